@@ -1,0 +1,1 @@
+"""worldcafe: a live World Café facilitation tool."""

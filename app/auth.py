@@ -1,0 +1,80 @@
+"""Roles and tokens (DESIGN.md §6).
+
+Each role has its own token: the facilitator's, the projector's, one per table host and one
+per participant. A token arrives once in a URL, becomes an HttpOnly cookie, and the URL is
+cleaned. Higher roles may do what lower ones may, except that a host only speaks for their
+own table and a participant only for themselves.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import deque
+from dataclasses import dataclass
+
+PROJECTOR, PARTICIPANT, HOST, FACILITATOR = "projector", "participant", "host", "facilitator"
+RANK = {PROJECTOR: 0, PARTICIPANT: 1, HOST: 2, FACILITATOR: 3}
+COOKIE_LETTER = {FACILITATOR: "f", PROJECTOR: "p", HOST: "h", PARTICIPANT: "j"}
+
+JOIN_CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B
+JOIN_CODE_LENGTH = 6
+
+
+@dataclass(frozen=True)
+class Identity:
+    role: str
+    session_id: str
+    table_id: int | None = None
+    participant_id: int | None = None
+
+    def at_least(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(6)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def clean_join_code(raw: str) -> str:
+    """What people type from the projector: any case, spaces or dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())
+
+
+def cookie_name(role: str, session_id: str) -> str:
+    return f"wc_{COOKIE_LETTER[role]}_{session_id}"
+
+
+class FailureLimiter:
+    """Slows guessing: counts failures per key (a client address) in a sliding window.
+
+    Only failures count, so a whole venue behind one NAT can join honestly without limit.
+    """
+
+    def __init__(self, failures: int, window_ms: int = 60_000):
+        self.failures = failures
+        self.window_ms = window_ms
+        self._seen: dict[str, deque[int]] = {}
+
+    def _recent(self, key: str, now_ms: int) -> deque[int]:
+        times = self._seen.setdefault(key, deque())
+        while times and times[0] <= now_ms - self.window_ms:
+            times.popleft()
+        return times
+
+    def blocked(self, key: str, now_ms: int) -> int:
+        """Milliseconds until `key` may try again; 0 when it may try now."""
+        times = self._recent(key, now_ms)
+        if len(times) < self.failures:
+            return 0
+        return times[0] + self.window_ms - now_ms
+
+    def record_failure(self, key: str, now_ms: int) -> None:
+        self._recent(key, now_ms).append(now_ms)

@@ -1,0 +1,47 @@
+"""`worldcafe demo`: a ready event with the standard program and three themed tables."""
+
+from __future__ import annotations
+
+import segno
+
+from app import sessions
+from app.db import make_engine
+from app.i18n import N_, translate
+from app.migrate import upgrade
+from app.schemas import SessionIn, TableIn
+from app.settings import Settings
+from app.timing import now_ms
+from app.web import urls
+
+DEMO_TABLES = (
+    (N_("Support"), N_("Supporting older people in the neighbourhood")),
+    (N_("Children"), N_("Helping children grow up in the community")),
+    (N_("Attraction"), N_("Telling the city's story with its citizens")),
+)
+
+
+def create_and_print(settings: Settings, language: str = "ja") -> dict:
+    upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    t = lambda msgid: translate(language, msgid)  # noqa: E731 - a one-word alias
+    spec = SessionIn(
+        title=t(N_("Citizen collaboration workshop (demo)")),
+        language=language,
+        tables=[TableIn(name=t(name), theme=t(theme)) for name, theme in DEMO_TABLES],
+        program="standard",
+    )
+    view = sessions.create_session(engine, spec, now_ms())
+    engine.dispose()
+    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
+    base = (settings.public_url or f"http://{host}:{settings.port}").rstrip("/")
+    links = urls.created_body(base, view)
+    print(f"\nworldcafe demo: {view.session.title}\n")
+    print(f"  facilitator console : {links['urls']['console']}")
+    print(f"  projector           : {links['urls']['projector']}")
+    for table in links["tables"]:
+        print(f"  host, table {table['number']}       : {table['host_url']}")
+    print(f"  participants join   : {links['urls']['join']}  (code {view.session.join_code})\n")
+    segno.make(links["urls"]["join"], error="m").terminal(compact=True)
+    print("\nPhones on the same network need a reachable address: run with --host 0.0.0.0 and "
+          "WORLDCAFE_PUBLIC_URL=http://<this laptop's LAN address>:<port>\n", flush=True)
+    return links

@@ -1,0 +1,70 @@
+"""Japanese and English for Jinja and Python.
+
+Catalogs are the .po files under app/locales; they are compiled in memory at start-up, so
+no generated .mo file is ever committed or forgotten. Python code marks user-facing
+strings with `N_` and translates them where the reader's language is known.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LANGUAGES = ("ja", "en")
+DEFAULT_LANGUAGE = "ja"
+LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
+LOCALES = Path(__file__).parent / "locales"
+
+
+def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker name
+    """Mark a string for extraction; it is translated later, for the reader's language."""
+    return message
+
+
+@cache
+def translations(language: str) -> gettext.NullTranslations:
+    po_file = LOCALES / language / "LC_MESSAGES" / "messages.po"
+    if not po_file.exists():
+        return gettext.NullTranslations()
+    with po_file.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def translate(language: str, message: str, **params: object) -> str:
+    text = translations(normalize(language)).gettext(message)
+    return text % params if params else text
+
+
+def normalize(language: str | None) -> str:
+    """A supported language code from anything like 'ja-JP' or 'EN'; Japanese otherwise."""
+    code = (language or "").strip().lower()[:2]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def from_accept_language(header: str | None) -> str | None:
+    """The first supported language a browser asks for, by its q-weights."""
+    if not header:
+        return None
+    weighted = []
+    for position, part in enumerate(header.split(",")):
+        code, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        weighted.append((-quality, position, code.strip().lower()[:2]))
+    for _quality, _position, code in sorted(weighted):
+        if code in LANGUAGES:
+            return code
+    return None

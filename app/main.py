@@ -1,0 +1,133 @@
+"""create_app(settings): wires routers, static files, migrations and the hub together."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from pydantic import ValidationError
+
+from app import sessions
+from app.auth import FailureLimiter
+from app.db import make_engine
+from app.hub import Hub, RedisBus
+from app.i18n import N_, translate
+from app.migrate import upgrade
+from app.schemas import InputError
+from app.settings import Settings
+from app.web import api, pages, ws
+from app.web.deps import ApiError, api_language, describe_invalid
+from app.web.render import render_event
+
+STATIC = Path(__file__).resolve().parent / "static"
+NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
+VENDOR_FILES = {
+    "htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
+    "ws.js": NODE_MODULES / "htmx-ext-ws" / "ws.js",
+}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def _check_vendor_files() -> None:
+    missing = [str(path) for path in VENDOR_FILES.values() if not path.exists()]
+    if missing:
+        raise RuntimeError(f"front-end packages are missing ({', '.join(missing)}): "
+                           "run `make install` (npm ci) first")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    hub = Hub(lambda session_id: sessions.load_view(engine, session_id), render_event)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        _check_vendor_files()
+        await asyncio.to_thread(upgrade, settings.database_url)
+        bus = None
+        if settings.redis_url:
+            bus = RedisBus(settings.redis_url, hub)
+            hub.attach_bus(bus)
+            await bus.start()
+        yield
+        if bus is not None:
+            await bus.stop()
+        engine.dispose()
+
+    app = FastAPI(title="worldcafe", lifespan=lifespan, docs_url="/api/docs",
+                  redoc_url=None, openapi_url="/api/openapi.json")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.hub = hub
+    app.state.join_limiter = FailureLimiter(settings.join_failures_per_minute)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if not request.url.path.startswith("/api/docs"):
+            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
+        language = api_language(request)
+        params = {k: translate(language, v) if isinstance(v, str) else v
+                  for k, v in error.params.items()}
+        message = translate(language, error.message, **params)
+        return JSONResponse({"error": {"code": error.code, "message": message}},
+                            status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(InputError)
+    async def refused_input(request: Request, error: InputError) -> JSONResponse:
+        message = translate(api_language(request), error.message, **error.params)
+        return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=400)
+
+    @app.exception_handler(sessions.NotFound)
+    async def not_found(request: Request, _error: sessions.NotFound) -> JSONResponse:
+        message = translate(api_language(request), N_("There is no such event."))
+        return JSONResponse({"error": {"code": "not_found", "message": message}}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        message = describe_invalid(error, api_language(request))
+        return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
+
+    @app.exception_handler(ValidationError)
+    async def invalid_data(request: Request, error: ValidationError) -> JSONResponse:
+        message = describe_invalid(error, api_language(request))
+        return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
+
+    @app.get("/healthz")
+    def healthz() -> dict:
+        return {"status": "ok"}
+
+    @app.get("/static/vendor/{name}")
+    def vendor(name: str) -> FileResponse:
+        path = VENDOR_FILES.get(name)
+        if path is None:
+            raise ApiError(404, "not_found", "Not found")
+        return FileResponse(path, media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=3600"})
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    app.include_router(pages.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for uvicorn workers: settings come from WORLDCAFE_* variables."""
+    return create_app(Settings())

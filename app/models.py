@@ -1,0 +1,86 @@
+"""Database tables, created only by Alembic migrations (migrations/).
+
+Times are UTC milliseconds, stored as BigInteger: they overflow 32 bits.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class EventSession(SQLModel, table=True):
+    """One World Café event: its title, language and the code people join with."""
+
+    __tablename__ = "event_session"
+
+    id: str = Field(primary_key=True, max_length=16)
+    title: str = Field(max_length=120)
+    language: str = Field(max_length=8)
+    join_code: str = Field(max_length=12, unique=True, index=True)
+    facilitator_token: str = Field(max_length=64, unique=True)
+    projector_token: str = Field(max_length=64, unique=True)
+    created_at_ms: int = Field(sa_type=BigInteger)
+
+
+class CafeTable(SQLModel, table=True):
+    """A themed table with a host who stays put all event."""
+
+    __tablename__ = "cafe_table"
+    __table_args__ = (UniqueConstraint("session_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    number: int
+    name: str = Field(max_length=60)
+    theme: str = Field(default="", max_length=120)
+    capacity: int | None = None
+    host_token: str = Field(max_length=64, unique=True)
+
+
+class Participant(SQLModel, table=True):
+    """Someone who joined by QR code; sits at a home table chosen by theme."""
+
+    __tablename__ = "participant"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=40)
+    affiliation: str = Field(max_length=16)
+    theme: str = Field(default="", max_length=120)
+    expectation: str = Field(default="", max_length=140)
+    home_table_id: int | None = Field(default=None, foreign_key="cafe_table.id")
+    token: str = Field(max_length=64, unique=True)
+    joined_at_ms: int = Field(sa_type=BigInteger)
+
+
+class Phase(SQLModel, table=True):
+    """One step of the program: a plain timed segment or a round."""
+
+    __tablename__ = "phase"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    position: int
+    kind: str = Field(max_length=16)
+    title: str = Field(max_length=80)
+    minutes: float
+    question: str = Field(default="", max_length=300)
+    moves: bool = False
+
+
+class RunState(SQLModel, table=True):
+    """The clock of record: a running phase keeps its deadline, a paused one what remains."""
+
+    __tablename__ = "run_state"
+
+    session_id: str = Field(
+        foreign_key="event_session.id", primary_key=True, ondelete="CASCADE"
+    )
+    phase_index: int = 0
+    status: str = Field(default="ready", max_length=16)
+    started_at_ms: int | None = Field(default=None, sa_type=BigInteger)
+    ends_at_ms: int | None = Field(default=None, sa_type=BigInteger)
+    remaining_ms: int | None = Field(default=None, sa_type=BigInteger)
+    version: int = 0

@@ -1,0 +1,198 @@
+"""What clients may send: shapes, limits and the messages people see when input is wrong.
+
+Both the JSON API and the HTML forms validate through these models, so a rule and its
+message live in one place. Messages are gettext msgids, translated when shown.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from app.i18n import LANGUAGES, N_
+from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
+
+MAX_TABLES = 100
+MAX_PHASES = 50
+MAX_MINUTES = 600
+
+AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
+AFFILIATION_LABELS = {
+    "citizen": N_("Citizen"),
+    "city": N_("City staff"),
+    "npo": N_("NPO"),
+    "business": N_("Business"),
+    "community": N_("Neighbourhood group"),
+    "other": N_("Other"),
+}
+
+
+class InputError(ValueError):
+    """A rule broken by the input; `message` is a msgid, `params` fill it in."""
+
+    def __init__(self, message: str, **params: object):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+def _text(limit: int, label: str, required: bool = True):
+    def clean(value: object) -> object:
+        if value is None and not required:
+            return ""
+        if not isinstance(value, str):
+            raise InputError(N_("%(field)s must be text."), field=label)
+        value = " ".join(value.split()) if limit <= 120 else value.strip()
+        if required and not value:
+            raise InputError(N_("%(field)s must not be empty."), field=label)
+        if len(value) > limit:
+            raise InputError(N_("%(field)s is too long (at most %(limit)s characters)."),
+                             field=label, limit=limit)
+        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
+            raise InputError(N_("%(field)s contains control characters."), field=label)
+        return value
+
+    return BeforeValidator(clean)
+
+
+Title = Annotated[str, _text(120, N_("Title"))]
+TableName = Annotated[str, _text(60, N_("Table name"))]
+Theme = Annotated[str, _text(120, N_("Theme"), required=False)]
+PhaseTitle = Annotated[str, _text(80, N_("Phase title"))]
+Question = Annotated[str, _text(300, N_("Question"), required=False)]
+Name = Annotated[str, _text(40, N_("Name"))]
+Expectation = Annotated[str, _text(140, N_("Expectation"), required=False)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class TableIn(Strict):
+    name: TableName
+    theme: Theme = ""
+    capacity: int | None = Field(default=None)
+
+    @field_validator("capacity")
+    @classmethod
+    def _capacity(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 100:
+            raise InputError(N_("A table seats between 1 and 100 people."))
+        return value
+
+
+class PhaseIn(Strict):
+    kind: str = "plain"
+    title: PhaseTitle
+    minutes: float
+    question: Question = ""
+    moves: bool | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in PHASE_KINDS:
+            raise InputError(N_("Unknown phase kind %(kind)s."), kind=value)
+        return value
+
+    @field_validator("minutes")
+    @classmethod
+    def _minutes(cls, value: float) -> float:
+        if not 0 < value <= MAX_MINUTES:
+            raise InputError(N_("Minutes must be more than 0 and at most %(limit)s."),
+                             limit=MAX_MINUTES)
+        return value
+
+    def moves_or_default(self) -> bool:
+        return DEFAULT_MOVES[self.kind] if self.moves is None else self.moves
+
+
+def _tables(value: list[TableIn]) -> list[TableIn]:
+    if not value:
+        raise InputError(N_("Add at least one table."))
+    if len(value) > MAX_TABLES:
+        raise InputError(N_("At most %(limit)s tables."), limit=MAX_TABLES)
+    return value
+
+
+def _program(value: str | list[PhaseIn]) -> str | list[PhaseIn]:
+    if isinstance(value, str):
+        if value not in PRESETS:
+            raise InputError(N_("Unknown program preset %(name)s."), name=value)
+        return value
+    if not value:
+        raise InputError(N_("The program needs at least one phase."))
+    if len(value) > MAX_PHASES:
+        raise InputError(N_("At most %(limit)s phases."), limit=MAX_PHASES)
+    return value
+
+
+def _language(value: str) -> str:
+    if value not in LANGUAGES:
+        raise InputError(N_("Language must be ja or en."))
+    return value
+
+
+class SessionIn(Strict):
+    title: Title
+    language: str = "ja"
+    tables: list[TableIn]
+    program: str | list[PhaseIn] = "standard"
+
+    _check_language = field_validator("language")(_language)
+    _check_tables = field_validator("tables")(_tables)
+    _check_program = field_validator("program")(_program)
+
+
+class SessionPatch(Strict):
+    """An edit of an existing event: only the fields given change."""
+
+    title: Title | None = None
+    language: str | None = None
+    tables: list[TableIn] | None = None
+    program: str | list[PhaseIn] | None = None
+
+    @field_validator("language")
+    @classmethod
+    def _check_language(cls, value: str | None) -> str | None:
+        return None if value is None else _language(value)
+
+    @field_validator("tables")
+    @classmethod
+    def _check_tables(cls, value: list[TableIn] | None) -> list[TableIn] | None:
+        return None if value is None else _tables(value)
+
+    @field_validator("program")
+    @classmethod
+    def _check_program(cls, value):
+        return None if value is None else _program(value)
+
+
+class JoinIn(Strict):
+    join_code: str = Field(max_length=20)
+    name: Name
+    affiliation: str = "other"
+    theme: Theme = ""
+    expectation: Expectation = ""
+
+    @field_validator("affiliation")
+    @classmethod
+    def _affiliation(cls, value: str) -> str:
+        if value not in AFFILIATIONS:
+            raise InputError(N_("Choose an affiliation from the list."))
+        return value
+
+
+class ControlIn(Strict):
+    action: str
+    seconds: int | None = None
+    phase_index: int | None = None
+    from_phase: int | None = None
+
+    @field_validator("action")
+    @classmethod
+    def _action(cls, value: str) -> str:
+        if value not in ACTIONS:
+            raise InputError(N_("Unknown action %(action)s."), action=value)
+        return value

@@ -1,0 +1,35 @@
+"""One settings class for the whole app; every field can be set as WORLDCAFE_<NAME>."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORLDCAFE_", extra="ignore")
+
+    database_url: str = "sqlite:///./worldcafe.db"
+    """SQLAlchemy URL; SQLite (WAL) by default, postgresql+psycopg://... for the scaled mode."""
+
+    redis_url: str | None = None
+    """When set, live events travel over Redis pub/sub so several workers share one event."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+
+    public_url: str | None = None
+    """Base URL printed in QR codes and API answers (e.g. http://192.168.1.20:8000).
+    Without it, URLs are built from the request's Host header."""
+
+    allowed_origins: list[str] = []
+    """Extra Origins allowed to open WebSockets besides the server's own host."""
+
+    cookie_secure: bool = False
+    """Mark token cookies Secure; turn on when serving over HTTPS."""
+
+    join_failures_per_minute: int = 10
+    """Wrong join codes allowed per client address per minute before answers slow to 429."""
+
+    ws_queue_size: int = 64
+    """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""

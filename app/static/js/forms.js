@@ -1,0 +1,24 @@
+/* Event form: "add a row" buttons clone the last row of a table and clear its inputs.
+   Without JavaScript the form still works: it always carries a few blank rows. */
+(function () {
+  "use strict";
+  function renumber(tbody) {
+    Array.prototype.forEach.call(tbody.rows, function (row, index) {
+      var cell = row.querySelector(".row__number");
+      if (cell) cell.textContent = String(index + 1);
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-add-row]");
+    if (!button) return;
+    var table = document.getElementById(button.getAttribute("data-add-row"));
+    var tbody = table && table.tBodies[0];
+    if (!tbody || !tbody.rows.length) return;
+    var row = tbody.rows[tbody.rows.length - 1].cloneNode(true);
+    row.querySelectorAll("input").forEach(function (input) { input.value = ""; });
+    tbody.appendChild(row);
+    renumber(tbody);
+    var first = row.querySelector("input");
+    if (first) first.focus();
+  });
+})();

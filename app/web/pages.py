@@ -1,0 +1,409 @@
+"""HTML pages: the start page, the console, the projector, the host tablet and the phone.
+
+A page that carries a token in its URL sets the token's HttpOnly cookie and redirects to
+the clean URL, so tokens do not linger in history, screenshots or Referer headers.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from app import auth, rounds, sessions
+from app.hub import Event
+from app.i18n import LANGUAGES, N_, translate
+from app.schemas import ControlIn, InputError, JoinIn, SessionIn, SessionPatch
+from app.timing import now_ms
+from app.web import urls
+from app.web.deps import (
+    ApiError,
+    EngineDep,
+    HubDep,
+    SettingsDep,
+    cookie_identity,
+    describe_invalid,
+    guard_join_attempts,
+    page_language,
+    record_wrong_join_code,
+    same_origin,
+)
+from app.web.render import render
+
+router = APIRouter()
+
+COOKIE_MAX_AGE = 7 * 24 * 3600
+BLANK_TABLE_ROWS = 3
+DEFAULT_TABLES = (
+    (N_("Table %(n)s"), N_("Supporting older people in the neighbourhood")),
+    (N_("Table %(n)s"), N_("Helping children grow up in the community")),
+    (N_("Table %(n)s"), N_("Telling the city's story with its citizens")),
+)
+
+
+def _page(request: Request, language: str, template: str, status: int = 200,
+          **context: object) -> HTMLResponse:
+    html = render(language, template, current_path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def _message(request: Request, language: str, status: int, heading: str, text: str,
+             **params: object) -> HTMLResponse:
+    return _page(request, language, "pages/message.html", status=status,
+                 heading=translate(language, heading), text=translate(language, text, **params))
+
+
+def _cookie_redirect(request: Request, settings, role: str, session_id: str,
+                     token: str) -> RedirectResponse:
+    response = RedirectResponse(request.url.path, status_code=303)
+    response.set_cookie(auth.cookie_name(role, session_id), token, max_age=COOKIE_MAX_AGE,
+                        httponly=True, samesite="lax", secure=settings.cookie_secure)
+    return response
+
+
+def _enter(request: Request, settings, engine, session_id: str, roles: tuple[str, ...]):
+    """Who opens this page: a token in the URL becomes a cookie (a redirect is returned);
+    otherwise the first of `roles` whose cookie is valid."""
+    token = request.query_params.get("token")
+    if token:
+        identity = sessions.identify(engine, session_id, token)
+        if identity is not None and identity.role in roles:
+            return _cookie_redirect(request, settings, identity.role, session_id, token)
+        return None
+    for role in roles:
+        identity = cookie_identity(request, session_id, role)
+        if identity is not None:
+            return identity
+    return None
+
+
+def _denied(request: Request) -> HTMLResponse:
+    language = page_language(request)
+    return _message(request, language, 401, N_("This page needs its link"),
+                    N_("Open the link or QR code you were given for this screen. If it does "
+                       "not work any more, ask the facilitator."))
+
+
+def _view_or_none(engine, session_id: str) -> sessions.SessionView | None:
+    try:
+        return sessions.load_view(engine, session_id)
+    except sessions.NotFound:
+        return None
+
+
+def _no_event(request: Request) -> HTMLResponse:
+    return _message(request, page_language(request), 404, N_("Event not found"),
+                    N_("There is no such event. Check the address or the join code."))
+
+
+# --- the start page: create an event -------------------------------------------------------
+
+def _form_from_spec(language: str, title: str, tables: list[dict], program: str,
+                    phases: list[rounds.PhaseSpec]) -> dict:
+    blank = [{"name": "", "theme": ""}] * BLANK_TABLE_ROWS
+    return {
+        "title": title,
+        "language": language,
+        "tables": [*tables, *blank],
+        "program": program,
+        "phases": [*phases, rounds.PhaseSpec(rounds.PLAIN, "", "")],
+    }
+
+
+def _new_event_form(language: str) -> dict:
+    tables = [{"name": translate(language, name, n=n), "theme": translate(language, theme)}
+              for n, (name, theme) in enumerate(DEFAULT_TABLES, start=1)]
+    phases = rounds.preset("standard", lambda msgid: translate(language, msgid))
+    return _form_from_spec(language, "", tables, "standard", phases)
+
+
+def _submitted_form(form) -> dict:
+    """The event form as posted, shaped as SessionIn expects; empty rows are dropped."""
+    tables = [
+        {"name": name, "theme": theme}
+        for name, theme in zip(form.getlist("table_name"), form.getlist("table_theme"),
+                               strict=False)
+        if name.strip() or theme.strip()
+    ]
+    rows = zip(form.getlist("phase_kind"), form.getlist("phase_title"),
+               form.getlist("phase_minutes"), form.getlist("phase_question"),
+               form.getlist("phase_moves"), strict=False)
+    phases = [
+        {"kind": kind, "title": title, "minutes": minutes, "question": question,
+         "moves": moves == "yes"}
+        for kind, title, minutes, question, moves in rows
+        if title.strip() or minutes.strip() or question.strip()
+    ]
+    program = form.get("program", "standard")
+    return {
+        "title": form.get("title", ""),
+        "language": form.get("language", "ja"),
+        "tables": tables,
+        "program": phases if program == "custom" else program,
+        "_phases": phases,
+        "_program": program,
+    }
+
+
+def _redisplay(submitted: dict) -> dict:
+    phases = [rounds.PhaseSpec(p["kind"], p["title"], p["minutes"], p["question"], p["moves"])
+              for p in submitted["_phases"]]
+    return _form_from_spec(submitted["language"], submitted["title"], submitted["tables"],
+                           submitted["_program"], phases)
+
+
+@router.get("/", response_class=HTMLResponse)
+def landing(request: Request) -> HTMLResponse:
+    language = page_language(request)
+    return _page(request, language, "pages/landing.html", form=_new_event_form(language),
+                 form_action="/", submit_label=translate(language, N_("Create the event")))
+
+
+@router.post("/")
+async def create_from_form(request: Request, engine: EngineDep,
+                           settings: SettingsDep) -> Response:
+    language = page_language(request)
+    submitted = _submitted_form(await request.form())
+    try:
+        spec = SessionIn.model_validate(submitted)
+    except ValidationError as error:
+        return _page(request, language, "pages/landing.html", status=422,
+                     form=_redisplay(submitted), form_error=describe_invalid(error, language),
+                     form_action="/",
+                     submit_label=translate(language, N_("Create the event")))
+    view = await run_in_threadpool(sessions.create_session, engine, spec, now_ms())
+    response = RedirectResponse(f"/f/{view.session.id}", status_code=303)
+    response.set_cookie(auth.cookie_name(auth.FACILITATOR, view.session.id),
+                        view.session.facilitator_token, max_age=COOKIE_MAX_AGE,
+                        httponly=True, samesite="lax", secure=settings.cookie_secure)
+    return response
+
+
+@router.get("/lang/{code}")
+def choose_language(code: str, request: Request, settings: SettingsDep) -> RedirectResponse:
+    target = request.query_params.get("next", "/")
+    if not target.startswith("/") or target.startswith("//"):
+        target = "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie("wc_lang", code, max_age=365 * 24 * 3600, samesite="lax",
+                            secure=settings.cookie_secure)
+    return response
+
+
+def _live_context(view: sessions.SessionView) -> dict:
+    return {"view": view, "clock": view.clock, "phase": view.phase,
+            "remaining_ms": view.clock.remaining_at(now_ms())}
+
+
+def _host_urls(base: str, view: sessions.SessionView) -> dict[int, str]:
+    return {t.id: urls.host_url(base, view, t) for t in view.tables}
+
+
+# --- the facilitator ------------------------------------------------------------------------
+
+def _facilitator(request: Request, settings, engine, session_id: str):
+    return _enter(request, settings, engine, session_id, (auth.FACILITATOR,))
+
+
+@router.get("/f/{session_id}", response_class=HTMLResponse)
+def console(session_id: str, request: Request, engine: EngineDep,
+            settings: SettingsDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _facilitator(request, settings, engine, session_id)
+    if not isinstance(entered, auth.Identity):
+        return entered or _denied(request)
+    language = page_language(request, view.session.language)
+    base = urls.base_url(request)
+    return _page(request, language, "pages/console.html", view_name="facilitator",
+                 projector_url=urls.projector_url(base, view), join_url=urls.join_url(base, view),
+                 host_urls=_host_urls(base, view), **_live_context(view))
+
+
+def _flash(request: Request, language: str, text: str, kind: str, status: int) -> HTMLResponse:
+    return _page(request, language, "fragments/_flash.html", status=status,
+                 flash_text=text, flash_kind=kind)
+
+
+@router.post("/f/{session_id}/control")
+async def control_from_console(session_id: str, request: Request, engine: EngineDep,
+                               settings: SettingsDep, hub: HubDep) -> Response:
+    language = page_language(request)
+    if not same_origin(request, settings) or cookie_identity(
+            request, session_id, auth.FACILITATOR) is None:
+        return _flash(request, language, translate(
+            language, N_("Only the facilitator may control the rounds.")), "error", 403)
+    form = await request.form()
+    try:
+        command = ControlIn.model_validate({k: v or None for k, v in form.items()})
+        transition = await run_in_threadpool(
+            sessions.control, engine, session_id, command.action, now_ms(),
+            seconds=command.seconds, phase_index=command.phase_index,
+            from_phase=command.from_phase)
+    except ValidationError as error:
+        return _flash(request, language, describe_invalid(error, language), "error", 422)
+    except rounds.ClockError as error:
+        return _flash(request, language, translate(language, error.message), "error", 409)
+    for event_type in transition.events:
+        await hub.publish(Event(session_id, event_type))
+    note = translate(language, transition.note) if transition.note else ""
+    return _flash(request, language, note, "note" if note else "", 200)
+
+
+def _edit_form(view: sessions.SessionView) -> dict:
+    tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
+    return _form_from_spec(view.session.language, view.session.title, tables, "custom",
+                           view.program)
+
+
+@router.get("/f/{session_id}/edit", response_class=HTMLResponse)
+def edit_page(session_id: str, request: Request, engine: EngineDep,
+              settings: SettingsDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _facilitator(request, settings, engine, session_id)
+    if not isinstance(entered, auth.Identity):
+        return entered or _denied(request)
+    language = page_language(request, view.session.language)
+    return _page(request, language, "pages/edit.html", view=view, form=_edit_form(view),
+                 form_action=f"/f/{session_id}/edit",
+                 submit_label=translate(language, N_("Save changes")))
+
+
+@router.post("/f/{session_id}/edit")
+async def edit_from_form(session_id: str, request: Request, engine: EngineDep,
+                         settings: SettingsDep, hub: HubDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    if not same_origin(request, settings) or cookie_identity(
+            request, session_id, auth.FACILITATOR) is None:
+        return _denied(request)
+    language = page_language(request, view.session.language)
+    submitted = _submitted_form(await request.form())
+    try:
+        patch = SessionPatch.model_validate(submitted)
+        await run_in_threadpool(sessions.update_session, engine, session_id, patch)
+    except (ValidationError, InputError) as error:
+        text = (describe_invalid(error, language) if isinstance(error, ValidationError)
+                else translate(language, error.message, **error.params))
+        return _page(request, language, "pages/edit.html", status=422, view=view,
+                     form=_redisplay(submitted), form_error=text,
+                     form_action=f"/f/{session_id}/edit",
+                     submit_label=translate(language, N_("Save changes")))
+    await hub.publish(Event(session_id, "session"))
+    return RedirectResponse(f"/f/{session_id}", status_code=303)
+
+
+@router.get("/f/{session_id}/hosts", response_class=HTMLResponse)
+def host_sheet(session_id: str, request: Request, engine: EngineDep,
+               settings: SettingsDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _facilitator(request, settings, engine, session_id)
+    if not isinstance(entered, auth.Identity):
+        return entered or _denied(request)
+    language = page_language(request, view.session.language)
+    return _page(request, language, "pages/hosts_print.html", view=view,
+                 host_urls=_host_urls(urls.base_url(request), view))
+
+
+# --- the projector and the table hosts -----------------------------------------------------
+
+@router.get("/p/{session_id}", response_class=HTMLResponse)
+def projector(session_id: str, request: Request, engine: EngineDep,
+              settings: SettingsDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _enter(request, settings, engine, session_id, (auth.PROJECTOR, auth.FACILITATOR))
+    if not isinstance(entered, auth.Identity):
+        return entered or _denied(request)
+    language = page_language(request, view.session.language)
+    return _page(request, language, "pages/projector.html", view_name="projector",
+                 wake_lock=True, join_url=urls.join_url(urls.base_url(request), view),
+                 **_live_context(view))
+
+
+@router.get("/h/{session_id}", response_class=HTMLResponse)
+def host(session_id: str, request: Request, engine: EngineDep,
+         settings: SettingsDep) -> Response:
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _enter(request, settings, engine, session_id, (auth.HOST,))
+    if not isinstance(entered, auth.Identity):
+        return entered or _denied(request)
+    language = page_language(request, view.session.language)
+    table = view.table(entered.table_id)
+    return _page(request, language, "pages/host.html", view_name="host", wake_lock=True,
+                 table=table, audience=entered, **_live_context(view))
+
+
+# --- participants ----------------------------------------------------------------------------
+
+def _join_view(engine, join_code: str) -> sessions.SessionView | None:
+    session_id = sessions.session_id_for_join_code(engine, join_code)
+    return _view_or_none(engine, session_id) if session_id else None
+
+
+def _join_form(request: Request, language: str, view, form: dict, error: str = "",
+               status: int = 200) -> HTMLResponse:
+    themes = list(dict.fromkeys(t.theme for t in view.tables if t.theme))
+    return _page(request, language, "pages/join.html", status=status, view=view, form=form,
+                 themes=themes, form_error=error)
+
+
+def _wrong_join_code(request: Request) -> HTMLResponse:
+    """Counts towards the guessing limit; a 429 page once the limit is reached."""
+    try:
+        guard_join_attempts(request)
+    except ApiError as error:
+        return _message(request, page_language(request), 429, N_("Please wait"),
+                        error.message, **error.params)
+    record_wrong_join_code(request)
+    return _no_event(request)
+
+
+@router.get("/j/{join_code}", response_class=HTMLResponse)
+def participant_page(join_code: str, request: Request, engine: EngineDep,
+                     settings: SettingsDep) -> Response:
+    view = _join_view(engine, join_code)
+    if view is None:
+        return _wrong_join_code(request)
+    session_id = view.session.id
+    entered = _enter(request, settings, engine, session_id, (auth.PARTICIPANT,))
+    if isinstance(entered, Response):
+        return entered
+    language = page_language(request, view.session.language)
+    if entered is None:
+        blank = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
+        return _join_form(request, language, view, blank)
+    person = next(p for p in view.participants if p.id == entered.participant_id)
+    return _page(request, language, "pages/participant.html", view_name="participant",
+                 person=person, audience=entered, **_live_context(view))
+
+
+@router.post("/j/{join_code}")
+async def join_from_form(join_code: str, request: Request, engine: EngineDep,
+                         settings: SettingsDep, hub: HubDep) -> Response:
+    view = _join_view(engine, join_code)
+    if view is None:
+        return _wrong_join_code(request)
+    language = page_language(request, view.session.language)
+    posted = await request.form()
+    form = {key: posted.get(key, "") for key in ("name", "affiliation", "theme", "expectation")}
+    try:
+        spec = JoinIn.model_validate({**form, "join_code": join_code})
+        person = await run_in_threadpool(sessions.join, engine, view.session.id, spec, now_ms())
+    except (ValidationError, InputError) as error:
+        text = (describe_invalid(error, language) if isinstance(error, ValidationError)
+                else translate(language, error.message, **error.params))
+        return _join_form(request, language, view, form, text, status=422)
+    await hub.publish(sessions.joined_event(person))
+    return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id, person.token)

@@ -1,0 +1,151 @@
+"""Templates: one Jinja environment per language, the fragments each view is made of, and
+the rendering of a live event for one audience (HTML fragments or JSON)."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import segno
+
+from app import rounds
+from app.auth import FACILITATOR
+from app.hub import Audience, Event
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, translate, translations
+from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
+from app.sessions import SessionView
+from app.timing import now_ms
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+VIEW_FRAGMENTS = {
+    "facilitator": ("event-title", "phase", "controls", "program", "people"),
+    "projector": ("event-title", "phase", "tables"),
+    "host": ("event-title", "phase", "table-people"),
+    "participant": ("event-title", "phase", "seat"),
+}
+"""The live pieces of each page, pushed whole on (re)connect."""
+
+EVENT_FRAGMENTS = {
+    "phase": ("phase", "controls", "program", "seat"),
+    "participant": ("people", "tables", "table-people"),
+}
+"""The pieces an event changes; 'snapshot' and 'session' change them all."""
+
+
+def format_remaining(ms: int) -> str:
+    """M:SS, or H:MM:SS from an hour, rounded up so 0:00 shows only at the very end."""
+    seconds = math.ceil(max(0, ms) / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code, no styles or scripts (it must pass the page's CSP)."""
+    return segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
+
+
+@cache
+def environment(language: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)
+    env.filters["remaining"] = format_remaining
+    env.globals.update(
+        language=language,
+        languages=LANGUAGES,
+        language_names=LANGUAGE_NAMES,
+        affiliations=AFFILIATIONS,
+        affiliation_labels=AFFILIATION_LABELS,
+        presets=rounds.PRESETS,
+        preset_labels=rounds.PRESET_LABELS,
+        phase_kinds=rounds.PHASE_KINDS,
+        phase_kind_labels=rounds.PHASE_KIND_LABELS,
+        qr_svg=qr_svg,
+    )
+    return env
+
+
+def render(language: str, template: str, **context: object) -> str:
+    return environment(language).get_template(template).render(**context)
+
+
+def fragment_context(view: SessionView, audience: Audience) -> dict:
+    moment = now_ms()
+    return {
+        "view": view,
+        "audience": audience,
+        "clock": view.clock,
+        "phase": view.phase,
+        "remaining_ms": view.clock.remaining_at(moment),
+        "now_ms": moment,
+    }
+
+
+def render_fragments(view: SessionView, audience: Audience, names) -> str:
+    context = fragment_context(view, audience)
+    return "\n".join(
+        render(audience.language, f"fragments/_{name.replace('-', '_')}.html", **context)
+        for name in names
+    )
+
+
+def session_json(view: SessionView, role: str) -> dict:
+    """What a JSON client sees; tokens never, names only for the facilitator."""
+    event = view.session
+    people = [
+        {"id": p.id, "name": p.name, "affiliation": p.affiliation, "home_table": p.home_table_id}
+        for p in view.participants
+    ]
+    return {
+        "id": event.id,
+        "title": event.title,
+        "language": event.language,
+        "join_code": event.join_code,
+        "tables": [
+            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
+             "capacity": t.capacity}
+            for t in view.tables
+        ],
+        "program": [rounds.phase_json(p) for p in view.program],
+        "participants": people if role == FACILITATOR else len(people),
+    }
+
+
+def render_json(view: SessionView, event: Event, audience: Audience) -> str | None:
+    state = rounds.state_json(view.program, view.clock, now_ms())
+    if event.type in ("snapshot", "session"):
+        body = {"type": event.type, "session": session_json(view, audience.role), "state": state}
+    elif event.type == "phase":
+        body = {"type": "phase", **state}
+    elif event.type == "participant":
+        body = {"type": "participant", "count": len(view.participants)}
+        if audience.role == FACILITATOR:
+            body["participant"] = event.data
+    else:
+        body = {"type": event.type, **event.data}
+    return json.dumps(body, ensure_ascii=False)
+
+
+def render_event(view: SessionView, event: Event, audience: Audience) -> str | None:
+    """The hub's renderer: the text one audience gets for one event."""
+    if audience.view == "json":
+        return render_json(view, event, audience)
+    wanted = VIEW_FRAGMENTS[audience.view]
+    if event.type not in ("snapshot", "session"):
+        changed = EVENT_FRAGMENTS.get(event.type, ())
+        wanted = tuple(name for name in wanted if name in changed)
+    return render_fragments(view, audience, wanted) if wanted else None
+
+
+def message(language: str, msgid: str, params: dict | None = None) -> str:
+    return translate(language, msgid, **(params or {}))

@@ -1,0 +1,123 @@
+"""The four views in Chromium: the facilitator starts, the room counts down, pages survive
+a server restart without a reload."""
+
+import re
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.conftest import control, create_event, seconds
+from tests.e2e.conftest import screenshot
+
+
+def remaining_seconds(page) -> int:
+    text = page.inner_text("#phase [data-countdown]")
+    parts = [int(p) for p in text.split(":")]
+    total = 0
+    for part in parts:
+        total = total * 60 + part
+    return total
+
+
+def test_start_counts_down_on_projector_and_host(server, api, open_page):
+    event = create_event(api)
+    console = open_page(event["urls"]["console"], 1366, 900)
+    projector = open_page(event["urls"]["projector"], 1920, 1080)
+    host = open_page(event["tables"][0]["host_url"], 1180, 820)
+    for page in (console, projector, host):
+        expect(page.locator("#phase [data-countdown]")).to_have_text("10:00")
+        expect(page.locator("body")).not_to_have_class(re.compile("offline"))
+    console.click("#controls button[value=start]")
+    for page in (projector, host):
+        expect(page.locator("#phase [data-countdown]")).to_have_attribute(
+            "data-status", "running", timeout=seconds(5) * 1000)
+    first = remaining_seconds(projector)
+    projector.wait_for_timeout(seconds(2.2) * 1000)
+    assert remaining_seconds(projector) < first
+    assert abs(remaining_seconds(projector) - remaining_seconds(host)) <= 1
+    expect(console.locator("#controls button[value=pause]")).to_be_visible()
+    assert projector.locator("[data-countdown]").first.get_attribute("role") == "timer"
+    screenshot(console, "console")
+    screenshot(projector, "projector")
+    screenshot(host, "host")
+
+
+def test_participant_joins_and_sees_the_home_table(server, api, open_page):
+    event = create_event(api)
+    phone = open_page(event["urls"]["join"], 390, 844)
+    phone.fill("input[name=name]", "山田 花子")
+    phone.check("input[name=affiliation][value=npo]")
+    phone.select_option("select[name=theme]", event["tables"][1]["theme"])
+    phone.fill("textarea[name=expectation]", "子育て支援のつながりを広げたい")
+    screenshot(phone, "participant-join")
+    phone.click("button[type=submit]")
+    expect(phone.locator("#seat .seat__number")).to_have_text("2")
+    assert "?token=" in phone.url or phone.url.endswith(f"/j/{event['join_code']}")
+    expect(phone.locator(".my-card")).to_contain_text("子育て支援")
+    control(api, event, "start")
+    expect(phone.locator("#phase [data-countdown]")).to_have_attribute(
+        "data-status", "running", timeout=seconds(5) * 1000)
+    screenshot(phone, "participant")
+
+
+def test_join_form_shows_errors_in_the_page(server, api, open_page):
+    event = create_event(api)
+    phone = open_page(event["urls"]["join"], 390, 844)
+    phone.fill("input[name=name]", "   ")
+    phone.click("button[type=submit]")
+    expect(phone.locator("#form-errors")).to_be_visible()
+    expect(phone.locator("#form-errors")).to_contain_text("名前")
+
+
+def test_create_event_from_the_landing_page(server, open_page):
+    page = open_page(server.url + "/", 1280, 1000)
+    page.click("button[type=submit]")
+    expect(page.locator("#form-errors")).to_be_visible()
+    page.fill("input[name=title]", "防災ワークショップ")
+    page.click("[data-add-row=table-rows]")
+    rows = page.locator("#table-rows tbody tr")
+    rows.last.locator("input[name=table_name]").fill("テーブル4")
+    page.click("button[type=submit]")
+    expect(page.locator("#event-title")).to_have_text("防災ワークショップ")
+    expect(page.locator("#people .people__table")).to_have_count(4)
+    assert "token=" not in page.url
+
+
+def test_console_control_errors_show_in_the_page(server, api, open_page):
+    event = create_event(api)
+    console = open_page(event["urls"]["console"], 1366, 900)
+    console.click("#controls button[value='-60']")
+    console.click("#controls button[value=start]")
+    expect(console.locator("#phase [data-countdown]")).to_have_attribute("data-status", "running")
+    control(api, event, "next")  # a second console moves on first
+    expect(console.locator("#phase .phase__step")).to_contain_text("2", timeout=5000)
+
+
+def test_pages_recover_after_kill_9_and_restart(make_server, open_page):
+    server = make_server()
+    with httpx.Client(base_url=server.url) as client:
+        event = create_event(client)
+        started = control(client, event, "start").json()
+    projector = open_page(event["urls"]["projector"], 1280, 720)
+    host = open_page(event["tables"][0]["host_url"], 1180, 820)
+    expect(projector.locator("#phase [data-countdown]")).to_have_attribute(
+        "data-ends-at", str(started["ends_at_ms"]))
+    server.kill()
+    for page in (projector, host):
+        expect(page.locator("#connection-banner")).to_be_visible(timeout=seconds(5) * 1000)
+    screenshot(projector, "projector-offline")
+    server.start()
+    with httpx.Client(base_url=server.url) as client:
+        control(client, event, "extend", seconds=60)
+    for page in (projector, host):
+        expect(page.locator("#connection-banner")).to_be_hidden(timeout=seconds(5) * 1000)
+        expect(page.locator("#phase [data-countdown]")).to_have_attribute(
+            "data-ends-at", str(started["ends_at_ms"] + 60_000), timeout=seconds(5) * 1000)
+
+
+def test_language_switch_per_device(server, api, open_page):
+    event = create_event(api)
+    phone = open_page(event["urls"]["join"], 390, 844)
+    expect(phone.locator("button[type=submit]")).to_have_text("参加する")
+    phone.click("a[lang=en]")
+    expect(phone.locator("button[type=submit]")).to_have_text("Join")

@@ -1,0 +1,113 @@
+"""Live updates through real WebSocket clients against a real server."""
+
+import contextlib
+import json
+
+import httpx
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.conftest import bearer, control, create_event, join, seconds
+
+
+def listen(server, event, token=None, **params):
+    query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
+    return connect(f"{server.ws_url}/ws/sessions/{event['id']}?{query}",
+                   open_timeout=seconds(5))
+
+
+def next_json(socket, wanted: str) -> dict:
+    while True:
+        message = json.loads(socket.recv(timeout=seconds(5)))
+        if message["type"] == wanted:
+            return message
+
+
+def test_three_clients_see_a_start(server, api):
+    event = create_event(api)
+    tokens = [event["facilitator_token"], event["projector_token"],
+              event["tables"][0]["host_token"]]
+    with contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(listen(server, event, token, format="json"))
+                   for token in tokens]
+        for socket in sockets:
+            snapshot = next_json(socket, "snapshot")
+            assert snapshot["state"]["status"] == "ready"
+            assert snapshot["session"]["join_code"] == event["join_code"]
+        started = control(api, event, "start").json()
+        for socket in sockets:
+            phase = next_json(socket, "phase")
+            assert phase["status"] == "running"
+            assert phase["ends_at_ms"] == started["ends_at_ms"]
+
+
+def test_html_views_get_fragments_by_id(server, api):
+    event = create_event(api)
+    with listen(server, event, event["tables"][0]["host_token"], view="host") as socket:
+        snapshot = socket.recv(timeout=seconds(5))
+        assert 'id="phase"' in snapshot and 'id="table-people"' in snapshot
+        assert 'data-status="ready"' in snapshot
+        control(api, event, "start")
+        update = socket.recv(timeout=seconds(5))
+        assert 'id="phase"' in update and 'data-status="running"' in update
+        assert 'id="controls"' not in update
+        join(api, event, "新人", theme=event["tables"][0]["theme"], expectation="<b>hi</b>")
+        arrival = socket.recv(timeout=seconds(5))
+        assert "新人" in arrival and "&lt;b&gt;hi&lt;/b&gt;" in arrival
+
+
+def test_participants_are_announced_to_the_facilitator_only_by_name(server, api):
+    event = create_event(api)
+    with listen(server, event, event["facilitator_token"], format="json") as facilitator, \
+            listen(server, event, event["projector_token"], format="json") as projector:
+        next_json(facilitator, "snapshot")
+        next_json(projector, "snapshot")
+        join(api, event, "高橋")
+        assert next_json(facilitator, "participant")["participant"]["name"] == "高橋"
+        seen = next_json(projector, "participant")
+        assert seen["count"] == 1 and "participant" not in seen
+
+
+def test_pings_get_the_server_clock(server, api):
+    event = create_event(api)
+    with listen(server, event, event["projector_token"], format="json") as socket:
+        next_json(socket, "snapshot")
+        socket.send(json.dumps({"type": "ping", "t0": 12345}))
+        pong = next_json(socket, "pong")
+        assert pong["t0"] == 12345 and pong["server_ms"] > 1_700_000_000_000
+
+
+def test_bad_tokens_and_foreign_origins_are_closed(server, api):
+    event = create_event(api)
+    with listen(server, event, "nope") as socket:
+        try:
+            socket.recv(timeout=seconds(5))
+        except ConnectionClosed as closed:
+            assert closed.rcvd.code == 4401
+        else:
+            raise AssertionError("a bad token was served")
+    url = f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
+    with connect(url, origin="http://evil.example", open_timeout=seconds(5)) as socket:
+        try:
+            socket.recv(timeout=seconds(5))
+        except ConnectionClosed as closed:
+            assert closed.rcvd.code == 4403
+        else:
+            raise AssertionError("a foreign origin was served")
+
+
+def test_restart_keeps_the_phase_and_the_deadline(make_server):
+    server = make_server()
+    with httpx.Client(base_url=server.url) as client:
+        event = create_event(client)
+        control(client, event, "next")
+        started = control(client, event, "start").json()
+    server.kill()
+    server.start()
+    with httpx.Client(base_url=server.url) as client:
+        state = client.get(f"/api/v1/sessions/{event['id']}/state",
+                           headers=bearer(event["projector_token"])).json()
+    assert state["phase_index"] == 1 and state["status"] == "running"
+    assert state["ends_at_ms"] == started["ends_at_ms"]
+    with listen(server, event, event["projector_token"], format="json") as socket:
+        assert next_json(socket, "snapshot")["state"]["ends_at_ms"] == started["ends_at_ms"]
