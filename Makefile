@@ -24,15 +24,17 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium for the browser tests and Noto CJK so Japanese renders in screenshots
-# and exports. Needs root (CI and the developer machines run as root).
+# Debian's Chromium for the browser tests, Noto CJK so Japanese renders in screenshots and
+# exports, and Redis for the several-workers test. Needs root (CI and developers are root).
 system: $(STAMPS)/system
 
 $(STAMPS)/system: | $(STAMPS)
-	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  echo "chromium and fonts-noto-cjk are installed"; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && \
+	    fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "chromium, redis-server and fonts-noto-cjk are installed"; \
 	else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium fonts-noto-cjk redis-server; \
 	fi
 	touch $@
 
