@@ -6,6 +6,8 @@ the clean URL, so tokens do not linger in history, screenshots or Referer header
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -76,6 +78,36 @@ def _enter(request: Request, settings, engine, session_id: str, roles: tuple[str
         if identity is not None:
             return identity
     return None
+
+
+@dataclass
+class Visit:
+    """An authorised page visit: the event, who is visiting, and the language to show."""
+
+    view: sessions.SessionView
+    identity: auth.Identity
+    language: str
+
+
+def _visit(request: Request, settings, engine, session_id: str,
+           roles: tuple[str, ...]) -> Visit | Response:
+    """The event and the visitor, or the response to send instead (404, token redirect,
+    or the page that asks for the right link)."""
+    view = _view_or_none(engine, session_id)
+    if view is None:
+        return _no_event(request)
+    entered = _enter(request, settings, engine, session_id, roles)
+    if entered is None:
+        return _denied(request)
+    if not isinstance(entered, auth.Identity):
+        return entered
+    return Visit(view, entered, page_language(request, view.session.language))
+
+
+def _error_text(error: ValidationError | InputError, language: str) -> str:
+    if isinstance(error, ValidationError):
+        return describe_invalid(error, language)
+    return translate(language, error.message, **error.params)
 
 
 def _denied(request: Request) -> HTMLResponse:
@@ -203,22 +235,14 @@ def _host_urls(base: str, view: sessions.SessionView) -> dict[int, str]:
 
 # --- the facilitator ------------------------------------------------------------------------
 
-def _facilitator(request: Request, settings, engine, session_id: str):
-    return _enter(request, settings, engine, session_id, (auth.FACILITATOR,))
-
-
 @router.get("/f/{session_id}", response_class=HTMLResponse)
 def console(session_id: str, request: Request, engine: EngineDep,
             settings: SettingsDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    entered = _facilitator(request, settings, engine, session_id)
-    if not isinstance(entered, auth.Identity):
-        return entered or _denied(request)
-    language = page_language(request, view.session.language)
-    base = urls.base_url(request)
-    return _page(request, language, "pages/console.html", view_name="facilitator",
+    visit = _visit(request, settings, engine, session_id, (auth.FACILITATOR,))
+    if not isinstance(visit, Visit):
+        return visit
+    view, base = visit.view, urls.base_url(request)
+    return _page(request, visit.language, "pages/console.html", view_name="facilitator",
                  projector_url=urls.projector_url(base, view), join_url=urls.join_url(base, view),
                  host_urls=_host_urls(base, view), **_live_context(view))
 
@@ -259,42 +283,37 @@ def _edit_form(view: sessions.SessionView) -> dict:
                            view.program)
 
 
+def _edit_page(request: Request, language: str, view: sessions.SessionView, form: dict,
+               error: str = "", status: int = 200) -> HTMLResponse:
+    return _page(request, language, "pages/edit.html", status=status, view=view, form=form,
+                 form_error=error, form_action=f"/f/{view.session.id}/edit",
+                 submit_label=translate(language, N_("Save changes")))
+
+
 @router.get("/f/{session_id}/edit", response_class=HTMLResponse)
 def edit_page(session_id: str, request: Request, engine: EngineDep,
               settings: SettingsDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    entered = _facilitator(request, settings, engine, session_id)
-    if not isinstance(entered, auth.Identity):
-        return entered or _denied(request)
-    language = page_language(request, view.session.language)
-    return _page(request, language, "pages/edit.html", view=view, form=_edit_form(view),
-                 form_action=f"/f/{session_id}/edit",
-                 submit_label=translate(language, N_("Save changes")))
+    visit = _visit(request, settings, engine, session_id, (auth.FACILITATOR,))
+    if not isinstance(visit, Visit):
+        return visit
+    return _edit_page(request, visit.language, visit.view, _edit_form(visit.view))
 
 
 @router.post("/f/{session_id}/edit")
 async def edit_from_form(session_id: str, request: Request, engine: EngineDep,
                          settings: SettingsDep, hub: HubDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    if not same_origin(request, settings) or cookie_identity(
-            request, session_id, auth.FACILITATOR) is None:
+    if not same_origin(request, settings):
         return _denied(request)
-    language = page_language(request, view.session.language)
+    visit = _visit(request, settings, engine, session_id, (auth.FACILITATOR,))
+    if not isinstance(visit, Visit):
+        return visit
     submitted = _submitted_form(await request.form())
     try:
         patch = SessionPatch.model_validate(submitted)
         await run_in_threadpool(sessions.update_session, engine, session_id, patch)
     except (ValidationError, InputError) as error:
-        text = (describe_invalid(error, language) if isinstance(error, ValidationError)
-                else translate(language, error.message, **error.params))
-        return _page(request, language, "pages/edit.html", status=422, view=view,
-                     form=_redisplay(submitted), form_error=text,
-                     form_action=f"/f/{session_id}/edit",
-                     submit_label=translate(language, N_("Save changes")))
+        return _edit_page(request, visit.language, visit.view, _redisplay(submitted),
+                          _error_text(error, visit.language), status=422)
     await hub.publish(Event(session_id, "session"))
     return RedirectResponse(f"/f/{session_id}", status_code=303)
 
@@ -302,15 +321,11 @@ async def edit_from_form(session_id: str, request: Request, engine: EngineDep,
 @router.get("/f/{session_id}/hosts", response_class=HTMLResponse)
 def host_sheet(session_id: str, request: Request, engine: EngineDep,
                settings: SettingsDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    entered = _facilitator(request, settings, engine, session_id)
-    if not isinstance(entered, auth.Identity):
-        return entered or _denied(request)
-    language = page_language(request, view.session.language)
-    return _page(request, language, "pages/hosts_print.html", view=view,
-                 host_urls=_host_urls(urls.base_url(request), view))
+    visit = _visit(request, settings, engine, session_id, (auth.FACILITATOR,))
+    if not isinstance(visit, Visit):
+        return visit
+    return _page(request, visit.language, "pages/hosts_print.html", view=visit.view,
+                 host_urls=_host_urls(urls.base_url(request), visit.view))
 
 
 # --- the projector and the table hosts -----------------------------------------------------
@@ -318,31 +333,23 @@ def host_sheet(session_id: str, request: Request, engine: EngineDep,
 @router.get("/p/{session_id}", response_class=HTMLResponse)
 def projector(session_id: str, request: Request, engine: EngineDep,
               settings: SettingsDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    entered = _enter(request, settings, engine, session_id, (auth.PROJECTOR, auth.FACILITATOR))
-    if not isinstance(entered, auth.Identity):
-        return entered or _denied(request)
-    language = page_language(request, view.session.language)
-    return _page(request, language, "pages/projector.html", view_name="projector",
-                 wake_lock=True, join_url=urls.join_url(urls.base_url(request), view),
-                 **_live_context(view))
+    visit = _visit(request, settings, engine, session_id, (auth.PROJECTOR, auth.FACILITATOR))
+    if not isinstance(visit, Visit):
+        return visit
+    return _page(request, visit.language, "pages/projector.html", view_name="projector",
+                 wake_lock=True, join_url=urls.join_url(urls.base_url(request), visit.view),
+                 **_live_context(visit.view))
 
 
 @router.get("/h/{session_id}", response_class=HTMLResponse)
 def host(session_id: str, request: Request, engine: EngineDep,
          settings: SettingsDep) -> Response:
-    view = _view_or_none(engine, session_id)
-    if view is None:
-        return _no_event(request)
-    entered = _enter(request, settings, engine, session_id, (auth.HOST,))
-    if not isinstance(entered, auth.Identity):
-        return entered or _denied(request)
-    language = page_language(request, view.session.language)
-    table = view.table(entered.table_id)
-    return _page(request, language, "pages/host.html", view_name="host", wake_lock=True,
-                 table=table, audience=entered, **_live_context(view))
+    visit = _visit(request, settings, engine, session_id, (auth.HOST,))
+    if not isinstance(visit, Visit):
+        return visit
+    return _page(request, visit.language, "pages/host.html", view_name="host", wake_lock=True,
+                 table=visit.view.table(visit.identity.table_id), audience=visit.identity,
+                 **_live_context(visit.view))
 
 
 # --- participants ----------------------------------------------------------------------------
@@ -402,8 +409,7 @@ async def join_from_form(join_code: str, request: Request, engine: EngineDep,
         spec = JoinIn.model_validate({**form, "join_code": join_code})
         person = await run_in_threadpool(sessions.join, engine, view.session.id, spec, now_ms())
     except (ValidationError, InputError) as error:
-        text = (describe_invalid(error, language) if isinstance(error, ValidationError)
-                else translate(language, error.message, **error.params))
-        return _join_form(request, language, view, form, text, status=422)
+        return _join_form(request, language, view, form, _error_text(error, language),
+                          status=422)
     await hub.publish(sessions.joined_event(person))
     return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id, person.token)

@@ -10,7 +10,8 @@ from tests.conftest import bearer, control, create_event, join
 
 
 def snapshot_of(api, event) -> dict:
-    response = api.get(f"/api/v1/sessions/{event['id']}", headers=bearer(event["facilitator_token"]))
+    response = api.get(f"/api/v1/sessions/{event['id']}",
+                       headers=bearer(event["facilitator_token"]))
     assert response.status_code == 200
     return response.json()
 
