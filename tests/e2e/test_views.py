@@ -129,3 +129,21 @@ def test_language_switch_per_device(server, api, open_page):
     expect(phone.locator("button[type=submit]")).to_have_text("参加する")
     phone.click("a[lang=en]")
     expect(phone.locator("button[type=submit]")).to_have_text("Join")
+
+
+def test_one_minute_warning_then_a_visual_cue_at_zero(server, api, open_page):
+    program = [{"kind": "briefing", "title": "短い説明", "minutes": 0.05},
+               {"kind": "plain", "title": "休憩", "minutes": 5}]
+    event = create_event(api, program=program)
+    host = open_page(event["tables"][0]["host_url"], 1180, 820)
+    control(api, event, "start")
+    countdown = host.locator("#phase [data-countdown]")
+    expect(countdown).to_have_class(re.compile("countdown--warning"), timeout=seconds(3) * 1000)
+    expect(host.locator("body")).to_have_class(re.compile("time-warning"))
+    expect(countdown).to_have_class(re.compile("countdown--done"), timeout=seconds(6) * 1000)
+    expect(host.locator("body")).to_have_class(re.compile("time-up"))
+    expect(countdown).to_have_text("0:00")
+    screenshot(host, "host-time-up")
+    control(api, event, "next")
+    expect(host.locator("body")).not_to_have_class(re.compile("time-up"),
+                                                   timeout=seconds(3) * 1000)
