@@ -35,6 +35,7 @@ class Audience:
     language: str = ""
     table_id: int | None = None
     role: str = ""
+    participant_id: int | None = None
 
 
 @dataclass(frozen=True)

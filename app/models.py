@@ -52,6 +52,8 @@ class Participant(SQLModel, table=True):
     home_table_id: int | None = Field(default=None, foreign_key="cafe_table.id")
     token: str = Field(max_length=64, unique=True)
     joined_at_ms: int = Field(sa_type=BigInteger)
+    absent: bool = False
+    """Marked absent by a host or the facilitator: no seat in later rounds."""
 
 
 class Phase(SQLModel, table=True):
@@ -84,3 +86,18 @@ class RunState(SQLModel, table=True):
     ends_at_ms: int | None = Field(default=None, sa_type=BigInteger)
     remaining_ms: int | None = Field(default=None, sa_type=BigInteger)
     version: int = 0
+
+
+class Seat(SQLModel, table=True):
+    """Where a participant sits in one moving round (round 0, home, is their home table)."""
+
+    __tablename__ = "seat"
+    __table_args__ = (UniqueConstraint("session_id", "round_index", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    round_index: int
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    table_id: int = Field(foreign_key="cafe_table.id", ondelete="CASCADE")
+    manual: bool = False
+    """Placed by the facilitator by hand; the planner keeps it."""

@@ -186,6 +186,21 @@ def apply(
     return _changed(replace(state, status=FINISHED, ends_at_ms=None, remaining_ms=0))
 
 
+def seating_rounds(program: list[PhaseSpec]) -> list[int]:
+    """For each phase, the seating round it uses. Round 0 is the home round; every phase in
+    which people move starts the next round, except a return, which goes back home; other
+    phases keep the seating of the phase before (a harvest after the return stays home)."""
+    result, current, moves = [], 0, 0
+    for phase in program:
+        if phase.kind == "return":
+            current = 0
+        elif phase.moves:
+            moves += 1
+            current = moves
+        result.append(current)
+    return result
+
+
 def reprogram(program: list[PhaseSpec], state: ClockState) -> ClockState:
     """Keep the clock sensible after the program was edited: a phase that was only set up
     takes its new length; one that no longer exists falls back to the last phase."""

@@ -196,3 +196,13 @@ class ControlIn(Strict):
         if value not in ACTIONS:
             raise InputError(N_("Unknown action %(action)s."), action=value)
         return value
+
+
+class MoveIn(Strict):
+    participant_id: int
+    table_id: int
+    phase_index: int | None = None
+
+
+class AbsenceIn(Strict):
+    absent: bool

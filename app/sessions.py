@@ -3,22 +3,34 @@ clock. Routes call these; the pure rules live in rounds.py and tables.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+from collections import Counter
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
-from app import auth, rounds, tables
+from app import auth, rounds, seating, tables
 from app.db import reading, writing
 from app.hub import Event
 from app.i18n import N_, translate
 from app.models import CafeTable, EventSession, Participant, Phase, RunState
 from app.schemas import InputError, JoinIn, PhaseIn, SessionIn, SessionPatch, TableIn
 
+log = logging.getLogger(__name__)
+
 
 class NotFound(LookupError):
     pass
+
+
+@dataclass(frozen=True)
+class MixFigures:
+    average_met: float
+    least_met: int
+    repeats: int
+    mix: dict[int, Counter]
 
 
 @dataclass
@@ -30,16 +42,104 @@ class SessionView:
     program: list[rounds.PhaseSpec]
     clock: rounds.ClockState
     participants: list[Participant] = field(default_factory=list)
+    seats: dict[int, dict[int, int]] = field(default_factory=dict)
+    """Moving round -> participant id -> table id; round 0 is everyone's home table."""
+    rendered: dict = field(default_factory=dict)
+    """Fragments already rendered from this view, so each is rendered once per push."""
 
     @property
     def phase(self) -> rounds.PhaseSpec:
         return self.program[self.clock.phase_index]
 
+    @property
+    def seating_round(self) -> int:
+        return rounds.seating_rounds(self.program)[self.clock.phase_index]
+
+    @property
+    def planned(self) -> bool:
+        return bool(self.seats)
+
+    @property
+    def moving_now(self) -> bool:
+        """People are on their way to new tables: a moving phase set up but not started."""
+        return self.phase.moves and self.clock.status == rounds.READY
+
     def table(self, table_id: int | None) -> CafeTable | None:
         return next((t for t in self.tables if t.id == table_id), None)
 
-    def seated_at(self, table_id: int) -> list[Participant]:
-        return [p for p in self.participants if p.home_table_id == table_id]
+    def person(self, participant_id: int | None) -> Participant | None:
+        return next((p for p in self.participants if p.id == participant_id), None)
+
+    def table_id_of(self, person: Participant, round_index: int | None = None) -> int | None:
+        round_index = self.seating_round if round_index is None else round_index
+        if round_index == 0 or not self.planned:
+            return person.home_table_id
+        return self.seats.get(round_index, {}).get(person.id)
+
+    def seated_at(self, table_id: int, round_index: int | None = None) -> list[Participant]:
+        """Who sits at the table in the current (or given) round, absent people included."""
+        return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
+
+    def present_at(self, table_id: int, round_index: int | None = None) -> list[Participant]:
+        return [p for p in self.seated_at(table_id, round_index) if not p.absent]
+
+    def rounds_so_far(self) -> list[int]:
+        """The seating rounds met up to the current phase, in order, without repeats in a
+        row: the standard program at its return phase gives [0, 1, 2, 0]."""
+        visited: list[int] = []
+        for round_index in rounds.seating_rounds(self.program)[: self.clock.phase_index + 1]:
+            if not visited or visited[-1] != round_index:
+                visited.append(round_index)
+        return visited
+
+    def route(self, person: Participant) -> list[CafeTable]:
+        tables_so_far = [self.table(self.table_id_of(person, r)) for r in self.rounds_so_far()]
+        return [t for t in tables_so_far if t is not None]
+
+    def _all_rounds(self) -> list[int]:
+        return sorted(set(rounds.seating_rounds(self.program)))
+
+    def full_route(self, person: Participant) -> list[str]:
+        """Table numbers through the whole program, e.g. ['1', '3', '2', '1']."""
+        visited: list[int] = []
+        for round_index in rounds.seating_rounds(self.program):
+            if not visited or visited[-1] != round_index:
+                visited.append(round_index)
+        numbers = []
+        for round_index in visited:
+            table = self.table(self.table_id_of(person, round_index))
+            numbers.append(str(table.number) if table else "–")
+        return numbers
+
+    def mix_figures(self) -> MixFigures:
+        """How well the plan mixes people: new people met per person, pairs that meet
+        again, and the affiliations at each table in the current round."""
+        groups = [[[p.id for p in self.present_at(t.id, r)] for t in self.tables]
+                  for r in self._all_rounds()]
+        met: dict[int, set[int]] = {p.id: set() for p in self.participants if not p.absent}
+        for round_groups in groups:
+            for group in round_groups:
+                for person in group:
+                    met[person].update(other for other in group if other != person)
+        counts = [len(others) for others in met.values()] or [0]
+        mix = {t.id: Counter(p.affiliation for p in self.present_at(t.id)) for t in self.tables}
+        return MixFigures(average_met=round(sum(counts) / len(counts), 1),
+                          least_met=min(counts), repeats=tables.count_repeat_pairs(groups),
+                          mix=mix)
+
+    def arrivals(self, table_id: int) -> dict[int, int]:
+        """While people move: how many come to `table_id` from each table of the round
+        before (the movement chart)."""
+        visited = self.rounds_so_far()
+        if len(visited) < 2:
+            return {}
+        before, now = visited[-2], visited[-1]
+        counts: dict[int, int] = {}
+        for person in self.present_at(table_id, now):
+            origin = self.table_id_of(person, before)
+            if origin is not None:
+                counts[origin] = counts.get(origin, 0) + 1
+        return counts
 
 
 def _program_of(spec: str | list[PhaseIn], language: str) -> list[rounds.PhaseSpec]:
@@ -114,7 +214,8 @@ def _load(db: Session, session_id: str, with_participants: bool = True) -> Sessi
     if with_participants:
         people = db.exec(select(Participant).where(Participant.session_id == session_id)
                          .order_by(Participant.id)).all()
-    return SessionView(event, list(cafe_tables), program, clock, list(people))
+    return SessionView(event, list(cafe_tables), program, clock, list(people),
+                       seating.seats_of(db, session_id))
 
 
 def load_view(engine: Engine, session_id: str) -> SessionView:
@@ -167,12 +268,26 @@ def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
     once take turns and the second sees the first one's result."""
     with writing(engine) as db:
         row = _locked_clock(db, session_id)
-        program = _load(db, session_id, with_participants=False).program
-        transition = rounds.apply(program, _clock_of(row), action, now_ms, seconds=seconds,
-                                  phase_index=phase_index, expected_phase=from_phase)
+        view = _load(db, session_id)
+        transition = rounds.apply(view.program, _clock_of(row), action, now_ms,
+                                  seconds=seconds, phase_index=phase_index,
+                                  expected_phase=from_phase)
         if transition.changed:
             db.add(_clock_row(transition.state, row))
+            if _plan_if_moving(db, view, transition.state.phase_index):
+                transition = replace(transition, events=(*transition.events, "seating"))
     return transition
+
+
+def _plan_if_moving(db: Session, view: SessionView, phase_index: int) -> bool:
+    """The first time people move, seat everyone who joined for every moving round. A plan
+    that cannot be made (too few people) leaves everyone at home rather than stop the clock."""
+    try:
+        return seating.ensure_planned(db, view.session.id, view.program, view.tables,
+                                      view.participants, phase_index)
+    except tables.PlanningError:
+        log.warning("no seating plan for %s", view.session.id, exc_info=True)
+        return False
 
 
 def _apply_tables(db: Session, view: SessionView, specs: list[TableIn]) -> None:
@@ -185,7 +300,7 @@ def _apply_tables(db: Session, view: SessionView, specs: list[TableIn]) -> None:
     for number, spec in enumerate(specs[len(existing):], start=len(existing) + 1):
         db.add(_new_table(view.session.id, number, spec))
     for table in existing[len(specs):]:
-        if view.seated_at(table.id):
+        if view.seated_at(table.id, 0):
             raise InputError(N_("Table %(number)s still has participants; it cannot be removed."),
                              number=table.number)
         db.delete(table)
@@ -215,7 +330,7 @@ def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int) -> Particip
         view = _load(db, session_id)
         if view.clock.status == rounds.FINISHED:
             raise InputError(N_("This event has finished; joining is closed."))
-        occupancy = {t.id: len(view.seated_at(t.id)) for t in view.tables}
+        occupancy = {t.id: len(view.seated_at(t.id, 0)) for t in view.tables}
         plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in view.tables]
         home = tables.choose_home_table(plan_tables, occupancy, spec.theme or None)
         person = Participant(session_id=session_id, name=spec.name,
@@ -225,10 +340,75 @@ def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int) -> Particip
         db.add(person)
         db.flush()
         db.refresh(person)
+        try:
+            seating.place_latecomer(db, session_id, view.program, view.tables,
+                                    [*view.participants, person])
+        except tables.PlanningError:
+            log.warning("latecomer %s stays at home in %s", person.id, session_id,
+                        exc_info=True)
     return person
 
 
-def joined_event(person: Participant) -> Event:
-    return Event(person.session_id, "participant", {
+def _seating_change(engine: Engine, session_id: str, change) -> None:
+    """Run a seating change in one write transaction; a plan that cannot be made is
+    refused with the planner's reason and changes nothing."""
+    with writing(engine) as db:
+        _locked_clock(db, session_id)
+        view = _load(db, session_id)
+        try:
+            change(db, view)
+        except tables.PlanningError as error:
+            raise InputError(N_("The seating cannot be planned: %(reason)s"),
+                             reason=str(error)) from None
+
+
+def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,
+                 phase_index: int | None = None) -> None:
+    def change(db: Session, view: SessionView) -> None:
+        person, table = view.person(participant_id), view.table(table_id)
+        if person is None or table is None:
+            raise InputError(N_("There is no such participant or table in this event."))
+        index = view.clock.phase_index if phase_index is None else phase_index
+        if not 0 <= index < len(view.program):
+            raise InputError(N_("There is no such phase in the program."))
+        round_index = rounds.seating_rounds(view.program)[index]
+        seating.move_by_hand(db, session_id, view.program, view.tables, view.participants,
+                             person, table, round_index, view.seating_round)
+
+    _seating_change(engine, session_id, change)
+
+
+def set_absent(engine: Engine, session_id: str, participant_id: int, absent: bool,
+               by: auth.Identity) -> None:
+    """Hosts mark people at their own table in the current round; the facilitator anyone."""
+    def change(db: Session, view: SessionView) -> None:
+        person = view.person(participant_id)
+        if person is None:
+            raise InputError(N_("There is no such participant in this event."))
+        if by.role != auth.FACILITATOR and view.table_id_of(person) != by.table_id:
+            raise InputError(N_("This person is not at your table."))
+        seating.set_absent(db, session_id, view.program, view.tables, view.participants,
+                           person, absent, view.seating_round)
+
+    _seating_change(engine, session_id, change)
+
+
+def seating_json(view: SessionView) -> dict:
+    """Every phase that seats people (the home round and the return included), with who
+    sits at which table (DESIGN.md §5 `GET .../seating`)."""
+    seating_of_phase = rounds.seating_rounds(view.program)
+    phases = [i for i, phase in enumerate(view.program) if phase.is_round] or [0]
+    return {"rounds": [
+        {"phase_index": index, "round": seating_of_phase[index],
+         "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
+                    for t in view.tables}}
+        for index in phases
+    ]}
+
+
+def joined_events(view: SessionView, person: Participant) -> list[Event]:
+    """What to announce when someone joins: the arrival, and their seats if a plan exists."""
+    joined = Event(person.session_id, "participant", {
         "id": person.id, "name": person.name, "affiliation": person.affiliation,
         "home_table": person.home_table_id})
+    return [joined, Event(person.session_id, "seating")] if view.planned else [joined]

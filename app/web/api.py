@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from app import auth, rounds, sessions
 from app.hub import Event
 from app.i18n import N_, translate
-from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
+from app.schemas import AbsenceIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
 from app.timing import now_ms
 from app.web import urls
 from app.web.deps import (
@@ -64,8 +64,9 @@ async def join(session_id: str, spec: JoinIn, request: Request, engine: EngineDe
         record_wrong_join_code(request)
         raise ApiError(403, "wrong_join_code", N_("This join code does not match the event."))
     person = await run_in_threadpool(sessions.join, engine, session_id, spec, now_ms())
-    await hub.publish(sessions.joined_event(person))
     view = sessions.load_view(engine, session_id)
+    for event in sessions.joined_events(view, person):
+        await hub.publish(event)
     return {"id": person.id, "token": person.token, "home_table": person.home_table_id,
             "url": urls.participant_url(urls.base_url(request), view, person.token)}
 
@@ -97,3 +98,32 @@ def state(session_id: str, request: Request, engine: EngineDep) -> dict:
     bearer_identity(request, session_id)
     view = sessions.load_view(engine, session_id)
     return rounds.state_json(view.program, view.clock, now_ms())
+
+
+@router.get("/sessions/{session_id}/seating")
+def get_seating(session_id: str, request: Request, engine: EngineDep) -> dict:
+    require(bearer_identity(request, session_id), auth.FACILITATOR)
+    return sessions.seating_json(sessions.load_view(engine, session_id))
+
+
+@router.post("/sessions/{session_id}/seats")
+async def move_person(session_id: str, move: MoveIn, request: Request, engine: EngineDep,
+                      hub: HubDep) -> dict:
+    """Seat a person at a table by hand, in the current phase's round or a later one."""
+    require(bearer_identity(request, session_id), auth.FACILITATOR)
+    await run_in_threadpool(sessions.move_by_hand, engine, session_id, move.participant_id,
+                            move.table_id, move.phase_index)
+    await hub.publish(Event(session_id, "seating"))
+    return sessions.seating_json(sessions.load_view(engine, session_id))
+
+
+@router.post("/sessions/{session_id}/participants/{participant_id}/absence")
+async def mark_absence(session_id: str, participant_id: int, absence: AbsenceIn,
+                       request: Request, engine: EngineDep, hub: HubDep) -> dict:
+    """A host (for their own table) or the facilitator marks someone absent or back."""
+    identity = bearer_identity(request, session_id)
+    require(identity, auth.HOST)
+    await run_in_threadpool(sessions.set_absent, engine, session_id, participant_id,
+                            absence.absent, identity)
+    await hub.publish(Event(session_id, "seating"))
+    return sessions.seating_json(sessions.load_view(engine, session_id))

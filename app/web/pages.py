@@ -16,7 +16,15 @@ from pydantic import ValidationError
 from app import auth, rounds, sessions
 from app.hub import Event
 from app.i18n import LANGUAGES, N_, translate
-from app.schemas import ControlIn, InputError, JoinIn, SessionIn, SessionPatch
+from app.schemas import (
+    AbsenceIn,
+    ControlIn,
+    InputError,
+    JoinIn,
+    MoveIn,
+    SessionIn,
+    SessionPatch,
+)
 from app.timing import now_ms
 from app.web import urls
 from app.web.deps import (
@@ -277,6 +285,68 @@ async def control_from_console(session_id: str, request: Request, engine: Engine
     return _flash(request, language, note, "note" if note else "", 200)
 
 
+async def _seating_from_page(request: Request, session_id: str, roles: tuple[str, ...],
+                             change, hub) -> Response:
+    """A seating change posted from a page (console or host tablet); the answer is a flash
+    message, the change itself reaches every screen through the hub."""
+    language = page_language(request)
+    identity = next(filter(None, (cookie_identity(request, session_id, role)
+                                  for role in roles)), None)
+    if identity is None or not same_origin(request, request.app.state.settings):
+        return _flash(request, language, translate(
+            language, N_("Only the facilitator or the table host may do this.")), "error", 403)
+    form = await request.form()
+    try:
+        await run_in_threadpool(change, identity, form)
+    except (ValidationError, InputError) as error:
+        return _flash(request, language, _error_text(error, language), "error", 422)
+    await hub.publish(Event(session_id, "seating"))
+    return _flash(request, language, "", "", 200)
+
+
+def _absence_change(engine, session_id: str):
+    def change(identity: auth.Identity, form) -> None:
+        absence = AbsenceIn.model_validate({"absent": form.get("absent") == "yes"})
+        sessions.set_absent(engine, session_id, _form_int(form, "participant_id"),
+                            absence.absent, identity)
+
+    return change
+
+
+def _form_int(form, name: str) -> int:
+    try:
+        return int(form.get(name, ""))
+    except ValueError:
+        raise InputError(N_("There is no such participant or table in this event.")) from None
+
+
+@router.post("/f/{session_id}/seats")
+async def move_from_console(session_id: str, request: Request, engine: EngineDep,
+                            hub: HubDep) -> Response:
+    def change(_identity: auth.Identity, form) -> None:
+        move = MoveIn.model_validate({"participant_id": _form_int(form, "participant_id"),
+                                      "table_id": _form_int(form, "table_id"),
+                                      "phase_index": form.get("phase_index") or None})
+        sessions.move_by_hand(engine, session_id, move.participant_id, move.table_id,
+                              move.phase_index)
+
+    return await _seating_from_page(request, session_id, (auth.FACILITATOR,), change, hub)
+
+
+@router.post("/f/{session_id}/absence")
+async def absence_from_console(session_id: str, request: Request, engine: EngineDep,
+                               hub: HubDep) -> Response:
+    return await _seating_from_page(request, session_id, (auth.FACILITATOR,),
+                                    _absence_change(engine, session_id), hub)
+
+
+@router.post("/h/{session_id}/absence")
+async def absence_from_host(session_id: str, request: Request, engine: EngineDep,
+                            hub: HubDep) -> Response:
+    return await _seating_from_page(request, session_id, (auth.HOST,),
+                                    _absence_change(engine, session_id), hub)
+
+
 def _edit_form(view: sessions.SessionView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
     return _form_from_spec(view.session.language, view.session.title, tables, "custom",
@@ -411,5 +481,6 @@ async def join_from_form(join_code: str, request: Request, engine: EngineDep,
     except (ValidationError, InputError) as error:
         return _join_form(request, language, view, form, _error_text(error, language),
                           status=422)
-    await hub.publish(sessions.joined_event(person))
+    for event in sessions.joined_events(sessions.load_view(engine, view.session.id), person):
+        await hub.publish(event)
     return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id, person.token)

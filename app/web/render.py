@@ -16,24 +16,30 @@ from app.auth import FACILITATOR
 from app.hub import Audience, Event
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translate, translations
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
-from app.sessions import SessionView
+from app.sessions import SessionView, seating_json
 from app.timing import now_ms
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 VIEW_FRAGMENTS = {
-    "facilitator": ("event-title", "phase", "controls", "program", "people"),
+    "facilitator": ("event-title", "phase", "controls", "program", "people", "plan"),
     "projector": ("event-title", "phase", "tables"),
     "host": ("event-title", "phase", "table-people"),
     "participant": ("event-title", "phase", "seat"),
 }
 """The live pieces of each page, pushed whole on (re)connect."""
 
+SEATING_FRAGMENTS = ("seat", "people", "plan", "tables", "table-people")
 EVENT_FRAGMENTS = {
-    "phase": ("phase", "controls", "program", "seat"),
-    "participant": ("people", "tables", "table-people"),
+    "phase": ("phase", "controls", "program", *SEATING_FRAGMENTS),
+    "participant": SEATING_FRAGMENTS,
+    "seating": SEATING_FRAGMENTS,
 }
-"""The pieces an event changes; 'snapshot' and 'session' change them all."""
+"""The pieces an event changes; 'snapshot' and 'session' change them all. A new phase can
+change the seating too (people move), so it re-renders the seating pieces."""
+
+FRAGMENT_SCOPE = {"table-people": "table_id", "seat": "participant_id"}
+"""Pieces that differ within a view; every other piece is the same for a whole language."""
 
 
 def format_remaining(ms: int) -> str:
@@ -91,12 +97,19 @@ def fragment_context(view: SessionView, audience: Audience) -> dict:
     }
 
 
+def render_fragment(view: SessionView, audience: Audience, name: str) -> str:
+    """One piece, rendered once per push for everyone who sees the same thing."""
+    scope = FRAGMENT_SCOPE.get(name)
+    key = (name, audience.language, getattr(audience, scope) if scope else None)
+    if key not in view.rendered:
+        view.rendered[key] = render(audience.language,
+                                    f"fragments/_{name.replace('-', '_')}.html",
+                                    **fragment_context(view, audience))
+    return view.rendered[key]
+
+
 def render_fragments(view: SessionView, audience: Audience, names) -> str:
-    context = fragment_context(view, audience)
-    return "\n".join(
-        render(audience.language, f"fragments/_{name.replace('-', '_')}.html", **context)
-        for name in names
-    )
+    return "\n".join(render_fragment(view, audience, name) for name in names)
 
 
 def session_json(view: SessionView, role: str) -> dict:
@@ -127,6 +140,8 @@ def render_json(view: SessionView, event: Event, audience: Audience) -> str | No
         body = {"type": event.type, "session": session_json(view, audience.role), "state": state}
     elif event.type == "phase":
         body = {"type": "phase", **state}
+    elif event.type == "seating":
+        body = {"type": "seating", **seating_json(view)}
     elif event.type == "participant":
         body = {"type": "participant", "count": len(view.participants)}
         if audience.role == FACILITATOR:

@@ -47,7 +47,10 @@ def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str
     view = requested_view or DEFAULT_VIEW[identity.role]
     if identity.role not in VIEW_COOKIES.get(view, ()):
         return None
-    return Audience(view, page_language(websocket, event_language), identity.table_id)
+    language = page_language(websocket, event_language)
+    if view == "participant":
+        return Audience(view, language, participant_id=identity.participant_id)
+    return Audience(view, language, identity.table_id)
 
 
 async def _answer_pings(websocket: WebSocket, connection: Connection) -> None:

@@ -195,3 +195,15 @@ def test_standard_preset_is_the_moving_self_introduction():
     rounds_only = [k for k in kinds if k[0] != "plain"]
     assert rounds_only == [("intro", False), ("conversation", True), ("conversation", True),
                            ("return", True)]
+
+
+def test_seating_rounds_of_the_standard_program():
+    program = rounds.preset("standard", str)
+    assert [p.kind for p in program] == ["plain", "intro", "conversation", "conversation",
+                                         "return", "plain"]
+    assert rounds.seating_rounds(program) == [0, 0, 1, 2, 0, 0]
+
+
+def test_seating_rounds_of_a_plain_world_cafe_and_a_briefing():
+    assert rounds.seating_rounds(rounds.preset("world_cafe", str)) == [0, 1, 2, 2]
+    assert rounds.seating_rounds(rounds.preset("briefing", str)) == [0, 1, 2]

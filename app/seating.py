@@ -1,0 +1,148 @@
+"""Seating in the database: the planner (tables.py) applied to a live event.
+
+Round 0 is the home round: everyone at their home table (Participant.home_table_id). Each
+moving round is stored as Seat rows. Rounds that have happened, or are happening, are
+never re-planned: a latecomer is placed without moving anyone, an absence or a manual move
+re-plans only the rounds after the current one, around the seats placed by hand.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+from sqlmodel import Session, delete, select
+
+from app import rounds, tables
+from app.i18n import N_
+from app.models import CafeTable, Participant, Seat
+from app.schemas import InputError
+
+PLANNING_SECONDS = 0.5
+
+
+def seats_of(db: Session, session_id: str) -> dict[int, dict[int, int]]:
+    """round -> participant id -> table id, for the moving rounds (1 and later)."""
+    seating: dict[int, dict[int, int]] = {}
+    for seat in db.exec(select(Seat).where(Seat.session_id == session_id)).all():
+        seating.setdefault(seat.round_index, {})[seat.participant_id] = seat.table_id
+    return seating
+
+
+def _manual(db: Session, session_id: str) -> set[tuple[int, int]]:
+    rows = db.exec(select(Seat.round_index, Seat.participant_id)
+                   .where(Seat.session_id == session_id, Seat.manual)).all()
+    return {(round_index, person) for round_index, person in rows}
+
+
+def round_count(program: list[rounds.PhaseSpec]) -> int:
+    return max(rounds.seating_rounds(program)) + 1
+
+
+def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
+           cafe_tables: list[CafeTable], people: list[Participant], keep_through: int) -> None:
+    """Plan the moving rounds after `keep_through` again; rounds up to it stay as they are,
+    and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
+    gets one there too, without moving anyone else."""
+    total = round_count(program)
+    present = [p for p in people if not p.absent]
+    if total < 2 or not present:
+        return
+    if len(present) < len(cafe_tables):
+        cafe_tables = _tables_in_use(cafe_tables, present)
+    current = seats_of(db, session_id)
+    manual = _manual(db, session_id)
+    present_ids = {p.id for p in present}
+    fixed: list[dict[int, int]] = [{}]
+    for round_index in range(1, total):
+        seats = current.get(round_index, {})
+        fixed.append({
+            person: table for person, table in seats.items()
+            if person in present_ids
+            and (round_index <= keep_through or (round_index, person) in manual)
+        })
+    plan = tables.plan_seating(
+        [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
+        [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
+        total, seed=zlib.crc32(session_id.encode()), time_limit=PLANNING_SECONDS, fixed=fixed)
+    for round_index in range(1, total):
+        planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
+        for person, table in planned.items():
+            if current.get(round_index, {}).get(person) == table:
+                continue
+            db.exec(delete(Seat).where(Seat.session_id == session_id,
+                                       Seat.round_index == round_index,
+                                       Seat.participant_id == person))
+            db.add(Seat(session_id=session_id, round_index=round_index, participant_id=person,
+                        table_id=table, manual=(round_index, person) in manual))
+
+
+def _tables_in_use(cafe_tables: list[CafeTable], present: list[Participant]) -> list[CafeTable]:
+    """With fewer people than tables, plan over the home tables and as many others as
+    there are people, so that every table in the plan has someone at it."""
+    homes = {p.home_table_id for p in present}
+    chosen = [t for t in cafe_tables if t.id in homes]
+    others = [t for t in cafe_tables if t.id not in homes]
+    return chosen + others[: max(0, len(present) - len(chosen))]
+
+
+def ensure_planned(db: Session, session_id: str, program, cafe_tables, people,
+                   phase_index: int) -> bool:
+    """Plan all moving rounds the first time the clock reaches a phase where people move.
+    True when a plan was made now."""
+    if rounds.seating_rounds(program)[phase_index] == 0:
+        return False
+    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+        return False
+    replan(db, session_id, program, cafe_tables, people, keep_through=0)
+    return True
+
+
+def place_latecomer(db: Session, session_id: str, program, cafe_tables, people) -> bool:
+    """Seat someone who joined after the plan was made, moving nobody else."""
+    if not db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+        return False
+    replan(db, session_id, program, cafe_tables, people, keep_through=round_count(program))
+    return True
+
+
+def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[CafeTable], people,
+                 person: Participant, table: CafeTable, round_index: int,
+                 current_round: int) -> None:
+    """The facilitator seats `person` at `table` in `round_index` (now or later); the
+    planner keeps that seat and re-plans the rounds after the current one around it."""
+    if round_index < current_round:
+        raise InputError(N_("That round is over; only the current and later rounds can change."))
+    seated = seats_of(db, session_id).get(round_index, {}) if round_index else {
+        p.id: p.home_table_id for p in people}
+    others = sum(1 for p in people
+                 if not p.absent and p.id != person.id and seated.get(p.id) == table.id)
+    if table.capacity is not None and others >= table.capacity:
+        raise InputError(N_("Table %(number)s is full (%(capacity)s seats)."),
+                         number=table.number, capacity=table.capacity)
+    if round_index == 0:
+        person.home_table_id = table.id
+        db.add(person)
+    else:
+        db.exec(delete(Seat).where(Seat.session_id == session_id,
+                                   Seat.round_index == round_index,
+                                   Seat.participant_id == person.id))
+        db.add(Seat(session_id=session_id, round_index=round_index, participant_id=person.id,
+                    table_id=table.id, manual=True))
+    db.flush()
+    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+        replan(db, session_id, program, cafe_tables, people, keep_through=current_round)
+
+
+def set_absent(db: Session, session_id: str, program, cafe_tables, people,
+               person: Participant, absent: bool, current_round: int) -> None:
+    """An absence frees the person's seats after the current round and re-plans those
+    rounds; coming back seats them again like a latecomer."""
+    person.absent = absent
+    db.add(person)
+    if absent:
+        db.exec(delete(Seat).where(Seat.session_id == session_id,
+                                   Seat.participant_id == person.id,
+                                   Seat.round_index > current_round))
+    db.flush()
+    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+        replan(db, session_id, program, cafe_tables, people, keep_through=current_round)

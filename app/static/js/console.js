@@ -1,0 +1,51 @@
+/* Console: drag a person's name onto another table to seat them there in this round.
+   The drop posts the same form as the name's own "move to" menu (which touch screens use),
+   so the server sees one kind of request either way. */
+(function () {
+  "use strict";
+  var dragged = null;
+
+  function dropTarget(event) {
+    return event.target.closest ? event.target.closest("[data-drop-table]") : null;
+  }
+
+  document.addEventListener("dragstart", function (event) {
+    var person = event.target.closest && event.target.closest("[data-participant]");
+    if (!person) return;
+    dragged = person;
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", person.getAttribute("data-participant"));
+    person.classList.add("person--dragging");
+  });
+
+  document.addEventListener("dragend", function () {
+    if (dragged) dragged.classList.remove("person--dragging");
+    dragged = null;
+    document.querySelectorAll(".people__table--over").forEach(function (table) {
+      table.classList.remove("people__table--over");
+    });
+  });
+
+  document.addEventListener("dragover", function (event) {
+    var table = dropTarget(event);
+    if (!table || !dragged) return;
+    event.preventDefault();
+    table.classList.add("people__table--over");
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    var table = dropTarget(event);
+    if (table && !table.contains(event.relatedTarget)) table.classList.remove("people__table--over");
+  });
+
+  document.addEventListener("drop", function (event) {
+    var table = dropTarget(event);
+    if (!table || !dragged) return;
+    event.preventDefault();
+    var menu = dragged.querySelector("select[name=table_id]");
+    var target = table.getAttribute("data-drop-table");
+    if (!menu || menu.value === target) return;
+    menu.value = target;
+    menu.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+})();

@@ -1,0 +1,75 @@
+"""Three phones join, the first move is set up, each phone shows its table; a latecomer
+is seated without moving anyone."""
+
+from playwright.sync_api import expect
+
+from tests.conftest import bearer, control, create_event, seconds
+from tests.e2e.conftest import screenshot
+
+
+def join_by_phone(open_page, event, name, theme):
+    phone = open_page(event["urls"]["join"], 390, 844)
+    phone.fill("input[name=name]", name)
+    phone.select_option("select[name=theme]", theme)
+    phone.click("button[type=submit]")
+    expect(phone.locator("#seat .seat__number")).to_be_visible()
+    return phone
+
+
+def seats_by_name(api, event, phase_index):
+    body = api.get(f"/api/v1/sessions/{event['id']}",
+                   headers=bearer(event["facilitator_token"])).json()
+    names = {p["id"]: p["name"] for p in body["participants"]}
+    numbers = {t["id"]: t["number"] for t in body["tables"]}
+    rounds = api.get(f"/api/v1/sessions/{event['id']}/seating",
+                     headers=bearer(event["facilitator_token"])).json()["rounds"]
+    round_ = next(r for r in rounds if r["phase_index"] == phase_index)
+    return {names[p]: numbers[int(t)] for t, people in round_["tables"].items() for p in people}
+
+
+def test_phones_show_their_table_and_a_latecomer_moves_nobody(server, api, open_page):
+    event = create_event(api)
+    themes = [t["theme"] for t in event["tables"]]
+    phones = {name: join_by_phone(open_page, event, name, theme)
+              for name, theme in zip(("青木", "石井", "上田"), themes, strict=True)}
+    console = open_page(event["urls"]["console"], 1366, 900)
+    projector = open_page(event["urls"]["projector"], 1920, 1080)
+    control(api, event, "next", from_phase=0)
+    control(api, event, "next", from_phase=1)  # the first moving round is set up
+    expected = seats_by_name(api, event, 2)
+    for name, phone in phones.items():
+        expect(phone.locator("#seat .seat__label")).to_contain_text("移動", timeout=seconds(5) * 1000)
+        expect(phone.locator("#seat .seat__number")).to_have_text(str(expected[name]))
+        expect(phone.locator("#seat .route")).to_contain_text("→")
+    screenshot(phones["青木"], "participant-move")
+    expect(projector.locator("#tables")).to_contain_text("→")
+    screenshot(projector, "projector-movement")
+    screenshot(console, "console-seating")
+
+    late = join_by_phone(open_page, event, "遠藤", themes[0])
+    after = seats_by_name(api, event, 2)
+    assert {n: t for n, t in after.items() if n != "遠藤"} == expected
+    expect(late.locator("#seat .seat__number")).to_have_text(str(after["遠藤"]))
+    for name, phone in phones.items():
+        expect(phone.locator("#seat .seat__number")).to_have_text(str(expected[name]))
+    expect(console.locator("#people")).to_contain_text("遠藤")
+
+
+def test_host_sees_who_comes_and_can_mark_someone_absent(server, api, open_page):
+    event = create_event(api)
+    themes = [t["theme"] for t in event["tables"]]
+    for n in range(6):
+        api.post(f"/api/v1/sessions/{event['id']}/participants",
+                 json={"join_code": event["join_code"], "name": f"人{n}",
+                       "affiliation": "citizen", "theme": themes[n % 3]})
+    control(api, event, "next", from_phase=0)
+    control(api, event, "next", from_phase=1)
+    host = open_page(event["tables"][0]["host_url"], 1180, 820)
+    expect(host.locator("#table-people h2")).to_contain_text("来る")
+    cards = host.locator("#table-people .cards .card")
+    expect(cards).to_have_count(2)
+    first_name = cards.first.locator(".card__author").inner_text().split()[0]
+    cards.first.locator("button[value=yes]").click()
+    expect(host.locator("#table-people .missing")).to_contain_text(first_name)
+    expect(cards).to_have_count(1)
+    screenshot(host, "host-seating")
