@@ -38,7 +38,8 @@ def test_phones_show_their_table_and_a_latecomer_moves_nobody(server, api, open_
     control(api, event, "next", from_phase=1)  # the first moving round is set up
     expected = seats_by_name(api, event, 2)
     for name, phone in phones.items():
-        expect(phone.locator("#seat .seat__label")).to_contain_text("移動", timeout=seconds(5) * 1000)
+        expect(phone.locator("#seat .seat__label")).to_contain_text(
+            "移動", timeout=seconds(5) * 1000)
         expect(phone.locator("#seat .seat__number")).to_have_text(str(expected[name]))
         expect(phone.locator("#seat .route")).to_contain_text("→")
     screenshot(phones["青木"], "participant-move")
