@@ -138,3 +138,10 @@ def control(client: httpx.Client, event: dict, action: str, **fields) -> httpx.R
     return client.post(f"/api/v1/sessions/{event['id']}/control",
                        headers=bearer(event["facilitator_token"]),
                        json={"action": action, **fields})
+
+
+def pytest_collection_modifyitems(items):
+    """Fast tiers first: unit, then integration, then the browser (whose Playwright loop
+    stays open on the main thread until the session ends)."""
+    tier = {"unit": 0, "integration": 1, "e2e": 2}
+    items.sort(key=lambda item: tier.get(Path(str(item.fspath)).parent.name, 1))
