@@ -36,6 +36,15 @@ FOUR_TABLES = [{"name": f"テーブル{n}", "theme": theme}
                for n, theme in enumerate(("支え合い", "子ども", "魅力", "防災"), 1)]
 
 
+def move_to_another_table_next_round(api, event, person: int, rounds: list[dict]):
+    """Ask to seat `person` in phase 3 (the next move) at a table they were not given."""
+    target = next(int(t) for t, seated in rounds[2]["tables"].items() if person not in seated)
+    response = api.post(f"/api/v1/sessions/{event['id']}/seats",
+                        headers=bearer(event["facilitator_token"]),
+                        json={"participant_id": person, "table_id": target, "phase_index": 3})
+    return target, response
+
+
 def test_moving_rounds_are_planned_when_people_first_move(api):
     event = create_event(api, tables=FOUR_TABLES)
     people = [join(api, event, f"参加者{n}", affiliation=AFFILIATIONS[n % 6],
@@ -105,10 +114,7 @@ def test_manual_moves_are_kept_and_full_tables_refused(api):
     move_into_first_moving_round(api, event)
     rounds = seating(api, event)
     person = people[0]["id"]
-    target = next(int(t) for t, seated in rounds[2]["tables"].items() if person not in seated)
-    response = api.post(f"/api/v1/sessions/{event['id']}/seats",
-                        headers=bearer(event["facilitator_token"]),
-                        json={"participant_id": person, "table_id": target, "phase_index": 3})
+    target, response = move_to_another_table_next_round(api, event, person, rounds)
     # every table seats 4 and holds 4 already: the move is refused and nothing changes
     assert response.status_code == 400
     assert "4" in response.json()["error"]["message"]
@@ -120,10 +126,7 @@ def test_manual_move_is_respected_by_the_planner(api):
     move_into_first_moving_round(api, event)
     rounds = seating(api, event)
     person = people[0]["id"]
-    target = next(int(t) for t, seated in rounds[2]["tables"].items() if person not in seated)
-    response = api.post(f"/api/v1/sessions/{event['id']}/seats",
-                        headers=bearer(event["facilitator_token"]),
-                        json={"participant_id": person, "table_id": target, "phase_index": 3})
+    target, response = move_to_another_table_next_round(api, event, person, rounds)
     assert response.status_code == 200, response.text
     after = seating(api, event)
     assert seat_of(after[2])[person] == target
