@@ -49,8 +49,11 @@ def serve(settings: Settings) -> int:
               "events", file=sys.stderr)
         return 2
     upgrade(settings.database_url)
+    # Per-message deflate costs ~64 KiB a connection and CPU per message, for fragments
+    # of a few hundred bytes that gain little from it (DESIGN.md §7).
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
-                port=settings.port, workers=settings.workers, log_level="info")
+                port=settings.port, workers=settings.workers, log_level="info",
+                ws_per_message_deflate=False)
     return 0
 
 

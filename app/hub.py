@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 from collections import defaultdict
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013
 REDIS_CHANNEL = "worldcafe:events"
+GC_SETTLE_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,23 @@ class Hub:
         self._render = render
         self._rooms: dict[str, set[Connection]] = defaultdict(set)
         self._bus: RedisBus | None = None
+        self._freeze: asyncio.TimerHandle | None = None
 
     def attach_bus(self, bus: RedisBus) -> None:
         self._bus = bus
 
     def add(self, session_id: str, connection: Connection) -> None:
         self._rooms[session_id].add(connection)
+        self._settle_garbage_collector()
+
+    def _settle_garbage_collector(self) -> None:
+        """A full collection scans every live object: with a thousand sockets it stalls the
+        loop for ~200 ms, in the middle of a round. Once connections stop arriving, freeze
+        what lives (cheap, no scan) so later collections skip the long-lived sockets; the
+        frozen objects are collected once the room is empty and nobody can be stalled."""
+        if self._freeze is not None:
+            self._freeze.cancel()
+        self._freeze = asyncio.get_running_loop().call_later(GC_SETTLE_SECONDS, gc.freeze)
 
     def remove(self, session_id: str, connection: Connection) -> None:
         room = self._rooms.get(session_id)
@@ -99,6 +112,8 @@ class Hub:
             room.discard(connection)
             if not room:
                 del self._rooms[session_id]
+        if not self._rooms:
+            gc.unfreeze()
 
     def connection_count(self) -> int:
         return sum(len(room) for room in self._rooms.values())

@@ -38,6 +38,35 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class SecurityHeaders:
+    """CSP and friends on every HTTP response; a plain ASGI middleware, so it costs almost
+    nothing per request (BaseHTTPMiddleware would wrap every body in a stream)."""
+
+    HEADERS = (
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+    )
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        with_csp = not scope["path"].startswith("/api/docs")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", [])) + list(self.HEADERS)
+                if with_csp:
+                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def _check_vendor_files() -> None:
     missing = [str(path) for path in VENDOR_FILES.values() if not path.exists()]
     if missing:
@@ -70,15 +99,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.hub = hub
     app.state.join_limiter = FailureLimiter(settings.join_failures_per_minute)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        if not request.url.path.startswith("/api/docs"):
-            response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> JSONResponse:
@@ -121,6 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(path, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=3600"})
 
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)
     app.include_router(ws.router)

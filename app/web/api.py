@@ -49,7 +49,8 @@ def get_session(session_id: str, request: Request, engine: EngineDep) -> dict:
 @router.patch("/sessions/{session_id}")
 async def update_session(session_id: str, patch: SessionPatch, request: Request,
                          engine: EngineDep, hub: HubDep) -> dict:
-    require(bearer_identity(request, session_id), auth.FACILITATOR)
+    require(await run_in_threadpool(bearer_identity, request, session_id),
+            auth.FACILITATOR)
     view = await run_in_threadpool(sessions.update_session, engine, session_id, patch)
     await hub.publish(Event(session_id, "session"))
     return session_json(view, auth.FACILITATOR)
@@ -64,7 +65,7 @@ async def join(session_id: str, spec: JoinIn, request: Request, engine: EngineDe
         record_wrong_join_code(request)
         raise ApiError(403, "wrong_join_code", N_("This join code does not match the event."))
     person = await run_in_threadpool(sessions.join, engine, session_id, spec, now_ms())
-    view = sessions.load_view(engine, session_id)
+    view = await run_in_threadpool(sessions.load_view, engine, session_id)
     for event in sessions.joined_events(view, person):
         await hub.publish(event)
     return {"id": person.id, "token": person.token, "home_table": person.home_table_id,
@@ -74,7 +75,8 @@ async def join(session_id: str, spec: JoinIn, request: Request, engine: EngineDe
 @router.post("/sessions/{session_id}/control")
 async def control(session_id: str, command: ControlIn, request: Request, engine: EngineDep,
                   hub: HubDep) -> JSONResponse:
-    require(bearer_identity(request, session_id), auth.FACILITATOR)
+    require(await run_in_threadpool(bearer_identity, request, session_id),
+            auth.FACILITATOR)
     try:
         transition = await run_in_threadpool(
             sessions.control, engine, session_id, command.action, now_ms(),
@@ -85,7 +87,7 @@ async def control(session_id: str, command: ControlIn, request: Request, engine:
                        error.message) from None
     for event_type in transition.events:
         await hub.publish(Event(session_id, event_type))
-    view = sessions.load_view(engine, session_id)
+    view = await run_in_threadpool(sessions.load_view, engine, session_id)
     body = rounds.state_json(view.program, view.clock, now_ms())
     body["changed"] = transition.changed
     if transition.note:
@@ -110,20 +112,23 @@ def get_seating(session_id: str, request: Request, engine: EngineDep) -> dict:
 async def move_person(session_id: str, move: MoveIn, request: Request, engine: EngineDep,
                       hub: HubDep) -> dict:
     """Seat a person at a table by hand, in the current phase's round or a later one."""
-    require(bearer_identity(request, session_id), auth.FACILITATOR)
+    require(await run_in_threadpool(bearer_identity, request, session_id),
+            auth.FACILITATOR)
     await run_in_threadpool(sessions.move_by_hand, engine, session_id, move.participant_id,
                             move.table_id, move.phase_index)
     await hub.publish(Event(session_id, "seating"))
-    return sessions.seating_json(sessions.load_view(engine, session_id))
+    view = await run_in_threadpool(sessions.load_view, engine, session_id)
+    return sessions.seating_json(view)
 
 
 @router.post("/sessions/{session_id}/participants/{participant_id}/absence")
 async def mark_absence(session_id: str, participant_id: int, absence: AbsenceIn,
                        request: Request, engine: EngineDep, hub: HubDep) -> dict:
     """A host (for their own table) or the facilitator marks someone absent or back."""
-    identity = bearer_identity(request, session_id)
+    identity = await run_in_threadpool(bearer_identity, request, session_id)
     require(identity, auth.HOST)
     await run_in_threadpool(sessions.set_absent, engine, session_id, participant_id,
                             absence.absent, identity)
     await hub.publish(Event(session_id, "seating"))
-    return sessions.seating_json(sessions.load_view(engine, session_id))
+    view = await run_in_threadpool(sessions.load_view, engine, session_id)
+    return sessions.seating_json(view)
