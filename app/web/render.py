@@ -66,6 +66,7 @@ def environment(language: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)
     env.filters["remaining"] = format_remaining
+    env.filters["number"] = lambda value: f"{value:g}" if isinstance(value, float) else value
     env.globals.update(
         language=language,
         languages=LANGUAGES,

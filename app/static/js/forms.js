@@ -1,4 +1,5 @@
-/* Event form: "add a row" buttons clone the last row of a table and clear its inputs.
+/* Event form: "add a row" buttons clone the last row of a table and clear its inputs, and
+   editing a phase switches the program to "custom".
    Without JavaScript the form still works: it always carries a few blank rows. */
 (function () {
   "use strict";
@@ -8,6 +9,12 @@
       if (cell) cell.textContent = String(index + 1);
     });
   }
+  // Editing a phase row means a custom program: choose it, so the edit is not ignored.
+  document.addEventListener("input", function (event) {
+    if (!event.target.closest || !event.target.closest("#phase-rows")) return;
+    var custom = document.querySelector("input[name=program][value=custom]");
+    if (custom) custom.checked = true;
+  });
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-add-row]");
     if (!button) return;
