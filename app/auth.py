@@ -78,3 +78,30 @@ class FailureLimiter:
 
     def record_failure(self, key: str, now_ms: int) -> None:
         self._recent(key, now_ms).append(now_ms)
+
+
+class RateLimiter:
+    """Allows at most `count` actions per `window_ms` for each key, for every (count,
+    window) pair at once (e.g. 5 a second and 30 a minute). Keys are device tokens, never
+    client addresses: a whole venue shares one address."""
+
+    def __init__(self, limits: tuple[tuple[int, int], ...]):
+        self.limits = tuple(sorted(limits, key=lambda limit: limit[1]))
+        self._longest = max(window for _count, window in self.limits)
+        self._seen: dict[str, deque[int]] = {}
+
+    def take(self, key: str, now_ms: int) -> int:
+        """Record one action and return 0, or return the milliseconds to wait (nothing is
+        recorded then: a refused action does not count)."""
+        times = self._seen.setdefault(key, deque())
+        while times and times[0] <= now_ms - self._longest:
+            times.popleft()
+        wait = 0
+        for count, window in self.limits:
+            recent = [t for t in times if t > now_ms - window]
+            if len(recent) >= count:
+                wait = max(wait, recent[-count] + window - now_ms)
+        if wait:
+            return wait
+        times.append(now_ms)
+        return 0

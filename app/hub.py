@@ -88,6 +88,7 @@ class Hub:
         self._render = render
         self._rooms: dict[str, set[Connection]] = defaultdict(set)
         self._bus: RedisBus | None = None
+        self._turns: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._freeze: asyncio.TimerHandle | None = None
 
     def attach_bus(self, bus: RedisBus) -> None:
@@ -112,6 +113,9 @@ class Hub:
             room.discard(connection)
             if not room:
                 del self._rooms[session_id]
+                lock = self._turns.get(session_id)
+                if lock is not None and not lock.locked():
+                    del self._turns[session_id]
         if not self._rooms:
             gc.unfreeze()
 
@@ -126,7 +130,18 @@ class Hub:
             await self.deliver(event)
 
     async def deliver(self, event: Event) -> None:
-        """Render the event once per audience present here and queue it to each member."""
+        """Render the event once per audience present here and queue it to each member.
+
+        Deliveries (and snapshots) of one event session take turns: each loads the view
+        after the one before it, so the last text queued is rendered from the newest
+        state. Without turns, two cards committed at once could be rendered from two loads
+        that finish in the wrong order, and a whole-list fragment would lose a card."""
+        if not self._rooms.get(event.session_id):
+            return
+        async with self._turns[event.session_id]:
+            await self._deliver(event)
+
+    async def _deliver(self, event: Event) -> None:
         room = self._rooms.get(event.session_id)
         if not room:
             return
@@ -142,10 +157,11 @@ class Hub:
                 connection.offer(text)
 
     async def send_snapshot(self, session_id: str, connection: Connection) -> None:
-        view = await asyncio.to_thread(self._load_view, session_id)
-        text = self._render(view, Event(session_id, "snapshot"), connection.audience)
-        if text is not None:
-            connection.offer(text)
+        async with self._turns[session_id]:
+            view = await asyncio.to_thread(self._load_view, session_id)
+            text = self._render(view, Event(session_id, "snapshot"), connection.audience)
+            if text is not None:
+                connection.offer(text)
 
     async def resync_all(self) -> None:
         """After events may have been lost (a dropped bus subscription): snapshots for all."""

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from app import sessions
-from app.auth import FailureLimiter
+from app.auth import FailureLimiter, RateLimiter
 from app.db import make_engine
 from app.hub import Hub, RedisBus
 from app.i18n import N_, translate
@@ -99,6 +99,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.hub = hub
     app.state.join_limiter = FailureLimiter(settings.join_failures_per_minute)
+    app.state.card_limiter = RateLimiter(((settings.card_rate_per_second, 1000),
+                                          (settings.card_rate_per_minute, 60_000)))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError) -> JSONResponse:

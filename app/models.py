@@ -101,3 +101,31 @@ class Seat(SQLModel, table=True):
     table_id: int = Field(foreign_key="cafe_table.id", ondelete="CASCADE")
     manual: bool = False
     """Placed by the facilitator by hand; the planner keeps it."""
+
+
+class Card(SQLModel, table=True):
+    """A sticky note (付箋) written at a table. The id is made by the client, so a resent card
+    is recognised (retries are idempotent); table, phase and round are stamped by the server
+    from the seating at the moment the card arrives."""
+
+    __tablename__ = "card"
+
+    id: str = Field(primary_key=True, max_length=36)
+    """The client's UUID, in its canonical lower-case form."""
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    table_id: int = Field(foreign_key="cafe_table.id", index=True, ondelete="CASCADE")
+    phase_index: int
+    round_index: int = 0
+    """The seating round of the phase (0 = home tables)."""
+    author_kind: str = Field(max_length=16)
+    """participant, host or facilitator."""
+    participant_id: int | None = Field(default=None, foreign_key="participant.id",
+                                       ondelete="SET NULL")
+    text: str = Field(max_length=1000)
+    """As written (after trimming); the length limit is a rule of app/cards.py, not of the
+    column, so that it can become a per-event setting."""
+    colour: str = Field(max_length=16)
+    hidden: bool = False
+    group_id: int | None = None
+    """The affinity group on the harvest board (groups come later)."""
+    created_at_ms: int = Field(sa_type=BigInteger)

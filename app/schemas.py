@@ -10,6 +10,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from app import cards
 from app.i18n import LANGUAGES, N_
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
 
@@ -206,3 +207,29 @@ class MoveIn(Strict):
 
 class AbsenceIn(Strict):
     absent: bool
+
+
+def _card_text(value: object) -> str:
+    try:
+        return cards.clean_text(value)
+    except cards.CardRefusal as refusal:
+        # the messages name the card themselves: no "Card:" prefix (see describe_invalid)
+        raise InputError(refusal.message, field=N_("Card"), **refusal.params) from None
+
+
+def _card_id(value: object) -> str:
+    try:
+        return cards.clean_id(value)
+    except cards.CardRefusal as refusal:
+        raise InputError(refusal.message, field="id", **refusal.params) from None
+
+
+class CardIn(BaseModel):
+    """A new card: the client's UUID, the text as written, and (for the facilitator, who
+    is at no table) the table it belongs to."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: Annotated[str, BeforeValidator(_card_id)]
+    text: Annotated[str, BeforeValidator(_card_text)]
+    table_id: int | None = None

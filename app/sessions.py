@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
-from app import auth, rounds, seating, tables
+from app import auth, card_store, cards, rounds, seating, tables
 from app.db import reading, writing
 from app.hub import Event
 from app.i18n import N_, translate
@@ -44,6 +44,8 @@ class SessionView:
     participants: list[Participant] = field(default_factory=list)
     seats: dict[int, dict[int, int]] = field(default_factory=dict)
     """Moving round -> participant id -> table id; round 0 is everyone's home table."""
+    cards: list = field(default_factory=list)
+    """Every card (models.Card) of the event, hidden ones included, oldest first."""
     rendered: dict = field(default_factory=dict)
     """Fragments already rendered from this view, so each is rendered once per push."""
 
@@ -63,6 +65,16 @@ class SessionView:
     def moving_now(self) -> bool:
         """People are on their way to new tables: a moving phase set up but not started."""
         return self.phase.moves and self.clock.status == rounds.READY
+
+    def cards_at(self, table_id: int, include_hidden: bool = False) -> list:
+        return [c for c in cards.visible(self.cards, include_hidden) if c.table_id == table_id]
+
+    def cards_by_phase(self, table_id: int) -> list[tuple[int, list]]:
+        """This table's cards by phase, newest phase first (the host's briefing view)."""
+        return list(reversed(cards.by_phase(self.cards_at(table_id))))
+
+    def cards_by(self, participant_id: int | None) -> list:
+        return [c for c in self.cards if c.participant_id == participant_id and not c.hidden]
 
     def table(self, table_id: int | None) -> CafeTable | None:
         return next((t for t in self.tables if t.id == table_id), None)
@@ -200,7 +212,8 @@ def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
     raise RuntimeError("could not draw a unique join code")
 
 
-def _load(db: Session, session_id: str, with_participants: bool = True) -> SessionView:
+def _load(db: Session, session_id: str, with_participants: bool = True,
+          with_cards: bool = False) -> SessionView:
     event = db.get(EventSession, session_id)
     if event is None:
         raise NotFound(session_id)
@@ -215,12 +228,13 @@ def _load(db: Session, session_id: str, with_participants: bool = True) -> Sessi
         people = db.exec(select(Participant).where(Participant.session_id == session_id)
                          .order_by(Participant.id)).all()
     return SessionView(event, list(cafe_tables), program, clock, list(people),
-                       seating.seats_of(db, session_id))
+                       seating.seats_of(db, session_id),
+                       card_store.cards_of(db, session_id) if with_cards else [])
 
 
 def load_view(engine: Engine, session_id: str) -> SessionView:
     with reading(engine) as db:
-        return _load(db, session_id)
+        return _load(db, session_id, with_cards=True)
 
 
 def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:

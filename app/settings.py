@@ -31,5 +31,11 @@ class Settings(BaseSettings):
     join_failures_per_minute: int = 10
     """Wrong join codes allowed per client address per minute before answers slow to 429."""
 
+    card_rate_per_second: int = 5
+    """Cards one device token may send per second; more get 429 with Retry-After."""
+
+    card_rate_per_minute: int = 30
+    """Cards one device token may send per minute (a resend of a stored card counts too)."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""

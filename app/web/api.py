@@ -6,10 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from app import auth, rounds, sessions
+from app import auth, card_store, cards, rounds, sessions
 from app.hub import Event
 from app.i18n import N_, translate
-from app.schemas import AbsenceIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
+from app.schemas import AbsenceIn, CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
 from app.timing import now_ms
 from app.web import urls
 from app.web.deps import (
@@ -18,6 +18,7 @@ from app.web.deps import (
     HubDep,
     api_language,
     bearer_identity,
+    bearer_token,
     guard_join_attempts,
     record_wrong_join_code,
     require,
@@ -132,3 +133,44 @@ async def mark_absence(session_id: str, participant_id: int, absence: AbsenceIn,
     await hub.publish(Event(session_id, "seating"))
     view = await run_in_threadpool(sessions.load_view, engine, session_id)
     return sessions.seating_json(view)
+
+
+async def accept_card(request: Request, session_id: str, identity: auth.Identity, token: str,
+                      spec: CardIn) -> JSONResponse:
+    """Store a card and announce it; shared by the API and the pages (which authenticate by
+    cookie). The answer comes after the commit: 201 for a new card, 200 with the stored
+    card for a resend. Rate limited per device token, never per address."""
+    if not identity.at_least(auth.PARTICIPANT):
+        raise ApiError(403, "forbidden", N_("Your role may not do this."))
+    wait_ms = request.app.state.card_limiter.take(token, now_ms())
+    if wait_ms:
+        seconds = -(-wait_ms // 1000)
+        raise ApiError(429, "too_many_cards",
+                       N_("Too many cards at once. Try again in %(seconds)s seconds."),
+                       headers={"Retry-After": str(seconds)}, seconds=seconds)
+    try:
+        card, created = await run_in_threadpool(
+            card_store.add_card, request.app.state.engine, session_id, identity, spec.id,
+            spec.text, spec.table_id, now_ms())
+    except cards.CardRefusal as refusal:
+        raise ApiError(refusal.status, refusal.code, refusal.message, **refusal.params) from None
+    body = cards.card_json(card, reveal_author=True)
+    if created:
+        await request.app.state.hub.publish(Event(session_id, "card", {"card": body}))
+    return JSONResponse(body, status_code=201 if created else 200)
+
+
+@router.post("/sessions/{session_id}/cards", status_code=201)
+async def add_card(session_id: str, spec: CardIn, request: Request) -> JSONResponse:
+    """A card from a host, a participant or the facilitator (who names the table)."""
+    identity = await run_in_threadpool(bearer_identity, request, session_id)
+    return await accept_card(request, session_id, identity, bearer_token(request), spec)
+
+
+@router.get("/sessions/{session_id}/cards")
+def list_cards(session_id: str, request: Request, engine: EngineDep) -> dict:
+    """Every card, oldest first; hidden cards and authors for the facilitator only."""
+    identity = bearer_identity(request, session_id)
+    facilitator = identity.role == auth.FACILITATOR
+    stored = card_store.list_cards(engine, session_id, include_hidden=facilitator)
+    return {"cards": [cards.card_json(card, reveal_author=facilitator) for card in stored]}

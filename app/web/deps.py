@@ -33,6 +33,8 @@ FIELD_LABELS = {
     "join_code": N_("Join code"),
     "affiliation": N_("Affiliation"),
     "capacity": N_("Capacity"),
+    "text": N_("Card"),
+    "table_id": N_("Table"),
 }
 
 
@@ -114,13 +116,18 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 HubDep = Annotated[Hub, Depends(get_hub)]
 
 
-def bearer_identity(request: Request, session_id: str) -> auth.Identity:
-    """Who sends this API request; 401 without a valid token for this event."""
+def bearer_token(request: Request) -> str:
+    """The bearer token of this API request; 401 without one."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "missing_token", N_("Send your token as 'Authorization: Bearer …'."))
-    identity = identify(request.app.state.engine, session_id, token.strip())
+    return token.strip()
+
+
+def bearer_identity(request: Request, session_id: str) -> auth.Identity:
+    """Who sends this API request; 401 without a valid token for this event."""
+    identity = identify(request.app.state.engine, session_id, bearer_token(request))
     if identity is None:
         raise ApiError(401, "invalid_token", N_("This token is not valid for this event."))
     return identity

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app import auth, rounds, sessions
@@ -18,6 +18,7 @@ from app.hub import Event
 from app.i18n import LANGUAGES, N_, translate
 from app.schemas import (
     AbsenceIn,
+    CardIn,
     ControlIn,
     InputError,
     JoinIn,
@@ -27,6 +28,7 @@ from app.schemas import (
 )
 from app.timing import now_ms
 from app.web import urls
+from app.web.api import accept_card
 from app.web.deps import (
     ApiError,
     EngineDep,
@@ -419,6 +421,7 @@ def host(session_id: str, request: Request, engine: EngineDep,
         return visit
     return _page(request, visit.language, "pages/host.html", view_name="host", wake_lock=True,
                  table=visit.view.table(visit.identity.table_id), audience=visit.identity,
+                 card_post_url=f"/h/{session_id}/cards",
                  **_live_context(visit.view))
 
 
@@ -463,7 +466,8 @@ def participant_page(join_code: str, request: Request, engine: EngineDep,
         return _join_form(request, language, view, blank)
     person = next(p for p in view.participants if p.id == entered.participant_id)
     return _page(request, language, "pages/participant.html", view_name="participant",
-                 person=person, audience=entered, **_live_context(view))
+                 person=person, audience=entered,
+                 card_post_url=f"/j/{view.session.join_code}/cards", **_live_context(view))
 
 
 @router.post("/j/{join_code}")
@@ -484,3 +488,38 @@ async def join_from_form(join_code: str, request: Request, engine: EngineDep,
     for event in sessions.joined_events(sessions.load_view(engine, view.session.id), person):
         await hub.publish(event)
     return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id, person.token)
+
+
+# --- cards from the pages (JSON in and out, authenticated by the page's cookie) ------------
+
+async def _card_from_page(request: Request, session_id: str, role: str,
+                          spec: CardIn) -> JSONResponse:
+    """The pages' offline queue (static/js/cards.js) posts here with the HttpOnly cookie;
+    the answers are those of `POST /api/v1/sessions/{id}/cards`."""
+    if not same_origin(request, request.app.state.settings):
+        raise ApiError(403, "forbidden", N_("This request comes from another site."))
+    identity = await run_in_threadpool(cookie_identity, request, session_id, role)
+    if identity is None:
+        raise ApiError(401, "invalid_token", N_(
+            "This page is no longer signed in. Open your link or QR code again."))
+    token = request.cookies[auth.cookie_name(role, session_id)]
+    return await accept_card(request, session_id, identity, token, spec)
+
+
+@router.post("/f/{session_id}/cards")
+async def card_from_console(session_id: str, spec: CardIn, request: Request) -> JSONResponse:
+    return await _card_from_page(request, session_id, auth.FACILITATOR, spec)
+
+
+@router.post("/h/{session_id}/cards")
+async def card_from_host(session_id: str, spec: CardIn, request: Request) -> JSONResponse:
+    return await _card_from_page(request, session_id, auth.HOST, spec)
+
+
+@router.post("/j/{join_code}/cards")
+async def card_from_phone(join_code: str, spec: CardIn, request: Request,
+                          engine: EngineDep) -> JSONResponse:
+    session_id = await run_in_threadpool(sessions.session_id_for_join_code, engine, join_code)
+    if session_id is None:
+        raise ApiError(404, "not_found", N_("There is no such event."))
+    return await _card_from_page(request, session_id, auth.PARTICIPANT, spec)

@@ -11,10 +11,11 @@ from pathlib import Path
 import jinja2
 import segno
 
-from app import rounds
+from app import cards, rounds
 from app.auth import FACILITATOR
 from app.hub import Audience, Event
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translate, translations
+from app.models import CafeTable
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 from app.sessions import SessionView, seating_json
 from app.timing import now_ms
@@ -22,24 +23,31 @@ from app.timing import now_ms
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 VIEW_FRAGMENTS = {
-    "facilitator": ("event-title", "phase", "controls", "program", "people", "plan"),
-    "projector": ("event-title", "phase", "tables"),
-    "host": ("event-title", "phase", "table-people"),
-    "participant": ("event-title", "phase", "seat"),
+    "facilitator": ("event-title", "phase", "controls", "program", "board", "people", "plan"),
+    "projector": ("event-title", "phase", "tables", "board"),
+    "host": ("event-title", "phase", "table-people", "table-cards"),
+    "participant": ("event-title", "phase", "seat", "my-cards"),
 }
 """The live pieces of each page, pushed whole on (re)connect."""
 
 SEATING_FRAGMENTS = ("seat", "people", "plan", "tables", "table-people")
 EVENT_FRAGMENTS = {
-    "phase": ("phase", "controls", "program", *SEATING_FRAGMENTS),
+    "phase": ("phase", "controls", "program", "table-cards", *SEATING_FRAGMENTS),
     "participant": SEATING_FRAGMENTS,
     "seating": SEATING_FRAGMENTS,
 }
 """The pieces an event changes; 'snapshot' and 'session' change them all. A new phase can
 change the seating too (people move), so it re-renders the seating pieces."""
 
-FRAGMENT_SCOPE = {"table-people": "table_id", "seat": "participant_id"}
-"""Pieces that differ within a view; every other piece is the same for a whole language."""
+FRAGMENT_SCOPE = {"table-people": "table_id", "seat": "participant_id",
+                  "table-cards": "table_id", "my-cards": "participant_id",
+                  "board": "view", "board-table": "view"}
+"""Pieces that differ within a view, or between views (the facilitator's board shows
+hidden cards); every other piece is the same for a whole language."""
+
+BOARD_VIEWS = ("facilitator", "projector")
+PROJECTOR_CARDS_PER_TABLE = 24
+"""The projector shows each table's newest cards; the console shows them all."""
 
 
 def format_remaining(ms: int) -> str:
@@ -78,6 +86,10 @@ def environment(language: str) -> jinja2.Environment:
         phase_kinds=rounds.PHASE_KINDS,
         phase_kind_labels=rounds.PHASE_KIND_LABELS,
         qr_svg=qr_svg,
+        board_views=BOARD_VIEWS,
+        projector_cards_per_table=PROJECTOR_CARDS_PER_TABLE,
+        card_limit=cards.MAX_TEXT,
+        card_colour=cards.colour_for_phase,
     )
     return env
 
@@ -91,6 +103,7 @@ def fragment_context(view: SessionView, audience: Audience) -> dict:
     return {
         "view": view,
         "audience": audience,
+        "view_name": audience.view,
         "clock": view.clock,
         "phase": view.phase,
         "remaining_ms": view.clock.remaining_at(moment),
@@ -98,14 +111,18 @@ def fragment_context(view: SessionView, audience: Audience) -> dict:
     }
 
 
-def render_fragment(view: SessionView, audience: Audience, name: str) -> str:
-    """One piece, rendered once per push for everyone who sees the same thing."""
+def render_fragment(view: SessionView, audience: Audience, name: str,
+                    table: CafeTable | None = None) -> str:
+    """One piece, rendered once per push for everyone who sees the same thing. `table`
+    picks one table's column of a piece made of columns (the harvest board)."""
     scope = FRAGMENT_SCOPE.get(name)
-    key = (name, audience.language, getattr(audience, scope) if scope else None)
+    key = (name, audience.language, getattr(audience, scope) if scope else None,
+           table.id if table else None)
     if key not in view.rendered:
+        extra = {"table": table} if table else {}
         view.rendered[key] = render(audience.language,
                                     f"fragments/_{name.replace('-', '_')}.html",
-                                    **fragment_context(view, audience))
+                                    **fragment_context(view, audience), **extra)
     return view.rendered[key]
 
 
@@ -143,6 +160,14 @@ def render_json(view: SessionView, event: Event, audience: Audience) -> str | No
         body = {"type": "phase", **state}
     elif event.type == "seating":
         body = {"type": "seating", **seating_json(view)}
+    elif event.type == "card":
+        reveal = audience.role == FACILITATOR
+        card = dict(event.data["card"])
+        if not reveal:
+            card.pop("participant_id", None)
+        if card["hidden"] and not reveal:
+            return None
+        body = {"type": "card", "card": card}
     elif event.type == "participant":
         body = {"type": "participant", "count": len(view.participants)}
         if audience.role == FACILITATOR:
@@ -156,11 +181,31 @@ def render_event(view: SessionView, event: Event, audience: Audience) -> str | N
     """The hub's renderer: the text one audience gets for one event."""
     if audience.view == "json":
         return render_json(view, event, audience)
+    if event.type == "card":
+        return render_card_event(view, event, audience)
     wanted = VIEW_FRAGMENTS[audience.view]
     if event.type not in ("snapshot", "session"):
         changed = EVENT_FRAGMENTS.get(event.type, ())
         wanted = tuple(name for name in wanted if name in changed)
     return render_fragments(view, audience, wanted) if wanted else None
+
+
+def render_card_event(view: SessionView, event: Event, audience: Audience) -> str | None:
+    """A new card changes one column of the board, the card list of its table's host and
+    the author's own list; each is re-rendered whole (and swapped by id), so a page that
+    missed an event is put right by the next one or by its snapshot."""
+    card = event.data["card"]
+    table = view.table(card["table_id"])
+    if table is None:
+        return None
+    if audience.view in BOARD_VIEWS:
+        return render_fragment(view, audience, "board-table", table)
+    if audience.view == "host" and audience.table_id == table.id:
+        return render_fragment(view, audience, "table-cards")
+    if audience.view == "participant" and audience.participant_id is not None \
+            and audience.participant_id == card.get("participant_id"):
+        return render_fragment(view, audience, "my-cards")
+    return None
 
 
 def message(language: str, msgid: str, params: dict | None = None) -> str:

@@ -1,0 +1,151 @@
+"""Cards (付箋): the rules, pure. No web framework, no database: plain values in, plain values
+(or a refusal) out. The database side is app/card_store.py; later parts of the harvest
+(groups, votes, exports) build on `card_json` and the groupings here.
+
+A card is stamped by the server, never by the client: a host's card belongs to the host's
+table, a participant's to the table they sit at in the current phase, and its phase is the
+current phase. Its colour follows the phase, like a new pad of sticky notes each round.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from app.i18n import N_
+
+MAX_TEXT = 140
+"""Characters per card (code points, after trimming); a per-event setting later."""
+
+PALETTE = ("yellow", "pink", "blue", "green", "orange", "purple")
+"""Sticky-note colours, one per phase in turn (CSS classes `card--<colour>`)."""
+
+AUTHOR_KINDS = ("participant", "host", "facilitator")
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Direction overrides: invisible, and they can make a card read backwards."""
+
+
+class CardRefusal(Exception):
+    """A card that cannot be taken: an HTTP-like status, a stable code and a msgid."""
+
+    def __init__(self, status: int, code: str, message: str, **params: object):
+        super().__init__(message)
+        self.status, self.code, self.message, self.params = status, code, message, params
+
+
+def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
+    """The text to store: trimmed, runs of white space (line breaks included) made one space,
+    NFC-normalised; anything else is kept exactly as written (HTML included: it is escaped
+    where shown). Refuses non-text, empty or blank text, control characters and text over
+    `limit` characters."""
+    if not isinstance(raw, str):
+        raise CardRefusal(422, "invalid", N_("The card text must be text."))
+    if any(_is_control(ch) for ch in raw):
+        raise CardRefusal(422, "invalid", N_("The card contains control characters."))
+    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not text:
+        raise CardRefusal(422, "invalid", N_("The card is empty. Write something first."))
+    if len(text) > limit:
+        raise CardRefusal(422, "invalid",
+                          N_("The card is too long: %(length)s characters, at most %(limit)s."),
+                          length=len(text), limit=limit)
+    return text
+
+
+def _is_control(ch: str) -> bool:
+    if ch in "\t\n\r":
+        return False  # white space: folded into one space
+    return unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
+
+
+def clean_id(raw: object) -> str:
+    """A client-made UUID in its canonical form (lower case, with hyphens)."""
+    try:
+        return str(uuid.UUID(str(raw)))
+    except (ValueError, TypeError):
+        raise CardRefusal(422, "invalid", N_("The card id must be a UUID.")) from None
+
+
+def colour_for_phase(phase_index: int) -> str:
+    return PALETTE[phase_index % len(PALETTE)]
+
+
+def decide_table(role: str, requested: int | None, own_table: int | None,
+                 table_ids: Iterable[int]) -> int:
+    """The table a new card belongs to. Hosts and participants write for the table they are
+    at (asking for another one is refused); the facilitator names the table."""
+    tables = set(table_ids)
+    if role == "facilitator":
+        if requested is None:
+            raise CardRefusal(422, "invalid", N_("Choose the table the card belongs to."))
+        if requested not in tables:
+            raise CardRefusal(422, "invalid", N_("There is no such table in this event."))
+        return requested
+    if role not in ("host", "participant"):
+        raise CardRefusal(403, "forbidden", N_("Your role may not do this."))
+    if own_table is None:
+        raise CardRefusal(409, "no_table", N_("You are not seated at a table right now."))
+    if requested is not None and requested != own_table:
+        raise CardRefusal(403, "forbidden",
+                          N_("You can only add cards for the table you are at."))
+    return own_table
+
+
+def same_author(card: Any, role: str, participant_id: int | None, table_id: int | None) -> bool:
+    """Whether a stored card was written by this author (a resend may only return one's own
+    card: a card id is no key to someone else's card)."""
+    if card.author_kind != role:
+        return False
+    if role == "participant":
+        return card.participant_id == participant_id
+    if role == "host":
+        return card.table_id == table_id
+    return True
+
+
+def card_json(card: Any, reveal_author: bool = False) -> dict:
+    """The one JSON shape of a card (API answers, live events, later the exports). Who wrote
+    it is shown only to the facilitator and the author."""
+    body = {
+        "id": card.id,
+        "table_id": card.table_id,
+        "phase_index": card.phase_index,
+        "round": card.round_index,
+        "author_kind": card.author_kind,
+        "text": card.text,
+        "colour": card.colour,
+        "hidden": card.hidden,
+        "group_id": card.group_id,
+        "created_at_ms": card.created_at_ms,
+    }
+    if reveal_author:
+        body["participant_id"] = card.participant_id
+    return body
+
+
+def in_order(cards: Iterable[Any]) -> list[Any]:
+    """Oldest first; the id breaks ties so that every screen shows the same order."""
+    return sorted(cards, key=lambda c: (c.created_at_ms, c.id))
+
+
+def visible(cards: Iterable[Any], include_hidden: bool = False) -> list[Any]:
+    return [c for c in cards if include_hidden or not c.hidden]
+
+
+def by_table(cards: Iterable[Any]) -> dict[int, list[Any]]:
+    """table id -> its cards, oldest first."""
+    grouped: dict[int, list[Any]] = {}
+    for card in in_order(cards):
+        grouped.setdefault(card.table_id, []).append(card)
+    return grouped
+
+
+def by_phase(cards: Iterable[Any]) -> list[tuple[int, list[Any]]]:
+    """[(phase index, its cards oldest first)], phases in program order."""
+    grouped: dict[int, list[Any]] = {}
+    for card in in_order(cards):
+        grouped.setdefault(card.phase_index, []).append(card)
+    return sorted(grouped.items())

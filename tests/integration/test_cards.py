@@ -1,0 +1,219 @@
+"""Cards against a real server: refusals that store nothing, idempotent resends, the
+per-token rate limit, and many writers at once reaching the projector exactly once."""
+
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+
+import httpx
+from websockets.sync.client import connect
+
+from tests.conftest import bearer, control, create_event, join, seconds
+
+
+def post_card(api, event, token, text, card_id=None, **fields) -> httpx.Response:
+    body = {"id": card_id or str(uuid.uuid4()), "text": text, **fields}
+    return api.post(f"/api/v1/sessions/{event['id']}/cards", json=body, headers=bearer(token))
+
+
+def stored(api, event) -> list[dict]:
+    response = api.get(f"/api/v1/sessions/{event['id']}/cards",
+                       headers=bearer(event["facilitator_token"]))
+    assert response.status_code == 200, response.text
+    return response.json()["cards"]
+
+
+def assert_refused(response: httpx.Response, status: int, code: str) -> str:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code and error["message"].strip()
+    return error["message"]
+
+
+def listen(server, event, token, **params):
+    query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
+    return connect(f"{server.ws_url}/ws/sessions/{event['id']}?{query}",
+                   open_timeout=seconds(5))
+
+
+def test_a_host_card_is_stamped_and_a_resend_changes_nothing(api):
+    event = create_event(api)
+    host = event["tables"][1]["host_token"]
+    card_id = str(uuid.uuid4())
+    created = post_card(api, event, host, "  <script>alert('x')</script> 見守り  ", card_id)
+    assert created.status_code == 201, created.text
+    card = created.json()
+    assert card["id"] == card_id and card["table_id"] == event["tables"][1]["id"]
+    assert card["text"] == "<script>alert('x')</script> 見守り"
+    assert card["phase_index"] == 0 and card["author_kind"] == "host"
+    assert card["colour"] == "yellow" and card["hidden"] is False
+    resent = post_card(api, event, host, "a different text", card_id.upper())
+    assert resent.status_code == 200 and resent.json() == card
+    assert stored(api, event) == [card]
+
+
+def test_bad_cards_get_a_readable_4xx_and_store_nothing(api):
+    event = create_event(api)
+    host = event["tables"][0]["host_token"]
+    kept = post_card(api, event, host, "最初のカード").json()
+    for text in ("", "   \n\t", "あ" * 141, "bell\x07", "nul\x00byte"):
+        message = assert_refused(post_card(api, event, host, text), 422, "invalid")
+        assert "card" in message.lower()
+    japanese = api.post(f"/api/v1/sessions/{event['id']}/cards",
+                        json={"id": str(uuid.uuid4()), "text": "   "},
+                        headers={**bearer(host), "Accept-Language": "ja"})
+    assert "カード" in assert_refused(japanese, 422, "invalid")
+    assert_refused(post_card(api, event, host, "x", "not-a-uuid"), 422, "invalid")
+    other_table = event["tables"][2]["id"]
+    assert_refused(post_card(api, event, host, "よそのテーブル", table_id=other_table),
+                   403, "forbidden")
+    assert_refused(post_card(api, event, event["projector_token"], "見るだけ"), 403, "forbidden")
+    assert_refused(post_card(api, event, "wrong-token", "だれ？"), 401, "invalid_token")
+    person = join(api, event, "佐藤").json()
+    assert_refused(post_card(api, event, person["token"], "乗っ取り", kept["id"]),
+                   409, "id_taken")
+    assert stored(api, event) == [kept]
+    control(api, event, "finish")
+    assert_refused(post_card(api, event, host, "終わった後"), 409, "finished")
+    assert stored(api, event) == [kept]
+
+
+def test_the_facilitator_names_the_table(api):
+    event = create_event(api)
+    token = event["facilitator_token"]
+    assert_refused(post_card(api, event, token, "どこ？"), 422, "invalid")
+    table = event["tables"][2]["id"]
+    card = post_card(api, event, token, "全体へのメモ", table_id=table)
+    assert card.status_code == 201 and card.json()["table_id"] == table
+
+
+def test_a_participant_writes_for_the_table_they_sit_at_now(api):
+    event = create_event(api)
+    people = [join(api, event, f"参加者{n}", theme=event["tables"][n % 3]["theme"]).json()
+              for n in range(9)]
+    first = post_card(api, event, people[0]["token"], "家のテーブルで").json()
+    assert first["table_id"] == people[0]["home_table"] and first["round"] == 0
+    assert "participant_id" in first  # the author sees their own id
+    state = control(api, event, "next").json()
+    while not state["phase"]["moves"]:
+        state = control(api, event, "next").json()
+    seating = api.get(f"/api/v1/sessions/{event['id']}/seating",
+                      headers=bearer(event["facilitator_token"])).json()
+    now = next(r for r in seating["rounds"] if r["phase_index"] == state["phase_index"])
+    seat = next(int(t) for t, ids in now["tables"].items() if people[0]["id"] in ids)
+    moved = post_card(api, event, people[0]["token"], "移動先で").json()
+    assert moved["table_id"] == seat and moved["phase_index"] == state["phase_index"]
+    assert moved["colour"] != first["colour"]
+    visible_to_others = api.get(f"/api/v1/sessions/{event['id']}/cards",
+                                headers=bearer(people[1]["token"])).json()["cards"]
+    assert len(visible_to_others) == 2
+    assert all("participant_id" not in card for card in visible_to_others)
+
+
+def test_twenty_cards_a_second_from_one_token_are_slowed_another_token_is_not(api):
+    event = create_event(api)
+    phone = join(api, event, "連打").json()["token"]
+    answers = [post_card(api, event, phone, f"カード{n}") for n in range(20)]
+    statuses = Counter(r.status_code for r in answers)
+    assert statuses[201] >= 5 and statuses[429] >= 10, statuses
+    limited = next(r for r in answers if r.status_code == 429)
+    assert_refused(limited, 429, "too_many_cards")
+    assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    other = post_card(api, event, event["tables"][0]["host_token"], "別の端末")
+    assert other.status_code == 201
+    texts = {card["text"] for card in stored(api, event)}
+    assert len(texts) == statuses[201] + 1 and "別の端末" in texts
+
+
+def test_identical_posts_at_once_store_one_card(api, server):
+    event = create_event(api)
+    tokens = [event["tables"][n]["host_token"] for n in range(3)]
+    card_id = str(uuid.uuid4())
+    barrier = threading.Barrier(4)
+    answers = []
+
+    def post(token_index):
+        with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+            barrier.wait()
+            answers.append(post_card(client, event, tokens[0], "同時送信", card_id))
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(r.status_code for r in answers) == [200, 200, 200, 201]
+    assert len({json.dumps(r.json(), sort_keys=True) for r in answers}) == 1
+    assert [c["id"] for c in stored(api, event)] == [card_id]
+
+
+def post_until_accepted(client, event, token, text, card_id) -> int:
+    """What a well-behaved client does: on 429 wait for Retry-After and send again."""
+    while True:
+        response = post_card(client, event, token, text, card_id)
+        if response.status_code != 429:
+            return response.status_code
+        time.sleep(float(response.headers["Retry-After"]))
+
+
+def test_twenty_writers_two_hundred_cards_each_twice_reach_the_projector_once(api, server):
+    event = create_event(api)
+    writers = [join(api, event, f"書き手{n}", theme=event["tables"][n % 3]["theme"]).json()
+               for n in range(20)]
+    statuses: list[int] = []
+    sent: list[str] = []
+    lock = threading.Lock()
+
+    def write(writer):
+        with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+            for n in range(10):
+                card_id = str(uuid.uuid4())
+                text = f"{writer['id']}-{n} <i>意見</i>"
+                first = post_until_accepted(client, event, writer["token"], text, card_id)
+                retry = post_until_accepted(client, event, writer["token"], text, card_id)
+                with lock:
+                    statuses.extend([first, retry])
+                    sent.append(card_id)
+
+    with listen(server, event, event["projector_token"], format="json") as projector:
+        assert json.loads(projector.recv(timeout=seconds(5)))["type"] == "snapshot"
+        threads = [threading.Thread(target=write, args=(w,)) for w in writers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert Counter(statuses) == {201: 200, 200: 200}
+        seen: Counter = Counter()
+        deadline = time.monotonic() + seconds(20)
+        while sum(seen.values()) < 200 and time.monotonic() < deadline:
+            message = json.loads(projector.recv(timeout=seconds(10)))
+            if message["type"] == "card":
+                assert "participant_id" not in message["card"]
+                seen[message["card"]["id"]] += 1
+        try:  # nothing more may come: a resend is never announced
+            while True:
+                message = json.loads(projector.recv(timeout=seconds(0.5)))
+                if message["type"] == "card":
+                    seen[message["card"]["id"]] += 1
+        except TimeoutError:
+            pass
+    assert set(seen) == set(sent) and set(seen.values()) == {1}
+    cards = stored(api, event)
+    assert len(cards) == 200 and {c["id"] for c in cards} == set(sent)
+
+
+def test_pages_get_the_card_as_escaped_fragments(api, server):
+    event = create_event(api)
+    table = event["tables"][0]
+    with listen(server, event, table["host_token"], view="host") as host, \
+            listen(server, event, event["projector_token"], view="projector") as projector:
+        assert 'id="table-cards"' in host.recv(timeout=seconds(5))
+        assert 'id="board"' in projector.recv(timeout=seconds(5))
+        post_card(api, event, table["host_token"], "<img src=x onerror=alert(1)>")
+        for socket, piece in ((host, 'id="table-cards"'),
+                              (projector, f'id="board-table-{table["id"]}"')):
+            update = socket.recv(timeout=seconds(5))
+            assert piece in update
+            assert "&lt;img src=x onerror=alert(1)&gt;" in update and "<img" not in update
