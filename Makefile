@@ -8,7 +8,7 @@ STAMPS := .make
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install system demo test test-fast lint messages bench clean
+.PHONY: install runtime system demo test test-fast lint messages bench clean
 
 install: $(STAMPS)/python $(STAMPS)/npm
 
@@ -24,21 +24,35 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-# Debian's Chromium for the browser tests, Noto CJK so Japanese renders in screenshots and
-# exports, and Redis for the several-workers test. Needs root (CI and developers are root).
+# Debian packages, installed with apt-get when missing (needs root; CI and the developer
+# machines run as root). The runtime needs Noto CJK and Pango so that Japanese renders in
+# the PDF and PNG exports; the tests also need Chromium and a Redis server.
+RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+TEST_DEBS := chromium redis-server
+
+runtime: $(STAMPS)/runtime
 system: $(STAMPS)/system
 
-$(STAMPS)/system: | $(STAMPS)
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && \
-	    fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  echo "chromium, redis-server and fonts-noto-cjk are installed"; \
+$(STAMPS)/runtime: | $(STAMPS)
+	@if fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && \
+	    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+	  echo "fonts-noto-cjk and pango are installed"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(RUNTIME_DEBS); \
 	else \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    chromium fonts-noto-cjk redis-server; \
+	  echo "warning: install $(RUNTIME_DEBS) (as root) for the PDF and PNG exports"; \
 	fi
 	touch $@
 
-demo: install
+$(STAMPS)/system: $(STAMPS)/runtime | $(STAMPS)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ]; then \
+	  echo "chromium and redis-server are installed"; \
+	else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS); \
+	fi
+	touch $@
+
+demo: install runtime
 	$(BIN)/worldcafe demo --host $(HOST) --port $(PORT) --database-url sqlite:///./worldcafe-demo.db
 
 test: install system

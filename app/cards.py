@@ -119,6 +119,7 @@ def card_json(card: Any, reveal_author: bool = False) -> dict:
         "colour": card.colour,
         "hidden": card.hidden,
         "group_id": card.group_id,
+        "merged_into": getattr(card, "merged_into", None),
         "created_at_ms": card.created_at_ms,
     }
     if reveal_author:
@@ -149,3 +150,101 @@ def by_phase(cards: Iterable[Any]) -> list[tuple[int, list[Any]]]:
     for card in in_order(cards):
         grouped.setdefault(card.phase_index, []).append(card)
     return sorted(grouped.items())
+
+
+# --- the harvest board: groups, moderation, merging and dot voting ---------------------------
+
+BOARD_LAYOUTS = ("table", "group", "phase", "theme")
+"""How the board is laid out; the facilitator chooses and the projector follows."""
+
+MAX_GROUP_NAME = 60
+MAX_GROUPS = 60
+MAX_MERGED_TEXT = 1000
+"""A merged card keeps every merged text; the column holds 1000 characters."""
+MERGE_SEPARATOR = " / "
+DEFAULT_BUDGET = 3
+MAX_BUDGET = 20
+
+
+def clean_group_name(raw: object) -> str:
+    """A group's name: trimmed, one line, 1–60 characters, no control characters."""
+    if not isinstance(raw, str):
+        raise CardRefusal(422, "invalid", N_("The group name must be text."))
+    if any(_is_control(ch) for ch in raw):
+        raise CardRefusal(422, "invalid", N_("The group name contains control characters."))
+    name = unicodedata.normalize("NFC", " ".join(raw.split()))
+    if not name:
+        raise CardRefusal(422, "invalid", N_("The group name must not be empty."))
+    if len(name) > MAX_GROUP_NAME:
+        raise CardRefusal(422, "invalid",
+                          N_("The group name is too long (at most %(limit)s characters)."),
+                          limit=MAX_GROUP_NAME)
+    return name
+
+
+def clean_layout(raw: object) -> str:
+    if raw not in BOARD_LAYOUTS:
+        raise CardRefusal(422, "invalid", N_("Unknown board view."))
+    return str(raw)
+
+
+def clean_budget(raw: object) -> int:
+    """Dots per participant: a whole number from 0 to 20."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_BUDGET:
+        raise CardRefusal(422, "invalid",
+                          N_("The dots per person must be a whole number from 0 to %(limit)s."),
+                          limit=MAX_BUDGET)
+    return raw
+
+
+def merged_text(texts: list[str]) -> str:
+    """The text of a merged card: each different text once, in order, joined by ' / '."""
+    unique = list(dict.fromkeys(t for t in texts if t))
+    text = MERGE_SEPARATOR.join(unique)
+    if len(text) > MAX_MERGED_TEXT:
+        raise CardRefusal(422, "invalid",
+                          N_("The merged card would be too long: at most %(limit)s characters."),
+                          limit=MAX_MERGED_TEXT)
+    return text
+
+
+def check_merge(keep: Any, others: list[Any]) -> None:
+    """A merge keeps one visible card and folds at least one other card of the event into it."""
+    if not others:
+        raise CardRefusal(422, "invalid", N_("Choose at least one other card to merge."))
+    if keep.merged_into or any(o.id == keep.id for o in others):
+        raise CardRefusal(422, "invalid", N_("A card cannot be merged into itself."))
+    if any(o.merged_into for o in others):
+        raise CardRefusal(409, "already_merged", N_("That card was already merged."))
+
+
+def check_vote(dots_used: int, budget: int) -> None:
+    """One more dot is allowed while the participant has dots left."""
+    if dots_used >= budget:
+        raise CardRefusal(409, "no_dots_left",
+                          N_("You have used all your %(budget)s dots. Take one back first."),
+                          budget=budget)
+
+
+def vote_counts(votes: Iterable[Any]) -> dict[str, int]:
+    """card id -> dots on it."""
+    counts: dict[str, int] = {}
+    for vote in votes:
+        counts[vote.card_id] = counts.get(vote.card_id, 0) + vote.dots
+    return counts
+
+
+def ranking(cards: Iterable[Any], counts: dict[str, int], limit: int = 10) -> list[tuple]:
+    """[(rank, card, dots)] for cards with dots, most first; equal dots share a rank."""
+    scored = sorted(((counts.get(c.id, 0), c) for c in in_order(cards)
+                     if counts.get(c.id, 0) > 0), key=lambda pair: -pair[0])[:limit]
+    ranked, rank, previous = [], 0, None
+    for position, (dots, card) in enumerate(scored, start=1):
+        if dots != previous:
+            rank, previous = position, dots
+        ranked.append((rank, card, dots))
+    return ranked
+
+
+def group_json(group: Any) -> dict:
+    return {"id": group.id, "name": group.name}

@@ -27,7 +27,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_arguments(
         commands.add_parser("demo", help="create a demo event, print its URLs, then serve"))
     seating_io.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
+    _add_export_arguments(commands.add_parser(
+        "export", help="write an event's cards as CSV, Markdown, JSON, PDF or PNG"))
     return parser
+
+
+def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
+    from app.exports import FORMATS
+
+    parser.add_argument("session_id", metavar="SESSION_ID", help="the event's id")
+    parser.add_argument("--format", choices=FORMATS, default="csv",
+                        help="csv (UTF-8 with BOM, for Excel), md, json, pdf (A3 landscape) "
+                             "or png (default csv)")
+    parser.add_argument("-o", "--output", metavar="FILE",
+                        help="file to write (default: standard output, text formats only)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite file here)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -64,11 +78,51 @@ def demo(settings: Settings) -> int:
     return serve(settings)
 
 
+def _fail(message: str, status: int = 1) -> int:
+    print(f"worldcafe export: {message}", file=sys.stderr)
+    return status
+
+
+def export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one export of an event from the database, without a server."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app import exports, sessions
+    from app.db import make_engine
+
+    binary = args.format not in exports.TEXT_FORMATS
+    if args.output is None and binary and sys.stdout.isatty():
+        return _fail(f"{args.format} is binary: give -o FILE (or redirect the output)", 2)
+    url = settings.database_url
+    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
+        return _fail(f"no database at {url} (give --database-url)")
+    engine = make_engine(url)
+    try:
+        view = sessions.load_view(engine, args.session_id)
+    except sessions.NotFound:
+        return _fail(f"there is no event {args.session_id!r} in {url}")
+    except SQLAlchemyError as error:
+        return _fail(f"cannot read {url}: {error.__class__.__name__}")
+    finally:
+        engine.dispose()
+    data = exports.export(view, args.format)
+    if args.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        with open(args.output, "wb") as out:
+            out.write(data)
+        print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "plan":
         return seating_io.run_plan(args)
     settings = settings_from(args)
+    if args.command == "export":
+        return export(args, settings)
     if args.command == "demo":
         return demo(settings)
     return serve(settings)

@@ -12,7 +12,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
-from app import sessions
+from app import keywords, sessions
 from app.auth import FailureLimiter, RateLimiter
 from app.db import make_engine
 from app.hub import Hub, RedisBus
@@ -77,7 +77,16 @@ def _check_vendor_files() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
-    hub = Hub(lambda session_id: sessions.load_view(engine, session_id), render_event)
+
+    def load_live_view(session_id: str) -> sessions.SessionView:
+        """The hub's loader (it runs in a worker thread): also analyses the words of cards
+        not seen before, so that rendering the keyword charts in the event loop only reads
+        app/keywords.py's cache (a restart would otherwise tokenise every card there)."""
+        view = sessions.load_view(engine, session_id)
+        keywords.prepare(card.text for card in view.cards if not card.hidden)
+        return view
+
+    hub = Hub(load_live_view, render_event)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

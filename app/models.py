@@ -6,6 +6,7 @@ Times are UTC milliseconds, stored as BigInteger: they overflow 32 bits.
 from __future__ import annotations
 
 from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlmodel import Field, SQLModel
 
 
@@ -21,6 +22,17 @@ class EventSession(SQLModel, table=True):
     facilitator_token: str = Field(max_length=64, unique=True)
     projector_token: str = Field(max_length=64, unique=True)
     created_at_ms: int = Field(sa_type=BigInteger)
+    vote_budget: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
+    """Dots each participant may place on the harvest board."""
+    voting_open: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """Phones show the cards to vote on, and votes are taken, only while voting is open."""
+    votes_revealed: bool = Field(default=False,
+                                 sa_column_kwargs={"server_default": sa_false()})
+    """Vote counts are shown (board, phones, JSON) only once the facilitator reveals them."""
+    board_view: str = Field(default="table", max_length=16,
+                            sa_column_kwargs={"server_default": "table"})
+    """How the harvest board is laid out (table, group, phase, theme); the projector
+    follows the facilitator's choice."""
 
 
 class CafeTable(SQLModel, table=True):
@@ -126,6 +138,33 @@ class Card(SQLModel, table=True):
     column, so that it can become a per-event setting."""
     colour: str = Field(max_length=16)
     hidden: bool = False
-    group_id: int | None = None
-    """The affinity group on the harvest board (groups come later)."""
+    group_id: int | None = Field(default=None, foreign_key="card_group.id",
+                                 ondelete="SET NULL")
+    """The affinity group on the harvest board; None = not grouped yet."""
     created_at_ms: int = Field(sa_type=BigInteger)
+    merged_into: str | None = Field(default=None, max_length=36)
+    """Set (with `hidden`) when the facilitator merged this card into another one."""
+
+
+class CardGroup(SQLModel, table=True):
+    """A named cluster of cards on the harvest board (意見グループ, affinity diagram)."""
+
+    __tablename__ = "card_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=60)
+    created_at_ms: int = Field(sa_type=BigInteger)
+
+
+class Vote(SQLModel, table=True):
+    """The dots one participant put on one card (dot voting; several per card allowed)."""
+
+    __tablename__ = "vote"
+    __table_args__ = (UniqueConstraint("participant_id", "card_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    card_id: str = Field(foreign_key="card.id", max_length=36, index=True, ondelete="CASCADE")
+    dots: int = 1

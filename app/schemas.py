@@ -233,3 +233,36 @@ class CardIn(BaseModel):
     id: Annotated[str, BeforeValidator(_card_id)]
     text: Annotated[str, BeforeValidator(_card_text)]
     table_id: int | None = None
+
+
+class GroupIn(BaseModel):
+    """A group's name; its rules (app/cards.py clean_group_name) are checked when stored."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: object = None
+
+
+class CardPatch(BaseModel):
+    """The facilitator's moderation of a card: only the fields sent change."""
+
+    model_config = ConfigDict(extra="ignore")
+    hidden: bool | None = None
+    text: object = None
+    group_id: int | None = None
+
+
+class MergeIn(BaseModel):
+    """The cards to merge into the card of the URL (which is kept)."""
+
+    model_config = ConfigDict(extra="ignore")
+    cards: list[str] = Field(min_length=1, max_length=50)
+
+
+class BoardPatch(BaseModel):
+    """The board's layout and the dot-voting settings: only the fields sent change."""
+
+    model_config = ConfigDict(extra="ignore")
+    view: str | None = None
+    budget: int | None = None
+    open: bool | None = None
+    revealed: bool | None = None

@@ -48,6 +48,67 @@ class SessionView:
     """Every card (models.Card) of the event, hidden ones included, oldest first."""
     rendered: dict = field(default_factory=dict)
     """Fragments already rendered from this view, so each is rendered once per push."""
+    groups: list = field(default_factory=list)
+    """The harvest board's named groups (models.CardGroup), oldest first."""
+    votes: list = field(default_factory=list)
+    """Every dot vote (models.Vote) of the event."""
+
+    # --- the harvest board -----------------------------------------------------------------
+
+    @property
+    def board_layout(self) -> str:
+        return self.session.board_view
+
+    @property
+    def revealed(self) -> bool:
+        return self.session.votes_revealed
+
+    def board_cards(self, include_hidden: bool = False) -> list:
+        """The cards on the board: visible ones (the facilitator also sees hidden ones, but
+        never those merged into another card)."""
+        return [c for c in cards.visible(self.cards, include_hidden) if not c.merged_into]
+
+    def vote_counts(self) -> dict[str, int]:
+        shown = {c.id for c in self.board_cards()}
+        return cards.vote_counts(v for v in self.votes if v.card_id in shown)
+
+    def dots_cast(self) -> int:
+        return sum(self.vote_counts().values())
+
+    def ranking(self) -> list[tuple]:
+        return cards.ranking(self.board_cards(), self.vote_counts())
+
+    def my_dots(self, participant_id: int | None) -> dict[str, int]:
+        """This participant's dots on visible cards (a hidden card gives its dots back)."""
+        shown = {c.id for c in self.board_cards()}
+        return {v.card_id: v.dots for v in self.votes
+                if v.participant_id == participant_id and v.card_id in shown}
+
+    def dots_left(self, participant_id: int | None) -> int:
+        return max(0, self.session.vote_budget - sum(self.my_dots(participant_id).values()))
+
+    def board_columns(self, include_hidden: bool = False) -> list[tuple[str, str, str, list]]:
+        """[(key, heading, subheading, cards newest first)] for the chosen layout (by table
+        is drawn per table column, see _board_table.html)."""
+        shown = list(reversed(self.board_cards(include_hidden)))
+        layout = self.board_layout
+        if layout == "group":
+            columns = [(f"group-{g.id}", g.name, "", [c for c in shown if c.group_id == g.id])
+                       for g in self.groups]
+            columns.append(("group-none", "", "", [c for c in shown if c.group_id is None]))
+            return columns
+        if layout == "phase":
+            return [(f"phase-{index}", phase.title, "",
+                     [c for c in shown if c.phase_index == index])
+                    for index, phase in enumerate(self.program)
+                    if any(c.phase_index == index for c in shown)]
+        if layout == "theme":
+            themes = list(dict.fromkeys(t.theme for t in self.tables))
+            theme_of = {t.id: t.theme for t in self.tables}
+            return [(f"theme-{n}", theme, "",
+                     [c for c in shown if theme_of.get(c.table_id) == theme])
+                    for n, theme in enumerate(themes)]
+        return []
 
     @property
     def phase(self) -> rounds.PhaseSpec:
@@ -227,9 +288,13 @@ def _load(db: Session, session_id: str, with_participants: bool = True,
     if with_participants:
         people = db.exec(select(Participant).where(Participant.session_id == session_id)
                          .order_by(Participant.id)).all()
-    return SessionView(event, list(cafe_tables), program, clock, list(people),
+    view = SessionView(event, list(cafe_tables), program, clock, list(people),
                        seating.seats_of(db, session_id),
                        card_store.cards_of(db, session_id) if with_cards else [])
+    if with_cards:
+        view.groups = card_store.groups_of(db, session_id)
+        view.votes = card_store.votes_of(db, session_id)
+    return view
 
 
 def load_view(engine: Engine, session_id: str) -> SessionView:

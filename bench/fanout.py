@@ -171,11 +171,22 @@ async def _floor_server(port: int, pipe: Pipe) -> None:
 # -- client processes ----------------------------------------------------------------------
 
 
-def client_process(url: str, count: int, compression: str | None, pipe: Pipe) -> None:
+def message_key(message: dict, kind: str) -> int | str | None:
+    """What identifies one measured message of `kind`: a `phase` event's ends_at_ms, a
+    `card` event's card id (bench/cards.py); None for any other message."""
+    if message.get("type") != kind:
+        return None
+    if kind == "card":
+        return (message.get("card") or {}).get("id")
+    return message.get("ends_at_ms")
+
+
+def client_process(url: str, count: int, compression: str | None, pipe: Pipe,
+                   kind: str = "phase") -> None:
     """Hold `count` connections, record when each message arrives, report on request."""
     child_setup()
     try:
-        asyncio.run(_clients(url, count, compression, pipe))
+        asyncio.run(_clients(url, count, compression, pipe, kind))
     except (EOFError, OSError):
         pass  # the parent is gone (closed or reset pipe); nothing to report to
 
@@ -209,7 +220,8 @@ async def _open_listener(url: str, compression: str | None) -> Listener:
     return listener
 
 
-async def _clients(url: str, count: int, compression: str | None, pipe: Pipe) -> None:
+async def _clients(url: str, count: int, compression: str | None, pipe: Pipe,
+                   kind: str) -> None:
     loop = asyncio.get_running_loop()
     listeners: list[Listener] = []
     errors: list[str] = []
@@ -243,16 +255,16 @@ async def _clients(url: str, count: int, compression: str | None, pipe: Pipe) ->
         await asyncio.sleep(0.05)
 
     # Parse only now, so that JSON decoding never delays a receipt being timed.
-    arrivals: dict[int, list[int]] = {}
+    arrivals: dict[int | str, list[int]] = {}
     extra = 0
     sizes = 0
     for listener in listeners:
         for received_ns, text in listener.received:
-            message = json.loads(text)
-            if message.get("type") != "phase" or message.get("ends_at_ms") is None:
+            key = message_key(json.loads(text), kind)
+            if key is None:
                 extra += 1
                 continue
-            arrivals.setdefault(message["ends_at_ms"], []).append(received_ns)
+            arrivals.setdefault(key, []).append(received_ns)
             sizes += len(text.encode())
     gc.enable()
     delivered = sum(len(times) for times in arrivals.values())
@@ -268,7 +280,8 @@ async def _clients(url: str, count: int, compression: str | None, pipe: Pipe) ->
 class ClientFleet:
     """The client processes of one measurement, started and stopped together."""
 
-    def __init__(self, url: str, clients: int, processes: int, compression: str | None):
+    def __init__(self, url: str, clients: int, processes: int, compression: str | None,
+                 kind: str = "phase"):
         context = multiprocessing.get_context("spawn")
         self.workers: list[tuple[multiprocessing.Process, Pipe]] = []
         shares = [clients // processes + (1 if i < clients % processes else 0)
@@ -276,7 +289,7 @@ class ClientFleet:
         for share in filter(None, shares):
             ours, theirs = context.Pipe()
             process = context.Process(target=client_process, daemon=True,
-                                      args=(url, share, compression, theirs),
+                                      args=(url, share, compression, theirs, kind),
                                       name="fanout-clients")
             process.start()
             theirs.close()
@@ -481,17 +494,19 @@ def run_floor(options: Options) -> Result:
 class WorldcafeServer:
     """`python -m app.cli serve` as a child process on a fresh SQLite file."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, env: dict[str, str] | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "server.log"
         self.database = folder / "bench.db"
+        self.env = env or {}
+        """Extra environment for the server (bench/cards.py raises the card rate limits)."""
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port),
                    "--database-url", f"sqlite:///{self.database}"]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT)
@@ -552,8 +567,8 @@ def short_extension(result: Result) -> str:
     return "deflate" if "permessage-deflate" in result.extension else result.extension
 
 
-def print_report(results: list[Result], options: Options, load: float,
-                 per_action: bool = False) -> None:
+def print_table(results: list[Result]) -> None:
+    """One row per measured server (shared with bench/cards.py)."""
     header = (f"{'server':<10} {'N':>5} {'actions':>7} {'received/expected':>19} "
               f"{'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'last p50':>9} {'cpu/act':>8} "
               f"{'msg B':>6}  ext")
@@ -565,6 +580,11 @@ def print_report(results: list[Result], options: Options, load: float,
               f"{f'{r.received}/{r.expected}':>19} {r.p50_ms:>8.2f} {r.p99_ms:>8.2f} "
               f"{r.max_ms:>8.2f} {r.last_p50_ms:>9.2f} {cpu:>8} {r.message_bytes:>6}  "
               f"{short_extension(r)}")
+
+
+def print_report(results: list[Result], options: Options, load: float,
+                 per_action: bool = False) -> None:
+    print_table(results)
     print(f"(clients in {options.client_processes} process(es); actions "
           f"{options.interval_s * 1000:.0f} ms apart after {options.warmup} warm-up; "
           "'last p50' = median time until the last client had an action; "

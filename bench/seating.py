@@ -9,6 +9,12 @@ Columns: repeats = meetings beyond the first, summed over pairs (what the plan r
 C(m,2) = the sum over pairs of C(meetings, 2), the superlinear cost the planner minimises
 (a pair that travels together all event weighs more than several pairs meeting twice);
 twice = people who sit at some table twice although rounds <= tables.
+
+The live section plans as the server does: one theme per table, people join one by one
+with a theme and an affiliation and get their home table then (choose_home_table), so the
+home round is fixed; the planner has the server's 0.5 s and the seeds 0 to 4. Columns:
+repeats, bound, C(m,2) and seconds of seed 0, then the worst repeats and the longest time
+over the five seeds.
 """
 
 from __future__ import annotations
@@ -22,7 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.tables import Person, Table, count_repeat_pairs, plan_seating  # noqa: E402
+from app.tables import (  # noqa: E402
+    Person,
+    Table,
+    choose_home_table,
+    count_repeat_pairs,
+    plan_seating,
+)
 
 # (people, tables, rounds including the home round, last round returns home)
 INSTANCES = [
@@ -35,6 +47,31 @@ INSTANCES = [
     (200, 20, 4, False),
     (1000, 100, 4, False),
 ]
+
+# (people, tables, rounds including the home round): homes fixed, affiliations mixed
+LIVE_INSTANCES = [
+    (12, 4, 3),
+    (20, 5, 4),
+    (24, 4, 3),
+    (40, 8, 3),
+    (200, 20, 3),
+]
+LIVE_SECONDS = 0.5  # what the server gives the planner (app/seating.py)
+LIVE_SEEDS = range(5)
+AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
+
+
+def live_event(people: int, tables: int) -> tuple[list[Person], list[Table]]:
+    """One theme per table; people join in turn and take the emptiest table of their theme."""
+    themes = [f"theme {t}" for t in range(tables)]
+    room = [Table(t + 1, theme=themes[t]) for t in range(tables)]
+    occupancy: dict[int, int] = {}
+    joined = []
+    for i in range(people):
+        home = choose_home_table(room, occupancy, themes[i % tables])
+        occupancy[home] = occupancy.get(home, 0) + 1
+        joined.append(Person(i + 1, AFFILIATIONS[i % len(AFFILIATIONS)], themes[i % tables], home))
+    return joined, room
 
 
 def balanced_sizes(people: int, tables: int) -> list[int]:
@@ -120,6 +157,31 @@ def main() -> None:
             count_repeat_pairs(shuffled), pair_cost(shuffled),
             count_repeat_pairs(greedy), pair_cost(greedy), sitting_twice(greedy, tables),
             f"{seconds:.2f}",
+        )
+        print("".join(f"{value:>8}" for value in row), flush=True)
+    live()
+
+
+def live() -> None:
+    print()
+    print(f"live: home tables fixed when people join, {LIVE_SECONDS} s per plan as on the server")
+    columns = ("people", "tables", "rounds", "repeats", "bound", "C(m,2)", "seconds",
+               "worst", "longest")
+    print("".join(f"{c:>8}" for c in columns))
+    print(f"{'':>24}{'----- seed 0 -----':^32}{'- seeds 0-4 -':^16}")
+    for people, tables, rounds in LIVE_INSTANCES:
+        persons, room = live_event(people, tables)
+        results = []
+        for seed in LIVE_SEEDS:
+            started = time.perf_counter()
+            plan = plan_seating(persons, room, rounds, seed=seed, time_limit=LIVE_SECONDS)
+            results.append((plan, time.perf_counter() - started))
+        first, seconds = results[0]
+        groups = [list(seating.values()) for seating in first.rounds]
+        row = (
+            people, tables, rounds, first.repeat_pairs, first.lower_bound, pair_cost(groups),
+            f"{seconds:.2f}", max(plan.repeat_pairs for plan, _ in results),
+            f"{max(spent for _, spent in results):.2f}",
         )
         print("".join(f"{value:>8}" for value in row), flush=True)
 

@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app import auth, rounds, sessions
+from app import auth, exports, rounds, sessions
 from app.hub import Event
 from app.i18n import LANGUAGES, N_, translate
 from app.schemas import (
@@ -27,7 +27,7 @@ from app.schemas import (
     SessionPatch,
 )
 from app.timing import now_ms
-from app.web import urls
+from app.web import api, urls
 from app.web.api import accept_card
 from app.web.deps import (
     ApiError,
@@ -400,6 +400,19 @@ def host_sheet(session_id: str, request: Request, engine: EngineDep,
                  host_urls=_host_urls(urls.base_url(request), visit.view))
 
 
+@router.get("/f/{session_id}/export.{fmt}")
+def export_from_console(session_id: str, fmt: str, request: Request, engine: EngineDep,
+                        settings: SettingsDep) -> Response:
+    """The console's export links: the same downloads as the API, by the facilitator's cookie."""
+    visit = _visit(request, settings, engine, session_id, (auth.FACILITATOR,))
+    if not isinstance(visit, Visit):
+        return visit
+    if fmt not in exports.FORMATS:
+        return _message(request, visit.language, 404, N_("Unknown export format"),
+                        N_("Unknown export format: %(format)s."), format=fmt)
+    return api.export_response(visit.view, fmt)
+
+
 # --- the projector and the table hosts -----------------------------------------------------
 
 @router.get("/p/{session_id}", response_class=HTMLResponse)
@@ -523,3 +536,122 @@ async def card_from_phone(join_code: str, spec: CardIn, request: Request,
     if session_id is None:
         raise ApiError(404, "not_found", N_("There is no such event."))
     return await _card_from_page(request, session_id, auth.PARTICIPANT, spec)
+
+
+# --- the harvest board from the console, dot voting from the phones ------------------------
+# Forms posted with the page's cookie (and a same-site Origin); the answer is a flash
+# message, the change itself reaches every screen through the hub.
+
+def _yes_no(form, name: str) -> bool | str:
+    value = form.get(name)
+    return {"yes": True, "no": False}.get(value, value)
+
+
+async def _from_page(request: Request, session_id: str, role: str, action) -> Response:
+    language = page_language(request)
+    identity = cookie_identity(request, session_id, role)
+    if identity is None or not same_origin(request, request.app.state.settings):
+        text = N_("Only the facilitator may do this.") if role == auth.FACILITATOR \
+            else N_("This page is no longer signed in. Open your link or QR code again.")
+        return _flash(request, language, translate(language, text), "error", 403)
+    form = await request.form()
+    try:
+        await action(identity, form)
+    except ApiError as error:
+        return _flash(request, language, translate(language, error.message, **error.params),
+                      "error", error.status)
+    return _flash(request, language, "", "", 200)
+
+
+@router.post("/f/{session_id}/groups")
+async def group_from_console(session_id: str, request: Request) -> Response:
+    async def action(_identity, form) -> None:
+        await api.create_group(request, session_id, form.get("name", ""))
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+@router.post("/f/{session_id}/groups/{group_id}")
+async def rename_from_console(session_id: str, group_id: int, request: Request) -> Response:
+    async def action(_identity, form) -> None:
+        await api.rename_group(request, session_id, group_id, form.get("name", ""))
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+@router.post("/f/{session_id}/groups/{group_id}/delete")
+async def delete_from_console(session_id: str, group_id: int, request: Request) -> Response:
+    async def action(_identity, _form) -> None:
+        await api.delete_group(request, session_id, group_id)
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+@router.post("/f/{session_id}/cards/{card_id}/edit")
+async def card_edit_from_console(session_id: str, card_id: str, request: Request) -> Response:
+    """One form per change: `group_id` (empty: not grouped), `hidden` (yes/no) or `text`."""
+    async def action(_identity, form) -> None:
+        changes: dict = {}
+        if "group_id" in form:
+            raw = form.get("group_id", "")
+            changes["group_id"] = int(raw) if raw.isdigit() else None if raw == "" else raw
+        if "hidden" in form:
+            changes["hidden"] = _yes_no(form, "hidden")
+        if "text" in form:
+            changes["text"] = form.get("text")
+        if not changes:
+            raise ApiError(422, "invalid", N_("Send at least one of hidden, text or group_id."))
+        await api.change_card(request, session_id, card_id, changes)
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+@router.post("/f/{session_id}/merge")
+async def merge_from_console(session_id: str, request: Request) -> Response:
+    """Merge the cards ticked on the board into the first of them (which is kept)."""
+    async def action(_identity, form) -> None:
+        chosen = list(dict.fromkeys(form.getlist("cards")))
+        if len(chosen) < 2:
+            raise ApiError(422, "invalid", N_("Tick at least two cards to merge."))
+        await api.merge_cards(request, session_id, chosen[0], chosen[1:])
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+@router.post("/f/{session_id}/board")
+async def board_from_console(session_id: str, request: Request) -> Response:
+    async def action(_identity, form) -> None:
+        changes: dict = {}
+        if "view" in form:
+            changes["view"] = form.get("view")
+        if "budget" in form:
+            raw = form.get("budget", "")
+            changes["budget"] = int(raw) if raw.isdigit() else raw
+        for name in ("open", "revealed"):
+            if name in form:
+                changes[name] = _yes_no(form, name)
+        await api.change_board(request, session_id, changes)
+
+    return await _from_page(request, session_id, auth.FACILITATOR, action)
+
+
+async def _vote_from_phone(request: Request, join_code: str, delta: int) -> Response:
+    session_id = await run_in_threadpool(sessions.session_id_for_join_code,
+                                         request.app.state.engine, join_code)
+    if session_id is None:
+        return _no_event(request)
+
+    async def action(identity, form) -> None:
+        await api.cast_vote(request, session_id, identity, form.get("card_id", ""), delta)
+
+    return await _from_page(request, session_id, auth.PARTICIPANT, action)
+
+
+@router.post("/j/{join_code}/votes")
+async def vote_from_phone(join_code: str, request: Request) -> Response:
+    return await _vote_from_phone(request, join_code, +1)
+
+
+@router.post("/j/{join_code}/votes/remove")
+async def unvote_from_phone(join_code: str, request: Request) -> Response:
+    return await _vote_from_phone(request, join_code, -1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 import segno
 
-from app import cards, rounds
+from app import cards, keywords, rounds
 from app.auth import FACILITATOR
 from app.hub import Audience, Event
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translate, translations
@@ -23,10 +23,11 @@ from app.timing import now_ms
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 VIEW_FRAGMENTS = {
-    "facilitator": ("event-title", "phase", "controls", "program", "board", "people", "plan"),
-    "projector": ("event-title", "phase", "tables", "board"),
+    "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords", "people",
+                    "plan"),
+    "projector": ("event-title", "phase", "tables", "board", "keywords"),
     "host": ("event-title", "phase", "table-people", "table-cards"),
-    "participant": ("event-title", "phase", "seat", "my-cards"),
+    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
 """The live pieces of each page, pushed whole on (re)connect."""
 
@@ -35,13 +36,19 @@ EVENT_FRAGMENTS = {
     "phase": ("phase", "controls", "program", "table-cards", *SEATING_FRAGMENTS),
     "participant": SEATING_FRAGMENTS,
     "seating": SEATING_FRAGMENTS,
+    "group": ("board",),
+    "board": ("board",),
+    "card_hidden": ("board", "keywords", "table-cards", "my-cards", "my-votes", "vote-cards"),
+    "card_edited": ("board", "keywords", "table-cards", "my-cards", "my-votes", "vote-cards"),
+    "voting": ("board", "my-votes", "vote-cards"),
 }
 """The pieces an event changes; 'snapshot' and 'session' change them all. A new phase can
 change the seating too (people move), so it re-renders the seating pieces."""
 
 FRAGMENT_SCOPE = {"table-people": "table_id", "seat": "participant_id",
                   "table-cards": "table_id", "my-cards": "participant_id",
-                  "board": "view", "board-table": "view"}
+                  "my-votes": "participant_id",
+                  "board": "view", "board-table": "view", "keywords": "view"}
 """Pieces that differ within a view, or between views (the facilitator's board shows
 hidden cards); every other piece is the same for a whole language."""
 
@@ -90,6 +97,8 @@ def environment(language: str) -> jinja2.Environment:
         projector_cards_per_table=PROJECTOR_CARDS_PER_TABLE,
         card_limit=cards.MAX_TEXT,
         card_colour=cards.colour_for_phase,
+        keyword_charts=keywords.charts,
+        keyword_bar_width=keywords.bar_width,
     )
     return env
 
@@ -155,7 +164,8 @@ def session_json(view: SessionView, role: str) -> dict:
 def render_json(view: SessionView, event: Event, audience: Audience) -> str | None:
     state = rounds.state_json(view.program, view.clock, now_ms())
     if event.type in ("snapshot", "session"):
-        body = {"type": event.type, "session": session_json(view, audience.role), "state": state}
+        body = {"type": event.type, "session": session_json(view, audience.role), "state": state,
+                "board": {**board_json(view), **voting_json(view, audience.role == FACILITATOR)}}
     elif event.type == "phase":
         body = {"type": "phase", **state}
     elif event.type == "seating":
@@ -168,6 +178,20 @@ def render_json(view: SessionView, event: Event, audience: Audience) -> str | No
         if card["hidden"] and not reveal:
             return None
         body = {"type": "card", "card": card}
+    elif event.type in ("card_hidden", "card_edited"):
+        reveal = audience.role == FACILITATOR
+        card = dict(event.data["card"])
+        if not reveal:
+            card.pop("participant_id", None)
+            if card["hidden"] and event.type == "card_edited":
+                return None
+            if card["hidden"]:  # gone from the board: its id only, never its new text
+                card = {"id": card["id"], "hidden": True, "merged_into": card["merged_into"]}
+        body = {"type": event.type, "card": card}
+    elif event.type in ("group", "board"):
+        body = {"type": event.type, **event.data, **board_json(view)}
+    elif event.type in ("vote", "voting"):
+        body = {"type": event.type, **voting_json(view, audience.role == FACILITATOR)}
     elif event.type == "participant":
         body = {"type": "participant", "count": len(view.participants)}
         if audience.role == FACILITATOR:
@@ -177,12 +201,30 @@ def render_json(view: SessionView, event: Event, audience: Audience) -> str | No
     return json.dumps(body, ensure_ascii=False)
 
 
+def board_json(view: SessionView) -> dict:
+    """The board's layout and groups (what `group` and `board` events carry)."""
+    return {"view": view.board_layout, "groups": [cards.group_json(g) for g in view.groups]}
+
+
+def voting_json(view: SessionView, facilitator: bool) -> dict:
+    """Voting settings, and the counts once revealed (the facilitator always gets them)."""
+    body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
+            "revealed": view.revealed}
+    if view.revealed or facilitator:
+        body["counts"] = view.vote_counts()
+        body["ranking"] = [{"rank": rank, "card_id": card.id, "dots": dots}
+                           for rank, card, dots in view.ranking()]
+    return body
+
+
 def render_event(view: SessionView, event: Event, audience: Audience) -> str | None:
     """The hub's renderer: the text one audience gets for one event."""
     if audience.view == "json":
         return render_json(view, event, audience)
     if event.type == "card":
         return render_card_event(view, event, audience)
+    if event.type == "vote":
+        return render_vote_event(view, event, audience)
     wanted = VIEW_FRAGMENTS[audience.view]
     if event.type not in ("snapshot", "session"):
         changed = EVENT_FRAGMENTS.get(event.type, ())
@@ -191,21 +233,43 @@ def render_event(view: SessionView, event: Event, audience: Audience) -> str | N
 
 
 def render_card_event(view: SessionView, event: Event, audience: Audience) -> str | None:
-    """A new card changes one column of the board, the card list of its table's host and
-    the author's own list; each is re-rendered whole (and swapped by id), so a page that
-    missed an event is put right by the next one or by its snapshot."""
+    """A new card changes one column of the board and the keyword charts, the card list of
+    its table's host and the author's own list; each is re-rendered whole (and swapped by
+    id), so a page that missed an event is put right by the next one or by its snapshot."""
     card = event.data["card"]
     table = view.table(card["table_id"])
     if table is None:
         return None
     if audience.view in BOARD_VIEWS:
-        return render_fragment(view, audience, "board-table", table)
+        # in another layout than by table the card lands in a column of the whole board;
+        # the keyword charts follow every card; rendered once per view and push
+        board = render_fragment(view, audience, "board-table", table) \
+            if view.board_layout == "table" else render_fragment(view, audience, "board")
+        return "\n".join((board, render_fragment(view, audience, "keywords")))
     if audience.view == "host" and audience.table_id == table.id:
         return render_fragment(view, audience, "table-cards")
-    if audience.view == "participant" and audience.participant_id is not None \
-            and audience.participant_id == card.get("participant_id"):
-        return render_fragment(view, audience, "my-cards")
+    if audience.view == "participant":
+        # while voting is open every phone lists the cards to vote on (one text per language)
+        wanted = ["vote-cards"] if view.session.voting_open else []
+        if audience.participant_id is not None \
+                and audience.participant_id == card.get("participant_id"):
+            wanted.insert(0, "my-cards")
+        return render_fragments(view, audience, wanted) if wanted else None
     return None
+
+
+def render_vote_event(view: SessionView, event: Event, audience: Audience) -> str | None:
+    """A dot put or taken back: the voter's own dots; the counts (board, phones) only once
+    the facilitator has revealed them; the console's count of dots placed."""
+    wanted: list[str] = []
+    if audience.view == "facilitator" or (audience.view == "projector" and view.revealed):
+        wanted.append("board")
+    if audience.view == "participant":
+        if audience.participant_id == event.data.get("participant_id"):
+            wanted.append("my-votes")
+        if view.revealed:
+            wanted.append("vote-cards")
+    return render_fragments(view, audience, wanted) if wanted else None
 
 
 def message(language: str, msgid: str, params: dict | None = None) -> str:

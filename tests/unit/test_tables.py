@@ -18,6 +18,7 @@ from app.tables import (
 
 AFFILIATIONS = ["citizen", "city", "npo", "business", None]
 THEMES = ["care", "children", "promotion", None]
+CODES = ["citizen", "city", "npo", "business", "community", "other"]
 
 
 def fake_clock(step=0.001):
@@ -45,6 +46,20 @@ def pair_cost(rounds):
 
 def plain(people, tables):
     return [Person(i) for i in range(people)], [Table(i) for i in range(tables)]
+
+
+def live_event(people, tables):
+    """An event as the server sees it: one theme per table, everyone joins with a theme and
+    an affiliation and gets a home table then (choose_home_table), so round 1 is fixed."""
+    themes = [f"theme {t}" for t in range(tables)]
+    room = [Table(t + 1, theme=themes[t]) for t in range(tables)]
+    occupancy = {}
+    joined = []
+    for i in range(people):
+        home = choose_home_table(room, occupancy, themes[i % tables])
+        occupancy[home] = occupancy.get(home, 0) + 1
+        joined.append(Person(i + 1, CODES[i % len(CODES)], themes[i % tables], home))
+    return joined, room
 
 
 @st.composite
@@ -177,6 +192,40 @@ def test_crowded_tables_come_close_to_the_bound():
     # pairs meet again: at least 10 pairs per pair of rounds, 60 in all as C(m, 2).
     assert result.lower_bound == 30
     assert pair_cost(result.rounds) <= 62
+
+
+def test_live_home_tables_then_two_moves_never_repeat_whatever_the_seed():
+    # Home tables fixed when people join, two moving rounds, the server's 0.5 s. A plan
+    # without repeats exists; a search that stalls above the bound must start again rather
+    # than stop (a quarter of these seeds used to stop at 3 repeats).
+    people, tables = live_event(12, 4)
+    assert [p.home_table for p in people[:5]] == [1, 2, 3, 4, 1]
+    repeats = {}
+    for seed in range(20):
+        result = plan(people, tables, 3, seed=seed, time_limit=0.5, fixed=[{}, {}, {}])
+        assert_rules(result, people, tables, return_round=False)
+        assert result.lower_bound == 0
+        repeats[seed] = result.repeat_pairs
+    assert repeats == dict.fromkeys(range(20), 0)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_live_five_tables_four_rounds_reach_no_repeats(seed):
+    # Each traveller visits four of the five tables and meets 12 of the other 19 people:
+    # a tight fit that plain swaps rarely reach (most seeds used to end with 4 to 14).
+    people, tables = live_event(20, 5)
+    result = plan(people, tables, 4, seed=seed, time_limit=0.2)
+    assert_rules(result, people, tables, return_round=False)
+    assert result.repeat_pairs == result.lower_bound == 0
+
+
+def test_a_plan_that_meets_every_bound_stops_early():
+    # 16 people at 4 tables for 3 rounds, homes fixed: every pair of rounds makes 4 pairs
+    # meet again (12 as C(m, 2)), and once that is reached there is nothing left to search.
+    people, tables = live_event(16, 4)
+    result = plan(people, tables, 3, seed=3, time_limit=0.5)
+    assert pair_cost(result.rounds) == 12
+    assert result.seconds < 0.1
 
 
 def test_return_round_sends_everyone_home_and_is_not_a_repeat():

@@ -1,0 +1,206 @@
+"""Keywords: the words the cards of a table (or a theme, or the whole event) use most. Pure:
+texts in, ranked (word, count) out; no web framework, no database.
+
+Japanese goes through Janome, a morphological analyser whose dictionary ships inside its
+PyPI wheel (IPADIC), so nothing is downloaded at run time. Kept: nouns (a noun suffix such
+as 者 or 会 is joined to the noun before it: 高齢者, 町内会), adjectives and verbs in their
+dictionary form (見守り → 見守る; a negated verb such as 足りない is left out, its dictionary
+form would say the opposite); left out too: particles, auxiliaries, symbols, numbers,
+pronouns, dependent nouns (こと, ため), single hiragana or katakana and a stop-word list.
+Latin-script runs are English: words of two letters or more, lower-cased (acronyms such as
+NPO or SNS kept in capitals), without a short list of stop words. Text is NFKC-normalised
+first, so full-width letters and digits count as their plain forms.
+
+A word counts once per card: the chart says how many cards use it, and one card that repeats
+a word cannot push it up. Ties keep the order in which the words first appeared.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from functools import lru_cache
+
+LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
+NUMERIC = re.compile(r"^[\d.,:/%〇一二三四五六七八九十百千万億]+$")
+
+JAPANESE_STOP_WORDS = frozenset("""
+こと もの ため よう ところ とき 時 事 物 方 感じ 点 中 上 下 前 後 他 ほか 等 など 的 気 さん
+たち ら 人たち 皆 みんな 自分 私 僕 俺 我々 これ それ あれ どれ ここ そこ あそこ どこ 今 今回
+今後 以上 以下 場合 部分 毎日 最近 本当 一番 色々 いろいろ 様々 さまざま 全て すべて 何 なに
+する なる ある いる できる 思う 言う いう 考える 行く 来る くる やる おる れる られる せる
+いい 良い よい ない 多い 無い 欲しい ほしい
+""".split())
+"""Words so common at any table that they would top every chart."""
+
+JAPANESE_STOP_VERBS = frozenset("""
+する なる ある いる できる 思う 言う いう 考える 行く いく 来る くる やる おる 出来る 見る
+くれる もらう あげる しまう みる おく 持つ 感じる わかる 分かる
+""".split())
+
+ENGLISH_STOP_WORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before
+being below between both but by can could did do does doing don down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is it its
+itself just let me more most my myself no nor not now of off on once only or other our ours
+out over own same she should so some such than that the their theirs them then there these
+they this those through to too under until up very was we were what when where which while
+who whom why will with would you your yours we'd we'll we're i'm it's don't can't isn't
+get got make made think thing things lot lots really want need like many much one two
+""".split())
+
+NOUN_SUFFIX_DROP = frozenset(("たち", "ら", "さん", "様", "ども", "等", "など", "達"))
+"""Suffixes not worth joining (子ども + たち stays 子ども)."""
+
+_tokenizer = None
+_lock = threading.Lock()
+
+
+def tokenizer():
+    """Janome's tokenizer, built once on first use (loading its dictionary takes a moment)
+    and shared; `_lock` also serialises tokenising, which is cheap next to building it."""
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                from janome.tokenizer import Tokenizer
+
+                _tokenizer = Tokenizer()
+    return _tokenizer
+
+
+def _japanese_words(text: str) -> list[str]:
+    analyser = tokenizer()
+    with _lock:
+        tokens = [(t.surface, t.part_of_speech.split(","), t.base_form)
+                  for t in analyser.tokenize(text)]
+    words: list[str] = []
+    previous_noun = False
+    for index, (surface, pos, base) in enumerate(tokens):
+        kind, sub = pos[0], pos[1]
+        if kind == "名詞" and sub == "接尾":
+            if previous_noun and pos[2] != "助数詞" and surface not in NOUN_SUFFIX_DROP:
+                words[-1] += surface
+            continue
+        previous_noun = False
+        if kind == "名詞":
+            if sub in ("数", "代名詞", "非自立", "副詞可能", "接続詞的", "特殊", "動詞非自立的"):
+                continue
+            word = surface
+            previous_noun = True
+        elif kind == "形容詞" and sub == "自立":
+            word = base if base != "*" else surface
+        elif kind == "動詞" and sub == "自立":
+            word = base if base != "*" else surface
+            if word in JAPANESE_STOP_VERBS or _negated(tokens, index):
+                continue
+        else:
+            continue
+        words.append(word)
+    return [w for w in words if _keep_japanese(w)]
+
+
+def _negated(tokens: list, index: int) -> bool:
+    """A verb followed by ない/ぬ/ず (ません included): its dictionary form would say the
+    opposite (足りない is not 足りる)."""
+    for _, pos, base in tokens[index + 1:index + 4]:
+        if pos[0] != "助動詞":
+            return False
+        if base in ("ない", "ぬ", "ん", "ず"):
+            return True
+    return False
+
+
+def _keep_japanese(word: str) -> bool:
+    if word in JAPANESE_STOP_WORDS or NUMERIC.match(word):
+        return False
+    if len(word) == 1 and KANA_ONLY.match(word):
+        return False
+    return any(unicodedata.category(ch).startswith("L") for ch in word)
+
+
+def _english_word(raw: str) -> str | None:
+    word = raw.strip("'’-")
+    if len(word) < 2:
+        return None
+    if word.isupper() and len(word) <= 6:
+        return word  # an acronym: NPO, SNS, ICT
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) < 2 or word in ENGLISH_STOP_WORDS:
+        return None
+    return word
+
+
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    """The keywords of one card, each once, in order of appearance. Cached per text, so a
+    chart recomputed on every new card analyses only the new card."""
+    text = unicodedata.normalize("NFKC", text)
+    found: list[str] = []
+    position = 0
+    for match in LATIN.finditer(text):
+        if match.start() > position:
+            found += _japanese_words(text[position:match.start()])
+        english = _english_word(match.group())
+        if english:
+            found.append(english)
+        position = match.end()
+    if position < len(text):
+        found += _japanese_words(text[position:])
+    return tuple(dict.fromkeys(found))
+
+
+def prepare(texts: Iterable[str]) -> None:
+    """Analyse texts ahead of time (in a worker thread), so that charts drawn later only
+    read the cache; builds the tokenizer on first use."""
+    for text in texts:
+        words(text)
+
+
+def ranked(texts: Iterable[str], limit: int | None = 10) -> list[tuple[str, int]]:
+    """[(word, number of texts using it)], most used first; ties in order of first use."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for text in texts:
+        for word in words(text):
+            counts[word] += 1
+            first.setdefault(word, len(first))
+    order = sorted(counts, key=lambda w: (-counts[w], first[w]))
+    return [(w, counts[w]) for w in order[:limit]]
+
+
+def bar_width(count: int, top: int, step: int = 5) -> int:
+    """A bar's width in percent of the longest, rounded to `step` (CSS classes .bar--wN: the
+    page's CSP forbids style attributes), at least one step so that every bar shows."""
+    if top <= 0:
+        return 0
+    return max(step, min(100, round(count * 100 / top / step) * step))
+
+
+def charts(tables: Iterable, cards: Iterable, limit: int = 8) -> dict:
+    """The keyword charts of an event from its tables (objects with id, number, name, theme)
+    and its visible cards (objects with table_id and text):
+    {"all": ranked, "tables": [(table, ranked)], "themes": [(theme, ranked)]}.
+    Themes are listed only when one theme spans several tables; otherwise each table's
+    chart already is its theme's."""
+    tables, cards = list(tables), list(cards)
+    texts: dict[int, list[str]] = {}
+    for card in cards:
+        texts.setdefault(card.table_id, []).append(card.text)
+    themes: dict[str, list[int]] = {}
+    for table in tables:
+        if (table.theme or "").strip():
+            themes.setdefault(table.theme.strip(), []).append(table.id)
+    shared = any(len(ids) > 1 for ids in themes.values())
+    return {
+        "all": ranked((card.text for card in cards), limit),
+        "tables": [(table, ranked(texts.get(table.id, []), limit)) for table in tables],
+        "themes": [(theme, ranked((t for i in ids for t in texts.get(i, [])), limit))
+                   for theme, ids in themes.items()] if shared else [],
+    }

@@ -1,0 +1,130 @@
+"""The harvest board in Chromium: the facilitator drags a card into a group on the console
+(Pointer Events, as a mouse does) and the projector shows it in that group; a phone puts its
+dots on cards and the counts appear only once the facilitator reveals them."""
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.conftest import bearer, create_event, join, seconds
+from tests.e2e.conftest import screenshot
+from tests.integration.test_cards import post_card
+
+WAIT_MS = seconds(8) * 1000
+
+
+def api_url(server, event, path):
+    return f"{server.url}/api/v1/sessions/{event['id']}{path}"
+
+
+def touch_drag(page, source: dict, target: dict) -> None:
+    """A finger on the source box, moved in steps onto the target box, lifted."""
+    cdp = page.context.new_cdp_session(page)
+    x0, y0 = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
+    x1, y1 = target["x"] + 40, target["y"] + 60
+    cdp.send("Input.dispatchTouchEvent",
+             {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
+    for step in range(1, 13):
+        x, y = x0 + (x1 - x0) * step / 12, y0 + (y1 - y0) * step / 12
+        cdp.send("Input.dispatchTouchEvent",
+                 {"type": "touchMove", "touchPoints": [{"x": x, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+
+
+def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_projector(
+        server, api, open_page):
+    event = create_event(api)
+    host = event["tables"][0]["host_token"]
+    cards = [post_card(api, event, host, text).json()
+             for text in ("見守りの担い手が足りない", "子どもの居場所がほしい", "空き家を活かす")]
+    console = open_page(event["urls"]["console"], 1366, 1000)
+    projector = open_page(event["urls"]["projector"], 1920, 1080)
+    expect(projector.locator("#board .card")).to_have_count(3, timeout=WAIT_MS)
+    console.locator("#board select[name=view]").select_option("group")
+    expect(console.locator("#board")).to_have_attribute("data-layout", "group", timeout=WAIT_MS)
+    expect(projector.locator("#board")).to_have_attribute("data-layout", "group",
+                                                          timeout=WAIT_MS)
+    console.locator("#board input[name=name]").first.fill("地域の見守り")
+    console.get_by_role("button", name="グループを追加").click()
+    group = console.locator("[data-drop-group]:not([data-drop-group=''])")
+    expect(group).to_have_count(1, timeout=WAIT_MS)
+    expect(group.locator(".board__heading")).to_contain_text("地域の見守り")
+    group_id = group.get_attribute("data-drop-group")
+
+    grip = console.locator(f"[data-card='{cards[0]['id']}'] [data-drag-card]")
+    source, target = grip.bounding_box(), group.bounding_box()
+    console.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
+    console.mouse.down()
+    console.mouse.move(target["x"] + 40, target["y"] + 60, steps=12)
+    console.mouse.up()
+
+    in_group = projector.locator(f"#board-group-{group_id} .card__text")
+    expect(in_group).to_have_text(["見守りの担い手が足りない"], timeout=WAIT_MS)
+    expect(projector.locator("#board-group-none .card")).to_have_count(2)
+    expect(console.locator(f"#board-group-{group_id} .card")).to_have_count(1, timeout=WAIT_MS)
+    stored = httpx.get(api_url(server, event, "/cards"),
+                       headers=bearer(event["facilitator_token"])).json()["cards"]
+    assert {c["id"]: c["group_id"] for c in stored}[cards[0]["id"]] == int(group_id)
+
+    # a finger drags the same way (touch Pointer Events through Chromium's touch input)
+    grip = console.locator(f"[data-card='{cards[1]['id']}'] [data-drag-card]")
+    touch_drag(console, grip.bounding_box(), group.bounding_box())
+    expect(in_group).to_have_count(2, timeout=WAIT_MS)
+    expect(projector.locator(f"#board-group-{group_id}")).to_contain_text("子どもの居場所がほしい")
+    # and the "move to group" menu (for touch screens without dragging) takes a card back
+    console.locator(f"[data-card='{cards[0]['id']}'] select[data-group-menu]").select_option("")
+    expect(in_group).to_have_text(["子どもの居場所がほしい"], timeout=WAIT_MS)
+    expect(projector.locator("#board-group-none .card")).to_have_count(2)
+    # hidden on the console, gone from the projector; the author is nowhere on the board
+    console.locator(f"[data-card='{cards[2]['id']}']").get_by_role("button",
+                                                                   name="隠す").click()
+    expect(projector.locator("#board .card")).to_have_count(2, timeout=WAIT_MS)
+    expect(console.locator(f"[data-card='{cards[2]['id']}']")).to_have_class(
+        "card card--yellow card--hidden", timeout=WAIT_MS)
+    screenshot(console, "board-console-groups")
+    screenshot(projector, "board-projector-groups")
+
+
+def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_page):
+    open_page.allowed.append("status of 409")  # the vote over the budget, on purpose
+    event = create_event(api)
+    host = event["tables"][0]["host_token"]
+    cards = [post_card(api, event, host, text).json()
+             for text in ("見守りの担い手が足りない", "子どもの居場所がほしい")]
+    person = join(api, event, "鈴木").json()
+    projector = open_page(event["urls"]["projector"], 1920, 1080)
+    phone = open_page(person["url"], 390, 844)
+    expect(phone.locator("#vote-cards")).to_contain_text("投票はまだ始まっていません")
+    opened = httpx.patch(api_url(server, event, "/board"), json={"open": True, "budget": 3},
+                         headers=bearer(event["facilitator_token"]))
+    assert opened.status_code == 200, opened.text
+    first = phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] button")
+    expect(first).to_be_visible(timeout=WAIT_MS)
+    first.click()
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)
+    first.click()
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "1", timeout=WAIT_MS)
+    expect(phone.locator(f"#my-votes [data-card='{cards[0]['id']}']")).to_have_attribute(
+        "data-my-dots", "2")
+    # before the reveal nobody sees counts: not the phone's list, not the projector
+    expect(phone.locator("#vote-cards .dots")).to_have_count(0)
+    expect(projector.locator("#board .dots")).to_have_count(0)
+    screenshot(phone, "board-phone-voting")
+    revealed = httpx.patch(api_url(server, event, "/board"), json={"revealed": True},
+                           headers=bearer(event["facilitator_token"]))
+    assert revealed.status_code == 200
+    count = projector.locator(f"#board [data-card='{cards[0]['id']}'] .dots")
+    expect(count).to_have_attribute("data-dots", "2", timeout=WAIT_MS)
+    expect(projector.locator(".board__ranking .ranking__item").first).to_contain_text(
+        "見守りの担い手が足りない")
+    expect(phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .dots")).to_have_attribute(
+        "data-dots", "2", timeout=WAIT_MS)
+    # the last dot, then one too many: a readable refusal on the phone, nothing changes
+    phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button").click()
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0", timeout=WAIT_MS)
+    phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button").click()
+    expect(phone.locator("#flash")).to_contain_text("3", timeout=WAIT_MS)
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0")
+    expect(count).to_have_attribute("data-dots", "2")
+    screenshot(phone, "board-phone-revealed")
+    screenshot(projector, "board-projector-revealed")
