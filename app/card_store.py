@@ -94,6 +94,7 @@ def _new_card(db: Session, session_id: str, author: auth.Identity, card_id: str,
     if run.status == rounds.FINISHED:
         raise cards.CardRefusal(409, "finished",
                                 N_("This event has finished; no more cards can be added."))
+    cards.check_length(text, _event(db, session_id).card_max_length)
     phases = db.exec(select(Phase).where(Phase.session_id == session_id)
                      .order_by(Phase.position)).all()
     program = [rounds.PhaseSpec(p.kind, p.title, p.minutes, p.question, p.moves)
@@ -189,7 +190,8 @@ def update_card(engine: Engine, session_id: str, card_id: str, changes: dict) ->
         card = _card(db, session_id, card_id)
         if "text" in changes:
             # a merged card may be longer than a new one; editing must not cut it short
-            limit = cards.MAX_MERGED_TEXT if len(card.text) > cards.MAX_TEXT else cards.MAX_TEXT
+            own = _event(db, session_id).card_max_length
+            limit = cards.MAX_MERGED_TEXT if len(card.text) > own else own
             text = cards.clean_text(changes["text"], limit)
         if "group_id" in changes and changes["group_id"] is not None:
             _group(db, session_id, changes["group_id"])

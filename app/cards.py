@@ -17,6 +17,8 @@ from typing import Any
 from app.i18n import N_
 
 MAX_TEXT = 140
+"""The default longest card; each event may set its own between these bounds."""
+SHORTEST_LIMIT, LONGEST_LIMIT = 20, 500
 """Characters per card (code points, after trimming); a per-event setting later."""
 
 PALETTE = ("yellow", "pink", "blue", "green", "orange", "purple")
@@ -48,11 +50,15 @@ def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
     text = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not text:
         raise CardRefusal(422, "invalid", N_("The card is empty. Write something first."))
+    check_length(text, limit)
+    return text
+
+
+def check_length(text: str, limit: int) -> None:
     if len(text) > limit:
         raise CardRefusal(422, "invalid",
                           N_("The card is too long: %(length)s characters, at most %(limit)s."),
                           length=len(text), limit=limit)
-    return text
 
 
 def _is_control(ch: str) -> bool:

@@ -22,6 +22,8 @@ class EventSession(SQLModel, table=True):
     facilitator_token: str = Field(max_length=64, unique=True)
     projector_token: str = Field(max_length=64, unique=True)
     created_at_ms: int = Field(sa_type=BigInteger)
+    card_max_length: int = 140
+    """Longest card text, in characters, for this event."""
     vote_budget: int = Field(default=3, sa_column_kwargs={"server_default": "3"})
     """Dots each participant may place on the harvest board."""
     voting_open: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})

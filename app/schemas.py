@@ -135,11 +135,21 @@ def _language(value: str) -> str:
     return value
 
 
+def _card_max_length(value: int | None) -> int | None:
+    if value is not None and not cards.SHORTEST_LIMIT <= value <= cards.LONGEST_LIMIT:
+        raise InputError(N_("A card may hold between %(low)s and %(high)s characters."),
+                         low=cards.SHORTEST_LIMIT, high=cards.LONGEST_LIMIT)
+    return value
+
+
 class SessionIn(Strict):
     title: Title
     language: str = "ja"
     tables: list[TableIn]
     program: str | list[PhaseIn] = "standard"
+    card_max_length: int = cards.MAX_TEXT
+
+    _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
     _check_language = field_validator("language")(_language)
     _check_tables = field_validator("tables")(_tables)
@@ -153,6 +163,9 @@ class SessionPatch(Strict):
     language: str | None = None
     tables: list[TableIn] | None = None
     program: str | list[PhaseIn] | None = None
+    card_max_length: int | None = None
+
+    _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
     @field_validator("language")
     @classmethod
@@ -211,7 +224,7 @@ class AbsenceIn(Strict):
 
 def _card_text(value: object) -> str:
     try:
-        return cards.clean_text(value)
+        return cards.clean_text(value, cards.LONGEST_LIMIT)  # the event's own limit: later
     except cards.CardRefusal as refusal:
         # the messages name the card themselves: no "Card:" prefix (see describe_invalid)
         raise InputError(refusal.message, field=N_("Card"), **refusal.params) from None

@@ -261,7 +261,8 @@ def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
             with writing(engine) as db:
                 db.add(EventSession(id=session_id, title=spec.title, language=spec.language,
                                     join_code=join_code, facilitator_token=auth.new_token(),
-                                    projector_token=auth.new_token(), created_at_ms=now_ms))
+                                    projector_token=auth.new_token(), created_at_ms=now_ms,
+                                    card_max_length=spec.card_max_length))
                 db.flush()
                 for number, table in enumerate(spec.tables, start=1):
                     db.add(_new_table(session_id, number, table))
@@ -393,6 +394,8 @@ def update_session(engine: Engine, session_id: str, patch: SessionPatch) -> Sess
             view.session.title = patch.title
         if patch.language is not None:
             view.session.language = patch.language
+        if patch.card_max_length is not None:
+            view.session.card_max_length = patch.card_max_length
         db.add(view.session)
         if patch.tables is not None:
             _apply_tables(db, view, patch.tables)

@@ -33,6 +33,7 @@ FIELD_LABELS = {
     "join_code": N_("Join code"),
     "affiliation": N_("Affiliation"),
     "capacity": N_("Capacity"),
+    "card_max_length": N_("Longest card"),
     "text": N_("Card"),
     "table_id": N_("Table"),
 }

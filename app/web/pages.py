@@ -13,7 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app import auth, exports, rounds, sessions
+from app import auth, cards, exports, rounds, sessions
 from app.hub import Event
 from app.i18n import LANGUAGES, N_, translate
 from app.schemas import (
@@ -142,11 +142,13 @@ def _no_event(request: Request) -> HTMLResponse:
 # --- the start page: create an event -------------------------------------------------------
 
 def _form_from_spec(language: str, title: str, tables: list[dict], program: str,
-                    phases: list[rounds.PhaseSpec]) -> dict:
+                    phases: list[rounds.PhaseSpec], card_max_length: object = cards.MAX_TEXT,
+                    ) -> dict:
     blank = [{"name": "", "theme": ""}] * BLANK_TABLE_ROWS
     return {
         "title": title,
         "language": language,
+        "card_max_length": card_max_length,
         "tables": [*tables, *blank],
         "program": program,
         "phases": [*phases, rounds.PhaseSpec(rounds.PLAIN, "", "")],
@@ -181,6 +183,7 @@ def _submitted_form(form) -> dict:
     return {
         "title": form.get("title", ""),
         "language": form.get("language", "ja"),
+        "card_max_length": form.get("card_max_length") or cards.MAX_TEXT,
         "tables": tables,
         "program": phases if program == "custom" else program,
         "_phases": phases,
@@ -192,7 +195,7 @@ def _redisplay(submitted: dict) -> dict:
     phases = [rounds.PhaseSpec(p["kind"], p["title"], p["minutes"], p["question"], p["moves"])
               for p in submitted["_phases"]]
     return _form_from_spec(submitted["language"], submitted["title"], submitted["tables"],
-                           submitted["_program"], phases)
+                           submitted["_program"], phases, submitted["card_max_length"])
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -352,7 +355,7 @@ async def absence_from_host(session_id: str, request: Request, engine: EngineDep
 def _edit_form(view: sessions.SessionView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
     return _form_from_spec(view.session.language, view.session.title, tables, "custom",
-                           view.program)
+                           view.program, view.session.card_max_length)
 
 
 def _edit_page(request: Request, language: str, view: sessions.SessionView, form: dict,

@@ -95,7 +95,6 @@ def environment(language: str) -> jinja2.Environment:
         qr_svg=qr_svg,
         board_views=BOARD_VIEWS,
         projector_cards_per_table=PROJECTOR_CARDS_PER_TABLE,
-        card_limit=cards.MAX_TEXT,
         card_colour=cards.colour_for_phase,
         keyword_charts=keywords.charts,
         keyword_bar_width=keywords.bar_width,

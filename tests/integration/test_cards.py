@@ -217,3 +217,19 @@ def test_pages_get_the_card_as_escaped_fragments(api, server):
             update = socket.recv(timeout=seconds(5))
             assert piece in update
             assert "&lt;img src=x onerror=alert(1)&gt;" in update and "<img" not in update
+
+
+def test_each_event_sets_its_longest_card(api):
+    event = create_event(api, card_max_length=20)
+    host = event["tables"][0]["host_token"]
+    refused = post_card(api, event, host, "あ" * 21)
+    assert refused.status_code == 422 and "20" in refused.json()["error"]["message"]
+    assert post_card(api, event, host, "あ" * 20).status_code == 201
+    changed = api.patch(f"/api/v1/sessions/{event['id']}", json={"card_max_length": 30},
+                        headers=bearer(event["facilitator_token"]))
+    assert changed.status_code == 200, changed.text
+    assert post_card(api, event, host, "い" * 30).status_code == 201
+    too_small = api.patch(f"/api/v1/sessions/{event['id']}", json={"card_max_length": 5},
+                          headers=bearer(event["facilitator_token"]))
+    assert too_small.status_code == 422
+    assert len(stored(api, event)) == 2
