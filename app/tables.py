@@ -161,7 +161,12 @@ def plan_seating(
     rng = random.Random(seed)
     search = _Search(instance, _construct(instance, rng), rng)
     # the last few percent of the budget are left for building the result
-    search.run(deadline=started + 0.95 * time_limit, clock=clock)
+    search.run(
+        started=started,
+        deadline=started + 0.95 * time_limit,
+        clock=clock,
+        construct=lambda: _construct(instance, rng),
+    )
     return instance.plan_of(search.best, seconds=clock() - started)
 
 
@@ -389,6 +394,29 @@ class _Instance:
                 for earlier in range(later)
             )
         return max(0, counting, pigeonhole)
+
+    def pair_bound(self, barred: bool) -> int:
+        """A lower bound on the sum over traveller pairs of C(meetings, 2), what the search
+        minimises: that sum counts, for every two rounds, the pairs that meet in both.
+
+        Per two rounds the pigeonhole bound above; overall the meetings spread as evenly as
+        possible over the C(n, 2) pairs.
+        """
+        sizes = [self.traveller_sizes(r) for r in range(self.counted)]
+        total = sum(
+            _least(base, flex, extras, lambda count, _: _pairs(count))
+            for base, flex, extras in sizes
+        )
+        counting = _split_pairs(total, _pairs(len(self.travellers)))
+        pigeonhole = sum(
+            max(
+                self._spread_bound(sizes[earlier], sizes[later], barred),
+                self._spread_bound(sizes[later], sizes[earlier], barred),
+            )
+            for later in range(1, self.counted)
+            for earlier in range(later)
+        )
+        return max(counting, pigeonhole, self.lower_bound(barred))
 
     @staticmethod
     def _spread_bound(
@@ -716,21 +744,39 @@ def _galois_field(order: int) -> tuple[list[list[int]], list[list[int]]] | None:
 
 # --- local search ------------------------------------------------------------------------
 
-_TAU_START, _TAU_END = 0.15, 0.02
+_TAU_COOL, _TAU_HOT = 0.15, 2.0  # where cycles start: from a construction, after a kick
+_TAU_END = 0.02
+_ROTATE_SHARE = 0.5  # rotations; chains take 20 %, seat moves and group swaps 15 %, swaps the rest
 _CLOCK_EVERY = 64
 _HOT_EVERY = 512
-_CYCLE_MAX = 10000
-_PATIENCE = 4  # cycles without a new best before the search gives up
+_CYCLE_MIN, _CYCLE_MAX = 500, 10000
+_PATIENCE = 2  # cycles without a new best before the search starts again
+_KICK_MIN, _KICK_SHARE = 3, 8  # a kick: at least 3 moves, one per 8 people that can move
+_TAU_KICK = 1e9  # hot enough to take any move the rules allow
 
 
-def _split_squares(count: int, parts: int) -> int:
-    """Smallest sum of squares when `count` people spread over `parts` tables."""
-    whole, rest = divmod(count, parts)
-    return rest * (whole + 1) ** 2 + (parts - rest) * whole**2
+def _fill(floors: list[int], count: int) -> list[int]:
+    """The counts after adding `count` people one by one to the smallest: this spreads them
+    as evenly as the floors allow, which minimises every convex cost of the counts."""
+    counts = sorted(floors)
+    if count <= 0 or not counts:
+        return counts
+    # raise the lowest counts to one level, then share out what is left
+    level, used = counts[0], 0
+    for i, value in enumerate(counts):
+        if (value - level) * i + used > count:
+            break
+        used += (value - level) * i
+        level = value
+        top = i + 1
+    width = top
+    whole, rest = divmod(count - used, width)
+    return [level + whole + (i < rest) for i in range(width)] + counts[width:]
 
 
 class _Search:
-    """Simulated annealing over swaps, moves, Kempe chains and group swaps, costed move by move.
+    """Simulated annealing over swaps, rotations, seat moves, Kempe chains and group swaps,
+    costed move by move, started again (kick or fresh construction) whenever it stalls.
 
     The cost is a weighted sum of the objectives in order: revisits (when barred), repeated
     pairs as the sum of C(meetings, 2) (so a third meeting costs more than a second), visits
@@ -744,9 +790,35 @@ class _Search:
     def __init__(self, instance: _Instance, seat: list[list[int]], rng: random.Random) -> None:
         self.instance = instance
         self.rng = rng
-        self.seat = seat
+        people, tables, counted = instance.size, instance.table_count, instance.counted
+        self.movable = [
+            [p for p in instance.travellers if p not in instance.pinned[r]] for r in range(counted)
+        ]
+        self.is_movable = [[False] * people for _ in range(counted)]
+        for r, movers in enumerate(self.movable):
+            for person in movers:
+                self.is_movable[r][person] = True
+        self.rounds_of = [
+            [r for r in range(counted) if self.is_movable[r][p]] for p in range(people)
+        ]
+        self.active = [p for p in instance.travellers if len(self.rounds_of[p]) > 0]
+        self.flexible = [
+            [t for t in range(tables) if instance.flex[r][t]] if instance.extras[r] else []
+            for r in range(counted)
+        ]
+        self._weigh()
+        self._load(seat)
+        self.best = [row[:] for row in seat]
+        self.best_cost = self.cost
+        self.now = 0.0  # the last reading of the clock
+        self.first_reading: float | None = None
+
+    def _load(self, seat: list[list[int]]) -> None:
+        """Make `seat` the current plan and count everything the deltas read."""
+        instance = self.instance
         people, tables, counted = instance.size, instance.table_count, instance.counted
         kinds = instance.affiliation_kinds
+        self.seat = seat
         self.members: list[list[list[int]]] = [[[] for _ in range(tables)] for _ in range(counted)]
         self.position = [[0] * people for _ in range(counted)]
         self.sizes = [list(instance.host_count) for _ in range(counted)]
@@ -771,35 +843,21 @@ class _Search:
                     for second in group:
                         if first != second:
                             self.meet[first][second] = self.meet[first].get(second, 0) + 1
-        self.movable = [
-            [p for p in instance.travellers if p not in instance.pinned[r]] for r in range(counted)
-        ]
-        self.is_movable = [[False] * people for _ in range(counted)]
-        for r, movers in enumerate(self.movable):
-            for person in movers:
-                self.is_movable[r][person] = True
-        self.rounds_of = [
-            [r for r in range(counted) if self.is_movable[r][p]] for p in range(people)
-        ]
-        self.active = [p for p in instance.travellers if len(self.rounds_of[p]) > 0]
-        self.flexible = [
-            [t for t in range(tables) if instance.flex[r][t]] if instance.extras[r] else []
-            for r in range(counted)
-        ]
         self.hot: list[int] = []
-        self._weigh()
         self.cost = self._total()
-        self.best = [row[:] for row in seat]
-        self.best_cost = self.cost
 
     def _weigh(self) -> None:
         """Weights from the last objective up; revisits are a rule when barred, else a wish.
 
         Bounds are per person moved in one round; a move relocates at most `movers` people
-        (a chain crosses every table in two rounds, a group swap moves two tables).
+        (a chain crosses every table in two rounds, a group swap moves two tables). The
+        sizes are the largest the rules allow, so the weights hold for every plan.
         """
         instance = self.instance
-        largest = max(max(row) for row in self.sizes) + 1
+        largest = 1 + max(
+            b + f for base, flex in zip(instance.base, instance.flex, strict=True)
+            for b, f in zip(base, flex, strict=True)
+        )
         rounds = instance.counted
         movers = 2 * max(instance.table_count + 2, largest)
         revisit = ("revisit", 2 * _pairs(rounds + 1), None if instance.no_revisit else 1)
@@ -839,37 +897,113 @@ class _Search:
         )
 
     def _target(self) -> int:
-        """The cost of a plan that meets every simple bound: nothing better exists."""
+        """The cost of a plan that meets every simple bound: nothing better exists.
+
+        Every objective gets a lower bound of its own: the pairs that must meet again (as
+        the sum of C(meetings, 2)); the affiliations and themes spread as evenly as the
+        given seats (hosts, home tables, fixed seats) allow; the home-theme misses those
+        seats already make.
+        """
         instance = self.instance
         tables = instance.table_count
-        per_kind = Counter(a for a in instance.affiliation if a != _UNSET)
-        mix = instance.counted * sum(_split_squares(c, tables) for c in per_kind.values())
+        given = [dict(instance.pinned[r]) for r in range(instance.counted)]
+        for person, table in instance.home.items():
+            if instance.is_host[person]:
+                for seats in given:
+                    seats[person] = table
+        mix = 0
+        for seats in given:
+            floors = [[0] * tables for _ in range(instance.affiliation_kinds)]
+            for person, table in seats.items():
+                if instance.affiliation[person] != _UNSET:
+                    floors[instance.affiliation[person]][table] += 1
+            total = Counter(a for a in instance.affiliation if a != _UNSET)
+            for kind, floor in enumerate(floors):
+                mix += sum(c * c for c in _fill(floor, total[kind] - sum(floor)))
+        theme = sum(
+            instance.table_theme[table] != instance.theme[person]
+            for person, table in instance.pinned[0].items()
+            if instance.theme[person] != _UNSET
+        )
         variety = 0
         if instance.theme_kinds and _UNSET not in instance.table_theme:
-            spread = _split_pairs(instance.counted, instance.theme_kinds)
-            variety = len(instance.travellers) * spread
+            for person in instance.travellers:
+                seen = [0] * instance.theme_kinds
+                for seats in instance.pinned:
+                    if person in seats:
+                        seen[instance.table_theme[seats[person]]] += 1
+                free = instance.counted - sum(seen)
+                variety += sum(_pairs(k) for k in _fill(seen, free))
         whole, rest = divmod(instance.counted, tables)
         revisits = len(instance.travellers) * (
             rest * _triples(whole + 1) + (tables - rest) * _triples(whole)
         )
         return (
             revisits * self.w_revisit
-            + instance.lower_bound(barred=instance.no_revisit) * self.w_repeat
+            + instance.pair_bound(barred=instance.no_revisit) * self.w_repeat
             + mix * self.w_mix
+            + theme * self.w_theme
             + variety * self.w_variety
         )
 
-    def run(self, deadline: float, clock: Callable[[], float]) -> None:
+    def run(
+        self,
+        started: float,
+        deadline: float,
+        clock: Callable[[], float],
+        construct: Callable[[], list[list[int]]],
+    ) -> None:
+        """Anneal until the plan meets every bound or the time is up.
+
+        The first search starts cool from the construction. One that stalls above the
+        bounds does not stop: by turns the best plan is shaken (a few people kicked to
+        other tables) and annealed again from hot, and a fresh construction is annealed
+        from cool (when the time left allows building one). All randomness comes from the
+        one generator, so a seed gives one plan unless the clock cuts the search short.
+        """
         if not self.active:
             return
-        cycle = min(max(2000, 20 * sum(len(m) for m in self.movable)), _CYCLE_MAX)
         target = self._target()
-        idle_cycles, tau, iteration = 0, _TAU_START, 0
+        self.now = started
+        if self._anneal(target, deadline, clock, _TAU_COOL) or self.best_cost <= target:
+            return
+        # the construction and the set-up of the search, as read at the first check
+        building = (started if self.first_reading is None else self.first_reading) - started
+        attempt = 0
+        while self.best_cost > target:
+            attempt += 1
+            if attempt % 2 == 0 and deadline - self.now > 4 * building:
+                self._load(construct())
+                if self.cost < self.best_cost:
+                    self.best_cost, self.best = self.cost, [row[:] for row in self.seat]
+                tau_start = _TAU_COOL
+            else:
+                self._load([row[:] for row in self.best])
+                self._kick()
+                tau_start = _TAU_HOT
+            if self._anneal(target, deadline, clock, tau_start):
+                return
+
+    def _kick(self) -> None:
+        """Shake the plan: a few moves taken whatever they cost (the rules still hold)."""
+        self._refresh_hot()
+        for _ in range(max(_KICK_MIN, len(self.active) // _KICK_SHARE)):
+            self._step(_TAU_KICK)
+
+    def _anneal(
+        self, target: int, deadline: float, clock: Callable[[], float], tau_start: float
+    ) -> bool:
+        """Cycles of cooling until a few of them find nothing better; True when time is up."""
+        cycle = min(max(_CYCLE_MIN, 20 * sum(len(m) for m in self.movable)), _CYCLE_MAX)
+        idle_cycles, tau, iteration = 0, tau_start, 0
         while self.best_cost > target and idle_cycles < _PATIENCE:
             if iteration % _CLOCK_EVERY == 0:
-                if clock() >= deadline:
-                    break
-                tau = _TAU_START * (_TAU_END / _TAU_START) ** ((iteration % cycle) / cycle)
+                self.now = clock()
+                if self.first_reading is None:
+                    self.first_reading = self.now
+                if self.now >= deadline:
+                    return True
+                tau = tau_start * (_TAU_END / tau_start) ** ((iteration % cycle) / cycle)
             if iteration % cycle == 0:
                 idle_cycles += 1
             if iteration % _HOT_EVERY == 0:
@@ -880,6 +1014,7 @@ class _Search:
                 self.best = [row[:] for row in self.seat]
                 idle_cycles = 0
             iteration += 1
+        return False
 
     def _refresh_hot(self) -> None:
         """People in a repeat or at a table for the second time: half the moves start there."""
@@ -915,6 +1050,8 @@ class _Search:
             self._try_move(r, person, tau)
         elif kind < 0.35:
             self._try_group_swap(r, person, tau)
+        elif kind < 0.35 + _ROTATE_SHARE:
+            self._try_rotation(r, person, tau)
         else:
             movers = self.movable[r]
             other = movers[rng.randrange(len(movers))]
@@ -925,6 +1062,52 @@ class _Search:
                     self._relocate(r, person, first, second)
                     self._relocate(r, other, second, first)
                     self.cost += delta
+
+    def _try_rotation(self, r: int, person: int, tau: float) -> None:
+        """People of one round move round a cycle of tables, each to a table they may visit.
+
+        The person goes to a table open to them, someone there goes on to a table open to
+        them, and so on until the one who moves last can take the first seat. Where the rule
+        against second visits leaves each person one or two tables, a plain swap is rarely
+        allowed and a cycle of three or more is the way through. Sizes do not change: every
+        table of the cycle gains one person and loses one.
+        """
+        rng = self.rng
+        tables = self.instance.table_count
+        barred = self.instance.no_revisit
+        seat, members, movable = self.seat[r], self.members[r], self.is_movable[r]
+        start = seat[person]
+        chain: list[tuple[int, int, int]] = []
+        entered, moved = {start}, {person}
+        mover, delta, closed = person, 0, False
+        while len(chain) < tables:
+            here, visits = seat[mover], self.visits[mover]
+            if chain and not (barred and visits.get(start)):
+                delta += self._move_delta(r, mover, here, start)
+                self._relocate(r, mover, here, start)
+                chain.append((mover, here, start))
+                closed = True
+                break
+            options = [
+                t for t in range(tables) if t not in entered and not (barred and visits.get(t))
+            ]
+            if not options:
+                break
+            there = options[rng.randrange(len(options))]
+            riders = [p for p in members[there] if movable[p] and p not in moved]
+            if not riders:
+                break
+            delta += self._move_delta(r, mover, here, there)
+            self._relocate(r, mover, here, there)
+            chain.append((mover, here, there))
+            entered.add(there)
+            mover = riders[rng.randrange(len(riders))]
+            moved.add(mover)
+        if closed and self._accepts(delta, tau):
+            self.cost += delta
+            return
+        for mover, here, there in reversed(chain):
+            self._relocate(r, mover, there, here)
 
     def _try_chain(self, r: int, person: int, tau: float) -> None:
         """Trade the tables of rounds r and s along a chain of people (a Kempe chain).

@@ -195,9 +195,9 @@ def test_crowded_tables_come_close_to_the_bound():
 
 
 def test_live_home_tables_then_two_moves_never_repeat_whatever_the_seed():
-    # Home tables fixed when people join, two moving rounds, the server's 0.5 s. A plan
-    # without repeats exists; a search that stalls above the bound must start again rather
-    # than stop (a quarter of these seeds used to stop at 3 repeats).
+    # Home tables fixed when people join, two moving rounds, the server's 0.5 s (on the fake
+    # clock). A plan without repeats exists; a search that stalls above the bound must start
+    # again rather than stop (a quarter of these seeds used to stop at 3 repeats).
     people, tables = live_event(12, 4)
     assert [p.home_table for p in people[:5]] == [1, 2, 3, 4, 1]
     repeats = {}
