@@ -18,6 +18,9 @@ from app.models import CafeTable, Participant, Seat
 from app.schemas import InputError
 
 PLANNING_SECONDS = 0.5
+LATECOMER_SECONDS = 0.1
+"""Placing one latecomer around fixed seats has few choices; it runs inside the join's write
+transaction, so it gets a shorter budget than a whole plan."""
 
 
 def seats_of(db: Session, session_id: str) -> dict[int, dict[int, int]]:
@@ -39,7 +42,8 @@ def round_count(program: list[rounds.PhaseSpec]) -> int:
 
 
 def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
-           cafe_tables: list[CafeTable], people: list[Participant], keep_through: int) -> None:
+           cafe_tables: list[CafeTable], people: list[Participant], keep_through: int,
+           time_limit: float = PLANNING_SECONDS) -> None:
     """Plan the moving rounds after `keep_through` again; rounds up to it stay as they are,
     and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
     gets one there too, without moving anyone else."""
@@ -63,7 +67,7 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
     plan = tables.plan_seating(
         [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
         [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
-        total, seed=zlib.crc32(session_id.encode()), time_limit=PLANNING_SECONDS, fixed=fixed)
+        total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed)
     for round_index in range(1, total):
         planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
         for person, table in planned.items():
@@ -101,7 +105,8 @@ def place_latecomer(db: Session, session_id: str, program, cafe_tables, people) 
     """Seat someone who joined after the plan was made, moving nobody else."""
     if not db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
         return False
-    replan(db, session_id, program, cafe_tables, people, keep_through=round_count(program))
+    replan(db, session_id, program, cafe_tables, people, keep_through=round_count(program),
+           time_limit=LATECOMER_SECONDS)
     return True
 
 
