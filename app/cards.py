@@ -43,14 +43,22 @@ def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
     NFC-normalised; anything else is kept exactly as written (HTML included: it is escaped
     where shown). Refuses non-text, empty or blank text, control characters and text over
     `limit` characters."""
+    text = _one_line(raw, N_("The card text must be text."),
+                     N_("The card contains control characters."),
+                     N_("The card is empty. Write something first."))
+    check_length(text, limit)
+    return text
+
+
+def _one_line(raw: object, not_text: str, control: str, empty: str) -> str:
+    """Text folded to one NFC line; each refusal names the thing being written."""
     if not isinstance(raw, str):
-        raise CardRefusal(422, "invalid", N_("The card text must be text."))
+        raise CardRefusal(422, "invalid", not_text)
     if any(_is_control(ch) for ch in raw):
-        raise CardRefusal(422, "invalid", N_("The card contains control characters."))
+        raise CardRefusal(422, "invalid", control)
     text = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not text:
-        raise CardRefusal(422, "invalid", N_("The card is empty. Write something first."))
-    check_length(text, limit)
+        raise CardRefusal(422, "invalid", empty)
     return text
 
 
@@ -174,13 +182,9 @@ MAX_BUDGET = 20
 
 def clean_group_name(raw: object) -> str:
     """A group's name: trimmed, one line, 1–60 characters, no control characters."""
-    if not isinstance(raw, str):
-        raise CardRefusal(422, "invalid", N_("The group name must be text."))
-    if any(_is_control(ch) for ch in raw):
-        raise CardRefusal(422, "invalid", N_("The group name contains control characters."))
-    name = unicodedata.normalize("NFC", " ".join(raw.split()))
-    if not name:
-        raise CardRefusal(422, "invalid", N_("The group name must not be empty."))
+    name = _one_line(raw, N_("The group name must be text."),
+                     N_("The group name contains control characters."),
+                     N_("The group name must not be empty."))
     if len(name) > MAX_GROUP_NAME:
         raise CardRefusal(422, "invalid",
                           N_("The group name is too long (at most %(limit)s characters)."),

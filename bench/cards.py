@@ -57,6 +57,7 @@ from fanout import (
     percentile,
     print_table,
     raise_open_files_limit,
+    report_problems,
     run_floor,
     run_worldcafe,
     summarize,
@@ -298,10 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"options": asdict(options), "load_average": load,
                           "card_figures": figures, "results": [asdict(r) for r in results]},
                          ensure_ascii=False, default=str))
-    problems = [f"{r.server}: {problem}" for r in results for problem in r.problems]
-    for problem in problems[:20]:
-        print(f"PROBLEM {problem}", file=sys.stderr)
-    return 1 if problems else 0
+    return report_problems(results)
 
 
 if __name__ == "__main__":

@@ -659,6 +659,11 @@ def main(argv: list[str] | None = None) -> int:
     if arguments.json:
         print(json.dumps({"options": asdict(options), "load_average": load,
                           "results": [asdict(r) for r in results]}))
+    return report_problems(results)
+
+
+def report_problems(results) -> int:
+    """Lost messages or failed clients make the exit status 1; times never do."""
     problems = [f"{r.server}: {problem}" for r in results for problem in r.problems]
     for problem in problems[:20]:
         print(f"PROBLEM {problem}", file=sys.stderr)
