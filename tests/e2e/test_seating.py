@@ -74,3 +74,23 @@ def test_host_sees_who_comes_and_can_mark_someone_absent(server, api, open_page)
     expect(host.locator("#table-people .missing")).to_contain_text(first_name)
     expect(cards).to_have_count(1)
     screenshot(host, "host-seating")
+
+
+def test_console_says_when_a_table_is_full(server, api, open_page):
+    tables = [{"name": f"T{n}", "theme": theme, "capacity": 2}
+              for n, theme in enumerate(("A", "B", "C"), 1)]
+    event = create_event(api, tables=tables)
+    for n in range(6):
+        api.post(f"/api/v1/sessions/{event['id']}/participants",
+                 json={"join_code": event["join_code"], "name": f"人{n}", "theme": "ABC"[n % 3]})
+    control(api, event, "next", from_phase=0)
+    control(api, event, "next", from_phase=1)
+    open_page.allowed.append("422")
+    console = open_page(event["urls"]["console"], 1366, 900)
+    first_table = console.locator("#people .people__table").first
+    menu = first_table.locator(".person select[name=table_id]").first
+    other = next(t["id"] for t in event["tables"] if str(t["id"]) != menu.input_value())
+    before = seats_by_name(api, event, 2)
+    menu.select_option(str(other))
+    expect(console.locator("#flash")).to_contain_text("満席")
+    assert seats_by_name(api, event, 2) == before
