@@ -440,8 +440,7 @@ def _seating_change(engine: Engine, session_id: str, change) -> None:
         try:
             change(db, view)
         except tables.PlanningError as error:
-            raise InputError(N_("The seating cannot be planned: %(reason)s"),
-                             reason=str(error)) from None
+            raise InputError(error.message, **error.params) from None
 
 
 def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,

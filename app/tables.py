@@ -34,9 +34,18 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from app.i18n import N_
+
 
 class PlanningError(ValueError):
-    """A seating request that cannot be met; the message says why in plain words."""
+    """A seating request that cannot be met; the message says why in plain words.
+
+    Messages a facilitator can meet live are gettext msgids with `params`, so the console
+    shows them in its language; str(error) is the English text."""
+
+    def __init__(self, message: str, **params: object):
+        super().__init__(message % params if params else message)
+        self.message, self.params = message, params
 
 
 @dataclass(frozen=True)
@@ -203,17 +212,18 @@ class _Instance:
         return_round: bool,
     ) -> None:
         if rounds < 1:
-            raise PlanningError(f"at least one round is needed (got {rounds})")
+            raise PlanningError(N_("at least one round is needed (got %(rounds)s)"), rounds=rounds)
         if return_round and rounds < 2:
             raise PlanningError("a return round needs at least two rounds")
         if not tables:
             raise PlanningError("there are no tables")
         if not people:
-            raise PlanningError("there are no people to seat")
+            raise PlanningError(N_("there are no people to seat"))
         if len(tables) > len(people):
             raise PlanningError(
-                f"more tables ({len(tables)}) than people ({len(people)}): "
-                "every table needs at least one person"
+                N_("more tables (%(tables)s) than people (%(people)s): "
+                   "every table needs at least one person"),
+                tables=len(tables), people=len(people),
             )
         if len(fixed) > rounds:
             raise PlanningError(
@@ -235,7 +245,8 @@ class _Instance:
                 )
         capacity = sum(t.capacity if t.capacity is not None else self.size for t in tables)
         if capacity < self.size:
-            raise PlanningError(f"the tables seat only {capacity} people but there are {self.size}")
+            raise PlanningError(N_("the tables seat only %(capacity)s people but there are "
+                                   "%(people)s"), capacity=capacity, people=self.size)
 
         self.is_host = [p.is_host for p in people]
         self.travellers = [i for i, p in enumerate(people) if not p.is_host]
@@ -346,8 +357,9 @@ class _Instance:
         for t, (seated, limit) in enumerate(zip(low, high, strict=True)):
             if seated > limit:
                 raise PlanningError(
-                    f"table {self.tables[t].id} is full (capacity {limit}): round {r + 1} "
-                    f"already gives it {seated} people"
+                    N_("table %(table)s is full (capacity %(capacity)s): round %(round)s "
+                       "already gives it %(seated)s people"),
+                    table=self.tables[t].id, capacity=limit, round=r + 1, seated=seated,
                 )
 
         def filled(level: int) -> int:

@@ -349,3 +349,13 @@ def test_plan_figures():
     # four rounds at three tables: a second visit is unavoidable, a fourth is not
     assert all(max(Counter(result.route(p)).values()) <= 3 for p in range(9))
     assert Counter(len(t) for s in result.rounds for t in s.values()) == {3: 12}
+
+
+def test_planning_errors_a_facilitator_can_meet_are_translated():
+    from app.i18n import translate
+
+    with pytest.raises(PlanningError) as refused:
+        plan_seating([Person(1), Person(2)], [Table(1), Table(2), Table(3)], 2)
+    assert str(refused.value).startswith("more tables (3) than people (2)")
+    japanese = translate("ja", refused.value.message, **refused.value.params)
+    assert "テーブル（3）" in japanese and "2人" in japanese
