@@ -61,6 +61,7 @@ from fanout import (
     run_floor,
     run_worldcafe,
     summarize,
+    wait_for_fleet,
 )
 from websockets.sync.client import connect as connect_sync
 
@@ -140,13 +141,7 @@ def run_cards(options: Options, folder: Path, writers: int, html_screens: int,
             fleet = ClientFleet(f"{ws_base}?token={event['projector_token']}&format=json",
                                 options.clients, options.client_processes,
                                 options.compression, kind="card")
-            connected, failures, failed, extension = fleet.wait_ready(
-                timeout=CONNECT_TIMEOUT_SECONDS + options.clients / 20)
-            result.connected, result.extension = connected, extension or "none"
-            if failed:
-                result.problems.append(f"{failed} of {options.clients} clients could not "
-                                       f"connect, e.g. {failures[0]}")
-            if not connected:
+            if not wait_for_fleet(fleet, options, result):
                 return result, extra_figures
 
             cards_url = f"/api/v1/sessions/{event['id']}/cards"

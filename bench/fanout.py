@@ -423,18 +423,23 @@ def pace(start: float, index: int, interval_s: float) -> None:
         time.sleep(delay)
 
 
+def wait_for_fleet(fleet: ClientFleet, options: Options, result: Result) -> bool:
+    """Wait until the clients are connected, noting who could not; False if nobody could."""
+    connected, failures, failed, extension = fleet.wait_ready(
+        timeout=CONNECT_TIMEOUT_SECONDS + options.clients / 20)
+    result.connected, result.extension = connected, extension or "none"
+    if failed:
+        result.problems.append(f"{failed} of {options.clients} clients could not connect, "
+                               f"e.g. {failures[0]}")
+    return connected > 0
+
+
 def measure(name: str, ws_url: str, options: Options, send_action, server_pid: int) -> Result:
     """Connect the fleet, send warm-up and measured actions, collect and summarize."""
     result = Result(name, options.clients, options.actions)
     fleet = ClientFleet(ws_url, options.clients, options.client_processes, options.compression)
     try:
-        connected, failures, failed, extension = fleet.wait_ready(
-            timeout=CONNECT_TIMEOUT_SECONDS + options.clients / 20)
-        result.connected, result.extension = connected, extension or "none"
-        if failed:
-            result.problems.append(f"{failed} of {options.clients} clients could not connect, "
-                                   f"e.g. {failures[0]}")
-        if not connected:
+        if not wait_for_fleet(fleet, options, result):
             return result
         sent: dict[int, tuple[int, int]] = {}
         measured: set[int] = set()
