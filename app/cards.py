@@ -1,5 +1,5 @@
 """Cards (付箋): the rules, pure. No web framework, no database: plain values in, plain values
-(or a refusal) out. The database side is app/card_store.py; later parts of the harvest
+(or a refusal) out. The database side is app/store/cards.py; later parts of the harvest
 (groups, votes, exports) build on `card_json` and the groupings here.
 
 A card is stamped by the server, never by the client: a host's card belongs to the host's
@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.i18n import N_
+from app.refusal import Refusal
 
 MAX_TEXT = 140
 """The default longest card; each event may set its own between these bounds."""
@@ -28,14 +29,6 @@ AUTHOR_KINDS = ("participant", "host", "facilitator")
 
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 """Direction overrides: invisible, and they can make a card read backwards."""
-
-
-class CardRefusal(Exception):
-    """A card that cannot be taken: an HTTP-like status, a stable code and a msgid."""
-
-    def __init__(self, status: int, code: str, message: str, **params: object):
-        super().__init__(message)
-        self.status, self.code, self.message, self.params = status, code, message, params
 
 
 def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
@@ -53,20 +46,20 @@ def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
 def _one_line(raw: object, not_text: str, control: str, empty: str) -> str:
     """Text folded to one NFC line; each refusal names the thing being written."""
     if not isinstance(raw, str):
-        raise CardRefusal(422, "invalid", not_text)
+        raise Refusal("invalid", not_text)
     if any(_is_control(ch) for ch in raw):
-        raise CardRefusal(422, "invalid", control)
+        raise Refusal("invalid", control)
     text = unicodedata.normalize("NFC", " ".join(raw.split()))
     if not text:
-        raise CardRefusal(422, "invalid", empty)
+        raise Refusal("invalid", empty)
     return text
 
 
 def check_length(text: str, limit: int) -> None:
     if len(text) > limit:
-        raise CardRefusal(422, "invalid",
-                          N_("The card is too long: %(length)s characters, at most %(limit)s."),
-                          length=len(text), limit=limit)
+        raise Refusal("invalid",
+                      N_("The card is too long: %(length)s characters, at most %(limit)s."),
+                      length=len(text), limit=limit)
 
 
 def _is_control(ch: str) -> bool:
@@ -80,7 +73,7 @@ def clean_id(raw: object) -> str:
     try:
         return str(uuid.UUID(str(raw)))
     except (ValueError, TypeError):
-        raise CardRefusal(422, "invalid", N_("The card id must be a UUID.")) from None
+        raise Refusal("invalid", N_("The card id must be a UUID.")) from None
 
 
 def colour_for_phase(phase_index: int) -> str:
@@ -94,17 +87,17 @@ def decide_table(role: str, requested: int | None, own_table: int | None,
     tables = set(table_ids)
     if role == "facilitator":
         if requested is None:
-            raise CardRefusal(422, "invalid", N_("Choose the table the card belongs to."))
+            raise Refusal("invalid", N_("Choose the table the card belongs to."))
         if requested not in tables:
-            raise CardRefusal(422, "invalid", N_("There is no such table in this event."))
+            raise Refusal("invalid", N_("There is no such table in this event."))
         return requested
     if role not in ("host", "participant"):
-        raise CardRefusal(403, "forbidden", N_("Your role may not do this."))
+        raise Refusal("forbidden", N_("Your role may not do this."))
     if own_table is None:
-        raise CardRefusal(409, "no_table", N_("You are not seated at a table right now."))
+        raise Refusal("no_table", N_("You are not seated at a table right now."))
     if requested is not None and requested != own_table:
-        raise CardRefusal(403, "forbidden",
-                          N_("You can only add cards for the table you are at."))
+        raise Refusal("forbidden",
+                      N_("You can only add cards for the table you are at."))
     return own_table
 
 
@@ -146,26 +139,6 @@ def in_order(cards: Iterable[Any]) -> list[Any]:
     return sorted(cards, key=lambda c: (c.created_at_ms, c.id))
 
 
-def visible(cards: Iterable[Any], include_hidden: bool = False) -> list[Any]:
-    return [c for c in cards if include_hidden or not c.hidden]
-
-
-def by_table(cards: Iterable[Any]) -> dict[int, list[Any]]:
-    """table id -> its cards, oldest first."""
-    grouped: dict[int, list[Any]] = {}
-    for card in in_order(cards):
-        grouped.setdefault(card.table_id, []).append(card)
-    return grouped
-
-
-def by_phase(cards: Iterable[Any]) -> list[tuple[int, list[Any]]]:
-    """[(phase index, its cards oldest first)], phases in program order."""
-    grouped: dict[int, list[Any]] = {}
-    for card in in_order(cards):
-        grouped.setdefault(card.phase_index, []).append(card)
-    return sorted(grouped.items())
-
-
 # --- the harvest board: groups, moderation, merging and dot voting ---------------------------
 
 BOARD_LAYOUTS = ("table", "group", "phase", "theme")
@@ -186,24 +159,24 @@ def clean_group_name(raw: object) -> str:
                      N_("The group name contains control characters."),
                      N_("The group name must not be empty."))
     if len(name) > MAX_GROUP_NAME:
-        raise CardRefusal(422, "invalid",
-                          N_("The group name is too long (at most %(limit)s characters)."),
-                          limit=MAX_GROUP_NAME)
+        raise Refusal("invalid",
+                      N_("The group name is too long (at most %(limit)s characters)."),
+                      limit=MAX_GROUP_NAME)
     return name
 
 
 def clean_layout(raw: object) -> str:
     if raw not in BOARD_LAYOUTS:
-        raise CardRefusal(422, "invalid", N_("Unknown board view."))
+        raise Refusal("invalid", N_("Unknown board view."))
     return str(raw)
 
 
 def clean_budget(raw: object) -> int:
     """Dots per participant: a whole number from 0 to 20."""
     if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= MAX_BUDGET:
-        raise CardRefusal(422, "invalid",
-                          N_("The dots per person must be a whole number from 0 to %(limit)s."),
-                          limit=MAX_BUDGET)
+        raise Refusal("invalid",
+                      N_("The dots per person must be a whole number from 0 to %(limit)s."),
+                      limit=MAX_BUDGET)
     return raw
 
 
@@ -212,36 +185,28 @@ def merged_text(texts: list[str]) -> str:
     unique = list(dict.fromkeys(t for t in texts if t))
     text = MERGE_SEPARATOR.join(unique)
     if len(text) > MAX_MERGED_TEXT:
-        raise CardRefusal(422, "invalid",
-                          N_("The merged card would be too long: at most %(limit)s characters."),
-                          limit=MAX_MERGED_TEXT)
+        raise Refusal("invalid",
+                      N_("The merged card would be too long: at most %(limit)s characters."),
+                      limit=MAX_MERGED_TEXT)
     return text
 
 
 def check_merge(keep: Any, others: list[Any]) -> None:
     """A merge keeps one visible card and folds at least one other card of the event into it."""
     if not others:
-        raise CardRefusal(422, "invalid", N_("Choose at least one other card to merge."))
+        raise Refusal("invalid", N_("Choose at least one other card to merge."))
     if keep.merged_into or any(o.id == keep.id for o in others):
-        raise CardRefusal(422, "invalid", N_("A card cannot be merged into itself."))
+        raise Refusal("invalid", N_("A card cannot be merged into itself."))
     if any(o.merged_into for o in others):
-        raise CardRefusal(409, "already_merged", N_("That card was already merged."))
+        raise Refusal("already_merged", N_("That card was already merged."))
 
 
 def check_vote(dots_used: int, budget: int) -> None:
     """One more dot is allowed while the participant has dots left."""
     if dots_used >= budget:
-        raise CardRefusal(409, "no_dots_left",
-                          N_("You have used all your %(budget)s dots. Take one back first."),
-                          budget=budget)
-
-
-def vote_counts(votes: Iterable[Any]) -> dict[str, int]:
-    """card id -> dots on it."""
-    counts: dict[str, int] = {}
-    for vote in votes:
-        counts[vote.card_id] = counts.get(vote.card_id, 0) + vote.dots
-    return counts
+        raise Refusal("no_dots_left",
+                      N_("You have used all your %(budget)s dots. Take one back first."),
+                      budget=budget)
 
 
 def ranking(cards: Iterable[Any], counts: dict[str, int], limit: int = 10) -> list[tuple]:

@@ -87,8 +87,10 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one export of an event from the database, without a server."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app import exports, sessions
+    from app import exports
     from app.db import make_engine
+    from app.refusal import Refusal
+    from app.store import sessions
 
     binary = args.format not in exports.TEXT_FORMATS
     if args.output is None and binary and sys.stdout.isatty():
@@ -99,7 +101,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(url)
     try:
         view = sessions.load_view(engine, args.session_id)
-    except sessions.NotFound:
+    except Refusal:
         return _fail(f"there is no event {args.session_id!r} in {url}")
     except SQLAlchemyError as error:
         return _fail(f"cannot read {url}: {error.__class__.__name__}")

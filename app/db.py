@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
@@ -42,9 +43,16 @@ def make_engine(url: str) -> Engine:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
-    """A session for queries only."""
-    with Session(engine, expire_on_commit=False) as session:
+    """A session for queries only, that sees one committed state throughout: SQLite's read
+    transaction does; PostgreSQL needs REPEATABLE READ (a view and its `seq` must agree)."""
+    bind = engine if engine.dialect.name == "sqlite" else _snapshots(engine)
+    with Session(bind, expire_on_commit=False) as session:
         yield session
+
+
+@cache
+def _snapshots(engine: Engine) -> Engine:
+    return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
 @contextmanager

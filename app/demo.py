@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import segno
 
-from app import sessions
 from app.db import make_engine
 from app.i18n import N_, translate
 from app.migrate import upgrade
 from app.schemas import SessionIn, TableIn
 from app.settings import Settings
+from app.store import sessions
 from app.timing import now_ms
 from app.web import urls
 

@@ -30,7 +30,7 @@ from app.i18n import N_, normalize, translate
 from app.schemas import AFFILIATION_LABELS
 
 if TYPE_CHECKING:
-    from app.sessions import SessionView
+    from app.view import SessionView
 
 FORMATS = ("csv", "md", "json", "pdf", "png")
 TEXT_FORMATS = ("csv", "md", "json")
@@ -113,14 +113,14 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
     """The visible cards of the event, by table number, then phase, then oldest first."""
     language = normalize(language or view.session.language)
     tables = {t.id: t for t in view.tables}
-    groups = {g.id: g.name for g in getattr(view, "groups", [])}
-    counts = view.vote_counts() if hasattr(view, "vote_counts") else {}
+    groups = {g.id: g.name for g in view.groups}
+    counts = view.vote_counts()
     rows = []
     for card in view.board_cards():
         table = tables.get(card.table_id)
         phase = view.program[card.phase_index] if card.phase_index < len(view.program) else None
         code, label = _affiliation(view, card, language)
-        group_id = getattr(card, "group_id", None)
+        group_id = card.group_id
         rows.append(ExportRow(
             id=card.id, text=card.text, table_id=card.table_id,
             table_number=table.number if table else None,
@@ -206,7 +206,7 @@ def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes
                    for t in view.tables],
         "phases": [{"index": i, "kind": p.kind, "title": p.title, "minutes": p.minutes}
                    for i, p in enumerate(view.program)],
-        "groups": [{"id": g.id, "name": g.name} for g in getattr(view, "groups", [])],
+        "groups": [{"id": g.id, "name": g.name} for g in view.groups],
         "cards": [_card_json(row) for row in rows],
     }
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
@@ -272,7 +272,7 @@ def board_pages(view: SessionView, rows: list[ExportRow]) -> list[dict]:
 def board_html(view: SessionView, rows: list[ExportRow], language: str,
                exported_at: str) -> str:
     """The paper-sheet report as HTML: a title band, then one sheet per table."""
-    from app.web.render import render
+    from app.templating import render
 
     title, dates = _heading(view, language, exported_at)
     return render(language, "exports/board.html", title=title, dates=dates,

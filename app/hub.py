@@ -1,14 +1,25 @@
 """Live connections and fan-out.
 
-Every page holds one WebSocket. Connections are grouped by audience (the view, its language
-and, for hosts and participants, the table); an event is rendered once per audience and the
-same text is queued to each of its connections. Each connection has a bounded queue and its
-own writer task, so one slow tablet never stalls the room: a connection that falls too far
-behind is closed with 1013 and resyncs from a snapshot when it returns (DESIGN.md §7).
+Every page holds one WebSocket. The connections of one event form a room, whose worker
+keeps a view of the event (app/view.py) and brings it up to date with each committed batch
+of events (app/events.py), strictly in `seq` order: a batch that arrives early waits for
+the ones before it, and a number that never comes (a lost batch) makes the room load the
+event again and send every screen a snapshot. Applying and rendering run in a worker
+thread, never on the event loop; batches that queue up while the room is busy are applied
+together and sent as one frame per screen. A publishing request does not wait for any of
+this: it hands its batch over and answers.
 
-With Redis configured, events travel over pub/sub so that several workers share one event;
-pub/sub is at-most-once, so a worker that loses its subscription resyncs its clients from
-the database, which stays the truth.
+A connection's snapshot is loaded from the database. It is sent once the room has caught up
+with it (the room is then at the snapshot's `seq`), so the connection gets exactly the
+changes after its snapshot, in order.
+
+Each connection has a bounded queue and its own writer task, so one slow tablet never
+stalls the room: a connection that falls too far behind is closed with 1013 and resyncs
+from a snapshot when it returns (DESIGN.md §7).
+
+With Redis configured, batches travel over pub/sub so that several workers share one
+event; each worker's rooms apply them in `seq` order just the same. Pub/sub is at most
+once, so a worker that loses its subscription resyncs its rooms from the database.
 """
 
 from __future__ import annotations
@@ -16,17 +27,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
-from collections import defaultdict
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
+
+from app import events, render
+from app.view import SessionView
 
 log = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013
 REDIS_CHANNEL = "worldcafe:events"
 GC_SETTLE_SECONDS = 1.0
+GAP_WAIT_SECONDS = 1.5
+"""How long a room waits for a batch that is missing before it resyncs."""
+MAX_WAITING_BATCHES = 2000
+MAX_BATCHES_AT_ONCE = 500
 
 
 @dataclass(frozen=True)
@@ -38,17 +55,6 @@ class Audience:
     table_id: int | None = None
     role: str = ""
     participant_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Event:
-    session_id: str
-    type: str
-    data: dict = field(default_factory=dict)
-
-
-Renderer = Callable[[object, Event, Audience], str | None]
-"""(session view, event, audience) -> the text to send, or None when it concerns them not."""
 
 
 class Connection:
@@ -82,92 +88,270 @@ class Connection:
             await self._send(text)
 
 
+Loader = Callable[[str], SessionView]
+"""session id -> the event as committed now (runs in a worker thread)."""
+
+
+class Room:
+    """The connections of one event and the worker that keeps them up to date."""
+
+    def __init__(self, hub: Hub, session_id: str):
+        self.hub, self.session_id = hub, session_id
+        self.members: set[Connection] = set()
+        """Every connection of the room, whatever its state."""
+        self.live: set[Connection] = set()
+        self.waiting: list[Connection] = []
+        """New or resyncing connections whose snapshot is not loaded yet."""
+        self.parked: list[tuple[int, list[tuple[Connection, list[str]]]]] = []
+        """Snapshots loaded at a `seq` the room has not reached yet, with their frames."""
+        self.view: SessionView | None = None
+        self.pending: dict[int, events.Batch] = {}
+        self.gap_since: float | None = None
+        self.needs_resync = False
+        self.wake = asyncio.Event()
+        self.task: asyncio.Task | None = None
+
+    @property
+    def empty(self) -> bool:
+        return not self.members
+
+    def join(self, connection: Connection) -> None:
+        self.members.add(connection)
+        self.live.discard(connection)
+        self.waiting.append(connection)
+        self.start()
+
+    def start(self) -> None:
+        self.wake.set()
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+
+    def discard(self, connection: Connection) -> None:
+        self.members.discard(connection)
+        self.live.discard(connection)
+        if connection in self.waiting:
+            self.waiting.remove(connection)
+
+    async def _run(self) -> None:
+        while not self.empty:
+            timeout = None
+            if self.gap_since is not None:
+                timeout = max(0.0, self.gap_since + GAP_WAIT_SECONDS - time.monotonic())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout)
+            self.wake.clear()
+            try:
+                await self._step()
+            except Exception:  # never leave screens stale: start again from the database
+                log.exception("live room %s failed; resyncing", self.session_id)
+                self.needs_resync = True
+                await asyncio.sleep(0.5)
+        self.hub.forget(self)
+
+    async def _step(self) -> None:
+        if self.view is None or self.needs_resync:
+            await self._resync()
+            return
+        if self.waiting:
+            joining, self.waiting = self.waiting, []
+            seq, frames = await asyncio.to_thread(self._snapshots, joining)
+            self.parked.append((seq, frames))
+        while True:
+            run = self._next_run()
+            edited = bool(run) and any(isinstance(e, events.SessionEdited)
+                                       for e in run[-1].events)
+            if edited:
+                run.pop()  # tables or themes changed: every screen is drawn again
+            if run:
+                await self._deliver(run)
+            if edited:
+                await self._resync(kind="session")
+                return
+            if not self._release_parked() and not run:
+                break
+        self._watch_for_gaps()
+
+    def _next_run(self) -> list[events.Batch]:
+        """The batches that follow the view's `seq` without a hole, up to the first parked
+        snapshot (whose connections must not get what their snapshot already shows)."""
+        seq = self.view.seq
+        for stale in [n for n in self.pending if n <= seq]:
+            del self.pending[stale]
+        limit = min((parked_seq for parked_seq, _ in self.parked), default=None)
+        run = []
+        while (seq + 1 in self.pending and len(run) < MAX_BATCHES_AT_ONCE
+               and (limit is None or seq < limit)):
+            seq += 1
+            run.append(self.pending.pop(seq))
+            if any(isinstance(e, events.SessionEdited) for e in run[-1].events):
+                break
+        return run
+
+    def _release_parked(self) -> bool:
+        """Connections whose snapshot the room has now reached go live, snapshot first."""
+        ready = [(seq, group) for seq, group in self.parked if seq <= self.view.seq]
+        if not ready:
+            return False
+        self.parked = [(seq, group) for seq, group in self.parked if seq > self.view.seq]
+        for _seq, group in ready:
+            for connection, frames in group:
+                if connection not in self.members:
+                    continue
+                for frame in frames:
+                    connection.offer(frame)
+                self.live.add(connection)
+        return True
+
+    def _watch_for_gaps(self) -> None:
+        waiting_on_batches = bool(self.pending) or bool(self.parked)
+        if not waiting_on_batches:
+            self.gap_since = None
+            return
+        now = time.monotonic()
+        if self.gap_since is None:
+            self.gap_since = now
+        elif now - self.gap_since >= GAP_WAIT_SECONDS or len(self.pending) > MAX_WAITING_BATCHES:
+            log.warning("live room %s: batch %s never arrived; resyncing", self.session_id,
+                        self.view.seq + 1)
+            self.needs_resync = True
+            self.wake.set()
+
+    async def _deliver(self, run: list[events.Batch]) -> None:
+        connections = list(self.live)
+        audiences = {c.audience for c in connections}
+        texts = await asyncio.to_thread(self._render_run, run, audiences)
+        for connection in connections:
+            for frame in texts.get(connection.audience, ()):
+                connection.offer(frame)
+        self.gap_since = None
+
+    def _render_run(self, run: list[events.Batch], audiences) -> dict:
+        delivery = render.Delivery(self.view, {a.role for a in audiences if a.view == "json"})
+        for batch in run:
+            delivery.apply(batch)
+        return delivery.texts(audiences)
+
+    def _snapshots(self, connections: list[Connection], kind: str = "snapshot"):
+        """Load the event and draw each connection's snapshot (in a worker thread)."""
+        view = self.hub.load_view(self.session_id)
+        drawing = render.Drawing(view)
+        frames = [(c, render.snapshot(view, c.audience, drawing, kind)) for c in connections]
+        return view.seq, frames
+
+    async def _resync(self, kind: str = "snapshot") -> None:
+        """Load the event again and send every connection a snapshot."""
+        everyone = [*self.live, *self.waiting,
+                    *(c for _, group in self.parked for c, _ in group)]
+        self.waiting, self.parked = [], []
+        self.needs_resync = False
+
+        def load_and_draw():
+            view = self.hub.load_view(self.session_id)
+            drawing = render.Drawing(view)
+            return view, [(c, render.snapshot(view, c.audience, drawing, kind))
+                          for c in everyone]
+
+        view, frames = await asyncio.to_thread(load_and_draw)
+        self.view = view
+        self.live = set()
+        for connection, texts in frames:
+            if connection in self.members:
+                for frame in texts:
+                    connection.offer(frame)
+                self.live.add(connection)
+        self.waiting = [c for c in self.waiting if c not in self.live]
+        self.gap_since = None
+        for stale in [n for n in self.pending if n <= view.seq]:
+            del self.pending[stale]
+        if self.pending:
+            self.wake.set()
+
+
 class Hub:
-    def __init__(self, load_view: Callable[[str], object], render: Renderer):
-        self._load_view = load_view
-        self._render = render
-        self._rooms: dict[str, set[Connection]] = defaultdict(set)
+    def __init__(self, load_view: Loader):
+        self.load_view = load_view
+        self._rooms: dict[str, Room] = {}
         self._bus: RedisBus | None = None
-        self._turns: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._freeze: asyncio.TimerHandle | None = None
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
 
     def attach_bus(self, bus: RedisBus) -> None:
         self._bus = bus
 
+    # --- connections ------------------------------------------------------------------------
+
     def add(self, session_id: str, connection: Connection) -> None:
-        self._rooms[session_id].add(connection)
+        """A new connection: it gets a snapshot, then every change after it."""
+        room = self._rooms.get(session_id)
+        if room is None:
+            room = self._rooms[session_id] = Room(self, session_id)
+        room.join(connection)
         self._settle_garbage_collector()
 
-    def _settle_garbage_collector(self) -> None:
-        """A full collection scans every live object: with a thousand sockets it stalls the
-        loop for ~200 ms, in the middle of a round. Once connections stop arriving, freeze
-        what lives (cheap, no scan) so later collections skip the long-lived sockets; the
-        frozen objects are collected once the room is empty and nobody can be stalled."""
-        if self._freeze is not None:
-            self._freeze.cancel()
-        self._freeze = asyncio.get_running_loop().call_later(GC_SETTLE_SECONDS, gc.freeze)
+    def request_snapshot(self, session_id: str, connection: Connection) -> None:
+        """The page asked to be drawn again (it found a piece it could not update)."""
+        room = self._rooms.get(session_id)
+        if room is not None and connection in room.live:
+            room.join(connection)
 
     def remove(self, session_id: str, connection: Connection) -> None:
         room = self._rooms.get(session_id)
         if room is not None:
             room.discard(connection)
-            if not room:
-                del self._rooms[session_id]
-                lock = self._turns.get(session_id)
-                if lock is not None and not lock.locked():
-                    del self._turns[session_id]
-        if not self._rooms:
+            if room.empty:
+                room.wake.set()  # its worker ends
+        if not any(not r.empty for r in self._rooms.values()):
             gc.unfreeze()
 
+    def forget(self, room: Room) -> None:
+        if room.empty and self._rooms.get(room.session_id) is room:
+            del self._rooms[room.session_id]
+
     def connection_count(self) -> int:
-        return sum(len(room) for room in self._rooms.values())
+        return sum(len(r.members) for r in self._rooms.values())
 
-    async def publish(self, event: Event) -> None:
-        """The one way to announce a change: through the bus when there is one."""
+    def _settle_garbage_collector(self) -> None:
+        """A full collection scans every live object: with a thousand sockets it stalls the
+        loop for ~200 ms, in the middle of a round. Once connections stop arriving, freeze
+        what lives (cheap, no scan) so later collections skip the long-lived sockets; the
+        frozen objects are collected once the rooms are empty and nobody can be stalled."""
+        if self._freeze is not None:
+            self._freeze.cancel()
+        self._freeze = asyncio.get_running_loop().call_later(GC_SETTLE_SECONDS, gc.freeze)
+
+    # --- batches ----------------------------------------------------------------------------
+
+    def publish(self, batch: events.Batch) -> None:
+        """Hand a committed batch over, from any thread; never waits, never raises."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return
         if self._bus is not None:
-            await self._bus.publish(event)
+            future = asyncio.run_coroutine_threadsafe(self._bus.publish(batch), loop)
+            future.add_done_callback(_log_failure)
         else:
-            await self.deliver(event)
+            loop.call_soon_threadsafe(self.arrive, batch)
 
-    async def deliver(self, event: Event) -> None:
-        """Render the event once per audience present here and queue it to each member.
+    def arrive(self, batch: events.Batch) -> None:
+        """A batch for this worker's screens (on the event loop)."""
+        room = self._rooms.get(batch.session_id)
+        if room is not None and not room.empty:
+            room.pending[batch.seq] = batch
+            room.start()
 
-        Deliveries (and snapshots) of one event session take turns: each loads the view
-        after the one before it, so the last text queued is rendered from the newest
-        state. Without turns, two cards committed at once could be rendered from two loads
-        that finish in the wrong order, and a whole-list fragment would lose a card."""
-        if not self._rooms.get(event.session_id):
-            return
-        async with self._turns[event.session_id]:
-            await self._deliver(event)
+    def resync_all(self) -> None:
+        """After batches may have been lost (a dropped bus subscription): snapshots for all."""
+        for room in self._rooms.values():
+            room.needs_resync = True
+            room.start()
 
-    async def _deliver(self, event: Event) -> None:
-        room = self._rooms.get(event.session_id)
-        if not room:
-            return
-        view = await asyncio.to_thread(self._load_view, event.session_id)
-        by_audience: dict[Audience, list[Connection]] = defaultdict(list)
-        for connection in list(room):
-            by_audience[connection.audience].append(connection)
-        for audience, members in by_audience.items():
-            text = self._render(view, event, audience)
-            if text is None:
-                continue
-            for connection in members:
-                connection.offer(text)
 
-    async def send_snapshot(self, session_id: str, connection: Connection) -> None:
-        async with self._turns[session_id]:
-            view = await asyncio.to_thread(self._load_view, session_id)
-            text = self._render(view, Event(session_id, "snapshot"), connection.audience)
-            if text is not None:
-                connection.offer(text)
-
-    async def resync_all(self) -> None:
-        """After events may have been lost (a dropped bus subscription): snapshots for all."""
-        for session_id, room in list(self._rooms.items()):
-            for connection in list(room):
-                await self.send_snapshot(session_id, connection)
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.warning("could not publish a live batch: %s", future.exception())
 
 
 class RedisBus:
@@ -180,8 +364,8 @@ class RedisBus:
         self._hub = hub
         self._task: asyncio.Task | None = None
 
-    async def publish(self, event: Event) -> None:
-        await self._redis.publish(REDIS_CHANNEL, json.dumps(asdict(event)))
+    async def publish(self, batch: events.Batch) -> None:
+        await self._redis.publish(REDIS_CHANNEL, events.encode(batch))
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever())
@@ -200,11 +384,11 @@ class RedisBus:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(REDIS_CHANNEL)
                     if not first:
-                        await self._hub.resync_all()
+                        self._hub.resync_all()
                     first = False
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
-                            await self._hub.deliver(Event(**json.loads(message["data"])))
+                            self._hub.arrive(events.decode(message["data"]))
             except asyncio.CancelledError:
                 raise
             except Exception:  # the subscription is gone: wait, resubscribe, resync

@@ -17,10 +17,10 @@ a word cannot push it up. Ties keep the order in which the words first appeared.
 
 from __future__ import annotations
 
+import heapq
 import re
 import threading
 import unicodedata
-from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -163,16 +163,55 @@ def prepare(texts: Iterable[str]) -> None:
         words(text)
 
 
+class Tally:
+    """How many texts use each word, kept up to date as texts come and go. `top` ranks like
+    `ranked` would over the same texts in their order: most used first, ties in order of
+    first use. A text is known by its `key`, which sorts in the texts' order (a card's
+    (created_at_ms, id)), so a word's first use is its smallest (key, position)."""
+
+    def __init__(self) -> None:
+        self._uses: dict[str, dict[object, int]] = {}
+        """word -> {key of a text using it: the word's position in that text}"""
+        self._first: dict[str, tuple] = {}
+        self._top: dict[int | None, list[tuple[str, int]]] = {}
+
+    def add(self, key: object, text: str) -> None:
+        for position, word in enumerate(words(text)):
+            self._uses.setdefault(word, {})[key] = position
+            first = self._first.get(word)
+            if first is None or (key, position) < first:
+                self._first[word] = (key, position)
+        self._top.clear()
+
+    def remove(self, key: object, text: str) -> None:
+        for word in words(text):
+            uses = self._uses.get(word)
+            if uses is None or uses.pop(key, None) is None:
+                continue
+            if not uses:
+                del self._uses[word], self._first[word]
+            elif self._first[word][0] == key:
+                self._first[word] = min((k, p) for k, p in uses.items())
+        self._top.clear()
+
+    def top(self, limit: int | None = 10) -> list[tuple[str, int]]:
+        """[(word, number of texts using it)]; cached until the texts change."""
+        if limit not in self._top:
+            def rank(word: str) -> tuple:
+                return -len(self._uses[word]), self._first[word]
+
+            chosen = (sorted(self._uses, key=rank) if limit is None
+                      else heapq.nsmallest(limit, self._uses, key=rank))
+            self._top[limit] = [(word, len(self._uses[word])) for word in chosen]
+        return self._top[limit]
+
+
 def ranked(texts: Iterable[str], limit: int | None = 10) -> list[tuple[str, int]]:
     """[(word, number of texts using it)], most used first; ties in order of first use."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for text in texts:
-        for word in words(text):
-            counts[word] += 1
-            first.setdefault(word, len(first))
-    order = sorted(counts, key=lambda w: (-counts[w], first[w]))
-    return [(w, counts[w]) for w in order[:limit]]
+    tally = Tally()
+    for index, text in enumerate(texts):
+        tally.add(index, text)
+    return tally.top(limit)
 
 
 def bar_width(count: int, top: int, step: int = 5) -> int:
@@ -183,24 +222,53 @@ def bar_width(count: int, top: int, step: int = 5) -> int:
     return max(step, min(100, round(count * 100 / top / step) * step))
 
 
+class Charts:
+    """The keyword charts of an event, kept up to date card by card: the whole event, each
+    table, and each theme that spans several tables (otherwise a table's chart already is
+    its theme's). Tables are objects with id, number, name and theme."""
+
+    def __init__(self, tables: Iterable) -> None:
+        self.tables = list(tables)
+        themes: dict[str, list[int]] = {}
+        for table in self.tables:
+            if (table.theme or "").strip():
+                themes.setdefault(table.theme.strip(), []).append(table.id)
+        shared = any(len(ids) > 1 for ids in themes.values())
+        self.themes = list(themes) if shared else []
+        self._theme_of = {t: theme for theme, ids in themes.items() for t in ids} \
+            if shared else {}
+        self.all = Tally()
+        self.by_table = {table.id: Tally() for table in self.tables}
+        self.by_theme = {theme: Tally() for theme in self.themes}
+
+    def _tallies(self, table_id: int) -> list[Tally]:
+        found = [self.all, self.by_table.get(table_id)]
+        theme = self._theme_of.get(table_id)
+        if theme is not None:
+            found.append(self.by_theme[theme])
+        return [tally for tally in found if tally is not None]
+
+    def add(self, table_id: int, key: object, text: str) -> None:
+        for tally in self._tallies(table_id):
+            tally.add(key, text)
+
+    def remove(self, table_id: int, key: object, text: str) -> None:
+        for tally in self._tallies(table_id):
+            tally.remove(key, text)
+
+    def charts(self, limit: int = 8) -> dict:
+        """{"all": ranked, "tables": [(table, ranked)], "themes": [(theme, ranked)]}"""
+        return {
+            "all": self.all.top(limit),
+            "tables": [(table, self.by_table[table.id].top(limit)) for table in self.tables],
+            "themes": [(theme, self.by_theme[theme].top(limit)) for theme in self.themes],
+        }
+
+
 def charts(tables: Iterable, cards: Iterable, limit: int = 8) -> dict:
-    """The keyword charts of an event from its tables (objects with id, number, name, theme)
-    and its visible cards (objects with table_id and text):
-    {"all": ranked, "tables": [(table, ranked)], "themes": [(theme, ranked)]}.
-    Themes are listed only when one theme spans several tables; otherwise each table's
-    chart already is its theme's."""
-    tables, cards = list(tables), list(cards)
-    texts: dict[int, list[str]] = {}
-    for card in cards:
-        texts.setdefault(card.table_id, []).append(card.text)
-    themes: dict[str, list[int]] = {}
-    for table in tables:
-        if (table.theme or "").strip():
-            themes.setdefault(table.theme.strip(), []).append(table.id)
-    shared = any(len(ids) > 1 for ids in themes.values())
-    return {
-        "all": ranked((card.text for card in cards), limit),
-        "tables": [(table, ranked(texts.get(table.id, []), limit)) for table in tables],
-        "themes": [(theme, ranked((t for i in ids for t in texts.get(i, [])), limit))
-                   for theme, ids in themes.items()] if shared else [],
-    }
+    """The keyword charts (see Charts) of tables and visible cards (objects with table_id
+    and text), the cards in their order."""
+    built = Charts(tables)
+    for index, card in enumerate(cards):
+        built.add(card.table_id, index, card.text)
+    return built.charts(limit)

@@ -12,17 +12,19 @@ from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
-from app import keywords, sessions
+from app import keywords
+from app.actions import Services
 from app.auth import FailureLimiter, RateLimiter
 from app.db import make_engine
 from app.hub import Hub, RedisBus
-from app.i18n import N_, translate
+from app.i18n import N_
 from app.migrate import upgrade
-from app.schemas import InputError
+from app.refusal import Refusal
 from app.settings import Settings
+from app.store import sessions
+from app.view import SessionView
 from app.web import api, pages, ws
-from app.web.deps import ApiError, api_language, describe_invalid
-from app.web.render import render_event
+from app.web.deps import api_language, describe_invalid
 
 STATIC = Path(__file__).resolve().parent / "static"
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -78,20 +80,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
 
-    def load_live_view(session_id: str) -> sessions.SessionView:
+    def load_live_view(session_id: str) -> SessionView:
         """The hub's loader (it runs in a worker thread): also analyses the words of cards
-        not seen before, so that rendering the keyword charts in the event loop only reads
-        app/keywords.py's cache (a restart would otherwise tokenise every card there)."""
+        not seen before, so that drawing the keyword charts only reads app/keywords.py's
+        cache (a restart would otherwise tokenise every card while drawing)."""
         view = sessions.load_view(engine, session_id)
-        keywords.prepare(card.text for card in view.cards if not card.hidden)
+        keywords.prepare(card.text for card in view.all_cards if not card.hidden)
         return view
 
-    hub = Hub(load_live_view, render_event)
+    hub = Hub(load_live_view)
+    services = Services(
+        engine, hub.publish,
+        card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
+                                  (settings.card_rate_per_minute, 60_000))),
+        join_limiter=FailureLimiter(settings.join_failures_per_minute))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         _check_vendor_files()
         await asyncio.to_thread(upgrade, settings.database_url)
+        hub.start(asyncio.get_running_loop())
         bus = None
         if settings.redis_url:
             bus = RedisBus(settings.redis_url, hub)
@@ -105,30 +113,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="worldcafe", lifespan=lifespan, docs_url="/api/docs",
                   redoc_url=None, openapi_url="/api/openapi.json")
     app.state.settings = settings
-    app.state.engine = engine
     app.state.hub = hub
-    app.state.join_limiter = FailureLimiter(settings.join_failures_per_minute)
-    app.state.card_limiter = RateLimiter(((settings.card_rate_per_second, 1000),
-                                          (settings.card_rate_per_minute, 60_000)))
+    app.state.services = services
 
-    @app.exception_handler(ApiError)
-    async def api_error(request: Request, error: ApiError) -> JSONResponse:
-        language = api_language(request)
-        params = {k: translate(language, v) if isinstance(v, str) else v
-                  for k, v in error.params.items()}
-        message = translate(language, error.message, **params)
-        return JSONResponse({"error": {"code": error.code, "message": message}},
-                            status_code=error.status, headers=error.headers)
-
-    @app.exception_handler(InputError)
-    async def refused_input(request: Request, error: InputError) -> JSONResponse:
-        message = translate(api_language(request), error.message, **error.params)
-        return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=400)
-
-    @app.exception_handler(sessions.NotFound)
-    async def not_found(request: Request, _error: sessions.NotFound) -> JSONResponse:
-        message = translate(api_language(request), N_("There is no such event."))
-        return JSONResponse({"error": {"code": "not_found", "message": message}}, status_code=404)
+    @app.exception_handler(Refusal)
+    async def refused(request: Request, refusal: Refusal) -> JSONResponse:
+        return JSONResponse({"error": {"code": refusal.code,
+                                       "message": refusal.text(api_language(request))}},
+                            status_code=refusal.status, headers=refusal.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
@@ -141,14 +133,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 
     @app.get("/healthz")
-    def healthz() -> dict:
+    async def healthz() -> dict:
         return {"status": "ok"}
 
     @app.get("/static/vendor/{name}")
     def vendor(name: str) -> FileResponse:
         path = VENDOR_FILES.get(name)
         if path is None:
-            raise ApiError(404, "not_found", "Not found")
+            raise Refusal("not_found", N_("Not found"))
         return FileResponse(path, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=3600"})
 

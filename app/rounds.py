@@ -2,7 +2,7 @@
 
 Deadlines are absolute (UTC ms): a running phase keeps `ends_at_ms`, a paused or ready one
 keeps `remaining_ms`. Nothing here reads a clock, touches a database or sends anything; a
-transition returns the new state and the events the caller must publish (DESIGN.md §4).
+transition returns the new state, and whether anything changed (DESIGN.md §4).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from app.i18n import N_
+from app.refusal import Refusal
 
 PLAIN = "plain"
 ROUND_KINDS = ("intro", "conversation", "return", "briefing")
@@ -56,18 +57,8 @@ class ClockState:
 class Transition:
     state: ClockState
     changed: bool
-    events: tuple[str, ...] = ()
     note: str | None = None
     """Why nothing changed (a double click, a lost race), for the caller to show."""
-
-
-class ClockError(Exception):
-    """A transition that cannot happen now; `message` is an untranslated gettext msgid."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
 
 
 def ready_at(program: list[PhaseSpec], index: int) -> ClockState:
@@ -84,7 +75,7 @@ def _unchanged(state: ClockState, note: str) -> Transition:
 
 
 def _changed(state: ClockState) -> Transition:
-    return Transition(state, changed=True, events=("phase",))
+    return Transition(state, changed=True)
 
 
 def _run(state: ClockState, now_ms: int) -> ClockState:
@@ -107,7 +98,7 @@ def _pause(state: ClockState, now_ms: int) -> Transition:
     if state.status == PAUSED:
         return _unchanged(state, N_("The timer is already paused."))
     if state.status != RUNNING:
-        raise ClockError("not_running", N_("The timer is not running."))
+        raise Refusal("not_running", N_("The timer is not running."))
     return _changed(
         replace(state, status=PAUSED, remaining_ms=state.remaining_at(now_ms), ends_at_ms=None)
     )
@@ -115,7 +106,7 @@ def _pause(state: ClockState, now_ms: int) -> Transition:
 
 def _extend(state: ClockState, now_ms: int, seconds: int | None) -> Transition:
     if seconds is None or seconds == 0 or abs(seconds) > MAX_EXTEND_SECONDS:
-        raise ClockError(
+        raise Refusal(
             "invalid_seconds", N_("Give seconds to add or take away, up to one hour.")
         )
     delta = seconds * 1000
@@ -136,13 +127,13 @@ def _previous(program: list[PhaseSpec], state: ClockState) -> Transition:
     if state.status == FINISHED:
         return _changed(ready_at(program, state.phase_index))
     if state.phase_index == 0:
-        raise ClockError("no_previous", N_("This is already the first phase."))
+        raise Refusal("no_previous", N_("This is already the first phase."))
     return _changed(ready_at(program, state.phase_index - 1))
 
 
 def _goto(program: list[PhaseSpec], phase_index: int | None) -> Transition:
     if phase_index is None or not 0 <= phase_index < len(program):
-        raise ClockError("invalid_phase", N_("There is no such phase in the program."))
+        raise Refusal("invalid_phase", N_("There is no such phase in the program."))
     return _changed(ready_at(program, phase_index))
 
 
@@ -162,13 +153,13 @@ def apply(
     on since (a double click, a second console), nothing happens and the note says so.
     """
     if action not in ACTIONS:
-        raise ClockError("unknown_action", N_("Unknown action."))
+        raise Refusal("unknown_action", N_("Unknown action."))
     if expected_phase is not None and expected_phase != state.phase_index:
         return _unchanged(state, N_("The program has already moved on."))
     if state.status == FINISHED and action not in ("previous", "goto", "finish"):
         if action == "next":
             return _unchanged(state, N_("The event has already finished."))
-        raise ClockError("finished", N_("The event has finished."))
+        raise Refusal("finished", N_("The event has finished."))
     if action in ("start", "resume"):
         return _start(state, now_ms)
     if action == "pause":

@@ -12,6 +12,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from app import cards
 from app.i18n import LANGUAGES, N_
+from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
 
 MAX_TABLES = 100
@@ -29,29 +30,21 @@ AFFILIATION_LABELS = {
 }
 
 
-class InputError(ValueError):
-    """A rule broken by the input; `message` is a msgid, `params` fill it in."""
-
-    def __init__(self, message: str, **params: object):
-        super().__init__(message)
-        self.message = message
-        self.params = params
-
-
 def _text(limit: int, label: str, required: bool = True):
     def clean(value: object) -> object:
         if value is None and not required:
             return ""
         if not isinstance(value, str):
-            raise InputError(N_("%(field)s must be text."), field=label)
+            raise Refusal("invalid", N_("%(field)s must be text."), field=label)
         value = " ".join(value.split()) if limit <= 120 else value.strip()
         if required and not value:
-            raise InputError(N_("%(field)s must not be empty."), field=label)
+            raise Refusal("invalid", N_("%(field)s must not be empty."), field=label)
         if len(value) > limit:
-            raise InputError(N_("%(field)s is too long (at most %(limit)s characters)."),
-                             field=label, limit=limit)
+            raise Refusal("invalid",
+                          N_("%(field)s is too long (at most %(limit)s characters)."),
+                          field=label, limit=limit)
         if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-            raise InputError(N_("%(field)s contains control characters."), field=label)
+            raise Refusal("invalid", N_("%(field)s contains control characters."), field=label)
         return value
 
     return BeforeValidator(clean)
@@ -79,7 +72,7 @@ class TableIn(Strict):
     @classmethod
     def _capacity(cls, value: int | None) -> int | None:
         if value is not None and not 1 <= value <= 100:
-            raise InputError(N_("A table seats between 1 and 100 people."))
+            raise Refusal("invalid", N_("A table seats between 1 and 100 people."))
         return value
 
 
@@ -94,15 +87,15 @@ class PhaseIn(Strict):
     @classmethod
     def _kind(cls, value: str) -> str:
         if value not in PHASE_KINDS:
-            raise InputError(N_("Unknown phase kind %(kind)s."), kind=value)
+            raise Refusal("invalid", N_("Unknown phase kind %(kind)s."), kind=value)
         return value
 
     @field_validator("minutes")
     @classmethod
     def _minutes(cls, value: float) -> float:
         if not 0 < value <= MAX_MINUTES:
-            raise InputError(N_("Minutes must be more than 0 and at most %(limit)s."),
-                             limit=MAX_MINUTES)
+            raise Refusal("invalid", N_("Minutes must be more than 0 and at most %(limit)s."),
+                          limit=MAX_MINUTES)
         return value
 
     def moves_or_default(self) -> bool:
@@ -111,34 +104,34 @@ class PhaseIn(Strict):
 
 def _tables(value: list[TableIn]) -> list[TableIn]:
     if not value:
-        raise InputError(N_("Add at least one table."))
+        raise Refusal("invalid", N_("Add at least one table."))
     if len(value) > MAX_TABLES:
-        raise InputError(N_("At most %(limit)s tables."), limit=MAX_TABLES)
+        raise Refusal("invalid", N_("At most %(limit)s tables."), limit=MAX_TABLES)
     return value
 
 
 def _program(value: str | list[PhaseIn]) -> str | list[PhaseIn]:
     if isinstance(value, str):
         if value not in PRESETS:
-            raise InputError(N_("Unknown program preset %(name)s."), name=value)
+            raise Refusal("invalid", N_("Unknown program preset %(name)s."), name=value)
         return value
     if not value:
-        raise InputError(N_("The program needs at least one phase."))
+        raise Refusal("invalid", N_("The program needs at least one phase."))
     if len(value) > MAX_PHASES:
-        raise InputError(N_("At most %(limit)s phases."), limit=MAX_PHASES)
+        raise Refusal("invalid", N_("At most %(limit)s phases."), limit=MAX_PHASES)
     return value
 
 
 def _language(value: str) -> str:
     if value not in LANGUAGES:
-        raise InputError(N_("Language must be ja or en."))
+        raise Refusal("invalid", N_("Language must be ja or en."))
     return value
 
 
 def _card_max_length(value: int | None) -> int | None:
     if value is not None and not cards.SHORTEST_LIMIT <= value <= cards.LONGEST_LIMIT:
-        raise InputError(N_("A card may hold between %(low)s and %(high)s characters."),
-                         low=cards.SHORTEST_LIMIT, high=cards.LONGEST_LIMIT)
+        raise Refusal("invalid", N_("A card may hold between %(low)s and %(high)s characters."),
+                      low=cards.SHORTEST_LIMIT, high=cards.LONGEST_LIMIT)
     return value
 
 
@@ -194,7 +187,7 @@ class JoinIn(Strict):
     @classmethod
     def _affiliation(cls, value: str) -> str:
         if value not in AFFILIATIONS:
-            raise InputError(N_("Choose an affiliation from the list."))
+            raise Refusal("invalid", N_("Choose an affiliation from the list."))
         return value
 
 
@@ -208,7 +201,7 @@ class ControlIn(Strict):
     @classmethod
     def _action(cls, value: str) -> str:
         if value not in ACTIONS:
-            raise InputError(N_("Unknown action %(action)s."), action=value)
+            raise Refusal("invalid", N_("Unknown action %(action)s."), action=value)
         return value
 
 
@@ -225,16 +218,16 @@ class AbsenceIn(Strict):
 def _card_text(value: object) -> str:
     try:
         return cards.clean_text(value, cards.LONGEST_LIMIT)  # the event's own limit: later
-    except cards.CardRefusal as refusal:
+    except Refusal as refusal:
         # the messages name the card themselves: no "Card:" prefix (see describe_invalid)
-        raise InputError(refusal.message, field=N_("Card"), **refusal.params) from None
+        raise Refusal("invalid", refusal.message, field=N_("Card"), **refusal.params) from None
 
 
 def _card_id(value: object) -> str:
     try:
         return cards.clean_id(value)
-    except cards.CardRefusal as refusal:
-        raise InputError(refusal.message, field="id", **refusal.params) from None
+    except Refusal as refusal:
+        raise Refusal("invalid", refusal.message, field="id", **refusal.params) from None
 
 
 class CardIn(BaseModel):

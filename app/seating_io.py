@@ -15,11 +15,13 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-from app.tables import Person, Plan, PlanningError, Table, plan_seating
+from app.refusal import Refusal
+from app.tables import Person, Plan, Table, plan_seating
 
 
-class InputError(ValueError):
+def input_error(message: str) -> Refusal:
     """A problem with the command's input, phrased for the person who made the file."""
+    return Refusal("invalid", message)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def decode_csv(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InputError(
+        raise input_error(
             f"the file is not UTF-8 text (byte {error.start}); in Excel, save it as "
             '"CSV UTF-8 (comma delimited)"'
         ) from None
@@ -71,7 +73,7 @@ def parse_people_csv(text: str) -> list[Participant]:
     """
     rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
     if not any(any(cell.strip() for cell in row) for row in rows):
-        raise InputError("the file is empty")
+        raise input_error("the file is empty")
     header, *records = rows
     columns: dict[str, int] = {}
     for index, label in enumerate(header):
@@ -80,7 +82,7 @@ def parse_people_csv(text: str) -> list[Participant]:
             columns.setdefault(column, index)
     if "name" not in columns:
         found = ", ".join(label.strip() for label in header if label.strip()) or "nothing"
-        raise InputError(
+        raise input_error(
             f"no name column: the first row needs 名前, 氏名 or name (found: {found})"
         )
 
@@ -94,11 +96,11 @@ def parse_people_csv(text: str) -> list[Participant]:
             continue
         name = cell(row, "name")
         if not name:
-            raise InputError(f"row {number}: the name is empty")
+            raise input_error(f"row {number}: the name is empty")
         affiliation = _affiliation(cell(row, "affiliation"), number)
         participants.append(Participant(name, affiliation, cell(row, "theme") or None))
     if not participants:
-        raise InputError("the file has a header but no people")
+        raise input_error("the file has a header but no people")
     return participants
 
 
@@ -109,7 +111,7 @@ def _affiliation(label: str, row: int) -> str | None:
     if code is None:
         known = ", ".join(labels[0] for labels in AFFILIATIONS.values())
         english = ", ".join(AFFILIATIONS)
-        raise InputError(
+        raise input_error(
             f"row {row}: unknown affiliation {label!r}; use one of {known} (or {english})"
         )
     return code
@@ -285,7 +287,7 @@ def run_plan(args: argparse.Namespace) -> int:
                 target.write(text)
         else:
             sys.stdout.write(text)
-    except (InputError, PlanningError) as error:
+    except Refusal as error:
         print(f"worldcafe plan: {error}", file=sys.stderr)
         return 2
     except OSError as error:

@@ -35,17 +35,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from app.i18n import N_
-
-
-class PlanningError(ValueError):
-    """A seating request that cannot be met; the message says why in plain words.
-
-    Messages a facilitator can meet live are gettext msgids with `params`, so the console
-    shows them in its language; str(error) is the English text."""
-
-    def __init__(self, message: str, **params: object):
-        super().__init__(message % params if params else message)
-        self.message, self.params = message, params
+from app.refusal import Refusal
 
 
 @dataclass(frozen=True)
@@ -114,7 +104,7 @@ def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme:
     skipped unless every table is full. Ties go to the lowest id.
     """
     if not tables:
-        raise PlanningError("there are no tables")
+        raise Refusal("refused", "there are no tables")
 
     def has_room(table: Table) -> bool:
         return table.capacity is None or occupancy.get(table.id, 0) < table.capacity
@@ -165,7 +155,7 @@ def plan_seating(
     """
     started = clock()
     if time_limit < 0:
-        raise PlanningError("the time limit must not be negative")
+        raise Refusal("refused", "the time limit must not be negative")
     instance = _Instance(people, tables, rounds, fixed or [], return_round)
     rng = random.Random(seed)
     search = _Search(instance, _construct(instance, rng), rng)
@@ -212,21 +202,24 @@ class _Instance:
         return_round: bool,
     ) -> None:
         if rounds < 1:
-            raise PlanningError(N_("at least one round is needed (got %(rounds)s)"), rounds=rounds)
+            raise Refusal("refused", N_("at least one round is needed (got %(rounds)s)"),
+                          rounds=rounds)
         if return_round and rounds < 2:
-            raise PlanningError("a return round needs at least two rounds")
+            raise Refusal("refused", "a return round needs at least two rounds")
         if not tables:
-            raise PlanningError("there are no tables")
+            raise Refusal("refused", "there are no tables")
         if not people:
-            raise PlanningError(N_("there are no people to seat"))
+            raise Refusal("refused", N_("there are no people to seat"))
         if len(tables) > len(people):
-            raise PlanningError(
+            raise Refusal(
+                "refused",
                 N_("more tables (%(tables)s) than people (%(people)s): "
                    "every table needs at least one person"),
                 tables=len(tables), people=len(people),
             )
         if len(fixed) > rounds:
-            raise PlanningError(
+            raise Refusal(
+                "refused",
                 f"fixed seats are given for {len(fixed)} rounds but there are only {rounds}"
             )
         self.people = list(people)
@@ -240,13 +233,14 @@ class _Instance:
         self.person_index = _index_of((p.id for p in people), "person")
         for table in tables:
             if table.capacity is not None and table.capacity < 1:
-                raise PlanningError(
+                raise Refusal(
+                    "refused",
                     f"table {table.id} has capacity {table.capacity}; it must be 1 or more"
                 )
         capacity = sum(t.capacity if t.capacity is not None else self.size for t in tables)
         if capacity < self.size:
-            raise PlanningError(N_("the tables seat only %(capacity)s people but there are "
-                                   "%(people)s"), capacity=capacity, people=self.size)
+            raise Refusal("refused", N_("the tables seat only %(capacity)s people but there "
+                                        "are %(people)s"), capacity=capacity, people=self.size)
 
         self.is_host = [p.is_host for p in people]
         self.travellers = [i for i, p in enumerate(people) if not p.is_host]
@@ -282,7 +276,7 @@ class _Instance:
 
     def _table(self, table_id: int, where: str) -> int:
         if table_id not in self.table_index:
-            raise PlanningError(f"unknown table {table_id} in {where}")
+            raise Refusal("refused", f"unknown table {table_id} in {where}")
         return self.table_index[table_id]
 
     def _fixed_round(self, r: int, seats: dict[int, int]) -> dict[int, int]:
@@ -290,7 +284,7 @@ class _Instance:
         indexed = {}
         for person_id, table_id in seats.items():
             if person_id not in self.person_index:
-                raise PlanningError(f"unknown person {person_id} in {where}")
+                raise Refusal("refused", f"unknown person {person_id} in {where}")
             indexed[self.person_index[person_id]] = self._table(table_id, where)
         return indexed
 
@@ -300,7 +294,8 @@ class _Instance:
 
         def settle(person: int, table: int, reason: str) -> None:
             if home.setdefault(person, table) != table:
-                raise PlanningError(
+                raise Refusal(
+                    "refused",
                     f"person {self.people[person].id} has home table "
                     f"{self.tables[home[person]].id} but {reason} puts them at table "
                     f"{self.tables[table].id}"
@@ -356,7 +351,8 @@ class _Instance:
         high = [t.capacity if t.capacity is not None else self.size for t in self.tables]
         for t, (seated, limit) in enumerate(zip(low, high, strict=True)):
             if seated > limit:
-                raise PlanningError(
+                raise Refusal(
+                    "refused",
                     N_("table %(table)s is full (capacity %(capacity)s): round %(round)s "
                        "already gives it %(seated)s people"),
                     table=self.tables[t].id, capacity=limit, round=r + 1, seated=seated,
@@ -480,7 +476,7 @@ def _index_of(keys: Iterable[int], what: str) -> dict[int, int]:
     index: dict[int, int] = {}
     for key in keys:
         if key in index:
-            raise PlanningError(f"{what} {key} appears twice")
+            raise Refusal("refused", f"{what} {key} appears twice")
         index[key] = len(index)
     return index
 

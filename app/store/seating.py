@@ -9,18 +9,27 @@ re-plans only the rounds after the current one, around the seats placed by hand.
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 from sqlmodel import Session, delete, select
 
 from app import rounds, tables
 from app.i18n import N_
-from app.models import CafeTable, Participant, Seat
-from app.schemas import InputError
+from app.models import Participant, Seat
+from app.records import PersonRecord, TableRecord
+from app.refusal import Refusal
 
 PLANNING_SECONDS = 0.5
 LATECOMER_SECONDS = 0.1
 """Placing one latecomer around fixed seats has few choices; it runs inside the join's write
 transaction, so it gets a shorter budget than a whole plan."""
+
+
+def seat_triples(seats: dict[int, dict[int, int]]) -> tuple[tuple[int, int, int], ...]:
+    """(round, participant id, table id) of every seat, as live events carry them."""
+    return tuple((round_index, person, table)
+                 for round_index, seated in sorted(seats.items())
+                 for person, table in sorted(seated.items()))
 
 
 def seats_of(db: Session, session_id: str) -> dict[int, dict[int, int]]:
@@ -42,7 +51,7 @@ def round_count(program: list[rounds.PhaseSpec]) -> int:
 
 
 def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
-           cafe_tables: list[CafeTable], people: list[Participant], keep_through: int,
+           cafe_tables: list[TableRecord], people: list[PersonRecord], keep_through: int,
            time_limit: float = PLANNING_SECONDS) -> None:
     """Plan the moving rounds after `keep_through` again; rounds up to it stay as they are,
     and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
@@ -80,7 +89,8 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
                         table_id=table, manual=(round_index, person) in manual))
 
 
-def _tables_in_use(cafe_tables: list[CafeTable], present: list[Participant]) -> list[CafeTable]:
+def _tables_in_use(cafe_tables: list[TableRecord], present: list[PersonRecord]
+                   ) -> list[TableRecord]:
     """With fewer people than tables, plan over the home tables and as many others as
     there are people, so that every table in the plan has someone at it."""
     homes = {p.home_table_id for p in present}
@@ -110,23 +120,27 @@ def place_latecomer(db: Session, session_id: str, program, cafe_tables, people) 
     return True
 
 
-def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[CafeTable], people,
-                 person: Participant, table: CafeTable, round_index: int,
+def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableRecord],
+                 people, person: PersonRecord, table: TableRecord, round_index: int,
                  current_round: int) -> None:
     """The facilitator seats `person` at `table` in `round_index` (now or later); the
     planner keeps that seat and re-plans the rounds after the current one around it."""
     if round_index < current_round:
-        raise InputError(N_("That round is over; only the current and later rounds can change."))
+        raise Refusal("refused",
+                      N_("That round is over; only the current and later rounds can change."))
     seated = seats_of(db, session_id).get(round_index, {}) if round_index else {
         p.id: p.home_table_id for p in people}
     others = sum(1 for p in people
                  if not p.absent and p.id != person.id and seated.get(p.id) == table.id)
     if table.capacity is not None and others >= table.capacity:
-        raise InputError(N_("Table %(number)s is full (%(capacity)s seats)."),
-                         number=table.number, capacity=table.capacity)
+        raise Refusal("refused", N_("Table %(number)s is full (%(capacity)s seats)."),
+                      number=table.number, capacity=table.capacity)
     if round_index == 0:
-        person.home_table_id = table.id
-        db.add(person)
+        row = db.get(Participant, person.id)
+        row.home_table_id = table.id
+        db.add(row)
+        people = [replace(p, home_table_id=table.id) if p.id == person.id else p
+                  for p in people]
     else:
         db.exec(delete(Seat).where(Seat.session_id == session_id,
                                    Seat.round_index == round_index,
@@ -139,11 +153,13 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[CafeTa
 
 
 def set_absent(db: Session, session_id: str, program, cafe_tables, people,
-               person: Participant, absent: bool, current_round: int) -> None:
+               person: PersonRecord, absent: bool, current_round: int) -> None:
     """An absence frees the person's seats after the current round and re-plans those
     rounds; coming back seats them again like a latecomer."""
-    person.absent = absent
-    db.add(person)
+    row = db.get(Participant, person.id)
+    row.absent = absent
+    db.add(row)
+    people = [replace(p, absent=absent) if p.id == person.id else p for p in people]
     if absent:
         db.exec(delete(Seat).where(Seat.session_id == session_id,
                                    Seat.participant_id == person.id,

@@ -1,4 +1,5 @@
-"""Shared pieces of the routes: app state, who is asking, and errors as the API shows them."""
+"""Shared pieces of the routes: the services, who is asking, and refusals as people read
+them. Nothing here touches the database: identities come through app/actions/access."""
 
 from __future__ import annotations
 
@@ -7,16 +8,13 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
-from sqlalchemy import Engine
 from starlette.requests import HTTPConnection
 
 from app import auth
-from app.hub import Hub
+from app.actions import Services, access
 from app.i18n import N_, from_accept_language, normalize, translate
-from app.schemas import InputError
-from app.sessions import identify
+from app.refusal import Refusal
 from app.settings import Settings
-from app.timing import now_ms
 
 FIELD_LABELS = {
     "title": N_("Title"),
@@ -39,16 +37,6 @@ FIELD_LABELS = {
 }
 
 
-class ApiError(Exception):
-    """A refusal with an HTTP status, a stable code and a msgid for people."""
-
-    def __init__(self, status: int, code: str, message: str, headers: dict | None = None,
-                 **params: object):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-        self.params, self.headers = params, headers
-
-
 def _field_path(loc: tuple, language: str) -> str:
     parts = []
     for part in loc:
@@ -69,10 +57,8 @@ def describe_invalid(error: ValidationError | RequestValidationError, language: 
     for problem in error.errors():
         cause = (problem.get("ctx") or {}).get("error")
         where = _field_path(tuple(problem.get("loc", ())), language)
-        if isinstance(cause, InputError):
-            params = {k: translate(language, v) if isinstance(v, str) else v
-                      for k, v in cause.params.items()}
-            text = translate(language, cause.message, **params)
+        if isinstance(cause, Refusal):
+            text = cause.text(language)
             if where and "field" not in cause.params:
                 text = f"{where}: {text}"
         elif problem.get("type") == "missing":
@@ -84,6 +70,13 @@ def describe_invalid(error: ValidationError | RequestValidationError, language: 
         if text not in sentences:
             sentences.append(text)
     return " ".join(sentences)
+
+
+def error_text(error: ValidationError | Refusal, language: str) -> str:
+    """What a page shows for a refused form or click."""
+    if isinstance(error, ValidationError):
+        return describe_invalid(error, language)
+    return error.text(language)
 
 
 def api_language(request: Request) -> str:
@@ -104,17 +97,12 @@ def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
-
-
-def get_hub(request: Request) -> Hub:
-    return request.app.state.hub
+def get_services(request: Request) -> Services:
+    return request.app.state.services
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[Engine, Depends(get_engine)]
-HubDep = Annotated[Hub, Depends(get_hub)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 def bearer_token(request: Request) -> str:
@@ -122,27 +110,23 @@ def bearer_token(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "missing_token", N_("Send your token as 'Authorization: Bearer …'."))
+        raise Refusal("missing_token", N_("Send your token as 'Authorization: Bearer …'."))
     return token.strip()
 
 
 def bearer_identity(request: Request, session_id: str) -> auth.Identity:
-    """Who sends this API request; 401 without a valid token for this event."""
-    identity = identify(request.app.state.engine, session_id, bearer_token(request))
-    if identity is None:
-        raise ApiError(401, "invalid_token", N_("This token is not valid for this event."))
-    return identity
+    """Who sends this API request; 401 without a valid token for this event. It reads the
+    database: call it from a plain `def` route (FastAPI runs those in a worker thread)."""
+    return access.identify(request.app.state.services, session_id, bearer_token(request))
 
 
-def require(identity: auth.Identity, role: str) -> None:
-    if not identity.at_least(role):
-        raise ApiError(403, "forbidden", N_("Your role may not do this."))
-
-
-def cookie_identity(request: HTTPConnection, session_id: str, role: str) -> auth.Identity | None:
-    token = request.cookies.get(auth.cookie_name(role, session_id))
-    identity = identify(request.app.state.engine, session_id, token)
-    return identity if identity is not None and identity.role == role else None
+def cookie_identity(request: HTTPConnection, session_id: str,
+                    *roles: str) -> auth.Identity | None:
+    """The first of the device's cookies for `roles` that is valid here (reads the
+    database: from a worker thread)."""
+    candidates = [(role, request.cookies.get(auth.cookie_name(role, session_id)))
+                  for role in roles]
+    return access.signed_in(request.app.state.services, session_id, candidates)
 
 
 def client_address(request: Request) -> str:
@@ -157,17 +141,3 @@ def same_origin(request: HTTPConnection, settings: Settings) -> bool:
         return True
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host or origin in settings.allowed_origins
-
-
-def guard_join_attempts(request: Request) -> None:
-    """429 while this address has guessed too many wrong join codes."""
-    wait_ms = request.app.state.join_limiter.blocked(client_address(request), now_ms())
-    if wait_ms:
-        seconds = wait_ms // 1000 + 1
-        raise ApiError(429, "too_many_attempts",
-                       N_("Too many wrong join codes. Try again in %(seconds)s seconds."),
-                       headers={"Retry-After": str(seconds)}, seconds=seconds)
-
-
-def record_wrong_join_code(request: Request) -> None:
-    request.app.state.join_limiter.record_failure(client_address(request), now_ms())

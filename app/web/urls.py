@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from starlette.requests import HTTPConnection
 
-from app.sessions import SessionView
+from app.view import SessionView
 
 
 def base_url(request: HTTPConnection) -> str:

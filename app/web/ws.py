@@ -1,4 +1,4 @@
-"""The one WebSocket every page and JSON client holds: a snapshot first, then events."""
+"""The one WebSocket every page and JSON client holds: a snapshot first, then changes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import json
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from app import auth, sessions
+from app import auth
+from app.actions import access
 from app.hub import Audience, Connection
+from app.refusal import Refusal
 from app.timing import now_ms
 from app.web.deps import cookie_identity, page_language, same_origin
 
@@ -29,15 +31,18 @@ DEFAULT_VIEW = {auth.FACILITATOR: "facilitator", auth.PROJECTOR: "projector",
                 auth.HOST: "host", auth.PARTICIPANT: "participant"}
 
 
-def _identity(websocket: WebSocket, session_id: str, view: str | None):
+def _who(websocket: WebSocket, session_id: str,
+         view: str | None) -> tuple[auth.Identity | None, str]:
+    """(who opens the socket, the event's language); a Refusal when there is no event."""
+    services = websocket.app.state.services
+    language = access.event_language(services, session_id)
     token = websocket.query_params.get("token")
     if token:
-        return sessions.identify(websocket.app.state.engine, session_id, token)
-    for role in VIEW_COOKIES.get(view or "", ()):
-        identity = cookie_identity(websocket, session_id, role)
-        if identity is not None:
-            return identity
-    return None
+        identity = access.signed_in(services, session_id,
+                                    [(role, token) for role in DEFAULT_VIEW])
+    else:
+        identity = cookie_identity(websocket, session_id, *VIEW_COOKIES.get(view or "", ()))
+    return identity, language
 
 
 def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str,
@@ -53,8 +58,10 @@ def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str
     return Audience(view, language, identity.table_id)
 
 
-async def _answer_pings(websocket: WebSocket, connection: Connection) -> None:
-    """Clock samples for the client (DESIGN.md §4); everything else is ignored."""
+async def _listen(websocket: WebSocket, session_id: str, connection: Connection) -> None:
+    """Clock samples for the client (DESIGN.md §4), and a page's request to be drawn again;
+    everything else is ignored."""
+    hub = websocket.app.state.hub
     while True:
         text = await websocket.receive_text()
         if len(text) > MAX_CLIENT_MESSAGE:
@@ -63,9 +70,13 @@ async def _answer_pings(websocket: WebSocket, connection: Connection) -> None:
             message = json.loads(text)
         except ValueError:
             continue
-        if isinstance(message, dict) and message.get("type") == "ping":
+        if not isinstance(message, dict):
+            continue
+        if message.get("type") == "ping":
             connection.offer(json.dumps(
                 {"type": "pong", "t0": message.get("t0"), "server_ms": now_ms()}))
+        elif message.get("type") == "resync":
+            hub.request_snapshot(session_id, connection)
 
 
 @router.websocket("/ws/sessions/{session_id}")
@@ -76,27 +87,26 @@ async def live(websocket: WebSocket, session_id: str) -> None:
     if not same_origin(websocket, app.state.settings):
         await websocket.close(FORBIDDEN)
         return
-    identity = await run_in_threadpool(_identity, websocket, session_id, requested_view)
+    try:
+        identity, language = await run_in_threadpool(_who, websocket, session_id,
+                                                     requested_view)
+    except Refusal:
+        await websocket.close(NOT_FOUND)
+        return
     if identity is None:
         await websocket.close(UNAUTHORIZED)
         return
-    try:
-        view = await run_in_threadpool(sessions.load_view, app.state.engine, session_id)
-    except sessions.NotFound:
-        await websocket.close(NOT_FOUND)
-        return
-    audience = _audience(websocket, identity, view.session.language, requested_view)
+    audience = _audience(websocket, identity, language, requested_view)
     if audience is None:
         await websocket.close(FORBIDDEN)
         return
     hub = app.state.hub
     connection = Connection(audience, websocket.send_text, websocket.close,
                             app.state.settings.ws_queue_size)
-    hub.add(session_id, connection)
     writer = asyncio.create_task(connection.run_writer())
+    hub.add(session_id, connection)
     try:
-        await hub.send_snapshot(session_id, connection)
-        reader = asyncio.create_task(_answer_pings(websocket, connection))
+        reader = asyncio.create_task(_listen(websocket, session_id, connection))
         done, _pending = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
         reader.cancel()
         for task in done:

@@ -212,8 +212,8 @@ def test_pages_get_the_card_as_escaped_fragments(api, server):
         assert 'id="table-cards"' in host.recv(timeout=seconds(5))
         assert 'id="board"' in projector.recv(timeout=seconds(5))
         post_card(api, event, table["host_token"], "<img src=x onerror=alert(1)>")
-        for socket, piece in ((host, 'id="table-cards"'),
-                              (projector, f'id="board-table-{table["id"]}"')):
+        for socket, piece in ((host, 'id="table-cards"'),  # its first card: a new section
+                              (projector, f'afterbegin:#board-table-{table["id"]}-cards')):
             update = socket.recv(timeout=seconds(5))
             assert piece in update
             assert "&lt;img src=x onerror=alert(1)&gt;" in update and "<img" not in update

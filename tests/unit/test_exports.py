@@ -12,7 +12,16 @@ import pytest
 
 from app import exports, rounds
 from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Vote
-from app.sessions import SessionView
+from app.records import (
+    CardRecord,
+    EventRecord,
+    GroupRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+    record_of,
+)
+from app.view import SessionView
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 T0 = 1_790_000_000_000
@@ -49,11 +58,15 @@ def make_view(language: str = "ja") -> SessionView:
         _card(5, "ホストのメモ", 2, 1, kind="host", person=None),
         _card(6, "-1 も +1 も @here も", 2, 1, person=2),
     ]
-    view = SessionView(event, tables, program, rounds.ClockState(), people, {}, cards)
-    view.groups = [CardGroup(id=7, session_id="s1", name="地域の見守り", created_at_ms=T0)]
-    view.votes = [Vote(id=1, session_id="s1", participant_id=2, card_id=cards[0].id, dots=2),
-                  Vote(id=2, session_id="s1", participant_id=1, card_id=cards[3].id, dots=1)]
-    return view
+    groups = [CardGroup(id=7, session_id="s1", name="地域の見守り", created_at_ms=T0)]
+    votes = [Vote(id=1, session_id="s1", participant_id=2, card_id=cards[0].id, dots=2),
+             Vote(id=2, session_id="s1", participant_id=1, card_id=cards[3].id, dots=1)]
+    return SessionView(record_of(EventRecord, event), [record_of(TableRecord, t) for t in tables],
+                       program, rounds.ClockState(),
+                       [record_of(PersonRecord, p) for p in people],
+                       groups=[record_of(GroupRecord, g) for g in groups],
+                       cards=[record_of(CardRecord, c) for c in cards],
+                       votes=[record_of(VoteRecord, v) for v in votes])
 
 
 def test_rows_leave_out_hidden_cards_and_never_name_the_author():

@@ -1,9 +1,19 @@
-"""The hub's fan-out rules, with the real Hub and Connection and sockets that are plain
-coroutines: render once per audience, never wait for the slowest, drop who cannot keep up."""
+"""The hub's fan-out rules, with the real Hub, Room, Connection and templates, and sockets
+that are plain coroutines: batches are applied in commit order whatever order they arrive
+in, a lost batch leads to a resync, a newcomer gets exactly the changes after its snapshot,
+one text is rendered per audience, and nobody waits for the slowest."""
 
 import asyncio
+from dataclasses import replace
 
-from app.hub import TRY_AGAIN_LATER, Audience, Connection, Event, Hub
+import pytest
+
+from app import events, hub, render
+from app.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
+from tests.unit.screens import card_record, make_view
+
+PROJECTOR = Audience("projector", "ja", role="projector")
+HOST = Audience("host", "ja", table_id=1, role="host")
 
 
 class Socket:
@@ -21,70 +31,165 @@ class Socket:
         self.closed_with = code
 
 
-def make_hub(renders: list):
-    def render(view, event, audience):
-        renders.append((event.type, audience))
-        return f"{event.type}:{audience.view}:{view}"
+class Database:
+    """What the hub loads: the committed cards so far and their `seq`."""
 
-    return Hub(lambda session_id: f"view-of-{session_id}", render)
+    def __init__(self):
+        self.cards = []
+        self.seq = 0
+        self.loads = 0
+
+    def commit(self, card) -> events.Batch:
+        self.cards = [c for c in self.cards if c.id != card.id] + [card]
+        self.seq += 1
+        return events.Batch("s1", self.seq, (events.CardAdded(card),))
+
+    def load(self, session_id: str):
+        self.loads += 1
+        return make_view(cards=self.cards, seq=self.seq)
 
 
-async def settle():
-    for _ in range(5):
-        await asyncio.sleep(0)
+async def until(condition, timeout: float = 5.0) -> None:
+    """Wait for a condition the hub brings about (never a fixed sleep)."""
+    async def poll():
+        while not condition():
+            await asyncio.sleep(0.005)
+
+    await asyncio.wait_for(poll(), timeout)
 
 
-def test_one_render_per_audience_and_everyone_gets_the_same_text():
+def connect(the_hub: Hub, audience: Audience, socket: Socket, queue_size: int = 50):
+    connection = Connection(audience, socket.send, socket.close, queue_size)
+    task = asyncio.create_task(connection.run_writer())
+    the_hub.add("s1", connection)
+    return connection, task
+
+
+def card_ids(socket: Socket) -> list[str]:
+    """The board cards each frame inserts, in the order they arrived."""
+    found = []
+    for frame in socket.received[1:]:
+        found += [part.split('"')[0] for part in frame.split('id="bc-')[1:]]
+    return found
+
+
+def test_batches_arriving_out_of_order_are_applied_in_commit_order():
     async def scenario():
-        renders = []
-        hub = make_hub(renders)
-        sockets = [Socket() for _ in range(6)]
-        audiences = [Audience("projector", "ja")] * 3 + [Audience("host", "ja", 1)] * 3
-        writers = []
-        for socket, audience in zip(sockets, audiences, strict=True):
-            connection = Connection(audience, socket.send, socket.close, queue_size=4)
-            hub.add("s1", connection)
-            writers.append(asyncio.create_task(connection.run_writer()))
-        await hub.publish(Event("s1", "phase"))
-        await settle()
-        for writer in writers:
-            writer.cancel()
-        return renders, sockets
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await until(lambda: socket.received)  # the snapshot
+        first = database.commit(card_record("a", created=1))
+        second = database.commit(card_record("b", created=2))
+        third = database.commit(card_record("c", created=3))
+        for batch in (third, first, second):
+            the_hub.arrive(batch)
+        await until(lambda: len(card_ids(socket)) == 3)
+        return socket
 
-    renders, sockets = asyncio.run(scenario())
-    assert sorted(a.view for _, a in renders) == ["host", "projector"]
-    assert [s.received for s in sockets[:3]] == [["phase:projector:view-of-s1"]] * 3
-    assert [s.received for s in sockets[3:]] == [["phase:host:view-of-s1"]] * 3
+    socket = asyncio.run(scenario())
+    assert card_ids(socket) == ["a", "b", "c"]
+
+
+def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
+    monkeypatch.setattr(hub, "GAP_WAIT_SECONDS", 0.05)
+
+    async def scenario():
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await until(lambda: socket.received)
+        database.commit(card_record("lost", created=1))  # committed, never published
+        the_hub.arrive(database.commit(card_record("after", created=2)))
+        await until(lambda: len(socket.received) >= 2)
+        return socket, database
+
+    socket, database = asyncio.run(scenario())
+    resync = socket.received[1]
+    assert 'id="board"' in resync and "bc-lost" in resync and "bc-after" in resync
+    assert database.loads == 2
+
+
+def test_a_newcomer_gets_only_the_changes_after_its_snapshot():
+    async def scenario():
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
+        early, late = Socket(), Socket()
+        connect(the_hub, PROJECTOR, early)
+        await until(lambda: early.received)
+        in_flight = database.commit(card_record("in-flight", created=1))
+        connect(the_hub, PROJECTOR, late)  # its snapshot already holds the card
+        await until(lambda: late.received)
+        the_hub.arrive(in_flight)
+        the_hub.arrive(database.commit(card_record("next", created=2)))
+        await until(lambda: "next" in card_ids(late) and "next" in card_ids(early))
+        return early, late
+
+    early, late = asyncio.run(scenario())
+    assert card_ids(early) == ["in-flight", "next"]
+    assert "bc-in-flight" in late.received[0] and card_ids(late) == ["next"]
+
+
+def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
+    renders = []
+    real = render.render
+
+    def counted(language, template, **context):
+        renders.append(template)
+        return real(language, template, **context)
+
+    monkeypatch.setattr(render, "render", counted)
+
+    async def scenario():
+        database = Database()
+        database.commit(card_record("first", created=0, participant_id=None))
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
+        sockets = [Socket() for _ in range(6)]
+        for socket, audience in zip(sockets, [PROJECTOR] * 3 + [HOST] * 3, strict=True):
+            connect(the_hub, audience, socket)
+        await until(lambda: all(s.received for s in sockets))
+        renders.clear()
+        the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
+        await until(lambda: all(len(s.received) == 2 for s in sockets))
+        assert len(renders) < 8, renders  # items, counts and the keywords: never the board
+        return sockets
+
+    sockets = asyncio.run(scenario())
+    assert renders.count("fragments/_board_card.html") == 1  # the projector's item
+    assert renders.count("fragments/_table_card.html") == 1  # the host's item
+    assert len({s.received[1] for s in sockets[:3]}) == 1
+    assert len({s.received[1] for s in sockets[3:]}) == 1
 
 
 def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
     async def scenario():
-        hub = make_hub([])
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
         slow, fast = Socket(stall=True), Socket()
-        slow_connection = Connection(Audience("host", "ja", 1), slow.send, slow.close, 3)
-        fast_connection = Connection(Audience("host", "ja", 1), fast.send, fast.close, 3)
-        tasks = []
-        for connection in (slow_connection, fast_connection):
-            hub.add("s1", connection)
-            tasks.append(asyncio.create_task(connection.run_writer()))
-        for _ in range(6):
-            await hub.publish(Event("s1", "phase"))
-            await settle()
-        await settle()
-        slow_state = slow_connection.dropped
-        for task in tasks:
-            task.cancel()
-        return slow_state, fast
+        slow_connection, _ = connect(the_hub, HOST, slow, queue_size=3)
+        connect(the_hub, HOST, fast, queue_size=3)
+        await until(lambda: fast.received)
+        for n in range(6):
+            the_hub.arrive(database.commit(card_record(f"c{n}", created=n)))
+            await until(lambda n=n: len(fast.received) == n + 2)
+        return slow_connection, fast
 
-    dropped, fast = asyncio.run(scenario())
-    assert dropped is True
-    assert len(fast.received) == 6
+    slow_connection, fast = asyncio.run(scenario())
+    assert slow_connection.dropped is True
+    assert len(fast.received) == 7
 
 
 def test_a_dropped_connection_is_closed_with_try_again_later():
     async def scenario():
         socket = Socket()
-        connection = Connection(Audience("projector"), socket.send, socket.close, 1)
+        connection = Connection(PROJECTOR, socket.send, socket.close, 1)
         connection.offer("a")
         connection.offer("b")  # over the limit: dropped
         await asyncio.wait_for(connection.run_writer(), timeout=1)
@@ -95,19 +200,41 @@ def test_a_dropped_connection_is_closed_with_try_again_later():
     assert socket.received == []
 
 
-def test_events_for_other_sessions_or_none_rendered_are_not_sent():
+def test_batches_for_other_events_or_rooms_that_are_gone_are_not_sent():
     async def scenario():
-        hub = Hub(lambda sid: sid, lambda view, event, audience: None)
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
         socket = Socket()
-        connection = Connection(Audience("projector"), socket.send, socket.close, 4)
-        hub.add("s1", connection)
-        task = asyncio.create_task(connection.run_writer())
-        await hub.publish(Event("s1", "phase"))
-        await hub.publish(Event("s2", "phase"))
-        await settle()
-        task.cancel()
-        hub.remove("s1", connection)
-        return socket, hub.connection_count()
+        connection, _ = connect(the_hub, PROJECTOR, socket)
+        await until(lambda: socket.received)
+        the_hub.arrive(replace(database.commit(card_record("x")), session_id="s2"))
+        the_hub.remove("s1", connection)
+        the_hub.arrive(database.commit(card_record("y")))
+        await asyncio.sleep(0)
+        return socket, the_hub.connection_count()
 
     socket, remaining = asyncio.run(scenario())
-    assert socket.received == [] and remaining == 0
+    assert len(socket.received) == 1 and remaining == 0
+
+
+@pytest.mark.parametrize("publish_from_a_thread", [True, False])
+def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
+    async def scenario():
+        database = Database()
+        the_hub = Hub(database.load)
+        the_hub.start(asyncio.get_running_loop())
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await until(lambda: socket.received)
+        batch = database.commit(card_record("a"))
+        if publish_from_a_thread:
+            await asyncio.to_thread(the_hub.publish, batch)
+        else:
+            the_hub.publish(batch)
+        assert len(socket.received) == 1  # handed over, not yet delivered
+        await until(lambda: len(socket.received) == 2)
+        return socket
+
+    socket = asyncio.run(scenario())
+    assert "bc-a" in socket.received[1]

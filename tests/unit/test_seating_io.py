@@ -7,8 +7,8 @@ import json
 import pytest
 
 from app import cli
+from app.refusal import Refusal
 from app.seating_io import (
-    InputError,
     Participant,
     decode_csv,
     format_csv,
@@ -69,12 +69,12 @@ def test_quoted_names_keep_their_commas():
     ],
 )
 def test_bad_files_name_the_problem(text, message):
-    with pytest.raises(InputError, match=message):
+    with pytest.raises(Refusal, match=message):
         parse_people_csv(text)
 
 
 def test_non_utf8_files_are_refused():
-    with pytest.raises(InputError, match="not UTF-8"):
+    with pytest.raises(Refusal, match="not UTF-8"):
         decode_csv("名前\n田中\n".encode("shift_jis"))
 
 

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.refusal import Refusal
 from app.tables import (
     Person,
-    PlanningError,
     Table,
     choose_home_table,
     count_repeat_pairs,
@@ -274,7 +274,7 @@ def test_a_manual_move_into_a_full_table_is_refused():
     tables = [Table(t, capacity=6) for t in range(4)] + [Table(9, capacity=6)]
     people = [Person(i) for i in range(24)]
     crowd = {i: 3 for i in range(7)}
-    with pytest.raises(PlanningError, match=r"table 3 is full \(capacity 6\)"):
+    with pytest.raises(Refusal, match=r"table 3 is full \(capacity 6\)"):
         plan(people, tables, 2, fixed=[{}, crowd])
 
 
@@ -292,7 +292,7 @@ def test_a_manual_move_into_a_full_table_is_refused():
     ],
 )
 def test_impossible_requests_say_why(people, tables, rounds, options, message):
-    with pytest.raises(PlanningError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(Refusal, match=message.replace("(", r"\(").replace(")", r"\)")):
         plan(*plain(people, tables), rounds, **options)
 
 
@@ -314,16 +314,16 @@ def test_a_table_full_of_hosts_is_no_destination():
 
 def test_insufficient_capacity_is_an_error():
     tables = [Table(0, capacity=2), Table(1, capacity=2)]
-    with pytest.raises(PlanningError, match="seat only 4 people but there are 5"):
+    with pytest.raises(Refusal, match="seat only 4 people but there are 5"):
         plan([Person(i) for i in range(5)], tables, 2)
 
 
 def test_hosts_cannot_be_moved_and_returns_go_home():
     people = [Person(0, home_table=0, is_host=True)] + [Person(i, home_table=1) for i in (1, 2, 3)]
     tables = [Table(0), Table(1)]
-    with pytest.raises(PlanningError, match="hosts stay put"):
+    with pytest.raises(Refusal, match="hosts stay put"):
         plan(people, tables, 2, fixed=[{}, {0: 1}])
-    with pytest.raises(PlanningError, match="return round"):
+    with pytest.raises(Refusal, match="return round"):
         plan(people, tables, 2, return_round=True, fixed=[{}, {1: 0}])
 
 
@@ -354,7 +354,7 @@ def test_plan_figures():
 def test_planning_errors_a_facilitator_can_meet_are_translated():
     from app.i18n import translate
 
-    with pytest.raises(PlanningError) as refused:
+    with pytest.raises(Refusal) as refused:
         plan_seating([Person(1), Person(2)], [Table(1), Table(2), Table(3)], 2)
     assert str(refused.value).startswith("more tables (3) than people (2)")
     japanese = translate("ja", refused.value.message, **refused.value.params)

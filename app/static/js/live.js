@@ -23,7 +23,10 @@
          {"type":"pong","t0":<echo>,"server_ms":<UTC ms>} answers our
          {"type":"ping","t0":<Date.now()>}; any other JSON object is re-dispatched as
          CustomEvent `worldcafe:json` on document (detail = the parsed object).
-     A full snapshot of fragments is pushed on every (re)connect, so resync is automatic.
+     A full snapshot of fragments is pushed on every (re)connect, so resync is automatic;
+     between snapshots the server pushes only what changed (an item inserted into a list,
+     one element replaced or removed). A push whose target is missing makes us send
+     {"type":"resync"}, and the server answers with a snapshot.
      Close codes 4401/4403/4404 mean the link is no longer valid: no reconnect. The server must
      accept the socket and then close with that code (a refused handshake arrives as 1006).
 
@@ -79,6 +82,7 @@
   var FORCE_GUARD_MS = 1000; // at most one forced reconnect per second
   var CONNECTING_GRACE_MS = 4000; // a younger attempt in flight is left alone
   var STABLE_OPEN_MS = 10 * 1000;
+  var RESYNC_GUARD_MS = 2000; // at most one snapshot asked for every two seconds
 
   function perfNow() {
     return window.performance && performance.now ? performance.now() : Date.now();
@@ -345,6 +349,17 @@
       return;
     }
     document.dispatchEvent(new CustomEvent("worldcafe:json", { detail: data }));
+  });
+
+  /* A push that names an element this page does not have means the page and the server
+     disagree (the server sends only what changed): ask to be drawn again. */
+  var lastResyncAt = -Infinity;
+  document.addEventListener("htmx:oobErrorNoTarget", function () {
+    var now = perfNow();
+    if (now - lastResyncAt < RESYNC_GUARD_MS) return;
+    lastResyncAt = now;
+    debug("a pushed piece had no place on this page; asking for a snapshot");
+    sendJson({ type: "resync" });
   });
 
   /* Tablets wake up with a socket that was dropped silently: check it at once. */

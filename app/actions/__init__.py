@@ -1,0 +1,59 @@
+"""The use cases: who may, is it valid, the change; each announces what changed.
+
+The JSON API and the pages call the same functions here (app/web/ only adapts HTTP, forms
+and sockets to them). They are plain synchronous functions, run by the routes in a worker
+thread: each reads or writes through app/store/ in its own transaction, and after a
+committed change publishes one `Batch` of typed events (app/events.py) and returns them
+with its answer in a `Done`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from sqlalchemy import Engine
+
+from app import auth
+from app.events import Batch, LiveEvent
+from app.i18n import N_
+from app.refusal import Refusal
+from app.timing import now_ms
+
+T = TypeVar("T")
+
+
+@dataclass
+class Services:
+    """What the use cases need from the running server."""
+
+    engine: Engine
+    publish: Callable[[Batch], None]
+    """Hands a committed batch to the live hub; never blocks, never raises."""
+    card_limiter: auth.RateLimiter = field(
+        default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
+    join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
+    now: Callable[[], int] = now_ms
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """An action's answer, and the events it published."""
+
+    value: T
+    events: tuple[LiveEvent, ...] = ()
+
+
+def announce(services: Services, session_id: str, seq: int | None,
+             *events: LiveEvent) -> tuple[LiveEvent, ...]:
+    """Publish the events of the change committed as `seq` (None: nothing changed)."""
+    if seq is None:
+        return ()
+    services.publish(Batch(session_id, seq, events))
+    return events
+
+
+def require(identity: auth.Identity, role: str) -> None:
+    if not identity.at_least(role):
+        raise Refusal("forbidden", N_("Your role may not do this."))

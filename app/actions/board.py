@@ -1,0 +1,126 @@
+"""Cards and the harvest board: new cards, groups, moderation, merging and dot voting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import auth, events
+from app.actions import Done, Services, announce, require
+from app.i18n import N_
+from app.records import CardRecord, EventRecord, GroupRecord
+from app.refusal import Refusal
+from app.schemas import CardIn
+from app.store import cards as store
+
+
+@dataclass(frozen=True)
+class CardAnswer:
+    card: CardRecord
+    created: bool
+    """False for a resend: the stored card comes back and nothing is announced."""
+
+
+def add_card(services: Services, identity: auth.Identity, token: str,
+             spec: CardIn) -> Done[CardAnswer]:
+    """A card from a host, a participant or the facilitator (who names the table), rate
+    limited per device token, never per address (a whole venue shares one)."""
+    if not identity.at_least(auth.PARTICIPANT):
+        raise Refusal("forbidden", N_("Your role may not do this."))
+    wait_ms = services.card_limiter.take(token, services.now())
+    if wait_ms:
+        seconds = -(-wait_ms // 1000)
+        raise Refusal("too_many_cards",
+                      N_("Too many cards at once. Try again in %(seconds)s seconds."),
+                      headers={"Retry-After": str(seconds)}, seconds=seconds)
+    added = store.add_card(services.engine, identity.session_id, identity, spec.id, spec.text,
+                           spec.table_id, services.now())
+    published = announce(services, identity.session_id, added.seq,
+                         events.CardAdded(added.card))
+    return Done(CardAnswer(added.card, added.seq is not None), published)
+
+
+def list_cards(services: Services, identity: auth.Identity) -> list[CardRecord]:
+    """Every card, oldest first; hidden ones for the facilitator only."""
+    return store.list_cards(services.engine, identity.session_id,
+                            include_hidden=identity.role == auth.FACILITATOR)
+
+
+def create_group(services: Services, identity: auth.Identity,
+                 name: object) -> Done[GroupRecord]:
+    require(identity, auth.FACILITATOR)
+    group, seq = store.create_group(services.engine, identity.session_id, name, services.now())
+    return Done(group, announce(services, identity.session_id, seq,
+                                events.GroupSaved(group, created=True)))
+
+
+def rename_group(services: Services, identity: auth.Identity, group_id: int,
+                 name: object) -> Done[GroupRecord]:
+    require(identity, auth.FACILITATOR)
+    group, seq = store.rename_group(services.engine, identity.session_id, group_id, name)
+    return Done(group, announce(services, identity.session_id, seq,
+                                events.GroupSaved(group, created=False)))
+
+
+def delete_group(services: Services, identity: auth.Identity, group_id: int) -> Done[int]:
+    """The group goes; its cards go back to the ungrouped pile."""
+    require(identity, auth.FACILITATOR)
+    seq = store.delete_group(services.engine, identity.session_id, group_id)
+    return Done(group_id, announce(services, identity.session_id, seq,
+                                   events.GroupDeleted(group_id)))
+
+
+CHANGE_EVENTS = (("group_id", events.CardGrouped), ("text", events.CardEdited),
+                 ("hidden", events.CardHidden))
+"""What each field of a card change announces, in the order they are announced."""
+
+
+def change_card(services: Services, identity: auth.Identity, card_id: str,
+                changes: dict) -> Done[CardRecord]:
+    """The facilitator hides or shows a card, edits its text or moves it to a group."""
+    require(identity, auth.FACILITATOR)
+    if not changes:
+        raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
+    card, seq = store.update_card(services.engine, identity.session_id, card_id, changes)
+    announced = [event(card) for name, event in CHANGE_EVENTS if name in changes]
+    return Done(card, announce(services, identity.session_id, seq, *announced))
+
+
+def merge(services: Services, identity: auth.Identity, keep_id: str,
+          other_ids: list[str]) -> Done[store.Merged]:
+    """Merge cards into one that keeps the combined text and their dots."""
+    require(identity, auth.FACILITATOR)
+    merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids)
+    return Done(merged, announce(services, identity.session_id, merged.seq, events.CardsMerged(
+        merged.kept, tuple(merged.others), tuple(merged.votes))))
+
+
+def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) -> Done[dict]:
+    """A dot put on a card (+1) or taken back (-1), from a participant's phone."""
+    if identity.role != auth.PARTICIPANT:
+        raise Refusal("forbidden", N_("Only participants vote, from their phones."))
+    voted = store.vote(services.engine, identity.session_id, identity.participant_id, card_id,
+                       delta)
+    return Done(voted.mine, announce(services, identity.session_id, voted.seq,
+                                     events.DotsChanged(voted.vote)))
+
+
+def my_votes(services: Services, identity: auth.Identity) -> dict | None:
+    """A participant's own dots; None for any other role."""
+    if identity.role != auth.PARTICIPANT:
+        return None
+    return store.participant_votes(services.engine, identity.session_id,
+                                   identity.participant_id)
+
+
+def change_board(services: Services, identity: auth.Identity,
+                 changes: dict) -> Done[EventRecord]:
+    """The board's layout (`view`) and the dot voting (`budget`, `open`, `revealed`)."""
+    require(identity, auth.FACILITATOR)
+    event, seq = store.set_board(services.engine, identity.session_id, changes)
+    announced = []
+    if "view" in changes:
+        announced.append(events.LayoutChosen(event.board_view))
+    if changes.keys() & {"budget", "open", "revealed"}:
+        announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
+                                              event.votes_revealed))
+    return Done(event, announce(services, identity.session_id, seq, *announced))

@@ -1,0 +1,92 @@
+"""Events: create and edit one, read it, join it, drive its clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app import auth, events
+from app.actions import Done, Services, announce, require
+from app.actions.access import guard_join_attempts, record_wrong_join_code
+from app.i18n import N_
+from app.refusal import Refusal
+from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
+from app.store import sessions
+from app.view import SessionView
+
+
+def create(services: Services, spec: SessionIn) -> Done[SessionView]:
+    """Anyone may create an event; nobody watches it yet, so nothing is announced."""
+    return Done(sessions.create_session(services.engine, spec, services.now()))
+
+
+def view(services: Services, identity: auth.Identity, role: str = auth.PROJECTOR,
+         with_board: bool = True) -> SessionView:
+    """The event, for whoever holds at least `role` (its board only when needed)."""
+    require(identity, role)
+    return sessions.load_view(services.engine, identity.session_id, with_board)
+
+
+def view_by_id(services: Services, session_id: str) -> SessionView | None:
+    """The event a page belongs to (who may see what is the page's own check)."""
+    try:
+        return sessions.load_view(services.engine, session_id)
+    except Refusal:
+        return None
+
+
+def edit(services: Services, identity: auth.Identity, patch: SessionPatch
+         ) -> Done[SessionView]:
+    require(identity, auth.FACILITATOR)
+    seq = sessions.update_session(services.engine, identity.session_id, patch)
+    published = announce(services, identity.session_id, seq, events.SessionEdited())
+    return Done(sessions.load_view(services.engine, identity.session_id, with_board=False),
+                published)
+
+
+@dataclass(frozen=True)
+class NewParticipant:
+    view: SessionView
+    person_id: int
+    token: str
+    home_table: int | None
+
+
+def join(services: Services, session_id: str, spec: JoinIn,
+         address: str) -> Done[NewParticipant]:
+    """The join code is the credential: a wrong one counts towards the guessing limit of
+    the address, a right one is never refused for it."""
+    guard_join_attempts(services, address)
+    if sessions.session_id_for_join_code(services.engine, spec.join_code) != session_id:
+        record_wrong_join_code(services, address)
+        raise Refusal("wrong_join_code", N_("This join code does not match the event."))
+    arrival = sessions.join(services.engine, session_id, spec, services.now())
+    published = announce(services, session_id, arrival.seq,
+                         events.Joined(arrival.person, arrival.seats))
+    view_now = sessions.load_view(services.engine, session_id, with_board=False)
+    return Done(NewParticipant(view_now, arrival.person.id, arrival.token,
+                       arrival.person.home_table_id), published)
+
+
+@dataclass(frozen=True)
+class Controlled:
+    view: SessionView
+    changed: bool
+    note: str | None
+    """A msgid: why nothing changed."""
+
+
+def control(services: Services, identity: auth.Identity, command: ControlIn
+            ) -> Done[Controlled]:
+    """A facilitator's action on the clock; the first time people move, the plan is made
+    in the same transaction and announced with the new phase."""
+    require(identity, auth.FACILITATOR)
+    change = sessions.control(services.engine, identity.session_id, command.action,
+                              services.now(), seconds=command.seconds,
+                              phase_index=command.phase_index, from_phase=command.from_phase)
+    announced: list = [events.PhaseChanged(change.transition.state)]
+    if change.seating is not None:
+        announced.append(events.SeatingChanged(change.seating.seats, change.seating.people))
+    published = announce(services, identity.session_id, change.seq, *announced)
+    view_now = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    return Done(Controlled(view_now, change.transition.changed, change.transition.note),
+                published)

@@ -1,0 +1,181 @@
+"""Live events: what a committed change announces, as typed records of what changed.
+
+Every write to an event bumps the event's `seq` in the same transaction and publishes one
+`Batch` with that number and the events of the change. Screens apply batches in `seq`
+order (app/hub.py), so nothing is ever shown from a state older than one already shown; a
+number that never arrives means a lost batch, and the screens resync from the database.
+
+An event carries the changed rows (the card, the group, the dots), so a push renders what
+changed and nothing else (app/render.py). Batches travel between workers as JSON
+(`encode`, `decode`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import ClassVar
+
+from app.records import CardRecord, GroupRecord, PersonRecord, VoteRecord
+from app.rounds import ClockState
+
+
+@dataclass(frozen=True)
+class SessionEdited:
+    """Title, language, tables or program changed: every screen is drawn again."""
+
+    type: ClassVar[str] = "session"
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    clock: ClockState
+    type: ClassVar[str] = "phase"
+
+
+@dataclass(frozen=True)
+class Joined:
+    person: PersonRecord
+    seats: tuple[tuple[int, int], ...] = ()
+    """(round, table id) of the newcomer's seats, once the moves are planned."""
+    type: ClassVar[str] = "participant"
+
+
+@dataclass(frozen=True)
+class SeatingChanged:
+    """The plan changed (planned, re-planned around an absence or a move by hand)."""
+
+    seats: tuple[tuple[int, int, int], ...]
+    """Every (round, participant id, table id) of the moving rounds."""
+    people: tuple[PersonRecord, ...]
+    """Everyone, with their home table and absence as they are now."""
+    type: ClassVar[str] = "seating"
+
+
+@dataclass(frozen=True)
+class CardAdded:
+    card: CardRecord
+    type: ClassVar[str] = "card"
+
+
+@dataclass(frozen=True)
+class CardEdited:
+    card: CardRecord
+    type: ClassVar[str] = "card_edited"
+
+
+@dataclass(frozen=True)
+class CardHidden:
+    """Hidden, or shown again (`card.hidden` says which)."""
+
+    card: CardRecord
+    type: ClassVar[str] = "card_hidden"
+
+
+@dataclass(frozen=True)
+class CardGrouped:
+    """Moved into a group, or out of every group (`card.group_id` None)."""
+
+    card: CardRecord
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class CardsMerged:
+    """`kept` has the combined text and the dots of the others, which are hidden."""
+
+    kept: CardRecord
+    merged: tuple[CardRecord, ...]
+    votes: tuple[VoteRecord, ...]
+    """Every vote on the kept card after the merge."""
+    type: ClassVar[str] = "merge"
+
+
+@dataclass(frozen=True)
+class GroupSaved:
+    """A group created or renamed."""
+
+    group: GroupRecord
+    created: bool
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class GroupDeleted:
+    group_id: int
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class LayoutChosen:
+    layout: str
+    type: ClassVar[str] = "board"
+
+
+@dataclass(frozen=True)
+class DotsChanged:
+    """One voter's dots on one card now (0: none left there)."""
+
+    vote: VoteRecord
+    type: ClassVar[str] = "vote"
+
+
+@dataclass(frozen=True)
+class VotingChanged:
+    budget: int
+    open: bool
+    revealed: bool
+    type: ClassVar[str] = "voting"
+
+
+LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
+             | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
+             | LayoutChosen | DotsChanged | VotingChanged)
+EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The events of one committed change, numbered by the event's `seq` after it."""
+
+    session_id: str
+    seq: int
+    events: tuple[LiveEvent, ...]
+
+
+# --- JSON between workers ---------------------------------------------------------------
+
+
+def encode(batch: Batch) -> str:
+    return json.dumps({"session_id": batch.session_id, "seq": batch.seq,
+                       "events": [{"name": type(e).__name__, **dataclasses.asdict(e)}
+                                  for e in batch.events]}, ensure_ascii=False)
+
+
+def decode(text: str | bytes) -> Batch:
+    data = json.loads(text)
+    events = []
+    for item in data["events"]:
+        cls = EVENT_CLASSES[item.pop("name")]
+        hints = _hints(cls)
+        events.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
+    return Batch(data["session_id"], data["seq"], tuple(events))
+
+
+@cache
+def _hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _value(hint, value):
+    """A JSON value back in the type of its field: records, clocks and tuples of them."""
+    if dataclasses.is_dataclass(hint):
+        return hint(**{name: _value(field_hint, value[name])
+                       for name, field_hint in _hints(hint).items() if name in value})
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_value(item, v) for v in value)
+    return value

@@ -1,0 +1,117 @@
+"""Plain, immutable records of an event's rows: what the database side hands out, what live
+events carry (they travel between workers as JSON) and what the views are made of.
+
+They hold the columns that the views, the events and the exports read; the database side
+copies them from its tables (`record_of`), so nothing outside app/store/ sees a database
+object. Participant tokens stay in the database: a record may cross the Redis bus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from functools import cache
+from typing import Any, TypeVar
+
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One World Café event (models.EventSession)."""
+
+    id: str
+    title: str
+    language: str
+    join_code: str
+    facilitator_token: str
+    projector_token: str
+    created_at_ms: int
+    card_max_length: int
+    vote_budget: int
+    voting_open: bool
+    votes_revealed: bool
+    board_view: str
+
+
+@dataclass(frozen=True, slots=True)
+class TableRecord:
+    id: int
+    number: int
+    name: str
+    theme: str
+    capacity: int | None
+    host_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A participant, without their token."""
+
+    id: int
+    name: str
+    affiliation: str
+    theme: str
+    expectation: str
+    home_table_id: int | None
+    joined_at_ms: int
+    absent: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    id: str
+    table_id: int
+    phase_index: int
+    round_index: int
+    author_kind: str
+    participant_id: int | None
+    text: str
+    colour: str
+    hidden: bool
+    group_id: int | None
+    created_at_ms: int
+    merged_into: str | None
+
+    @property
+    def order_key(self) -> tuple[int, str]:
+        """Oldest first; the id breaks ties, so that every screen shows the same order."""
+        return self.created_at_ms, self.id
+
+    @property
+    def on_board(self) -> bool:
+        """Shown on the board and to vote on: not hidden (a merged card is hidden too)."""
+        return not self.hidden
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    id: int
+    name: str
+    created_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """The dots one participant put on one card."""
+
+    participant_id: int
+    card_id: str
+    dots: int
+
+
+@cache
+def _names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def record_of(cls: type[Record], row: Any) -> Record:
+    """The record of a database row (or of anything with those attributes)."""
+    return cls(**{name: getattr(row, name) for name in _names(cls)})
+
+
+def from_dict(cls: type[Record], data: dict) -> Record:
+    return cls(**{name: data[name] for name in _names(cls)})
+
+
+def to_dict(record: Any) -> dict:
+    return asdict(record)

@@ -1,0 +1,512 @@
+"""Live events -> what each screen gets: HTML fragments for the pages, JSON for programs.
+
+A snapshot draws every live piece of a page whole (on connect, reconnect and resync). A
+batch of events draws what changed: a new card is one item inserted into each list that
+shows it, at its place (htmx out-of-band `afterbegin`/`afterend`); a hidden card is one
+element removed; an edit or a dot replaces one item, one count, the ranking. Pieces are
+drawn whole only when their layout changes (a new phase, the seating, the board's layout
+or its columns, the voting settings).
+
+Every text is rendered once per audience group that sees the same thing: the shared
+pieces once per view and language, a table's once per table, a participant's own pieces
+once per participant. 200 phones cost one voting list per language plus 200 small pieces.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from app import auth, cards, events, shapes
+from app.records import CardRecord
+from app.templating import PROJECTOR_CARDS_PER_COLUMN, render
+from app.timing import now_ms
+from app.view import FILTERS, SessionView
+
+if TYPE_CHECKING:
+    from app.hub import Audience
+
+VIEW_PIECES = {
+    "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords",
+                    "people", "plan"),
+    "projector": ("event-title", "phase", "tables", "board", "keywords"),
+    "host": ("event-title", "phase", "table-people", "table-cards"),
+    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
+}
+"""The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
+
+PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id", "seat": "participant_id",
+               "my-cards": "participant_id", "my-votes": "participant_id"}
+"""Pieces that differ within a view: one text per table or per participant."""
+
+BY_VIEW = ("board", "keywords")
+"""Pieces that differ between the views that show them (the console sees more)."""
+
+EVERY = "*"
+"""A scope meaning every table or every participant."""
+
+SEATING_PIECES = (("participant", "seat"), ("facilitator", "people"), ("facilitator", "plan"),
+                  ("projector", "tables"), ("host", "table-people"))
+PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phase"),
+                ("participant", "phase"), ("facilitator", "controls"),
+                ("facilitator", "program"), ("host", "table-cards"), *SEATING_PIECES)
+BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
+KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
+
+
+def scope_of(piece: str, audience: Audience):
+    field = PIECE_SCOPE.get(piece)
+    return getattr(audience, field) if field else None
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+class Drawing:
+    """Renders from one view for many audiences, each text once per audience group."""
+
+    def __init__(self, view: SessionView):
+        self.view = view
+        self.now_ms = now_ms()
+        self._texts: dict[tuple, str] = {}
+
+    def context(self, audience: Audience) -> dict:
+        view = self.view
+        return {"view": view, "audience": audience, "view_name": audience.view,
+                "clock": view.clock, "phase": view.phase,
+                "remaining_ms": view.clock.remaining_at(self.now_ms), "now_ms": self.now_ms}
+
+    def once(self, key: tuple, audience: Audience, template: str, **extra) -> str:
+        """`template` rendered for `audience`, or the text already rendered under `key`
+        (which must name everything the text depends on besides the language)."""
+        full_key = (audience.language, *key)
+        text = self._texts.get(full_key)
+        if text is None:
+            text = render(audience.language, template, **self.context(audience), **extra)
+            self._texts[full_key] = text
+        return text
+
+    def piece(self, name: str, audience: Audience) -> str:
+        view_key = audience.view if name in BY_VIEW else None
+        return self.once(("piece", name, view_key, scope_of(name, audience)), audience,
+                         f"fragments/_{name.replace('-', '_')}.html")
+
+    def item(self, template: str, card_id: str, audience: Audience) -> str:
+        return self.once(("item", template, audience.view, card_id), audience,
+                         f"fragments/_{template}.html", card=self.view.card(card_id))
+
+
+def snapshot(view: SessionView, audience: Audience, drawing: Drawing,
+             kind: str = "snapshot") -> list[str]:
+    """Every live piece of the audience's page, or the JSON snapshot."""
+    if audience.view == "json":
+        return [json_snapshot(view, audience, kind)]
+    return ["\n".join(drawing.piece(name, audience) for name in VIEW_PIECES[audience.view])]
+
+
+# --- the lists that show cards -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CardList:
+    """One list of cards on one kind of page, newest first."""
+
+    piece: str
+    view: str
+    scope: object
+    list_id: str
+    key: tuple
+    filter_name: str
+    item: str
+    """The item's template (fragments/_{item}.html), whose root id is prefix + card id."""
+    prefix: str
+    count_id: str | None = None
+    cap: int | None = None
+    shows: frozenset = frozenset({"text"})
+    """What of a card its items show: text, hidden, group, dots."""
+
+    def ids(self, view: SessionView) -> list[str]:
+        """The ids a capped list shows (an uncapped list is never listed whole)."""
+        return [card.id for card in view.listed(self.key, self.filter_name, self.cap)]
+
+    def has(self, view: SessionView, card: CardRecord) -> bool:
+        """Whether the list shows this card (never scans an uncapped list)."""
+        if self.key not in view.index_keys(card) or not FILTERS[self.filter_name](card):
+            return False
+        return self.cap is None or view.rank_in(self.key, self.filter_name, card) < self.cap
+
+
+def board_lists(view: SessionView, view_name: str) -> list[CardList]:
+    facilitator = view_name == "facilitator"
+    shows = {"text", "group", "dots"} | ({"hidden"} if facilitator else set())
+    return [CardList("board", view_name, None, f"board-{column.dom}-cards", column.key,
+                     "kept" if facilitator else "shown", "board_card", "bc-",
+                     f"board-{column.dom}-count",
+                     None if facilitator else PROJECTOR_CARDS_PER_COLUMN, frozenset(shows))
+            for column in view.board_columns(facilitator)]
+
+
+def card_lists(view: SessionView, card: CardRecord) -> list[CardList]:
+    """Every list that may show `card`, on every kind of page."""
+    found = [*board_lists(view, "facilitator"), *board_lists(view, "projector")]
+    found.append(CardList("table-cards", "host", card.table_id,
+                          f"table-cards-phase-{card.phase_index}-list",
+                          ("table_phase", card.table_id, card.phase_index), "shown",
+                          "table_card", "tc-", f"table-cards-phase-{card.phase_index}-count"))
+    if card.participant_id is not None:
+        found.append(CardList("my-cards", "participant", card.participant_id, "my-cards-list",
+                              ("author", card.participant_id), "shown", "my_card", "mc-",
+                              "my-cards-count"))
+    if view.session.voting_open:
+        found.append(CardList("vote-cards", "participant", None, "vote-cards-list", ("all",),
+                              "shown", "vote_card", "vc-", shows=frozenset({"text", "dots"})))
+    return found
+
+
+def host_sections(view: SessionView, table_id: int) -> tuple[int, ...]:
+    """The phases the host's list of a table has a section for."""
+    return tuple(index for index in range(len(view.program))
+                 if view.count(("table_phase", table_id, index), "shown"))
+
+
+# --- a delivery: the changes of one or more batches --------------------------------------------
+
+Draw = Callable[[Drawing, "Audience"], str]
+
+
+@dataclass(frozen=True)
+class Op:
+    """One change to one page element: `insert` an item into a list (after the element
+    `after`, or first), `remove` an element, `replace` an element by its id."""
+
+    kind: str
+    target: str
+    draw: Draw | None = None
+    after: str | None = None
+
+    def html(self, drawing: Drawing, audience: Audience) -> str:
+        if self.kind == "remove":
+            return f'<template hx-swap-oob="delete:#{self.target}"></template>'
+        body = self.draw(drawing, audience)
+        if self.kind == "replace":
+            return body
+        where = f"afterend:#{self.after}" if self.after else f"afterbegin:#{self.target}"
+        return f'<ul hx-swap-oob="{where}">{body}</ul>'
+
+
+class Delivery:
+    """What a run of batches changes, for every page and JSON client: the batches are
+    applied to `view` one event at a time, and what each changes is noted; texts are
+    rendered afterwards, from the newest state, each once per audience group."""
+
+    def __init__(self, view: SessionView, json_roles: set[str]):
+        self.view = view
+        self.whole: set[tuple[str, str, object]] = set()
+        """(view, piece, scope or EVERY) drawn whole"""
+        self.ops: dict[tuple[str, str, object], list[Op]] = defaultdict(list)
+        self.json: dict[str, list[str]] = {role: [] for role in json_roles}
+
+    def apply(self, batch: events.Batch) -> None:
+        for event in batch.events:
+            note = NOTES.get(type(event))
+            if note is None:
+                self.view.apply(event)
+            else:
+                note(self, event)
+            for role, messages in self.json.items():
+                messages.extend(json_messages(self.view, event, role))
+        self.view.seq = batch.seq
+
+    # --- what an event changes --------------------------------------------------------------
+
+    def redraw(self, pieces, scope: object = EVERY) -> None:
+        for view_name, piece in pieces:
+            self.whole.add((view_name, piece, scope if piece in PIECE_SCOPE else None))
+
+    def _phase(self, event: events.PhaseChanged) -> None:
+        self.view.apply(event)
+        self.redraw(PHASE_PIECES)
+
+    def _seating(self, event) -> None:
+        self.view.apply(event)
+        self.redraw(SEATING_PIECES)
+
+    def _joined(self, event: events.Joined) -> None:
+        self.view.apply(event)
+        self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
+        self.redraw([("participant", "seat")], scope=event.person.id)
+
+    def _board_layout(self, event) -> None:
+        self.view.apply(event)
+        self.redraw(BOARD_PIECES)
+
+    def _voting(self, event: events.VotingChanged) -> None:
+        self.view.apply(event)
+        self.redraw([*BOARD_PIECES, ("participant", "vote-cards"), ("participant", "my-votes")])
+
+    def _card(self, event) -> None:
+        shows = {events.CardAdded: set(), events.CardEdited: {"text"},
+                 events.CardHidden: {"hidden"}, events.CardGrouped: {"group"}}[type(event)]
+        old = self.view.card(event.card.id)
+        self._cards_change(event, [(old, event.card)], shows,
+                           voters=self.view.voters_of(event.card.id))
+
+    def _merge(self, event: events.CardsMerged) -> None:
+        changes = [(self.view.card(c.id), c) for c in (event.kept, *event.merged)]
+        voters = {v for c in (event.kept, *event.merged) for v in self.view.voters_of(c.id)}
+        self._cards_change(event, changes, {"text", "hidden", "dots"},
+                           voters={*voters, *(v.participant_id for v in event.votes)},
+                           dots=True)
+
+    def _dots(self, event: events.DotsChanged) -> None:
+        card = self.view.card(event.vote.card_id)
+        revealed = self.view.revealed
+        self._cards_change(event, [(card, card)], {"dots"} if revealed else set(),
+                           voters=[event.vote.participant_id], dots=True,
+                           texts_changed=False)
+
+    def _group_changed(self, event) -> None:
+        """A group's name is in every card's menu on the console and in the columns of the
+        group layout: the console's board (and the projector's, in that layout) whole."""
+        self.view.apply(event)
+        self.redraw([("facilitator", "board")])
+        if self.view.board_layout == "group":
+            self.redraw([("projector", "board")])
+
+    def _cards_change(self, event, changes: list[tuple[CardRecord | None, CardRecord]],
+                      shows: set[str], voters, dots: bool = False,
+                      texts_changed: bool = True) -> None:
+        """Apply an event that changes cards, and note each list, count and piece that
+        shows them differently now."""
+        view = self.view
+        lists = {}
+        for old, new in changes:
+            for card in filter(None, (old, new)):
+                for found in card_lists(view, card):
+                    if found.key in view.index_keys(card):
+                        lists[(found.view, found.list_id, found.scope)] = found
+        columns = {name: [c.dom for c in view.board_columns(name == "facilitator")]
+                   for name in ("facilitator", "projector")}
+        tables = {new.table_id for _, new in changes}
+        sections = {t: host_sections(view, t) for t in tables}
+        before = {key: self._measure(found, changes) for key, found in lists.items()}
+        counts = {key: view.count(found.key, found.filter_name)
+                  for key, found in lists.items() if found.count_id}
+        totals = {t: view.count(("table", t), "shown") for t in tables}
+        ranked = {card.id for _, card, _ in view.ranking()} if view.revealed else set()
+        dots_before = {new.id: view.dots_on(new.id) for _, new in changes}
+
+        view.apply(event)
+
+        for name, doms in columns.items():
+            if [c.dom for c in view.board_columns(name == "facilitator")] != doms:
+                self.redraw([(name, "board")])
+        for table_id, phases in sections.items():
+            if host_sections(view, table_id) != phases:
+                self.redraw([("host", "table-cards")], scope=table_id)
+            elif view.count(("table", table_id), "shown") != totals[table_id]:
+                self._replace(("host", "table-cards", table_id), "table-cards-count",
+                              _count_draw("table-cards-count", ("table", table_id), "shown",
+                                          plain=False))
+        for key, found in lists.items():
+            self._list_ops(found, before[key], changes, shows)
+            if found.count_id and view.count(found.key, found.filter_name) != counts[key]:
+                self._replace((found.view, found.piece, found.scope), found.count_id,
+                              _count_draw(found.count_id, found.key, found.filter_name,
+                                          plain=found.piece != "board"))
+        visible_text = any((old is not None and old.on_board) or new.on_board
+                           for old, new in changes)
+        if texts_changed and visible_text:
+            self.redraw(KEYWORD_PIECES)
+        dots_moved = dots or any(dots_before[new.id] != view.dots_on(new.id)
+                                 for _, new in changes)
+        if dots_moved:
+            self._replace(("facilitator", "board", None), "board-dots-placed",
+                          _part_draw("dots_placed"))
+        if view.revealed and (dots_moved or ranked & {new.id for _, new in changes}):
+            for name in ("facilitator", "projector"):
+                self._replace((name, "board", None), "board-ranking", _part_draw("board_ranking"))
+        for voter in voters:
+            self.redraw([("participant", "my-votes")], scope=voter)
+
+    def _measure(self, found: CardList, changes) -> object:
+        """What the list shows of the changing cards before the change."""
+        if found.cap is not None:
+            return found.ids(self.view)
+        return {new.id: old is not None and found.has(self.view, old) for old, new in changes}
+
+    def _list_ops(self, found: CardList, before, changes, shows: set[str]) -> None:
+        view = self.view
+        key = (found.view, found.piece, found.scope)
+        draw = _item_draw(found.item)
+        if found.cap is not None:
+            after = found.ids(view)
+            gone, present = set(before) - set(after), set(before)
+            for card_id in before:
+                if card_id in gone:
+                    self.ops[key].append(Op("remove", found.prefix + card_id))
+            for position, card_id in enumerate(after):
+                if card_id not in present:
+                    neighbour = found.prefix + after[position - 1] if position else None
+                    self.ops[key].append(Op("insert", found.list_id, draw(card_id), neighbour))
+            for _, new in changes:
+                if new.id in present and new.id in after and shows & found.shows:
+                    self._replace(key, found.prefix + new.id, draw(new.id))
+            return
+        for _, new in changes:
+            was, now = before[new.id], found.has(view, new)
+            if was and not now:
+                self.ops[key].append(Op("remove", found.prefix + new.id))
+            elif now and not was:
+                neighbour = view.newer_neighbour(found.key, found.filter_name, new)
+                self.ops[key].append(Op("insert", found.list_id, draw(new.id),
+                                        found.prefix + neighbour if neighbour else None))
+            elif now and shows & found.shows:
+                self._replace(key, found.prefix + new.id, draw(new.id))
+
+    def _replace(self, key: tuple, element_id: str, draw: Draw) -> None:
+        self.ops[key].append(Op("replace", element_id, draw))
+
+    # --- texts ------------------------------------------------------------------------------
+
+    def texts(self, audiences) -> dict[Audience, list[str]]:
+        """Each audience's frames (pages: at most one; JSON: one per message)."""
+        drawing = Drawing(self.view)
+        rendered: dict[tuple, str] = {}
+        out: dict[Audience, list[str]] = {}
+        for audience in audiences:
+            if audience.view == "json":
+                messages = self.json.get(audience.role, [])
+                if messages:
+                    out[audience] = messages
+                continue
+            parts = []
+            for piece in VIEW_PIECES[audience.view]:
+                scope = scope_of(piece, audience)
+                if {(audience.view, piece, EVERY), (audience.view, piece, scope)} & self.whole:
+                    parts.append(drawing.piece(piece, audience))
+                    continue
+                ops = self.ops.get((audience.view, piece, scope))
+                if ops:
+                    cache_key = (audience.language, audience.view, piece, scope)
+                    if cache_key not in rendered:
+                        rendered[cache_key] = "".join(
+                            op.html(drawing, audience) for op in _latest(ops))
+                    parts.append(rendered[cache_key])
+            if parts:
+                out[audience] = ["\n".join(parts)]
+        return out
+
+
+def _latest(ops: list[Op]) -> list[Op]:
+    """Each element replaced once, at its last place (everything renders the newest state)."""
+    last = {op.target: position for position, op in enumerate(ops) if op.kind == "replace"}
+    return [op for position, op in enumerate(ops)
+            if op.kind != "replace" or last[op.target] == position]
+
+
+def _item_draw(template: str) -> Callable[[str], Draw]:
+    def for_card(card_id: str) -> Draw:
+        return lambda drawing, audience: drawing.item(template, card_id, audience)
+
+    return for_card
+
+
+def _count_draw(count_id: str, key: tuple, filter_name: str, plain: bool) -> Draw:
+    def draw(drawing: Drawing, audience: Audience) -> str:
+        return drawing.once(("count", count_id, key, filter_name, plain), audience,
+                            "fragments/_card_count.html", count_id=count_id,
+                            n=drawing.view.count(key, filter_name), plain=plain)
+
+    return draw
+
+
+def _part_draw(template: str) -> Draw:
+    return lambda drawing, audience: drawing.once(("part", template, audience.view), audience,
+                                                  f"fragments/_{template}.html")
+
+
+NOTES = {
+    events.PhaseChanged: Delivery._phase,
+    events.Joined: Delivery._joined,
+    events.SeatingChanged: Delivery._seating,
+    events.CardAdded: Delivery._card,
+    events.CardEdited: Delivery._card,
+    events.CardHidden: Delivery._card,
+    events.CardGrouped: Delivery._card,
+    events.CardsMerged: Delivery._merge,
+    events.GroupSaved: Delivery._group_changed,
+    events.GroupDeleted: Delivery._group_changed,
+    events.LayoutChosen: Delivery._board_layout,
+    events.DotsChanged: Delivery._dots,
+    events.VotingChanged: Delivery._voting,
+}
+"""How each event is applied and what it changes on the pages."""
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def json_snapshot(view: SessionView, audience: Audience, kind: str = "snapshot") -> str:
+    facilitator = audience.role == auth.FACILITATOR
+    return _dumps({"type": kind, "session": shapes.session_json(view, audience.role),
+                   "state": shapes.state_json(view, now_ms()),
+                   "board": {**shapes.board_json(view), **shapes.voting_json(view, facilitator)}})
+
+
+def json_messages(view: SessionView, event, role: str) -> list[str]:
+    """The JSON events (docs/api.md) one live event makes for a role, from the view just
+    after it."""
+    facilitator = role == auth.FACILITATOR
+    if isinstance(event, events.PhaseChanged):
+        return [_dumps({"type": "phase", **shapes.state_json(view, now_ms())})]
+    if isinstance(event, events.SeatingChanged):
+        return [_dumps({"type": "seating", **shapes.seating_json(view)})]
+    if isinstance(event, events.Joined):
+        body = {"type": "participant", "count": len(view.participants)}
+        if facilitator:
+            body["participant"] = shapes.participant_json(event.person)
+        messages = [_dumps(body)]
+        if view.planned:
+            messages.append(_dumps({"type": "seating", **shapes.seating_json(view)}))
+        return messages
+    if isinstance(event, events.CardAdded):
+        if event.card.hidden and not facilitator:
+            return []
+        return [_dumps({"type": "card", "card": _card_json(event.card, facilitator)})]
+    if isinstance(event, events.CardsMerged):
+        return [*json_messages(view, events.CardEdited(event.kept), role),
+                *(m for c in event.merged
+                  for m in json_messages(view, events.CardHidden(c), role))]
+    if isinstance(event, events.CardEdited | events.CardHidden):
+        card = _card_json(event.card, facilitator)
+        if not facilitator and event.card.hidden:
+            if isinstance(event, events.CardEdited):
+                return []
+            card = {"id": card["id"], "hidden": True, "merged_into": card["merged_into"]}
+        return [_dumps({"type": event.type, "card": card})]
+    if isinstance(event, events.CardGrouped):
+        return [_dumps({"type": "group", "action": "moved", "card_id": event.card.id,
+                        "group_id": event.card.group_id, **shapes.board_json(view)})]
+    if isinstance(event, events.GroupSaved):
+        return [_dumps({"type": "group", "action": "created" if event.created else "renamed",
+                        "group": cards.group_json(event.group), **shapes.board_json(view)})]
+    if isinstance(event, events.GroupDeleted):
+        return [_dumps({"type": "group", "action": "deleted", "group_id": event.group_id,
+                        **shapes.board_json(view)})]
+    if isinstance(event, events.LayoutChosen):
+        return [_dumps({"type": "board", **shapes.board_json(view)})]
+    if isinstance(event, events.DotsChanged | events.VotingChanged):
+        return [_dumps({"type": event.type, **shapes.voting_json(view, facilitator)})]
+    return []
+
+
+def _card_json(card: CardRecord, facilitator: bool) -> dict:
+    return cards.card_json(card, reveal_author=facilitator)
+
+
+def _dumps(body: dict) -> str:
+    return json.dumps(body, ensure_ascii=False)

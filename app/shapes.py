@@ -1,0 +1,67 @@
+"""The JSON shapes of an event (docs/api.md): one place for the API's answers and the
+socket's JSON events, so that both always say the same thing the same way."""
+
+from __future__ import annotations
+
+from app import auth, cards, rounds
+from app.view import SessionView
+
+
+def session_json(view: SessionView, role: str) -> dict:
+    """What a JSON client sees; tokens never, names only for the facilitator."""
+    event = view.session
+    people = [
+        {"id": p.id, "name": p.name, "affiliation": p.affiliation, "home_table": p.home_table_id}
+        for p in view.participants
+    ]
+    return {
+        "id": event.id,
+        "title": event.title,
+        "language": event.language,
+        "join_code": event.join_code,
+        "tables": [
+            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
+             "capacity": t.capacity}
+            for t in view.tables
+        ],
+        "program": [rounds.phase_json(p) for p in view.program],
+        "participants": people if role == auth.FACILITATOR else len(people),
+    }
+
+
+def state_json(view: SessionView, now_ms: int) -> dict:
+    return rounds.state_json(view.program, view.clock, now_ms)
+
+
+def board_json(view: SessionView) -> dict:
+    """The board's layout and groups (what `group` and `board` events carry)."""
+    return {"view": view.board_layout, "groups": [cards.group_json(g) for g in view.groups]}
+
+
+def voting_json(view: SessionView, facilitator: bool) -> dict:
+    """Voting settings, and the counts once revealed (the facilitator always gets them)."""
+    body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
+            "revealed": view.revealed}
+    if view.revealed or facilitator:
+        body["counts"] = view.vote_counts()
+        body["ranking"] = [{"rank": rank, "card_id": card.id, "dots": dots}
+                           for rank, card, dots in view.ranking()]
+    return body
+
+
+def seating_json(view: SessionView) -> dict:
+    """Every phase that seats people (the home round and the return included), with who
+    sits at which table (DESIGN.md §5 `GET .../seating`)."""
+    seating_of_phase = rounds.seating_rounds(view.program)
+    phases = [i for i, phase in enumerate(view.program) if phase.is_round] or [0]
+    return {"rounds": [
+        {"phase_index": index, "round": seating_of_phase[index],
+         "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
+                    for t in view.tables}}
+        for index in phases
+    ]}
+
+
+def participant_json(person) -> dict:
+    return {"id": person.id, "name": person.name, "affiliation": person.affiliation,
+            "home_table": person.home_table_id}

@@ -1,0 +1,331 @@
+"""Event sessions in the database: create, edit, load, identify tokens, join, drive the
+clock and change the seating. The rules live in rounds.py and tables.py."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, delete, select
+
+from app import auth, rounds, tables
+from app.db import reading, writing
+from app.i18n import N_, translate
+from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Phase, RunState, Vote
+from app.records import (
+    CardRecord,
+    EventRecord,
+    GroupRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+    record_of,
+)
+from app.refusal import Refusal
+from app.schemas import JoinIn, PhaseIn, SessionIn, SessionPatch, TableIn
+from app.store import seating
+from app.store.rows import bump, clock_of, locked_clock, no_event, program_of
+from app.view import SessionView
+
+log = logging.getLogger(__name__)
+
+
+def program_from(spec: str | list[PhaseIn], language: str) -> list[rounds.PhaseSpec]:
+    if isinstance(spec, str):
+        return rounds.preset(spec, lambda msgid: translate(language, msgid))
+    return [
+        rounds.PhaseSpec(p.kind, p.title, p.minutes, p.question, p.moves_or_default())
+        for p in spec
+    ]
+
+
+def _write_program(db: Session, session_id: str, program: list[rounds.PhaseSpec]) -> None:
+    db.exec(delete(Phase).where(Phase.session_id == session_id))
+    db.flush()
+    for position, spec in enumerate(program):
+        db.add(Phase(session_id=session_id, position=position, kind=spec.kind,
+                     title=spec.title, minutes=spec.minutes, question=spec.question,
+                     moves=spec.moves))
+
+
+def _clock_row(clock: rounds.ClockState, row: RunState) -> RunState:
+    row.phase_index = clock.phase_index
+    row.status = clock.status
+    row.started_at_ms = clock.started_at_ms
+    row.ends_at_ms = clock.ends_at_ms
+    row.remaining_ms = clock.remaining_ms
+    row.version += 1
+    return row
+
+
+def _new_table(session_id: str, number: int, spec: TableIn) -> CafeTable:
+    return CafeTable(session_id=session_id, number=number, name=spec.name, theme=spec.theme,
+                     capacity=spec.capacity, host_token=auth.new_token())
+
+
+def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
+    program = program_from(spec.program, spec.language)
+    for _attempt in range(5):
+        session_id, join_code = auth.new_session_id(), auth.new_join_code()
+        try:
+            with writing(engine) as db:
+                db.add(EventSession(id=session_id, title=spec.title, language=spec.language,
+                                    join_code=join_code, facilitator_token=auth.new_token(),
+                                    projector_token=auth.new_token(), created_at_ms=now_ms,
+                                    card_max_length=spec.card_max_length))
+                db.flush()
+                for number, table in enumerate(spec.tables, start=1):
+                    db.add(_new_table(session_id, number, table))
+                _write_program(db, session_id, program)
+                db.add(_clock_row(rounds.initial_state(program), RunState(session_id=session_id)))
+            return load_view(engine, session_id)
+        except IntegrityError:
+            continue  # a join code or id clash: draw again
+    raise RuntimeError("could not draw a unique join code")
+
+
+def _all(db: Session, model, session_id: str, *order) -> list:
+    return list(db.exec(select(model).where(model.session_id == session_id)
+                        .order_by(*order)).all())
+
+
+def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionView:
+    """The whole event as one view, read in the caller's transaction (so it shows one
+    committed state, the one of its `seq`)."""
+    event = db.get(EventSession, session_id)
+    if event is None:
+        raise no_event()
+    board = {}
+    if with_board:
+        board = {"cards": [record_of(CardRecord, c) for c in _all(db, Card, session_id)],
+                 "groups": [record_of(GroupRecord, g)
+                            for g in _all(db, CardGroup, session_id, CardGroup.id)],
+                 "votes": [record_of(VoteRecord, v) for v in _all(db, Vote, session_id)]}
+    return SessionView(
+        record_of(EventRecord, event),
+        [record_of(TableRecord, t) for t in _all(db, CafeTable, session_id, CafeTable.number)],
+        program_of(db, session_id), clock_of(db.get(RunState, session_id)),
+        [record_of(PersonRecord, p)
+         for p in _all(db, Participant, session_id, Participant.id)],
+        seating.seats_of(db, session_id), seq=event.seq, **board)
+
+
+def load_view(engine: Engine, session_id: str, with_board: bool = True) -> SessionView:
+    """The event as it is committed now; without its board (cards, groups, votes) when only
+    the event, its tables, people and clock are needed."""
+    with reading(engine) as db:
+        return view_of(db, session_id, with_board)
+
+
+def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
+    code = auth.clean_join_code(join_code)
+    with reading(engine) as db:
+        return db.exec(select(EventSession.id).where(EventSession.join_code == code)).first()
+
+
+def identify(engine: Engine, session_id: str, token: str | None) -> auth.Identity | None:
+    """Who holds `token` in this event, or None (no such token, or no such event)."""
+    if not token:
+        return None
+    with reading(engine) as db:
+        event = db.get(EventSession, session_id)
+        if event is None:
+            return None
+        if token == event.facilitator_token:
+            return auth.Identity(auth.FACILITATOR, session_id)
+        if token == event.projector_token:
+            return auth.Identity(auth.PROJECTOR, session_id)
+        table_id = db.exec(select(CafeTable.id).where(
+            CafeTable.session_id == session_id, CafeTable.host_token == token)).first()
+        if table_id is not None:
+            return auth.Identity(auth.HOST, session_id, table_id=table_id)
+        person = db.exec(select(Participant).where(
+            Participant.session_id == session_id, Participant.token == token)).first()
+        if person is not None:
+            return auth.Identity(auth.PARTICIPANT, session_id, table_id=person.home_table_id,
+                                 participant_id=person.id)
+    return None
+
+
+def event_language(engine: Engine, session_id: str) -> str | None:
+    """The event's language, or None when there is no such event."""
+    with reading(engine) as db:
+        return db.exec(select(EventSession.language)
+                       .where(EventSession.id == session_id)).first()
+
+
+@dataclass(frozen=True)
+class SeatingNow:
+    """The seating after a change, as SeatingChanged carries it."""
+
+    seats: tuple[tuple[int, int, int], ...]
+    people: tuple[PersonRecord, ...]
+
+
+def _seating_now(db: Session, session_id: str) -> SeatingNow:
+    db.flush()
+    people = _all(db, Participant, session_id, Participant.id)
+    return SeatingNow(seating.seat_triples(seating.seats_of(db, session_id)),
+                      tuple(record_of(PersonRecord, p) for p in people))
+
+
+@dataclass(frozen=True)
+class ClockChange:
+    transition: rounds.Transition
+    seating: SeatingNow | None
+    """Set when this change planned the moves."""
+    seq: int | None
+    """None when nothing changed."""
+
+
+def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
+            seconds: int | None = None, phase_index: int | None = None,
+            from_phase: int | None = None) -> ClockChange:
+    """Apply a facilitator action inside one write transaction, so two consoles clicking at
+    once take turns and the second sees the first one's result."""
+    with writing(engine) as db:
+        row = locked_clock(db, session_id)
+        view = view_of(db, session_id, with_board=False)
+        transition = rounds.apply(view.program, clock_of(row), action, now_ms,
+                                  seconds=seconds, phase_index=phase_index,
+                                  expected_phase=from_phase)
+        if not transition.changed:
+            return ClockChange(transition, None, None)
+        db.add(_clock_row(transition.state, row))
+        planned = _plan_if_moving(db, view, transition.state.phase_index)
+        return ClockChange(transition, _seating_now(db, session_id) if planned else None,
+                           bump(db, session_id))
+
+
+def _plan_if_moving(db: Session, view: SessionView, phase_index: int) -> bool:
+    """The first time people move, seat everyone who joined for every moving round. A plan
+    that cannot be made (too few people) leaves everyone at home rather than stop the clock."""
+    try:
+        return seating.ensure_planned(db, view.session.id, view.program, view.tables,
+                                      view.participants, phase_index)
+    except Refusal:
+        log.warning("no seating plan for %s", view.session.id, exc_info=True)
+        return False
+
+
+def _apply_tables(db: Session, view: SessionView, specs: list[TableIn]) -> None:
+    """Tables keep their number, id and host token; extra rows add tables; a table can only
+    be removed while nobody calls it home."""
+    existing = [db.get(CafeTable, t.id) for t in view.tables]
+    for table, spec in zip(existing, specs, strict=False):
+        table.name, table.theme, table.capacity = spec.name, spec.theme, spec.capacity
+        db.add(table)
+    for number, spec in enumerate(specs[len(existing):], start=len(existing) + 1):
+        db.add(_new_table(view.session.id, number, spec))
+    for table in existing[len(specs):]:
+        if view.seated_at(table.id, 0):
+            raise Refusal("refused",
+                          N_("Table %(number)s still has participants; it cannot be removed."),
+                          number=table.number)
+        db.delete(table)
+
+
+def update_session(engine: Engine, session_id: str, patch: SessionPatch) -> int:
+    """Edit the title, language, card length, tables or program; the new `seq`."""
+    with writing(engine) as db:
+        row = locked_clock(db, session_id)
+        view = view_of(db, session_id, with_board=False)
+        event = db.get(EventSession, session_id)
+        if patch.title is not None:
+            event.title = patch.title
+        if patch.language is not None:
+            event.language = patch.language
+        if patch.card_max_length is not None:
+            event.card_max_length = patch.card_max_length
+        db.add(event)
+        if patch.tables is not None:
+            _apply_tables(db, view, patch.tables)
+        if patch.program is not None:
+            program = program_from(patch.program, event.language)
+            _write_program(db, session_id, program)
+            db.add(_clock_row(rounds.reprogram(program, clock_of(row)), row))
+        return bump(db, session_id)
+
+
+@dataclass(frozen=True)
+class Arrival:
+    person: PersonRecord
+    token: str
+    seats: tuple[tuple[int, int], ...]
+    """(round, table id) of the newcomer's seats, once the moves are planned."""
+    planned: bool
+    seq: int
+
+
+def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int) -> Arrival:
+    """Add a participant at the least crowded table of the theme they chose; once the
+    moves are planned, seat them in every moving round without moving anyone else."""
+    with writing(engine) as db:
+        view = view_of(db, session_id, with_board=False)
+        if view.clock.status == rounds.FINISHED:
+            raise Refusal("refused", N_("This event has finished; joining is closed."))
+        occupancy = {t.id: len(view.seated_at(t.id, 0)) for t in view.tables}
+        plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in view.tables]
+        home = tables.choose_home_table(plan_tables, occupancy, spec.theme or None)
+        person = Participant(session_id=session_id, name=spec.name,
+                             affiliation=spec.affiliation, theme=spec.theme,
+                             expectation=spec.expectation, home_table_id=home,
+                             token=auth.new_token(), joined_at_ms=now_ms)
+        db.add(person)
+        db.flush()
+        db.refresh(person)
+        record = record_of(PersonRecord, person)
+        try:
+            seating.place_latecomer(db, session_id, view.program, view.tables,
+                                    [*view.participants, record])
+        except Refusal:
+            log.warning("latecomer %s stays at home in %s", person.id, session_id,
+                        exc_info=True)
+        db.flush()
+        seats = tuple((round_index, seated[person.id])
+                      for round_index, seated in sorted(seating.seats_of(db, session_id).items())
+                      if person.id in seated)
+        return Arrival(record, person.token, seats, view.planned, bump(db, session_id))
+
+
+def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:
+    """Run a seating change in one write transaction; a plan that cannot be made is
+    refused with the planner's reason and changes nothing."""
+    with writing(engine) as db:
+        locked_clock(db, session_id)
+        view = view_of(db, session_id, with_board=False)
+        change(db, view)
+        return _seating_now(db, session_id), bump(db, session_id)
+
+
+def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,
+                 phase_index: int | None = None) -> tuple[SeatingNow, int]:
+    def change(db: Session, view: SessionView) -> None:
+        person, table = view.person(participant_id), view.table(table_id)
+        if person is None or table is None:
+            raise Refusal("refused", N_("There is no such participant or table in this event."))
+        index = view.clock.phase_index if phase_index is None else phase_index
+        if not 0 <= index < len(view.program):
+            raise Refusal("refused", N_("There is no such phase in the program."))
+        round_index = rounds.seating_rounds(view.program)[index]
+        seating.move_by_hand(db, session_id, view.program, view.tables, view.participants,
+                             person, table, round_index, view.seating_round)
+
+    return _seating_change(engine, session_id, change)
+
+
+def set_absent(engine: Engine, session_id: str, participant_id: int, absent: bool,
+               by: auth.Identity) -> tuple[SeatingNow, int]:
+    """Hosts mark people at their own table in the current round; the facilitator anyone."""
+    def change(db: Session, view: SessionView) -> None:
+        person = view.person(participant_id)
+        if person is None:
+            raise Refusal("refused", N_("There is no such participant in this event."))
+        if by.role != auth.FACILITATOR and view.table_id_of(person) != by.table_id:
+            raise Refusal("refused", N_("This person is not at your table."))
+        seating.set_absent(db, session_id, view.program, view.tables, view.participants,
+                           person, absent, view.seating_round)
+
+    return _seating_change(engine, session_id, change)

@@ -1,0 +1,70 @@
+"""Templates: one Jinja environment per language, shared by the pages, the live pushes
+(app/render.py) and the exports (app/exports.py)."""
+
+from __future__ import annotations
+
+import math
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import segno
+
+from app import cards, keywords, rounds
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
+from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+BOARD_VIEWS = ("facilitator", "projector")
+PROJECTOR_CARDS_PER_COLUMN = 24
+"""The projector shows each column's newest cards; the console shows them all."""
+
+
+def format_remaining(ms: int) -> str:
+    """M:SS, or H:MM:SS from an hour, rounded up so 0:00 shows only at the very end."""
+    seconds = math.ceil(max(0, ms) / 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def qr_svg(url: str) -> str:
+    """An inline SVG QR code, no styles or scripts (it must pass the page's CSP)."""
+    return segno.make(url, error="m").svg_inline(scale=8, border=2, dark="#111", light="#fff")
+
+
+@cache
+def environment(language: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)
+    env.filters["remaining"] = format_remaining
+    env.filters["number"] = lambda value: f"{value:g}" if isinstance(value, float) else value
+    env.globals.update(
+        language=language,
+        languages=LANGUAGES,
+        language_names=LANGUAGE_NAMES,
+        affiliations=AFFILIATIONS,
+        affiliation_labels=AFFILIATION_LABELS,
+        presets=rounds.PRESETS,
+        preset_labels=rounds.PRESET_LABELS,
+        phase_kinds=rounds.PHASE_KINDS,
+        phase_kind_labels=rounds.PHASE_KIND_LABELS,
+        qr_svg=qr_svg,
+        board_views=BOARD_VIEWS,
+        projector_cards_per_column=PROJECTOR_CARDS_PER_COLUMN,
+        card_colour=cards.colour_for_phase,
+        keyword_bar_width=keywords.bar_width,
+    )
+    return env
+
+
+def render(language: str, template: str, **context: object) -> str:
+    return environment(language).get_template(template).render(**context)

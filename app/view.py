@@ -1,0 +1,494 @@
+"""What every screen shows of one event, in memory: the read model of the live path.
+
+A `SessionView` is built from the database (app/store/) and then kept up to date by live
+events (`apply`), in `seq` order; it is what pages, pushes and exports are rendered from.
+Pure: records in, no database, no web framework.
+
+It keeps the indexes a hall needs, built once per load and updated per event, so that a
+push costs what changed and not the size of the event: the cards in board order under
+every key a screen lists them by (table, table and phase, author, group, phase, theme,
+all), how many of them each list shows, each card's and each voter's dots, and the keyword
+charts.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from app import cards, events, keywords, rounds, tables
+from app.records import CardRecord, EventRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
+
+CardFilter = Callable[[CardRecord], bool]
+
+
+def kept(card: CardRecord) -> bool:
+    """On the facilitator's board: every card but those merged into another."""
+    return card.merged_into is None
+
+
+def shown(card: CardRecord) -> bool:
+    """On every other screen: the cards not hidden (a merged card is hidden too)."""
+    return not card.hidden
+
+
+FILTERS: dict[str, CardFilter] = {"kept": kept, "shown": shown}
+RANKING_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class MixFigures:
+    average_met: float
+    least_met: int
+    repeats: int
+    mix: dict[int, Counter]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the harvest board in the chosen layout."""
+
+    dom: str
+    """Its part of the element ids: board-{dom}, board-{dom}-cards, board-{dom}-count."""
+    key: tuple
+    """The CardIndex key of its cards."""
+    heading: str = ""
+    table_id: int | None = None
+    number: int | None = None
+    theme: str = ""
+    drop_group: str | None = None
+    """In the group layout, the group a card dropped here joins ("" = none)."""
+
+
+class CardIndex:
+    """Card ids in board order (oldest first) under each key a screen lists cards by, and
+    how many cards of each key pass each of FILTERS."""
+
+    def __init__(self, theme_of: dict[int, str]):
+        self._theme_of = theme_of
+        self._lists: dict[tuple, list[tuple[int, str]]] = {}
+        self._counts: dict[str, Counter] = {name: Counter() for name in FILTERS}
+
+    def keys(self, card: CardRecord) -> tuple[tuple, ...]:
+        found = [("all",), ("table", card.table_id),
+                 ("table_phase", card.table_id, card.phase_index),
+                 ("group", card.group_id), ("phase", card.phase_index),
+                 ("theme", self._theme_of.get(card.table_id, ""))]
+        if card.participant_id is not None:
+            found.append(("author", card.participant_id))
+        return tuple(found)
+
+    def add(self, card: CardRecord) -> None:
+        for key in self.keys(card):
+            bisect.insort(self._lists.setdefault(key, []), card.order_key)
+        self._count(card, +1)
+
+    def change(self, old: CardRecord, new: CardRecord) -> None:
+        """The same card (same id and time) with other fields."""
+        self._count(old, -1)
+        old_keys, new_keys = set(self.keys(old)), set(self.keys(new))
+        for key in old_keys - new_keys:
+            ids = self._lists[key]
+            del ids[bisect.bisect_left(ids, old.order_key)]
+        for key in new_keys - old_keys:
+            bisect.insort(self._lists.setdefault(key, []), new.order_key)
+        self._count(new, +1)
+
+    def _count(self, card: CardRecord, sign: int) -> None:
+        for name, keep in FILTERS.items():
+            if keep(card):
+                for key in self.keys(card):
+                    self._counts[name][key] += sign
+
+    def count(self, key: tuple, filter_name: str) -> int:
+        return self._counts[filter_name][key]
+
+    def oldest_first(self, key: tuple) -> list[tuple[int, str]]:
+        return self._lists.get(key, [])
+
+    def newer(self, key: tuple, card: CardRecord) -> Iterator[str]:
+        """Ids of the cards of `key` newer than `card`, nearest first."""
+        ids = self._lists.get(key, [])
+        for position in range(bisect.bisect_right(ids, card.order_key), len(ids)):
+            yield ids[position][1]
+
+
+class SessionView:
+    """Everything the views, the JSON API and the exports show about one event."""
+
+    def __init__(self, session: EventRecord, tables: list[TableRecord],
+                 program: list[rounds.PhaseSpec], clock: rounds.ClockState,
+                 participants: Iterable[PersonRecord] = (),
+                 seats: dict[int, dict[int, int]] | None = None,
+                 groups: Iterable[GroupRecord] = (), cards: Iterable[CardRecord] = (),
+                 votes: Iterable[VoteRecord] = (), seq: int = 0):
+        self.session, self.tables, self.program, self.clock = session, tables, program, clock
+        self.participants = list(participants)
+        self.seats = seats or {}
+        """Moving round -> participant id -> table id; round 0 is everyone's home table."""
+        self.groups = list(groups)
+        self.seq = seq
+        """The event's change number this view shows (app/events.py)."""
+        self._tables = {t.id: t for t in self.tables}
+        self._people = {p.id: p for p in self.participants}
+        self._cards: dict[str, CardRecord] = {}
+        self._index = CardIndex({t.id: t.theme for t in self.tables})
+        self._dots: dict[str, dict[int, int]] = {}
+        """card id -> voter -> dots"""
+        self._voters: dict[int, dict[str, int]] = {}
+        """voter -> card id -> dots"""
+        self._charts: keywords.Charts | None = None
+        for card in sorted(cards, key=lambda c: c.order_key):
+            self._cards[card.id] = card
+            self._index.add(card)
+        for vote in votes:
+            self._set_dots(vote)
+
+    # --- cards -------------------------------------------------------------------------------
+
+    def card(self, card_id: str) -> CardRecord | None:
+        return self._cards.get(card_id)
+
+    @property
+    def all_cards(self) -> list[CardRecord]:
+        """Every card, hidden ones included, oldest first."""
+        return [self._cards[card_id] for _, card_id in self._index.oldest_first(("all",))]
+
+    def index_keys(self, card: CardRecord) -> tuple[tuple, ...]:
+        return self._index.keys(card)
+
+    def listed(self, key: tuple, filter_name: str, limit: int | None = None
+               ) -> list[CardRecord]:
+        """The cards of one list, newest first: `key` of CardIndex, a FILTERS name."""
+        keep = FILTERS[filter_name]
+        found = []
+        for _, card_id in reversed(self._index.oldest_first(key)):
+            card = self._cards[card_id]
+            if keep(card):
+                found.append(card)
+                if limit is not None and len(found) >= limit:
+                    break
+        return found
+
+    def count(self, key: tuple, filter_name: str) -> int:
+        return self._index.count(key, filter_name)
+
+    def newer_neighbour(self, key: tuple, filter_name: str, card: CardRecord) -> str | None:
+        """The nearest newer card that the list shows above `card`, or None (it is first)."""
+        keep = FILTERS[filter_name]
+        return next((i for i in self._index.newer(key, card) if keep(self._cards[i])), None)
+
+    def rank_in(self, key: tuple, filter_name: str, card: CardRecord) -> int:
+        """How many cards of the list are newer than `card` (0: it is first)."""
+        keep = FILTERS[filter_name]
+        return sum(1 for i in self._index.newer(key, card) if keep(self._cards[i]))
+
+    def board_cards(self, include_hidden: bool = False) -> list[CardRecord]:
+        """The cards on the board, oldest first: visible ones (the facilitator also sees
+        hidden ones, never those merged into another card)."""
+        keep = kept if include_hidden else shown
+        return [card for card in self.all_cards if keep(card)]
+
+    def cards_at(self, table_id: int) -> list[CardRecord]:
+        """This table's visible cards, oldest first."""
+        return list(reversed(self.listed(("table", table_id), "shown")))
+
+    def cards_by_phase(self, table_id: int) -> list[tuple[int, list[CardRecord]]]:
+        """This table's visible cards by phase, newest phase first, newest card first (the
+        host's briefing view)."""
+        return [(index, self.listed(("table_phase", table_id, index), "shown"))
+                for index in reversed(range(len(self.program)))
+                if self.count(("table_phase", table_id, index), "shown")]
+
+    def cards_by(self, participant_id: int | None) -> list[CardRecord]:
+        """A participant's own visible cards, newest first."""
+        return self.listed(("author", participant_id), "shown")
+
+    # --- dots ----------------------------------------------------------------------------------
+
+    def _set_dots(self, vote: VoteRecord) -> None:
+        on_card = self._dots.setdefault(vote.card_id, {})
+        by_voter = self._voters.setdefault(vote.participant_id, {})
+        if vote.dots > 0:
+            on_card[vote.participant_id] = by_voter[vote.card_id] = vote.dots
+        else:
+            on_card.pop(vote.participant_id, None)
+            by_voter.pop(vote.card_id, None)
+
+    def dots_on(self, card_id: str) -> int:
+        """Dots on a visible card (a hidden card gives its dots back)."""
+        card = self._cards.get(card_id)
+        if card is None or card.hidden:
+            return 0
+        return sum(self._dots.get(card_id, {}).values())
+
+    def vote_counts(self) -> dict[str, int]:
+        """card id -> dots, for the visible cards with dots."""
+        return {card_id: dots for card_id in self._dots
+                if (dots := self.dots_on(card_id))}
+
+    def dots_cast(self) -> int:
+        return sum(self.vote_counts().values())
+
+    def voters_of(self, card_id: str) -> list[int]:
+        return list(self._dots.get(card_id, {}))
+
+    def ranking(self) -> list[tuple[int, CardRecord, int]]:
+        """[(rank, card, dots)] for the visible cards with dots, most first (app/cards.py)."""
+        counts = self.vote_counts()
+        return cards.ranking([self._cards[card_id] for card_id in counts], counts,
+                             RANKING_LENGTH)
+
+    def my_dots(self, participant_id: int | None) -> dict[str, int]:
+        """This participant's dots on visible cards, in board order."""
+        mine = self._voters.get(participant_id, {})
+        cards = sorted((self._cards[i] for i in mine if not self._cards[i].hidden),
+                       key=lambda c: c.order_key)
+        return {card.id: mine[card.id] for card in cards}
+
+    def dots_left(self, participant_id: int | None) -> int:
+        return max(0, self.session.vote_budget - sum(self.my_dots(participant_id).values()))
+
+    # --- keywords ------------------------------------------------------------------------------
+
+    def keyword_charts(self, limit: int) -> dict:
+        """The keyword charts (app/keywords.py) of the visible cards."""
+        if self._charts is None:
+            self._charts = keywords.Charts(self.tables)
+            for card in self.all_cards:
+                if shown(card):
+                    self._charts.add(card.table_id, card.order_key, card.text)
+        return self._charts.charts(limit)
+
+    def _keywords_follow(self, old: CardRecord | None, new: CardRecord) -> None:
+        if self._charts is None:
+            return
+        if old is not None and shown(old):
+            self._charts.remove(old.table_id, old.order_key, old.text)
+        if shown(new):
+            self._charts.add(new.table_id, new.order_key, new.text)
+
+    # --- the harvest board ---------------------------------------------------------------------
+
+    @property
+    def board_layout(self) -> str:
+        return self.session.board_view
+
+    @property
+    def revealed(self) -> bool:
+        return self.session.votes_revealed
+
+    def board_columns(self, facilitator: bool) -> list[Column]:
+        """The columns of the chosen layout. The phase layout shows the phases that have
+        cards; the projector leaves out an empty "not grouped" column."""
+        layout = self.board_layout
+        if layout == "group":
+            columns = [Column(f"group-{g.id}", ("group", g.id), g.name, drop_group=str(g.id))
+                       for g in self.groups]
+            ungrouped = Column("group-none", ("group", None), drop_group="")
+            if facilitator or self.count(ungrouped.key, "shown"):
+                columns.append(ungrouped)
+            return columns
+        if layout == "phase":
+            filter_name = "kept" if facilitator else "shown"
+            return [Column(f"phase-{index}", ("phase", index), phase.title)
+                    for index, phase in enumerate(self.program)
+                    if self.count(("phase", index), filter_name)]
+        if layout == "theme":
+            return [Column(f"theme-{n}", ("theme", theme), theme)
+                    for n, theme in enumerate(self.themes)]
+        return [Column(f"table-{t.id}", ("table", t.id), t.name, t.id, t.number, t.theme)
+                for t in self.tables]
+
+    # --- tables, people and seats ----------------------------------------------------------------
+
+    @property
+    def phase(self) -> rounds.PhaseSpec:
+        return self.program[self.clock.phase_index]
+
+    @property
+    def seating_round(self) -> int:
+        return rounds.seating_rounds(self.program)[self.clock.phase_index]
+
+    @property
+    def planned(self) -> bool:
+        return bool(self.seats)
+
+    @property
+    def moving_now(self) -> bool:
+        """People are on their way to new tables: a moving phase set up but not started."""
+        return self.phase.moves and self.clock.status == rounds.READY
+
+    @property
+    def themes(self) -> list[str]:
+        """The tables' themes, each once, in table order ("" for tables without one)."""
+        return list(dict.fromkeys(t.theme for t in self.tables))
+
+    def table(self, table_id: int | None) -> TableRecord | None:
+        return self._tables.get(table_id)
+
+    def person(self, participant_id: int | None) -> PersonRecord | None:
+        return self._people.get(participant_id)
+
+    def table_id_of(self, person: PersonRecord, round_index: int | None = None) -> int | None:
+        round_index = self.seating_round if round_index is None else round_index
+        if round_index == 0 or not self.planned:
+            return person.home_table_id
+        return self.seats.get(round_index, {}).get(person.id)
+
+    def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
+        """Who sits at the table in the current (or given) round, absent people included."""
+        return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
+
+    def present_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
+        return [p for p in self.seated_at(table_id, round_index) if not p.absent]
+
+    def rounds_so_far(self) -> list[int]:
+        """The seating rounds met up to the current phase, in order, without repeats in a
+        row: the standard program at its return phase gives [0, 1, 2, 0]."""
+        return _without_repeats(rounds.seating_rounds(self.program)[: self.clock.phase_index + 1])
+
+    def route(self, person: PersonRecord) -> list[TableRecord]:
+        tables_so_far = [self.table(self.table_id_of(person, r)) for r in self.rounds_so_far()]
+        return [t for t in tables_so_far if t is not None]
+
+    def full_route(self, person: PersonRecord) -> list[str]:
+        """Table numbers through the whole program, e.g. ['1', '3', '2', '1']."""
+        numbers = []
+        for round_index in _without_repeats(rounds.seating_rounds(self.program)):
+            table = self.table(self.table_id_of(person, round_index))
+            numbers.append(str(table.number) if table else "–")
+        return numbers
+
+    def mix_figures(self) -> MixFigures:
+        """How well the plan mixes people: new people met per person, pairs that meet
+        again, and the affiliations at each table in the current round."""
+        groups = [[[p.id for p in self.present_at(t.id, r)] for t in self.tables]
+                  for r in sorted(set(rounds.seating_rounds(self.program)))]
+        met: dict[int, set[int]] = {p.id: set() for p in self.participants if not p.absent}
+        for round_groups in groups:
+            for group in round_groups:
+                for person in group:
+                    met[person].update(other for other in group if other != person)
+        counts = [len(others) for others in met.values()] or [0]
+        mix = {t.id: Counter(p.affiliation for p in self.present_at(t.id)) for t in self.tables}
+        return MixFigures(average_met=round(sum(counts) / len(counts), 1),
+                          least_met=min(counts), repeats=tables.count_repeat_pairs(groups),
+                          mix=mix)
+
+    def arrivals(self, table_id: int) -> dict[int, int]:
+        """While people move: how many come to `table_id` from each table of the round
+        before (the movement chart)."""
+        visited = self.rounds_so_far()
+        if len(visited) < 2:
+            return {}
+        before, now = visited[-2], visited[-1]
+        counts: dict[int, int] = {}
+        for person in self.present_at(table_id, now):
+            origin = self.table_id_of(person, before)
+            if origin is not None:
+                counts[origin] = counts.get(origin, 0) + 1
+        return counts
+
+    # --- live events ---------------------------------------------------------------------------
+
+    def apply(self, event: events.LiveEvent) -> None:
+        """Bring the view up to date with one event of a batch (SessionEdited is handled by
+        loading the event again: tables and themes change under every index)."""
+        handler = _APPLY.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _put_card(self, card: CardRecord) -> None:
+        old = self._cards.get(card.id)
+        self._cards[card.id] = card
+        if old is None:
+            self._index.add(card)
+        else:
+            self._index.change(old, card)
+        self._keywords_follow(old, card)
+
+    def _apply_card(self, event) -> None:
+        self._put_card(event.card)
+
+    def _apply_merge(self, event: events.CardsMerged) -> None:
+        self._put_card(event.kept)
+        for card in event.merged:
+            self._put_card(card)
+            for voter in self.voters_of(card.id):
+                self._set_dots(VoteRecord(voter, card.id, 0))
+        for voter in self.voters_of(event.kept.id):
+            self._set_dots(VoteRecord(voter, event.kept.id, 0))
+        for vote in event.votes:
+            self._set_dots(vote)
+
+    def _apply_phase(self, event: events.PhaseChanged) -> None:
+        self.clock = event.clock
+
+    def _apply_joined(self, event: events.Joined) -> None:
+        self._set_person(event.person)
+        for round_index, table_id in event.seats:
+            self.seats.setdefault(round_index, {})[event.person.id] = table_id
+
+    def _set_person(self, person: PersonRecord) -> None:
+        if person.id in self._people:
+            self.participants = [person if p.id == person.id else p for p in self.participants]
+        else:
+            self.participants = [*self.participants, person]
+        self._people[person.id] = person
+
+    def _apply_seating(self, event: events.SeatingChanged) -> None:
+        seats: dict[int, dict[int, int]] = {}
+        for round_index, person, table_id in event.seats:
+            seats.setdefault(round_index, {})[person] = table_id
+        self.seats = seats
+        for person in event.people:
+            self._set_person(person)
+
+    def _apply_group(self, event: events.GroupSaved) -> None:
+        if event.created:
+            self.groups = [*self.groups, event.group]
+        else:
+            self.groups = [event.group if g.id == event.group.id else g for g in self.groups]
+
+    def _apply_group_deleted(self, event: events.GroupDeleted) -> None:
+        self.groups = [g for g in self.groups if g.id != event.group_id]
+        for _, card_id in list(self._index.oldest_first(("group", event.group_id))):
+            self._put_card(replace(self._cards[card_id], group_id=None))
+
+    def _apply_layout(self, event: events.LayoutChosen) -> None:
+        self.session = replace(self.session, board_view=event.layout)
+
+    def _apply_dots(self, event: events.DotsChanged) -> None:
+        self._set_dots(event.vote)
+
+    def _apply_voting(self, event: events.VotingChanged) -> None:
+        self.session = replace(self.session, vote_budget=event.budget,
+                               voting_open=event.open, votes_revealed=event.revealed)
+
+
+_APPLY = {
+    events.PhaseChanged: SessionView._apply_phase,
+    events.Joined: SessionView._apply_joined,
+    events.SeatingChanged: SessionView._apply_seating,
+    events.CardAdded: SessionView._apply_card,
+    events.CardEdited: SessionView._apply_card,
+    events.CardHidden: SessionView._apply_card,
+    events.CardGrouped: SessionView._apply_card,
+    events.CardsMerged: SessionView._apply_merge,
+    events.GroupSaved: SessionView._apply_group,
+    events.GroupDeleted: SessionView._apply_group_deleted,
+    events.LayoutChosen: SessionView._apply_layout,
+    events.DotsChanged: SessionView._apply_dots,
+    events.VotingChanged: SessionView._apply_voting,
+}
+
+
+def _without_repeats(round_indexes: Iterable[int]) -> list[int]:
+    visited: list[int] = []
+    for round_index in round_indexes:
+        if not visited or visited[-1] != round_index:
+            visited.append(round_index)
+    return visited

@@ -1,0 +1,86 @@
+"""Pushes that carry only what changed, in Chromium: after cards, hides, edits, group moves
+and dots, every open page shows exactly what the same page shows when opened afresh."""
+
+import time
+import uuid
+
+import httpx
+
+from tests.conftest import bearer, create_event, join, seconds
+from tests.e2e.conftest import screenshot
+from tests.integration.test_cards import post_until_accepted
+
+SHAPE = """(ids) => ids.map((id) => {
+  const walk = (element) => [
+    element.tagName, element.id,
+    [...element.classList].filter((c) => !c.startsWith("htmx-")).join(" "),
+    Object.entries(element.dataset).sort().join(";"),
+    [...element.childNodes].filter((n) => n.nodeType === 3)
+      .map((n) => n.textContent.trim()).join(" ").trim(),
+    (element.tagName === "INPUT" || element.tagName === "SELECT") ? element.value : "",
+    [...element.children].map(walk)];
+  const element = document.getElementById(id);
+  return element ? walk(element) : null;
+})"""
+PIECES = {"console": ["board", "keywords"], "projector": ["board", "keywords"],
+          "host": ["table-cards"], "phone": ["my-cards", "my-votes", "vote-cards"]}
+
+
+def shapes(page, pieces) -> list:
+    return page.evaluate(SHAPE, pieces)
+
+
+def same_as_a_fresh_page(page, url, open_page, pieces) -> tuple[list, list]:
+    """The page's pieces, and those of the same page opened again, once they agree (or
+    after the wait: the caller's assertion then shows the difference)."""
+    fresh = open_page(url, 1366, 1000)
+    fresh.wait_for_function("() => document.body.dataset.clockOffset !== undefined")
+    expected = shapes(fresh, pieces)
+    deadline = time.monotonic() + seconds(10)
+    while time.monotonic() < deadline:
+        seen = shapes(page, pieces)
+        if seen == expected:
+            break
+        page.wait_for_timeout(100)
+    return seen, expected
+
+
+def test_pages_kept_up_to_date_by_pushes_equal_fresh_pages(server, api, open_page):
+    event = create_event(api)
+    facilitator = bearer(event["facilitator_token"])
+    url = f"{server.url}/api/v1/sessions/{event['id']}"
+    person = join(api, event, "山田", theme=event["tables"][0]["theme"]).json()
+    assert api.patch(f"{url}/board", json={"open": True}, headers=facilitator).status_code == 200
+    host = event["tables"][0]
+    pages = {"console": open_page(event["urls"]["console"], 1366, 1000),
+             "projector": open_page(event["urls"]["projector"], 1366, 1000),
+             "host": open_page(host["host_url"], 1366, 1000),
+             "phone": open_page(person["url"], 420, 900)}
+    for page in pages.values():
+        page.wait_for_function("() => document.body.dataset.clockOffset !== undefined")
+    cards = []
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        for n in range(30):
+            writer = person["token"] if n % 3 == 0 else event["tables"][n % 3]["host_token"]
+            card_id = str(uuid.uuid4())
+            text = f"見守りボランティア {n} <b>太字</b>"
+            status = post_until_accepted(client, event, writer, text, card_id)
+            assert status == 201
+            cards.append({"id": card_id})
+        group = client.post(f"{url}/groups", json={"name": "地域の見守り"},
+                            headers=facilitator).json()
+        changes = [(cards[0], {"hidden": True}), (cards[4], {"text": "書き直した <i>カード</i>"}),
+                   (cards[5], {"group_id": group["id"]}), (cards[0], {"hidden": False}),
+                   (cards[7], {"hidden": True})]
+        for card, change in changes:
+            answer = client.patch(f"{url}/cards/{card['id']}", json=change, headers=facilitator)
+            assert answer.status_code == 200, answer.text
+        for card in (cards[3], cards[3], cards[6]):
+            vote = client.post(f"{url}/cards/{card['id']}/votes", headers=bearer(person["token"]))
+            assert vote.status_code == 201, vote.text
+    urls = {"console": event["urls"]["console"], "projector": event["urls"]["projector"],
+            "host": host["host_url"], "phone": person["url"]}
+    for name, page in pages.items():
+        seen, expected = same_as_a_fresh_page(page, urls[name], open_page, PIECES[name])
+        assert seen == expected, name
+        screenshot(page, f"pushes-{name}")

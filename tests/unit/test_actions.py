@@ -1,0 +1,303 @@
+"""Every use case (app/actions/) without a server, on a real SQLite database: who may,
+what is refused, what is stored, and the typed events it publishes, numbered by the
+event's `seq` in commit order."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from app import auth, events
+from app.actions import Services, access, board, exports, seating, sessions
+from app.db import make_engine
+from app.migrate import upgrade
+from app.records import VoteRecord
+from app.refusal import Refusal
+from app.schemas import CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
+from app.store import sessions as stored
+
+THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'actions.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def published() -> list[events.Batch]:
+    return []
+
+
+@pytest.fixture
+def services(engine, published) -> Services:
+    return Services(engine, published.append)
+
+
+@pytest.fixture
+def event(services):
+    """A fresh event: the facilitator, its three hosts, and its view."""
+    spec = SessionIn.model_validate({
+        "title": "市民協働ワークショップ", "language": "ja", "program": "standard",
+        "tables": [{"name": f"テーブル{n}", "theme": t} for n, t in enumerate(THEMES, 1)]})
+    view = sessions.create(services, spec).value
+    sid = view.session.id
+    return {"id": sid, "view": view,
+            "facilitator": access.identify(services, sid, view.session.facilitator_token),
+            "projector": access.identify(services, sid, view.session.projector_token),
+            "hosts": [access.identify(services, sid, t.host_token) for t in view.tables]}
+
+
+def joined(services, event, name="山田", theme=THEMES[0]) -> auth.Identity:
+    view = event["view"]
+    done = sessions.join(services, event["id"], JoinIn(join_code=view.session.join_code,
+                                                       name=name, theme=theme), "10.0.0.1")
+    return access.identify(services, event["id"], done.value.token)
+
+
+def card_spec(text: str = "見守りの担い手が足りない", table_id: int | None = None) -> CardIn:
+    return CardIn.model_validate({"id": str(uuid.uuid4()), "text": text, "table_id": table_id})
+
+
+def refused(call, *args, code: str) -> Refusal:
+    with pytest.raises(Refusal) as raised:
+        call(*args)
+    assert raised.value.code == code, raised.value
+    return raised.value
+
+
+def seqs(published) -> list[int]:
+    return [batch.seq for batch in published]
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def test_identify_knows_each_token_and_refuses_others(services, event):
+    assert event["facilitator"].role == auth.FACILITATOR
+    assert event["projector"].role == auth.PROJECTOR
+    assert [h.role for h in event["hosts"]] == [auth.HOST] * 3
+    refused(access.identify, services, event["id"], "nope", code="invalid_token")
+    refused(access.identify, services, "no-such-event",
+            event["view"].session.facilitator_token, code="invalid_token")
+    token = event["view"].session.projector_token
+    assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token)]) is None
+    assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token),
+                                                    (auth.PROJECTOR, token)]).role == "projector"
+    assert access.event_language(services, event["id"]) == "ja"
+    refused(access.event_language, services, "no-such-event", code="not_found")
+
+
+# --- the event -----------------------------------------------------------------------------
+
+
+def test_create_announces_nothing_and_starts_at_seq_zero(event, published):
+    assert event["view"].seq == 0 and published == []
+    assert [t.number for t in event["view"].tables] == [1, 2, 3]
+
+
+def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, event, published):
+    patch = SessionPatch.model_validate({"title": "新しい題"})
+    refused(sessions.edit, services, event["hosts"][0], patch, code="forbidden")
+    done = sessions.edit(services, event["facilitator"], patch)
+    assert done.value.session.title == "新しい題"
+    assert done.events == (events.SessionEdited(),) and seqs(published) == [1]
+    person = joined(services, event, theme=THEMES[2])
+    too_few = SessionPatch.model_validate({"tables": [{"name": "A"}, {"name": "B"}]})
+    refused(sessions.edit, services, event["facilitator"], too_few, code="refused")
+    assert len(sessions.view(services, person).tables) == 3 and seqs(published) == [1, 2]
+
+
+def test_join_needs_the_right_code_and_announces_the_newcomer(services, event, published):
+    wrong = JoinIn(join_code="XXXXXX", name="侵入者")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="wrong_join_code")
+    for _ in range(9):
+        refused(sessions.join, services, event["id"], wrong, "10.0.0.9",
+                code="wrong_join_code")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="too_many_attempts")
+    person = joined(services, event, theme=THEMES[1])
+    assert person.role == auth.PARTICIPANT
+    [batch] = published
+    [arrival] = batch.events
+    assert isinstance(arrival, events.Joined) and arrival.person.name == "山田"
+    assert arrival.person.home_table_id == event["view"].tables[1].id and batch.seq == 1
+
+
+def test_control_moves_the_clock_and_plans_the_first_moves(services, event, published):
+    for n in range(6):
+        joined(services, event, name=f"P{n}", theme=THEMES[n % 3])
+    published.clear()
+    refused(sessions.control, services, event["hosts"][0], ControlIn(action="start"),
+            code="forbidden")
+    refused(sessions.control, services, event["facilitator"],
+            ControlIn(action="extend", seconds=0), code="invalid_seconds")
+    started = sessions.control(services, event["facilitator"], ControlIn(action="start"))
+    assert started.value.changed and started.value.view.clock.status == "running"
+    again = sessions.control(services, event["facilitator"], ControlIn(action="start"))
+    assert not again.value.changed and again.value.note and again.events == ()
+    for _ in range(2):
+        done = sessions.control(services, event["facilitator"], ControlIn(action="next"))
+    kinds = [type(e) for e in done.events]
+    assert kinds == [events.PhaseChanged, events.SeatingChanged]  # the moves are planned
+    seated = {person for _round, person, _table in done.events[1].seats}
+    assert seated == {p.id for p in done.value.view.participants}
+    assert seqs(published) == [7, 8, 9]
+
+
+# --- seating -------------------------------------------------------------------------------
+
+
+def test_moves_by_hand_and_absences(services, event, published):
+    people = [joined(services, event, name=f"P{n}", theme=THEMES[n % 3]) for n in range(6)]
+    for _ in range(2):
+        sessions.control(services, event["facilitator"], ControlIn(action="next"))
+    published.clear()
+    view = sessions.view(services, event["facilitator"])
+    person = view.person(people[0].participant_id)
+    elsewhere = next(t for t in view.tables if t.id != view.table_id_of(person))
+    move = MoveIn(participant_id=person.id, table_id=elsewhere.id)
+    refused(seating.move, services, event["hosts"][0], move, code="forbidden")
+    done = seating.move(services, event["facilitator"], move)
+    assert done.value.table_id_of(done.value.person(person.id)) == elsewhere.id
+    [change] = done.events
+    assert (1, person.id, elsewhere.id) in change.seats
+    other_host = next(h for h in event["hosts"] if h.table_id != elsewhere.id)
+    refused(seating.mark_absent, services, other_host, person.id, True, code="refused")
+    refused(seating.mark_absent, services, people[1], person.id, True, code="forbidden")
+    host = next(h for h in event["hosts"] if h.table_id == elsewhere.id)
+    absent = seating.mark_absent(services, host, person.id, True)
+    assert absent.value.person(person.id).absent
+    assert any(p.id == person.id and p.absent for p in absent.events[0].people)
+    assert seqs(published) == [9, 10]
+
+
+# --- cards and the board -----------------------------------------------------------------
+
+
+def test_a_card_is_stored_once_and_announced_once(services, event, published):
+    host = event["hosts"][0]
+    spec = card_spec()
+    first = board.add_card(services, host, "token-1", spec)
+    again = board.add_card(services, host, "token-1", spec)
+    assert first.value.created and not again.value.created and again.events == ()
+    [added] = first.events
+    assert added == events.CardAdded(first.value.card)
+    assert first.value.card.table_id == host.table_id
+    refused(board.add_card, services, event["projector"], "p", card_spec(), code="forbidden")
+    refused(board.add_card, services, host, "token-1",
+            card_spec(table_id=event["hosts"][1].table_id), code="forbidden")
+    refused(board.add_card, services, event["facilitator"], "f", card_spec(), code="invalid")
+    assert [c.id for c in board.list_cards(services, host)] == [spec.id]
+    assert seqs(published) == [1]
+
+
+def test_cards_over_the_rate_limit_are_refused_and_not_stored(engine, event, published):
+    services = Services(engine, published.append, now=lambda: 1_800_000_000_000)
+    for _ in range(5):
+        board.add_card(services, event["hosts"][0], "one-device", card_spec())
+    limited = refused(board.add_card, services, event["hosts"][0], "one-device", card_spec(),
+                      code="too_many_cards")
+    assert limited.headers["Retry-After"]
+    assert len(board.list_cards(services, event["facilitator"])) == 5
+
+
+def test_groups_are_for_the_facilitator_and_announced(services, event, published):
+    refused(board.create_group, services, event["hosts"][0], "x", code="forbidden")
+    refused(board.create_group, services, event["facilitator"], "  ", code="invalid")
+    created = board.create_group(services, event["facilitator"], "地域の見守り")
+    assert created.events == (events.GroupSaved(created.value, created=True),)
+    renamed = board.rename_group(services, event["facilitator"], created.value.id, "見守り")
+    assert renamed.value.name == "見守り" and not renamed.events[0].created
+    refused(board.rename_group, services, event["facilitator"], 999, "x", code="no_group")
+    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    board.change_card(services, event["facilitator"], card.id, {"group_id": created.value.id})
+    deleted = board.delete_group(services, event["facilitator"], created.value.id)
+    assert deleted.events == (events.GroupDeleted(created.value.id),)
+    assert board.list_cards(services, event["facilitator"])[0].group_id is None
+    assert seqs(published) == [1, 2, 3, 4, 5]
+
+
+def test_changing_a_card_announces_each_field_changed(services, event, published):
+    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    group = board.create_group(services, event["facilitator"], "まとめ").value
+    refused(board.change_card, services, event["hosts"][0], card.id, {"hidden": True},
+            code="forbidden")
+    refused(board.change_card, services, event["facilitator"], card.id, {}, code="invalid")
+    refused(board.change_card, services, event["facilitator"], card.id, {"text": ""},
+            code="invalid")
+    refused(board.change_card, services, event["facilitator"], "nope", {"hidden": True},
+            code="no_card")
+    done = board.change_card(services, event["facilitator"], card.id,
+                             {"hidden": True, "text": "直した", "group_id": group.id})
+    assert [type(e) for e in done.events] == [events.CardGrouped, events.CardEdited,
+                                              events.CardHidden]
+    assert all(e.card == done.value for e in done.events)
+    assert done.value.hidden and done.value.text == "直した"
+    assert seqs(published) == [1, 2, 3]
+
+
+def test_a_merge_keeps_one_card_with_the_dots_of_all(services, event, published):
+    person = joined(services, event)
+    board.change_board(services, event["facilitator"], {"open": True})
+    keep, other = (board.add_card(services, event["hosts"][0], "t", card_spec(text)).value.card
+                   for text in ("見守り", "見守りの担い手"))
+    board.vote(services, person, other.id, +1)
+    refused(board.merge, services, person, keep.id, [other.id], code="forbidden")
+    refused(board.merge, services, event["facilitator"], keep.id, [keep.id], code="invalid")
+    done = board.merge(services, event["facilitator"], keep.id, [other.id])
+    [merged] = done.events
+    assert merged.kept.text == "見守り / 見守りの担い手"
+    assert merged.merged[0].merged_into == keep.id and merged.merged[0].hidden
+    assert [(v.participant_id, v.card_id, v.dots) for v in merged.votes] == [
+        (person.participant_id, keep.id, 1)]
+    assert seqs(published)[-1] == 6
+
+
+def test_dots_within_the_budget_from_phones_only(services, event, published):
+    person = joined(services, event)
+    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    refused(board.vote, services, person, card.id, +1, code="voting_closed")
+    board.change_board(services, event["facilitator"], {"open": True, "budget": 2})
+    refused(board.vote, services, event["hosts"][0], card.id, +1, code="forbidden")
+    for dots in (1, 2):
+        done = board.vote(services, person, card.id, +1)
+        assert done.events == (events.DotsChanged(
+            VoteRecord(person.participant_id, card.id, dots)),)
+    refused(board.vote, services, person, card.id, +1, code="no_dots_left")
+    assert board.vote(services, person, card.id, -1).value["left"] == 1
+    assert board.my_votes(services, person)["dots"] == {card.id: 1}
+    assert board.my_votes(services, event["facilitator"]) is None
+    assert seqs(published) == [1, 2, 3, 4, 5, 6]
+
+
+def test_board_settings_are_announced_as_layout_and_voting(services, event, published):
+    refused(board.change_board, services, event["hosts"][0], {"view": "group"},
+            code="forbidden")
+    refused(board.change_board, services, event["facilitator"], {"view": "sideways"},
+            code="invalid")
+    refused(board.change_board, services, event["facilitator"], {"budget": 99}, code="invalid")
+    done = board.change_board(services, event["facilitator"],
+                              {"view": "group", "open": True, "revealed": True})
+    assert done.events == (events.LayoutChosen("group"),
+                           events.VotingChanged(3, True, True))
+    assert seqs(published) == [1]
+
+
+def test_exports_are_for_the_facilitator(services, event):
+    board.add_card(services, event["hosts"][0], "t", card_spec("<b>太字</b>"))
+    refused(exports.export, services, event["hosts"][0], "csv", code="forbidden")
+    refused(exports.export, services, event["facilitator"], "docx", code="unknown_format")
+    download = exports.export(services, event["facilitator"], "csv")
+    assert download.media_type.startswith("text/csv") and "<b>太字</b>" in download.body.decode()
+
+
+def test_views_are_for_any_token_of_the_event(services, event):
+    assert sessions.view(services, event["projector"]).session.id == event["id"]
+    refused(sessions.view, services, event["projector"], auth.FACILITATOR, code="forbidden")
+    assert sessions.view_by_id(services, "no-such-event") is None
+    assert stored.load_view(services.engine, event["id"]).seq == 0

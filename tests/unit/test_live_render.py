@@ -1,0 +1,242 @@
+"""Pushes proportional to the change (app/render.py), with real templates and no server:
+a screen that applies every push shows exactly what a fresh snapshot of the same state
+shows, and a push carries only what changed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app import cards, events, render
+from app.hub import Audience
+from app.records import GroupRecord, VoteRecord
+from tests.unit.screens import Screen, card_record, event_record, make_view
+
+AUDIENCES = (
+    Audience("facilitator", "ja", role="facilitator"),
+    Audience("projector", "ja", role="projector"),
+    Audience("host", "ja", table_id=1, role="host"),
+    Audience("host", "en", table_id=2, role="host"),
+    Audience("participant", "ja", participant_id=1, role="participant"),
+    Audience("participant", "ja", participant_id=2, role="participant"),
+    Audience("participant", "en", participant_id=3, role="participant"),
+)
+TEXTS = ("見守りボランティアが足りない", "子どもの居場所", "空き家を地域の居場所に",
+         "SNSで発信する")
+
+
+class Event:
+    """The truth the test keeps by itself: records, changed by steps that also say which
+    live events they announce."""
+
+    def __init__(self, preloaded: int = 0):
+        self.session = event_record(voting_open=True)
+        self.cards: dict[str, object] = {}
+        for number in range(preloaded):  # near the projector's limit of a column
+            card = card_record(f"b{number:03d}", created=-100 + number, participant_id=None)
+            self.cards[card.id] = card
+        self.votes: dict[tuple[int, str], int] = {}
+        self.groups: list[GroupRecord] = []
+        self.next_group = 1
+
+    def view(self):
+        return make_view(self.session, list(self.cards.values()),
+                         [VoteRecord(p, c, d) for (p, c), d in self.votes.items()],
+                         self.groups)
+
+    def pick(self, index: int, keep=lambda card: True):
+        chosen = [c for c in self.cards.values() if keep(c)]
+        return chosen[index % len(chosen)] if chosen else None
+
+    def used(self, voter: int) -> int:
+        return sum(d for (p, c), d in self.votes.items()
+                   if p == voter and not self.cards[c].hidden)
+
+    def step(self, action: tuple) -> list:  # noqa: C901 - one branch per kind of change
+        kind, a, b, c = action
+        if kind == "add":
+            number = len(self.cards)
+            author = (a % 4) or None
+            card = card_record(f"c{number:03d}", table_id=b % 3 + 1, created=number // 2,
+                               phase=c % 3, participant_id=author, text=TEXTS[number % 4],
+                               colour=cards.colour_for_phase(c % 3))
+            self.cards[card.id] = card
+            return [events.CardAdded(card)]
+        if kind == "hide":
+            card = self.pick(a, lambda c: c.merged_into is None)
+            if card is None:
+                return []
+            self.cards[card.id] = card = replace(card, hidden=not card.hidden)
+            return [events.CardHidden(card)]
+        if kind == "edit":
+            card = self.pick(a, lambda c: c.merged_into is None)
+            if card is None:
+                return []
+            self.cards[card.id] = card = replace(card, text=TEXTS[b % 4] + "！")
+            return [events.CardEdited(card)]
+        if kind == "group":
+            if len(self.groups) >= 3:
+                return []
+            group = GroupRecord(self.next_group, f"グループ{self.next_group}", 0)
+            self.next_group += 1
+            self.groups.append(group)
+            return [events.GroupSaved(group, created=True)]
+        if kind == "ungroup":
+            if not self.groups:
+                return []
+            group = self.groups.pop(a % len(self.groups))
+            for card in list(self.cards.values()):
+                if card.group_id == group.id:
+                    self.cards[card.id] = replace(card, group_id=None)
+            return [events.GroupDeleted(group.id)]
+        if kind == "move":
+            card = self.pick(a)
+            if card is None:
+                return []
+            target = self.groups[b % len(self.groups)].id if self.groups and b % 3 else None
+            self.cards[card.id] = card = replace(card, group_id=target)
+            return [events.CardGrouped(card)]
+        if kind == "vote":
+            card = self.pick(b, lambda c: not c.hidden)
+            voter = a % 3 + 1
+            if card is None or not self.session.voting_open:
+                return []
+            key = (voter, card.id)
+            if c % 3 and self.used(voter) < self.session.vote_budget:
+                self.votes[key] = self.votes.get(key, 0) + 1
+            elif self.votes.get(key):
+                self.votes[key] -= 1
+            else:
+                return []
+            dots = self.votes[key]
+            if not dots:
+                del self.votes[key]
+            return [events.DotsChanged(VoteRecord(voter, card.id, dots))]
+        if kind == "merge":
+            keep = self.pick(a, lambda c: not c.hidden)
+            other = self.pick(b, lambda c: c.merged_into is None and c is not keep)
+            if keep is None or other is None or other.id == keep.id:
+                return []
+            kept = replace(keep, text=cards.merged_text([keep.text, other.text]))
+            merged = replace(other, hidden=True, merged_into=keep.id)
+            self.cards[kept.id], self.cards[merged.id] = kept, merged
+            for (voter, card_id), dots in list(self.votes.items()):
+                if card_id == merged.id:
+                    del self.votes[(voter, card_id)]
+                    self.votes[(voter, kept.id)] = self.votes.get((voter, kept.id), 0) + dots
+            votes = tuple(VoteRecord(p, k, d) for (p, k), d in self.votes.items()
+                          if k == kept.id)
+            return [events.CardsMerged(kept, (merged,), votes)]
+        if kind == "layout":
+            layout = cards.BOARD_LAYOUTS[a % 4]
+            self.session = replace(self.session, board_view=layout)
+            return [events.LayoutChosen(layout)]
+        if kind == "voting":
+            self.session = replace(self.session, voting_open=bool(a % 2),
+                                   votes_revealed=bool(b % 2))
+            return [events.VotingChanged(self.session.vote_budget, self.session.voting_open,
+                                         self.session.votes_revealed)]
+        raise AssertionError(kind)
+
+
+KINDS = ("add", "add", "add", "hide", "edit", "group", "ungroup", "move", "move", "vote",
+         "vote", "merge", "layout", "voting")
+steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.integers(0, 30),
+                           st.integers(0, 30)), min_size=1, max_size=40)
+
+
+def snapshots(view) -> dict[Audience, Screen]:
+    drawing = render.Drawing(view)
+    return {a: Screen(render.snapshot(view, a, drawing)[0]) for a in AUDIENCES}
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]))
+def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(actions, run,
+                                                                           preloaded):
+    truth = Event(preloaded)
+    live = truth.view()
+    screens = snapshots(live)
+    batches = []
+    for seq, action in enumerate(actions, start=1):
+        batches.append(events.Batch("S1", seq, tuple(truth.step(action))))
+    for start in range(0, len(batches), run):  # runs of batches coalesce into one delivery
+        delivery = render.Delivery(live, set())
+        for batch in batches[start:start + run]:
+            delivery.apply(batch)
+        for audience, frames in delivery.texts(AUDIENCES).items():
+            for frame in frames:
+                screens[audience].apply(frame)
+    assert live.seq == len(actions)
+    fresh = snapshots(truth.view())
+    for audience in AUDIENCES:
+        for piece in render.VIEW_PIECES[audience.view]:
+            assert screens[audience].shape(piece) == fresh[audience].shape(piece), \
+                (audience, piece, actions)
+
+
+def deliver(view, *announced, seq: int = 1) -> dict:
+    delivery = render.Delivery(view, {"facilitator"})
+    delivery.apply(events.Batch("S1", seq, announced))
+    every = (*AUDIENCES, Audience("json", role="facilitator"))
+    return {a: "".join(f) for a, f in delivery.texts(every).items()}
+
+
+def test_a_new_card_is_one_item_for_each_list_that_shows_it():
+    old = [card_record(f"old{n:04d}", table_id=n % 3 + 1, created=n, participant_id=None)
+           for n in range(300)]
+    view = make_view(cards=old)
+    new = card_record("new", table_id=1, created=1000, participant_id=1, text="新しいカード")
+    texts = deliver(view, events.CardAdded(new))
+    by_view = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    phone, other_phone = by_view["participant1"], by_view["participant2"]
+    assert phone.count('id="vc-new"') == 1 and phone.count('id="mc-new"') == 1
+    assert 'hx-swap-oob="afterbegin:#vote-cards-list"' in other_phone
+    assert "old0001" not in other_phone and len(other_phone.encode()) < 3 * 1024
+    assert by_view["host1"].count('id="tc-new"') == 1 and "host2" not in by_view
+    console = by_view["facilitator"]
+    assert 'afterbegin:#board-table-1-cards' in console and 'id="board-table-1-count"' in console
+    assert "old0299" not in console.split('id="keywords"')[0]  # one card, not the column
+    assert '"type": "card"' in by_view["json"]
+
+
+def test_the_projector_keeps_the_newest_cards_of_a_column():
+    shown = render.PROJECTOR_CARDS_PER_COLUMN
+    old = [card_record(f"old{n:03d}", created=n, participant_id=None) for n in range(shown)]
+    texts = deliver(make_view(cards=old), events.CardAdded(card_record("new", created=99)))
+    projector = next(t for a, t in texts.items() if a.view == "projector")
+    assert 'afterbegin:#board-table-1-cards' in projector
+    assert 'delete:#bc-old000' in projector  # the oldest one falls off the column
+
+
+def test_before_the_reveal_only_the_voter_and_the_console_hear_of_a_dot():
+    view = make_view(cards=[card_record("c1")])
+    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 2)))
+    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    assert set(names) == {"facilitator", "participant1", "json"}
+    assert 'id="my-votes"' in names["participant1"] and 'data-left="1"' in names["participant1"]
+    assert 'id="board-dots-placed"' in names["facilitator"]
+    assert "data-dots" not in names["facilitator"] and 'id="board"' not in names["facilitator"]
+
+
+def test_after_the_reveal_counts_reach_every_phone_and_the_projector():
+    view = make_view(event_record(votes_revealed=True), cards=[card_record("c1")])
+    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 2)))
+    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    assert 'data-dots="2"' in names["participant2"] and 'id="my-votes"' not in names["participant2"]
+    assert 'data-dots="2"' in names["projector"] and 'id="board-ranking"' in names["projector"]
+    for text in names.values():
+        assert "秘密の名前" not in text  # the board never names an author
+
+
+def test_hiding_a_card_removes_one_element_from_each_screen():
+    view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(50)])
+    texts = deliver(view, events.CardHidden(replace(view.card("c40"), hidden=True)))
+    for audience, text in texts.items():
+        if audience.view == "json":
+            continue
+        assert 'id="board"' not in text and 'id="vote-cards"' not in text, audience
+        if audience.view in ("projector", "participant"):
+            assert "delete:#" in text and len(text.encode()) < 3 * 1024, audience
