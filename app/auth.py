@@ -105,3 +105,31 @@ class RateLimiter:
             return wait
         times.append(now_ms)
         return 0
+
+
+class TokenCache:
+    """Tokens recently found valid, with their holder and the event's language, so that
+    a room of screens reconnecting at once (and every card posted) does not look each
+    token up again. Only hits are kept, for `ttl_ms`; an edit of the event forgets them
+    (this process's; other workers' expire)."""
+
+    def __init__(self, ttl_ms: int = 60_000, size: int = 20_000):
+        self.ttl_ms, self.size = ttl_ms, size
+        self._known: dict[tuple[str, str], tuple[Identity, str, int]] = {}
+
+    def get(self, session_id: str, token: str | None,
+            now_ms: int) -> tuple[Identity, str] | None:
+        hit = self._known.get((session_id, token or ""))
+        if hit is None or hit[2] < now_ms:
+            return None
+        return hit[0], hit[1]
+
+    def put(self, token: str, identity: Identity, language: str, now_ms: int) -> None:
+        if len(self._known) >= self.size:
+            self._known.clear()
+        self._known[(identity.session_id, token)] = (identity, language, now_ms + self.ttl_ms)
+
+    def forget(self, session_id: str) -> None:
+        for key in list(self._known):  # a copy: other threads may add meanwhile
+            if key[0] == session_id:
+                self._known.pop(key, None)

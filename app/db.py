@@ -11,6 +11,7 @@ from functools import cache
 from sqlalchemy import Engine, create_engine, event
 from sqlmodel import Session
 
+SQLITE_POOL_SIZE = 40
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA busy_timeout=10000",
@@ -22,7 +23,10 @@ SQLITE_PRAGMAS = (
 def make_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+    # One connection for each worker thread that may query at once (FastAPI's thread pool
+    # runs 40), kept open: a new SQLite connection costs its pragmas every time.
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10},
+                           pool_size=SQLITE_POOL_SIZE, max_overflow=SQLITE_POOL_SIZE)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:

@@ -42,6 +42,13 @@ REDIS_CHANNEL = "worldcafe:events"
 GC_SETTLE_SECONDS = 1.0
 GAP_WAIT_SECONDS = 1.5
 """How long a room waits for a batch that is missing before it resyncs."""
+SNAPSHOT_REUSE_SECONDS = 30.0
+"""Snapshots drawn from one load serve newcomers while the room has had no change since
+(a room of screens reconnecting at once costs one load and one drawing). A running
+countdown's text may be that old; every page recomputes it from `data-ends-at` at once."""
+OFFERS_AT_ONCE = 20
+"""Connections given their frames between two turns of the event loop, so that a
+snapshot for every screen never holds up the loop (or /healthz) for long."""
 MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
 
@@ -110,6 +117,8 @@ class Room:
         self.needs_resync = False
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.drawn: tuple[float, SessionView, render.Drawing] | None = None
+        """The last snapshot load and its drawing (see SNAPSHOT_REUSE_SECONDS)."""
 
     @property
     def empty(self) -> bool:
@@ -154,8 +163,8 @@ class Room:
             return
         if self.waiting:
             joining, self.waiting = self.waiting, []
-            seq, frames = await asyncio.to_thread(self._snapshots, joining)
-            self.parked.append((seq, frames))
+            view, frames = await asyncio.to_thread(self._snapshots, joining)
+            self.parked.append((view.seq, frames))
         while True:
             run = self._next_run()
             edited = bool(run) and any(isinstance(e, events.SessionEdited)
@@ -167,7 +176,7 @@ class Room:
             if edited:
                 await self._resync(kind="session")
                 return
-            if not self._release_parked() and not run:
+            if not await self._release_parked() and not run:
                 break
         self._watch_for_gaps()
 
@@ -187,20 +196,30 @@ class Room:
                 break
         return run
 
-    def _release_parked(self) -> bool:
+    async def _release_parked(self) -> bool:
         """Connections whose snapshot the room has now reached go live, snapshot first."""
         ready = [(seq, group) for seq, group in self.parked if seq <= self.view.seq]
         if not ready:
             return False
         self.parked = [(seq, group) for seq, group in self.parked if seq > self.view.seq]
         for _seq, group in ready:
-            for connection, frames in group:
-                if connection not in self.members:
-                    continue
-                for frame in frames:
-                    connection.offer(frame)
+            for connection in await self._offer(group):
                 self.live.add(connection)
         return True
+
+    async def _offer(self, frames: list[tuple[Connection, list[str]]]) -> list[Connection]:
+        """Queue each connection's frames, a few connections per turn of the loop; the
+        connections still in the room."""
+        offered = []
+        for position, (connection, texts) in enumerate(frames, start=1):
+            if connection not in self.members:
+                continue
+            for text in texts:
+                connection.offer(text)
+            offered.append(connection)
+            if position % OFFERS_AT_ONCE == 0:
+                await asyncio.sleep(0)
+        return offered
 
     def _watch_for_gaps(self) -> None:
         waiting_on_batches = bool(self.pending) or bool(self.parked)
@@ -217,6 +236,8 @@ class Room:
             self.wake.set()
 
     async def _deliver(self, run: list[events.Batch]) -> None:
+        if self.drawn is not None and self.drawn[1] is self.view:
+            self.drawn = None  # the view moves on: its drawing shows the past
         connections = list(self.live)
         audiences = {c.audience for c in connections}
         texts = await asyncio.to_thread(self._render_run, run, audiences)
@@ -231,12 +252,19 @@ class Room:
             delivery.apply(batch)
         return delivery.texts(audiences)
 
-    def _snapshots(self, connections: list[Connection], kind: str = "snapshot"):
-        """Load the event and draw each connection's snapshot (in a worker thread)."""
-        view = self.hub.load_view(self.session_id)
-        drawing = render.Drawing(view)
-        frames = [(c, render.snapshot(view, c.audience, drawing, kind)) for c in connections]
-        return view.seq, frames
+    def _snapshots(self, connections: list[Connection], fresh: bool = False,
+                   kind: str = "snapshot"):
+        """Each connection's snapshot (in a worker thread): from the last load while the
+        room is at that load's `seq` (the connection then gets every change after it, as
+        the room does), otherwise (or when `fresh`) from a new load."""
+        drawn = self.drawn
+        if (fresh or drawn is None or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS
+                or self.view is None or self.view.seq != drawn[1].seq):
+            view = self.hub.load_view(self.session_id)
+            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view))
+        _, view, drawing = drawn
+        return view, [(c, render.snapshot(view, c.audience, drawing, kind))
+                      for c in connections]
 
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""
@@ -245,23 +273,11 @@ class Room:
         self.waiting, self.parked = [], []
         self.needs_resync = False
 
-        def load_and_draw():
-            view = self.hub.load_view(self.session_id)
-            drawing = render.Drawing(view)
-            return view, [(c, render.snapshot(view, c.audience, drawing, kind))
-                          for c in everyone]
-
-        view, frames = await asyncio.to_thread(load_and_draw)
-        self.view = view
-        self.live = set()
-        for connection, texts in frames:
-            if connection in self.members:
-                for frame in texts:
-                    connection.offer(frame)
-                self.live.add(connection)
+        self.view, frames = await asyncio.to_thread(self._snapshots, everyone, True, kind)
+        self.live = set(await self._offer(frames))
         self.waiting = [c for c in self.waiting if c not in self.live]
         self.gap_since = None
-        for stale in [n for n in self.pending if n <= view.seq]:
+        for stale in [n for n in self.pending if n <= self.view.seq]:
             del self.pending[stale]
         if self.pending:
             self.wake.set()

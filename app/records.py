@@ -8,7 +8,7 @@ object. Participant tokens stay in the database: a record may cross the Redis bu
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import cache
 from typing import Any, TypeVar
 
@@ -100,18 +100,11 @@ class VoteRecord:
 
 
 @cache
-def _names(cls: type) -> tuple[str, ...]:
+def record_fields(cls: type) -> tuple[str, ...]:
+    """The names of a record's fields, in order."""
     return tuple(f.name for f in fields(cls))
 
 
 def record_of(cls: type[Record], row: Any) -> Record:
     """The record of a database row (or of anything with those attributes)."""
-    return cls(**{name: getattr(row, name) for name in _names(cls)})
-
-
-def from_dict(cls: type[Record], data: dict) -> Record:
-    return cls(**{name: data[name] for name in _names(cls)})
-
-
-def to_dict(record: Any) -> dict:
-    return asdict(record)
+    return cls(**{name: getattr(row, name) for name in record_fields(cls)})

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from app import auth, cards, events, shapes
+from app import auth, cards, events, shapes, templating
 from app.records import CardRecord
 from app.templating import PROJECTOR_CARDS_PER_COLUMN, render
 from app.timing import now_ms
@@ -95,8 +95,8 @@ class Drawing:
                          f"fragments/_{name.replace('-', '_')}.html")
 
     def item(self, template: str, card_id: str, audience: Audience) -> str:
-        return self.once(("item", template, audience.view, card_id), audience,
-                         f"fragments/_{template}.html", card=self.view.card(card_id))
+        return templating.item(audience.language, template, self.view, audience.view,
+                               self.view.card(card_id))
 
 
 def snapshot(view: SessionView, audience: Audience, drawing: Drawing,

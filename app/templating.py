@@ -9,6 +9,7 @@ from pathlib import Path
 
 import jinja2
 import segno
+from markupsafe import Markup
 
 from app import cards, keywords, rounds
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
@@ -62,9 +63,48 @@ def environment(language: str) -> jinja2.Environment:
         projector_cards_per_column=PROJECTOR_CARDS_PER_COLUMN,
         card_colour=cards.colour_for_phase,
         keyword_bar_width=keywords.bar_width,
+        item=_item_in,
     )
     return env
 
 
 def render(language: str, template: str, **context: object) -> str:
     return environment(language).get_template(template).render(**context)
+
+
+ITEM_INPUTS = {
+    "board_card": lambda view, card: (view.dots_on(card.id), view.revealed, view.session.id,
+                                      tuple(view.groups), tuple(p.title for p in view.program)),
+    "vote_card": lambda view, card: (view.revealed, view.revealed and view.dots_on(card.id)),
+    "table_card": lambda view, card: (),
+    "my_card": lambda view, card: (view.table(card.table_id),
+                                   tuple(p.title for p in view.program)),
+}
+"""The card items (templates/fragments/_{name}.html) and everything each shows besides the
+card itself, its view (facilitator, projector, ...) and the language: the key under which
+an item's text is kept, so a list of 2000 cards is drawn from the items already drawn."""
+
+MAX_ITEMS = 50_000
+_items: dict[tuple, str] = {}
+
+
+def item(language: str, name: str, view, view_name: str, card) -> Markup:
+    """One card item, rendered once for the same inputs (pages and pushes alike)."""
+    key = (language, name, view_name, card, *ITEM_INPUTS[name](view, card))
+    text = _items.get(key)
+    if text is None:
+        if len(_items) >= MAX_ITEMS:
+            _items.clear()
+        text = _items[key] = render(language, f"fragments/_{name}.html", view=view,
+                                    view_name=view_name, card=card)
+    return Markup(text)
+
+
+def forget_items() -> None:
+    _items.clear()
+
+
+@jinja2.pass_context
+def _item_in(context, name: str, card) -> Markup:
+    """`{{ item('board_card', card) }}` in a template, with the template's view."""
+    return item(context["language"], name, context["view"], context["view_name"], card)

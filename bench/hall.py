@@ -623,8 +623,11 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="worldcafe-hall-") as folder:
             server = WorldcafeServer(Path(folder), env=RAISED_LIMITS)
             server.start()
+            # idle connections are dropped before uvicorn's 5 s keep-alive ends them, so
+            # that a POST never races the server's close of its connection
             limits = httpx.Limits(max_connections=options.in_flight + 8,
-                                  max_keepalive_connections=options.in_flight + 8)
+                                  max_keepalive_connections=options.in_flight + 8,
+                                  keepalive_expiry=2)
             with httpx.Client(base_url=server.url, timeout=120, limits=limits) as http:
                 hall = build_hall(http, options.people, options.tables)
                 ws_base = f"ws://127.0.0.1:{server.port}/ws/sessions/{hall.event['id']}"

@@ -34,6 +34,7 @@ class Services:
     card_limiter: auth.RateLimiter = field(
         default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
     join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
+    tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
     now: Callable[[], int] = now_ms
 
 

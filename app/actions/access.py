@@ -13,7 +13,7 @@ from app.store import sessions
 
 def identify(services: Services, session_id: str, token: str | None) -> auth.Identity:
     """The holder of an API token; 401 without a valid one for this event."""
-    identity = sessions.identify(services.engine, session_id, token)
+    identity, _language = _holder(services, session_id, [(None, token)])
     if identity is None:
         raise Refusal("invalid_token", N_("This token is not valid for this event."))
     return identity
@@ -21,24 +21,54 @@ def identify(services: Services, session_id: str, token: str | None) -> auth.Ide
 
 def signed_in(services: Services, session_id: str,
               candidates: Iterable[tuple[str, str | None]]) -> auth.Identity | None:
-    """The first of a device's (role, token) pairs that is valid for its role here (each
-    token looked up once)."""
-    found: dict[str | None, auth.Identity | None] = {}
+    """The first of a device's (role, token) pairs that is valid for its role here."""
+    return _holder(services, session_id, candidates)[0]
+
+
+def socket_holder(services: Services, session_id: str,
+                  candidates: Iterable[tuple[str | None, str | None]]
+                  ) -> tuple[auth.Identity | None, str]:
+    """Who opens a live socket (the first valid pair; role None: any) and the event's
+    language; 404 when there is no such event."""
+    identity, language = _holder(services, session_id, candidates)
+    if language is None:
+        raise Refusal("not_found", N_("There is no such event."))
+    return identity, language
+
+
+def known_holder(services: Services, session_id: str,
+                 candidates: Iterable[tuple[str | None, str | None]]
+                 ) -> tuple[auth.Identity, str] | None:
+    """(holder, language) when a token was found valid recently; None otherwise. Reads
+    no database, so a socket can use it on the event loop."""
+    now = services.now()
     for role, token in candidates:
-        if token not in found:
-            found[token] = sessions.identify(services.engine, session_id, token)
-        identity = found[token]
-        if identity is not None and identity.role == role:
-            return identity
+        hit = services.tokens.get(session_id, token, now)
+        if hit is not None and role in (None, hit[0].role):
+            return hit
     return None
 
 
-def event_language(services: Services, session_id: str) -> str:
-    """The event's language; 404 when there is no such event."""
-    language = sessions.event_language(services.engine, session_id)
-    if language is None:
-        raise Refusal("not_found", N_("There is no such event."))
-    return language
+def remember(services: Services, candidates: Iterable[tuple[str | None, str | None]],
+             identity: auth.Identity, language: str) -> None:
+    """A socket that closes keeps its token known for a while: a room whose Wi-Fi
+    dropped reconnects without a lookup per screen."""
+    for role, token in candidates:
+        if token and role in (None, identity.role):
+            services.tokens.put(token, identity, language, services.now())
+            return
+
+
+def _holder(services: Services, session_id: str, candidates
+            ) -> tuple[auth.Identity | None, str | None]:
+    candidates = list(candidates)
+    known = known_holder(services, session_id, candidates)
+    if known is not None:
+        return known
+    identity, token, language = sessions.signed_in(services.engine, session_id, candidates)
+    if identity is not None:
+        services.tokens.put(token, identity, language, services.now())
+    return identity, language
 
 
 def session_for_join_code(services: Services, join_code: str) -> str | None:

@@ -38,6 +38,7 @@ def edit(services: Services, identity: auth.Identity, patch: SessionPatch
          ) -> Done[SessionView]:
     require(identity, auth.FACILITATOR)
     seq = sessions.update_session(services.engine, identity.session_id, patch)
+    services.tokens.forget(identity.session_id)  # a table may be gone, the language changed
     published = announce(services, identity.session_id, seq, events.SessionEdited())
     return Done(sessions.load_view(services.engine, identity.session_id, with_board=False),
                 published)

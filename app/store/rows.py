@@ -27,20 +27,20 @@ def bump(db: Session, session_id: str) -> int:
     return seq
 
 
-def locked_event(db: Session, session_id: str) -> EventSession:
-    event = db.exec(select(EventSession).where(EventSession.id == session_id)
-                    .with_for_update()).first()
-    if event is None:
-        raise no_event()
-    return event
-
-
-def locked_clock(db: Session, session_id: str) -> RunState:
-    row = db.exec(select(RunState).where(RunState.session_id == session_id)
-                  .with_for_update()).first()
+def _locked(db: Session, column, session_id: str):
+    """The event's row of `column`'s table, locked until the commit (FOR UPDATE)."""
+    row = db.exec(select(column.class_).where(column == session_id).with_for_update()).first()
     if row is None:
         raise no_event()
     return row
+
+
+def locked_event(db: Session, session_id: str) -> EventSession:
+    return _locked(db, EventSession.id, session_id)
+
+
+def locked_clock(db: Session, session_id: str) -> RunState:
+    return _locked(db, RunState.session_id, session_id)
 
 
 def program_of(db: Session, session_id: str) -> list[rounds.PhaseSpec]:

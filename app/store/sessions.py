@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
@@ -21,6 +21,7 @@ from app.records import (
     PersonRecord,
     TableRecord,
     VoteRecord,
+    record_fields,
     record_of,
 )
 from app.refusal import Refusal
@@ -86,9 +87,12 @@ def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
     raise RuntimeError("could not draw a unique join code")
 
 
-def _all(db: Session, model, session_id: str, *order) -> list:
-    return list(db.exec(select(model).where(model.session_id == session_id)
-                        .order_by(*order)).all())
+def _records(db: Session, cls, model, session_id: str, *order) -> list:
+    """The event's rows of `model` as records of `cls`: only the record's columns are
+    read, straight into the records (a hall's 2000 cards, without building ORM objects)."""
+    columns = [getattr(model, name) for name in record_fields(cls)]
+    rows = db.execute(select(*columns).where(model.session_id == session_id).order_by(*order))
+    return [cls(*row) for row in rows]
 
 
 def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionView:
@@ -99,16 +103,14 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionVie
         raise no_event()
     board = {}
     if with_board:
-        board = {"cards": [record_of(CardRecord, c) for c in _all(db, Card, session_id)],
-                 "groups": [record_of(GroupRecord, g)
-                            for g in _all(db, CardGroup, session_id, CardGroup.id)],
-                 "votes": [record_of(VoteRecord, v) for v in _all(db, Vote, session_id)]}
+        board = {"cards": _records(db, CardRecord, Card, session_id),
+                 "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
+                 "votes": _records(db, VoteRecord, Vote, session_id)}
     return SessionView(
         record_of(EventRecord, event),
-        [record_of(TableRecord, t) for t in _all(db, CafeTable, session_id, CafeTable.number)],
+        _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
-        [record_of(PersonRecord, p)
-         for p in _all(db, Participant, session_id, Participant.id)],
+        _records(db, PersonRecord, Participant, session_id, Participant.id),
         seating.seats_of(db, session_id), seq=event.seq, **board)
 
 
@@ -127,33 +129,41 @@ def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
 
 def identify(engine: Engine, session_id: str, token: str | None) -> auth.Identity | None:
     """Who holds `token` in this event, or None (no such token, or no such event)."""
-    if not token:
-        return None
-    with reading(engine) as db:
-        event = db.get(EventSession, session_id)
-        if event is None:
-            return None
-        if token == event.facilitator_token:
-            return auth.Identity(auth.FACILITATOR, session_id)
-        if token == event.projector_token:
-            return auth.Identity(auth.PROJECTOR, session_id)
-        table_id = db.exec(select(CafeTable.id).where(
-            CafeTable.session_id == session_id, CafeTable.host_token == token)).first()
-        if table_id is not None:
-            return auth.Identity(auth.HOST, session_id, table_id=table_id)
-        person = db.exec(select(Participant).where(
-            Participant.session_id == session_id, Participant.token == token)).first()
-        if person is not None:
-            return auth.Identity(auth.PARTICIPANT, session_id, table_id=person.home_table_id,
-                                 participant_id=person.id)
-    return None
+    return signed_in(engine, session_id, [(None, token)])[0]
 
 
-def event_language(engine: Engine, session_id: str) -> str | None:
-    """The event's language, or None when there is no such event."""
-    with reading(engine) as db:
-        return db.exec(select(EventSession.language)
-                       .where(EventSession.id == session_id)).first()
+def signed_in(engine: Engine, session_id: str, candidates
+              ) -> tuple[auth.Identity | None, str | None, str | None]:
+    """The first of (role, token) pairs valid here for its role (None: any role), its
+    token, and the event's language (None: no such event): one query for all of them,
+    since every page, socket and request asks it."""
+    candidates = [(role, token) for role, token in candidates if token]
+    tokens = list(dict.fromkeys(token for _, token in candidates)) or [""]
+    event = EventSession.__table__.c
+    table, person = CafeTable.__table__.c, Participant.__table__.c
+    for_event = event.id == session_id
+    query = union_all(
+        select(literal("language"), event.language, literal(None), literal(None))
+        .where(for_event),
+        select(literal(auth.FACILITATOR), event.facilitator_token, literal(None), literal(None))
+        .where(for_event, event.facilitator_token.in_(tokens)),
+        select(literal(auth.PROJECTOR), event.projector_token, literal(None), literal(None))
+        .where(for_event, event.projector_token.in_(tokens)),
+        select(literal(auth.HOST), table.host_token, table.id, literal(None))
+        .where(table.session_id == session_id, table.host_token.in_(tokens)),
+        select(literal(auth.PARTICIPANT), person.token, person.home_table_id, person.id)
+        .where(person.session_id == session_id, person.token.in_(tokens)))
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    language = next((value for kind, value, _, _ in rows if kind == "language"), None)
+    holders = {value: auth.Identity(kind, session_id, table_id=table_id,
+                                    participant_id=participant_id)
+               for kind, value, table_id, participant_id in rows if kind != "language"}
+    for role, token in candidates:
+        identity = holders.get(token)
+        if identity is not None and role in (None, identity.role):
+            return identity, token, language
+    return None, None, language
 
 
 @dataclass(frozen=True)
@@ -166,9 +176,8 @@ class SeatingNow:
 
 def _seating_now(db: Session, session_id: str) -> SeatingNow:
     db.flush()
-    people = _all(db, Participant, session_id, Participant.id)
     return SeatingNow(seating.seat_triples(seating.seats_of(db, session_id)),
-                      tuple(record_of(PersonRecord, p) for p in people))
+                      tuple(_records(db, PersonRecord, Participant, session_id, Participant.id)))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from app.actions import access
 from app.hub import Audience, Connection
 from app.refusal import Refusal
 from app.timing import now_ms
-from app.web.deps import cookie_identity, page_language, same_origin
+from app.web.deps import page_language, same_origin
 
 router = APIRouter()
 
@@ -31,18 +31,14 @@ DEFAULT_VIEW = {auth.FACILITATOR: "facilitator", auth.PROJECTOR: "projector",
                 auth.HOST: "host", auth.PARTICIPANT: "participant"}
 
 
-def _who(websocket: WebSocket, session_id: str,
-         view: str | None) -> tuple[auth.Identity | None, str]:
-    """(who opens the socket, the event's language); a Refusal when there is no event."""
-    services = websocket.app.state.services
-    language = access.event_language(services, session_id)
+def _candidates(websocket: WebSocket, session_id: str, view: str | None) -> list:
+    """The (role, token) pairs the socket may be opened with: its `?token=` (any role) or
+    the page's cookies for the view."""
     token = websocket.query_params.get("token")
     if token:
-        identity = access.signed_in(services, session_id,
-                                    [(role, token) for role in DEFAULT_VIEW])
-    else:
-        identity = cookie_identity(websocket, session_id, *VIEW_COOKIES.get(view or "", ()))
-    return identity, language
+        return [(None, token)]
+    return [(role, websocket.cookies.get(auth.cookie_name(role, session_id)))
+            for role in VIEW_COOKIES.get(view or "", ())]
 
 
 def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str,
@@ -87,9 +83,11 @@ async def live(websocket: WebSocket, session_id: str) -> None:
     if not same_origin(websocket, app.state.settings):
         await websocket.close(FORBIDDEN)
         return
-    try:
-        identity, language = await run_in_threadpool(_who, websocket, session_id,
-                                                     requested_view)
+    services = app.state.services
+    candidates = _candidates(websocket, session_id, requested_view)
+    try:  # a token seen lately needs no database (a room reconnecting at once)
+        identity, language = access.known_holder(services, session_id, candidates) or \
+            await run_in_threadpool(access.socket_holder, services, session_id, candidates)
     except Refusal:
         await websocket.close(NOT_FOUND)
         return
@@ -116,6 +114,7 @@ async def live(websocket: WebSocket, session_id: str) -> None:
         pass
     finally:
         hub.remove(session_id, connection)
+        access.remember(services, candidates, identity, language)
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await writer

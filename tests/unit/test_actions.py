@@ -89,8 +89,10 @@ def test_identify_knows_each_token_and_refuses_others(services, event):
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token)]) is None
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token),
                                                     (auth.PROJECTOR, token)]).role == "projector"
-    assert access.event_language(services, event["id"]) == "ja"
-    refused(access.event_language, services, "no-such-event", code="not_found")
+    holder, language = access.socket_holder(services, event["id"], [(None, token)])
+    assert holder.role == auth.PROJECTOR and language == "ja"
+    assert access.socket_holder(services, event["id"], [(None, "nope")]) == (None, "ja")
+    refused(access.socket_holder, services, "no-such-event", [(None, token)], code="not_found")
 
 
 # --- the event -----------------------------------------------------------------------------
@@ -301,3 +303,21 @@ def test_views_are_for_any_token_of_the_event(services, event):
     refused(sessions.view, services, event["projector"], auth.FACILITATOR, code="forbidden")
     assert sessions.view_by_id(services, "no-such-event") is None
     assert stored.load_view(services.engine, event["id"]).seq == 0
+
+
+def test_a_removed_tables_host_token_stops_working_at_once(services, event):
+    removed = event["view"].tables[2]
+    assert access.identify(services, event["id"], removed.host_token).role == auth.HOST
+    sessions.edit(services, event["facilitator"], SessionPatch.model_validate(
+        {"tables": [{"name": "A"}, {"name": "B"}]}))
+    refused(access.identify, services, event["id"], removed.host_token, code="invalid_token")
+
+
+def test_a_token_found_valid_is_remembered_for_a_while():
+    cache = auth.TokenCache(ttl_ms=1000)
+    holder = auth.Identity(auth.HOST, "s1", table_id=3)
+    cache.put("t", holder, "ja", now_ms=5000)
+    assert cache.get("s1", "t", 5999) == (holder, "ja")
+    assert cache.get("s1", "t", 6001) is None and cache.get("s2", "t", 5500) is None
+    cache.forget("s1")
+    assert cache.get("s1", "t", 5500) is None

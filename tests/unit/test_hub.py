@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from app import events, hub, render
+from app import events, hub, render, templating
 from app.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
 from tests.unit.screens import card_record, make_view
 
@@ -58,6 +58,14 @@ async def until(condition, timeout: float = 5.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
+def started(database: Database | None = None) -> tuple[Database, Hub]:
+    """A hub on the running loop, loading from `database` (a new one by default)."""
+    database = database or Database()
+    the_hub = Hub(database.load)
+    the_hub.start(asyncio.get_running_loop())
+    return database, the_hub
+
+
 def connect(the_hub: Hub, audience: Audience, socket: Socket, queue_size: int = 50):
     connection = Connection(audience, socket.send, socket.close, queue_size)
     task = asyncio.create_task(connection.run_writer())
@@ -75,9 +83,7 @@ def card_ids(socket: Socket) -> list[str]:
 
 def test_batches_arriving_out_of_order_are_applied_in_commit_order():
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         socket = Socket()
         connect(the_hub, PROJECTOR, socket)
         await until(lambda: socket.received)  # the snapshot
@@ -97,9 +103,7 @@ def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
     monkeypatch.setattr(hub, "GAP_WAIT_SECONDS", 0.05)
 
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         socket = Socket()
         connect(the_hub, PROJECTOR, socket)
         await until(lambda: socket.received)
@@ -114,11 +118,9 @@ def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
     assert database.loads == 2
 
 
-def test_a_newcomer_gets_only_the_changes_after_its_snapshot():
+def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it():
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         early, late = Socket(), Socket()
         connect(the_hub, PROJECTOR, early)
         await until(lambda: early.received)
@@ -132,24 +134,26 @@ def test_a_newcomer_gets_only_the_changes_after_its_snapshot():
 
     early, late = asyncio.run(scenario())
     assert card_ids(early) == ["in-flight", "next"]
-    assert "bc-in-flight" in late.received[0] and card_ids(late) == ["next"]
+    in_snapshot = ["in-flight"] if "bc-in-flight" in late.received[0] else []
+    assert in_snapshot + card_ids(late) == ["in-flight", "next"]  # each once, in order
 
 
 def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
     renders = []
-    real = render.render
+    real = templating.render
 
     def counted(language, template, **context):
         renders.append(template)
         return real(language, template, **context)
 
+    monkeypatch.setattr(templating, "render", counted)
     monkeypatch.setattr(render, "render", counted)
+    templating.forget_items()
 
     async def scenario():
         database = Database()
         database.commit(card_record("first", created=0, participant_id=None))
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started(database)
         sockets = [Socket() for _ in range(6)]
         for socket, audience in zip(sockets, [PROJECTOR] * 3 + [HOST] * 3, strict=True):
             connect(the_hub, audience, socket)
@@ -169,9 +173,7 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
 
 def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         slow, fast = Socket(stall=True), Socket()
         slow_connection, _ = connect(the_hub, HOST, slow, queue_size=3)
         connect(the_hub, HOST, fast, queue_size=3)
@@ -202,9 +204,7 @@ def test_a_dropped_connection_is_closed_with_try_again_later():
 
 def test_batches_for_other_events_or_rooms_that_are_gone_are_not_sent():
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         socket = Socket()
         connection, _ = connect(the_hub, PROJECTOR, socket)
         await until(lambda: socket.received)
@@ -221,9 +221,7 @@ def test_batches_for_other_events_or_rooms_that_are_gone_are_not_sent():
 @pytest.mark.parametrize("publish_from_a_thread", [True, False])
 def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
     async def scenario():
-        database = Database()
-        the_hub = Hub(database.load)
-        the_hub.start(asyncio.get_running_loop())
+        database, the_hub = started()
         socket = Socket()
         connect(the_hub, PROJECTOR, socket)
         await until(lambda: socket.received)
@@ -238,3 +236,26 @@ def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
 
     socket = asyncio.run(scenario())
     assert "bc-a" in socket.received[1]
+
+
+def test_a_newcomer_loaded_ahead_of_the_room_waits_for_it_and_misses_nothing():
+    async def scenario():
+        database, the_hub = started()
+        early, late = Socket(), Socket()
+        connect(the_hub, PROJECTOR, early)
+        await until(lambda: early.received)
+        the_hub.arrive(database.commit(card_record("a", created=1)))
+        await until(lambda: card_ids(early) == ["a"])  # the room has moved on since its load
+        in_flight = database.commit(card_record("b", created=2))
+        connect(the_hub, PROJECTOR, late)  # loaded afresh: its snapshot holds b already
+        await until(lambda: database.loads == 2)
+        await asyncio.sleep(0)
+        assert late.received == []  # held back until the room has b too
+        the_hub.arrive(in_flight)
+        the_hub.arrive(database.commit(card_record("c", created=3)))
+        await until(lambda: "c" in card_ids(late) and "c" in card_ids(early))
+        return early, late
+
+    early, late = asyncio.run(scenario())
+    assert card_ids(early) == ["a", "b", "c"]
+    assert "bc-b" in late.received[0] and card_ids(late) == ["c"]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import cards, events, render
+from app import cards, events, render, templating
 from app.hub import Audience
 from app.records import GroupRecord, VoteRecord
 from tests.unit.screens import Screen, card_record, event_record, make_view
@@ -170,6 +170,7 @@ def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(acti
             for frame in frames:
                 screens[audience].apply(frame)
     assert live.seq == len(actions)
+    templating.forget_items()  # the fresh screens draw every card anew
     fresh = snapshots(truth.view())
     for audience in AUDIENCES:
         for piece in render.VIEW_PIECES[audience.view]:
