@@ -30,9 +30,9 @@ import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 from app import events, render
+from app.render import Audience
 from app.view import SessionView
 
 log = logging.getLogger(__name__)
@@ -51,17 +51,6 @@ OFFERS_AT_ONCE = 20
 snapshot for every screen never holds up the loop (or /healthz) for long."""
 MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
-
-
-@dataclass(frozen=True)
-class Audience:
-    """Connections that see exactly the same bytes for every event."""
-
-    view: str
-    language: str = ""
-    table_id: int | None = None
-    role: str = ""
-    participant_id: int | None = None
 
 
 class Connection:

@@ -18,7 +18,6 @@ import json
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from app import auth, cards, events, shapes, templating
 from app.records import CardRecord
@@ -26,8 +25,17 @@ from app.templating import PROJECTOR_CARDS_PER_COLUMN, render
 from app.timing import now_ms
 from app.view import FILTERS, SessionView
 
-if TYPE_CHECKING:
-    from app.hub import Audience
+
+@dataclass(frozen=True)
+class Audience:
+    """Connections that see exactly the same bytes for every event."""
+
+    view: str
+    language: str = ""
+    table_id: int | None = None
+    role: str = ""
+    participant_id: int | None = None
+
 
 VIEW_PIECES = {
     "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords",

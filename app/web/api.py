@@ -32,7 +32,9 @@ from app.web.deps import (
     api_language,
     bearer_identity,
     bearer_token,
+    card_response,
     client_address,
+    download,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -108,12 +110,6 @@ def mark_absence(session_id: str, participant_id: int, absence: AbsenceIn, reque
     return shapes.seating_json(view)
 
 
-def card_response(answer: board.CardAnswer) -> JSONResponse:
-    """201 with the stored card for a new one, 200 with it for a resend."""
-    return JSONResponse(cards.card_json(answer.card, reveal_author=True),
-                        status_code=201 if answer.created else 200)
-
-
 @router.post("/sessions/{session_id}/cards", status_code=201)
 def add_card(session_id: str, spec: CardIn, request: Request,
              services: ServicesDep) -> JSONResponse:
@@ -129,12 +125,6 @@ def list_cards(session_id: str, request: Request, services: ServicesDep) -> dict
     facilitator = identity.role == auth.FACILITATOR
     return {"cards": [cards.card_json(card, reveal_author=facilitator)
                       for card in board.list_cards(services, identity)]}
-
-
-def download(file: exports.Download) -> Response:
-    return Response(file.body, media_type=file.media_type,
-                    headers={"Content-Disposition": file.disposition,
-                             "Cache-Control": "no-store"})
 
 
 @router.get("/sessions/{session_id}/export.{fmt}")

@@ -7,11 +7,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 
-from app import auth
-from app.actions import Services, access
+from app import auth, cards
+from app.actions import Services, access, board, exports
 from app.i18n import N_, from_accept_language, normalize, translate
 from app.refusal import Refusal
 from app.settings import Settings
@@ -141,3 +142,15 @@ def same_origin(request: HTTPConnection, settings: Settings) -> bool:
         return True
     host = request.headers.get("host", "")
     return origin.split("://", 1)[-1] == host or origin in settings.allowed_origins
+
+
+def card_response(answer: board.CardAnswer) -> JSONResponse:
+    """201 with the stored card for a new one, 200 with it for a resend."""
+    return JSONResponse(cards.card_json(answer.card, reveal_author=True),
+                        status_code=201 if answer.created else 200)
+
+
+def download(file: exports.Download) -> Response:
+    return Response(file.body, media_type=file.media_type,
+                    headers={"Content-Disposition": file.disposition,
+                             "Cache-Control": "no-store"})

@@ -29,13 +29,14 @@ from app.templating import render
 from app.timing import now_ms
 from app.view import SessionView
 from app.web import urls
-from app.web.api import card_response, download
 from app.web.deps import (
     ServicesDep,
     SettingsDep,
+    card_response,
     client_address,
     cookie_identity,
     describe_invalid,
+    download,
     error_text,
     page_language,
     same_origin,
