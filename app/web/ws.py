@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from app import auth
 from app.actions import access
 from app.hub import Connection
-from app.render import Audience
 from app.refusal import Refusal
+from app.render import Audience
 from app.timing import now_ms
 from app.web.deps import page_language, same_origin
 
