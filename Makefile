@@ -17,7 +17,7 @@ $(STAMPS):
 
 $(STAMPS)/python: pyproject.toml | $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,scale]'
 	touch $@
 
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
@@ -26,9 +26,10 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 
 # Debian packages, installed with apt-get when missing (needs root; CI and the developer
 # machines run as root). The runtime needs Noto CJK and Pango so that Japanese renders in
-# the PDF and PNG exports; the tests also need Chromium and a Redis server.
+# the PDF and PNG exports; the tests also need Chromium, PostgreSQL and a Redis server,
+# which they start themselves on free loopback ports and stop again (tests/services.py).
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := chromium redis-server
+TEST_DEBS := chromium redis-server postgresql
 
 runtime: $(STAMPS)/runtime
 system: $(STAMPS)/system
@@ -45,8 +46,9 @@ $(STAMPS)/runtime: | $(STAMPS)
 	touch $@
 
 $(STAMPS)/system: $(STAMPS)/runtime | $(STAMPS)
-	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ]; then \
-	  echo "chromium and redis-server are installed"; \
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && \
+	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "chromium, redis-server and postgresql are installed"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS); \
 	fi
@@ -59,7 +61,7 @@ test: install system
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-test-fast: install
+test-fast: install system
 	$(BIN)/pytest -q -m "not e2e"
 
 lint: install

@@ -24,6 +24,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="worldcafe", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_server_arguments(commands.add_parser("serve", help="run migrations, then serve"))
+    commands.add_parser("migrate", help="bring the database schema up to date").add_argument(
+        "--database-url", help="SQLAlchemy URL (default: SQLite file here)")
     _add_server_arguments(
         commands.add_parser("demo", help="create a demo event, print its URLs, then serve"))
     seating_io.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
@@ -53,16 +55,33 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings()
 
 
-def serve(settings: Settings) -> int:
-    import uvicorn
-
+def migrate(settings: Settings) -> int:
+    """Bring the schema up to date (PostgreSQL: under an advisory lock)."""
     from app.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"worldcafe: the database at {_safe(settings.database_url)} is up to date",
+          file=sys.stderr, flush=True)
+    return 0
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def serve(settings: Settings, migrated: bool = False) -> int:
+    """Migrate once, then start the workers (which never migrate themselves)."""
+    import uvicorn
 
     if settings.workers > 1 and not settings.redis_url:
         print("worldcafe: --workers above 1 needs --redis-url so that workers share live "
               "events", file=sys.stderr)
         return 2
-    upgrade(settings.database_url)
+    if not migrated:
+        migrate(settings)
     # Per-message deflate costs ~64 KiB a connection and CPU per message, for fragments
     # of a few hundred bytes that gain little from it (DESIGN.md §7).
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
@@ -74,8 +93,8 @@ def serve(settings: Settings) -> int:
 def demo(settings: Settings) -> int:
     from app import demo as demo_event
 
-    demo_event.create_and_print(settings)
-    return serve(settings)
+    demo_event.create_and_print(settings)  # migrates first
+    return serve(settings, migrated=True)
 
 
 def _fail(message: str, status: int = 1) -> int:
@@ -127,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
         return export(args, settings)
     if args.command == "demo":
         return demo(settings)
+    if args.command == "migrate":
+        return migrate(settings)
     return serve(settings)
 
 

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
+
+from app.i18n import N_
+from app.refusal import Refusal
 
 SQLITE_POOL_SIZE = 40
 SQLITE_PRAGMAS = (
@@ -45,12 +49,62 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+UNAVAILABLE = N_("The database cannot be used just now (%(reason)s). Try again in a moment.")
+_failures: dict[str, str] = {}
+"""database URL -> why its last write failed (cleared by the next one that succeeds)."""
+
+
+@contextmanager
+def available(engine: Engine) -> Iterator[None]:
+    """A database that cannot be reached or written (read-only, disk full, server down)
+    is a refusal (503) with the reason, never a crash; a deadlock or a failed constraint
+    stays what it is for the caller."""
+    try:
+        yield
+    except OperationalError as error:
+        reason = " ".join(str(error.orig).split())[:160]
+        _failures[str(engine.url)] = reason
+        raise Refusal("database_unavailable", UNAVAILABLE, reason=reason) from None
+
+
+def last_failure(engine: Engine) -> str | None:
+    return _failures.get(str(engine.url))
+
+
+def write_check(engine: Engine) -> str | None:
+    """Why the database cannot be written now, or None: SQLite must take a write (a table
+    created and rolled back; a read-only file or mount refuses it), PostgreSQL must not be
+    read-only; and the last write must not have failed (a full disk shows only then)."""
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":  # begins with BEGIN IMMEDIATE (_on_begin)
+                connection.execution_options(immediate=True).exec_driver_sql(
+                    "CREATE TABLE IF NOT EXISTS worldcafe_write_check (probe INTEGER)")
+                connection.rollback()
+            else:
+                read_only = connection.exec_driver_sql(
+                    "SELECT current_setting('transaction_read_only') = 'on' "
+                    "OR pg_is_in_recovery()").scalar()
+                if read_only:
+                    return "the database is read-only"
+    except OperationalError as error:
+        return " ".join(str(error.orig).split())[:160]
+    return last_failure(engine)
+
+
+@contextmanager
+def connected(engine: Engine) -> Iterator[Connection]:
+    """A plain connection for a quick query (no ORM)."""
+    with available(engine), engine.connect() as connection:
+        yield connection
+
+
 @contextmanager
 def reading(engine: Engine) -> Iterator[Session]:
     """A session for queries only, that sees one committed state throughout: SQLite's read
     transaction does; PostgreSQL needs REPEATABLE READ (a view and its `seq` must agree)."""
     bind = engine if engine.dialect.name == "sqlite" else _snapshots(engine)
-    with Session(bind, expire_on_commit=False) as session:
+    with available(engine), Session(bind, expire_on_commit=False) as session:
         yield session
 
 
@@ -62,7 +116,8 @@ def _snapshots(engine: Engine) -> Engine:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
     """A write transaction that takes SQLite's write lock up front and commits on success."""
-    with Session(engine, expire_on_commit=False) as session:
+    with available(engine), Session(engine, expire_on_commit=False) as session:
         session.connection(execution_options={"immediate": True})
         yield session
         session.commit()
+    _failures.pop(str(engine.url), None)

@@ -336,9 +336,19 @@ class Hub:
             return
         if self._bus is not None:
             future = asyncio.run_coroutine_threadsafe(self._bus.publish(batch), loop)
-            future.add_done_callback(_log_failure)
+            future.add_done_callback(lambda done: self._published(done, batch))
         else:
             loop.call_soon_threadsafe(self.arrive, batch)
+
+    def _published(self, done, batch: events.Batch) -> None:
+        """Could not publish (Redis is down): this worker's screens get it at least; the
+        other workers' rooms resync when Redis is back."""
+        if done.cancelled() or done.exception() is not None:
+            self.arrive(batch)
+
+    @property
+    def bus_healthy(self) -> bool:
+        return self._bus is None or self._bus.healthy
 
     def arrive(self, batch: events.Batch) -> None:
         """A batch for this worker's screens (on the event loop)."""
@@ -354,26 +364,48 @@ class Hub:
             room.start()
 
 
-def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.warning("could not publish a live batch: %s", future.exception())
-
-
 class RedisBus:
-    """Redis pub/sub between workers; each worker delivers what arrives to its own sockets."""
+    """Redis pub/sub between workers; each worker delivers what arrives to its own sockets.
+
+    Redis failing is not a request failing: a batch that cannot be published is delivered
+    to this worker's screens, the outage is logged once, `healthy` turns False (/healthz
+    says so), and once the subscription is back every room resyncs from the database."""
+
+    READY_SECONDS = 10.0
+    """How long start-up waits for the first subscription (then serves, degraded)."""
 
     def __init__(self, url: str, hub: Hub):
         import redis.asyncio as redis  # only needed in the scaled mode
 
-        self._redis = redis.from_url(url)
+        self._redis = redis.from_url(url, socket_connect_timeout=2)
         self._hub = hub
         self._task: asyncio.Task | None = None
+        self._ready = asyncio.Event()
+        self.healthy = False
 
     async def publish(self, batch: events.Batch) -> None:
-        await self._redis.publish(REDIS_CHANNEL, events.encode(batch))
+        try:
+            await self._redis.publish(REDIS_CHANNEL, events.encode(batch))
+        except Exception as error:
+            self._down(error)
+            raise
+
+    def _down(self, error: BaseException) -> None:
+        if self.healthy:
+            log.warning("redis is unreachable (%s); live changes reach only this "
+                        "worker's screens until it is back", error)
+        self.healthy = False
+
+    def _up(self) -> None:
+        if not self.healthy:
+            log.info("redis subscription established")
+        self.healthy = True
+        self._ready.set()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen_forever())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), self.READY_SECONDS)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -388,6 +420,7 @@ class RedisBus:
             try:
                 async with self._redis.pubsub() as pubsub:
                     await pubsub.subscribe(REDIS_CHANNEL)
+                    self._up()
                     if not first:
                         self._hub.resync_all()
                     first = False
@@ -396,6 +429,7 @@ class RedisBus:
                             self._hub.arrive(events.decode(message["data"]))
             except asyncio.CancelledError:
                 raise
-            except Exception:  # the subscription is gone: wait, resubscribe, resync
-                log.warning("redis subscription lost; resubscribing", exc_info=True)
+            except Exception as error:  # the subscription is gone: wait, resubscribe, resync
+                self._down(error)
+                first = False
                 await asyncio.sleep(1)

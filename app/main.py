@@ -1,37 +1,52 @@
-"""create_app(settings): wires routers, static files, migrations and the hub together."""
+"""create_app(settings): wires routers, static files, the hub and the bus together (the
+schema is migrated before, once: app/migrate.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 
 from app import keywords
 from app.actions import Services
 from app.auth import FailureLimiter, RateLimiter
-from app.db import make_engine
+from app.db import UNAVAILABLE, make_engine, write_check
 from app.hub import Hub, RedisBus
-from app.i18n import N_
-from app.migrate import upgrade
+from app.i18n import N_, translate
 from app.refusal import Refusal
 from app.settings import Settings
 from app.store import sessions
+from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
-from app.web.deps import api_language, describe_invalid
+from app.web.deps import api_language, describe_invalid, page_language, wants_a_page
 
 STATIC = Path(__file__).resolve().parent / "static"
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
-VENDOR_FILES = {
-    "htmx.min.js": NODE_MODULES / "htmx.org" / "dist" / "htmx.min.js",
-    "ws.js": NODE_MODULES / "htmx-ext-ws" / "ws.js",
+VENDOR_SOURCES = {
+    "htmx.min.js": ("htmx.org", "dist", "htmx.min.js"),
+    "ws.js": ("htmx-ext-ws", "ws.js"),
 }
+"""Front-end code from the npm registry: inside the wheel under static/vendor/ (the build
+copies it there), in a source checkout in node_modules/ (`npm ci`)."""
+VENDOR_FILES = {
+    name: next((path for path in (STATIC / "vendor" / name, NODE_MODULES.joinpath(*parts))
+                if path.exists()), NODE_MODULES.joinpath(*parts))
+    for name, parts in VENDOR_SOURCES.items()
+}
+
+HEALTH_CHECK_SECONDS = 2.0
+REFUSED_HEADING = N_("This cannot be done right now")
+BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
+                     "worker that made them until it is back.")
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -98,7 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         _check_vendor_files()
-        await asyncio.to_thread(upgrade, settings.database_url)
         hub.start(asyncio.get_running_loop())
         bus = None
         if settings.redis_url:
@@ -117,7 +131,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
 
     @app.exception_handler(Refusal)
-    async def refused(request: Request, refusal: Refusal) -> JSONResponse:
+    async def refused(request: Request, refusal: Refusal) -> Response:
+        """The error shape for programs; a page with the message for a browser."""
+        if wants_a_page(request):
+            language = page_language(request)
+            html = render(language, "pages/message.html", current_path=request.url.path,
+                          heading=translate(language, REFUSED_HEADING),
+                          text=refusal.text(language))
+            return HTMLResponse(html, status_code=refusal.status, headers=refusal.headers)
         return JSONResponse({"error": {"code": refusal.code,
                                        "message": refusal.text(api_language(request))}},
                             status_code=refusal.status, headers=refusal.headers)
@@ -132,9 +153,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = describe_invalid(error, api_language(request))
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 
+    database_state = {"checked_at": -float("inf"), "reason": None}
+    checking = asyncio.Lock()
+
+    async def database_problem() -> str | None:
+        """Why the database cannot be written (checked in a thread, at most every
+        HEALTH_CHECK_SECONDS), or None."""
+        async with checking:
+            now = time.monotonic()
+            if now - database_state["checked_at"] >= HEALTH_CHECK_SECONDS:
+                database_state["reason"] = await asyncio.to_thread(write_check, engine)
+                database_state["checked_at"] = now
+            return database_state["reason"]
+
     @app.get("/healthz")
-    async def healthz() -> dict:
-        return {"status": "ok"}
+    async def healthz(request: Request) -> JSONResponse:
+        """200 when the database can be written and, in the scaled mode, Redis carries
+        live changes; 503 "degraded" with the reasons otherwise (the server still serves:
+        writes answer, screens of this worker stay live)."""
+        problems = []
+        if not hub.bus_healthy:
+            problems.append(Refusal("bus_unavailable", BUS_UNAVAILABLE))
+        reason = await database_problem()
+        if reason:
+            problems.append(Refusal("database_unavailable", UNAVAILABLE, reason=reason))
+        if not problems:
+            return JSONResponse({"status": "ok", "worker": os.getpid()})
+        language = api_language(request)
+        shown = [{"code": p.code, "message": p.text(language)} for p in problems]
+        return JSONResponse({"status": "degraded", "error": shown[0], "problems": shown,
+                             "worker": os.getpid()}, status_code=503)
 
     @app.get("/static/vendor/{name}")
     def vendor(name: str) -> FileResponse:

@@ -36,6 +36,7 @@ HTTP_STATUS = {
     "too_many_groups": 409,
     "too_many_attempts": 429,
     "too_many_cards": 429,
+    "database_unavailable": 503,
 }
 """Each refusal code and its HTTP status (docs/api.md lists them). `refused` is a rule of
 the event saying no (a table that still has people, a full table, a round that is over)."""

@@ -119,12 +119,15 @@ def free_port() -> int:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time a process has used so far (Linux /proc), else None."""
+    """User + system CPU time a process and its living children (a server's workers) have
+    used so far (Linux /proc), else None."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except (OSError, ValueError, IndexError):
         return None
+    return own + sum(cpu_seconds(int(child)) or 0.0 for child in children)
 
 
 def percentile(ordered: list[int], fraction: float) -> int:
@@ -497,32 +500,42 @@ def run_floor(options: Options) -> Result:
 
 
 class WorldcafeServer:
-    """`python -m app.cli serve` as a child process on a fresh SQLite file."""
+    """`python -m app.cli serve` as a child process: by default one worker on a fresh
+    SQLite file; bench/workers.py gives it PostgreSQL, Redis and several workers."""
 
-    def __init__(self, folder: Path, env: dict[str, str] | None = None):
+    def __init__(self, folder: Path, env: dict[str, str] | None = None,
+                 database_url: str | None = None, workers: int = 1,
+                 redis_url: str | None = None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = folder / "server.log"
-        self.database = folder / "bench.db"
+        self.database_url = database_url or f"sqlite:///{folder / 'bench.db'}"
+        self.workers, self.redis_url = workers, redis_url
         self.env = env or {}
         """Extra environment for the server (bench/cards.py raises the card rate limits)."""
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port),
-                   "--database-url", f"sqlite:///{self.database}"]
+                   "--database-url", self.database_url, "--workers", str(self.workers)]
+        if self.redis_url:
+            command += ["--redis-url", self.redis_url]
         env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT)
         deadline = time.monotonic() + SERVER_START_SECONDS
+        answered: set[int] = set()  # every worker, before measuring anything
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"worldcafe server exited:\n{self.log_tail()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            time.sleep(0.2)
+            with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=1) as fresh:
+                answer = fresh.get(f"{self.url}/healthz")
+                if answer.status_code == 200:
+                    answered.add(answer.json().get("worker", 0))
+                    if len(answered) >= self.workers:
+                        return
+            time.sleep(0.05)
         raise RuntimeError(f"worldcafe server did not start:\n{self.log_tail()}")
 
     def log_tail(self) -> str:
@@ -538,8 +551,9 @@ class WorldcafeServer:
                 self.process.wait()
 
 
-def run_worldcafe(options: Options, folder: Path) -> Result:
-    server = WorldcafeServer(folder)
+def run_worldcafe(options: Options, folder: Path,
+                  server: WorldcafeServer | None = None) -> Result:
+    server = server or WorldcafeServer(folder)
     try:
         server.start()
         with httpx.Client(base_url=server.url, timeout=30) as http:

@@ -6,9 +6,9 @@ with WORLDCAFE_TEST_TIME_SCALE=3 (never a wall-clock assertion: only how long to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.services import Postgres, Redis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 TIME_SCALE = float(os.environ.get("WORLDCAFE_TEST_TIME_SCALE", "1"))
@@ -25,21 +27,19 @@ def seconds(value: float) -> float:
     return value * TIME_SCALE
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Server:
-    """`worldcafe serve` in a child process, so a test can kill -9 it and start it again."""
+    """`worldcafe serve` in a child process, so a test can kill -9 it (or one of its
+    workers) and start it again."""
 
-    def __init__(self, database: Path, port: int | None = None, env: dict | None = None):
-        self.database = database
+    def __init__(self, database_url: str, log: Path, port: int | None = None,
+                 env: dict | None = None, workers: int = 1, redis_url: str | None = None):
+        self.database_url = database_url
         self.port = port or free_port()
         self.env = env or {}
+        self.workers = workers
+        self.redis_url = redis_url
         self.process: subprocess.Popen | None = None
-        self.log = database.with_suffix(".log")
+        self.log = log
 
     @property
     def url(self) -> str:
@@ -49,45 +49,108 @@ class Server:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self) -> Server:
+    def start(self, healthy: bool = True) -> Server:
+        """Start and wait until every worker answers /healthz (with 200 when `healthy`;
+        with anything at all otherwise, for a server meant to start degraded)."""
         env = {**os.environ, **self.env, "PYTHONUNBUFFERED": "1"}
         command = [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port),
-                   "--database-url", f"sqlite:///{self.database}"]
+                   "--database-url", self.database_url, "--workers", str(self.workers)]
+        if self.redis_url:
+            command += ["--redis-url", self.redis_url]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log,
                                             stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + seconds(30)
+        self.wait_until_serving(healthy)
+        return self
+
+    def wait_until_serving(self, healthy: bool = True) -> None:
+        """Until every worker has answered /healthz (with 200 when `healthy`)."""
+        answered: set[int] = set()
+        deadline = time.monotonic() + seconds(60)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
             try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
+                with httpx.Client(timeout=1) as fresh:  # a new connection, any worker
+                    answer = fresh.get(f"{self.url}/healthz")
+                if answer.status_code == 200 or not healthy:
+                    answered.add(answer.json()["worker"])
+                    if len(answered) >= self.workers:
+                        return
             except httpx.HTTPError:
-                time.sleep(0.1)
+                pass
+            time.sleep(0.05)
         raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def worker_pids(self) -> list[int]:
+        """The worker processes of a server started with several workers (not the
+        multiprocessing resource tracker, also a child of uvicorn's supervisor)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(pid) for pid in children.read_text().split()]
+        return [pid for pid in pids
+                if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
     def kill(self) -> None:
         """kill -9: no shutdown handlers, no goodbye to the sockets."""
         if self.process and self.process.poll() is None:
+            pids = self.worker_pids() if self.workers > 1 else []
             self.process.send_signal(signal.SIGKILL)
             self.process.wait()
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=seconds(10))
+                self.process.wait(timeout=seconds(20))
             except subprocess.TimeoutExpired:
                 self.kill()
 
 
+DATABASES = ("sqlite", "postgresql")
+"""Every test of a running server runs on both."""
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """Debian's PostgreSQL for the whole test run (tests/services.py)."""
+    started = Postgres().start()
+    yield started
+    started.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    started = Redis().start()
+    yield started
+    started.stop()
+
+
+def database_url(kind: str, folder: Path, request) -> str:
+    """A new, empty database of `kind` (sqlite or postgresql)."""
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'worldcafe.db'}"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def make_server(tmp_path):
+def make_server(tmp_path, request):
     servers: list[Server] = []
 
-    def make(**kwargs) -> Server:
-        server = Server(tmp_path / f"worldcafe-{len(servers)}.db", **kwargs)
+    def make(database: str = "sqlite", redis: bool | str = False,
+             shared_with: Server | None = None, **kwargs) -> Server:
+        """A server on a new database of `database`'s kind, or on the database of
+        `shared_with` (a second machine of the same installation); `redis`: True for the
+        session's Redis, or a Redis URL."""
+        folder = tmp_path / f"server-{len(servers)}"
+        folder.mkdir()
+        url = shared_with.database_url if shared_with else database_url(database, folder,
+                                                                        request)
+        redis_url = redis if isinstance(redis, str) else (
+            request.getfixturevalue("redis_server").url if redis else None)
+        server = Server(url, folder / "server.log", redis_url=redis_url, **kwargs)
         servers.append(server)
         return server.start()
 
@@ -96,9 +159,11 @@ def make_server(tmp_path):
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
-    started = Server(tmp_path_factory.mktemp("server") / "worldcafe.db").start()
+@pytest.fixture(scope="session", params=DATABASES)
+def server(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp(f"server-{request.param}")
+    started = Server(database_url(request.param, folder, request), folder / "server.log")
+    started.start()
     yield started
     started.stop()
 
@@ -143,5 +208,5 @@ def control(client: httpx.Client, event: dict, action: str, **fields) -> httpx.R
 def pytest_collection_modifyitems(items):
     """Fast tiers first: unit, then integration, then the browser (whose Playwright loop
     stays open on the main thread until the session ends)."""
-    tier = {"unit": 0, "integration": 1, "e2e": 2}
+    tier = {"unit": 0, "integration": 1, "scaled": 2, "e2e": 3}
     items.sort(key=lambda item: tier.get(Path(str(item.fspath)).parent.name, 1))

@@ -30,7 +30,9 @@ def view_by_id(services: Services, session_id: str) -> SessionView | None:
     """The event a page belongs to (who may see what is the page's own check)."""
     try:
         return sessions.load_view(services.engine, session_id)
-    except Refusal:
+    except Refusal as refusal:
+        if refusal.code != "not_found":
+            raise  # a database that cannot be used is not a missing event
         return None
 
 

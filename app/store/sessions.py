@@ -6,12 +6,12 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, literal, union_all
+from sqlalchemy import Engine, Integer, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from app import auth, rounds, tables
-from app.db import reading, writing
+from app.db import connected, reading, writing
 from app.i18n import N_, translate
 from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Phase, RunState, Vote
 from app.records import (
@@ -142,18 +142,18 @@ def signed_in(engine: Engine, session_id: str, candidates
     event = EventSession.__table__.c
     table, person = CafeTable.__table__.c, Participant.__table__.c
     for_event = event.id == session_id
+    none = literal(None, Integer)  # PostgreSQL wants each column of a union typed alike
     query = union_all(
-        select(literal("language"), event.language, literal(None), literal(None))
-        .where(for_event),
-        select(literal(auth.FACILITATOR), event.facilitator_token, literal(None), literal(None))
+        select(literal("language"), event.language, none, none).where(for_event),
+        select(literal(auth.FACILITATOR), event.facilitator_token, none, none)
         .where(for_event, event.facilitator_token.in_(tokens)),
-        select(literal(auth.PROJECTOR), event.projector_token, literal(None), literal(None))
+        select(literal(auth.PROJECTOR), event.projector_token, none, none)
         .where(for_event, event.projector_token.in_(tokens)),
-        select(literal(auth.HOST), table.host_token, table.id, literal(None))
+        select(literal(auth.HOST), table.host_token, table.id, none)
         .where(table.session_id == session_id, table.host_token.in_(tokens)),
         select(literal(auth.PARTICIPANT), person.token, person.home_table_id, person.id)
         .where(person.session_id == session_id, person.token.in_(tokens)))
-    with engine.connect() as connection:
+    with connected(engine) as connection:
         rows = connection.execute(query).all()
     language = next((value for kind, value, _, _ in rows if kind == "language"), None)
     holders = {value: auth.Identity(kind, session_id, table_id=table_id,

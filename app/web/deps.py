@@ -80,6 +80,13 @@ def error_text(error: ValidationError | Refusal, language: str) -> str:
     return error.text(language)
 
 
+def wants_a_page(request: Request) -> bool:
+    """A browser navigating (not the API, not a page's own fetch or htmx request)."""
+    return (not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", "")
+            and "hx-request" not in request.headers)
+
+
 def api_language(request: Request) -> str:
     return from_accept_language(request.headers.get("accept-language")) or "en"
 

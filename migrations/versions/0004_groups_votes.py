@@ -53,9 +53,9 @@ def upgrade() -> None:
     with op.batch_alter_table('event_session', schema=None) as batch_op:
         batch_op.add_column(sa.Column('vote_budget', sa.Integer(), server_default='3',
                                       nullable=False))
-        batch_op.add_column(sa.Column('voting_open', sa.Boolean(), server_default=sa.text('0'),
+        batch_op.add_column(sa.Column('voting_open', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
-        batch_op.add_column(sa.Column('votes_revealed', sa.Boolean(), server_default=sa.text('0'),
+        batch_op.add_column(sa.Column('votes_revealed', sa.Boolean(), server_default=sa.false(),
                                       nullable=False))
         batch_op.add_column(sa.Column('board_view', sqlmodel.sql.sqltypes.AutoString(length=16),
                                       server_default='table', nullable=False))

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.conftest import Server, database_url
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -18,6 +20,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def server(request, tmp_path_factory):
+    """The browser tier runs on the embedded default, SQLite (the integration tier covers
+    PostgreSQL)."""
+    folder = tmp_path_factory.mktemp("server-e2e")
+    started = Server(database_url("sqlite", folder, request), folder / "server.log").start()
+    yield started
+    started.stop()
 
 
 @pytest.fixture(scope="session")

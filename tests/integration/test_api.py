@@ -26,7 +26,9 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
 
 
 def test_healthz(api):
-    assert api.get("/healthz").json() == {"status": "ok"}
+    answer = api.get("/healthz")
+    assert answer.status_code == 200 and answer.json()["status"] == "ok"
+    assert isinstance(answer.json()["worker"], int)
 
 
 def test_create_answers_the_contract(api, server):

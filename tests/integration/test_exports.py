@@ -126,7 +126,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
 
 def test_the_export_command_reads_the_servers_database(harvest, tmp_path):
     server, _client, event = harvest
-    url = f"sqlite:///{server.database}"
+    url = server.database_url
     csv_out = _cli(event["id"], "--format", "csv", "--database-url", url)
     assert csv_out.returncode == 0, csv_out.stderr
     assert csv_out.stdout.startswith(b"\xef\xbb\xbf")

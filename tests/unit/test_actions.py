@@ -1,4 +1,4 @@
-"""Every use case (app/actions/) without a server, on a real SQLite database: who may,
+"""Every use case (app/actions/) without a server, on real SQLite and PostgreSQL: who may,
 what is refused, what is stored, and the typed events it publishes, numbered by the
 event's `seq` in commit order."""
 
@@ -16,13 +16,14 @@ from app.records import VoteRecord
 from app.refusal import Refusal
 from app.schemas import CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
 from app.store import sessions as stored
+from tests.conftest import DATABASES, database_url
 
 THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('actions') / 'actions.db'}"
+@pytest.fixture(scope="module", params=DATABASES)
+def engine(request, tmp_path_factory):
+    url = database_url(request.param, tmp_path_factory.mktemp("actions"), request)
     upgrade(url)
     engine = make_engine(url)
     yield engine

@@ -1,0 +1,66 @@
+"""The wheel carries what a server needs besides its dependencies: the migrations and the
+front-end code from the npm registry. Built from this checkout, unpacked into a new
+virtual environment outside it (the dependencies borrowed from the test environment, the
+checkout itself out of reach), it migrates a new database and serves the demo event."""
+
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import ROOT, seconds
+from tests.services import free_port
+
+
+def test_a_wheel_outside_the_checkout_serves_the_demo(tmp_path):
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+                            "--no-build-isolation", "-q", "-w", str(tmp_path / "dist")],
+                           capture_output=True, text=True, timeout=seconds(300))
+    assert built.returncode == 0, built.stderr
+    wheel = next((tmp_path / "dist").glob("worldcafe-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "app/migrations/versions/0006_change_seq.py" in names
+    assert {"app/static/vendor/htmx.min.js", "app/static/vendor/ws.js"} <= set(names)
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    site = Path(sysconfig.get_path("purelib", vars={"base": str(venv),
+                                                     "platbase": str(venv)}))
+    zipfile.ZipFile(wheel).extractall(site)
+    # the dependencies, from the test environment; its .pth files (the editable checkout)
+    # are not read from a directory named in a .pth file
+    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    python = venv / "bin" / "python"
+    where = subprocess.run([str(python), "-c", "import app; print(app.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert where.stdout.startswith(str(site)), where.stdout
+
+    port = free_port()
+    folder = tmp_path / "hall"
+    folder.mkdir()
+    with (folder / "demo.log").open("wb") as log:
+        demo = subprocess.Popen([str(python), "-m", "app.cli", "demo", "--port", str(port)],
+                                cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + seconds(60)
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        printed = (folder / "demo.log").read_text()
+        join = next(line.split(": ", 1)[1].split()[0] for line in printed.splitlines()
+                    if "participants join" in line)
+        page = httpx.get(join.replace("localhost", "127.0.0.1"))
+        assert page.status_code == 200 and "参加" in page.text
+        script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js")
+        assert script.status_code == 200 and "htmx" in script.text
+        assert (folder / "worldcafe.db").exists()
+    finally:
+        demo.terminate()
+        demo.wait(timeout=seconds(20))

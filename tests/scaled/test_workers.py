@@ -1,0 +1,242 @@
+"""Two workers on a fresh PostgreSQL and Redis, as a city's hosted installation runs: one
+migration, a whole event with its screens spread over both workers, races that must be
+won exactly once, a worker killed with -9, and Redis stopped in the middle of the event."""
+
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
+
+from tests.conftest import THEMES, bearer, control, create_event, join, seconds
+from tests.integration.test_cards import post_card, post_until_accepted
+from tests.services import Redis
+
+
+def socket_url(server, event) -> str:
+    return (f"{server.ws_url}/ws/sessions/{event['id']}"
+            f"?token={event['facilitator_token']}&format=json")
+
+
+class Watcher:
+    """A JSON socket that keeps what it receives, on a thread of its own."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.messages: list[dict] = []
+        self.closed = threading.Event()
+        self.socket = connect(url, open_timeout=seconds(10)).__enter__()
+        first = json.loads(self.socket.recv(timeout=seconds(10)))
+        assert first["type"] == "snapshot"
+        self.messages.append(first)
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self) -> None:
+        try:
+            for text in self.socket:
+                self.messages.append(json.loads(text))
+        except ConnectionClosed:
+            pass
+        self.closed.set()
+
+    def of_type(self, kind: str) -> list[dict]:
+        return [m for m in list(self.messages) if m["type"] == kind]
+
+    def close(self) -> None:
+        self.socket.close()
+
+
+def wait_for(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + seconds(timeout)
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
+def workers_of(watchers, server) -> int:
+    """How many workers the watchers' sockets are spread over (the sockets' server-side
+    ports are in no answer, so ask the kernel which worker holds each connection)."""
+    ports = {w.socket.socket.getsockname()[1] for w in watchers}
+    holders = set()
+    for pid in server.worker_pids():
+        inodes = set()
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = fd.readlink().name
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        for line in open(f"/proc/{pid}/net/tcp").read().splitlines()[1:]:
+            fields = line.split()
+            remote_port = int(fields[2].split(":")[1], 16)
+            if fields[9] in inodes and remote_port in ports:
+                holders.add(pid)
+    return len(holders)
+
+
+def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
+    server = make_server("postgresql", redis=True, workers=2)
+    log = server.log.read_text()
+    assert log.count("is up to date") == 1  # migrated once, before the workers started
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+        for n in range(40):
+            assert join(client, event, f"参加者{n}", theme=THEMES[n % 3]).status_code == 201
+        watchers = [Watcher(socket_url(server, event)) for _ in range(12)]
+        assert workers_of(watchers, server) == 2
+        for action, extra in (("start", {}), ("extend", {"seconds": 60}), ("pause", {}),
+                              ("next", {"from_phase": 0})):
+            assert control(client, event, action, **extra).status_code == 200
+        host = event["tables"][0]["host_token"]
+        cards = [str(uuid.uuid4()) for _ in range(10)]
+        for n, card_id in enumerate(cards):
+            assert post_until_accepted(client, event, host, f"見守り {n}", card_id) == 201
+    wait_for(lambda: all(len(w.of_type("phase")) == 4 and len(w.of_type("card")) == 10
+                         for w in watchers), 10, "every socket sees every action and card")
+    for watcher in watchers:
+        assert [m["status"] for m in watcher.of_type("phase")] == [
+            "running", "running", "paused", "ready"]
+        assert [m["card"]["id"] for m in watcher.of_type("card")] == cards
+        watcher.close()
+
+
+def test_twenty_nexts_at_once_advance_once_and_thirty_dots_at_once_give_three(make_server):
+    server = make_server("postgresql", redis=True, workers=2)
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+        person = join(client, event).json()
+        card = post_card(client, event, event["tables"][0]["host_token"], "見守り").json()
+        client.patch(f"/api/v1/sessions/{event['id']}/board", json={"open": True},
+                     headers=bearer(event["facilitator_token"])).raise_for_status()
+
+    def next_once(_n) -> bool:
+        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+            return control(own, event, "next", from_phase=0).json()["changed"]
+
+    def dot(_n) -> int:
+        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+            return own.post(f"/api/v1/sessions/{event['id']}/cards/{card['id']}/votes",
+                            headers=bearer(person["token"])).status_code
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        changed = list(pool.map(next_once, range(20)))
+        dots = list(pool.map(dot, range(30)))
+    assert changed.count(True) == 1
+    assert dots.count(201) == 3 and set(dots) == {201, 409}
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        state = client.get(f"/api/v1/sessions/{event['id']}/state",
+                           headers=bearer(event["facilitator_token"])).json()
+        votes = client.get(f"/api/v1/sessions/{event['id']}/votes",
+                           headers=bearer(person["token"])).json()
+    assert state["phase_index"] == 1 and votes["mine"]["used"] == 3
+
+
+def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
+    server = make_server("postgresql", redis=True, workers=2)
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+        writers = [join(client, event, f"書き手{n}", theme=THEMES[n % 3]).json()["token"]
+                   for n in range(6)]
+    watchers = [Watcher(socket_url(server, event)) for _ in range(12)]
+    assert workers_of(watchers, server) == 2
+    answered: list[str] = []
+    started_at: dict[str, float] = {}
+    stop = threading.Event()
+
+    def write(token: str) -> None:
+        while not stop.is_set():
+            card_id = str(uuid.uuid4())
+            started_at[card_id] = time.monotonic()
+            try:
+                with httpx.Client(base_url=server.url, timeout=seconds(10)) as own:
+                    status = post_card(own, event, token, "書いた", card_id).status_code
+            except httpx.HTTPError:
+                continue  # the worker died under this request: not answered, not counted
+            if status == 201:
+                answered.append(card_id)
+            time.sleep(0.2)  # a person writing (and the per-token card limit)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in writers]
+    for thread in threads:
+        thread.start()
+    wait_for(lambda: len(answered) >= 10, 20, "cards before the kill")
+    victim = server.worker_pids()[0]
+    os.kill(victim, signal.SIGKILL)
+    wait_for(lambda: any(w.closed.is_set() for w in watchers), 10, "its sockets close")
+    dropped = [w for w in watchers if w.closed.is_set()]
+    assert 0 < len(dropped) < len(watchers)  # the other worker's sockets stay up
+    reconnected = [Watcher(w.url) for w in dropped]  # to whichever worker serves now
+    back_at = time.monotonic()
+    before = len(answered)
+    wait_for(lambda: len(answered) >= before + 10, 20, "cards after the kill")
+    stop.set()
+    for thread in threads:
+        thread.join()
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        stored = {c["id"] for c in client.get(
+            f"/api/v1/sessions/{event['id']}/cards",
+            headers=bearer(event["facilitator_token"])).json()["cards"]}
+    assert set(answered) <= stored  # no card answered 201 is lost
+    after_kill = {card for card in answered if started_at[card] > back_at}  # after every
+    # snapshot (a JSON snapshot lists no cards: those come as events)
+    survivors = [w for w in watchers if not w.closed.is_set()] + reconnected
+    wait_for(lambda: all(after_kill <= {m["card"]["id"] for m in w.of_type("card")}
+                         for w in survivors), 10, "every screen sees the later cards")
+    for watcher in survivors:
+        watcher.close()
+
+
+@pytest.fixture
+def own_redis():
+    """A Redis of this test's own, to stop and start in the middle of an event."""
+    started = Redis().start()
+    yield started
+    started.stop()
+
+
+def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
+    server = make_server("postgresql", redis=own_redis.url, workers=2)
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+        watchers = [Watcher(socket_url(server, event)) for _ in range(8)]
+        assert workers_of(watchers, server) == 2
+        own_redis.stop()
+        host = event["tables"][0]["host_token"]
+        assert post_card(client, event, host, "Redis が止まっても").status_code == 201
+        moved = control(client, event, "next", from_phase=0)
+        assert moved.status_code == 200 and moved.json()["changed"] is True
+
+        def degraded() -> bool:
+            with httpx.Client(base_url=server.url, timeout=seconds(5)) as fresh:
+                answer = fresh.get("/healthz")
+            return answer.status_code == 503 and \
+                answer.json()["error"]["code"] == "bus_unavailable"
+
+        wait_for(degraded, 10, "/healthz says degraded")
+        own_redis.start()
+        restarted = time.monotonic()
+
+        def current(watcher) -> bool:
+            phases = [m["state"]["phase_index"] if m["type"] == "snapshot" else
+                      m["phase_index"] for m in list(watcher.messages)
+                      if m["type"] in ("snapshot", "phase")]
+            return phases[-1] == 1
+
+        wait_for(lambda: all(current(w) for w in watchers), 5, "every screen shows phase 2")
+        assert time.monotonic() - restarted < seconds(5)
+        wait_for(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 10,
+                 "/healthz is ok again")
+    for watcher in watchers:
+        watcher.close()
