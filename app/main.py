@@ -61,7 +61,9 @@ class SecurityHeaders:
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
-        (b"referrer-policy", b"no-referrer"),
+        # same-origin: a form post keeps its Origin (the edit form needs it), and no other
+        # site ever sees a page address (with or without a token)
+        (b"referrer-policy", b"same-origin"),
     )
 
     def __init__(self, app):

@@ -147,3 +147,23 @@ def test_one_minute_warning_then_a_visual_cue_at_zero(server, api, open_page):
     control(api, event, "next")
     expect(host.locator("body")).not_to_have_class(re.compile("time-up"),
                                                    timeout=seconds(3) * 1000)
+
+
+def test_the_edit_form_saves_title_tables_and_program(server, api, open_page):
+    event = create_event(api)
+    console = open_page(event["urls"]["console"], 1366, 1000)
+    console.click("a[href$='/edit']")
+    console.fill("input[name=title]", "防災ワーキング（改）")
+    console.locator("input[name=table_name]").nth(1).fill("子ども")
+    console.click("[data-add-row=table-rows]")
+    console.locator("#table-rows tbody tr").last.locator("input[name=table_name]").fill("新しい卓")
+    console.locator("input[name=phase_title]").first.fill("はじめのあいさつ")
+    console.click("button[type=submit]")
+    expect(console.locator("#event-title")).to_have_text("防災ワーキング（改）")
+    expect(console.locator("#people .people__table")).to_have_count(4)
+    expect(console.locator("#program")).to_contain_text("はじめのあいさつ")
+    body = api.get(f"/api/v1/sessions/{event['id']}",
+                   headers={"Authorization": f"Bearer {event['facilitator_token']}"}).json()
+    assert body["title"] == "防災ワーキング（改）"
+    assert [t["name"] for t in body["tables"]][1:] == ["子ども", "テーブル3", "新しい卓"]
+    assert body["program"][0]["title"] == "はじめのあいさつ"
