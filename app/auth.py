@@ -80,6 +80,31 @@ class FailureLimiter:
         self._recent(key, now_ms).append(now_ms)
 
 
+class Pacer:
+    """Lets `burst` actions per key through at once and then `per_minute`, evenly: an
+    action over that waits its turn (`turn` says how long) instead of being refused, so a
+    flood from one address is slowed while a venue behind one NAT gets through."""
+
+    def __init__(self, per_minute: int, burst: int):
+        self.rate_per_ms = per_minute / 60_000
+        self.burst = burst
+        self._state: dict[str, tuple[float, int]] = {}
+        """key -> (allowance, at ms)"""
+
+    def turn(self, key: str, now_ms: int) -> int:
+        """Take one action's place; the milliseconds until its turn (0: now)."""
+        allowance, at = self._state.get(key, (float(self.burst), now_ms))
+        allowance = min(float(self.burst), allowance + (now_ms - at) * self.rate_per_ms)
+        allowance -= 1
+        self._state[key] = (allowance, now_ms)
+        return 0 if allowance >= 0 else int(-allowance / self.rate_per_ms)
+
+    def give_back(self, key: str) -> None:
+        """An action that did not take place after all."""
+        allowance, at = self._state.get(key, (float(self.burst), 0))
+        self._state[key] = (min(float(self.burst), allowance + 1), at)
+
+
 class RateLimiter:
     """Allows at most `count` actions per `window_ms` for each key, for every (count,
     window) pair at once (e.g. 5 a second and 30 a minute). Keys are device tokens, never

@@ -9,13 +9,13 @@ current phase. Its colour follows the phase, like a new pad of sticky notes each
 
 from __future__ import annotations
 
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from app.i18n import N_
 from app.refusal import Refusal
+from app.text import has_forbidden, normalised
 
 MAX_TEXT = 140
 """The default longest card; each event may set its own between these bounds."""
@@ -26,10 +26,6 @@ PALETTE = ("yellow", "pink", "blue", "green", "orange", "purple")
 """Sticky-note colours, one per phase in turn (CSS classes `card--<colour>`)."""
 
 AUTHOR_KINDS = ("participant", "host", "facilitator")
-
-BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-"""Direction overrides: invisible, and they can make a card read backwards."""
-
 
 def clean_text(raw: object, limit: int = MAX_TEXT) -> str:
     """The text to store: trimmed, runs of white space (line breaks included) made one space,
@@ -47,9 +43,9 @@ def _one_line(raw: object, not_text: str, control: str, empty: str) -> str:
     """Text folded to one NFC line; each refusal names the thing being written."""
     if not isinstance(raw, str):
         raise Refusal("invalid", not_text)
-    if any(_is_control(ch) for ch in raw):
+    if has_forbidden(raw):
         raise Refusal("invalid", control)
-    text = unicodedata.normalize("NFC", " ".join(raw.split()))
+    text = normalised(raw)
     if not text:
         raise Refusal("invalid", empty)
     return text
@@ -60,12 +56,6 @@ def check_length(text: str, limit: int) -> None:
         raise Refusal("invalid",
                       N_("The card is too long: %(length)s characters, at most %(limit)s."),
                       length=len(text), limit=limit)
-
-
-def _is_control(ch: str) -> bool:
-    if ch in "\t\n\r":
-        return False  # white space: folded into one space
-    return unicodedata.category(ch) == "Cc" or ch in BIDI_CONTROLS
 
 
 def clean_id(raw: object) -> str:

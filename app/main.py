@@ -14,10 +14,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app import keywords
+from app import keywords, logs
 from app.actions import Services
-from app.auth import FailureLimiter, RateLimiter
+from app.auth import FailureLimiter, Pacer, RateLimiter
 from app.db import UNAVAILABLE, make_engine, write_check
 from app.hub import Hub, RedisBus
 from app.i18n import N_, translate
@@ -44,6 +45,12 @@ VENDOR_FILES = {
 }
 
 HEALTH_CHECK_SECONDS = 2.0
+HTTP_REFUSALS = {
+    400: ("bad_request", N_("This request cannot be read.")),
+    404: ("not_found", N_("There is no such page or address.")),
+    405: ("method_not_allowed", N_("This address does not take that kind of request.")),
+}
+"""What the framework's own refusals (no such route, wrong method, unreadable body) say."""
 REFUSED_HEADING = N_("This cannot be done right now")
 BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
                      "worker that made them until it is back.")
@@ -95,6 +102,7 @@ def _check_vendor_files() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    logs.install()
     engine = make_engine(settings.database_url)
 
     def load_live_view(session_id: str) -> SessionView:
@@ -110,7 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
-        join_limiter=FailureLimiter(settings.join_failures_per_minute))
+        join_limiter=FailureLimiter(settings.join_failures_per_minute),
+        join_pacer=Pacer(settings.joins_per_minute, settings.join_burst),
+        max_participants=settings.max_participants)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -144,6 +154,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"error": {"code": refusal.code,
                                        "message": refusal.text(api_language(request))}},
                             status_code=refusal.status, headers=refusal.headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        """Unknown paths and methods, bodies that cannot be read: the same answer as every
+        other refusal (the error shape, or a page with the message)."""
+        code, message = HTTP_REFUSALS.get(error.status_code, HTTP_REFUSALS[400])
+        return await refused(request, Refusal(code, message))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:

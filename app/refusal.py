@@ -34,9 +34,14 @@ HTTP_STATUS = {
     "no_dots_left": 409,
     "no_dot_here": 409,
     "too_many_groups": 409,
+    "event_full": 409,
+    "too_many_joins": 429,
     "too_many_attempts": 429,
     "too_many_cards": 429,
     "database_unavailable": 503,
+    "bad_request": 400,
+    "method_not_allowed": 405,
+    "too_large": 413,
 }
 """Each refusal code and its HTTP status (docs/api.md lists them). `refused` is a rule of
 the event saying no (a table that still has people, a full table, a round that is over)."""

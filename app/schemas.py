@@ -8,12 +8,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from app import cards
 from app.i18n import LANGUAGES, N_
 from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
+from app.text import has_forbidden, normalised
+
+MAX_ID = 2**31 - 1
+"""Row ids, phase indexes and seconds are bounded where they are read: a 1e20 is a
+refusal, not an overflow in the database."""
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
+Index = Annotated[int, Field(ge=0, le=1000)]
+Count = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 MAX_TABLES = 100
 MAX_PHASES = 50
@@ -36,15 +46,15 @@ def _text(limit: int, label: str, required: bool = True):
             return ""
         if not isinstance(value, str):
             raise Refusal("invalid", N_("%(field)s must be text."), field=label)
-        value = " ".join(value.split()) if limit <= 120 else value.strip()
+        if has_forbidden(value):
+            raise Refusal("invalid", N_("%(field)s contains control characters."), field=label)
+        value = normalised(value, one_line=limit <= 120)
         if required and not value:
             raise Refusal("invalid", N_("%(field)s must not be empty."), field=label)
         if len(value) > limit:
             raise Refusal("invalid",
                           N_("%(field)s is too long (at most %(limit)s characters)."),
                           field=label, limit=limit)
-        if any(ord(ch) < 32 and ch not in "\n\t" for ch in value):
-            raise Refusal("invalid", N_("%(field)s contains control characters."), field=label)
         return value
 
     return BeforeValidator(clean)
@@ -66,7 +76,7 @@ class Strict(BaseModel):
 class TableIn(Strict):
     name: TableName
     theme: Theme = ""
-    capacity: int | None = Field(default=None)
+    capacity: Count | None = Field(default=None)
 
     @field_validator("capacity")
     @classmethod
@@ -140,7 +150,7 @@ class SessionIn(Strict):
     language: str = "ja"
     tables: list[TableIn]
     program: str | list[PhaseIn] = "standard"
-    card_max_length: int = cards.MAX_TEXT
+    card_max_length: Count = cards.MAX_TEXT
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -156,7 +166,7 @@ class SessionPatch(Strict):
     language: str | None = None
     tables: list[TableIn] | None = None
     program: str | list[PhaseIn] | None = None
-    card_max_length: int | None = None
+    card_max_length: Count | None = None
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -193,9 +203,9 @@ class JoinIn(Strict):
 
 class ControlIn(Strict):
     action: str
-    seconds: int | None = None
-    phase_index: int | None = None
-    from_phase: int | None = None
+    seconds: Count | None = None
+    phase_index: Index | None = None
+    from_phase: Index | None = None
 
     @field_validator("action")
     @classmethod
@@ -206,9 +216,9 @@ class ControlIn(Strict):
 
 
 class MoveIn(Strict):
-    participant_id: int
-    table_id: int
-    phase_index: int | None = None
+    participant_id: RowId
+    table_id: RowId
+    phase_index: Index | None = None
 
 
 class AbsenceIn(Strict):
@@ -238,7 +248,7 @@ class CardIn(BaseModel):
 
     id: Annotated[str, BeforeValidator(_card_id)]
     text: Annotated[str, BeforeValidator(_card_text)]
-    table_id: int | None = None
+    table_id: RowId | None = None
 
 
 class GroupIn(BaseModel):
@@ -254,7 +264,7 @@ class CardPatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
     hidden: bool | None = None
     text: object = None
-    group_id: int | None = None
+    group_id: RowId | None = None
 
 
 class MergeIn(BaseModel):
@@ -269,6 +279,6 @@ class BoardPatch(BaseModel):
 
     model_config = ConfigDict(extra="ignore")
     view: str | None = None
-    budget: int | None = None
+    budget: Count | None = None
     open: bool | None = None
     revealed: bool | None = None

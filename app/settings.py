@@ -31,6 +31,16 @@ class Settings(BaseSettings):
     join_failures_per_minute: int = 10
     """Wrong join codes allowed per client address per minute before answers slow to 429."""
 
+    joins_per_minute: int = 60
+    """Joins one client address may make a minute, after a first burst of `join_burst`;
+    more wait their turn (a venue behind one NAT joins 200 people in two minutes)."""
+
+    join_burst: int = 100
+    """Joins one client address may make at once before pacing starts."""
+
+    max_participants: int = 500
+    """Participants one event may have; more joins are refused (409 event_full)."""
+
     card_rate_per_second: int = 5
     """Cards one device token may send per second; more get 429 with Retry-After."""
 

@@ -35,6 +35,8 @@ class Services:
         default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
     join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
     tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
+    join_pacer: auth.Pacer = field(default_factory=lambda: auth.Pacer(60, 100))
+    max_participants: int = 500
     now: Callable[[], int] = now_ms
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 from app import auth
@@ -73,6 +74,35 @@ def _holder(services: Services, session_id: str, candidates
 
 def session_for_join_code(services: Services, join_code: str) -> str | None:
     return sessions.session_id_for_join_code(services.engine, join_code)
+
+
+MAX_JOIN_WAIT_MS = 15_000
+"""A join that would wait longer for its turn is refused with Retry-After instead."""
+
+
+async def join_turn(services: Services, address: str) -> None:
+    """Wait this address's turn to join (a flood of joins is slowed, not the venue)."""
+    wait_ms = services.join_pacer.turn(address, services.now())
+    if wait_ms > MAX_JOIN_WAIT_MS:
+        services.join_pacer.give_back(address)
+        seconds = wait_ms // 1000 + 1
+        raise Refusal("too_many_joins",
+                      N_("Too many joins from this network at once. Try again in %(seconds)s "
+                         "seconds."), headers={"Retry-After": str(seconds)}, seconds=seconds)
+    if wait_ms:
+        await asyncio.sleep(wait_ms / 1000)
+
+
+def check_join_code(services: Services, session_id: str, join_code: str,
+                    address: str) -> None:
+    """The join code is the credential: a wrong one counts towards the guessing limit of
+    the address (and is refused with 429 once over it); a right one is never refused
+    because of wrong ones from the same address (a venue shares one)."""
+    if sessions.session_id_for_join_code(services.engine, join_code) == session_id:
+        return
+    guard_join_attempts(services, address)
+    record_wrong_join_code(services, address)
+    raise Refusal("wrong_join_code", N_("This join code does not match the event."))
 
 
 def guard_join_attempts(services: Services, address: str) -> None:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 
 from app import auth, events
 from app.actions import Done, Services, announce, require
-from app.actions.access import guard_join_attempts, record_wrong_join_code
-from app.i18n import N_
+from app.actions.access import check_join_code
 from app.refusal import Refusal
 from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
 from app.store import sessions
@@ -56,13 +55,11 @@ class NewParticipant:
 
 def join(services: Services, session_id: str, spec: JoinIn,
          address: str) -> Done[NewParticipant]:
-    """The join code is the credential: a wrong one counts towards the guessing limit of
-    the address, a right one is never refused for it."""
-    guard_join_attempts(services, address)
-    if sessions.session_id_for_join_code(services.engine, spec.join_code) != session_id:
-        record_wrong_join_code(services, address)
-        raise Refusal("wrong_join_code", N_("This join code does not match the event."))
-    arrival = sessions.join(services.engine, session_id, spec, services.now())
+    """A participant joins with the event's join code (access.check_join_code); the web
+    layer has waited the address's turn first (access.join_turn)."""
+    check_join_code(services, session_id, spec.join_code, address)
+    arrival = sessions.join(services.engine, session_id, spec, services.now(),
+                            services.max_participants)
     published = announce(services, session_id, arrival.seq,
                          events.Joined(arrival.person, arrival.seats))
     view_now = sessions.load_view(services.engine, session_id, with_board=False)

@@ -17,6 +17,7 @@ from app.i18n import N_
 from app.models import CafeTable, Card, CardGroup, EventSession, Participant, RunState, Seat, Vote
 from app.records import CardRecord, EventRecord, GroupRecord, VoteRecord, record_of
 from app.refusal import Refusal
+from app.schemas import MAX_ID
 from app.store.rows import bump, locked_event, no_event, program_of
 
 NO_CARD = N_("There is no such card in this event.")
@@ -116,7 +117,8 @@ def _groups(db: Session, session_id: str) -> list[CardGroup]:
 
 
 def _group(db: Session, session_id: str, group_id: object) -> CardGroup:
-    group = db.get(CardGroup, group_id) if isinstance(group_id, int) else None
+    group = db.get(CardGroup, group_id) if isinstance(group_id, int) and \
+        0 < group_id <= MAX_ID else None
     if group is None or group.session_id != session_id:
         raise Refusal("no_group", N_("There is no such group in this event."))
     return group

@@ -268,13 +268,17 @@ class Arrival:
     seq: int
 
 
-def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int) -> Arrival:
+def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int,
+         max_participants: int = 500) -> Arrival:
     """Add a participant at the least crowded table of the theme they chose; once the
     moves are planned, seat them in every moving round without moving anyone else."""
     with writing(engine) as db:
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
+        if len(view.participants) >= max_participants:
+            raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
+                          limit=max_participants)
         occupancy = {t.id: len(view.seated_at(t.id, 0)) for t in view.tables}
         plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in view.tables]
         home = tables.choose_home_table(plan_tables, occupancy, spec.theme or None)
@@ -333,7 +337,7 @@ def set_absent(engine: Engine, session_id: str, participant_id: int, absent: boo
         if person is None:
             raise Refusal("refused", N_("There is no such participant in this event."))
         if by.role != auth.FACILITATOR and view.table_id_of(person) != by.table_id:
-            raise Refusal("refused", N_("This person is not at your table."))
+            raise Refusal("forbidden", N_("This person is not at your table."))
         seating.set_absent(db, session_id, view.program, view.tables, view.participants,
                            person, absent, view.seating_round)
 

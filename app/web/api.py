@@ -8,10 +8,11 @@ the error shape in app/main.py."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from app import auth, cards, shapes
-from app.actions import board, exports, seating, sessions
+from app.actions import access, board, exports, seating, sessions
 from app.i18n import translate
 from app.schemas import (
     AbsenceIn,
@@ -23,6 +24,7 @@ from app.schemas import (
     JoinIn,
     MergeIn,
     MoveIn,
+    RowIdPath,
     SessionIn,
     SessionPatch,
 )
@@ -65,8 +67,13 @@ def update_session(session_id: str, patch: SessionPatch, request: Request,
 
 
 @router.post("/sessions/{session_id}/participants", status_code=201)
-def join(session_id: str, spec: JoinIn, request: Request, services: ServicesDep) -> dict:
-    joined = sessions.join(services, session_id, spec, client_address(request)).value
+async def join(session_id: str, spec: JoinIn, request: Request, services: ServicesDep) -> dict:
+    address = client_address(request)
+    await run_in_threadpool(access.check_join_code, services, session_id, spec.join_code,
+                            address)
+    await access.join_turn(services, address)
+    joined = (await run_in_threadpool(sessions.join, services, session_id, spec,
+                                      address)).value
     return {"id": joined.person_id, "token": joined.token, "home_table": joined.home_table,
             "url": urls.participant_url(urls.base_url(request), joined.view, joined.token)}
 
@@ -102,7 +109,7 @@ def move_person(session_id: str, move: MoveIn, request: Request, services: Servi
 
 
 @router.post("/sessions/{session_id}/participants/{participant_id}/absence")
-def mark_absence(session_id: str, participant_id: int, absence: AbsenceIn, request: Request,
+def mark_absence(session_id: str, participant_id: RowIdPath, absence: AbsenceIn, request: Request,
                  services: ServicesDep) -> dict:
     """A host (for their own table) or the facilitator marks someone absent or back."""
     view = seating.mark_absent(services, bearer_identity(request, session_id), participant_id,
@@ -147,7 +154,7 @@ def add_group(session_id: str, spec: GroupIn, request: Request, services: Servic
 
 
 @router.patch("/sessions/{session_id}/groups/{group_id}")
-def patch_group(session_id: str, group_id: int, spec: GroupIn, request: Request,
+def patch_group(session_id: str, group_id: RowIdPath, spec: GroupIn, request: Request,
                 services: ServicesDep) -> dict:
     group = board.rename_group(services, bearer_identity(request, session_id), group_id,
                                spec.name).value
@@ -155,7 +162,7 @@ def patch_group(session_id: str, group_id: int, spec: GroupIn, request: Request,
 
 
 @router.delete("/sessions/{session_id}/groups/{group_id}")
-def remove_group(session_id: str, group_id: int, request: Request,
+def remove_group(session_id: str, group_id: RowIdPath, request: Request,
                  services: ServicesDep) -> dict:
     board.delete_group(services, bearer_identity(request, session_id), group_id)
     return {"deleted": group_id}

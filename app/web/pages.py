@@ -24,7 +24,17 @@ from app import auth, cards, rounds
 from app.actions import access, board, exports, seating, sessions
 from app.i18n import LANGUAGES, N_, translate
 from app.refusal import Refusal
-from app.schemas import AbsenceIn, CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
+from app.schemas import (
+    MAX_ID,
+    AbsenceIn,
+    CardIn,
+    ControlIn,
+    JoinIn,
+    MoveIn,
+    RowIdPath,
+    SessionIn,
+    SessionPatch,
+)
 from app.templating import render
 from app.timing import now_ms
 from app.view import SessionView
@@ -269,7 +279,10 @@ async def _from_page(request: Request, session_id: str, roles: tuple[str, ...], 
 
 def _form_int(form, name: str) -> int:
     try:
-        return int(form.get(name, ""))
+        value = int(form.get(name, ""))
+        if not 0 < value <= MAX_ID:
+            raise ValueError(value)
+        return value
     except ValueError:
         raise Refusal("invalid",
                       N_("There is no such participant or table in this event.")) from None
@@ -490,21 +503,25 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
     posted = await request.form()
     form = {key: posted.get(key, "") for key in ("name", "affiliation", "theme", "expectation")}
 
-    def attempt() -> Response:
-        view = _join_view(services, join_code)
-        if view is None:
-            return _wrong_join_code(request, services)
-        language = page_language(request, view.session.language)
-        try:
-            spec = JoinIn.model_validate({**form, "join_code": join_code})
-            joined = sessions.join(services, view.session.id, spec, client_address(request))
-        except (ValidationError, Refusal) as error:
-            return _join_form(request, language, view, form, error_text(error, language),
-                              status=422)
-        return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
-                                joined.value.token)
+    view = await run_in_threadpool(_join_view, services, join_code)
+    if view is None:
+        return await run_in_threadpool(_wrong_join_code, request, services)
+    language = page_language(request, view.session.language)
 
-    return await run_in_threadpool(attempt)
+    def refused(error: ValidationError | Refusal) -> Response:
+        status = error.status if isinstance(error, Refusal) else 422
+        return _join_form(request, language, view, form, error_text(error, language),
+                          status=status)
+
+    try:
+        spec = JoinIn.model_validate({**form, "join_code": join_code})
+        await access.join_turn(services, client_address(request))
+        joined = await run_in_threadpool(sessions.join, services, view.session.id, spec,
+                                         client_address(request))
+    except (ValidationError, Refusal) as error:
+        return await run_in_threadpool(refused, error)
+    return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
+                            joined.value.token)
 
 
 # --- cards from the pages (JSON in and out, authenticated by the page's cookie) ------------
@@ -555,7 +572,7 @@ async def group_from_console(session_id: str, request: Request,
 
 
 @router.post("/f/{session_id}/groups/{group_id}")
-async def rename_from_console(session_id: str, group_id: int, request: Request,
+async def rename_from_console(session_id: str, group_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         board.rename_group(services, identity, group_id, form.get("name", ""))
@@ -564,7 +581,7 @@ async def rename_from_console(session_id: str, group_id: int, request: Request,
 
 
 @router.post("/f/{session_id}/groups/{group_id}/delete")
-async def delete_from_console(session_id: str, group_id: int, request: Request,
+async def delete_from_console(session_id: str, group_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, _form) -> None:
         board.delete_group(services, identity, group_id)
@@ -580,7 +597,8 @@ async def card_edit_from_console(session_id: str, card_id: str, request: Request
         changes: dict = {}
         if "group_id" in form:
             raw = form.get("group_id", "")
-            changes["group_id"] = int(raw) if raw.isdigit() else None if raw == "" else raw
+            changes["group_id"] = int(raw) if raw.isdigit() and len(raw) < 10 else (
+                None if raw == "" else raw)
         if "hidden" in form:
             changes["hidden"] = _yes_no(form, "hidden")
         if "text" in form:
@@ -612,7 +630,7 @@ async def board_from_console(session_id: str, request: Request,
             changes["view"] = form.get("view")
         if "budget" in form:
             raw = form.get("budget", "")
-            changes["budget"] = int(raw) if raw.isdigit() else raw
+            changes["budget"] = int(raw) if raw.isdigit() and len(raw) < 10 else raw
         for name in ("open", "revealed"):
             if name in form:
                 changes[name] = _yes_no(form, name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
@@ -18,8 +19,10 @@ from app.timing import now_ms
 from app.web.deps import page_language, same_origin
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 4401, 4403, 4404
+UNSUPPORTED_DATA = 1003
 MAX_CLIENT_MESSAGE = 1024
 
 VIEW_COOKIES = {
@@ -60,7 +63,14 @@ async def _listen(websocket: WebSocket, session_id: str, connection: Connection)
     everything else is ignored."""
     hub = websocket.app.state.hub
     while True:
-        text = await websocket.receive_text()
+        received = await websocket.receive()
+        if received["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(received.get("code", 1000))
+        text = received.get("text")
+        if text is None:  # a binary frame: we speak text only
+            log.info("closing a live socket that sent a binary frame")
+            await websocket.close(UNSUPPORTED_DATA)
+            return
         if len(text) > MAX_CLIENT_MESSAGE:
             continue
         try:

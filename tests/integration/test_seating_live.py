@@ -94,7 +94,7 @@ def test_an_absence_frees_the_seat_and_repairs_later_rounds(api):
     other_host = next(t for t in event["tables"] if t["id"] != table_id)
     refused = api.post(f"/api/v1/sessions/{event['id']}/participants/{absent_id}/absence",
                        headers=bearer(other_host["host_token"]), json={"absent": True})
-    assert refused.status_code == 400 and refused.json()["error"]["message"]
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
     response = api.post(f"/api/v1/sessions/{event['id']}/participants/{absent_id}/absence",
                         headers=bearer(host["host_token"]), json={"absent": True})
     assert response.status_code == 200, response.text

@@ -170,7 +170,7 @@ def test_moves_by_hand_and_absences(services, event, published):
     [change] = done.events
     assert (1, person.id, elsewhere.id) in change.seats
     other_host = next(h for h in event["hosts"] if h.table_id != elsewhere.id)
-    refused(seating.mark_absent, services, other_host, person.id, True, code="refused")
+    refused(seating.mark_absent, services, other_host, person.id, True, code="forbidden")
     refused(seating.mark_absent, services, people[1], person.id, True, code="forbidden")
     host = next(h for h in event["hosts"] if h.table_id == elsewhere.id)
     absent = seating.mark_absent(services, host, person.id, True)

@@ -1,0 +1,157 @@
+"""A hostile room against a real server: malformed requests get the error shape (a page on
+page paths), text people type follows one rule, joins from one address are paced but a
+venue behind one NAT gets in, wrong join codes never lock out the right one, bad frames
+close a socket with a protocol code, and the log never shows a token or a traceback."""
+
+import json
+import uuid
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+from websockets.frames import Frame, Opcode
+from websockets.sync.client import connect
+
+from tests.conftest import bearer, create_event, join, seconds
+from tests.integration.test_cards import post_card, stored
+
+
+def send(api, method: str, url: str, body: dict, headers: dict | None = None):
+    """JSON as any client may send it: lone surrogates as \\ud800 escapes."""
+    return api.request(method, url, content=json.dumps(body).encode(),
+                       headers={"Content-Type": "application/json", **(headers or {})})
+
+
+def assert_shape(response: httpx.Response, status: int, code: str) -> None:
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["code"] == code and response.json()["error"]["message"]
+
+
+def test_unknown_routes_methods_and_bodies_get_the_error_shape(api):
+    assert_shape(api.get("/no/such/thing"), 404, "not_found")
+    assert_shape(api.delete("/api/v1/sessions"), 405, "method_not_allowed")
+    assert_shape(api.post("/api/v1/sessions", content=b"{not json",
+                          headers={"Content-Type": "application/json"}), 422, "invalid")
+    page = api.get("/no/such/page", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and page.text.startswith("<!doctype html>")
+
+
+@pytest.mark.parametrize("text", ["a\ud800b", "a\x7fb", "a\x85b", "a\u202eb", "a\x00b"])
+def test_one_text_rule_for_names_titles_themes_cards_and_groups(api, text):
+    event = create_event(api)
+    facilitator = bearer(event["facilitator_token"])
+    url = f"/api/v1/sessions/{event['id']}"
+    card = post_card(api, event, event["tables"][0]["host_token"], "元のカード").json()
+    host = bearer(event["tables"][0]["host_token"])
+    tries = [
+        send(api, "POST", "/api/v1/sessions", {"title": text, "language": "ja",
+                                                "tables": [{"name": "A"}],
+                                                "program": "standard"}),
+        send(api, "PATCH", url, {"tables": [{"name": "A", "theme": text}]}, facilitator),
+        send(api, "POST", f"{url}/participants", {"join_code": event["join_code"],
+                                                  "name": text}),
+        send(api, "POST", f"{url}/cards", {"id": str(uuid.uuid4()), "text": text}, host),
+        send(api, "PATCH", f"{url}/cards/{card['id']}", {"text": text}, facilitator),
+        send(api, "POST", f"{url}/groups", {"name": text}, facilitator),
+    ]
+    for response in tries:
+        assert_shape(response, 422, "invalid")
+    assert [c["text"] for c in stored(api, event)] == ["元のカード"]
+
+
+def test_integers_are_bounded_where_they_are_read(api):
+    event = create_event(api)
+    facilitator = bearer(event["facilitator_token"])
+    url = f"/api/v1/sessions/{event['id']}"
+    card = post_card(api, event, event["tables"][0]["host_token"], "カード").json()
+    huge = 10**20
+    assert_shape(api.patch(f"{url}/cards/{card['id']}", json={"group_id": huge},
+                           headers=facilitator), 422, "invalid")
+    assert_shape(api.patch(f"{url}/groups/{huge}", json={"name": "x"}, headers=facilitator),
+                 422, "invalid")
+    assert_shape(api.post(f"{url}/control", json={"action": "goto", "phase_index": huge},
+                          headers=facilitator), 422, "invalid")
+    assert_shape(api.post(f"{url}/seats", json={"participant_id": huge, "table_id": 1},
+                          headers=facilitator), 422, "invalid")
+
+
+def test_a_right_join_code_is_never_refused_for_wrong_ones_from_the_same_address(api):
+    event = create_event(api)
+    wrong = {**{"name": "侵入者"}, "join_code": "XXXXXX"}
+    answers = [api.post(f"/api/v1/sessions/{event['id']}/participants", json=wrong)
+               for _ in range(15)]
+    assert {a.status_code for a in answers} == {403, 429}
+    assert answers[-1].headers["Retry-After"]
+    assert join(api, event, "正しい人").status_code == 201
+
+
+def test_joins_from_one_address_are_paced_but_a_venue_gets_in(make_server):
+    server = make_server(env={"WORLDCAFE_JOIN_BURST": "5", "WORLDCAFE_JOINS_PER_MINUTE": "120"})
+    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+        event = create_event(client)
+        statuses = [join(client, event, f"人{n}").status_code for n in range(12)]
+    assert statuses == [201] * 12  # the last seven each waited half a second for their turn
+    flood = make_server(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "2"})
+    with httpx.Client(base_url=flood.url, timeout=seconds(30)) as client:
+        event = create_event(client)
+        answers = [join(client, event, f"偽{n}") for n in range(3)]
+    assert [a.status_code for a in answers] == [201, 201, 429]
+    assert_shape(answers[2], 429, "too_many_joins")
+
+
+def test_an_event_takes_at_most_its_participants(make_server):
+    server = make_server(env={"WORLDCAFE_MAX_PARTICIPANTS": "3"})
+    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+        event = create_event(client)
+        statuses = [join(client, event, f"人{n}").status_code for n in range(4)]
+        assert statuses == [201, 201, 201, 409]
+        assert_shape(join(client, event, "もう一人"), 409, "event_full")
+
+
+def test_bad_frames_close_the_socket_with_a_protocol_code_and_no_traceback(make_server):
+    server = make_server()
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        event = create_event(client)
+        client.get(event["urls"]["console"])  # a token in a page link, for the log
+    url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
+           f"&format=json")
+    for frame, code in ((Frame(Opcode.BINARY, b"\x00\x01"), 1003),
+                        (Frame(Opcode.TEXT, b"\xff\xfe"), 1007)):
+        with connect(url, open_timeout=seconds(5)) as socket:
+            assert json.loads(socket.recv(timeout=seconds(5)))["type"] == "snapshot"
+            with socket.protocol_mutex:  # a raw frame no well-behaved client would send
+                socket.protocol.send_frame(frame)
+                socket.send_data()
+            with pytest.raises(ConnectionClosed):
+                while True:
+                    socket.recv(timeout=seconds(5))
+            assert socket.protocol.close_rcvd.code == code
+    with connect(f"{server.ws_url}/ws/sessions/no-such-event?token=x",
+                 open_timeout=seconds(5)) as socket, pytest.raises(ConnectionClosed):
+        socket.recv(timeout=seconds(5))
+    assert socket.protocol.close_rcvd.code == 4404
+    log = server.log.read_text()
+    assert "Traceback" not in log
+    for token in (event["facilitator_token"], event["projector_token"]):
+        assert token not in log
+    assert "token=…" in log
+
+
+def test_a_host_may_not_mark_someone_at_another_table(api):
+    event = create_event(api)
+    person = join(api, event, theme=event["tables"][0]["theme"]).json()
+    other_host = event["tables"][1]["host_token"]
+    refused = api.post(f"/api/v1/sessions/{event['id']}/participants/{person['id']}/absence",
+                       json={"absent": True}, headers=bearer(other_host))
+    assert_shape(refused, 403, "forbidden")
+
+
+def test_a_card_id_is_a_uuid_and_the_queue_can_move_on(api):
+    """A card the server refuses is answered 4xx (the phone's queue drops it and goes on),
+    never 500 (which the queue would retry first, forever)."""
+    event = create_event(api)
+    host = event["tables"][0]["host_token"]
+    lone = send(api, "POST", f"/api/v1/sessions/{event['id']}/cards",
+                {"id": str(uuid.uuid4()), "text": "a\ud800b"}, bearer(host))
+    assert_shape(lone, 422, "invalid")
+    assert post_card(api, event, host, "次のカード", str(uuid.uuid4())).status_code == 201
