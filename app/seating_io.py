@@ -15,6 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
+from app.exports import guard_formula, md_escape
 from app.refusal import Refusal
 from app.tables import Person, Plan, Table, plan_seating
 
@@ -176,16 +177,16 @@ def format_csv(plan: Plan, participants: list[Participant], tables: list[Table])
     routes = _numbers(plan, tables)
     for person, participant in enumerate(participants):
         route = routes[person]
-        writer.writerow(
+        writer.writerow([guard_formula(cell) for cell in (
             [person + 1, *([participant.name] if named else []), participant.affiliation or ""]
             + route
-            + [_route_text(route)]
-        )
+            + [_route_text(route)])])
     return output.getvalue()
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text as written in a Markdown table cell, escaped like the exports' Markdown."""
+    return md_escape(" ".join(text.split()))
 
 
 def format_md(plan: Plan, participants: list[Participant], tables: list[Table]) -> str:
@@ -212,7 +213,8 @@ def format_md(plan: Plan, participants: list[Participant], tables: list[Table]) 
     routes = _numbers(plan, tables)
     for person, participant in enumerate(participants):
         lines.append(
-            f"| {who(person)} | {participant.affiliation or ''} | {_route_text(routes[person])} |"
+            f"| {who(person)} | {_cell(participant.affiliation or '')} | "
+            f"{_route_text(routes[person])} |"
         )
     for r, seating in enumerate(plan.rounds):
         title = f"Round {r + 1}"

@@ -174,3 +174,15 @@ def test_plan_command_needs_people_or_a_file(capsys):
     with pytest.raises(SystemExit):
         cli.main(["plan", "--tables", "2", "--rounds", "2"])
     assert "required" in capsys.readouterr().err
+
+
+def test_csv_and_markdown_are_guarded_like_the_exports():
+    participants = parse_people_csv("氏名,所属\r\n=HYPERLINK(\"http://evil\"),市民\r\n"
+                                    "@SUM(A1),行政\r\n<script>x</script>|表,市民\r\n")
+    tables = [Table(0, theme="<b>見守り</b>"), Table(1)]
+    plan = plan_for(participants, tables, 2)
+    rows = list(csv.reader(io.StringIO(format_csv(plan, participants, tables))))
+    assert rows[1][1] == "'=HYPERLINK(\"http://evil\")" and rows[2][1] == "'@SUM(A1)"
+    text = format_md(plan, participants, tables)
+    assert "<script>" not in text and "&lt;script&gt;x&lt;/script&gt;\\|表" in text
+    assert "<b>" not in text and "&lt;b&gt;見守り&lt;/b&gt;" in text
