@@ -10,6 +10,8 @@ from app import seating_io
 from app.settings import Settings
 
 SERVER_OPTIONS = ("host", "port", "database_url", "redis_url", "workers")
+KEEP_ALIVE_SECONDS = 5
+"""An idle kept-alive connection is closed after this long."""
 
 
 def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -82,11 +84,15 @@ def serve(settings: Settings, migrated: bool = False) -> int:
         return 2
     if not migrated:
         migrate(settings)
+    from app.edge import GuardedHttp, GuardedWebSockets, raise_open_files_limit
+
+    raise_open_files_limit()
     # Per-message deflate costs ~64 KiB a connection and CPU per message, for fragments
     # of a few hundred bytes that gain little from it (DESIGN.md §7).
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="info",
-                ws_per_message_deflate=False)
+                ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
+                timeout_keep_alive=KEEP_ALIVE_SECONDS)
     return 0
 
 

@@ -4,6 +4,7 @@ schema is migrated before, once: app/migrate.py)."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from contextlib import asynccontextmanager
@@ -15,13 +16,14 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from app import keywords, logs
 from app.actions import Services
 from app.auth import FailureLimiter, Pacer, RateLimiter
 from app.db import UNAVAILABLE, make_engine, write_check
 from app.hub import Hub, RedisBus
-from app.i18n import N_, translate
+from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
 from app.settings import Settings
 from app.store import sessions
@@ -93,6 +95,62 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+TOO_LARGE = N_("This request is too large (at most %(limit)s bytes).")
+
+
+class BodyLimit:
+    """Refuses a request body over `limit` bytes with 413 and the error shape: at once
+    when its Content-Length says so, otherwise as soon as it has sent more; the app then
+    sees the client gone (a flood of big bodies never fills the memory)."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, send)
+            return
+        state = {"started": False, "refused": False, "seen": 0}
+
+        async def counted_receive():
+            if state["refused"]:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                state["seen"] += len(message.get("body", b""))
+                if state["seen"] > self.limit:
+                    state["refused"] = True
+                    if not state["started"]:
+                        await self._refuse(scope, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def watched_send(message):
+            if state["refused"]:
+                return  # the 413 is the answer
+            state["started"] = state["started"] or message["type"] == "http.response.start"
+            await send(message)
+
+        await self.app(scope, counted_receive, watched_send)
+
+    async def _refuse(self, scope, send) -> None:
+        language = from_accept_language(
+            dict(scope.get("headers", ())).get(b"accept-language", b"").decode("latin-1")
+        ) or "en"
+        refusal = Refusal("too_large", TOO_LARGE, limit=self.limit)
+        body = json.dumps({"error": {"code": refusal.code, "message": refusal.text(language)}},
+                          ensure_ascii=False).encode()
+        await send({"type": "http.response.start", "status": refusal.status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                (b"connection", b"close")]})
+        await send({"type": "http.response.body", "body": body})
+
+
 def _check_vendor_files() -> None:
     missing = [str(path) for path in VENDOR_FILES.values() if not path.exists()]
     if missing:
@@ -162,6 +220,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         code, message = HTTP_REFUSALS.get(error.status_code, HTTP_REFUSALS[400])
         return await refused(request, Refusal(code, message))
 
+    @app.exception_handler(ClientDisconnect)
+    async def gone(_request: Request, _error: ClientDisconnect) -> Response:
+        """The client left (or its body was refused as too large): nobody reads this."""
+        return Response(status_code=400)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         message = describe_invalid(error, api_language(request))
@@ -211,6 +274,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return FileResponse(path, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=3600"})
 
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api.router)

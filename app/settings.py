@@ -47,5 +47,18 @@ class Settings(BaseSettings):
     card_rate_per_minute: int = 30
     """Cards one device token may send per minute (a resend of a stored card counts too)."""
 
+    header_timeout: float = 10.0
+    """Seconds a client may take to send a request's headers before it is cut off."""
+
+    body_timeout: float = 30.0
+    """Seconds a client may take to send a request's body."""
+
+    connections_per_address: int = 2000
+    """Connections (requests and live sockets) one address may hold at once, per worker;
+    enough for a venue behind one NAT. More are closed at once."""
+
+    max_body_bytes: int = 1024 * 1024
+    """The largest request body; a longer one is refused with 413 before it is read on."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""

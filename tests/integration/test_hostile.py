@@ -4,6 +4,7 @@ venue behind one NAT gets in, wrong join codes never lock out the right one, bad
 close a socket with a protocol code, and the log never shows a token or a traceback."""
 
 import json
+import socket
 import uuid
 
 import httpx
@@ -155,3 +156,57 @@ def test_a_card_id_is_a_uuid_and_the_queue_can_move_on(api):
                 {"id": str(uuid.uuid4()), "text": "a\ud800b"}, bearer(host))
     assert_shape(lone, 422, "invalid")
     assert post_card(api, event, host, "次のカード", str(uuid.uuid4())).status_code == 201
+
+
+def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_server):
+    server = make_server(env={"WORLDCAFE_MAX_BODY_BYTES": "4096"})
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        event = create_event(client)
+        headers = {**bearer(event["facilitator_token"]), "Content-Type": "application/json"}
+        huge = json.dumps({"title": "x" * 10_000}).encode()
+        assert_shape(client.patch(f"/api/v1/sessions/{event['id']}", content=huge,
+                                  headers=headers), 413, "too_large")
+
+        def streamed():  # no Content-Length: the limit is counted as the body arrives
+            yield b'{"title": "'
+            for _ in range(10):
+                yield b"y" * 1000
+            yield b'"}'
+
+        assert_shape(client.patch(f"/api/v1/sessions/{event['id']}", content=streamed(),
+                                  headers=headers), 413, "too_large")
+        kept = client.get(f"/api/v1/sessions/{event['id']}",
+                          headers=bearer(event["facilitator_token"]))
+        assert kept.json()["title"] == "市民協働ワークショップ"
+        small = client.patch(f"/api/v1/sessions/{event['id']}", json={"title": "短い題"},
+                             headers=bearer(event["facilitator_token"]))
+        assert small.status_code == 200, small.text
+
+
+def _closed_by_server(connection: socket.socket) -> bool:
+    """True when the server closes (or resets) the connection before the time-out."""
+    connection.settimeout(seconds(10))
+    try:
+        return connection.recv(1024) == b""
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_half_sent_requests_are_cut_off_and_one_address_cannot_hold_every_connection(
+        make_server):
+    server = make_server(env={"WORLDCAFE_HEADER_TIMEOUT": "1",
+                              "WORLDCAFE_CONNECTIONS_PER_ADDRESS": "3"})
+    slow = [socket.create_connection(("127.0.0.1", server.port)) for _ in range(3)]
+    try:
+        for connection in slow:
+            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # and no more
+        with socket.create_connection(("127.0.0.1", server.port)) as fourth:
+            assert _closed_by_server(fourth)  # over the cap: closed at once
+        assert all(_closed_by_server(connection) for connection in slow)  # time-out
+    finally:
+        for connection in slow:
+            connection.close()
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        assert client.get("/healthz").status_code == 200  # the slots were given back

@@ -1,0 +1,136 @@
+"""Limits at the edge, before a request reaches the app: how long a client may take to send
+its request's headers and its body, and how many connections one address may hold.
+
+uvicorn's own protocols (httptools for HTTP, websockets for live sockets) with three
+guards: a connection that has not finished its headers in `header_timeout` seconds, or its
+body in `body_timeout`, is closed (a room of half-sent requests cannot hold every file
+descriptor); an address holding `connections_per_address` connections (HTTP and
+WebSocket together) has its next one closed at once, cheaply. The cap is high enough for a
+venue behind one NAT (200 phones hold ~200 sockets and a few requests). `serve` also
+raises the open-files limit to the hard limit. The counts are per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import resource
+import time
+from collections import Counter
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+
+from app.settings import Settings
+
+log = logging.getLogger("uvicorn.error")
+_settings = Settings()
+HEADER_TIMEOUT = _settings.header_timeout
+BODY_TIMEOUT = _settings.body_timeout
+CONNECTIONS_PER_ADDRESS = _settings.connections_per_address
+
+OPEN: Counter[str] = Counter()
+"""address -> connections it holds in this worker"""
+_warned: dict[str, float] = {}
+WARN_EVERY_SECONDS = 60.0
+
+
+def _address(transport: asyncio.Transport) -> str:
+    peer = transport.get_extra_info("peername")
+    return peer[0] if isinstance(peer, tuple) else "unknown"
+
+
+def _admit(transport: asyncio.Transport) -> str | None:
+    """Count a new connection; None (and the connection closed) when over the cap."""
+    address = _address(transport)
+    if OPEN[address] >= CONNECTIONS_PER_ADDRESS:
+        now = time.monotonic()
+        if now - _warned.get(address, -WARN_EVERY_SECONDS) >= WARN_EVERY_SECONDS:
+            _warned[address] = now  # one line a minute, not one per refused connection
+            log.warning("refusing connections from %s: it holds %s already", address,
+                        OPEN[address])
+        transport.abort()
+        return None
+    OPEN[address] += 1
+    return address
+
+
+def _release(address: str | None) -> None:
+    if address is not None:
+        OPEN[address] -= 1
+        if OPEN[address] <= 0:
+            del OPEN[address]
+
+
+class GuardedHttp(HttpToolsProtocol):
+    """HTTP with the header and body time-outs and the per-address cap."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._counted = _admit(transport)
+        self._deadline: asyncio.TimerHandle | None = None
+        super().connection_made(transport)
+        if self._counted is not None:
+            self._expect(HEADER_TIMEOUT)
+
+    def _expect(self, seconds: float) -> None:
+        """Close the connection unless the next step comes within `seconds`."""
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        with contextlib.suppress(Exception):
+            self.transport.close()
+
+    def _stop_waiting(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def on_message_begin(self) -> None:
+        self._expect(HEADER_TIMEOUT)
+        super().on_message_begin()
+
+    def on_headers_complete(self) -> None:
+        self._expect(BODY_TIMEOUT)
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._stop_waiting()  # the app answers; uvicorn's keep-alive time-out follows
+        super().on_message_complete()
+
+    def handle_websocket_upgrade(self) -> None:
+        self._stop_waiting()
+        _release(self._counted)  # the socket's protocol counts the connection from here
+        self._counted = None
+        super().handle_websocket_upgrade()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_waiting()
+        _release(self._counted)
+        self._counted = None
+        super().connection_lost(exc)
+
+
+class GuardedWebSockets(WebSocketsSansIOProtocol):
+    """Live sockets counted towards their address's cap."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        self._counted = _admit(transport)
+        super().connection_made(transport)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        _release(self._counted)
+        self._counted = None
+        super().connection_lost(exc)
+
+
+def raise_open_files_limit() -> None:
+    """A hall's sockets need more descriptors than the usual soft limit of 1024."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < wanted:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
