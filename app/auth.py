@@ -12,6 +12,8 @@ import secrets
 from collections import deque
 from dataclasses import dataclass
 
+from app.timing import now_ms as clock_now_ms
+
 PROJECTOR, PARTICIPANT, HOST, FACILITATOR = "projector", "participant", "host", "facilitator"
 RANK = {PROJECTOR: 0, PARTICIPANT: 1, HOST: 2, FACILITATOR: 3}
 COOKIE_LETTER = {FACILITATOR: "f", PROJECTOR: "p", HOST: "h", PARTICIPANT: "j"}
@@ -135,12 +137,16 @@ class RateLimiter:
 class TokenCache:
     """Tokens recently found valid, with their holder and the event's language, so that
     a room of screens reconnecting at once (and every card posted) does not look each
-    token up again. Only hits are kept, for `ttl_ms`; an edit of the event forgets them
-    (this process's; other workers' expire)."""
+    token up again. Only hits are kept, for `ttl_ms`. An edit of the event, a removed
+    participant or a replaced link forgets the event's tokens (on every worker: the hub
+    calls `forget` when the change arrives), and a token checked before that is not
+    remembered again."""
 
     def __init__(self, ttl_ms: int = 60_000, size: int = 20_000):
         self.ttl_ms, self.size = ttl_ms, size
         self._known: dict[tuple[str, str], tuple[Identity, str, int]] = {}
+        self._forgotten: dict[str, int] = {}
+        """session id -> when its tokens were last forgotten"""
 
     def get(self, session_id: str, token: str | None,
             now_ms: int) -> tuple[Identity, str] | None:
@@ -149,12 +155,18 @@ class TokenCache:
             return None
         return hit[0], hit[1]
 
-    def put(self, token: str, identity: Identity, language: str, now_ms: int) -> None:
+    def put(self, token: str, identity: Identity, language: str, now_ms: int,
+            checked_ms: int | None = None) -> None:
+        """Remember a token found valid at `checked_ms` (default: now)."""
+        checked = now_ms if checked_ms is None else checked_ms
+        if checked <= self._forgotten.get(identity.session_id, -1):
+            return  # found valid before the event's tokens changed: look it up again
         if len(self._known) >= self.size:
             self._known.clear()
         self._known[(identity.session_id, token)] = (identity, language, now_ms + self.ttl_ms)
 
-    def forget(self, session_id: str) -> None:
+    def forget(self, session_id: str, now_ms: int | None = None) -> None:
+        self._forgotten[session_id] = clock_now_ms() if now_ms is None else now_ms
         for key in list(self._known):  # a copy: other threads may add meanwhile
             if key[0] == session_id:
                 self._known.pop(key, None)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import segno
 
+from app import links
 from app.db import make_engine
 from app.i18n import N_, translate
 from app.migrate import upgrade
@@ -11,7 +12,6 @@ from app.schemas import SessionIn, TableIn
 from app.settings import Settings
 from app.store import sessions
 from app.timing import now_ms
-from app.web import urls
 
 DEMO_TABLES = (
     (N_("Support"), N_("Supporting older people in the neighbourhood")),
@@ -34,14 +34,14 @@ def create_and_print(settings: Settings, language: str = "ja") -> dict:
     engine.dispose()
     host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     base = (settings.public_url or f"http://{host}:{settings.port}").rstrip("/")
-    links = urls.created_body(base, view)
+    printed = links.created_body(base, view)
     print(f"\nworldcafe demo: {view.session.title}\n")
-    print(f"  facilitator console : {links['urls']['console']}")
-    print(f"  projector           : {links['urls']['projector']}")
-    for table in links["tables"]:
+    print(f"  facilitator console : {printed['urls']['console']}")
+    print(f"  projector           : {printed['urls']['projector']}")
+    for table in printed["tables"]:
         print(f"  host, table {table['number']}       : {table['host_url']}")
-    print(f"  participants join   : {links['urls']['join']}  (code {view.session.join_code})\n")
-    segno.make(links["urls"]["join"], error="m").terminal(compact=True)
+    print(f"  participants join   : {printed['urls']['join']}  (code {view.session.join_code})\n")
+    segno.make(printed["urls"]["join"], error="m").terminal(compact=True)
     print("\nPhones on the same network need a reachable address: run with --host 0.0.0.0 and "
           "WORLDCAFE_PUBLIC_URL=http://<this laptop's LAN address>:<port>\n", flush=True)
-    return links
+    return printed

@@ -131,9 +131,29 @@ class VotingChanged:
     type: ClassVar[str] = "voting"
 
 
+@dataclass(frozen=True)
+class JoiningChanged:
+    """Joining closed or opened again, or a new join code (the old one is refused)."""
+
+    join_code: str
+    open: bool
+    type: ClassVar[str] = "joining"
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
+    host's link was replaced (the table's id) or the projector's (None). Every worker
+    forgets the event's known tokens and closes that holder's sockets."""
+
+    role: str
+    holder_id: int | None = None
+    type: ClassVar[str] = "signed_out"
+
+
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
              | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
-             | LayoutChosen | DotsChanged | VotingChanged)
+             | LayoutChosen | DotsChanged | VotingChanged | JoiningChanged | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 
 

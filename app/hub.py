@@ -32,12 +32,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 from app import events, render
+from app.auth import PARTICIPANT, Identity
 from app.render import Audience
 from app.view import SessionView
 
 log = logging.getLogger(__name__)
 
 TRY_AGAIN_LATER = 1013
+SIGNED_OUT = 4401
 REDIS_CHANNEL = "worldcafe:events"
 GC_SETTLE_SECONDS = 1.0
 GAP_WAIT_SECONDS = 1.5
@@ -55,11 +57,14 @@ MAX_BATCHES_AT_ONCE = 500
 
 class Connection:
     def __init__(self, audience: Audience, send: Callable[[str], Awaitable[None]],
-                 close: Callable[[int], Awaitable[None]], queue_size: int):
+                 close: Callable[[int], Awaitable[None]], queue_size: int,
+                 holder: Identity | None = None):
         self.audience = audience
+        self.holder = holder
+        """Who opened it (their sockets close when they are signed out)."""
         self._send = send
         self._close = close
-        self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
+        self._queue: asyncio.Queue[str | int] = asyncio.Queue(maxsize=queue_size)
         self.dropped = False
 
     def offer(self, text: str) -> None:
@@ -69,19 +74,31 @@ class Connection:
         try:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
-            self.dropped = True
-            self._queue = asyncio.Queue(maxsize=1)
-            self._queue.put_nowait(None)
+            self.end(TRY_AGAIN_LATER)
+
+    def end(self, code: int) -> None:
+        """Close with `code` once the writer gets to it; nothing more is sent."""
+        self.dropped = True
+        self._queue = asyncio.Queue(maxsize=1)
+        self._queue.put_nowait(code)
 
     async def run_writer(self) -> None:
-        """Send queued texts in order until dropped or the socket fails."""
+        """Send queued texts in order until ended or the socket fails."""
         while True:
-            text = await self._queue.get()
-            if text is None:
+            item = await self._queue.get()
+            if isinstance(item, int):
                 with contextlib.suppress(Exception):
-                    await self._close(TRY_AGAIN_LATER)
+                    await self._close(item)
                 return
-            await self._send(text)
+            await self._send(item)
+
+
+def holds(holder: Identity | None, signed_out: events.SignedOut) -> bool:
+    """Whether the tokens that `signed_out` ended include `holder`'s."""
+    if holder is None or holder.role != signed_out.role:
+        return False
+    held = holder.participant_id if holder.role == PARTICIPANT else holder.table_id
+    return signed_out.holder_id is None or signed_out.holder_id == held
 
 
 Loader = Callable[[str], SessionView]
@@ -273,8 +290,10 @@ class Room:
 
 
 class Hub:
-    def __init__(self, load_view: Loader):
+    def __init__(self, load_view: Loader, forget_tokens: Callable[[str], None] = lambda _id: None):
         self.load_view = load_view
+        self.forget_tokens = forget_tokens
+        """session id -> nothing: this worker stops trusting the event's known tokens."""
         self._rooms: dict[str, Room] = {}
         self._bus: RedisBus | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -351,8 +370,16 @@ class Hub:
         return self._bus is None or self._bus.healthy
 
     def arrive(self, batch: events.Batch) -> None:
-        """A batch for this worker's screens (on the event loop)."""
+        """A batch for this worker's screens (on the event loop). Tokens it signed out stop
+        working here at once, and their sockets close, whatever the order of batches."""
         room = self._rooms.get(batch.session_id)
+        signed_out = [e for e in batch.events if isinstance(e, events.SignedOut)]
+        if signed_out:
+            self.forget_tokens(batch.session_id)
+            for connection in list(room.members) if room is not None else ():
+                if any(holds(connection.holder, event) for event in signed_out):
+                    room.discard(connection)
+                    connection.end(SIGNED_OUT)
         if room is not None and not room.empty:
             room.pending[batch.seq] = batch
             room.start()

@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from app import keywords, logs
 from app.actions import Services
-from app.auth import FailureLimiter, Pacer, RateLimiter
+from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
@@ -171,14 +171,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         keywords.prepare(card.text for card in view.all_cards if not card.hidden)
         return view
 
-    hub = Hub(load_live_view)
+    tokens = TokenCache()
+    hub = Hub(load_live_view, forget_tokens=tokens.forget)
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
         join_pacer=Pacer(settings.joins_per_minute, settings.join_burst),
-        max_participants=settings.max_participants)
+        tokens=tokens, max_participants=settings.max_participants,
+        token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
+        organiser_passcode=settings.organiser_passcode)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, UniqueConstraint
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 
@@ -38,6 +39,10 @@ class EventSession(SQLModel, table=True):
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     """Bumped by every committed change to the event; its live events carry the number, so
     that every screen applies them in commit order (app/events.py)."""
+    joining_open: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    """The facilitator can close joining (a flood of fake joins) and open it again."""
+    finished_at_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """When the event finished (None while it runs); its tokens expire some days after."""
 
 
 class CafeTable(SQLModel, table=True):

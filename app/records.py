@@ -31,6 +31,7 @@ class EventRecord:
     voting_open: bool
     votes_revealed: bool
     board_view: str
+    joining_open: bool
 
 
 @dataclass(frozen=True, slots=True)

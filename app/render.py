@@ -35,22 +35,27 @@ class Audience:
     table_id: int | None = None
     role: str = ""
     participant_id: int | None = None
+    base: str = ""
+    """The address the screen came to (its QR code and links use it): console and
+    projector only."""
 
 
 VIEW_PIECES = {
     "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords",
-                    "people", "plan"),
-    "projector": ("event-title", "phase", "tables", "board", "keywords"),
+                    "people", "plan", "join", "links"),
+    "projector": ("event-title", "phase", "join", "tables", "board", "keywords"),
     "host": ("event-title", "phase", "table-people", "table-cards"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id", "seat": "participant_id",
-               "my-cards": "participant_id", "my-votes": "participant_id"}
-"""Pieces that differ within a view: one text per table or per participant."""
+               "my-cards": "participant_id", "my-votes": "participant_id", "join": "base",
+               "links": "base"}
+"""Pieces that differ within a view: one text per table, per participant or per address
+the screen came to."""
 
-BY_VIEW = ("board", "keywords")
+BY_VIEW = ("board", "keywords", "join")
 """Pieces that differ between the views that show them (the console sees more)."""
 
 EVERY = "*"
@@ -62,6 +67,7 @@ PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phas
                 ("participant", "phase"), ("facilitator", "controls"),
                 ("facilitator", "program"), ("host", "table-cards"), *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
+JOIN_PIECES = (("facilitator", "join"), ("projector", "join"))
 KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
 
 
@@ -254,6 +260,14 @@ class Delivery:
     def _voting(self, event: events.VotingChanged) -> None:
         self.view.apply(event)
         self.redraw([*BOARD_PIECES, ("participant", "vote-cards"), ("participant", "my-votes")])
+
+    def _joining(self, event: events.JoiningChanged) -> None:
+        self.view.apply(event)
+        self.redraw(JOIN_PIECES)
+
+    def _signed_out(self, _event: events.SignedOut) -> None:
+        """Nothing to draw: the hub closes the holder's sockets (and the change that
+        signed them out draws what it changed)."""
 
     def _card(self, event) -> None:
         shows = {events.CardAdded: set(), events.CardEdited: {"text"},
@@ -451,6 +465,8 @@ NOTES = {
     events.LayoutChosen: Delivery._board_layout,
     events.DotsChanged: Delivery._dots,
     events.VotingChanged: Delivery._voting,
+    events.JoiningChanged: Delivery._joining,
+    events.SignedOut: Delivery._signed_out,
 }
 """How each event is applied and what it changes on the pages."""
 
@@ -507,6 +523,11 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
                         **shapes.board_json(view)})]
     if isinstance(event, events.LayoutChosen):
         return [_dumps({"type": "board", **shapes.board_json(view)})]
+    if isinstance(event, events.JoiningChanged):
+        body = {"type": "joining", "open": event.open}
+        if role in (auth.FACILITATOR, auth.PROJECTOR):
+            body["join_code"] = event.join_code
+        return [_dumps(body)]
     if isinstance(event, events.DotsChanged | events.VotingChanged):
         return [_dumps({"type": event.type, **shapes.voting_json(view, facilitator)})]
     return []

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
 
 from app import cards
 from app.i18n import LANGUAGES, N_
@@ -167,8 +167,15 @@ class SessionPatch(Strict):
     tables: list[TableIn] | None = None
     program: str | list[PhaseIn] | None = None
     card_max_length: Count | None = None
+    joining_open: StrictBool | None = None
+    """Close joining (false) or open it again (true)."""
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
+
+    @property
+    def edits_the_event(self) -> bool:
+        """Whether it changes more than joining (every screen is drawn again then)."""
+        return bool(self.model_fields_set - {"joining_open"})
 
     @field_validator("language")
     @classmethod

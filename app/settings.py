@@ -60,5 +60,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     """The largest request body; a longer one is refused with 413 before it is read on."""
 
+    token_days_after_finish: float = 7.0
+    """Days after an event finishes that its links (every token) stop working."""
+
+    organiser_passcode: str = ""
+    """When set, creating an event needs it: the start page asks for it, the API takes it
+    as a bearer token. Empty (the default): anyone who reaches the server may create one."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""

@@ -19,6 +19,7 @@ def session_json(view: SessionView, role: str) -> dict:
         "title": event.title,
         "language": event.language,
         "join_code": event.join_code,
+        "joining_open": event.joining_open,
         "tables": [
             {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
              "capacity": t.capacity}

@@ -11,7 +11,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from app import cards, keywords, rounds
+from app import cards, keywords, links, rounds
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 
@@ -59,6 +59,7 @@ def environment(language: str) -> jinja2.Environment:
         phase_kinds=rounds.PHASE_KINDS,
         phase_kind_labels=rounds.PHASE_KIND_LABELS,
         qr_svg=qr_svg,
+        links=links,
         board_views=BOARD_VIEWS,
         projector_cards_per_column=PROJECTOR_CARDS_PER_COLUMN,
         card_colour=cards.colour_for_phase,

@@ -444,8 +444,8 @@ class SessionView:
         for round_index, person, table_id in event.seats:
             seats.setdefault(round_index, {})[person] = table_id
         self.seats = seats
-        for person in event.people:
-            self._set_person(person)
+        self.participants = list(event.people)  # everyone: a removed person is gone
+        self._people = {person.id: person for person in event.people}
 
     def _apply_group(self, event: events.GroupSaved) -> None:
         if event.created:
@@ -468,6 +468,10 @@ class SessionView:
         self.session = replace(self.session, vote_budget=event.budget,
                                voting_open=event.open, votes_revealed=event.revealed)
 
+    def _apply_joining(self, event: events.JoiningChanged) -> None:
+        self.session = replace(self.session, join_code=event.join_code,
+                               joining_open=event.open)
+
 
 _APPLY = {
     events.PhaseChanged: SessionView._apply_phase,
@@ -483,6 +487,7 @@ _APPLY = {
     events.LayoutChosen: SessionView._apply_layout,
     events.DotsChanged: SessionView._apply_dots,
     events.VotingChanged: SessionView._apply_voting,
+    events.JoiningChanged: SessionView._apply_joining,
 }
 
 

@@ -37,6 +37,12 @@ class Services:
     tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
     join_pacer: auth.Pacer = field(default_factory=lambda: auth.Pacer(60, 100))
     max_participants: int = 500
+    token_lifetime_ms: int = 7 * 24 * 3600 * 1000
+    """How long after the event finished its tokens stay valid."""
+    organiser_passcode: str = ""
+    """When set, creating an event needs it."""
+    passcode_limiter: auth.FailureLimiter = field(
+        default_factory=lambda: auth.FailureLimiter(10))
     now: Callable[[], int] = now_ms
 
 

@@ -51,12 +51,13 @@ def known_holder(services: Services, session_id: str,
 
 
 def remember(services: Services, candidates: Iterable[tuple[str | None, str | None]],
-             identity: auth.Identity, language: str) -> None:
+             identity: auth.Identity, language: str, opened_ms: int) -> None:
     """A socket that closes keeps its token known for a while: a room whose Wi-Fi
-    dropped reconnects without a lookup per screen."""
+    dropped reconnects without a lookup per screen (unless the event's tokens changed
+    since the socket opened)."""
     for role, token in candidates:
         if token and role in (None, identity.role):
-            services.tokens.put(token, identity, language, services.now())
+            services.tokens.put(token, identity, language, services.now(), opened_ms)
             return
 
 
@@ -66,9 +67,11 @@ def _holder(services: Services, session_id: str, candidates
     known = known_holder(services, session_id, candidates)
     if known is not None:
         return known
-    identity, token, language = sessions.signed_in(services.engine, session_id, candidates)
+    checked = services.now()
+    identity, token, language = sessions.signed_in(
+        services.engine, session_id, candidates, checked - services.token_lifetime_ms)
     if identity is not None:
-        services.tokens.put(token, identity, language, services.now())
+        services.tokens.put(token, identity, language, services.now(), checked)
     return identity, language
 
 

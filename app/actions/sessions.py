@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from app import auth, events
 from app.actions import Done, Services, announce, require
 from app.actions.access import check_join_code
+from app.actions.admission import check_organiser, set_joining
 from app.refusal import Refusal
 from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
 from app.store import sessions
 from app.view import SessionView
 
 
-def create(services: Services, spec: SessionIn) -> Done[SessionView]:
-    """Anyone may create an event; nobody watches it yet, so nothing is announced."""
+def create(services: Services, spec: SessionIn, passcode: str | None = None,
+           address: str = "") -> Done[SessionView]:
+    """Anyone who reaches the server may create an event, or anyone with the organiser
+    passcode when one is set; nobody watches it yet, so nothing is announced."""
+    check_organiser(services, passcode, address)
     return Done(sessions.create_session(services.engine, spec, services.now()))
 
 
@@ -38,9 +42,13 @@ def view_by_id(services: Services, session_id: str) -> SessionView | None:
 def edit(services: Services, identity: auth.Identity, patch: SessionPatch
          ) -> Done[SessionView]:
     require(identity, auth.FACILITATOR)
-    seq = sessions.update_session(services.engine, identity.session_id, patch)
-    services.tokens.forget(identity.session_id)  # a table may be gone, the language changed
-    published = announce(services, identity.session_id, seq, events.SessionEdited())
+    published: tuple = ()
+    if patch.edits_the_event:
+        seq = sessions.update_session(services.engine, identity.session_id, patch)
+        services.tokens.forget(identity.session_id)  # a table may be gone, the language too
+        published = announce(services, identity.session_id, seq, events.SessionEdited())
+    if patch.joining_open is not None:
+        published += set_joining(services, identity, patch.joining_open).events
     return Done(sessions.load_view(services.engine, identity.session_id, with_board=False),
                 published)
 

@@ -127,16 +127,12 @@ def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
         return db.exec(select(EventSession.id).where(EventSession.join_code == code)).first()
 
 
-def identify(engine: Engine, session_id: str, token: str | None) -> auth.Identity | None:
-    """Who holds `token` in this event, or None (no such token, or no such event)."""
-    return signed_in(engine, session_id, [(None, token)])[0]
-
-
-def signed_in(engine: Engine, session_id: str, candidates
+def signed_in(engine: Engine, session_id: str, candidates, finished_after_ms: int
               ) -> tuple[auth.Identity | None, str | None, str | None]:
     """The first of (role, token) pairs valid here for its role (None: any role), its
     token, and the event's language (None: no such event): one query for all of them,
-    since every page, socket and request asks it."""
+    since every page, socket and request asks it. An event that finished before
+    `finished_after_ms` has no valid tokens any more."""
     candidates = [(role, token) for role, token in candidates if token]
     tokens = list(dict.fromkeys(token for _, token in candidates)) or [""]
     event = EventSession.__table__.c
@@ -144,7 +140,8 @@ def signed_in(engine: Engine, session_id: str, candidates
     for_event = event.id == session_id
     none = literal(None, Integer)  # PostgreSQL wants each column of a union typed alike
     query = union_all(
-        select(literal("language"), event.language, none, none).where(for_event),
+        select(literal("language"), event.language, event.finished_at_ms, none)
+        .where(for_event),
         select(literal(auth.FACILITATOR), event.facilitator_token, none, none)
         .where(for_event, event.facilitator_token.in_(tokens)),
         select(literal(auth.PROJECTOR), event.projector_token, none, none)
@@ -155,7 +152,10 @@ def signed_in(engine: Engine, session_id: str, candidates
         .where(person.session_id == session_id, person.token.in_(tokens)))
     with connected(engine) as connection:
         rows = connection.execute(query).all()
-    language = next((value for kind, value, _, _ in rows if kind == "language"), None)
+    language, finished = next(((value, at) for kind, value, at, _ in rows
+                               if kind == "language"), (None, None))
+    if finished is not None and finished < finished_after_ms:
+        return None, None, language  # its tokens have expired
     holders = {value: auth.Identity(kind, session_id, table_id=table_id,
                                     participant_id=participant_id)
                for kind, value, table_id, participant_id in rows if kind != "language"}
@@ -174,7 +174,7 @@ class SeatingNow:
     people: tuple[PersonRecord, ...]
 
 
-def _seating_now(db: Session, session_id: str) -> SeatingNow:
+def seating_now(db: Session, session_id: str) -> SeatingNow:
     db.flush()
     return SeatingNow(seating.seat_triples(seating.seats_of(db, session_id)),
                       tuple(_records(db, PersonRecord, Participant, session_id, Participant.id)))
@@ -203,8 +203,12 @@ def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
         if not transition.changed:
             return ClockChange(transition, None, None)
         db.add(_clock_row(transition.state, row))
+        event = db.get(EventSession, session_id)
+        finished = transition.state.status == rounds.FINISHED
+        event.finished_at_ms = (event.finished_at_ms or now_ms) if finished else None
+        db.add(event)
         planned = _plan_if_moving(db, view, transition.state.phase_index)
-        return ClockChange(transition, _seating_now(db, session_id) if planned else None,
+        return ClockChange(transition, seating_now(db, session_id) if planned else None,
                            bump(db, session_id))
 
 
@@ -276,6 +280,9 @@ def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int,
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
+        if not view.session.joining_open:
+            raise Refusal("joining_closed",
+                          N_("Joining is closed for now. Ask the facilitator."))
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)
@@ -310,7 +317,7 @@ def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow
         locked_clock(db, session_id)
         view = view_of(db, session_id, with_board=False)
         change(db, view)
-        return _seating_now(db, session_id), bump(db, session_id)
+        return seating_now(db, session_id), bump(db, session_id)
 
 
 def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,

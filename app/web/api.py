@@ -11,8 +11,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from app import auth, cards, shapes
-from app.actions import access, board, exports, seating, sessions
+from app import auth, cards, links, shapes
+from app.actions import access, admission, board, exports, seating, sessions
 from app.i18n import translate
 from app.schemas import (
     AbsenceIn,
@@ -37,6 +37,7 @@ from app.web.deps import (
     card_response,
     client_address,
     download,
+    sent_bearer,
 )
 
 router = APIRouter(prefix="/api/v1")
@@ -44,8 +45,9 @@ router = APIRouter(prefix="/api/v1")
 
 @router.post("/sessions", status_code=201)
 def create_session(spec: SessionIn, request: Request, services: ServicesDep) -> dict:
-    view = sessions.create(services, spec).value
-    return urls.created_body(urls.base_url(request), view)
+    """The organiser passcode, when the server has one, is the bearer token."""
+    view = sessions.create(services, spec, sent_bearer(request), client_address(request)).value
+    return links.created_body(urls.base_url(request), view)
 
 
 @router.get("/sessions/{session_id}")
@@ -54,7 +56,7 @@ def get_session(session_id: str, request: Request, services: ServicesDep) -> dic
                          with_board=False)
     return {
         **shapes.session_json(view, auth.FACILITATOR),
-        **urls.created_body(urls.base_url(request), view),
+        **links.created_body(urls.base_url(request), view),
         "state": shapes.state_json(view, services.now()),
     }
 
@@ -75,7 +77,51 @@ async def join(session_id: str, spec: JoinIn, request: Request, services: Servic
     joined = (await run_in_threadpool(sessions.join, services, session_id, spec,
                                       address)).value
     return {"id": joined.person_id, "token": joined.token, "home_table": joined.home_table,
-            "url": urls.participant_url(urls.base_url(request), joined.view, joined.token)}
+            "url": links.participant_url(urls.base_url(request), joined.view, joined.token)}
+
+
+@router.post("/sessions/{session_id}/join_code")
+def new_join_code(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """A new join code; the old one is refused from now on, joined phones keep working."""
+    identity = bearer_identity(request, session_id)
+    joining = admission.new_join_code(services, identity).value
+    view = sessions.view(services, identity, auth.FACILITATOR, with_board=False)
+    return {"join_code": joining.join_code, "joining_open": joining.open,
+            "url": links.join_url(urls.base_url(request), view)}
+
+
+@router.delete("/sessions/{session_id}/participants/{participant_id}")
+def remove_participant(session_id: str, participant_id: RowIdPath, request: Request,
+                       services: ServicesDep, hide_cards: bool = False) -> dict:
+    """Their token stops working and their sockets close; `?hide_cards=true` hides their
+    cards in the same change."""
+    removed = admission.remove_participant(services, bearer_identity(request, session_id),
+                                           participant_id, hide_cards).value
+    return {"removed": removed.participant_id, "hidden_cards": removed.hidden_cards}
+
+
+def _new_link(request: Request, services, session_id: str, role: str,
+              table_id: int | None = None) -> dict:
+    identity = bearer_identity(request, session_id)
+    token = admission.new_link(services, identity, role, table_id).value
+    view = sessions.view(services, identity, auth.FACILITATOR, with_board=False)
+    base = urls.base_url(request)
+    url = (links.projector_url(base, view) if role == auth.PROJECTOR
+           else links.host_url(base, view, view.table(table_id)))
+    return {"token": token, "url": url}
+
+
+@router.post("/sessions/{session_id}/projector_token")
+def new_projector_token(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """A new projector link; the screen that holds the old one is signed out."""
+    return _new_link(request, services, session_id, auth.PROJECTOR)
+
+
+@router.post("/sessions/{session_id}/tables/{table_id}/host_token")
+def new_host_token(session_id: str, table_id: RowIdPath, request: Request,
+                   services: ServicesDep) -> dict:
+    """A new link for a table's host; the tablet that holds the old one is signed out."""
+    return _new_link(request, services, session_id, auth.HOST, table_id)
 
 
 @router.post("/sessions/{session_id}/control")

@@ -113,13 +113,18 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def sent_bearer(request: Request) -> str | None:
+    """The bearer token of this request, if it sent one."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def bearer_token(request: Request) -> str:
     """The bearer token of this API request; 401 without one."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = sent_bearer(request)
+    if token is None:
         raise Refusal("missing_token", N_("Send your token as 'Authorization: Bearer …'."))
-    return token.strip()
+    return token
 
 
 def bearer_identity(request: Request, session_id: str) -> auth.Identity:

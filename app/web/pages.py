@@ -20,10 +20,11 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from app import auth, cards, rounds
-from app.actions import access, board, exports, seating, sessions
+from app import auth, cards, links, rounds
+from app.actions import access, admission, board, exports, seating, sessions
 from app.i18n import LANGUAGES, N_, translate
 from app.refusal import Refusal
+from app.render import Audience
 from app.schemas import (
     MAX_ID,
     AbsenceIn,
@@ -81,20 +82,23 @@ def _set_cookie(response: Response, settings, role: str, session_id: str, token:
 
 
 def _cookie_redirect(request: Request, settings, role: str, session_id: str,
-                     token: str) -> RedirectResponse:
-    response = RedirectResponse(request.url.path, status_code=303)
+                     token: str, target: str | None = None) -> RedirectResponse:
+    response = RedirectResponse(target or request.url.path, status_code=303)
     _set_cookie(response, settings, role, session_id, token)
     return response
 
 
-def _enter(request: Request, settings, services, session_id: str, roles: tuple[str, ...]):
-    """Who opens this page: a token in the URL becomes a cookie (a redirect is returned);
-    otherwise the first of `roles` whose cookie is valid."""
+def _enter(request: Request, settings, services, session_id: str, roles: tuple[str, ...],
+           target: str | None = None):
+    """Who opens this page: a token in the URL becomes a cookie (a redirect to `target`,
+    by default this page, is returned); otherwise the first of `roles` whose cookie is
+    valid."""
     token = request.query_params.get("token")
     if token:
         identity = access.signed_in(services, session_id, [(role, token) for role in roles])
         if identity is not None:
-            return _cookie_redirect(request, settings, identity.role, session_id, token)
+            return _cookie_redirect(request, settings, identity.role, session_id, token,
+                                    target)
         return None
     return cookie_identity(request, session_id, *roles)
 
@@ -194,26 +198,35 @@ def _redisplay(submitted: dict) -> dict:
                            submitted["_program"], phases, submitted["card_max_length"])
 
 
+def _landing(request: Request, language: str, form: dict, error: str = "",
+             status: int = 200) -> HTMLResponse:
+    return _page(request, language, "pages/landing.html", status=status, form=form,
+                 form_error=error, form_action="/",
+                 ask_passcode=bool(request.app.state.settings.organiser_passcode),
+                 submit_label=translate(language, N_("Create the event")))
+
+
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request) -> HTMLResponse:
     language = page_language(request)
-    return _page(request, language, "pages/landing.html", form=_new_event_form(language),
-                 form_action="/", submit_label=translate(language, N_("Create the event")))
+    return _landing(request, language, _new_event_form(language))
 
 
 @router.post("/")
 async def create_from_form(request: Request, services: ServicesDep,
                            settings: SettingsDep) -> Response:
     language = page_language(request)
-    submitted = _submitted_form(await request.form())
+    posted = await request.form()
+    submitted = _submitted_form(posted)
     try:
         spec = SessionIn.model_validate(submitted)
-    except ValidationError as error:
-        return _page(request, language, "pages/landing.html", status=422,
-                     form=_redisplay(submitted), form_error=describe_invalid(error, language),
-                     form_action="/",
-                     submit_label=translate(language, N_("Create the event")))
-    view = (await run_in_threadpool(sessions.create, services, spec)).value
+        view = (await run_in_threadpool(sessions.create, services, spec,
+                                        posted.get("passcode", ""),
+                                        client_address(request))).value
+    except (ValidationError, Refusal) as error:
+        status = error.status if isinstance(error, Refusal) else 422
+        return _landing(request, language, _redisplay(submitted),
+                        error_text(error, language), status)
     response = RedirectResponse(f"/f/{view.session.id}", status_code=303)
     _set_cookie(response, settings, auth.FACILITATOR, view.session.id,
                 view.session.facilitator_token)
@@ -238,7 +251,7 @@ def _live_context(view: SessionView) -> dict:
 
 
 def _host_urls(base: str, view: SessionView) -> dict[int, str]:
-    return {t.id: urls.host_url(base, view, t) for t in view.tables}
+    return {t.id: links.host_url(base, view, t) for t in view.tables}
 
 
 # --- forms posted from the pages -------------------------------------------------------------
@@ -305,10 +318,9 @@ def console(session_id: str, request: Request, services: ServicesDep,
     visit = _visit(request, settings, services, session_id, (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
-    view, base = visit.view, urls.base_url(request)
     return _page(request, visit.language, "pages/console.html", view_name="facilitator",
-                 projector_url=urls.projector_url(base, view), join_url=urls.join_url(base, view),
-                 host_urls=_host_urls(base, view), **_live_context(view))
+                 audience=Audience("facilitator", visit.language, base=urls.base_url(request)),
+                 **_live_context(visit.view))
 
 
 @router.post("/f/{session_id}/control")
@@ -358,6 +370,54 @@ async def absence_from_host(session_id: str, request: Request,
                             services: ServicesDep) -> Response:
     return await _from_page(request, session_id, (auth.HOST,), _absence(services),
                             SEATING_ONLY)
+
+
+@router.post("/f/{session_id}/joining")
+async def joining_from_console(session_id: str, request: Request,
+                               services: ServicesDep) -> Response:
+    def work(identity, form) -> str:
+        open_ = _yes_no(form, "open")
+        if not isinstance(open_, bool):
+            raise Refusal("invalid", N_("'open' must be yes or no."))
+        admission.set_joining(services, identity, open_)
+        return N_("Joining is open again.") if open_ else N_("Joining is closed.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/join_code")
+async def join_code_from_console(session_id: str, request: Request,
+                                 services: ServicesDep) -> Response:
+    def work(identity, _form) -> str:
+        admission.new_join_code(services, identity)
+        return N_("A new join code is on the projector; the old one no longer works.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/participants/{participant_id}/remove")
+async def remove_from_console(session_id: str, participant_id: RowIdPath, request: Request,
+                              services: ServicesDep) -> Response:
+    def work(identity, form) -> str:
+        removed = admission.remove_participant(services, identity, participant_id,
+                                               form.get("hide_cards") == "yes").value
+        if removed.hidden_cards:
+            return N_("Removed; their cards are hidden.")
+        return N_("Removed.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/tokens")
+async def new_link_from_console(session_id: str, request: Request,
+                                services: ServicesDep) -> Response:
+    def work(identity, form) -> str:
+        role = form.get("role", "")
+        table_id = _form_int(form, "table_id") if role == auth.HOST else None
+        admission.new_link(services, identity, role, table_id)
+        return N_("The new link is in the list; the old device is signed out.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
 def _edit_form(view: SessionView) -> dict:
@@ -436,7 +496,8 @@ def projector(session_id: str, request: Request, services: ServicesDep,
     if not isinstance(visit, Visit):
         return visit
     return _page(request, visit.language, "pages/projector.html", view_name="projector",
-                 wake_lock=True, join_url=urls.join_url(urls.base_url(request), visit.view),
+                 wake_lock=True,
+                 audience=Audience("projector", visit.language, base=urls.base_url(request)),
                  **_live_context(visit.view))
 
 
@@ -478,23 +539,45 @@ def _wrong_join_code(request: Request, services) -> HTMLResponse:
     return _no_event(request)
 
 
+def _joining_closed(request: Request, language: str) -> HTMLResponse:
+    return _message(request, language, 409, N_("Joining is closed"),
+                    N_("The facilitator has closed joining for now. Ask them, or try again "
+                       "in a moment."))
+
+
 @router.get("/j/{join_code}", response_class=HTMLResponse)
-def participant_page(join_code: str, request: Request, services: ServicesDep,
-                     settings: SettingsDep) -> Response:
+def join_page(join_code: str, request: Request, services: ServicesDep,
+              settings: SettingsDep) -> Response:
+    """The join form; someone who joined already goes to their own page."""
     view = _join_view(services, join_code)
     if view is None:
         return _wrong_join_code(request, services)
     session_id = view.session.id
-    entered = _enter(request, settings, services, session_id, (auth.PARTICIPANT,))
+    entered = _enter(request, settings, services, session_id, (auth.PARTICIPANT,),
+                     f"/m/{session_id}")
     if isinstance(entered, Response):
         return entered
+    if entered is not None:
+        return RedirectResponse(f"/m/{session_id}", status_code=303)
     language = page_language(request, view.session.language)
-    if entered is None:
-        blank = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
-        return _join_form(request, language, view, blank)
-    return _page(request, language, "pages/participant.html", view_name="participant",
-                 person=view.person(entered.participant_id), audience=entered,
-                 card_post_url=f"/j/{view.session.join_code}/cards", **_live_context(view))
+    if not view.session.joining_open:
+        return _joining_closed(request, language)
+    blank = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
+    return _join_form(request, language, view, blank)
+
+
+@router.get("/m/{session_id}", response_class=HTMLResponse)
+def participant_page(session_id: str, request: Request, services: ServicesDep,
+                     settings: SettingsDep) -> Response:
+    """A participant's own page, by the event's id: it keeps working when the join code
+    is replaced."""
+    visit = _visit(request, settings, services, session_id, (auth.PARTICIPANT,))
+    if not isinstance(visit, Visit):
+        return visit
+    return _page(request, visit.language, "pages/participant.html", view_name="participant",
+                 person=visit.view.person(visit.identity.participant_id),
+                 audience=visit.identity, card_post_url=f"/m/{session_id}/cards",
+                 **_live_context(visit.view))
 
 
 @router.post("/j/{join_code}")
@@ -509,6 +592,8 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
     language = page_language(request, view.session.language)
 
     def refused(error: ValidationError | Refusal) -> Response:
+        if isinstance(error, Refusal) and error.code == "joining_closed":
+            return _joining_closed(request, language)
         status = error.status if isinstance(error, Refusal) else 422
         return _join_form(request, language, view, form, error_text(error, language),
                           status=status)
@@ -521,17 +606,15 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
     except (ValidationError, Refusal) as error:
         return await run_in_threadpool(refused, error)
     return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
-                            joined.value.token)
+                            joined.value.token, f"/m/{view.session.id}")
 
 
 # --- cards from the pages (JSON in and out, authenticated by the page's cookie) ------------
 
-def _card_from_page(request: Request, services, session_id: str | None, role: str,
+def _card_from_page(request: Request, services, session_id: str, role: str,
                     spec: CardIn) -> JSONResponse:
     """The pages' offline queue (static/js/cards.js) posts here with the HttpOnly cookie;
     the answers are those of `POST /api/v1/sessions/{id}/cards`."""
-    if session_id is None:
-        raise Refusal("not_found", N_("There is no such event."))
     if not same_origin(request, request.app.state.settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
     identity = cookie_identity(request, session_id, role)
@@ -553,10 +636,9 @@ def card_from_host(session_id: str, spec: CardIn, request: Request,
     return _card_from_page(request, services, session_id, auth.HOST, spec)
 
 
-@router.post("/j/{join_code}/cards")
-def card_from_phone(join_code: str, spec: CardIn, request: Request,
+@router.post("/m/{session_id}/cards")
+def card_from_phone(session_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
-    session_id = access.session_for_join_code(services, join_code)
     return _card_from_page(request, services, session_id, auth.PARTICIPANT, spec)
 
 
@@ -639,23 +721,19 @@ async def board_from_console(session_id: str, request: Request,
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-async def _vote_from_phone(request: Request, services, join_code: str, delta: int) -> Response:
-    session_id = await run_in_threadpool(access.session_for_join_code, services, join_code)
-    if session_id is None:
-        return _no_event(request)
-
+async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:
     def work(identity, form) -> None:
         board.vote(services, identity, form.get("card_id", ""), delta)
 
     return await _from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
 
 
-@router.post("/j/{join_code}/votes")
-async def vote_from_phone(join_code: str, request: Request, services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, join_code, +1)
+@router.post("/m/{session_id}/votes")
+async def vote_from_phone(session_id: str, request: Request, services: ServicesDep) -> Response:
+    return await _vote_from_phone(request, services, session_id, +1)
 
 
-@router.post("/j/{join_code}/votes/remove")
-async def unvote_from_phone(join_code: str, request: Request,
+@router.post("/m/{session_id}/votes/remove")
+async def unvote_from_phone(session_id: str, request: Request,
                             services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, join_code, -1)
+    return await _vote_from_phone(request, services, session_id, -1)

@@ -1,59 +1,17 @@
-"""Absolute page URLs, for API answers, QR codes and the demo's printout."""
+"""The address people reach the server at, for the absolute URLs of app/links.py."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import HTTPConnection
 
-from app.view import SessionView
+SCHEMES = {"ws": "http", "wss": "https"}
+"""A live socket's address, as the pages' address."""
 
 
-def base_url(request: HTTPConnection) -> str:
-    """The configured public URL, else the address this request came to."""
-    configured = request.app.state.settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
-
-
-def with_token(url: str, token: str) -> str:
-    return f"{url}?{urlencode({'token': token})}"
-
-
-def join_url(base: str, view: SessionView) -> str:
-    return f"{base}/j/{view.session.join_code}"
-
-
-def host_url(base: str, view: SessionView, table) -> str:
-    return with_token(f"{base}/h/{view.session.id}", table.host_token)
-
-
-def console_url(base: str, view: SessionView) -> str:
-    return with_token(f"{base}/f/{view.session.id}", view.session.facilitator_token)
-
-
-def projector_url(base: str, view: SessionView) -> str:
-    return with_token(f"{base}/p/{view.session.id}", view.session.projector_token)
-
-
-def participant_url(base: str, view: SessionView, token: str) -> str:
-    return with_token(join_url(base, view), token)
-
-
-def created_body(base: str, view: SessionView) -> dict:
-    """What the creator of an event gets back: ids, tokens and every page's link."""
-    return {
-        "id": view.session.id,
-        "join_code": view.session.join_code,
-        "facilitator_token": view.session.facilitator_token,
-        "projector_token": view.session.projector_token,
-        "tables": [
-            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
-             "host_token": t.host_token, "host_url": host_url(base, view, t)}
-            for t in view.tables
-        ],
-        "urls": {
-            "console": console_url(base, view),
-            "projector": projector_url(base, view),
-            "join": join_url(base, view),
-        },
-    }
+def base_url(connection: HTTPConnection) -> str:
+    """The configured public URL, else the address this request or socket came to."""
+    configured = connection.app.state.settings.public_url
+    if configured:
+        return configured.rstrip("/")
+    url = connection.base_url
+    return str(url.replace(scheme=SCHEMES.get(url.scheme, url.scheme))).rstrip("/")

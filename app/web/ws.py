@@ -16,6 +16,7 @@ from app.hub import Connection
 from app.refusal import Refusal
 from app.render import Audience
 from app.timing import now_ms
+from app.web import urls
 from app.web.deps import page_language, same_origin
 
 router = APIRouter()
@@ -55,6 +56,8 @@ def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str
     language = page_language(websocket, event_language)
     if view == "participant":
         return Audience(view, language, participant_id=identity.participant_id)
+    if view in ("facilitator", "projector"):
+        return Audience(view, language, base=urls.base_url(websocket))
     return Audience(view, language, identity.table_id)
 
 
@@ -95,6 +98,7 @@ async def live(websocket: WebSocket, session_id: str) -> None:
         await websocket.close(FORBIDDEN)
         return
     services = app.state.services
+    opened = services.now()
     candidates = _candidates(websocket, session_id, requested_view)
     try:  # a token seen lately needs no database (a room reconnecting at once)
         identity, language = access.known_holder(services, session_id, candidates) or \
@@ -111,7 +115,7 @@ async def live(websocket: WebSocket, session_id: str) -> None:
         return
     hub = app.state.hub
     connection = Connection(audience, websocket.send_text, websocket.close,
-                            app.state.settings.ws_queue_size)
+                            app.state.settings.ws_queue_size, identity)
     writer = asyncio.create_task(connection.run_writer())
     hub.add(session_id, connection)
     try:
@@ -125,7 +129,7 @@ async def live(websocket: WebSocket, session_id: str) -> None:
         pass
     finally:
         hub.remove(session_id, connection)
-        access.remember(services, candidates, identity, language)
+        access.remember(services, candidates, identity, language, opened)
         writer.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await writer

@@ -152,7 +152,7 @@ def test_join_seats_people_at_the_table_of_their_theme(api):
     first = join(api, event, "佐藤", theme=second_theme, expectation="よろしく").json()
     second = join(api, event, "鈴木", theme=second_theme).json()
     assert first["home_table"] == second["home_table"] == event["tables"][1]["id"]
-    assert first["url"].endswith(f"/j/{event['join_code']}?token={first['token']}")
+    assert first["url"].endswith(f"/m/{event['id']}?token={first['token']}")
     anyone = join(api, event, "田中").json()
     assert anyone["home_table"] in {t["id"] for t in event["tables"]}
 

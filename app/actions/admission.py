@@ -1,0 +1,89 @@
+"""Who gets in, answered live by the facilitator when a room turns hostile: close or open
+joining, replace the join code, remove a participant, replace a lost device's link."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from app import auth, events
+from app.actions import Done, Services, announce, require
+from app.i18n import N_
+from app.refusal import Refusal
+from app.store import access as store
+
+
+def set_joining(services: Services, identity: auth.Identity, open_: bool
+                ) -> Done[store.Joining]:
+    require(identity, auth.FACILITATOR)
+    joining = store.change_joining(services.engine, identity.session_id, open_=open_)
+    published = announce(services, identity.session_id, joining.seq,
+                         events.JoiningChanged(joining.join_code, joining.open))
+    return Done(joining, published)
+
+
+def new_join_code(services: Services, identity: auth.Identity) -> Done[store.Joining]:
+    """The projector and its QR code show the new code at once; the old one is refused;
+    people who joined keep their own pages (they are not keyed by the code)."""
+    require(identity, auth.FACILITATOR)
+    joining = store.change_joining(services.engine, identity.session_id, new_code=True)
+    published = announce(services, identity.session_id, joining.seq,
+                         events.JoiningChanged(joining.join_code, joining.open))
+    return Done(joining, published)
+
+
+@dataclass(frozen=True)
+class Removed:
+    participant_id: int
+    hidden_cards: int
+
+
+def remove_participant(services: Services, identity: auth.Identity, participant_id: int,
+                       hide_cards: bool) -> Done[Removed]:
+    """Their token stops working at once (on every worker) and their sockets close."""
+    require(identity, auth.FACILITATOR)
+    removal = store.remove_participant(services.engine, identity.session_id, participant_id,
+                                       hide_cards)
+    services.tokens.forget(identity.session_id)
+    published = announce(
+        services, identity.session_id, removal.seq,
+        *(events.CardHidden(card) for card in removal.hidden),
+        *(events.DotsChanged(vote) for vote in removal.votes),
+        events.SeatingChanged(removal.seating.seats, removal.seating.people),
+        events.SignedOut(auth.PARTICIPANT, participant_id))
+    return Done(Removed(participant_id, len(removal.hidden)), published)
+
+
+def new_link(services: Services, identity: auth.Identity, role: str,
+             table_id: int | None = None) -> Done[str]:
+    """A new token for the projector or a table's host; the device holding the old one is
+    signed out. The new token, for its link."""
+    require(identity, auth.FACILITATOR)
+    if role not in (auth.PROJECTOR, auth.HOST):
+        raise Refusal("invalid", N_("Only the projector's and the hosts' links can be "
+                                    "replaced."))
+    token, seq = store.new_token(services.engine, identity.session_id, role, table_id)
+    services.tokens.forget(identity.session_id)
+    published = announce(services, identity.session_id, seq, events.SessionEdited(),
+                         events.SignedOut(role, table_id if role == auth.HOST else None))
+    return Done(token, published)
+
+
+def check_organiser(services: Services, passcode: str | None, address: str) -> None:
+    """Creating an event may need the organiser passcode (a setting); wrong guesses from
+    one address are slowed like wrong join codes."""
+    expected = services.organiser_passcode
+    if not expected:
+        return
+    if not passcode:
+        raise Refusal("passcode_required",
+                      N_("Creating an event needs the organiser passcode."))
+    wait_ms = services.passcode_limiter.blocked(address, services.now())
+    if wait_ms:
+        seconds = wait_ms // 1000 + 1
+        raise Refusal("too_many_attempts",
+                      N_("Too many wrong passcodes. Try again in %(seconds)s seconds."),
+                      headers={"Retry-After": str(seconds)}, seconds=seconds)
+    if not hmac.compare_digest(passcode.encode(), expected.encode()):
+        services.passcode_limiter.record_failure(address, services.now())
+        raise Refusal("wrong_passcode", N_("This is not the organiser passcode."))

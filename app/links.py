@@ -1,0 +1,54 @@
+"""Absolute page URLs, from the address people reach the server at (`base`): for API
+answers, QR codes, the console's links and the demo's printout."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from app.view import SessionView
+
+
+def with_token(url: str, token: str) -> str:
+    return f"{url}?{urlencode({'token': token})}"
+
+
+def join_url(base: str, view: SessionView) -> str:
+    return f"{base}/j/{view.session.join_code}"
+
+
+def host_url(base: str, view: SessionView, table) -> str:
+    return with_token(f"{base}/h/{view.session.id}", table.host_token)
+
+
+def console_url(base: str, view: SessionView) -> str:
+    return with_token(f"{base}/f/{view.session.id}", view.session.facilitator_token)
+
+
+def projector_url(base: str, view: SessionView) -> str:
+    return with_token(f"{base}/p/{view.session.id}", view.session.projector_token)
+
+
+def participant_url(base: str, view: SessionView, token: str) -> str:
+    """A participant's own page: by the event's id, so that it keeps working when the
+    join code is replaced."""
+    return with_token(f"{base}/m/{view.session.id}", token)
+
+
+def created_body(base: str, view: SessionView) -> dict:
+    """What the creator of an event gets back: ids, tokens and every page's link."""
+    return {
+        "id": view.session.id,
+        "join_code": view.session.join_code,
+        "facilitator_token": view.session.facilitator_token,
+        "projector_token": view.session.projector_token,
+        "tables": [
+            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
+             "host_token": t.host_token, "host_url": host_url(base, view, t)}
+            for t in view.tables
+        ],
+        "urls": {
+            "console": console_url(base, view),
+            "projector": projector_url(base, view),
+            "join": join_url(base, view),
+        },
+    }
