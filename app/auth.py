@@ -145,6 +145,8 @@ class TokenCache:
     def __init__(self, ttl_ms: int = 60_000, size: int = 20_000):
         self.ttl_ms, self.size = ttl_ms, size
         self._known: dict[tuple[str, str], tuple[Identity, str, int]] = {}
+        self._expiry: dict[tuple[str, str], int] = {}
+        """(session id, token) -> when it expires, for tokens of finished events"""
         self._forgotten: dict[str, int] = {}
         """session id -> when its tokens were last forgotten"""
 
@@ -156,17 +158,29 @@ class TokenCache:
         return hit[0], hit[1]
 
     def put(self, token: str, identity: Identity, language: str, now_ms: int,
-            checked_ms: int | None = None) -> None:
-        """Remember a token found valid at `checked_ms` (default: now)."""
+            checked_ms: int | None = None, expires_ms: int | None = None) -> None:
+        """Remember a token found valid at `checked_ms` (default: now), until it expires
+        at `expires_ms` (None: it does not) or `ttl_ms` from now, whichever is first."""
         checked = now_ms if checked_ms is None else checked_ms
         if checked <= self._forgotten.get(identity.session_id, -1):
             return  # found valid before the event's tokens changed: look it up again
         if len(self._known) >= self.size:
             self._known.clear()
-        self._known[(identity.session_id, token)] = (identity, language, now_ms + self.ttl_ms)
+            self._expiry.clear()
+        key = (identity.session_id, token)
+        until = now_ms + self.ttl_ms
+        if expires_ms is not None:
+            until = min(until, expires_ms)
+            self._expiry[key] = expires_ms
+        self._known[key] = (identity, language, until)
+
+    def expiry(self, session_id: str, token: str | None) -> int | None:
+        """When a token remembered here expires (None: not before the event finishes)."""
+        return self._expiry.get((session_id, token or ""))
 
     def forget(self, session_id: str, now_ms: int | None = None) -> None:
         self._forgotten[session_id] = clock_now_ms() if now_ms is None else now_ms
         for key in list(self._known):  # a copy: other threads may add meanwhile
             if key[0] == session_id:
                 self._known.pop(key, None)
+                self._expiry.pop(key, None)

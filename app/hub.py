@@ -77,9 +77,10 @@ class Connection:
             self.end(TRY_AGAIN_LATER)
 
     def end(self, code: int) -> None:
-        """Close with `code` once the writer gets to it; nothing more is sent."""
+        """Close with `code` as soon as the writer gets to it; nothing more is sent."""
         self.dropped = True
-        self._queue = asyncio.Queue(maxsize=1)
+        while not self._queue.empty():  # the same queue: the writer may be waiting on it
+            self._queue.get_nowait()
         self._queue.put_nowait(code)
 
     async def run_writer(self) -> None:

@@ -291,12 +291,10 @@ class Delivery:
                            texts_changed=False)
 
     def _group_changed(self, event) -> None:
-        """A group's name is in every card's menu on the console and in the columns of the
-        group layout: the console's board (and the projector's, in that layout) whole."""
+        """A group's name is in every card's menu on the console and on the grouped cards
+        of both boards, and in the columns of the group layout: both boards whole."""
         self.view.apply(event)
-        self.redraw([("facilitator", "board")])
-        if self.view.board_layout == "group":
-            self.redraw([("projector", "board")])
+        self.redraw(BOARD_PIECES)
 
     def _cards_change(self, event, changes: list[tuple[CardRecord | None, CardRecord]],
                       shows: set[str], voters, dots: bool = False,

@@ -57,7 +57,8 @@ def remember(services: Services, candidates: Iterable[tuple[str | None, str | No
     since the socket opened)."""
     for role, token in candidates:
         if token and role in (None, identity.role):
-            services.tokens.put(token, identity, language, services.now(), opened_ms)
+            services.tokens.put(token, identity, language, services.now(), opened_ms,
+                                services.tokens.expiry(identity.session_id, token))
             return
 
 
@@ -68,11 +69,14 @@ def _holder(services: Services, session_id: str, candidates
     if known is not None:
         return known
     checked = services.now()
-    identity, token, language = sessions.signed_in(
-        services.engine, session_id, candidates, checked - services.token_lifetime_ms)
-    if identity is not None:
-        services.tokens.put(token, identity, language, services.now(), checked)
-    return identity, language
+    found = sessions.signed_in(services.engine, session_id, candidates,
+                               checked - services.token_lifetime_ms)
+    if found.identity is not None:
+        expires = (None if found.finished_at_ms is None
+                   else found.finished_at_ms + services.token_lifetime_ms)
+        services.tokens.put(found.token, found.identity, found.language, services.now(),
+                            checked, expires)
+    return found.identity, found.language
 
 
 def session_for_join_code(services: Services, join_code: str) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, events
+from app import auth, events, rounds
 from app.actions import Done, Services, announce, require
 from app.actions.access import check_join_code
 from app.actions.admission import check_organiser, set_joining
@@ -91,6 +91,8 @@ def control(services: Services, identity: auth.Identity, command: ControlIn
     change = sessions.control(services.engine, identity.session_id, command.action,
                               services.now(), seconds=command.seconds,
                               phase_index=command.phase_index, from_phase=command.from_phase)
+    if change.seq is not None and change.transition.state.status == rounds.FINISHED:
+        services.tokens.forget(identity.session_id)  # known tokens learn their expiry
     announced: list = [events.PhaseChanged(change.transition.state)]
     if change.seating is not None:
         announced.append(events.SeatingChanged(change.seating.seats, change.seating.people))

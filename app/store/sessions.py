@@ -127,12 +127,22 @@ def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
         return db.exec(select(EventSession.id).where(EventSession.join_code == code)).first()
 
 
-def signed_in(engine: Engine, session_id: str, candidates, finished_after_ms: int
-              ) -> tuple[auth.Identity | None, str | None, str | None]:
+@dataclass(frozen=True)
+class SignedIn:
+    identity: auth.Identity | None
+    token: str | None
+    language: str | None
+    """None: there is no such event."""
+    finished_at_ms: int | None
+    """When the event finished (its tokens expire some time after)."""
+
+
+def signed_in(engine: Engine, session_id: str, candidates,
+              finished_after_ms: int) -> SignedIn:
     """The first of (role, token) pairs valid here for its role (None: any role), its
-    token, and the event's language (None: no such event): one query for all of them,
-    since every page, socket and request asks it. An event that finished before
-    `finished_after_ms` has no valid tokens any more."""
+    token, and the event's language: one query for all of them, since every page, socket
+    and request asks it. An event that finished before `finished_after_ms` has no valid
+    tokens any more."""
     candidates = [(role, token) for role, token in candidates if token]
     tokens = list(dict.fromkeys(token for _, token in candidates)) or [""]
     event = EventSession.__table__.c
@@ -155,15 +165,15 @@ def signed_in(engine: Engine, session_id: str, candidates, finished_after_ms: in
     language, finished = next(((value, at) for kind, value, at, _ in rows
                                if kind == "language"), (None, None))
     if finished is not None and finished < finished_after_ms:
-        return None, None, language  # its tokens have expired
+        return SignedIn(None, None, language, finished)  # its tokens have expired
     holders = {value: auth.Identity(kind, session_id, table_id=table_id,
                                     participant_id=participant_id)
                for kind, value, table_id, participant_id in rows if kind != "language"}
     for role, token in candidates:
         identity = holders.get(token)
         if identity is not None and role in (None, identity.role):
-            return identity, token, language
-    return None, None, language
+            return SignedIn(identity, token, language, finished)
+    return SignedIn(None, None, language, finished)
 
 
 @dataclass(frozen=True)

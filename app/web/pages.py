@@ -590,6 +590,8 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
     if view is None:
         return await run_in_threadpool(_wrong_join_code, request, services)
     language = page_language(request, view.session.language)
+    if not view.session.joining_open:
+        return _joining_closed(request, language)
 
     def refused(error: ValidationError | Refusal) -> Response:
         if isinstance(error, Refusal) and error.code == "joining_closed":

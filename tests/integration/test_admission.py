@@ -1,0 +1,187 @@
+"""The facilitator answers a hostile room live: joining closed and opened, a new join code,
+a participant removed, a lost device's link replaced, tokens that expire after the event,
+and an organiser passcode for creating events; against a real server and real sockets."""
+
+import time
+import uuid
+
+import httpx
+import pytest
+from websockets.exceptions import ConnectionClosed
+
+from tests.conftest import bearer, control, create_event, join, seconds
+from tests.integration.test_hostile import assert_shape
+from tests.integration.test_live import listen, next_json
+
+
+def facilitator(event: dict) -> dict:
+    return bearer(event["facilitator_token"])
+
+
+def closed_with(socket) -> int:
+    """The code the server closes this socket with (whatever it sends before)."""
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            socket.recv(timeout=seconds(5))
+    return closed.value.rcvd.code
+
+
+def card(api, event: dict, token: str, text: str = "見守りの輪") -> httpx.Response:
+    return api.post(f"/api/v1/sessions/{event['id']}/cards", headers=bearer(token),
+                    json={"id": str(uuid.uuid4()), "text": text})
+
+
+def test_joining_can_be_closed_and_opened_again(server, api):
+    event = create_event(api)
+    with listen(server, event, event["projector_token"], format="json") as projector:
+        next_json(projector, "snapshot")
+        closed = api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
+                           json={"joining_open": False})
+        assert closed.status_code == 200 and closed.json()["joining_open"] is False
+        assert next_json(projector, "joining") == {"type": "joining", "open": False,
+                                                   "join_code": event["join_code"]}
+    assert_shape(join(api, event, "遅れた人"), 409, "joining_closed")
+    page = api.get(f"/j/{event['join_code']}", headers={"Accept": "text/html"})
+    assert page.status_code == 409 and "参加受付は締め切られています" in page.text
+    form = api.post(f"/j/{event['join_code']}", data={"name": "遅れた人"})
+    assert form.status_code == 409 and "参加受付は締め切られています" in form.text
+    assert_shape(api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
+                           json={"joining_open": "maybe"}), 422, "invalid")
+    api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
+              json={"joining_open": True})
+    assert join(api, event, "遅れた人").status_code == 201
+
+
+def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(server, api):
+    event = create_event(api)
+    person = join(api, event, "先に来た人").json()
+    phone = httpx.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True)
+    assert phone.get(person["url"]).status_code == 200
+    with listen(server, event, event["projector_token"], view="projector") as projector:
+        assert event["join_code"] in projector.recv(timeout=seconds(5))
+        answer = api.post(f"/api/v1/sessions/{event['id']}/join_code",
+                          headers=facilitator(event))
+        assert answer.status_code == 200, answer.text
+        new_code = answer.json()["join_code"]
+        assert new_code != event["join_code"] and answer.json()["url"].endswith(f"/j/{new_code}")
+        pushed = projector.recv(timeout=seconds(5))
+        assert 'id="join"' in pushed and new_code in pushed and "<svg" in pushed
+    assert_shape(join(api, event, "古いコード"), 403, "wrong_join_code")
+    assert join(api, {**event, "join_code": new_code}, "新しいコード").status_code == 201
+    mine = phone.get(f"/m/{event['id']}")
+    assert mine.status_code == 200 and "先に来た人" in mine.text
+    posted = phone.post(f"/m/{event['id']}/cards", json={"id": str(uuid.uuid4()),
+                                                          "text": "まだ書ける"})
+    assert posted.status_code == 201, posted.text
+    assert phone.get(f"/j/{new_code}").url.path == f"/m/{event['id']}"  # joined already
+    phone.close()
+    assert_shape(api.post(f"/api/v1/sessions/{event['id']}/join_code",
+                          headers=bearer(event["projector_token"])), 403, "forbidden")
+
+
+def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(server, api):
+    event = create_event(api)
+    spammer = join(api, event, "荒らし").json()
+    honest = join(api, event, "まじめな人").json()
+    spam = [card(api, event, spammer["token"], f"宣伝{n}").json()["id"] for n in range(3)]
+    kept = card(api, event, honest["token"]).json()["id"]
+    api.patch(f"/api/v1/sessions/{event['id']}/board", headers=facilitator(event),
+              json={"open": True})
+    assert api.post(f"/api/v1/sessions/{event['id']}/cards/{kept}/votes",
+                    headers=bearer(spammer["token"])).status_code == 201
+    with listen(server, event, spammer["token"], format="json") as theirs, \
+            listen(server, event, honest["token"], format="json") as other:
+        next_json(theirs, "snapshot")
+        next_json(other, "snapshot")
+        assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/participants/"
+                                f"{spammer['id']}", headers=bearer(honest["token"])),
+                     403, "forbidden")
+        removed = api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
+                             headers=facilitator(event), params={"hide_cards": "true"})
+        assert removed.json() == {"removed": spammer["id"], "hidden_cards": 3}
+        assert closed_with(theirs) == 4401
+        assert next_json(other, "seating") is not None  # the room goes on
+    assert_shape(card(api, event, spammer["token"], "まだいる"), 401, "invalid_token")
+    with listen(server, event, spammer["token"], format="json") as again:
+        assert closed_with(again) == 4401
+    cards = api.get(f"/api/v1/sessions/{event['id']}/cards", headers=facilitator(event))
+    hidden = {c["id"]: c["hidden"] for c in cards.json()["cards"]}
+    assert all(hidden[card_id] for card_id in spam) and hidden[kept] is False
+    votes = api.get(f"/api/v1/sessions/{event['id']}/votes", headers=facilitator(event))
+    assert votes.json()["counts"] == {}
+    people = api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event))
+    assert [p["name"] for p in people.json()["participants"]] == ["まじめな人"]
+    assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
+                            headers=facilitator(event)), 404, "not_found")
+
+
+def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_out(server,
+                                                                                  api):
+    event = create_event(api)
+    table = event["tables"][0]
+    with listen(server, event, table["host_token"], format="json") as tablet, \
+            listen(server, event, event["projector_token"], format="json") as projector, \
+            listen(server, event, event["tables"][1]["host_token"], format="json") as other:
+        for socket in (tablet, projector, other):
+            next_json(socket, "snapshot")
+        host = api.post(f"/api/v1/sessions/{event['id']}/tables/{table['id']}/host_token",
+                        headers=facilitator(event))
+        assert host.status_code == 200, host.text
+        assert closed_with(tablet) == 4401
+        screen = api.post(f"/api/v1/sessions/{event['id']}/projector_token",
+                          headers=facilitator(event))
+        assert closed_with(projector) == 4401
+        next_json(other, "session")  # the other host is drawn again, still signed in
+    new_host, new_projector = host.json(), screen.json()
+    assert new_host["url"].endswith(f"?token={new_host['token']}")
+    for old in (table["host_token"], event["projector_token"]):
+        assert_shape(api.get(f"/api/v1/sessions/{event['id']}/state", headers=bearer(old)),
+                     401, "invalid_token")
+    for new in (new_host["token"], new_projector["token"]):
+        assert api.get(f"/api/v1/sessions/{event['id']}/state",
+                       headers=bearer(new)).status_code == 200
+    page = api.get(new_projector["url"], follow_redirects=True)
+    assert page.status_code == 200 and 'id="join"' in page.text
+    assert_shape(api.post(f"/api/v1/sessions/{event['id']}/tables/999999/host_token",
+                          headers=facilitator(event)), 404, "not_found")
+
+
+def test_tokens_expire_after_the_event_finishes(make_server):
+    server = make_server(env={"WORLDCAFE_TOKEN_DAYS_AFTER_FINISH": str(1.5 / 86400)})
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        event = create_event(client)
+        person = join(client, event, "参加者").json()
+        tokens = [event["facilitator_token"], event["projector_token"],
+                  event["tables"][0]["host_token"], person["token"]]
+        state = f"/api/v1/sessions/{event['id']}/state"
+        assert control(client, event, "finish").json()["status"] == "finished"
+        assert all(client.get(state, headers=bearer(t)).status_code == 200 for t in tokens)
+        deadline = time.monotonic() + seconds(30)
+        while client.get(state, headers=bearer(tokens[0])).status_code == 200:
+            assert time.monotonic() < deadline, "the tokens never expired"
+            time.sleep(0.1)
+        for token in tokens:
+            assert_shape(client.get(state, headers=bearer(token)), 401, "invalid_token")
+
+
+def test_creating_events_can_need_the_organiser_passcode(make_server):
+    server = make_server(env={"WORLDCAFE_ORGANISER_PASSCODE": "kyodo-2026"})
+    body = {"title": "市民ワークショップ", "tables": [{"name": "A"}], "program": "standard"}
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        assert_shape(client.post("/api/v1/sessions", json=body), 401, "passcode_required")
+        assert_shape(client.post("/api/v1/sessions", json=body, headers=bearer("guess")),
+                     403, "wrong_passcode")
+        made = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
+        assert made.status_code == 201, made.text
+        landing = client.get("/")
+        assert 'name="passcode"' in landing.text
+        form = {"title": "フォームから", "language": "ja", "table_name": "A",
+                "table_theme": "", "program": "standard"}
+        refused = client.post("/", data={**form, "passcode": "guess"})
+        assert refused.status_code == 403 and "主催者パスコードが違います" in refused.text
+        created = client.post("/", data={**form, "passcode": "kyodo-2026"})
+        assert created.status_code == 303 and created.headers["location"].startswith("/f/")
+        for _ in range(10):
+            client.post("/api/v1/sessions", json=body, headers=bearer("brute"))
+        assert_shape(client.post("/api/v1/sessions", json=body, headers=bearer("brute")),
+                     429, "too_many_attempts")
