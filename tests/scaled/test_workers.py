@@ -240,3 +240,33 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
                  "/healthz is ok again")
     for watcher in watchers:
         watcher.close()
+
+
+def test_a_participant_removed_on_one_worker_is_signed_out_on_both(make_server):
+    server = make_server("postgresql", redis=True, workers=2)
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+        person = join(client, event, "荒らし").json()
+    url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={person['token']}"
+           "&format=json")
+    phones = [Watcher(url) for _ in range(12)]
+    assert workers_of(phones, server) == 2
+    state = f"/api/v1/sessions/{event['id']}/state"
+
+    def answers_with_own_connections() -> set[int]:
+        """Fresh connections, so that both workers answer some (and cache the token)."""
+        statuses = set()
+        for _ in range(20):
+            with httpx.Client(base_url=server.url, timeout=seconds(10)) as own:
+                statuses.add(own.get(state, headers=bearer(person["token"])).status_code)
+        return statuses
+
+    assert answers_with_own_connections() == {200}
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        removed = client.delete(
+            f"/api/v1/sessions/{event['id']}/participants/{person['id']}",
+            headers=bearer(event["facilitator_token"]))
+    assert removed.status_code == 200, removed.text
+    wait_for(lambda: all(p.closed.is_set() for p in phones), 10, "every socket closes")
+    assert {p.socket.close_code for p in phones} == {4401}
+    assert answers_with_own_connections() == {401}
