@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -192,6 +193,16 @@ def create_event(client: httpx.Client, **overrides) -> dict:
 
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
+
+
+def open_link(client: httpx.Client, url: str) -> httpx.Response:
+    """Open a page link with a token as a browser does: the sign-in step sets the cookie
+    and refreshes to the clean URL (docs/api.md, "Page links"); the page it leads to."""
+    step = client.get(url, follow_redirects=False)
+    assert step.status_code == 401 and "HttpOnly" in step.headers["set-cookie"], step.text
+    target = re.search(r'http-equiv="refresh" content="0;url=([^"]+)"', step.text).group(1)
+    assert "token" not in target
+    return client.get(target, follow_redirects=True)
 
 
 def join(client: httpx.Client, event: dict, name: str = "山田", **fields) -> httpx.Response:

@@ -6,8 +6,12 @@ hub. Database work runs in a worker thread: page visits are plain functions (Fas
 them in its thread pool), and a form post, which must await its body, hands its action to
 `run_in_threadpool`.
 
-A page that carries a token in its URL sets the token's HttpOnly cookie and redirects to
-the clean URL, so tokens do not linger in history, screenshots or Referer headers.
+A page link carries its token in the URL. The first visit answers a short sign-in step
+instead of the page: it sets the token's HttpOnly cookie and moves on to the clean URL with
+a zero-second refresh, which replaces the history entry. Its status is 401 (the page itself
+is shown only once the cookie comes back) because Chromium keeps a URL that never answered
+2xx hidden: the token URL is neither in the history list nor suggested by the address bar,
+where a 303 redirect left it suggested (docs/api.md, "Page links").
 """
 
 from __future__ import annotations
@@ -82,23 +86,34 @@ def _set_cookie(response: Response, settings, role: str, session_id: str, token:
 
 
 def _cookie_redirect(request: Request, settings, role: str, session_id: str,
-                     token: str, target: str | None = None) -> RedirectResponse:
-    response = RedirectResponse(target or request.url.path, status_code=303)
+                     token: str, target: str) -> RedirectResponse:
+    """After a form post: the cookie, and the page to see next."""
+    response = RedirectResponse(target, status_code=303)
     _set_cookie(response, settings, role, session_id, token)
+    return response
+
+
+def _sign_in_step(request: Request, settings, role: str, session_id: str, token: str,
+                  language: str, target: str | None = None) -> HTMLResponse:
+    """The answer to a page link with a token (see the module's docstring)."""
+    response = _page(request, language, "pages/signing_in.html", status=401,
+                     target=target or request.url.path)
+    _set_cookie(response, settings, role, session_id, token)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _enter(request: Request, settings, services, session_id: str, roles: tuple[str, ...],
            target: str | None = None):
-    """Who opens this page: a token in the URL becomes a cookie (a redirect to `target`,
-    by default this page, is returned); otherwise the first of `roles` whose cookie is
-    valid."""
+    """Who opens this page: a token in the URL becomes a cookie (the sign-in step towards
+    `target`, by default this page, is returned); otherwise the first of `roles` whose
+    cookie is valid."""
     token = request.query_params.get("token")
     if token:
         identity = access.signed_in(services, session_id, [(role, token) for role in roles])
         if identity is not None:
-            return _cookie_redirect(request, settings, identity.role, session_id, token,
-                                    target)
+            return _sign_in_step(request, settings, identity.role, session_id, token,
+                                 page_language(request), target)
         return None
     return cookie_identity(request, session_id, *roles)
 

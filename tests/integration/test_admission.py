@@ -9,7 +9,7 @@ import httpx
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import bearer, control, create_event, join, seconds
+from tests.conftest import bearer, control, create_event, join, open_link, seconds
 from tests.integration.test_hostile import assert_shape
 from tests.integration.test_live import listen, next_json
 
@@ -56,7 +56,7 @@ def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(serv
     event = create_event(api)
     person = join(api, event, "先に来た人").json()
     phone = httpx.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True)
-    assert phone.get(person["url"]).status_code == 200
+    assert open_link(phone, person["url"]).status_code == 200
     with listen(server, event, event["projector_token"], view="projector") as projector:
         assert event["join_code"] in projector.recv(timeout=seconds(5))
         answer = api.post(f"/api/v1/sessions/{event['id']}/join_code",
@@ -140,7 +140,7 @@ def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_ou
     for new in (new_host["token"], new_projector["token"]):
         assert api.get(f"/api/v1/sessions/{event['id']}/state",
                        headers=bearer(new)).status_code == 200
-    page = api.get(new_projector["url"], follow_redirects=True)
+    page = open_link(api, new_projector["url"])
     assert page.status_code == 200 and 'id="join"' in page.text
     assert_shape(api.post(f"/api/v1/sessions/{event['id']}/tables/999999/host_token",
                           headers=facilitator(event)), 404, "not_found")

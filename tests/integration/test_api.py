@@ -215,8 +215,9 @@ def test_a_table_with_people_cannot_be_removed(api):
 def test_token_links_become_cookies_and_clean_urls(api, server):
     event = create_event(api)
     response = api.get(event["urls"]["console"].removeprefix(server.url))
-    assert response.status_code == 303
-    assert response.headers["location"] == f"/f/{event['id']}"
+    assert response.status_code == 401  # a sign-in step, never a page under the token URL
+    assert f'http-equiv="refresh" content="0;url=/f/{event["id"]}"' in response.text
+    assert response.headers["cache-control"] == "no-store"
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and event["facilitator_token"] in cookie
     page = api.get(f"/f/{event['id']}")  # the client keeps the cookie, as a browser does

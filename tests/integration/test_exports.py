@@ -16,7 +16,7 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from tests.conftest import ROOT, bearer, create_event, join, seconds
+from tests.conftest import ROOT, bearer, create_event, join, open_link, seconds
 
 SCRIPT = "<script>alert('x')</script> 見守りの輪"
 
@@ -112,7 +112,7 @@ def test_only_the_facilitator_may_export(harvest):
     assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "unknown_format"
     page = f"/f/{event['id']}/export.csv"
     assert client.get(page).status_code == 401
-    entered = client.get(f"{page}?token={event['facilitator_token']}", follow_redirects=True)
+    entered = open_link(client, f"{page}?token={event['facilitator_token']}")
     assert entered.status_code == 200 and entered.url.path == page
     assert entered.content.startswith(b"\xef\xbb\xbf")
     assert client.get(f"/f/{event['id']}/export.doc").status_code == 404

@@ -1,0 +1,932 @@
+"""Abuse benchmark: floods from one address against a local server, and an honest phone.
+
+`worldcafe serve` (one worker, a fresh SQLite file in a temporary folder, default limits)
+is started on a free loopback port (fanout.WorldcafeServer), then five floods run one after
+another, every one from 127.0.0.1: one address, as a whole venue is behind its NAT.
+
+1. big bodies: `--big-parallel` connections POST /api/v1/sessions with 150 MB bodies,
+   streamed from a generator (half declare their length in Content-Length, half are sent
+   chunked without one); the server should answer 413 `too_large` early.
+2. slow requests: `--slow-headers` sockets send half a request header and hold, and
+   `--slow-bodies` sockets send whole headers with a Content-Length and then trickle the
+   body a byte a second; the server should close them after `header_timeout` /
+   `body_timeout`.
+3. join flood: `--parallel` connections POST joins with the right code as fast as they
+   are answered; the per-address pacer lets a burst through, then ~60 a minute, each
+   waiting its turn up to 15 s, beyond that 429 `too_many_joins`.
+4. card flood: the participants joined by flood 3 and the event's hosts post cards as fast
+   as they are answered (5 a second and 30 a minute per token, then 429 `too_many_cards`).
+5. wrong codes: joins with wrong join codes as fast as they are answered (403
+   `wrong_join_code`, then 429 `too_many_attempts` for the rest of the minute).
+
+Each flood runs in a process of its own, so that the flood's client never delays the
+measuring side. Meanwhile, in this process, an honest phone arrives every second (a new
+connection, as a new phone would): it joins the event under attack with the right code,
+posts one card as that participant and asks GET /healthz, each request timed; a probe asks
+/healthz every 0.25 s on a kept connection, and the server's RSS (VmRSS of the server and
+its children, /proc) is sampled every 0.5 s. Before the floods the honest phone runs alone
+(`--baseline` s) and every figure is also printed as a ratio to that baseline.
+
+The join pacer is per address and honest joins share it with the flood (the documented
+design: a venue behind one NAT is paced as one), so after the join flood the bench waits
+until the address's allowance is back (`--cool-down`, no joins meanwhile), or the card
+flood's honest joins would measure the join flood's queue.
+
+Benchmarks report, they do not judge: exit status 0 whatever the figures, 2 when the run
+broke, 130 on Ctrl-C.
+
+    .venv/bin/python bench/abuse.py            # ~2.5 min: 15 s floods, default server limits
+    .venv/bin/python bench/abuse.py --quick    # ~1 min smoke run: 5 s floods, fewer
+                                               # sockets, header/body time-outs 3 s / 6 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import multiprocessing
+import os
+import random
+import signal
+import string
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+
+import httpx
+from fanout import WorldcafeServer, child_setup, cpu_seconds, percentile, raise_open_files_limit
+from hall import AFFILIATIONS, CARD_TEXTS, THEMES
+
+HOST = "127.0.0.1"
+MB = 1_000_000
+BIG_BODY_BYTES = 150 * MB
+BIG_CHUNK = b" " * 65536
+JOIN_PACER_MAX_WAIT_S = 15
+"""app/actions/access.py MAX_JOIN_WAIT_MS: a join waits its turn at most this long."""
+HONEST_INTERVAL_S = 1.0
+PROBE_INTERVAL_S = 0.25
+RSS_INTERVAL_S = 0.5
+HONEST_TIMEOUT_S = 40
+DRAIN_SECONDS = 20
+"""After a flood stops, how long its requests still in flight (joins waiting their turn)
+and the honest phones already on their way may take."""
+GOALS = {"healthz_ms": 200, "rss_mb": 500}
+CLIENT_KINDS = ("httpx, length", "httpx, chunked", "reads while sending, length",
+                "reads while sending, chunked")
+"""The big-body flood's clients, one per connection in turn."""
+
+
+# -- small helpers ------------------------------------------------------------------------------
+
+
+def rss_mb(pid: int) -> float | None:
+    """VmRSS of a process and its living children (a server's workers), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return None
+    kb = next((int(line.split()[1]) for line in status.splitlines()
+               if line.startswith("VmRSS:")), 0)
+    return kb / 1000 + sum(rss_mb(int(child)) or 0.0 for child in children)
+
+
+def error_code(answer: httpx.Response) -> str:
+    """The refusal's code (`{"error": {"code"}}`), else the status."""
+    if answer.status_code < 400:
+        return str(answer.status_code)
+    with contextlib.suppress(ValueError, AttributeError, TypeError):
+        return answer.json()["error"]["code"]
+    return f"{answer.status_code} (no error code)"
+
+
+def stats(values: list[float]) -> tuple[float, float, float]:
+    """p50, p95, max (nearest rank) of milliseconds; zeros when empty."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0, 0.0, 0.0
+    return percentile(ordered, 0.5), percentile(ordered, 0.95), ordered[-1]
+
+
+def tally(codes: list[str]) -> str:
+    counts: dict[str, int] = {}
+    for code in codes:
+        counts[code] = counts.get(code, 0) + 1
+    return ", ".join(f"{code} {n}" for code, n in sorted(counts.items(), key=lambda i: -i[1]))
+
+
+def join_body(join_code: str, name: str, number: int) -> dict:
+    return {"join_code": join_code, "name": name,
+            "affiliation": AFFILIATIONS[number % len(AFFILIATIONS)],
+            "theme": THEMES[number % len(THEMES)]}
+
+
+def card_body(number: int) -> dict:
+    return {"id": str(uuid.uuid4()), "text": f"{CARD_TEXTS[number % len(CARD_TEXTS)]} {number}"}
+
+
+def create_event(http: httpx.Client, title: str, tables: int = 12) -> dict:
+    body = {"title": title, "language": "ja", "program": "standard",
+            "tables": [{"name": f"テーブル{n}", "theme": THEMES[(n - 1) % len(THEMES)]}
+                       for n in range(1, tables + 1)]}
+    answer = http.post("/api/v1/sessions", json=body)
+    answer.raise_for_status()
+    event = answer.json()
+    http.post(f"/api/v1/sessions/{event['id']}/control", json={"action": "start"},
+              headers={"Authorization": f"Bearer {event['facilitator_token']}"}
+              ).raise_for_status()
+    return event
+
+
+def participant_count(http: httpx.Client, event: dict) -> int:
+    answer = http.get(f"/api/v1/sessions/{event['id']}",
+                      headers={"Authorization": f"Bearer {event['facilitator_token']}"})
+    answer.raise_for_status()
+    return len(answer.json().get("participants", []))
+
+
+# -- the floods: each runs in a process of its own --------------------------------------------
+
+
+async def flood_big_bodies(url: str, port: int, seconds: float, parallel: int) -> dict:
+    """POST /api/v1/sessions with 150 MB bodies from a generator, `parallel` at a time.
+
+    Connections take turns between four clients: httpx with a Content-Length, httpx chunked
+    (httpx sends the whole body before it reads the answer), and a raw socket that reads
+    while it sends, with a Content-Length or chunked (as curl and browsers do)."""
+    answers: list[dict] = []
+    deadline = time.monotonic() + seconds
+
+    def body(progress: dict, chunked: bool):
+        async def pieces():
+            while progress["sent"] < BIG_BODY_BYTES:
+                piece = BIG_CHUNK[:BIG_BODY_BYTES - progress["sent"]]
+                progress["sent"] += len(piece)
+                yield (b"%x\r\n%s\r\n" % (len(piece), piece)) if chunked else piece
+            if chunked:
+                yield b"0\r\n\r\n"
+        return pieces()
+
+    async def with_httpx(client: httpx.AsyncClient, declared: bool) -> tuple[str, int]:
+        progress = {"sent": 0}
+        headers = {"Content-Type": "application/json"}
+        if declared:
+            headers["Content-Length"] = str(BIG_BODY_BYTES)
+        try:
+            answer = await client.post("/api/v1/sessions", content=body(progress, False),
+                                       headers=headers)
+            return error_code(answer), progress["sent"]
+        except httpx.HTTPError as error:
+            return f"no answer: {type(error).__name__}", progress["sent"]
+
+    async def reading_while_sending(declared: bool) -> tuple[str, int]:
+        progress = {"sent": 0}
+        reader, writer = await asyncio.open_connection(HOST, port)
+        length = (f"Content-Length: {BIG_BODY_BYTES}" if declared
+                  else "Transfer-Encoding: chunked")
+        writer.write(f"POST /api/v1/sessions HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+                     f"Content-Type: application/json\r\n{length}\r\n\r\n".encode())
+        head = asyncio.ensure_future(reader.readuntil(b"\r\n\r\n"))
+        outcome = "no answer: the body was sent whole"
+        try:
+            async for piece in body(progress, not declared):
+                if head.done():
+                    break
+                writer.write(piece)
+                drained = asyncio.ensure_future(writer.drain())
+                await asyncio.wait({head, drained}, return_when=asyncio.FIRST_COMPLETED)
+                if not drained.done():
+                    drained.cancel()
+                elif drained.exception() is not None:
+                    break
+            await asyncio.wait({head}, timeout=10)
+            if head.done() and head.exception() is None:
+                status_line = head.result().split(b"\r\n", 1)[0].decode("latin-1")
+                outcome = "too_large" if " 413 " in status_line + " " else status_line
+            elif head.done():
+                outcome = f"no answer: {type(head.exception()).__name__}"
+        finally:
+            head.cancel()
+            with contextlib.suppress(BaseException):
+                await head
+            writer.close()
+        return outcome, progress["sent"]
+
+    async def worker(index: int) -> None:
+        client_kind = CLIENT_KINDS[index % len(CLIENT_KINDS)]
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                declared = "length" in client_kind
+                try:
+                    if client_kind.startswith("httpx"):
+                        code, sent = await with_httpx(client, declared)
+                    else:
+                        code, sent = await reading_while_sending(declared)
+                except (OSError, asyncio.IncompleteReadError) as error:
+                    code, sent = f"no answer: {type(error).__name__}", 0
+                answers.append({"client": client_kind, "code": code, "sent": sent,
+                                "ms": (time.perf_counter() - started) * 1000})
+
+    await asyncio.gather(*(worker(i) for i in range(parallel)))
+    return {"answers": answers, "seconds": seconds}
+
+
+async def flood_slow(port: int, header_sockets: int, body_sockets: int,
+                     header_timeout: float, body_timeout: float) -> dict:
+    """Half-sent headers and trickled bodies on raw sockets; when does the server close?"""
+    results: list[dict] = []
+    patience = {"header": header_timeout + 8, "body": body_timeout + 8}
+
+    async def hold(kind: str) -> None:
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        except OSError as error:
+            results.append({"kind": kind, "outcome": f"connect failed: {type(error).__name__}"})
+            return
+        if kind == "header":
+            writer.write(b"POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: applica")
+        else:
+            writer.write(b"POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+        started = time.monotonic()
+        outcome, answer = "still open", b""
+        reading = asyncio.ensure_future(reader.read(4096))
+        try:
+            await writer.drain()
+            while time.monotonic() - started < patience[kind]:
+                done, _ = await asyncio.wait({reading}, timeout=1.0)
+                if done:
+                    answer = reading.result()
+                    outcome = "answered" if answer else "closed"
+                    break
+                if kind == "body":
+                    writer.write(b" ")  # one byte a second: never done before the time-out
+                    await writer.drain()
+        except (ConnectionError, OSError) as error:
+            outcome = f"reset ({type(error).__name__})"
+        finally:
+            reading.cancel()
+            with contextlib.suppress(BaseException):
+                await reading
+        results.append({"kind": kind, "outcome": outcome,
+                        "after_s": time.monotonic() - started,
+                        "answer": answer.split(b"\r\n", 1)[0].decode("latin-1")})
+        writer.close()
+
+    tasks = []
+    kinds = ["header"] * header_sockets + ["body"] * body_sockets
+    for start in range(0, len(kinds), 100):  # batches of 100: the backlog must not overflow
+        tasks += [asyncio.ensure_future(hold(kind)) for kind in kinds[start:start + 100]]
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*tasks)
+    return {"results": results}
+
+
+async def flood_joins(url: str, session_id: str, join_code: str, seconds: float,
+                      parallel: int) -> dict:
+    """Right-code joins as fast as they are answered, `parallel` at a time."""
+    answers: list[dict] = []
+    tokens: list[str] = []
+    started, wall = time.monotonic(), time.time()
+    deadline = started + seconds
+    counter = iter(range(10**9))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            number = next(counter)
+            sent = time.monotonic()
+            try:
+                answer = await client.post(f"/api/v1/sessions/{session_id}/participants",
+                                           json=join_body(join_code, f"flood{number}", number))
+                code = error_code(answer)
+                retry = answer.headers.get("retry-after")
+                if answer.status_code == 201:
+                    tokens.append(answer.json()["token"])
+            except httpx.HTTPError as error:
+                code, retry = f"no answer: {type(error).__name__}", None
+            now = time.monotonic()
+            answers.append({"code": code, "at_s": now - started, "wall": time.time(),
+                            "ms": (now - sent) * 1000, "retry_after": retry})
+
+    limits = httpx.Limits(max_connections=parallel, max_keepalive_connections=parallel,
+                          keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=url, timeout=JOIN_PACER_MAX_WAIT_S + DRAIN_SECONDS,
+                                 limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(parallel)))
+    return {"answers": answers, "tokens": tokens, "seconds": seconds, "wall": wall,
+            "took_s": time.monotonic() - started}
+
+
+async def flood_cards(url: str, session_id: str, tokens: list[str], seconds: float,
+                      parallel: int) -> dict:
+    """Cards from every token in turn as fast as they are answered."""
+    answers: list[dict] = []
+    started = time.monotonic()
+    deadline = started + seconds
+    counter = iter(range(10**9))
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            number = next(counter)
+            token = tokens[number % len(tokens)]
+            sent = time.monotonic()
+            try:
+                answer = await client.post(f"/api/v1/sessions/{session_id}/cards",
+                                           json=card_body(number),
+                                           headers={"Authorization": f"Bearer {token}"})
+                code = error_code(answer)
+            except httpx.HTTPError as error:
+                code = f"no answer: {type(error).__name__}"
+            answers.append({"code": code, "ms": (time.monotonic() - sent) * 1000})
+
+    limits = httpx.Limits(max_connections=parallel, max_keepalive_connections=parallel,
+                          keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(parallel)))
+    return {"answers": answers, "tokens": len(tokens), "took_s": time.monotonic() - started}
+
+
+async def flood_wrong_codes(url: str, session_id: str, join_code: str, seconds: float,
+                            parallel: int) -> dict:
+    """Joins with wrong join codes as fast as they are answered."""
+    answers: list[dict] = []
+    started = time.monotonic()
+    deadline = started + seconds
+    guesses = random.Random(5)
+
+    def wrong_code() -> str:
+        while True:
+            code = "".join(guesses.choices(string.ascii_uppercase + string.digits, k=6))
+            if code != join_code:
+                return code
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while time.monotonic() < deadline:
+            sent = time.monotonic()
+            try:
+                answer = await client.post(f"/api/v1/sessions/{session_id}/participants",
+                                           json=join_body(wrong_code(), "guess", 0))
+                code = error_code(answer)
+            except httpx.HTTPError as error:
+                code = f"no answer: {type(error).__name__}"
+            answers.append({"code": code, "ms": (time.monotonic() - sent) * 1000})
+
+    limits = httpx.Limits(max_connections=parallel, max_keepalive_connections=parallel,
+                          keepalive_expiry=2)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        await asyncio.gather(*(worker(client) for _ in range(parallel)))
+    return {"answers": answers, "took_s": time.monotonic() - started}
+
+
+FLOODS = {"big": flood_big_bodies, "slow": flood_slow, "joins": flood_joins,
+          "cards": flood_cards, "wrong": flood_wrong_codes}
+
+
+def flood_process(kind: str, arguments: dict, pipe: Pipe) -> None:
+    child_setup()
+
+    async def run() -> dict:
+        pipe.send("started")
+        return await FLOODS[kind](**arguments)
+
+    try:
+        pipe.send(("done", asyncio.run(run())))
+    except Exception as error:  # noqa: BLE001 - the parent reports it
+        with contextlib.suppress(OSError):
+            pipe.send(("broke", f"{type(error).__name__}: {error}"))
+
+
+# -- the measuring side: honest phones, a /healthz probe, RSS --------------------------------
+
+
+@dataclass
+class Timed:
+    ok: bool
+    ms: float
+    code: str
+    at: float = field(default_factory=time.time)
+    """wall-clock time of the answer"""
+
+
+@dataclass
+class Watch:
+    """What the honest side saw during one flood (or the baseline)."""
+
+    joins: list[Timed] = field(default_factory=list)
+    cards: list[Timed] = field(default_factory=list)
+    card_fallbacks: int = 0
+    """Cards posted by an earlier honest participant because this phone's join failed."""
+    cards_not_tried: int = 0
+    healthz: list[Timed] = field(default_factory=list)
+    probe: list[Timed] = field(default_factory=list)
+    loop: list[Timed] = field(default_factory=list)
+    """GET of an unknown path: a 404 the event loop answers without the database or a
+    thread, telling a stalled loop from a slow /healthz check."""
+    rss: list[float] = field(default_factory=list)
+    cpu_s: float = 0.0
+    seconds: float = 0.0
+
+
+class Observer:
+    def __init__(self, server: WorldcafeServer):
+        self.server = server
+        self.numbers = iter(range(1, 10**9))
+        self.earlier: dict[str, list[str]] = {}
+        """event id -> tokens of honest participants who joined it, least recently used first"""
+
+    async def timed(self, request) -> tuple[Timed, httpx.Response | None]:
+        started = time.perf_counter()
+        try:
+            answer = await request
+        except httpx.HTTPError as error:
+            return Timed(False, (time.perf_counter() - started) * 1000,
+                         f"no answer: {type(error).__name__}"), None
+        took = (time.perf_counter() - started) * 1000
+        return Timed(answer.status_code < 300, took, error_code(answer)), answer
+
+    async def phone(self, event: dict, watch: Watch) -> None:
+        """One honest phone: join, one card as that participant, /healthz."""
+        number = next(self.numbers)
+        earlier = self.earlier.setdefault(event["id"], [])
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=HONEST_TIMEOUT_S) as http:
+            joined, answer = await self.timed(http.post(
+                f"/api/v1/sessions/{event['id']}/participants",
+                json=join_body(event["join_code"], f"正直な参加者{number}", number)))
+            watch.joins.append(joined)
+            token = None
+            if joined.ok:
+                token = answer.json()["token"]
+            elif earlier:
+                token = earlier.pop(0)
+                watch.card_fallbacks += 1
+            if token is None:
+                watch.cards_not_tried += 1
+            else:
+                card, _ = await self.timed(http.post(
+                    f"/api/v1/sessions/{event['id']}/cards", json=card_body(number),
+                    headers={"Authorization": f"Bearer {token}"}))
+                watch.cards.append(card)
+                earlier.append(token)
+            health, _ = await self.timed(http.get("/healthz"))
+            watch.healthz.append(health)
+
+    async def phones(self, event: dict, watch: Watch, stop: asyncio.Event) -> None:
+        """A new honest phone every HONEST_INTERVAL_S until `stop`; waits for the last."""
+        running: set[asyncio.Task] = set()
+        while not stop.is_set():
+            task = asyncio.create_task(self.phone(event, watch))
+            running.add(task)
+            task.add_done_callback(running.discard)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), HONEST_INTERVAL_S)
+        if running:
+            await asyncio.wait(running, timeout=HONEST_TIMEOUT_S + 5)
+
+    async def probe(self, watch: Watch, stop: asyncio.Event) -> None:
+        limits = httpx.Limits(keepalive_expiry=2)
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=30,
+                                     limits=limits) as http:
+            while not stop.is_set():
+                sample, _ = await self.timed(http.get("/healthz"))
+                watch.probe.append(sample)
+                sample, _ = await self.timed(http.get("/api/v1/no-such-path"))
+                watch.loop.append(Timed(sample.code == "not_found", sample.ms, sample.code))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), PROBE_INTERVAL_S)
+
+    async def memory(self, watch: Watch, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            sample = rss_mb(self.server.process.pid)
+            if sample is not None:
+                watch.rss.append(sample)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RSS_INTERVAL_S)
+
+    async def watch(self, event: dict | None, body, with_phones: bool = True
+                    ) -> tuple[Watch, object]:
+        """Run `body()` (a coroutine function) while the honest side watches."""
+        watch = Watch()
+        stop_phones, stop_rest = asyncio.Event(), asyncio.Event()
+        cpu_before = cpu_seconds(self.server.process.pid) or 0.0
+        started = time.monotonic()
+        side = [asyncio.create_task(self.probe(watch, stop_rest)),
+                asyncio.create_task(self.memory(watch, stop_rest))]
+        if with_phones and event is not None:
+            phones = asyncio.create_task(self.phones(event, watch, stop_phones))
+        else:
+            phones = None
+        try:
+            outcome = await body()
+        finally:
+            stop_phones.set()
+            if phones is not None:
+                await phones
+            stop_rest.set()
+            await asyncio.gather(*side, return_exceptions=True)
+        watch.seconds = time.monotonic() - started
+        watch.cpu_s = (cpu_seconds(self.server.process.pid) or 0.0) - cpu_before
+        return watch, outcome
+
+
+async def run_flood(kind: str, arguments: dict) -> dict:
+    """Start the flood's process, wait until it reports, return its result."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=False)
+    process = context.Process(target=flood_process, args=(kind, arguments, theirs),
+                              daemon=True, name=f"abuse-{kind}")
+    process.start()
+    theirs.close()
+    loop = asyncio.get_running_loop()
+    try:
+        started = await loop.run_in_executor(None, _receive, ours, 60)
+        if started != "started":
+            raise RuntimeError(f"the {kind} flood did not start: {started!r}")
+        status, result = await loop.run_in_executor(None, _receive, ours, 600)
+        if status != "done":
+            raise RuntimeError(f"the {kind} flood broke: {result}")
+        return result
+    finally:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+        ours.close()
+
+
+def _receive(pipe: Pipe, timeout: float):
+    if not pipe.poll(timeout):
+        raise RuntimeError("no answer from the flood process")
+    return pipe.recv()
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Flood:
+    short: str
+    title: str
+    achieved: list[str]
+    watch: Watch
+    notes: list[str] = field(default_factory=list)
+
+
+def ratio(value: float, base: float) -> str:
+    return f"×{value / base:.1f}" if base > 0 else "–"
+
+
+def print_flood(flood: Flood, base: Watch) -> None:
+    watch = flood.watch
+    print(f"\n== {flood.title} ({watch.seconds:.1f} s, server CPU {watch.cpu_s:.1f} s) ==")
+    for line in flood.achieved:
+        print(f"  flood: {line}")
+    print(f"  {'honest side':<22} {'ok/N':>9} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+          f"   {'×base p50':>9} {'p95':>6} {'max':>6}   refusals")
+    rows = (("join (right code)", watch.joins, base.joins),
+            ("card (that phone)", watch.cards, base.cards),
+            ("/healthz (phone)", watch.healthz, base.healthz),
+            ("/healthz (probe 4/s)", watch.probe, base.probe),
+            ("404 on the loop (4/s)", watch.loop, base.loop))
+    for label, samples, base_samples in rows:
+        ok = sum(s.ok for s in samples)
+        p50, p95, worst = stats([s.ms for s in samples])
+        b50, b95, bmax = stats([s.ms for s in base_samples])
+        failed = tally([s.code for s in samples if not s.ok]) or "–"
+        print(f"  {label:<22} {f'{ok}/{len(samples)}':>9} {p50:>8.1f} {p95:>8.1f} "
+              f"{worst:>8.1f}   {ratio(p50, b50):>9} {ratio(p95, b95):>6} "
+              f"{ratio(worst, bmax):>6}   {failed}")
+    if watch.card_fallbacks or watch.cards_not_tried:
+        print(f"  cards: {watch.card_fallbacks} posted by an earlier honest participant "
+              f"(this phone's join failed), {watch.cards_not_tried} not tried (no honest "
+              "participant in this event yet)")
+    peak = max(watch.rss, default=0.0)
+    print(f"  peak RSS {peak:.0f} MB ({ratio(peak, max(base.rss, default=0.0))} the "
+          f"baseline's {max(base.rss, default=0.0):.0f} MB)")
+    for note in flood.notes:
+        print(f"  note: {note}")
+
+
+def print_summary(floods: list[Flood], base: Watch) -> None:
+    print("\n== summary (ms: p95 of joins and cards, max of /healthz and the loop's 404) ==")
+    print("| flood | honest joins ok | join p95 | cards ok | card p95 | /healthz max "
+          "(phone / probe) | 404 max | peak RSS |")
+    print("|---|---|---|---|---|---|---|---|")
+    for flood in [Flood("baseline", "", [], base), *floods]:
+        watch = flood.watch
+        joins_ok = f"{sum(s.ok for s in watch.joins)}/{len(watch.joins)}"
+        cards_ok = f"{sum(s.ok for s in watch.cards)}/{len(watch.cards)}"
+        print(f"| {flood.short} | {joins_ok} | {stats([s.ms for s in watch.joins])[1]:.0f} | "
+              f"{cards_ok} | {stats([s.ms for s in watch.cards])[1]:.0f} | "
+              f"{stats([s.ms for s in watch.healthz])[2]:.0f} / "
+              f"{stats([s.ms for s in watch.probe])[2]:.0f} | "
+              f"{stats([s.ms for s in watch.loop])[2]:.0f} | "
+              f"{max(watch.rss, default=0):.0f} MB |")
+    healthz = [s for f in floods for s in f.watch.healthz + f.watch.probe]
+    healthz_max = max((s.ms for s in healthz), default=0.0)
+    healthz_failed = sum(not s.ok for s in healthz)
+    rss_peak = max((r for f in floods for r in f.watch.rss), default=0.0)
+    missed = []
+    for flood in floods:
+        watch = flood.watch
+        bad_joins = sum(not s.ok for s in watch.joins)
+        bad_cards = sum(not s.ok for s in watch.cards) + watch.cards_not_tried
+        if bad_joins or bad_cards or not watch.joins or not watch.cards:
+            missed.append(f"{flood.short}: {bad_joins} of {len(watch.joins)} "
+                          f"joins and {bad_cards} of "
+                          f"{len(watch.cards) + watch.cards_not_tried} cards failed")
+    yes = {True: "yes", False: "no"}
+    print(f"\n/healthz max < {GOALS['healthz_ms']} ms: "
+          f"{yes[healthz_max < GOALS['healthz_ms'] and not healthz_failed]} "
+          f"(max {healthz_max:.0f} ms over {len(healthz)} answers during the floods"
+          f"{f', {healthz_failed} failed' if healthz_failed else ''})")
+    print(f"peak RSS < {GOALS['rss_mb']} MB: {yes[rss_peak < GOALS['rss_mb']]} "
+          f"(peak {rss_peak:.0f} MB)")
+    print(f"honest join and card succeeded during every flood: {yes[not missed]}"
+          + (f" ({'; '.join(missed)})" if missed else ""))
+
+
+# -- the floods, described -------------------------------------------------------------------
+
+
+def describe_big(result: dict, logged: list[str]) -> list[str]:
+    answers = result["answers"]
+    lines = [f"{len(answers)} requests of 150 MB "
+             f"({len(answers) / result['seconds']:.0f}/s): {tally(a['code'] for a in answers)}",
+             f"the server's access log: POST /api/v1/sessions answered {tally(logged) or '–'}"]
+    for kind in CLIENT_KINDS:
+        mine = [a for a in answers if a["client"] == kind]
+        seen = [a for a in mine if a["code"] == "too_large"]
+        p50, p95, worst = stats([a["ms"] for a in mine])
+        sent = stats([a["sent"] / MB for a in mine])
+        lines.append(f"{kind}: saw 413 too_large {len(seen)}/{len(mine)}; answer or reset "
+                     f"after p50 {p50:.0f} / p95 {p95:.0f} / max {worst:.0f} ms, when the "
+                     f"client had handed over p50 {sent[0]:.1f} / max {sent[2]:.1f} MB")
+    return lines
+
+
+def access_log(server: WorldcafeServer, offset: int, request: str) -> list[str]:
+    """The statuses uvicorn logged for `request` (e.g. "POST /api/v1/sessions") since
+    `offset` bytes into the server's log."""
+    with server.log.open("rb") as log:
+        log.seek(offset)
+        text = log.read().decode(errors="replace")
+    marker = f'"{request} HTTP/1.1" '
+    return [line.split(marker, 1)[1].split(" ", 1)[0] for line in text.splitlines()
+            if marker in line]
+
+
+def describe_slow(result: dict, header_timeout: float, body_timeout: float) -> list[str]:
+    lines = []
+    for kind, label, limit in (("header", "half a header", header_timeout),
+                               ("body", "headers + a byte of body a second", body_timeout)):
+        mine = [r for r in result["results"] if r["kind"] == kind]
+        closed = [r for r in mine if r["outcome"] == "closed" or r["outcome"].startswith("reset")]
+        after = stats([r["after_s"] * 1000 for r in closed])
+        earliest = min((r["after_s"] for r in closed), default=0.0)
+        lines.append(f"{label}: {len(mine)} sockets; closed by the server {len(closed)} "
+                     f"(time-out {limit:g} s) after min {earliest:.1f} / p50 "
+                     f"{after[0] / 1000:.1f} / max {after[2] / 1000:.1f} s; "
+                     f"{tally(r['outcome'] for r in mine)}")
+        answered = [r["answer"] for r in mine if r["outcome"] == "answered"]
+        if answered:
+            lines.append(f"{label}: answers before the close: {tally(answered)}")
+    return lines
+
+
+def describe_joins(result: dict, honest: list[Timed], participants: int,
+                   limit: int) -> tuple[list[str], list[str]]:
+    answers = result["answers"]
+    accepted = [a for a in answers if a["code"] == "201"]
+    paced = [a for a in answers if a["code"] == "too_many_joins"]
+    full = [a for a in answers if a["code"] == "event_full"]
+    lines = [f"{len(answers)} joins sent in {result['seconds']:.0f} s, the last answered "
+             f"after {result['took_s']:.1f} s: {tally(a['code'] for a in answers)}"]
+    burst_end = result["wall"] + 2
+    burst = [a for a in accepted if a["wall"] < burst_end]
+    later = sorted([a["wall"] for a in accepted if a["wall"] >= burst_end]
+                   + [s.at for s in honest if s.ok and s.at >= burst_end])
+    pace = (len(later) - 1) * 60 / (later[-1] - later[0]) if len(later) > 1 else 0
+    honest_later = sum(1 for s in honest if s.ok and s.at >= burst_end)
+    waits = stats([a["ms"] for a in accepted])
+    lines.append(f"pacing: {len(burst)} accepted in the first 2 s (the burst), then "
+                 f"{len(later) - honest_later} more of the flood and {honest_later} honest "
+                 f"ones, together {pace:.0f}/min; an accepted flood join waited p50 "
+                 f"{waits[0]:.0f} / p95 {waits[1]:.0f} / max {waits[2]:.0f} ms")
+    retry = sorted({int(a["retry_after"]) for a in paced if a["retry_after"]})
+    if paced:
+        lines.append(f"429 too_many_joins {len(paced)}, answered in p50 "
+                     f"{stats([a['ms'] for a in paced])[0]:.1f} ms, Retry-After "
+                     f"{retry[0] if retry else '?'}–{retry[-1] if retry else '?'} s")
+    notes = [f"the event holds {participants} participants at the end (cap {limit}): "
+             + (f"409 event_full {len(full)} times" if full else "the cap was not reached")]
+    return lines, notes
+
+
+def describe_cards(result: dict) -> tuple[list[str], list[str]]:
+    answers = result["answers"]
+    accepted = [a for a in answers if a["code"] == "201"]
+    refused = [a for a in answers if a["code"] != "201"]
+    took = result["took_s"]
+    taken = stats([a["ms"] for a in accepted])
+    lines = [f"{len(answers)} cards from {result['tokens']} tokens in {took:.1f} s "
+             f"({len(answers) / took:.0f}/s sent, {len(accepted) / took:.0f}/s accepted)",
+             f"accepted 201: {len(accepted)} (answered p50 {taken[0]:.0f} / p95 "
+             f"{taken[1]:.0f} / max {taken[2]:.0f} ms); refused {len(refused)}: "
+             f"{tally(a['code'] for a in refused) or '–'}"
+             + (f" (answered p50 {stats([a['ms'] for a in refused])[0]:.0f} ms)"
+                if refused else "")]
+    notes = []
+    if not any(a["code"] == "too_many_cards" for a in refused):
+        per_token = len(accepted) / took / result["tokens"]
+        notes.append(f"no token reached its rate limit (5/s, 30/min): the server took "
+                     f"{len(accepted) / took:.0f} cards/s, {per_token:.1f} per token")
+    return lines, notes
+
+
+def describe_wrong(result: dict) -> list[str]:
+    answers = result["answers"]
+    took = result["took_s"]
+    wrong = [a for a in answers if a["code"] == "wrong_join_code"]
+    blocked = [a for a in answers if a["code"] == "too_many_attempts"]
+    return [f"{len(answers)} wrong codes in {took:.1f} s ({len(answers) / took:.0f}/s): "
+            f"{tally(a['code'] for a in answers)}",
+            f"403 wrong_join_code {len(wrong)}, 429 too_many_attempts {len(blocked)} "
+            f"(answered p50 {stats([a['ms'] for a in answers])[0]:.1f} / max "
+            f"{stats([a['ms'] for a in answers])[2]:.0f} ms)"]
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+
+async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[Watch,
+                                                                              list[Flood]]:
+    observer = Observer(server)
+    seconds = options.seconds
+    floods: list[Flood] = []
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        base_event = create_event(http, "ベースライン")
+
+        async def idle() -> None:
+            await asyncio.sleep(options.baseline)
+
+        base, _ = await observer.watch(base_event, idle)
+        print(f"baseline: {len(base.joins)} honest phones in {base.seconds:.1f} s", file=sys.stderr)
+
+        def flood(kind: str, arguments: dict):
+            return lambda: run_flood(kind, arguments)
+
+        event = create_event(http, "大きな本文")
+        offset = server.log.stat().st_size
+        watch, result = await observer.watch(event, flood("big", {
+            "url": server.url, "port": server.port, "seconds": seconds,
+            "parallel": options.big_parallel}))
+        logged = access_log(server, offset, "POST /api/v1/sessions")
+        floods.append(Flood("1 big bodies",
+                            f"1. big bodies: {options.big_parallel} connections POST "
+                            "/api/v1/sessions with 150 MB bodies", describe_big(result, logged),
+                            watch))
+        print("big bodies done", file=sys.stderr)
+
+        event = create_event(http, "遅いリクエスト")
+        watch, result = await observer.watch(event, flood("slow", {
+            "port": server.port, "header_sockets": options.slow_headers,
+            "body_sockets": options.slow_bodies, "header_timeout": options.header_timeout,
+            "body_timeout": options.body_timeout}))
+        floods.append(Flood("2 slow requests",
+                            f"2. slow requests: {options.slow_headers} half headers + "
+                            f"{options.slow_bodies} trickled bodies",
+                            describe_slow(result, options.header_timeout,
+                                          options.body_timeout), watch))
+        print("slow requests done", file=sys.stderr)
+
+        attacked = create_event(http, "参加の洪水")
+        watch, result = await observer.watch(attacked, flood("joins", {
+            "url": server.url, "session_id": attacked["id"],
+            "join_code": attacked["join_code"], "seconds": seconds,
+            "parallel": options.parallel}))
+        lines, notes = describe_joins(result, watch.joins, participant_count(http, attacked),
+                                      options.max_participants)
+        notes.append("honest joins share the address's pacer with the flood: they wait their "
+                     "turn in the same queue (up to 15 s), beyond it 429 too_many_joins")
+        floods.append(Flood("3 join flood",
+                            f"3. join flood: {options.parallel} connections join with the "
+                            "right code", lines, watch, notes))
+        flood_tokens = result["tokens"]
+        print(f"join flood done; cool-down {options.cool_down:g} s without joins",
+              file=sys.stderr)
+
+        async def cool() -> None:
+            await asyncio.sleep(options.cool_down)
+
+        await observer.watch(None, cool, with_phones=False)
+
+        hosts = [table["host_token"] for table in attacked["tables"]]
+        watch, result = await observer.watch(attacked, flood("cards", {
+            "url": server.url, "session_id": attacked["id"], "tokens": flood_tokens + hosts,
+            "seconds": seconds, "parallel": options.parallel}))
+        lines, notes = describe_cards(result)
+        notes.append(f"after a {options.cool_down:g} s cool-down without joins (the join "
+                     "flood's pacer queue drained)")
+        floods.append(Flood("4 card flood",
+                            f"4. card flood: {len(flood_tokens)} flood participants + "
+                            f"{len(hosts)} hosts, {options.parallel} connections", lines, watch,
+                            notes))
+        print("card flood done", file=sys.stderr)
+
+        event = create_event(http, "間違った参加コード")
+        watch, result = await observer.watch(event, flood("wrong", {
+            "url": server.url, "session_id": event["id"], "join_code": event["join_code"],
+            "seconds": seconds, "parallel": options.parallel}))
+        floods.append(Flood("5 wrong codes",
+                            f"5. wrong codes: {options.parallel} connections guess join codes",
+                            describe_wrong(result), watch))
+    return base, floods
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 5 s floods, 300 + 30 slow sockets, a 3 s baseline, "
+                             "the server's header/body time-outs 3 s / 6 s")
+    parser.add_argument("--seconds", type=float, help="length of each flood (15)")
+    parser.add_argument("--baseline", type=float, help="seconds of the honest phone alone (5)")
+    parser.add_argument("--parallel", type=int, default=32,
+                        help="connections of the join, card and wrong-code floods (32)")
+    parser.add_argument("--big-parallel", type=int, default=16,
+                        help="connections sending 150 MB bodies at once (16)")
+    parser.add_argument("--slow-headers", type=int, help="sockets sending half a header (1100)")
+    parser.add_argument("--slow-bodies", type=int, help="sockets trickling a body (100)")
+    parser.add_argument("--cool-down", type=float, default=JOIN_PACER_MAX_WAIT_S + 3,
+                        help="seconds without joins after the join flood (18)")
+    options = parser.parse_args(argv)
+    quick = options.quick
+    defaults = {"seconds": 5 if quick else 15, "baseline": 3 if quick else 5,
+                "slow_headers": 300 if quick else 1100, "slow_bodies": 30 if quick else 100}
+    for name, value in defaults.items():
+        if getattr(options, name) is None:
+            setattr(options, name, value)
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_arguments(argv)
+    raise_open_files_limit()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    env = {"WORLDCAFE_HEADER_TIMEOUT": "3", "WORLDCAFE_BODY_TIMEOUT": "6"} if options.quick else {}
+    settings = {name: os.environ.get(f"WORLDCAFE_{name.upper()}") for name in (
+        "header_timeout", "body_timeout", "max_participants")}
+    options.header_timeout = float(env.get("WORLDCAFE_HEADER_TIMEOUT")
+                                   or settings["header_timeout"] or 10)
+    options.body_timeout = float(env.get("WORLDCAFE_BODY_TIMEOUT")
+                                 or settings["body_timeout"] or 30)
+    options.max_participants = int(settings["max_participants"] or 500)
+    load = os.getloadavg()[0]
+    server = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="worldcafe-abuse-") as folder:
+            server = WorldcafeServer(Path(folder), env=env)
+            server.start()
+            print(f"abuse: worldcafe serve on {server.url} (pid {server.process.pid}), one "
+                  f"worker, fresh SQLite; header/body time-outs {options.header_timeout:g} / "
+                  f"{options.body_timeout:g} s{' (--quick)' if options.quick else ''}; every "
+                  f"request from {HOST}; {os.cpu_count()} CPUs, load {load:.2f} at the start")
+            base, floods = asyncio.run(bench(server, options))
+            log = server.log_tail()
+            problems = [line for line in server.log.read_text(errors="replace").splitlines()
+                        if "Traceback" in line or "ERROR" in line or "Exception" in line]
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (RuntimeError, httpx.HTTPError, OSError, EOFError) as error:
+        print(f"abuse: the run broke: {error}", file=sys.stderr)
+        if server is not None:
+            print(server.log_tail(), file=sys.stderr)
+        return 2
+    finally:
+        if server is not None:
+            server.stop()
+    print(f"\nbaseline ({base.seconds:.1f} s, the honest phone alone): joins "
+          f"{sum(s.ok for s in base.joins)}/{len(base.joins)} p50/p95/max "
+          "{:.1f}/{:.1f}/{:.1f} ms".format(*stats([s.ms for s in base.joins]))
+          + ", cards {:.1f}/{:.1f}/{:.1f} ms".format(*stats([s.ms for s in base.cards]))
+          + ", /healthz {:.1f}/{:.1f}/{:.1f} ms".format(*stats([s.ms for s in base.healthz]))
+          + f", RSS {max(base.rss, default=0):.0f} MB")
+    for flood in floods:
+        print_flood(flood, base)
+    print_summary(floods, base)
+    if problems:
+        print(f"\nserver log: {len(problems)} lines with errors; the first: {problems[:3]}")
+        print(log[-1500:])
+    else:
+        print("\nserver log: no errors or tracebacks")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

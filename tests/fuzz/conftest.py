@@ -1,0 +1,32 @@
+"""The fuzz tier: a fresh server of each database kind, and a line per run in the summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import DATABASES
+
+FUZZ_RUNS = pytest.StashKey[list]()
+
+FUZZ_SERVER_ENV = {
+    # The fuzzer joins many people from one address: no pacing beyond the first burst (the
+    # pacer itself is tested in tests/integration/test_hostile.py), or each join would wait.
+    "WORLDCAFE_JOIN_BURST": "100000",
+}
+
+
+@pytest.fixture(params=DATABASES)
+def fuzz_server(request, make_server):
+    """A server of its own (its limiters and events are no other test's business)."""
+    return make_server(request.param, env=FUZZ_SERVER_ENV)
+
+
+@pytest.fixture
+def fuzz_runs(request) -> list:
+    """Where each fuzz run leaves its counts for the terminal summary."""
+    return request.config.stash.setdefault(FUZZ_RUNS, [])
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    for line in config.stash.get(FUZZ_RUNS, []):
+        terminalreporter.write_line(line)
