@@ -117,49 +117,80 @@ DOMAIN = {
 """Values the rules accept (docs/api.md), for fields whose schema is only a type: with them
 a request gets past the first refusal to the rules behind it."""
 
-FORM_FIELDS = (
-    "action", "seconds", "phase_index", "from_phase", "participant_id", "table_id", "absent",
-    "hide_cards", "role", "name", "group_id", "hidden", "text", "card_id", "cards", "view",
-    "budget", "open", "revealed", "title", "language", "program", "table_name", "table_theme",
-    "table_capacity", "phase_kind", "phase_title", "phase_minutes", "phase_question",
-    "phase_moves", "card_max_length", "affiliation", "theme", "expectation", "passcode", "id",
-)
-"""Fields the pages' forms send (app/web/pages.py reads them; the schema does not list them)."""
+EVENT_FORM = ("title", "language", "program", "table_name", "table_theme", "phase_kind",
+              "phase_title", "phase_minutes", "phase_question", "phase_moves",
+              "card_max_length")
+FORMS = {
+    "/": (*EVENT_FORM, "passcode"),
+    "/f/{session_id}/edit": EVENT_FORM,
+    "/j/{join_code}": ("name", "affiliation", "theme", "expectation"),
+    "/f/{session_id}/control": ("action", "seconds", "phase_index", "from_phase"),
+    "/f/{session_id}/seats": ("participant_id", "table_id", "phase_index"),
+    "/f/{session_id}/absence": ("participant_id", "absent"),
+    "/h/{session_id}/absence": ("participant_id", "absent"),
+    "/f/{session_id}/joining": ("open",),
+    "/f/{session_id}/participants/{participant_id}/remove": ("hide_cards",),
+    "/f/{session_id}/tokens": ("role", "table_id"),
+    "/f/{session_id}/groups": ("name",),
+    "/f/{session_id}/groups/{group_id}": ("name",),
+    "/f/{session_id}/cards/{card_id}/edit": ("group_id", "hidden", "text"),
+    "/f/{session_id}/merge": ("cards",),
+    "/f/{session_id}/board": ("view", "budget", "open", "revealed"),
+    "/m/{session_id}/votes": ("card_id",),
+    "/m/{session_id}/votes/remove": ("card_id",),
+}
+"""The fields each page's form sends (app/web/pages.py reads them; the schema does not list
+them). A page form not listed here gets every field of every form."""
 
-FORM_ALIASES = {"table_name": "name", "table_theme": "theme", "table_capacity": "capacity",
-                "phase_kind": "kind", "phase_title": "title", "phase_minutes": "minutes",
+ALL_FORM_FIELDS = tuple(dict.fromkeys(name for fields in FORMS.values() for name in fields))
+
+FORM_ALIASES = {"table_name": "name", "table_theme": "theme", "phase_kind": "kind",
+                "phase_title": "title", "phase_minutes": "minutes",
                 "phase_question": "question", "phase_moves": "moves"}
 
-FORM_WORDS = (
-    "@", "yes", "no", "true", "", "custom", "0", "1", "-1", "3600", "1e309", "nan", "inf",
-    "99999999999999999999", "²", "١٢", "１２", "1_000", " 7 ", "+1", "0x10", "\x00",
+HOSTILE = (
+    "", " ", "0", "-1", "3600", "1e309", "nan", "inf", "99999999999999999999", "²", "١٢",
+    "１２", "1_000", " 7 ", "+1", "0x10", "\x00", "yes", "no", "true", "custom", "x" * 1000,
+    "<script>", "\u202e", "a\u0085b",
 )
-"""Words and numbers at the edges; "@" is the field's real id or a value its rule accepts."""
+"""Form values at the edges: numbers in other scripts and notations, empty, long, controls."""
 
-FORM_VALUE = st.one_of(st.just("@"), st.sampled_from(FORM_WORDS), st.text(max_size=40),
-                       st.lists(st.sampled_from(FORM_WORDS), max_size=3))
+FORM_VALUE = st.one_of(st.just("@"), st.sampled_from(HOSTILE), st.text(max_size=40),
+                       st.lists(st.one_of(st.just("@"), st.sampled_from(HOSTILE)), max_size=3))
+"""A form value; "@" is the field's real id or a value its rule accepts."""
+
+
+def form_plan(fields: tuple[str, ...]):
+    """A page's form: every field right but for a few spoilt, a few fields, or none."""
+    return st.one_of(st.tuples(st.sampled_from(["all", "some"]),
+                               st.dictionaries(st.sampled_from(fields), FORM_VALUE,
+                                               max_size=min(3, len(fields)))),
+                     st.none())
+
 
 HEADER_TEXT = st.text(alphabet=string.ascii_letters + string.digits + "-;=,.*_", max_size=30)
 
-PLAN = st.fixed_dictionaries({
-    # the real event's ids in the path, or what schemathesis generated
-    "path": st.sampled_from(["real"] * 4 + ["generated"]),
-    # the body's ids and known fields from the real event and DOMAIN, or as generated
-    "body": st.sampled_from(["real", "generated"]),
-    "values": st.fixed_dictionaries(DOMAIN),
-    "who": st.sampled_from(["right"] * 8 + ["facilitator", "host", "participant", "projector",
-                                            "none", "wrong", "foreign", "garbled"]),
-    "pick": st.integers(min_value=0, max_value=7),
-    "accept": st.sampled_from([None, None, "application/json", "text/html", "*/*"]),
-    "language": st.one_of(st.sampled_from([None, None, "ja", "en", "en-US,en;q=0.9,ja;q=0.8",
-                                           "fr", "*", "ja;q=x", ";;,,"]), HEADER_TEXT),
-    "origin": st.sampled_from(["self", "self", "self", None, "http://evil.example", "null"]),
-    # a page's form: every field with a few of them spoilt, a few fields, or none
-    "form": st.one_of(st.tuples(st.sampled_from(["all", "some"]),
-                                st.dictionaries(st.sampled_from(FORM_FIELDS), FORM_VALUE,
-                                                max_size=4)),
-                      st.none()),
-})
+
+def plan_for(path: str):
+    """How to send one generated case: which ids, token, headers and form."""
+    return st.fixed_dictionaries({
+        # the real event's ids in the path, or what schemathesis generated
+        "path": st.sampled_from(["real"] * 4 + ["generated"]),
+        # the body's ids and known fields from the real event and DOMAIN, or as generated
+        "body": st.sampled_from(["real", "generated"]),
+        "values": st.fixed_dictionaries(DOMAIN),
+        "who": st.sampled_from(["right"] * 8 + ["facilitator", "host", "participant",
+                                                "projector", "none", "wrong", "foreign",
+                                                "garbled"]),
+        "pick": st.integers(min_value=0, max_value=7),
+        "accept": st.sampled_from([None, None, "application/json", "text/html", "*/*"]),
+        "language": st.one_of(st.sampled_from([None, None, "ja", "en", "fr", "*", "ja;q=x",
+                                               "en-US,en;q=0.9,ja;q=0.8", ";;,,"]),
+                              HEADER_TEXT),
+        "origin": st.sampled_from(["self", "self", "self", None, "http://evil.example",
+                                   "null"]),
+        "form": form_plan(FORMS.get(path, ALL_FORM_FIELDS)),
+    })
 
 
 @dataclass
@@ -329,7 +360,7 @@ class Fuzzer:
             headers["Origin"] = self.base_url if plan["origin"] == "self" else plan["origin"]
         extra = {}
         if method == "post" and "requestBody" not in raw_operation and plan["form"] is not None:
-            extra["data"] = self.form(plan, world)
+            extra["data"] = self.form(plan, world, path)
 
         self.session.cookies.clear()
         response = case.call(base_url=self.base_url, session=self.session, headers=headers,
@@ -358,12 +389,12 @@ class Fuzzer:
         return bearer(token), {f"wc_{letter}_{world.id}": token}
 
     @staticmethod
-    def form(plan: dict, world: World) -> dict:
+    def form(plan: dict, world: World, path: str) -> dict:
         """The planned form: "@" becomes the field's real id or a value its rule accepts
         (a form sends text: yes/no for booleans)."""
         how, fields = plan["form"]
         if how == "all":
-            fields = {**dict.fromkeys(FORM_FIELDS, "@"), **fields}
+            fields = {**dict.fromkeys(FORMS.get(path, ALL_FORM_FIELDS), "@"), **fields}
 
         def real(name: str):
             if name == "cards":
@@ -411,7 +442,7 @@ def fuzz(fuzzer: Fuzzer, operation, raw_operation: dict, mode: GenerationMode) -
     @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=[Phase.explicit, Phase.generate, Phase.shrink])
-    @given(case=operation.as_strategy(generation_mode=mode), plan=PLAN)
+    @given(case=operation.as_strategy(generation_mode=mode), plan=plan_for(operation.path))
     def run(case, plan):
         fuzzer.send(case, plan, raw_operation)
 
