@@ -176,8 +176,9 @@ def plan_for(path: str):
     return st.fixed_dictionaries({
         # the real event's ids in the path, or what schemathesis generated
         "path": st.sampled_from(["real"] * 4 + ["generated"]),
-        # the body's ids and known fields from the real event and DOMAIN, or as generated
-        "body": st.sampled_from(["real", "generated"]),
+        # the body's ids and known fields from the real event and DOMAIN ("full": every
+        # field the schema declares, "real": those generated), or as generated
+        "body": st.sampled_from(["full", "real", "generated"]),
         "values": st.fixed_dictionaries(DOMAIN),
         "who": st.sampled_from(["right"] * 8 + ["facilitator", "host", "participant",
                                                 "projector", "none", "wrong", "foreign",
@@ -278,6 +279,15 @@ def negatable(raw_operation: dict) -> bool:
                for p in raw_operation.get("parameters", []))
 
 
+def body_fields(raw_operation: dict, components: dict) -> set[str]:
+    """The properties the JSON body's schema declares."""
+    schema = (raw_operation.get("requestBody", {}).get("content", {})
+              .get("application/json", {}).get("schema", {}))
+    if "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return set(schema.get("properties", {}))
+
+
 def right_role(method: str, path: str) -> str:
     if path.startswith("/h/"):
         return "host"
@@ -316,6 +326,7 @@ class Fuzzer:
     base_url: str
     client: httpx.Client
     foreign: World
+    components: dict
     session: requests.Session = field(default_factory=requests.Session)
     world: World | None = None
     sent_here: int = 0
@@ -343,8 +354,11 @@ class Fuzzer:
                 value = world.path_value(name, pick)
                 if value is not None:
                     case.path_parameters[name] = value
-        if plan["body"] == "real" and isinstance(case.body, dict):
-            for name in list(case.body):
+        if plan["body"] != "generated" and isinstance(case.body, dict):
+            names = set(case.body)
+            if plan["body"] == "full":
+                names |= body_fields(raw_operation, self.components)
+            for name in sorted(names):
                 value = world.id_value(name, pick)
                 value = plan["values"].get(name) if value is None else value
                 if value is not None:
@@ -454,7 +468,8 @@ def test_every_operation_answers_hostile_input_without_a_server_error(fuzz_serve
     started = time.monotonic()
     raw, schema = served_schema(fuzz_server.url)
     with httpx.Client(base_url=fuzz_server.url, timeout=seconds(30)) as client:
-        fuzzer = Fuzzer(fuzz_server.url, client, foreign=make_world(client))
+        fuzzer = Fuzzer(fuzz_server.url, client, foreign=make_world(client),
+                        components=raw["components"]["schemas"])
         operations, failures = 0, []
         for result in schema.get_all_operations():
             operation = result.ok()
