@@ -4,6 +4,7 @@ under load (DESIGN.md §7)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -52,6 +53,8 @@ def make_engine(url: str) -> Engine:
 UNAVAILABLE = N_("The database cannot be used just now (%(reason)s). Try again in a moment.")
 _failures: dict[str, str] = {}
 """database URL -> why its last write failed (cleared by the next one that succeeds)."""
+_written: dict[str, float] = {}
+"""database URL -> when a write last committed (time.monotonic())."""
 
 
 @contextmanager
@@ -69,6 +72,14 @@ def available(engine: Engine) -> Iterator[None]:
 
 def last_failure(engine: Engine) -> str | None:
     return _failures.get(str(engine.url))
+
+
+def written_within(engine: Engine, seconds: float) -> bool:
+    """Whether a write committed in the last `seconds` (and none failed since): then the
+    database takes writes, without asking it again behind the writers' queue."""
+    at = _written.get(str(engine.url))
+    return (at is not None and time.monotonic() - at < seconds
+            and last_failure(engine) is None)
 
 
 def write_check(engine: Engine) -> str | None:
@@ -121,3 +132,4 @@ def writing(engine: Engine) -> Iterator[Session]:
         yield session
         session.commit()
     _failures.pop(str(engine.url), None)
+    _written[str(engine.url)] = time.monotonic()

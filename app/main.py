@@ -21,7 +21,7 @@ from starlette.requests import ClientDisconnect
 from app import keywords, logs
 from app.actions import Services
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
-from app.db import UNAVAILABLE, make_engine, write_check
+from app.db import UNAVAILABLE, make_engine, write_check, written_within
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
@@ -242,8 +242,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     checking = asyncio.Lock()
 
     async def database_problem() -> str | None:
-        """Why the database cannot be written (checked in a thread, at most every
-        HEALTH_CHECK_SECONDS), or None."""
+        """Why the database cannot be written, or None: known at once when a write has
+        just committed (under a flood of cards the check would wait seconds for SQLite's
+        write lock); otherwise checked in a thread at most every HEALTH_CHECK_SECONDS,
+        and while one check runs the others take the last answer."""
+        if written_within(engine, HEALTH_CHECK_SECONDS):
+            return None
+        if checking.locked():
+            return database_state["reason"]
         async with checking:
             now = time.monotonic()
             if now - database_state["checked_at"] >= HEALTH_CHECK_SECONDS:

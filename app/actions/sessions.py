@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from app import auth, events, rounds
 from app.actions import Done, Services, announce, require
-from app.actions.access import check_join_code
+from app.actions.access import check_join_code, join_turn
 from app.actions.admission import check_organiser, set_joining
 from app.refusal import Refusal
 from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
@@ -73,6 +74,21 @@ def join(services: Services, session_id: str, spec: JoinIn,
     view_now = sessions.load_view(services.engine, session_id, with_board=False)
     return Done(NewParticipant(view_now, arrival.person.id, arrival.token,
                        arrival.person.home_table_id), published)
+
+
+async def join_in_turn(services: Services, session_id: str, spec: JoinIn,
+                       address: str) -> Done[NewParticipant]:
+    """The whole join from a page or the API: a wrong code is refused before it takes a
+    turn; the address waits its turn (access.join_turn); a join refused after its wait
+    (the code replaced meanwhile, joining closed, the event full) gives its turn back,
+    so that a refused flood does not hold up the people behind it."""
+    await asyncio.to_thread(check_join_code, services, session_id, spec.join_code, address)
+    await join_turn(services, address)
+    try:
+        return await asyncio.to_thread(join, services, session_id, spec, address)
+    except Refusal:
+        services.join_pacer.give_back(address)
+        raise
 
 
 @dataclass(frozen=True)

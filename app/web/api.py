@@ -8,11 +8,10 @@ the error shape in app/main.py."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from app import auth, cards, links, shapes
-from app.actions import access, admission, board, exports, seating, sessions
+from app.actions import admission, board, exports, seating, sessions
 from app.i18n import translate
 from app.schemas import (
     AbsenceIn,
@@ -70,12 +69,8 @@ def update_session(session_id: str, patch: SessionPatch, request: Request,
 
 @router.post("/sessions/{session_id}/participants", status_code=201)
 async def join(session_id: str, spec: JoinIn, request: Request, services: ServicesDep) -> dict:
-    address = client_address(request)
-    await run_in_threadpool(access.check_join_code, services, session_id, spec.join_code,
-                            address)
-    await access.join_turn(services, address)
-    joined = (await run_in_threadpool(sessions.join, services, session_id, spec,
-                                      address)).value
+    joined = (await sessions.join_in_turn(services, session_id, spec,
+                                          client_address(request))).value
     return {"id": joined.person_id, "token": joined.token, "home_table": joined.home_table,
             "url": links.participant_url(urls.base_url(request), joined.view, joined.token)}
 

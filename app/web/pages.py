@@ -617,9 +617,8 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
 
     try:
         spec = JoinIn.model_validate({**form, "join_code": join_code})
-        await access.join_turn(services, client_address(request))
-        joined = await run_in_threadpool(sessions.join, services, view.session.id, spec,
-                                         client_address(request))
+        joined = await sessions.join_in_turn(services, view.session.id, spec,
+                                             client_address(request))
     except (ValidationError, Refusal) as error:
         return await run_in_threadpool(refused, error)
     return _cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
