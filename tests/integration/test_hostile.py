@@ -175,6 +175,11 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
 
         assert_shape(client.patch(f"/api/v1/sessions/{event['id']}", content=streamed(),
                                   headers=headers), 413, "too_large")
+        # far more than the socket buffers hold, sent whole before the answer is read
+        for body in (b"z" * 8_000_000, iter([b"z" * 1_000_000] * 8)):
+            assert_shape(client.post("/api/v1/sessions", content=body,
+                                     headers={"Content-Type": "application/json"}),
+                         413, "too_large")
         kept = client.get(f"/api/v1/sessions/{event['id']}",
                           headers=bearer(event["facilitator_token"]))
         assert kept.json()["title"] == "市民協働ワークショップ"
