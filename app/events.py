@@ -116,6 +116,14 @@ class LayoutChosen:
 
 
 @dataclass(frozen=True)
+class ScreenChosen:
+    """The facilitator pinned a projector screen (or gave it back to the phase)."""
+
+    screen: str
+    type: ClassVar[str] = "screen"
+
+
+@dataclass(frozen=True)
 class DotsChanged:
     """One voter's dots on one card now (0: none left there)."""
 
@@ -153,7 +161,8 @@ class SignedOut:
 
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
              | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
-             | LayoutChosen | DotsChanged | VotingChanged | JoiningChanged | SignedOut)
+             | LayoutChosen | ScreenChosen | DotsChanged | VotingChanged | JoiningChanged
+             | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 
 

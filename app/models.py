@@ -36,6 +36,9 @@ class EventSession(SQLModel, table=True):
                             sa_column_kwargs={"server_default": "table"})
     """How the harvest board is laid out (table, group, phase, theme); the projector
     follows the facilitator's choice."""
+    projector_screen: str = Field(default="auto", max_length=16,
+                                  sa_column_kwargs={"server_default": "auto"})
+    """The screen the facilitator pinned on the projector, or auto (app/screens.py)."""
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     """Bumped by every committed change to the event; its live events carry the number, so
     that every screen applies them in commit order (app/events.py)."""

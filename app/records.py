@@ -32,6 +32,7 @@ class EventRecord:
     votes_revealed: bool
     board_view: str
     joining_open: bool
+    projector_screen: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from app import auth, cards, events, shapes, templating
 from app.records import CardRecord
-from app.templating import PROJECTOR_CARDS_PER_COLUMN, render
+from app.templating import render
 from app.timing import now_ms
 from app.view import FILTERS, SessionView
 
@@ -43,7 +43,8 @@ class Audience:
 VIEW_PIECES = {
     "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords",
                     "people", "plan", "join", "links"),
-    "projector": ("event-title", "phase", "join", "tables", "board", "keywords"),
+    "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
+                  "keywords", "end"),
     "host": ("event-title", "phase", "table-people", "table-cards"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
@@ -62,10 +63,14 @@ EVERY = "*"
 """A scope meaning every table or every participant."""
 
 SEATING_PIECES = (("participant", "seat"), ("facilitator", "people"), ("facilitator", "plan"),
-                  ("projector", "tables"), ("host", "table-people"))
+                  ("projector", "tables"), ("projector", "moves"), ("projector", "end"),
+                  ("host", "table-people"))
+SCREEN_PIECES = (("projector", "screen"), ("projector", "join"))
+"""What the projector's choice of screen changes: the screen, the size of the join QR."""
 PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phase"),
                 ("participant", "phase"), ("facilitator", "controls"),
-                ("facilitator", "program"), ("host", "table-cards"), *SEATING_PIECES)
+                ("facilitator", "program"), ("host", "table-cards"), ("projector", "moves"),
+                *SCREEN_PIECES, *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
 JOIN_PIECES = (("facilitator", "join"), ("projector", "join"))
 KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
@@ -138,19 +143,12 @@ class CardList:
     """The item's template (fragments/_{item}.html), whose root id is prefix + card id."""
     prefix: str
     count_id: str | None = None
-    cap: int | None = None
     shows: frozenset = frozenset({"text"})
     """What of a card its items show: text, hidden, group, dots."""
 
-    def ids(self, view: SessionView) -> list[str]:
-        """The ids a capped list shows (an uncapped list is never listed whole)."""
-        return [card.id for card in view.listed(self.key, self.filter_name, self.cap)]
-
-    def has(self, view: SessionView, card: CardRecord) -> bool:
-        """Whether the list shows this card (never scans an uncapped list)."""
-        if self.key not in view.index_keys(card) or not FILTERS[self.filter_name](card):
-            return False
-        return self.cap is None or view.rank_in(self.key, self.filter_name, card) < self.cap
+    def has(self, card: CardRecord, view: SessionView) -> bool:
+        """Whether the list shows this card (never scans the list)."""
+        return self.key in view.index_keys(card) and FILTERS[self.filter_name](card)
 
 
 def board_lists(view: SessionView, view_name: str) -> list[CardList]:
@@ -158,8 +156,7 @@ def board_lists(view: SessionView, view_name: str) -> list[CardList]:
     shows = {"text", "group", "dots"} | ({"hidden"} if facilitator else set())
     return [CardList("board", view_name, None, f"board-{column.dom}-cards", column.key,
                      "kept" if facilitator else "shown", "board_card", "bc-",
-                     f"board-{column.dom}-count",
-                     None if facilitator else PROJECTOR_CARDS_PER_COLUMN, frozenset(shows))
+                     f"board-{column.dom}-count", frozenset(shows))
             for column in view.board_columns(facilitator)]
 
 
@@ -259,7 +256,12 @@ class Delivery:
 
     def _voting(self, event: events.VotingChanged) -> None:
         self.view.apply(event)
-        self.redraw([*BOARD_PIECES, ("participant", "vote-cards"), ("participant", "my-votes")])
+        self.redraw([*BOARD_PIECES, *SCREEN_PIECES, ("participant", "vote-cards"),
+                     ("participant", "my-votes")])
+
+    def _screen(self, event: events.ScreenChosen) -> None:
+        self.view.apply(event)
+        self.redraw([("facilitator", "board"), *SCREEN_PIECES])
 
     def _joining(self, event: events.JoiningChanged) -> None:
         self.view.apply(event)
@@ -318,6 +320,7 @@ class Delivery:
         totals = {t: view.count(("table", t), "shown") for t in tables}
         ranked = {card.id for _, card, _ in view.ranking()} if view.revealed else set()
         dots_before = {new.id: view.dots_on(new.id) for _, new in changes}
+        shown_before = view.count(("all",), "shown")
 
         view.apply(event)
 
@@ -351,33 +354,19 @@ class Delivery:
                 self._replace((name, "board", None), "board-ranking", _part_draw("board_ranking"))
         for voter in voters:
             self.redraw([("participant", "my-votes")], scope=voter)
+        if view.count(("all",), "shown") != shown_before:
+            self.redraw([("projector", "end")])  # the thanks count the cards
 
     def _measure(self, found: CardList, changes) -> object:
         """What the list shows of the changing cards before the change."""
-        if found.cap is not None:
-            return found.ids(self.view)
-        return {new.id: old is not None and found.has(self.view, old) for old, new in changes}
+        return {new.id: old is not None and found.has(old, self.view) for old, new in changes}
 
     def _list_ops(self, found: CardList, before, changes, shows: set[str]) -> None:
         view = self.view
         key = (found.view, found.piece, found.scope)
         draw = _item_draw(found.item)
-        if found.cap is not None:
-            after = found.ids(view)
-            gone, present = set(before) - set(after), set(before)
-            for card_id in before:
-                if card_id in gone:
-                    self.ops[key].append(Op("remove", found.prefix + card_id))
-            for position, card_id in enumerate(after):
-                if card_id not in present:
-                    neighbour = found.prefix + after[position - 1] if position else None
-                    self.ops[key].append(Op("insert", found.list_id, draw(card_id), neighbour))
-            for _, new in changes:
-                if new.id in present and new.id in after and shows & found.shows:
-                    self._replace(key, found.prefix + new.id, draw(new.id))
-            return
         for _, new in changes:
-            was, now = before[new.id], found.has(view, new)
+            was, now = before[new.id], found.has(new, view)
             if was and not now:
                 self.ops[key].append(Op("remove", found.prefix + new.id))
             elif now and not was:
@@ -461,6 +450,7 @@ NOTES = {
     events.GroupSaved: Delivery._group_changed,
     events.GroupDeleted: Delivery._group_changed,
     events.LayoutChosen: Delivery._board_layout,
+    events.ScreenChosen: Delivery._screen,
     events.DotsChanged: Delivery._dots,
     events.VotingChanged: Delivery._voting,
     events.JoiningChanged: Delivery._joining,
@@ -521,6 +511,8 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
                         **shapes.board_json(view)})]
     if isinstance(event, events.LayoutChosen):
         return [_dumps({"type": "board", **shapes.board_json(view)})]
+    if isinstance(event, events.ScreenChosen):
+        return [_dumps({"type": "screen", "screen": event.screen, "showing": view.screen})]
     if isinstance(event, events.JoiningChanged):
         body = {"type": "joining", "open": event.open}
         if role in (auth.FACILITATOR, auth.PROJECTOR):

@@ -35,8 +35,10 @@ def state_json(view: SessionView, now_ms: int) -> dict:
 
 
 def board_json(view: SessionView) -> dict:
-    """The board's layout and groups (what `group` and `board` events carry)."""
-    return {"view": view.board_layout, "groups": [cards.group_json(g) for g in view.groups]}
+    """The board's layout, the projector's pinned screen and the groups (what `group` and
+    `board` events carry)."""
+    return {"view": view.board_layout, "screen": view.session.projector_screen,
+            "groups": [cards.group_json(g) for g in view.groups]}
 
 
 def voting_json(view: SessionView, facilitator: bool) -> dict:

@@ -11,15 +11,13 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from app import cards, keywords, links, rounds
+from app import cards, keywords, links, rounds, screens
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 BOARD_VIEWS = ("facilitator", "projector")
-PROJECTOR_CARDS_PER_COLUMN = 24
-"""The projector shows each column's newest cards; the console shows them all."""
 
 
 def format_remaining(ms: int) -> str:
@@ -61,7 +59,8 @@ def environment(language: str) -> jinja2.Environment:
         qr_svg=qr_svg,
         links=links,
         board_views=BOARD_VIEWS,
-        projector_cards_per_column=PROJECTOR_CARDS_PER_COLUMN,
+        projector_screens=screens.CHOICES,
+        projector_screen_labels=screens.CHOICE_LABELS,
         card_colour=cards.colour_for_phase,
         keyword_bar_width=keywords.bar_width,
         item=_item_in,

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from app import cards, events, keywords, rounds, tables
+from app import cards, events, keywords, rounds, screens, tables
 from app.records import CardRecord, EventRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
 
 CardFilter = Callable[[CardRecord], bool]
@@ -159,18 +159,11 @@ class SessionView:
     def index_keys(self, card: CardRecord) -> tuple[tuple, ...]:
         return self._index.keys(card)
 
-    def listed(self, key: tuple, filter_name: str, limit: int | None = None
-               ) -> list[CardRecord]:
+    def listed(self, key: tuple, filter_name: str) -> list[CardRecord]:
         """The cards of one list, newest first: `key` of CardIndex, a FILTERS name."""
         keep = FILTERS[filter_name]
-        found = []
-        for _, card_id in reversed(self._index.oldest_first(key)):
-            card = self._cards[card_id]
-            if keep(card):
-                found.append(card)
-                if limit is not None and len(found) >= limit:
-                    break
-        return found
+        cards = (self._cards[card_id] for _, card_id in reversed(self._index.oldest_first(key)))
+        return [card for card in cards if keep(card)]
 
     def count(self, key: tuple, filter_name: str) -> int:
         return self._index.count(key, filter_name)
@@ -179,11 +172,6 @@ class SessionView:
         """The nearest newer card that the list shows above `card`, or None (it is first)."""
         keep = FILTERS[filter_name]
         return next((i for i in self._index.newer(key, card) if keep(self._cards[i])), None)
-
-    def rank_in(self, key: tuple, filter_name: str, card: CardRecord) -> int:
-        """How many cards of the list are newer than `card` (0: it is first)."""
-        keep = FILTERS[filter_name]
-        return sum(1 for i in self._index.newer(key, card) if keep(self._cards[i]))
 
     def board_cards(self, include_hidden: bool = False) -> list[CardRecord]:
         """The cards on the board, oldest first: visible ones (the facilitator also sees
@@ -241,6 +229,15 @@ class SessionView:
         return cards.ranking([self._cards[card_id] for card_id in counts], counts,
                              RANKING_LENGTH)
 
+    def group_dots(self) -> list[tuple[GroupRecord, int]]:
+        """[(group, dots on its visible cards)] for every group, most dots first."""
+        totals = {group.id: 0 for group in self.groups}
+        for card_id, dots in self.vote_counts().items():
+            group_id = self._cards[card_id].group_id
+            if group_id in totals:
+                totals[group_id] += dots
+        return sorted(((g, totals[g.id]) for g in self.groups), key=lambda pair: -pair[1])
+
     def my_dots(self, participant_id: int | None) -> dict[str, int]:
         """This participant's dots on visible cards, in board order."""
         mine = self._voters.get(participant_id, {})
@@ -279,6 +276,16 @@ class SessionView:
     @property
     def revealed(self) -> bool:
         return self.session.votes_revealed
+
+    @property
+    def screen(self) -> str:
+        """The projector's screen now (the pinned one, or the phase's)."""
+        return screens.shown(self.program, self.clock, self.revealed,
+                             self.session.projector_screen)
+
+    @property
+    def large_join(self) -> bool:
+        return screens.large_join(self.program, self.clock, self.screen)
 
     def board_columns(self, facilitator: bool) -> list[Column]:
         """The columns of the chosen layout. The phase layout shows the phases that have
@@ -461,6 +468,9 @@ class SessionView:
     def _apply_layout(self, event: events.LayoutChosen) -> None:
         self.session = replace(self.session, board_view=event.layout)
 
+    def _apply_screen(self, event: events.ScreenChosen) -> None:
+        self.session = replace(self.session, projector_screen=event.screen)
+
     def _apply_dots(self, event: events.DotsChanged) -> None:
         self._set_dots(event.vote)
 
@@ -485,6 +495,7 @@ _APPLY = {
     events.GroupSaved: SessionView._apply_group,
     events.GroupDeleted: SessionView._apply_group_deleted,
     events.LayoutChosen: SessionView._apply_layout,
+    events.ScreenChosen: SessionView._apply_screen,
     events.DotsChanged: SessionView._apply_dots,
     events.VotingChanged: SessionView._apply_voting,
     events.JoiningChanged: SessionView._apply_joining,

@@ -114,12 +114,15 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
 
 def change_board(services: Services, identity: auth.Identity,
                  changes: dict) -> Done[EventRecord]:
-    """The board's layout (`view`) and the dot voting (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
+    (`budget`, `open`, `revealed`)."""
     require(identity, auth.FACILITATOR)
     event, seq = store.set_board(services.engine, identity.session_id, changes)
     announced = []
     if "view" in changes:
         announced.append(events.LayoutChosen(event.board_view))
+    if "screen" in changes:
+        announced.append(events.ScreenChosen(event.projector_screen))
     if changes.keys() & {"budget", "open", "revealed"}:
         announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
                                               event.votes_revealed))

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import auth, cards, rounds
+from app import auth, cards, rounds, screens
 from app.db import reading, writing
 from app.i18n import N_
 from app.models import CafeTable, Card, CardGroup, EventSession, Participant, RunState, Seat, Vote
@@ -311,9 +311,11 @@ def participant_votes(engine: Engine, session_id: str, participant_id: int) -> d
 
 
 def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventRecord, int]:
-    """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`."""
+    """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`,
+    `screen`."""
     budget = cards.clean_budget(changes["budget"]) if "budget" in changes else None
     layout = cards.clean_layout(changes["view"]) if "view" in changes else None
+    screen = screens.clean_choice(changes["screen"]) if "screen" in changes else None
     for name in ("open", "revealed"):
         if name in changes and not isinstance(changes[name], bool):
             raise Refusal("invalid", N_("'%(field)s' must be true or false."), field=name)
@@ -324,6 +326,8 @@ def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventReco
             event.vote_budget = budget
         if layout is not None:
             event.board_view = layout
+        if screen is not None:
+            event.projector_screen = screen
         if revealed is not None:
             event.votes_revealed = revealed
         if voting_open is not None:

@@ -242,10 +242,11 @@ def remove_vote(session_id: str, card_id: str, request: Request,
 @router.get("/sessions/{session_id}/votes")
 def get_votes(session_id: str, request: Request, services: ServicesDep) -> dict:
     """Voting settings; counts once revealed (always for the facilitator); a participant's
-    own dots as `mine`."""
+    own dots as `mine`; the projector's pinned screen."""
     identity = bearer_identity(request, session_id)
-    body = shapes.voting_json(sessions.view(services, identity),
-                              identity.role == auth.FACILITATOR)
+    view = sessions.view(services, identity)
+    body = {**shapes.voting_json(view, identity.role == auth.FACILITATOR),
+            "screen": view.session.projector_screen}
     mine = board.my_votes(services, identity)
     if mine is not None:
         body["mine"] = mine
@@ -255,7 +256,8 @@ def get_votes(session_id: str, request: Request, services: ServicesDep) -> dict:
 @router.patch("/sessions/{session_id}/board")
 def patch_board(session_id: str, patch: BoardPatch, request: Request,
                 services: ServicesDep) -> dict:
-    """The board's layout (`view`) and the dot voting (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
+    (`budget`, `open`, `revealed`)."""
     identity = bearer_identity(request, session_id)
     board.change_board(services, identity, patch.model_dump(exclude_unset=True))
     view = sessions.view(services, identity)

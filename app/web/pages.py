@@ -724,8 +724,9 @@ async def board_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         changes: dict = {}
-        if "view" in form:
-            changes["view"] = form.get("view")
+        for name in ("view", "screen"):
+            if name in form:
+                changes[name] = form.get(name)
         if "budget" in form:
             raw = form.get("budget", "")
             changes["budget"] = int(raw) if raw.isdigit() and len(raw) < 10 else raw

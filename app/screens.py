@@ -1,0 +1,61 @@
+"""What the projector shows: one screen at a time, chosen by the phase unless the
+facilitator pins one. Pure: plain data in, a screen's name out."""
+
+from __future__ import annotations
+
+from app import rounds
+from app.i18n import N_
+from app.refusal import Refusal
+
+AUTO = "auto"
+SCREENS = ("timer", "moves", "board", "ranking", "end")
+CHOICES = (AUTO, *SCREENS)
+CHOICE_LABELS = {
+    AUTO: N_("Automatic (by phase)"),
+    "timer": N_("Timer"),
+    "moves": N_("Moves"),
+    "board": N_("Harvest board"),
+    "ranking": N_("Ranking"),
+    "end": N_("Thank you"),
+}
+
+
+def clean_choice(raw: object) -> str:
+    if raw not in CHOICES:
+        raise Refusal("invalid", N_("Unknown projector screen."))
+    return str(raw)
+
+
+def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
+              revealed: bool) -> str:
+    """The screen for this moment: the thanks once finished, the ranking once revealed,
+    the moves while a moving round is set up, the board in a plain phase after the last
+    round, the timer otherwise."""
+    if clock.status == rounds.FINISHED:
+        return "end"
+    if revealed:
+        return "ranking"
+    phase = program[clock.phase_index]
+    if phase.moves and clock.status == rounds.READY:
+        return "moves"
+    last_round = max((i for i, p in enumerate(program) if p.is_round), default=-1)
+    if not phase.is_round and 0 <= last_round < clock.phase_index:
+        return "board"
+    return "timer"
+
+
+def shown(program: list[rounds.PhaseSpec], clock: rounds.ClockState, revealed: bool,
+          pinned: str) -> str:
+    return automatic(program, clock, revealed) if pinned == AUTO else pinned
+
+
+def large_join(program: list[rounds.PhaseSpec], clock: rounds.ClockState, screen: str) -> bool:
+    """The QR code is large on the timer until the first round has started (people are
+    still arriving); everywhere else it shrinks to a corner."""
+    if screen != "timer":
+        return False
+    first_round = next((i for i, p in enumerate(program) if p.is_round), None)
+    if first_round is None:
+        return clock.status != rounds.FINISHED
+    return clock.phase_index < first_round or (clock.phase_index == first_round
+                                               and clock.status == rounds.READY)
