@@ -4,9 +4,10 @@ under load (DESIGN.md §7)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -120,14 +121,22 @@ def reading(engine: Engine) -> Iterator[Session]:
 
 
 @cache
+def _queue(engine: Engine) -> AbstractContextManager:
+    return threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+
+
+@cache
 def _snapshots(engine: Engine) -> Engine:
     return engine.execution_options(isolation_level="REPEATABLE READ")
 
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Session]:
-    """A write transaction that takes SQLite's write lock up front and commits on success."""
-    with available(engine), Session(engine, expire_on_commit=False) as session:
+    """A write transaction that takes SQLite's write lock up front and commits on success.
+    SQLite writers of this process queue on a lock of ours first: SQLite's own busy wait
+    backs off in growing sleeps and lets a newcomer overtake, so under a flood of cards
+    one honest write could wait seconds."""
+    with _queue(engine), available(engine), Session(engine, expire_on_commit=False) as session:
         session.connection(execution_options={"immediate": True})
         yield session
         session.commit()
