@@ -106,6 +106,10 @@ class Pacer:
         allowance, at = self._state.get(key, (float(self.burst), 0))
         self._state[key] = (min(float(self.burst), allowance + 1), at)
 
+    def forget_all(self) -> None:
+        """Every key starts again with its burst."""
+        self._state.clear()
+
 
 class RateLimiter:
     """Allows at most `count` actions per `window_ms` for each key, for every (count,

@@ -172,13 +172,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return view
 
     tokens = TokenCache()
-    hub = Hub(load_live_view, forget_tokens=tokens.forget)
+    join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
+    hub = Hub(load_live_view, forget_tokens=tokens.forget,
+              forget_join_turns=join_pacer.forget_all)
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
-        join_pacer=Pacer(settings.joins_per_minute, settings.join_burst),
+        join_pacer=join_pacer,
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
         organiser_passcode=settings.organiser_passcode)

@@ -4,6 +4,7 @@ and an organiser passcode for creating events; against a real server and real so
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -113,6 +114,24 @@ def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(serv
     assert [p["name"] for p in people.json()["participants"]] == ["まじめな人"]
     assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
                             headers=facilitator(event)), 404, "not_found")
+
+
+def test_after_a_new_join_code_the_room_does_not_wait_behind_the_flood(make_server):
+    server = make_server(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "6"})
+    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+        event = create_event(client)
+        assert [join(client, event, f"偽{n}").status_code for n in range(2)] == [201, 201]
+        with ThreadPoolExecutor(1) as pool:
+            queued = pool.submit(join, client, event, "偽の列")  # its turn is in 10 s
+            deadline = time.monotonic() + seconds(10)
+            while (refused := join(client, event, "本人")).status_code != 429:
+                assert refused.status_code == 201 and time.monotonic() < deadline
+            assert_shape(refused, 429, "too_many_joins")  # the queue is 10 s+ deep
+            answer = client.post(f"/api/v1/sessions/{event['id']}/join_code",
+                                 headers=facilitator(event))
+            renewed = {**event, "join_code": answer.json()["join_code"]}
+            assert join(client, renewed, "本人").status_code == 201  # no wait, no 429
+            assert_shape(queued.result(), 403, "wrong_join_code")  # checked after its wait
 
 
 def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_out(server,
