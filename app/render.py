@@ -56,7 +56,7 @@ PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id", "seat": "p
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
 
-BY_VIEW = ("board", "keywords", "join")
+BY_VIEW = ("board", "keywords", "join", "phase")
 """Pieces that differ between the views that show them (the console sees more)."""
 
 EVERY = "*"
@@ -172,8 +172,10 @@ def card_lists(view: SessionView, card: CardRecord) -> list[CardList]:
                               ("author", card.participant_id), "shown", "my_card", "mc-",
                               "my-cards-count"))
     if view.session.voting_open:
-        found.append(CardList("vote-cards", "participant", None, "vote-cards-list", ("all",),
-                              "shown", "vote_card", "vc-", shows=frozenset({"text", "dots"})))
+        found.extend(CardList("vote-cards", "participant", None,
+                              f"vote-cards-{column.dom}-list", column.key, "shown", "vote_card",
+                              "vc-", shows=frozenset({"text", "dots"}))
+                     for column in view.group_columns())
     return found
 
 
@@ -294,9 +296,10 @@ class Delivery:
 
     def _group_changed(self, event) -> None:
         """A group's name is in every card's menu on the console and on the grouped cards
-        of both boards, and in the columns of the group layout: both boards whole."""
+        of both boards, in the columns of the group layout and in the phones' voting list:
+        all of them whole."""
         self.view.apply(event)
-        self.redraw(BOARD_PIECES)
+        self.redraw([*BOARD_PIECES, ("participant", "vote-cards")])
 
     def _cards_change(self, event, changes: list[tuple[CardRecord | None, CardRecord]],
                       shows: set[str], voters, dots: bool = False,

@@ -287,14 +287,18 @@ class SessionView:
     def large_join(self) -> bool:
         return screens.large_join(self.program, self.clock, self.screen)
 
+    def group_columns(self) -> list[Column]:
+        """A column per KJ group, then the cards in none (the phones vote by them)."""
+        return [*(Column(f"group-{g.id}", ("group", g.id), g.name, drop_group=str(g.id))
+                  for g in self.groups),
+                Column("group-none", ("group", None), drop_group="")]
+
     def board_columns(self, facilitator: bool) -> list[Column]:
         """The columns of the chosen layout. The phase layout shows the phases that have
         cards; the projector leaves out an empty "not grouped" column."""
         layout = self.board_layout
         if layout == "group":
-            columns = [Column(f"group-{g.id}", ("group", g.id), g.name, drop_group=str(g.id))
-                       for g in self.groups]
-            ungrouped = Column("group-none", ("group", None), drop_group="")
+            *columns, ungrouped = self.group_columns()
             if facilitator or self.count(ungrouped.key, "shown"):
                 columns.append(ungrouped)
             return columns

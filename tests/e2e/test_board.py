@@ -119,11 +119,18 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
         "見守りの担い手が足りない")
     expect(phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .dots")).to_have_attribute(
         "data-dots", "2", timeout=WAIT_MS)
-    # the last dot, then one too many: a readable refusal on the phone, nothing changes
-    phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button").click()
+    # the last dot: every "+ dot" is disabled; one too many anyway (a second tab of the
+    # same phone, a race) gets its refusal right under the tapped button, nothing changes
+    second = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button")
+    second.click()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0", timeout=WAIT_MS)
-    phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button").click()
-    expect(phone.locator("#flash")).to_contain_text("3", timeout=WAIT_MS)
+    expect(second).to_be_disabled(timeout=WAIT_MS)
+    expect(phone.locator("#vote-cards .vote-button:enabled")).to_have_count(0)
+    second.evaluate("button => { button.disabled = false; }")
+    second.click()
+    message = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] [data-vote-message]")
+    expect(message).to_contain_text("3", timeout=WAIT_MS)
+    expect(message).to_be_in_viewport()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0")
     expect(count).to_have_attribute("data-dots", "2")
     screenshot(phone, "board-phone-revealed")

@@ -194,7 +194,7 @@ def test_a_new_card_is_one_item_for_each_list_that_shows_it():
     by_view = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     phone, other_phone = by_view["participant1"], by_view["participant2"]
     assert phone.count('id="vc-new"') == 1 and phone.count('id="mc-new"') == 1
-    assert 'hx-swap-oob="afterbegin:#vote-cards-list"' in other_phone
+    assert 'hx-swap-oob="afterbegin:#vote-cards-group-none-list"' in other_phone
     assert "old0001" not in other_phone and len(other_phone.encode()) < 3 * 1024
     assert by_view["host1"].count('id="tc-new"') == 1 and "host2" not in by_view
     console = by_view["facilitator"]

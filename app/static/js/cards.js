@@ -190,7 +190,18 @@
     add();
   });
 
-  textarea.addEventListener("input", updateCounter);
+  textarea.addEventListener("input", function () {
+    updateCounter();
+    if (!textarea.value.trim()) showError(""); // an emptied box has nothing wrong with it
+  });
+
+  var phaseShown = null;
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var phase = document.querySelector("#phase [data-phase-key]");
+    var key = phase ? phase.getAttribute("data-phase-key").split(":")[0] : null;
+    if (phaseShown !== null && key !== phaseShown) showError(""); // a new phase, a new page
+    phaseShown = key;
+  });
 
   // --- sending -----------------------------------------------------------------------------
 
