@@ -85,6 +85,23 @@ def change_card(services: Services, identity: auth.Identity, card_id: str,
     return Done(card, announce(services, identity.session_id, seq, *announced))
 
 
+MAX_CARDS_AT_ONCE = 200
+
+
+def group_cards(services: Services, identity: auth.Identity, card_ids: list[str],
+                group_id: int | None) -> Done[list[CardRecord]]:
+    """The facilitator moves the selected cards into one group (or out of every group)."""
+    require(identity, auth.FACILITATOR)
+    if not card_ids:
+        raise Refusal("invalid", N_("Select the cards to move first."))
+    if len(card_ids) > MAX_CARDS_AT_ONCE:
+        raise Refusal("invalid", N_("Move at most %(limit)s cards at once."),
+                      limit=MAX_CARDS_AT_ONCE)
+    moved, seq = store.group_cards(services.engine, identity.session_id, card_ids, group_id)
+    return Done(moved, announce(services, identity.session_id, seq,
+                                *(events.CardGrouped(card) for card in moved)))
+
+
 def merge(services: Services, identity: auth.Identity, keep_id: str,
           other_ids: list[str]) -> Done[store.Merged]:
     """Merge cards into one that keeps the combined text and their dots."""

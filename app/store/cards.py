@@ -198,6 +198,22 @@ def update_card(engine: Engine, session_id: str, card_id: str,
         return record_of(CardRecord, card), bump(db, session_id)
 
 
+def group_cards(engine: Engine, session_id: str, card_ids: list[str],
+                group_id: int | None) -> tuple[list[CardRecord], int]:
+    """Several cards into one group (None = ungrouped) in one change; the ones that were
+    there already are left out of the answer."""
+    with writing(engine) as db:
+        if group_id is not None:
+            _group(db, session_id, group_id)
+        moved = []
+        for card in [_card(db, session_id, card_id) for card_id in dict.fromkeys(card_ids)]:
+            if card.group_id != group_id:
+                card.group_id = group_id
+                db.add(card)
+                moved.append(record_of(CardRecord, card))
+        return moved, bump(db, session_id)
+
+
 @dataclass(frozen=True)
 class Merged:
     kept: CardRecord

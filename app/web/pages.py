@@ -719,6 +719,19 @@ async def merge_from_console(session_id: str, request: Request,
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
+@router.post("/f/{session_id}/group_cards")
+async def group_cards_from_console(session_id: str, request: Request,
+                                   services: ServicesDep) -> Response:
+    """Move the cards selected on the board into the chosen group ("" = no group)."""
+    def work(identity, form) -> str:
+        raw = form.get("group_id", "")
+        group_id = (int(raw) if raw.isdigit() and len(raw) < 10 else raw) if raw else None
+        moved = board.group_cards(services, identity, form.getlist("cards"), group_id).value
+        return N_("Moved.") if moved else N_("Those cards are in that group already.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
 @router.post("/f/{session_id}/board")
 async def board_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:

@@ -71,13 +71,32 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     touch_drag(console, grip.bounding_box(), group.bounding_box())
     expect(in_group).to_have_count(2, timeout=WAIT_MS)
     expect(projector.locator(f"#board-group-{group_id}")).to_contain_text("子どもの居場所がほしい")
-    # and the "move to group" menu (for touch screens without dragging) takes a card back
-    console.locator(f"[data-card='{cards[0]['id']}'] select[data-group-menu]").select_option("")
+    # the ghost of a dragged card is under the pointer, above every column
+    grip = console.locator(f"[data-card='{cards[2]['id']}'] [data-drag-card]")
+    source = grip.bounding_box()
+    console.mouse.move(source["x"] + 5, source["y"] + 5)
+    console.mouse.down()
+    console.mouse.move(target["x"] + 30, target["y"] + 30, steps=8)
+    ghost = console.locator(".card--ghost").bounding_box()
+    assert ghost["x"] <= target["x"] + 30 <= ghost["x"] + ghost["width"]
+    assert ghost["y"] <= target["y"] + 30 <= ghost["y"] + ghost["height"]
+    on_top = console.evaluate(f"document.elementFromPoint({target['x'] + 30}, "
+                              f"{target['y'] + 30}) === null")
+    assert not on_top
+    console.keyboard.press("Escape")
+    console.mouse.move(source["x"] + 5, source["y"] + 5, steps=4)  # back where it was
+    console.mouse.up()
+    expect(console.locator(".card--ghost")).to_have_count(0)
+    # and the "move to group" menu (in the card's ⋯ menu) takes a card back
+    card = console.locator(f"[data-card='{cards[0]['id']}']")
+    card.locator(".card__menu-button").click()
+    card.locator("select[data-group-menu]").select_option("")
     expect(in_group).to_have_text(["子どもの居場所がほしい"], timeout=WAIT_MS)
     expect(projector.locator("#board-group-none .card")).to_have_count(2)
     # hidden on the console, gone from the projector; the author is nowhere on the board
-    console.locator(f"[data-card='{cards[2]['id']}']").get_by_role("button",
-                                                                   name="隠す").click()
+    hidden = console.locator(f"[data-card='{cards[2]['id']}']")
+    hidden.locator(".card__menu-button").click()
+    hidden.get_by_role("button", name="隠す").click()
     expect(projector.locator("#board .card")).to_have_count(2, timeout=WAIT_MS)
     expect(console.locator(f"[data-card='{cards[2]['id']}']")).to_have_class(
         "card card--yellow card--hidden", timeout=WAIT_MS)

@@ -49,3 +49,30 @@
     menu.dispatchEvent(new Event("change", { bubbles: true }));
   });
 })();
+
+/* Console: a click while the server cannot be reached is refused visibly, never lost. While
+   live.js shows the connection banner (body.offline) the console's buttons are greyed out
+   (app.css) and a request that starts anyway is stopped with a message in #flash; a request
+   the network drops on its way says so too. */
+(function () {
+  "use strict";
+  var first = document.getElementById("flash"); // form answers replace it: keep its texts
+  var texts = first ? { "data-text-offline": first.getAttribute("data-text-offline"),
+    "data-text-not-sent": first.getAttribute("data-text-not-sent") } : {};
+
+  function say(key) {
+    var flash = document.getElementById("flash");
+    if (!flash) return;
+    flash.textContent = texts[key] || "";
+    flash.className = "flash flash--error";
+    flash.setAttribute("role", "alert");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!document.body.classList.contains("offline")) return;
+    event.preventDefault();
+    say("data-text-offline");
+  });
+
+  document.addEventListener("htmx:sendError", function () { say("data-text-not-sent"); });
+})();

@@ -11,6 +11,8 @@
    -------------------------------------
    <body data-view="facilitator|projector|host|participant" data-wake-lock="true|false">
      data-wake-lock="true": hold a Screen Wake Lock while the page is visible (secure origins only).
+     WebKit (iPad, iPhone) grants it only during a user activation (a tap, a key), so it is also
+     asked for on every gesture until it is held; once granted, WebKit grants it again without one.
      Classes set here: `time-warning` while a running countdown has <= 60 s left or is past zero,
      `time-up` for 8 s after a running countdown reaches zero (also removed as soon as no running
      countdown is in warning/done state), `offline` while the connection banner is shown.
@@ -483,6 +485,9 @@
   function onGesture(evt) {
     if (evt.type === "pointerdown") lastPointerDownAt = perfNow();
     if ((!audioContext || audioContext.state !== "running") && pageMayChime()) unlockAudio();
+    // not on pointerdown: a finger's is no user activation, and its refusal (still pending)
+    // would keep the tap's own pointerup or click from asking
+    if (evt.type !== "pointerdown") requestWakeLock();
   }
   ["pointerdown", "pointerup", "touchend", "keydown", "click"].forEach(function (type) {
     window.addEventListener(type, onGesture, { capture: true, passive: true });
