@@ -27,9 +27,11 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 # Debian packages, installed with apt-get when missing (needs root; CI and the developer
 # machines run as root). The runtime needs Noto CJK and Pango so that Japanese renders in
 # the PDF and PNG exports; the tests also need Chromium, PostgreSQL and a Redis server,
-# which they start themselves on free loopback ports and stop again (tests/services.py).
+# which they start themselves on free loopback ports and stop again (tests/services.py),
+# and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
+# Xvfb for its display, which tests/webkit/ starts on a free display number and stops.
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := chromium redis-server postgresql
+TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb
 
 runtime: $(STAMPS)/runtime
 system: $(STAMPS)/system
@@ -45,10 +47,11 @@ $(STAMPS)/runtime: | $(STAMPS)
 	fi
 	touch $@
 
-$(STAMPS)/system: $(STAMPS)/runtime | $(STAMPS)
+$(STAMPS)/system: Makefile $(STAMPS)/runtime | $(STAMPS)
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && \
-	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "chromium, redis-server and postgresql are installed"; \
+	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
+	    [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ]; then \
+	  echo "chromium, redis-server, postgresql, webkit2gtk-driver and xvfb are installed"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS); \
 	fi
@@ -62,14 +65,14 @@ test: install system
 	$(BIN)/pytest -q
 
 test-fast: install system
-	$(BIN)/pytest -q -m "not e2e"
+	$(BIN)/pytest -q -m "not e2e and not webkit"
 
 lint: install
 	$(BIN)/ruff check .
 
 # Re-extract user-facing strings and merge them into the ja and en catalogs.
 messages: install
-	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -o app/locales/messages.pot app
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k NN_:1,2 -o app/locales/messages.pot app
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/locales/messages.pot -d app/locales
 
 bench: install

@@ -26,6 +26,12 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional gettext marker nam
     return message
 
 
+def NN_(singular: str, plural: str) -> tuple[str, str]:  # noqa: N802 - as N_
+    """Mark a message with a plural form; `translate` picks the form by the `num`
+    parameter (ngettext), as Jinja's ngettext does."""
+    return singular, plural
+
+
 @cache
 def translations(language: str) -> gettext.NullTranslations:
     po_file = LOCALES / language / "LC_MESSAGES" / "messages.po"
@@ -39,8 +45,12 @@ def translations(language: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(compiled)
 
 
-def translate(language: str, message: str, **params: object) -> str:
-    text = translations(normalize(language)).gettext(message)
+def translate(language: str, message: str | tuple[str, str], **params: object) -> str:
+    catalog = translations(normalize(language))
+    if isinstance(message, tuple):
+        text = catalog.ngettext(*message, params["num"])
+    else:
+        text = catalog.gettext(message)
     return text % params if params else text
 
 

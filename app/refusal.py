@@ -51,12 +51,14 @@ the event saying no (a table that still has people, a full table, a round that i
 
 
 class Refusal(ValueError):
-    """A request that cannot be met. `message` is a msgid, `params` fill it in (a string
-    parameter is itself translated); str(refusal) is the English text."""
+    """A request that cannot be met. `message` is a msgid (or a pair from NN_, whose form
+    the `num` parameter picks), `params` fill it in (a string parameter is itself
+    translated); str(refusal) is the English text."""
 
-    def __init__(self, code: str, message: str, *, headers: dict | None = None,
-                 **params: object):
-        super().__init__(message % params if params else message)
+    def __init__(self, code: str, message: str | tuple[str, str], *,
+                 headers: dict | None = None, **params: object):
+        english = message if isinstance(message, str) else message[params["num"] != 1]
+        super().__init__(english % params if params else english)
         self.code, self.message, self.params, self.headers = code, message, params, headers
 
     @property

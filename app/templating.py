@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from app import cards, keywords, links, rounds, screens
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
+from app.phrases import phrases
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -26,6 +27,12 @@ def format_remaining(ms: int) -> str:
     hours, rest = divmod(seconds, 3600)
     minutes, seconds = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def table_label(table) -> str:
+    """A table's one name everywhere: its own name, with its number unless the name has it
+    ("3 Aテーブル", but "テーブル3")."""
+    return table.name if str(table.number) in table.name else f"{table.number} {table.name}"
 
 
 def qr_svg(url: str) -> str:
@@ -45,6 +52,8 @@ def environment(language: str) -> jinja2.Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)
     env.filters["remaining"] = format_remaining
+    env.filters["phrases"] = phrases
+    env.filters["table_label"] = table_label
     env.filters["number"] = lambda value: f"{value:g}" if isinstance(value, float) else value
     env.globals.update(
         language=language,

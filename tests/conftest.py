@@ -160,10 +160,17 @@ def make_server(tmp_path, request):
         server.stop()
 
 
+SHARED_SERVER_ENV = {"WORLDCAFE_JOIN_BURST": "100000"}
+"""A server shared by a whole tier stands for many venues at once: every test joins from
+127.0.0.1, so the per-address join pacing (tested on servers of their own) would make
+late tests wait for their turn."""
+
+
 @pytest.fixture(scope="session", params=DATABASES)
 def server(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"server-{request.param}")
-    started = Server(database_url(request.param, folder, request), folder / "server.log")
+    started = Server(database_url(request.param, folder, request), folder / "server.log",
+                     env=SHARED_SERVER_ENV)
     started.start()
     yield started
     started.stop()

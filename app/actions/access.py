@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from app import auth
 from app.actions import Services
-from app.i18n import N_
+from app.i18n import N_, NN_
 from app.refusal import Refusal
 from app.store import sessions
 
@@ -94,8 +94,10 @@ async def join_turn(services: Services, address: str) -> None:
         services.join_pacer.give_back(address)
         seconds = wait_ms // 1000 + 1
         raise Refusal("too_many_joins",
-                      N_("Too many joins from this network at once. Try again in %(seconds)s "
-                         "seconds."), headers={"Retry-After": str(seconds)}, seconds=seconds)
+                      NN_("Too many joins from this network at once. Try again in %(num)s "
+                          "second.",
+                          "Too many joins from this network at once. Try again in %(num)s "
+                          "seconds."), headers={"Retry-After": str(seconds)}, num=seconds)
     if wait_ms:
         await asyncio.sleep(wait_ms / 1000)
 
@@ -118,8 +120,9 @@ def guard_join_attempts(services: Services, address: str) -> None:
     if wait_ms:
         seconds = wait_ms // 1000 + 1
         raise Refusal("too_many_attempts",
-                      N_("Too many wrong join codes. Try again in %(seconds)s seconds."),
-                      headers={"Retry-After": str(seconds)}, seconds=seconds)
+                      NN_("Too many wrong join codes. Try again in %(num)s second.",
+                          "Too many wrong join codes. Try again in %(num)s seconds."),
+                      headers={"Retry-After": str(seconds)}, num=seconds)
 
 
 def record_wrong_join_code(services: Services, address: str) -> None:

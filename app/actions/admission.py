@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app import auth, events
 from app.actions import Done, Services, announce, require
-from app.i18n import N_
+from app.i18n import N_, NN_
 from app.refusal import Refusal
 from app.store import access as store
 
@@ -82,8 +82,9 @@ def check_organiser(services: Services, passcode: str | None, address: str) -> N
     if wait_ms:
         seconds = wait_ms // 1000 + 1
         raise Refusal("too_many_attempts",
-                      N_("Too many wrong passcodes. Try again in %(seconds)s seconds."),
-                      headers={"Retry-After": str(seconds)}, seconds=seconds)
+                      NN_("Too many wrong passcodes. Try again in %(num)s second.",
+                          "Too many wrong passcodes. Try again in %(num)s seconds."),
+                      headers={"Retry-After": str(seconds)}, num=seconds)
     if not hmac.compare_digest(passcode.encode(), expected.encode()):
         services.passcode_limiter.record_failure(address, services.now())
         raise Refusal("wrong_passcode", N_("This is not the organiser passcode."))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app import auth, events
 from app.actions import Done, Services, announce, require
-from app.i18n import N_
+from app.i18n import N_, NN_
 from app.records import CardRecord, EventRecord, GroupRecord
 from app.refusal import Refusal
 from app.schemas import CardIn
@@ -30,8 +30,9 @@ def add_card(services: Services, identity: auth.Identity, token: str,
     if wait_ms:
         seconds = -(-wait_ms // 1000)
         raise Refusal("too_many_cards",
-                      N_("Too many cards at once. Try again in %(seconds)s seconds."),
-                      headers={"Retry-After": str(seconds)}, seconds=seconds)
+                      NN_("Too many cards at once. Try again in %(num)s second.",
+                          "Too many cards at once. Try again in %(num)s seconds."),
+                      headers={"Retry-After": str(seconds)}, num=seconds)
     added = store.add_card(services.engine, identity.session_id, identity, spec.id, spec.text,
                            spec.table_id, services.now())
     published = announce(services, identity.session_id, added.seq,

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import Server, database_url
+from tests.conftest import SHARED_SERVER_ENV, Server, database_url
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -27,7 +27,8 @@ def server(request, tmp_path_factory):
     """The browser tier runs on the embedded default, SQLite (the integration tier covers
     PostgreSQL)."""
     folder = tmp_path_factory.mktemp("server-e2e")
-    started = Server(database_url("sqlite", folder, request), folder / "server.log").start()
+    started = Server(database_url("sqlite", folder, request), folder / "server.log",
+                     env=SHARED_SERVER_ENV).start()
     yield started
     started.stop()
 

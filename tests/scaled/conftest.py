@@ -3,7 +3,7 @@ through Redis, all started by the tests (tests/services.py)."""
 
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import SHARED_SERVER_ENV, Server
 
 
 @pytest.fixture(scope="session")
@@ -11,6 +11,7 @@ def server(postgres, redis_server, tmp_path_factory):
     """The live tests of tests/integration, run again against two workers."""
     folder = tmp_path_factory.mktemp("scaled")
     started = Server(postgres.new_database(), folder / "server.log", workers=2,
+                     env=SHARED_SERVER_ENV,
                      redis_url=redis_server.url).start()
     yield started
     started.stop()

@@ -4,6 +4,7 @@ in, a lost batch leads to a resync, a newcomer gets exactly the changes after it
 one text is rendered per audience, and nobody waits for the slowest."""
 
 import asyncio
+import threading
 from dataclasses import replace
 
 import pytest
@@ -226,8 +227,11 @@ def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
         connect(the_hub, PROJECTOR, socket)
         await until(lambda: socket.received)
         batch = database.commit(card_record("a"))
-        if publish_from_a_thread:
-            await asyncio.to_thread(the_hub.publish, batch)
+        if publish_from_a_thread:  # the loop is blocked meanwhile: publish must not wait
+            thread = threading.Thread(target=the_hub.publish, args=(batch,))
+            thread.start()
+            thread.join(timeout=5)
+            assert not thread.is_alive()
         else:
             the_hub.publish(batch)
         assert len(socket.received) == 1  # handed over, not yet delivered
