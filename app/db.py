@@ -11,7 +11,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from functools import cache
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlmodel import Session
 
 from app.i18n import N_
@@ -51,6 +51,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+UNSTORABLE = N_("The request contains characters that cannot be used here.")
 UNAVAILABLE = N_("The database cannot be used just now (%(reason)s). Try again in a moment.")
 _failures: dict[str, str] = {}
 """database URL -> why its last write failed (cleared by the next one that succeeds)."""
@@ -69,6 +70,8 @@ def available(engine: Engine) -> Iterator[None]:
         reason = " ".join(str(error.orig).split())[:160]
         _failures[str(engine.url)] = reason
         raise Refusal("database_unavailable", UNAVAILABLE, reason=reason) from None
+    except DataError:  # PostgreSQL refuses what a client sent (a NUL byte in an id)
+        raise Refusal("bad_request", UNSTORABLE) from None
 
 
 def last_failure(engine: Engine) -> str | None:

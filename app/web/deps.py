@@ -66,6 +66,8 @@ def describe_invalid(error: ValidationError | RequestValidationError, language: 
             text = translate(language, N_("%(field)s is required."), field=where)
         elif problem.get("type") == "json_invalid":
             text = translate(language, N_("The request body is not valid JSON."))
+        elif not where:
+            text = translate(language, N_("The request body must be a JSON object."))
         else:
             text = translate(language, N_("%(field)s has a value of the wrong kind."), field=where)
         if text not in sentences:

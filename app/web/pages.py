@@ -316,6 +316,12 @@ def _form_int(form, name: str) -> int:
                       N_("There is no such participant or table in this event.")) from None
 
 
+def _form_number(raw: str) -> int | str:
+    """A form field's whole number, or the text as sent for the action to refuse (only
+    ASCII digits: "²".isdigit() is true, int("²") fails)."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
+
+
 def _yes_no(form, name: str) -> bool | str:
     value = form.get(name)
     return {"yes": True, "no": False}.get(value, value)
@@ -695,8 +701,7 @@ async def card_edit_from_console(session_id: str, card_id: str, request: Request
         changes: dict = {}
         if "group_id" in form:
             raw = form.get("group_id", "")
-            changes["group_id"] = int(raw) if raw.isdigit() and len(raw) < 10 else (
-                None if raw == "" else raw)
+            changes["group_id"] = None if raw == "" else _form_number(raw)
         if "hidden" in form:
             changes["hidden"] = _yes_no(form, "hidden")
         if "text" in form:
@@ -725,7 +730,7 @@ async def group_cards_from_console(session_id: str, request: Request,
     """Move the cards selected on the board into the chosen group ("" = no group)."""
     def work(identity, form) -> str:
         raw = form.get("group_id", "")
-        group_id = (int(raw) if raw.isdigit() and len(raw) < 10 else raw) if raw else None
+        group_id = _form_number(raw) if raw else None
         moved = board.group_cards(services, identity, form.getlist("cards"), group_id).value
         return N_("Moved.") if moved else N_("Those cards are in that group already.")
 
@@ -741,8 +746,7 @@ async def board_from_console(session_id: str, request: Request,
             if name in form:
                 changes[name] = form.get(name)
         if "budget" in form:
-            raw = form.get("budget", "")
-            changes["budget"] = int(raw) if raw.isdigit() and len(raw) < 10 else raw
+            changes["budget"] = _form_number(form.get("budget", ""))
         for name in ("open", "revealed"):
             if name in form:
                 changes[name] = _yes_no(form, name)

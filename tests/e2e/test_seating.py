@@ -43,7 +43,8 @@ def test_phones_show_their_table_and_a_latecomer_moves_nobody(server, api, open_
         expect(phone.locator("#seat .seat__number")).to_have_text(str(expected[name]))
         expect(phone.locator("#seat .route")).to_contain_text("→")
     screenshot(phones["青木"], "participant-move")
-    expect(projector.locator("#tables")).to_contain_text("→")
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "moves")
+    expect(projector.locator("#moves")).to_contain_text("から")
     screenshot(projector, "projector-movement")
     screenshot(console, "console-seating")
 
