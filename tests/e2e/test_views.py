@@ -143,6 +143,8 @@ def test_one_minute_warning_then_a_visual_cue_at_zero(server, api, open_page):
     expect(countdown).to_have_class(re.compile("countdown--done"), timeout=seconds(6) * 1000)
     expect(host.locator("body")).to_have_class(re.compile("time-up"))
     expect(countdown).to_have_text("0:00")
+    expect(host.locator("#phase .phase__over")).to_be_visible()  # not "in progress"
+    expect(host.locator("#phase .phase__running")).to_be_hidden()
     screenshot(host, "host-time-up")
     control(api, event, "next")
     expect(host.locator("body")).not_to_have_class(re.compile("time-up"),
