@@ -17,7 +17,9 @@ FUZZ_SERVER_ENV = {
 
 @pytest.fixture(params=DATABASES)
 def fuzz_server(request, make_server):
-    """A server of its own (its limiters and events are no other test's business)."""
+    """A real server (`worldcafe serve`, as the session's `server`) of its own: the
+    fuzzer's wrong join codes trip the per-address limiter that other tests count on, and
+    it leaves a few hundred events behind."""
     return make_server(request.param, env=FUZZ_SERVER_ENV)
 
 
