@@ -8,6 +8,12 @@ descriptor); an address holding `connections_per_address` connections (HTTP and
 WebSocket together) has its next one closed at once, cheaply. The cap is high enough for a
 venue behind one NAT (200 phones hold ~200 sockets and a few requests). `serve` also
 raises the open-files limit to the hard limit. The counts are per worker.
+
+A connection closed while its client is still sending a body (the 413 of a body over the
+limit) lingers, as nginx's does: the server says it is done writing and reads on, for
+LINGER_SECONDS at most, discarding; closing at once makes the kernel reset the connection,
+and a client that sends its whole body before it reads (httpx's async client) sees the
+reset instead of the 413.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ _settings = Settings()
 HEADER_TIMEOUT = _settings.header_timeout
 BODY_TIMEOUT = _settings.body_timeout
 CONNECTIONS_PER_ADDRESS = _settings.connections_per_address
+
+LINGER_SECONDS = 2.0
 
 OPEN: Counter[str] = Counter()
 """address -> connections it holds in this worker"""
@@ -63,15 +71,52 @@ def _release(address: str | None) -> None:
             del OPEN[address]
 
 
+class _Lingering:
+    """The connection's transport, except that closing it while the body still comes
+    lingers (see the module's docstring)."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: GuardedHttp):
+        self._transport, self._protocol = transport, protocol
+
+    def __getattr__(self, name: str):
+        return getattr(self._transport, name)
+
+    def close(self) -> None:
+        protocol, transport = self._protocol, self._transport
+        if (protocol.receiving_body and not protocol.draining and not transport.is_closing()
+                and transport.can_write_eof()):
+            protocol.draining = True
+            protocol._stop_waiting()
+            transport.write_eof()
+            protocol.loop.call_later(LINGER_SECONDS, transport.close)
+            return
+        transport.close()
+
+    def close_now(self) -> None:
+        self._transport.close()
+
+
 class GuardedHttp(HttpToolsProtocol):
-    """HTTP with the header and body time-outs and the per-address cap."""
+    """HTTP with the header and body time-outs, the per-address cap and a lingering close
+    while a body still comes."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._counted = _admit(transport)
         self._deadline: asyncio.TimerHandle | None = None
-        super().connection_made(transport)
+        self.receiving_body = self.draining = False
+        super().connection_made(_Lingering(transport, self))  # type: ignore[arg-type]
         if self._counted is not None:
             self._expect(HEADER_TIMEOUT)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.draining:  # the rest of a refused body is read and dropped
+            super().data_received(data)
+
+    def eof_received(self) -> None:
+        if self.draining:  # the client has sent all and read the answer
+            self.transport.close_now()
+            return
+        super().eof_received()
 
     def _expect(self, seconds: float) -> None:
         """Close the connection unless the next step comes within `seconds`."""
@@ -95,14 +140,17 @@ class GuardedHttp(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._expect(BODY_TIMEOUT)
+        self.receiving_body = True
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._stop_waiting()  # the app answers; uvicorn's keep-alive time-out follows
+        self.receiving_body = False
         super().on_message_complete()
 
     def handle_websocket_upgrade(self) -> None:
         self._stop_waiting()
+        self.receiving_body = False
         _release(self._counted)  # the socket's protocol counts the connection from here
         self._counted = None
         super().handle_websocket_upgrade()

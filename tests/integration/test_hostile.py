@@ -3,6 +3,7 @@ page paths), text people type follows one rule, joins from one address are paced
 venue behind one NAT gets in, wrong join codes never lock out the right one, bad frames
 close a socket with a protocol code, and the log never shows a token or a traceback."""
 
+import asyncio
 import json
 import socket
 import uuid
@@ -186,6 +187,26 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
         small = client.patch(f"/api/v1/sessions/{event['id']}", json={"title": "短い題"},
                              headers=bearer(event["facilitator_token"]))
         assert small.status_code == 200, small.text
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_sees_the_413(make_server):
+    """httpx's async client reads only once it has sent everything: the server reads on
+    (and drops) the rest while it closes, so the answer is not lost to a reset."""
+    server = make_server(env={"WORLDCAFE_MAX_BODY_BYTES": "4096"})
+
+    async def post(declared: bool) -> httpx.Response:
+        async def body():
+            for _ in range(320):
+                yield b" " * 65536  # 20 MiB, far beyond the socket buffers
+
+        headers = {"Content-Type": "application/json"}
+        if declared:
+            headers["Content-Length"] = str(320 * 65536)
+        async with httpx.AsyncClient(base_url=server.url, timeout=seconds(20)) as client:
+            return await client.post("/api/v1/sessions", content=body(), headers=headers)
+
+    for declared in (True, False):
+        assert_shape(asyncio.run(post(declared)), 413, "too_large")
 
 
 def _closed_by_server(connection: socket.socket) -> bool:
