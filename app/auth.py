@@ -38,7 +38,11 @@ def new_token() -> str:
 
 
 def new_session_id() -> str:
-    return secrets.token_urlsafe(6)
+    """Eight URL-safe characters that never start with "-" (`worldcafe export -abc…`
+    would read the event's id as an option)."""
+    while (session_id := secrets.token_urlsafe(6)).startswith("-"):
+        pass
+    return session_id
 
 
 def new_join_code() -> str:

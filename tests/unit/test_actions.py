@@ -322,3 +322,9 @@ def test_a_token_found_valid_is_remembered_for_a_while():
     assert cache.get("s1", "t", 6001) is None and cache.get("s2", "t", 5500) is None
     cache.forget("s1")
     assert cache.get("s1", "t", 5500) is None
+
+
+def test_an_event_id_never_reads_as_a_command_line_option():
+    ids = {auth.new_session_id() for _ in range(5000)}
+    assert len(ids) == 5000 and not [i for i in ids if i.startswith("-")]
+    assert all(len(i) == 8 for i in ids)
