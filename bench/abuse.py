@@ -13,7 +13,9 @@ another, every one from 127.0.0.1: one address, as a whole venue is behind its N
    `body_timeout`.
 3. join flood: `--parallel` connections POST joins with the right code as fast as they
    are answered; the per-address pacer lets a burst through, then ~60 a minute, each
-   waiting its turn up to 15 s, beyond that 429 `too_many_joins`.
+   waiting its turn up to 15 s, beyond that 429 `too_many_joins`. After `--answer-after`
+   seconds the facilitator answers as the console lets them: a new join code (the
+   projector shows it; honest phones use it, the flood keeps the old one).
 4. card flood: the participants joined by flood 3 and the event's hosts post cards as fast
    as they are answered (5 a second and 30 a minute per token, then 429 `too_many_cards`).
 5. wrong codes: joins with wrong join codes as fast as they are answered (403
@@ -36,7 +38,7 @@ Benchmarks report, they do not judge: exit status 0 whatever the figures, 2 when
 broke, 130 on Ctrl-C.
 
     .venv/bin/python bench/abuse.py            # ~2.5 min: 15 s floods, default server limits
-    .venv/bin/python bench/abuse.py --quick    # ~1 min smoke run: 5 s floods, fewer
+    .venv/bin/python bench/abuse.py --quick    # ~1.5 min smoke run: 5 s floods, fewer
                                                # sockets, header/body time-outs 3 s / 6 s
 """
 
@@ -63,6 +65,8 @@ from fanout import WorldcafeServer, child_setup, cpu_seconds, percentile, raise_
 from hall import AFFILIATIONS, CARD_TEXTS, THEMES
 
 HOST = "127.0.0.1"
+OWN_NETWORK = "127.0.0.2"
+"""The source address of a second honest phone, as one on its own mobile network."""
 MB = 1_000_000
 BIG_BODY_BYTES = 150 * MB
 BIG_CHUNK = b" " * 65536
@@ -421,6 +425,8 @@ class Watch:
 
     joins: list[Timed] = field(default_factory=list)
     cards: list[Timed] = field(default_factory=list)
+    own_network: list[Timed] = field(default_factory=list)
+    """Joins and cards of an honest phone on an address of its own (OWN_NETWORK)."""
     card_fallbacks: int = 0
     """Cards posted by an earlier honest participant because this phone's join failed."""
     cards_not_tried: int = 0
@@ -477,13 +483,36 @@ class Observer:
             health, _ = await self.timed(http.get("/healthz"))
             watch.healthz.append(health)
 
+    async def phone_on_its_own_network(self, event: dict, watch: Watch) -> None:
+        """An honest phone that is not behind the venue's address: join and one card."""
+        number = next(self.numbers)
+        transport = httpx.AsyncHTTPTransport(local_address=OWN_NETWORK)
+        async with httpx.AsyncClient(base_url=self.server.url, timeout=HONEST_TIMEOUT_S,
+                                     transport=transport) as http:
+            joined, answer = await self.timed(http.post(
+                f"/api/v1/sessions/{event['id']}/participants",
+                json=join_body(event["join_code"], f"自分の回線{number}", number)))
+            watch.own_network.append(joined)
+            if joined.ok:
+                card, _ = await self.timed(http.post(
+                    f"/api/v1/sessions/{event['id']}/cards", json=card_body(number),
+                    headers={"Authorization": f"Bearer {answer.json()['token']}"}))
+                watch.own_network.append(card)
+
     async def phones(self, event: dict, watch: Watch, stop: asyncio.Event) -> None:
-        """A new honest phone every HONEST_INTERVAL_S until `stop`; waits for the last."""
+        """A new honest phone every HONEST_INTERVAL_S until `stop` (behind the venue's
+        address, and every other time one on its own network); waits for the last."""
         running: set[asyncio.Task] = set()
+        turn = 0
         while not stop.is_set():
             task = asyncio.create_task(self.phone(event, watch))
             running.add(task)
             task.add_done_callback(running.discard)
+            turn += 1
+            if turn % 2:
+                other = asyncio.create_task(self.phone_on_its_own_network(event, watch))
+                running.add(other)
+                other.add_done_callback(running.discard)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), HONEST_INTERVAL_S)
         if running:
@@ -592,7 +621,8 @@ def print_flood(flood: Flood, base: Watch) -> None:
             ("card (that phone)", watch.cards, base.cards),
             ("/healthz (phone)", watch.healthz, base.healthz),
             ("/healthz (probe 4/s)", watch.probe, base.probe),
-            ("404 on the loop (4/s)", watch.loop, base.loop))
+            ("404 on the loop (4/s)", watch.loop, base.loop),
+            ("own network: join+card", watch.own_network, base.own_network))
     for label, samples, base_samples in rows:
         ok = sum(s.ok for s in samples)
         p50, p95, worst = stats([s.ms for s in samples])
@@ -610,6 +640,12 @@ def print_flood(flood: Flood, base: Watch) -> None:
           f"baseline's {max(base.rss, default=0.0):.0f} MB)")
     for note in flood.notes:
         print(f"  note: {note}")
+    healthz_max = max((s.ms for s in watch.healthz + watch.probe), default=0.0)
+    loop_max = max((s.ms for s in watch.loop), default=0.0)
+    if healthz_max >= GOALS["healthz_ms"] > loop_max:
+        print(f"  note: /healthz took up to {healthz_max:.0f} ms while the loop's 404 took at "
+              f"most {loop_max:.0f} ms: the loop was not stalled, /healthz waited for its "
+              "database write check")
 
 
 def print_summary(floods: list[Flood], base: Watch) -> None:
@@ -649,6 +685,12 @@ def print_summary(floods: list[Flood], base: Watch) -> None:
           f"(peak {rss_peak:.0f} MB)")
     print(f"honest join and card succeeded during every flood: {yes[not missed]}"
           + (f" ({'; '.join(missed)})" if missed else ""))
+    own = [(f.short, sum(not s.ok for s in f.watch.own_network), len(f.watch.own_network))
+           for f in floods]
+    own_missed = [f"{name}: {bad} of {total} failed" for name, bad, total in own
+                  if bad or not total]
+    print("an honest phone on its own network joined and posted during every flood: "
+          f"{yes[not own_missed]}" + (f" ({'; '.join(own_missed)})" if own_missed else ""))
 
 
 # -- the floods, described -------------------------------------------------------------------
@@ -723,9 +765,37 @@ def describe_joins(result: dict, honest: list[Timed], participants: int,
         lines.append(f"429 too_many_joins {len(paced)}, answered in p50 "
                      f"{stats([a['ms'] for a in paced])[0]:.1f} ms, Retry-After "
                      f"{retry[0] if retry else '?'}–{retry[-1] if retry else '?'} s")
+    lines.append("honest joins in order (sent at s after the flood began): "
+                 + timeline(honest, result["wall"]))
+    answered = result["answered_at"]
+    before = [s for s in honest if s.at - s.ms / 1000 < answered]
+    after = [s for s in honest if s.at - s.ms / 1000 >= answered]
+    flood_after = [a for a in answers if a["wall"] >= answered]
+    lines.append(f"the facilitator's answer, a new join code at {answered - result['wall']:.1f}"
+                 f" s: honest joins before it {sum(s.ok for s in before)}/{len(before)}, after "
+                 f"it {sum(s.ok for s in after)}/{len(after)} (p95 "
+                 f"{stats([s.ms for s in after])[1]:.0f} ms); the flood's answers after it: "
+                 f"{tally(a['code'] for a in flood_after)}")
     notes = [f"the event holds {participants} participants at the end (cap {limit}): "
              + (f"409 event_full {len(full)} times" if full else "the cap was not reached")]
     return lines, notes
+
+
+def timeline(samples: list[Timed], start: float) -> str:
+    """Runs of equal outcomes: "0.3–1.3 s 2× 201 (135–507 ms); 2.3–16.3 s 15× too_many_joins"."""
+    runs: list[list[Timed]] = []
+    for sample in sorted(samples, key=lambda s: s.at - s.ms / 1000):
+        if runs and runs[-1][0].code == sample.code:
+            runs[-1].append(sample)
+        else:
+            runs.append([sample])
+    parts = []
+    for run in runs:
+        sent = [s.at - s.ms / 1000 - start for s in run]
+        took = [s.ms for s in run]
+        parts.append(f"{sent[0]:.1f}–{sent[-1]:.1f} s {len(run)}× {run[0].code} "
+                     f"({min(took):.0f}–{max(took):.0f} ms)")
+    return "; ".join(parts) or "–"
 
 
 def describe_cards(result: dict) -> tuple[list[str], list[str]]:
@@ -806,14 +876,29 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
         print("slow requests done", file=sys.stderr)
 
         attacked = create_event(http, "参加の洪水")
-        watch, result = await observer.watch(attacked, flood("joins", {
-            "url": server.url, "session_id": attacked["id"],
-            "join_code": attacked["join_code"], "seconds": seconds,
-            "parallel": options.parallel}))
+
+        async def joins_answered() -> dict:
+            """The flood, and the facilitator's answer from the console after
+            `--answer-after` s: a new join code, which the projector shows at once (the
+            honest phones read it from there; the flood goes on with the old one)."""
+            running = asyncio.create_task(run_flood("joins", {
+                "url": server.url, "session_id": attacked["id"],
+                "join_code": attacked["join_code"], "seconds": seconds,
+                "parallel": options.parallel}))
+            await asyncio.sleep(options.answer_after)
+            renewed = await asyncio.to_thread(
+                http.post, f"/api/v1/sessions/{attacked['id']}/join_code",
+                headers={"Authorization": f"Bearer {attacked['facilitator_token']}"})
+            attacked["join_code"] = renewed.json()["join_code"]
+            answered_at = time.time()
+            return {**await running, "answered_at": answered_at}
+
+        watch, result = await observer.watch(attacked, joins_answered)
         lines, notes = describe_joins(result, watch.joins, participant_count(http, attacked),
                                       options.max_participants)
-        notes.append("honest joins share the address's pacer with the flood: they wait their "
-                     "turn in the same queue (up to 15 s), beyond it 429 too_many_joins")
+        notes.append("honest joins share the address's pacer with the flood (docs/api.md): "
+                     "until the facilitator answers, a join waits its turn up to 15 s, beyond "
+                     "that 429 too_many_joins; the new join code starts the pacing afresh")
         floods.append(Flood("3 join flood",
                             f"3. join flood: {options.parallel} connections join with the "
                             "right code", lines, watch, notes))
@@ -862,6 +947,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="connections sending 150 MB bodies at once (16)")
     parser.add_argument("--slow-headers", type=int, help="sockets sending half a header (1100)")
     parser.add_argument("--slow-bodies", type=int, help="sockets trickling a body (100)")
+    parser.add_argument("--answer-after", type=float, default=4,
+                        help="seconds into the join flood before the facilitator replaces "
+                             "the join code (4)")
     parser.add_argument("--cool-down", type=float, default=JOIN_PACER_MAX_WAIT_S + 3,
                         help="seconds without joins after the join flood (18)")
     options = parser.parse_args(argv)
