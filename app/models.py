@@ -36,6 +36,15 @@ class EventSession(SQLModel, table=True):
                             sa_column_kwargs={"server_default": "table"})
     """How the harvest board is laid out (table, group, phase, theme); the projector
     follows the facilitator's choice."""
+    date: str = Field(default="", max_length=10, sa_column_kwargs={"server_default": ""})
+    """The day of the event, YYYY-MM-DD ("" = not given)."""
+    start_time: str = Field(default="", max_length=5, sa_column_kwargs={"server_default": ""})
+    venue: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    organiser: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    purpose: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
+    time_zone: str = Field(default="Asia/Tokyo", max_length=64,
+                           sa_column_kwargs={"server_default": "Asia/Tokyo"})
+    """Where the event takes place: every page and export shows local times in it."""
     projector_screen: str = Field(default="auto", max_length=16,
                                   sa_column_kwargs={"server_default": "auto"})
     """The screen the facilitator pinned on the projector, or auto (app/screens.py)."""

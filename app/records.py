@@ -33,6 +33,12 @@ class EventRecord:
     board_view: str
     joining_open: bool
     projector_screen: str
+    date: str
+    start_time: str
+    venue: str
+    organiser: str
+    purpose: str
+    time_zone: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,8 @@ message live in one place. Messages are gettext msgids, translated when shown.
 
 from __future__ import annotations
 
+import datetime
+import zoneinfo
 from typing import Annotated
 
 from fastapi import Path
@@ -67,6 +69,52 @@ PhaseTitle = Annotated[str, _text(80, N_("Phase title"))]
 Question = Annotated[str, _text(300, N_("Question"), required=False)]
 Name = Annotated[str, _text(40, N_("Name"))]
 Expectation = Annotated[str, _text(140, N_("Expectation"), required=False)]
+Venue = Annotated[str, _text(120, N_("Venue"), required=False)]
+Organiser = Annotated[str, _text(120, N_("Organiser"), required=False)]
+Purpose = Annotated[str, _text(1000, N_("Purpose"), required=False)]
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
+DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone")
+"""The event's details: what the report's title block and every local time need."""
+
+
+def _event_date(value: object) -> str:
+    """"" or an ISO date (YYYY-MM-DD)."""
+    if value in (None, ""):
+        return ""
+    try:
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError(value)
+        return datetime.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise Refusal("invalid", N_("The date must look like 2026-12-02.")) from None
+
+
+def _start_time(value: object) -> str:
+    """"" or a time of day (HH:MM, 24 hours)."""
+    if value in (None, ""):
+        return ""
+    try:
+        if not isinstance(value, str) or len(value) != 5:
+            raise ValueError(value)
+        return datetime.time.fromisoformat(value).strftime("%H:%M")
+    except ValueError:
+        raise Refusal("invalid", N_("The start time must look like 13:30.")) from None
+
+
+def _time_zone(value: object) -> str:
+    """An IANA time zone name the server knows, e.g. Asia/Tokyo."""
+    try:
+        if not isinstance(value, str) or not value or len(value) > 64 or "\x00" in value:
+            raise ValueError(value)
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise Refusal("invalid", N_("Unknown time zone (for example Asia/Tokyo).")) from None
+    return value
+
+
+EventDate = Annotated[str, BeforeValidator(_event_date)]
+StartTime = Annotated[str, BeforeValidator(_start_time)]
+TimeZone = Annotated[str, BeforeValidator(_time_zone)]
 
 
 class Strict(BaseModel):
@@ -151,6 +199,12 @@ class SessionIn(Strict):
     tables: list[TableIn]
     program: str | list[PhaseIn] = "standard"
     card_max_length: Count = cards.MAX_TEXT
+    date: EventDate = ""
+    start_time: StartTime = ""
+    venue: Venue = ""
+    organiser: Organiser = ""
+    purpose: Purpose = ""
+    time_zone: TimeZone = DEFAULT_TIME_ZONE
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -167,6 +221,12 @@ class SessionPatch(Strict):
     tables: list[TableIn] | None = None
     program: str | list[PhaseIn] | None = None
     card_max_length: Count | None = None
+    date: EventDate | None = None
+    start_time: StartTime | None = None
+    venue: Venue | None = None
+    organiser: Organiser | None = None
+    purpose: Purpose | None = None
+    time_zone: TimeZone | None = None
     joining_open: StrictBool | None = None
     """Close joining (false) or open it again (true)."""
 

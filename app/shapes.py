@@ -4,6 +4,7 @@ socket's JSON events, so that both always say the same thing the same way."""
 from __future__ import annotations
 
 from app import auth, cards, rounds
+from app.schemas import DETAILS
 from app.view import SessionView
 
 
@@ -20,6 +21,7 @@ def session_json(view: SessionView, role: str) -> dict:
         "language": event.language,
         "join_code": event.join_code,
         "joining_open": event.joining_open,
+        **{name: getattr(event, name) for name in DETAILS},
         "tables": [
             {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
              "capacity": t.capacity}

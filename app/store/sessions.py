@@ -25,7 +25,7 @@ from app.records import (
     record_of,
 )
 from app.refusal import Refusal
-from app.schemas import JoinIn, PhaseIn, SessionIn, SessionPatch, TableIn
+from app.schemas import DETAILS, JoinIn, PhaseIn, SessionIn, SessionPatch, TableIn
 from app.store import seating
 from app.store.rows import bump, clock_of, locked_clock, no_event, program_of
 from app.view import SessionView
@@ -75,7 +75,8 @@ def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
                 db.add(EventSession(id=session_id, title=spec.title, language=spec.language,
                                     join_code=join_code, facilitator_token=auth.new_token(),
                                     projector_token=auth.new_token(), created_at_ms=now_ms,
-                                    card_max_length=spec.card_max_length))
+                                    card_max_length=spec.card_max_length,
+                                    **{name: getattr(spec, name) for name in DETAILS}))
                 db.flush()
                 for number, table in enumerate(spec.tables, start=1):
                     db.add(_new_table(session_id, number, table))
@@ -262,6 +263,9 @@ def update_session(engine: Engine, session_id: str, patch: SessionPatch) -> int:
             event.language = patch.language
         if patch.card_max_length is not None:
             event.card_max_length = patch.card_max_length
+        for name in DETAILS:
+            if getattr(patch, name) is not None:
+                setattr(event, name, getattr(patch, name))
         db.add(event)
         if patch.tables is not None:
             _apply_tables(db, view, patch.tables)

@@ -30,6 +30,8 @@ from app.i18n import LANGUAGES, N_, translate
 from app.refusal import Refusal
 from app.render import Audience
 from app.schemas import (
+    DEFAULT_TIME_ZONE,
+    DETAILS,
     MAX_ID,
     AbsenceIn,
     CardIn,
@@ -158,9 +160,10 @@ def _no_event(request: Request) -> HTMLResponse:
 
 def _form_from_spec(language: str, title: str, tables: list[dict], program: str,
                     phases: list[rounds.PhaseSpec], card_max_length: object = cards.MAX_TEXT,
-                    ) -> dict:
+                    details: dict | None = None) -> dict:
     blank = [{"name": "", "theme": ""}] * BLANK_TABLE_ROWS
     return {
+        **{name: "" for name in DETAILS}, "time_zone": DEFAULT_TIME_ZONE, **(details or {}),
         "title": title,
         "language": language,
         "card_max_length": card_max_length,
@@ -199,6 +202,7 @@ def _submitted_form(form) -> dict:
         "title": form.get("title", ""),
         "language": form.get("language", "ja"),
         "card_max_length": form.get("card_max_length") or cards.MAX_TEXT,
+        **{name: form.get(name, "") for name in DETAILS},
         "tables": tables,
         "program": phases if program == "custom" else program,
         "_phases": phases,
@@ -210,7 +214,8 @@ def _redisplay(submitted: dict) -> dict:
     phases = [rounds.PhaseSpec(p["kind"], p["title"], p["minutes"], p["question"], p["moves"])
               for p in submitted["_phases"]]
     return _form_from_spec(submitted["language"], submitted["title"], submitted["tables"],
-                           submitted["_program"], phases, submitted["card_max_length"])
+                           submitted["_program"], phases, submitted["card_max_length"],
+                           {name: submitted[name] for name in DETAILS})
 
 
 def _landing(request: Request, language: str, form: dict, error: str = "",
@@ -444,7 +449,8 @@ async def new_link_from_console(session_id: str, request: Request,
 def _edit_form(view: SessionView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
     return _form_from_spec(view.session.language, view.session.title, tables, "custom",
-                           view.program, view.session.card_max_length)
+                           view.program, view.session.card_max_length,
+                           {name: getattr(view.session, name) for name in DETAILS})
 
 
 def _edit_page(request: Request, language: str, view: SessionView, form: dict,

@@ -244,3 +244,24 @@ def test_user_text_is_escaped(api):
     page = api.get(f"/j/{event['join_code']}")
     assert "<script>alert(1)</script>" not in page.text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+def test_the_events_details_are_kept_and_checked(api):
+    event = create_event(api, date="2026-12-02", start_time="13:30", venue="市民活動センター",
+                         organiser="協働推進課", purpose="地域の課題を話し合う")
+    facilitator = {"Authorization": f"Bearer {event['facilitator_token']}"}
+    stored = api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator).json()
+    assert {k: stored[k] for k in ("date", "start_time", "venue", "organiser", "purpose",
+                                   "time_zone")} == {
+        "date": "2026-12-02", "start_time": "13:30", "venue": "市民活動センター",
+        "organiser": "協働推進課", "purpose": "地域の課題を話し合う", "time_zone": "Asia/Tokyo"}
+    changed = api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator,
+                        json={"venue": "本庁舎 3階", "time_zone": "UTC"})
+    assert changed.status_code == 200 and changed.json()["venue"] == "本庁舎 3階"
+    assert changed.json()["time_zone"] == "UTC" and changed.json()["date"] == "2026-12-02"
+    for wrong in ({"date": "2026-13-40"}, {"start_time": "25:00"},
+                  {"time_zone": "Mars/Olympus"}, {"venue": "a\u202eb"}):
+        refused = api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator, json=wrong)
+        assert_error(refused, 422)
+    kept = api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator).json()
+    assert kept["venue"] == "本庁舎 3階" and kept["time_zone"] == "UTC"

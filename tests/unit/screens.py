@@ -21,7 +21,8 @@ def event_record(**changes) -> EventRecord:
                   facilitator_token="f", projector_token="p", created_at_ms=0,
                   card_max_length=140, vote_budget=3, voting_open=True, votes_revealed=False,
                   board_view="table", joining_open=True,
-                  projector_screen="auto")
+                  projector_screen="auto", date="", start_time="", venue="", organiser="",
+                  purpose="", time_zone="Asia/Tokyo")
     return EventRecord(**{**fields, **changes})
 
 
