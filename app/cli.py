@@ -33,19 +33,28 @@ def build_parser() -> argparse.ArgumentParser:
     seating_io.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
     _add_export_arguments(commands.add_parser(
         "export", help="write an event's cards as CSV, Markdown, JSON, PDF or PNG"))
+    links = commands.add_parser(
+        "links", help="print an event's console, projector, host and join links again")
+    _add_event_arguments(links)
+    links.add_argument("--host", help="the server's address, for the links (default localhost)")
+    links.add_argument("--port", type=int, help="the server's port, for the links (default 8000)")
     return parser
+
+
+def _add_event_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("session_id", metavar="SESSION_ID", help="the event's id")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite file here)")
 
 
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
     from app.exports import FORMATS
 
-    parser.add_argument("session_id", metavar="SESSION_ID", help="the event's id")
+    _add_event_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="csv",
                         help="csv (UTF-8 with BOM, for Excel), md, json, pdf (A3 landscape) "
                              "or png (default csv)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="file to write (default: standard output, text formats only)")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite file here)")
 
 
 def settings_from(args: argparse.Namespace) -> Settings:
@@ -103,35 +112,56 @@ def demo(settings: Settings) -> int:
     return serve(settings, migrated=True)
 
 
-def _fail(message: str, status: int = 1) -> int:
-    print(f"worldcafe export: {message}", file=sys.stderr)
+def _fail(command: str, message: str, status: int = 1) -> int:
+    print(f"worldcafe {command}: {message}", file=sys.stderr)
     return status
 
 
-def export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write one export of an event from the database, without a server."""
+def _load_event(args: argparse.Namespace, settings: Settings):
+    """The event of `args.session_id` from the database, or the exit status after saying
+    why not."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from app import exports
     from app.db import make_engine
     from app.refusal import Refusal
     from app.store import sessions
 
-    binary = args.format not in exports.TEXT_FORMATS
-    if args.output is None and binary and sys.stdout.isatty():
-        return _fail(f"{args.format} is binary: give -o FILE (or redirect the output)", 2)
     url = settings.database_url
     if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
-        return _fail(f"no database at {url} (give --database-url)")
+        return _fail(args.command, f"no database at {url} (give --database-url)")
     engine = make_engine(url)
     try:
-        view = sessions.load_view(engine, args.session_id)
+        return sessions.load_view(engine, args.session_id)
     except Refusal:
-        return _fail(f"there is no event {args.session_id!r} in {url}")
+        return _fail(args.command, f"there is no event {args.session_id!r} in {url}")
     except SQLAlchemyError as error:
-        return _fail(f"cannot read {url}: {error.__class__.__name__}")
+        return _fail(args.command, f"cannot read {url}: {error.__class__.__name__}")
     finally:
         engine.dispose()
+
+
+def print_links(args: argparse.Namespace, settings: Settings) -> int:
+    """The links a lost console needs, from the database (no server needed)."""
+    from app import demo as demo_event
+
+    view = _load_event(args, settings)
+    if isinstance(view, int):
+        return view
+    demo_event.print_links(settings, view, "worldcafe links")
+    return 0
+
+
+def export(args: argparse.Namespace, settings: Settings) -> int:
+    """Write one export of an event from the database, without a server."""
+    from app import exports
+
+    binary = args.format not in exports.TEXT_FORMATS
+    if args.output is None and binary and sys.stdout.isatty():
+        return _fail("export", f"{args.format} is binary: give -o FILE (or redirect the output)",
+                     2)
+    view = _load_event(args, settings)
+    if isinstance(view, int):
+        return view
     data = exports.export(view, args.format)
     if args.output is None:
         sys.stdout.buffer.write(data)
@@ -150,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_from(args)
     if args.command == "export":
         return export(args, settings)
+    if args.command == "links":
+        return print_links(args, settings)
     if args.command == "demo":
         return demo(settings)
     if args.command == "migrate":

@@ -32,16 +32,23 @@ def create_and_print(settings: Settings, language: str = "ja") -> dict:
     )
     view = sessions.create_session(engine, spec, now_ms())
     engine.dispose()
+    printed = print_links(settings, view, "worldcafe demo")
+    segno.make(printed["urls"]["join"], error="m").terminal(compact=True)
+    print("\nPhones on the same network need a reachable address: run with --host 0.0.0.0 and "
+          "WORLDCAFE_PUBLIC_URL=http://<this laptop's LAN address>:<port>\n", flush=True)
+    return printed
+
+
+def print_links(settings: Settings, view, heading: str) -> dict:
+    """Every page link of an event, with its tokens (the demo; `worldcafe links`)."""
     host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
     base = (settings.public_url or f"http://{host}:{settings.port}").rstrip("/")
     printed = links.created_body(base, view)
-    print(f"\nworldcafe demo: {view.session.title}\n")
+    print(f"\n{heading}: {view.session.title}\n")
     print(f"  facilitator console : {printed['urls']['console']}")
     print(f"  projector           : {printed['urls']['projector']}")
     for table in printed["tables"]:
         print(f"  host, table {table['number']}       : {table['host_url']}")
-    print(f"  participants join   : {printed['urls']['join']}  (code {view.session.join_code})\n")
-    segno.make(printed["urls"]["join"], error="m").terminal(compact=True)
-    print("\nPhones on the same network need a reachable address: run with --host 0.0.0.0 and "
-          "WORLDCAFE_PUBLIC_URL=http://<this laptop's LAN address>:<port>\n", flush=True)
+    print(f"  participants join   : {printed['urls']['join']}  (code {view.session.join_code})\n",
+          flush=True)
     return printed
