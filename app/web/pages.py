@@ -203,6 +203,7 @@ def _submitted_form(form) -> dict:
         "language": form.get("language", "ja"),
         "card_max_length": form.get("card_max_length") or cards.MAX_TEXT,
         **{name: form.get(name, "") for name in DETAILS},
+        "time_zone": form.get("time_zone") or DEFAULT_TIME_ZONE,
         "tables": tables,
         "program": phases if program == "custom" else program,
         "_phases": phases,
