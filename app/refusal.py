@@ -61,6 +61,12 @@ class Refusal(ValueError):
         super().__init__(english % params if params else english)
         self.code, self.message, self.params, self.headers = code, message, params, headers
 
+    @classmethod
+    def retry_after(cls, code: str, message: tuple[str, str], seconds: int) -> Refusal:
+        """A limit that lifts in `seconds`: the Retry-After header, and the count for the
+        message's plural (NN_, `%(num)s`)."""
+        return cls(code, message, headers={"Retry-After": str(seconds)}, num=seconds)
+
     @property
     def status(self) -> int:
         return HTTP_STATUS.get(self.code, 400)

@@ -93,11 +93,11 @@ async def join_turn(services: Services, address: str) -> None:
     if wait_ms > MAX_JOIN_WAIT_MS:
         services.join_pacer.give_back(address)
         seconds = wait_ms // 1000 + 1
-        raise Refusal("too_many_joins",
-                      NN_("Too many joins from this network at once. Try again in %(num)s "
-                          "second.",
-                          "Too many joins from this network at once. Try again in %(num)s "
-                          "seconds."), headers={"Retry-After": str(seconds)}, num=seconds)
+        raise Refusal.retry_after(
+            "too_many_joins",
+            NN_("Too many joins from this network at once. Try again in %(num)s second.",
+                "Too many joins from this network at once. Try again in %(num)s seconds."),
+            seconds)
     if wait_ms:
         await asyncio.sleep(wait_ms / 1000)
 
@@ -119,10 +119,10 @@ def guard_join_attempts(services: Services, address: str) -> None:
     wait_ms = services.join_limiter.blocked(address, services.now())
     if wait_ms:
         seconds = wait_ms // 1000 + 1
-        raise Refusal("too_many_attempts",
-                      NN_("Too many wrong join codes. Try again in %(num)s second.",
-                          "Too many wrong join codes. Try again in %(num)s seconds."),
-                      headers={"Retry-After": str(seconds)}, num=seconds)
+        raise Refusal.retry_after(
+            "too_many_attempts",
+            NN_("Too many wrong join codes. Try again in %(num)s second.",
+                "Too many wrong join codes. Try again in %(num)s seconds."), seconds)
 
 
 def record_wrong_join_code(services: Services, address: str) -> None:

@@ -29,10 +29,10 @@ def add_card(services: Services, identity: auth.Identity, token: str,
     wait_ms = services.card_limiter.take(token, services.now())
     if wait_ms:
         seconds = -(-wait_ms // 1000)
-        raise Refusal("too_many_cards",
-                      NN_("Too many cards at once. Try again in %(num)s second.",
-                          "Too many cards at once. Try again in %(num)s seconds."),
-                      headers={"Retry-After": str(seconds)}, num=seconds)
+        raise Refusal.retry_after(
+            "too_many_cards",
+            NN_("Too many cards at once. Try again in %(num)s second.",
+                "Too many cards at once. Try again in %(num)s seconds."), seconds)
     added = store.add_card(services.engine, identity.session_id, identity, spec.id, spec.text,
                            spec.table_id, services.now())
     published = announce(services, identity.session_id, added.seq,
