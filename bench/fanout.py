@@ -33,7 +33,6 @@ import json
 import math
 import multiprocessing
 import os
-import resource
 import signal
 import socket
 import subprocess
@@ -49,6 +48,8 @@ from websockets.asyncio.client import connect
 from websockets.asyncio.server import broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as connect_sync
+
+from app.edge import raise_open_files_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 2.0
@@ -86,15 +87,6 @@ def floor_phase_message(ends_at_ms: int) -> str:
 
 
 # -- small helpers shared by every process ------------------------------------------------
-
-
-def raise_open_files_limit() -> None:
-    """A thousand sockets per process need more descriptors than the usual soft limit."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    wanted = hard if hard != resource.RLIM_INFINITY else 65536
-    if soft < wanted:
-        with contextlib.suppress(ValueError, OSError):
-            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
 
 
 def fast_event_loop() -> None:
