@@ -162,7 +162,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     view = _load_event(args, settings)
     if isinstance(view, int):
         return view
-    data = exports.export(view, args.format)
+    data = exports.export(view, args.format, base=settings.base_url())
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

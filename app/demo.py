@@ -41,9 +41,7 @@ def create_and_print(settings: Settings, language: str = "ja") -> dict:
 
 def print_links(settings: Settings, view, heading: str) -> dict:
     """Every page link of an event, with its tokens (the demo; `worldcafe links`)."""
-    host = "localhost" if settings.host in ("127.0.0.1", "0.0.0.0") else settings.host
-    base = (settings.public_url or f"http://{host}:{settings.port}").rstrip("/")
-    printed = links.created_body(base, view)
+    printed = links.created_body(settings.base_url(), view)
     print(f"\n{heading}: {view.session.title}\n")
     print(f"  facilitator console : {printed['urls']['console']}")
     print(f"  projector           : {printed['urls']['projector']}")

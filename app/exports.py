@@ -21,6 +21,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -310,8 +311,10 @@ def to_png(pdf: bytes, scale: float = PNG_SCALE) -> bytes:
 # --- one entry point for the routes and the command line -----------------------------------
 
 def export(view: SessionView, fmt: str, language: str | None = None,
-           now_ms: int | None = None) -> bytes:
-    """The export of `view` in `fmt` (one of FORMATS), in the event's language by default."""
+           now_ms: int | None = None, *, timeline: Sequence = (), base: str = "") -> bytes:
+    """The export of `view` in `fmt` (one of FORMATS), in the event's language by default.
+    `timeline` is the event's recorded clock (for the report's programme); `base` the address
+    people reach the server at (for the join QR codes of the printed materials)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)

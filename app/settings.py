@@ -22,6 +22,12 @@ class Settings(BaseSettings):
     """Base URL printed in QR codes and API answers (e.g. http://192.168.1.20:8000).
     Without it, URLs are built from the request's Host header."""
 
+    def base_url(self) -> str:
+        """The address a command-line printout gives for this server's pages: the public URL,
+        else the host and port it serves on (localhost for a wildcard or loopback host)."""
+        host = "localhost" if self.host in ("127.0.0.1", "0.0.0.0") else self.host
+        return (self.public_url or f"http://{host}:{self.port}").rstrip("/")
+
     allowed_origins: list[str] = []
     """Extra Origins allowed to open WebSockets besides the server's own host."""
 

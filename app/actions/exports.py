@@ -18,11 +18,12 @@ class Download:
     disposition: str
 
 
-def export(services: Services, identity: auth.Identity, fmt: str) -> Download:
-    """The facilitator's export of the event as it is now (docs/api.md)."""
+def export(services: Services, identity: auth.Identity, fmt: str, base: str) -> Download:
+    """The facilitator's export of the event as it is now (docs/api.md); `base` is the
+    address people reach the server at, for the printed join QR codes."""
     require(identity, auth.FACILITATOR)
     if fmt not in exports.FORMATS:
         raise Refusal("unknown_format", N_("Unknown export format: %(format)s."), format=fmt)
     view = sessions.load_view(services.engine, identity.session_id)
-    return Download(exports.export(view, fmt), exports.MEDIA_TYPES[fmt],
+    return Download(exports.export(view, fmt, base=base), exports.MEDIA_TYPES[fmt],
                     exports.content_disposition(view, fmt))

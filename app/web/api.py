@@ -178,7 +178,8 @@ def list_cards(session_id: str, request: Request, services: ServicesDep) -> dict
 @router.get("/sessions/{session_id}/export.{fmt}")
 def export(session_id: str, fmt: str, request: Request, services: ServicesDep) -> Response:
     """The harvest as CSV, Markdown, JSON, an A3 landscape PDF or a PNG (facilitator)."""
-    return download(exports.export(services, bearer_identity(request, session_id), fmt))
+    return download(exports.export(services, bearer_identity(request, session_id), fmt,
+                                   urls.base_url(request)))
 
 
 # --- the harvest board: groups, moderation, merging, dot voting ----------------------------

@@ -509,7 +509,7 @@ def export_from_console(session_id: str, fmt: str, request: Request, services: S
     if not isinstance(visit, Visit):
         return visit
     try:
-        return download(exports.export(services, visit.identity, fmt))
+        return download(exports.export(services, visit.identity, fmt, urls.base_url(request)))
     except Refusal as refusal:
         return _message(request, visit.language, refusal.status, N_("Unknown export format"),
                         refusal.message, **refusal.params)
