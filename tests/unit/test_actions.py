@@ -293,7 +293,8 @@ def test_board_settings_are_announced_as_layout_and_voting(services, event, publ
 
 def test_exports_are_for_the_facilitator(services, event):
     board.add_card(services, event["hosts"][0], "t", card_spec("<b>太字</b>"))
-    refused(exports.export, services, event["hosts"][0], "csv", "http://hall.example", code="forbidden")
+    refused(exports.export, services, event["hosts"][0], "csv", "http://hall.example",
+            code="forbidden")
     refused(exports.export, services, event["facilitator"], "docx.zip", "http://hall.example",
             code="unknown_format")
     download = exports.export(services, event["facilitator"], "csv", "http://hall.example")
