@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from app.i18n import N_, normalize, translate
 from app.schemas import AFFILIATION_LABELS
@@ -93,9 +94,16 @@ class ExportRow:
     created_at_ms: int
 
 
-def local_iso(ms: int) -> str:
-    """A UTC millisecond time as local ISO 8601 with its offset, to the second."""
-    return datetime.fromtimestamp(ms / 1000).astimezone().isoformat(timespec="seconds")
+def local_iso(view: SessionView, ms: int) -> str:
+    """A UTC millisecond time as ISO 8601 in the event's time zone, with its offset, to the
+    second (the laptop serving the event may well keep UTC)."""
+    zone = ZoneInfo(view.session.time_zone)
+    return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
+
+
+def event_day(view: SessionView) -> str:
+    """The day of the event as YYYY-MM-DD: its given date, else the day it was created."""
+    return view.session.date or local_iso(view, view.session.created_at_ms)[:10]
 
 
 def _affiliation(view: SessionView, card, language: str) -> tuple[str, str]:
@@ -130,7 +138,7 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
             phase_title=phase.title if phase else "", author_kind=card.author_kind,
             affiliation_code=code, affiliation=label, group_id=group_id,
             group=groups.get(group_id, ""), votes=counts.get(card.id, 0), colour=card.colour,
-            created_at=local_iso(card.created_at_ms), created_at_ms=card.created_at_ms))
+            created_at=local_iso(view, card.created_at_ms), created_at_ms=card.created_at_ms))
     rows.sort(key=lambda r: (r.table_number or 0, r.phase_index, r.created_at_ms, r.id))
     return rows
 
@@ -163,7 +171,7 @@ def md_escape(text: str) -> str:
 
 
 def _heading(view: SessionView, language: str, exported_at: str) -> tuple[str, str]:
-    created = local_iso(view.session.created_at_ms)[:10]
+    created = event_day(view)
     when = translate(language, EXPORTED_LABEL, time=exported_at[:16].replace("T", " "))
     return view.session.title, f"{created} · {when}"
 
@@ -202,7 +210,7 @@ def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes
         "exported_at": exported_at,
         "session": {"id": view.session.id, "title": view.session.title,
                     "language": view.session.language,
-                    "created_at": local_iso(view.session.created_at_ms)},
+                    "created_at": local_iso(view, view.session.created_at_ms)},
         "tables": [{"id": t.id, "number": t.number, "name": t.name, "theme": t.theme}
                    for t in view.tables],
         "phases": [{"index": i, "kind": p.kind, "title": p.title, "minutes": p.minutes}
@@ -318,7 +326,7 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)
-    exported_at = local_iso(now_ms if now_ms is not None else _now_ms())
+    exported_at = local_iso(view, now_ms if now_ms is not None else _now_ms())
     rows = export_rows(view, language)
     if fmt == "csv":
         return to_csv(rows, language)
@@ -339,12 +347,12 @@ def _now_ms() -> int:
 def filename(view: SessionView, fmt: str) -> str:
     """The export's file name: the title and the date, e.g. 協働ワーキング-2026-11-24.csv."""
     title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", view.session.title).strip(" ._") or "worldcafe"
-    return f"{title}-{local_iso(view.session.created_at_ms)[:10]}.{fmt}"
+    return f"{title}-{event_day(view)}.{fmt}"
 
 
 def content_disposition(view: SessionView, fmt: str) -> str:
     """attachment with an ASCII name for old clients and the real one in RFC 5987 form."""
     name = filename(view, fmt)
     ascii_name = name if re.fullmatch(r"[A-Za-z0-9._ -]+", name) else (
-        f"worldcafe-{view.session.id}-{local_iso(view.session.created_at_ms)[:10]}.{fmt}")
+        f"worldcafe-{view.session.id}-{event_day(view)}.{fmt}")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"
