@@ -22,12 +22,18 @@ JOIN_CODE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/
 JOIN_CODE_LENGTH = 6
 
 
+CO_FACILITATOR = "cofacilitator"
+"""The token of a second console: a facilitator who did not create the event, whose link
+the facilitator makes, replaces and revokes."""
+
+
 @dataclass(frozen=True)
 class Identity:
     role: str
     session_id: str
     table_id: int | None = None
     participant_id: int | None = None
+    co_facilitator: bool = False
 
     def at_least(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]

@@ -12,6 +12,8 @@ from app.settings import Settings
 SERVER_OPTIONS = ("host", "port", "database_url", "redis_url", "workers")
 KEEP_ALIVE_SECONDS = 5
 """An idle kept-alive connection is closed after this long."""
+FORMAT_ALIASES = {"report": "report.pdf"}
+"""Short names `export --format` takes for a format."""
 
 
 def _add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,8 +53,10 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
 
     _add_event_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="csv",
-                        help="csv (UTF-8 with BOM, for Excel), md, json, pdf (A3 landscape) "
-                             "or png (default csv)")
+                        type=lambda name: FORMAT_ALIASES.get(name, name),
+                        help="csv (UTF-8 with BOM, for Excel), md, json, pdf (A3 landscape), "
+                             "png, report (the A4 report, = report.pdf) or report.docx "
+                             "(default csv)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="file to write (default: standard output, text formats only)")
 
@@ -117,9 +121,9 @@ def _fail(command: str, message: str, status: int = 1) -> int:
     return status
 
 
-def _load_event(args: argparse.Namespace, settings: Settings):
-    """The event of `args.session_id` from the database, or the exit status after saying
-    why not."""
+def _load_event(args: argparse.Namespace, settings: Settings, read=None):
+    """The event of `args.session_id` from the database (its view, or what
+    `read(engine, session_id)` returns), or the exit status after saying why not."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from app.db import make_engine
@@ -131,7 +135,7 @@ def _load_event(args: argparse.Namespace, settings: Settings):
         return _fail(args.command, f"no database at {url} (give --database-url)")
     engine = make_engine(url)
     try:
-        return sessions.load_view(engine, args.session_id)
+        return (read or sessions.load_view)(engine, args.session_id)
     except Refusal:
         return _fail(args.command, f"there is no event {args.session_id!r} in {url}")
     except SQLAlchemyError as error:
@@ -151,18 +155,32 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _view_and_clock_log(engine, session_id: str):
+    """What an export reads: the event and its clock's log (the report's programme)."""
+    from app.store import sessions
+
+    return sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id)
+
+
 def export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one export of an event from the database, without a server."""
     from app import exports
+    from app.actions.exports import check_ready
+    from app.refusal import Refusal
 
     binary = args.format not in exports.TEXT_FORMATS
     if args.output is None and binary and sys.stdout.isatty():
         return _fail("export", f"{args.format} is binary: give -o FILE (or redirect the output)",
                      2)
-    view = _load_event(args, settings)
-    if isinstance(view, int):
-        return view
-    data = exports.export(view, args.format, base=settings.base_url())
+    loaded = _load_event(args, settings, _view_and_clock_log)
+    if isinstance(loaded, int):
+        return loaded
+    view, timeline = loaded
+    try:
+        check_ready(view, args.format)
+    except Refusal as refusal:
+        return _fail("export", str(refusal))
+    data = exports.export(view, args.format, timeline=timeline, base=settings.base_url())
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

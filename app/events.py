@@ -151,7 +151,8 @@ class JoiningChanged:
 @dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
-    host's link was replaced (the table's id) or the projector's (None). Every worker
+    host's link was replaced (the table's id), the projector's or the co-facilitator's
+    (role auth.CO_FACILITATOR; None). Every worker
     forgets the event's known tokens and closes that holder's sockets."""
 
     role: str

@@ -8,8 +8,8 @@ edited does not reveal who wrote it. Card text is kept as written and escaped fo
 (HTML entities in Markdown and the PDF, a leading quote against spreadsheet formulas in CSV).
 
 The PDF is HTML (templates/exports/board.html) laid out by WeasyPrint, which finds Debian's
-Noto Sans CJK through fontconfig; the PNG is the PDF rasterised by pypdfium2. Both are
-imported only when a PDF or PNG is asked for.
+Noto Sans CJK through fontconfig; the PNG is the same HTML laid out on one tall page and
+rasterised by pypdfium2. Both are imported only when a PDF or PNG is asked for.
 """
 
 from __future__ import annotations
@@ -28,13 +28,21 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from app.i18n import N_, normalize, translate
+from app import cards
+from app.i18n import N_, NN_, normalize, translate
 from app.schemas import AFFILIATION_LABELS
 
 if TYPE_CHECKING:
+    from weasyprint import Document
+
+    from app.records import GroupRecord
     from app.view import SessionView
 
-FORMATS = ("csv", "md", "json", "pdf", "png")
+PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf")
+"""The printed materials (app/printed.py)."""
+REPORT_FORMATS = ("report.pdf", "report.docx")
+"""The city office's report (app/report.py)."""
+FORMATS = ("csv", "md", "json", "pdf", "png", *PRINTED_FORMATS, *REPORT_FORMATS)
 TEXT_FORMATS = ("csv", "md", "json")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -42,11 +50,16 @@ MEDIA_TYPES = {
     "json": "application/json",
     "pdf": "application/pdf",
     "png": "image/png",
+    **dict.fromkeys(PRINTED_FORMATS, "application/pdf"),
+    "report.pdf": "application/pdf",
+    "report.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 JSON_FORMAT_VERSION = 1
 PNG_SCALE = 1.5
-"""PDF points to pixels: A3 landscape becomes about 1786 × 1263 pixels a page."""
-PNG_MAX_PAGES = 8
+"""PDF points to pixels: the A3 width (420 mm) becomes 1786 pixels."""
+PNG_MAX_HEIGHT_PX = 12000
+"""The PNG's tallest (about 2.8 m of board, some 1000 cards): its bitmap stays near 64 MB
+on a laptop; the cards beyond are left out and the picture says how many."""
 
 HOST_LABEL = N_("table host")
 FACILITATOR_LABEL = N_("facilitator")
@@ -54,6 +67,11 @@ THEME_LABEL = N_("Theme")
 NO_CARDS = N_("No cards yet")
 VOTES_LABEL = N_("%(n)s votes")
 EXPORTED_LABEL = N_("exported %(time)s")
+CARD_COUNT = NN_("%(num)s card", "%(num)s cards")
+GROUPS_LABEL = N_("Groups")
+UNGROUPED_LABEL = N_("Not grouped yet")
+RANKING_LABEL = N_("Ranking")
+EXPECTATIONS_LABEL = N_("Self-introduction cards")
 COLUMNS = (
     ("text", N_("Card")),
     ("table_number", N_("Table no.")),
@@ -64,6 +82,7 @@ COLUMNS = (
     ("affiliation", N_("Affiliation")),
     ("group", N_("Group")),
     ("votes", N_("Votes")),
+    ("rank", N_("Rank")),
     ("created_at", N_("Created")),
 )
 """CSV columns: the row field and its heading (translated into the event's language)."""
@@ -89,6 +108,8 @@ class ExportRow:
     group_id: int | None
     group: str
     votes: int
+    rank: int | None
+    """Its place in the ranking by dots (equal dots share it); None without dots."""
     colour: str
     created_at: str
     created_at_ms: int
@@ -124,8 +145,10 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
     tables = {t.id: t for t in view.tables}
     groups = {g.id: g.name for g in view.groups}
     counts = view.vote_counts()
+    visible = view.board_cards()
+    ranks = {card.id: rank for rank, card, _dots in cards.ranking(visible, counts, len(counts))}
     rows = []
-    for card in view.board_cards():
+    for card in visible:
         table = tables.get(card.table_id)
         phase = view.program[card.phase_index] if card.phase_index < len(view.program) else None
         code, label = _affiliation(view, card, language)
@@ -137,10 +160,47 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
             phase_index=card.phase_index, phase_number=card.phase_index + 1,
             phase_title=phase.title if phase else "", author_kind=card.author_kind,
             affiliation_code=code, affiliation=label, group_id=group_id,
-            group=groups.get(group_id, ""), votes=counts.get(card.id, 0), colour=card.colour,
+            group=groups.get(group_id, ""), votes=counts.get(card.id, 0),
+            rank=ranks.get(card.id), colour=card.colour,
             created_at=local_iso(view, card.created_at_ms), created_at_ms=card.created_at_ms))
     rows.sort(key=lambda r: (r.table_number or 0, r.phase_index, r.created_at_ms, r.id))
     return rows
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One KJ group, or the cards in none (`group` None), with its visible cards."""
+
+    group: GroupRecord | None
+    rows: list[ExportRow]
+    dots: int
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+
+def group_summary(view: SessionView, rows: list[ExportRow]) -> list[GroupSummary]:
+    """The groups by dots, most first (the order of SessionView.group_dots), each with its
+    cards most dots first, then the cards in no group; nothing while there are no groups."""
+    if not view.groups:
+        return []
+    by_group: dict[int | None, list[ExportRow]] = {}
+    for row in sorted(rows, key=lambda r: (-r.votes, r.table_number or 0, r.created_at_ms)):
+        by_group.setdefault(row.group_id, []).append(row)
+    summary = [GroupSummary(group, by_group.get(group.id, []), dots)
+               for group, dots in view.group_dots()]
+    loose = by_group.get(None, [])
+    if loose:
+        summary.append(GroupSummary(None, loose, sum(r.votes for r in loose)))
+    return summary
+
+
+def expectations(view: SessionView) -> list[str]:
+    """The self-introduction cards (what people expect, written at join) in the order they
+    joined, without who wrote them: an expectation is often personal."""
+    people = sorted(view.participants, key=lambda p: (p.joined_at_ms, p.id))
+    return [p.expectation for p in people if p.expectation]
 
 
 # --- text formats ----------------------------------------------------------------------------
@@ -171,14 +231,27 @@ def md_escape(text: str) -> str:
 
 
 def _heading(view: SessionView, language: str, exported_at: str) -> tuple[str, str]:
-    created = event_day(view)
-    when = translate(language, EXPORTED_LABEL, time=exported_at[:16].replace("T", " "))
-    return view.session.title, f"{created} · {when}"
+    """The title, and one line: the event's day, start time and venue (when given) and when
+    this was exported, by its time alone on the event's own day (the day once, not twice)."""
+    day = event_day(view)
+    exported = exported_at[:16].replace("T", " ").removeprefix(f"{day} ")
+    parts = (f"{day} {view.session.start_time}".strip(), view.session.venue,
+             translate(language, EXPORTED_LABEL, time=exported))
+    return view.session.title, " · ".join(part for part in parts if part)
+
+
+def _md_card(row: ExportRow, language: str, *notes: str) -> str:
+    """A card as a list item, its notes and its votes in brackets."""
+    shown = [note for note in notes if note]
+    if row.votes:
+        shown.append(translate(language, VOTES_LABEL, n=row.votes))
+    return f"- {md_escape(row.text)} ({md_escape(' · '.join(shown))})"
 
 
 def to_markdown(view: SessionView, rows: list[ExportRow], language: str,
                 exported_at: str) -> bytes:
-    """By table, then by phase, like the paper sheets: one section per table and its theme."""
+    """By table, then by phase, like the paper sheets: one section per table and its theme;
+    then the groups, the ranking and the self-introduction cards."""
     title, dates = _heading(view, language, exported_at)
     lines = [f"# {md_escape(title)}", "", md_escape(dates), ""]
     for table in view.tables:
@@ -192,18 +265,58 @@ def to_markdown(view: SessionView, rows: list[ExportRow], language: str,
         for phase_index in sorted({r.phase_index for r in mine}):
             in_phase = [r for r in mine if r.phase_index == phase_index]
             lines += [f"### {phase_index + 1}. {md_escape(in_phase[0].phase_title)}", ""]
-            for row in in_phase:
-                notes = [row.affiliation] + ([row.group] if row.group else [])
-                if row.votes:
-                    notes.append(translate(language, VOTES_LABEL, n=row.votes))
-                lines.append(f"- {md_escape(row.text)} ({md_escape(' · '.join(notes))})")
+            lines += [_md_card(row, language, row.affiliation, row.group) for row in in_phase]
             lines.append("")
+    lines += _md_groups(view, rows, language) + _md_ranking(view, rows, language)
+    texts = expectations(view)
+    if texts:
+        lines += [f"## {translate(language, EXPECTATIONS_LABEL)}", ""]
+        lines += [f"- {md_escape(text)}" for text in texts] + [""]
     return "\n".join(lines).encode("utf-8")
 
 
+def _md_groups(view: SessionView, rows: list[ExportRow], language: str) -> list[str]:
+    """The KJ groups by dots: name, card count, dots, then their cards."""
+    summary = group_summary(view, rows)
+    if not summary:
+        return []
+    lines = [f"## {translate(language, GROUPS_LABEL)}", ""]
+    for group in summary:
+        name = group.group.name if group.group else translate(language, UNGROUPED_LABEL)
+        figures = [translate(language, CARD_COUNT, num=group.count)]
+        if group.group:
+            figures.append(translate(language, VOTES_LABEL, n=group.dots))
+        lines += [f"### {md_escape(name)}", "", " · ".join(figures), ""]
+        lines += [_md_card(row, language, f"{row.table_number}. {row.table_name}",
+                           row.affiliation) for row in group.rows]
+        lines.append("")
+    return lines
+
+
+def _md_ranking(view: SessionView, rows: list[ExportRow], language: str) -> list[str]:
+    """The top cards by dots (SessionView.ranking, as the projector shows it) as a table."""
+    ranked = view.ranking()
+    if not ranked:
+        return []
+    by_id = {row.id: row for row in rows}
+    headings = dict(COLUMNS)
+    lines = [f"## {translate(language, RANKING_LABEL)}", "",
+             "| " + " | ".join(translate(language, headings[field])
+                              for field in ("rank", "text", "votes", "table_name", "group"))
+             + " |", "|---:|---|---:|---|---|"]
+    for rank, card, dots in ranked:
+        row = by_id[card.id]
+        cells = (str(rank), md_escape(row.text), str(dots),
+                 md_escape(f"{row.table_number}. {row.table_name}"), md_escape(row.group))
+        lines.append("| " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes:
-    """The documented shape (docs/api.md): the event, its tables, phases and groups, and the
-    visible cards with their table, phase, affiliation, group and votes."""
+    """The documented shape (docs/api.md): the event, its tables, phases and groups (with
+    their card counts and dots), the visible cards with their table, phase, affiliation,
+    group, votes and rank, and the self-introduction cards without names."""
+    figures = {s.group.id: s for s in group_summary(view, rows) if s.group}
     body = {
         "format": "worldcafe-export",
         "version": JSON_FORMAT_VERSION,
@@ -215,8 +328,10 @@ def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes
                    for t in view.tables],
         "phases": [{"index": i, "kind": p.kind, "title": p.title, "minutes": p.minutes}
                    for i, p in enumerate(view.program)],
-        "groups": [{"id": g.id, "name": g.name} for g in view.groups],
+        "groups": [{"id": g.id, "name": g.name, "card_count": figures[g.id].count,
+                    "dots": figures[g.id].dots} for g in view.groups],
         "cards": [_card_json(row) for row in rows],
+        "expectations": expectations(view),
     }
     return json.dumps(body, ensure_ascii=False, indent=2).encode("utf-8")
 
@@ -278,14 +393,34 @@ def board_pages(view: SessionView, rows: list[ExportRow]) -> list[dict]:
     return pages
 
 
-def board_html(view: SessionView, rows: list[ExportRow], language: str,
-               exported_at: str) -> str:
-    """The paper-sheet report as HTML: a title band, then one sheet per table."""
+def sheet_layouts(view: SessionView, picture: bool = False) -> tuple[str, ...]:
+    """The sheets a board document holds, "table" and/or "group".
+
+    The PDF is the record people take home, so it never depends on what the projector
+    happens to show at the moment of the download: the table sheets always, then, once the
+    room has made groups, a sheet per group (a PDF taken while the ranking is on screen still
+    has the groups). The PNG is one picture, of the board as the room sees it: the groups in
+    the group layout (once there are groups), the tables in every other layout."""
+    grouped = bool(view.groups)
+    if picture:
+        return ("group",) if grouped and view.board_layout == "group" else ("table",)
+    return ("table", "group") if grouped else ("table",)
+
+
+def board_html(view: SessionView, rows: list[ExportRow], language: str, exported_at: str,
+               *, picture: bool = False, left_out: frozenset[str] = frozenset()) -> str:
+    """The paper-sheet report as HTML: a title band, then the sheets of `sheet_layouts`.
+    A picture is one page PNG_MAX_HEIGHT_PX tall; `left_out` names the sheets and notes
+    (their ids in the picture) that did not fit on it."""
     from app.templating import render
 
+    layouts = sheet_layouts(view, picture)
     title, dates = _heading(view, language, exported_at)
-    return render(language, "exports/board.html", title=title, dates=dates,
-                  pages=board_pages(view, rows), total=len(rows))
+    return render(language, "exports/board.html", title=title, dates=dates, total=len(rows),
+                  pages=board_pages(view, rows) if "table" in layouts else [],
+                  groups=group_summary(view, rows) if "group" in layouts else [],
+                  picture=picture, picture_height_mm=PNG_PAGE_HEIGHT_MM, left_out=left_out,
+                  left_out_cards=sum(name.startswith("card-") for name in left_out))
 
 
 def to_pdf(document: str) -> bytes:
@@ -294,25 +429,56 @@ def to_pdf(document: str) -> bytes:
     return weasyprint.HTML(string=document).write_pdf()
 
 
-def to_png(pdf: bytes, scale: float = PNG_SCALE) -> bytes:
-    """The PDF's pages, rasterised and stacked top to bottom (at most PNG_MAX_PAGES)."""
-    import pypdfium2
-    from PIL import Image
+PNG_PAGE_HEIGHT_MM = PNG_MAX_HEIGHT_PX / PNG_SCALE / 72 * 25.4
+"""The picture's one page (about 2822 mm; a PDF page may be up to 5080 mm)."""
+PNG_MARGIN_PT = 12 / 25.4 * 72
+"""The picture's page margin (templates/exports/board.html), kept below the board."""
+PNG_RESERVE_PX = 120
+"""CSS pixels (about 32 mm) kept free at the bottom of a picture that overflowed: room for
+the end of the last sheet and the line that says how many cards were left out."""
+PNG_ATTEMPTS = 3
 
-    document = pypdfium2.PdfDocument(pdf)
+
+def picture_document(view: SessionView, rows: list[ExportRow], language: str,
+                     exported_at: str) -> Document:
+    """The board laid out as one picture, a document of one page. When the board is taller,
+    the sheets and notes that landed beyond the page (or in its last PNG_RESERVE_PX) are
+    left out and it is laid out again: WeasyPrint's page anchors say where each one landed.
+    After PNG_ATTEMPTS layouts the first page is what there is."""
+    import weasyprint
+
+    left_out: frozenset[str] = frozenset()
+    for _attempt in range(PNG_ATTEMPTS):
+        html_text = board_html(view, rows, language, exported_at, picture=True,
+                               left_out=left_out)
+        document = weasyprint.HTML(string=html_text).render()
+        if len(document.pages) == 1:
+            break
+        first = document.pages[0]
+        limit = first.height - PNG_RESERVE_PX
+        beyond = {name for page in document.pages[1:] for name in page.anchors}
+        beyond |= {name for name, box in first.anchors.items() if box[3] > limit}
+        left_out = left_out | (beyond - {"board-end"})
+    return document
+
+
+def to_png(document: Document, scale: float = PNG_SCALE) -> bytes:
+    """The first page of a picture document, rasterised down to where the board ends (the
+    page is as tall as the tallest picture, the board mostly much shorter)."""
+    import pypdfium2
+
+    first = document.pages[0]
+    end = first.anchors.get("board-end")
+    end_pt = end[1] * 0.75 + PNG_MARGIN_PT if end else first.height * 0.75
+    pdf = pypdfium2.PdfDocument(document.write_pdf())
     try:
-        pages = [document[i].render(scale=scale).to_pil()
-                 for i in range(min(len(document), PNG_MAX_PAGES))]
+        page = pdf[0]
+        bottom = max(0.0, page.get_height() - end_pt)
+        image = page.render(scale=scale, crop=(0, bottom, 0, 0)).to_pil()
     finally:
-        document.close()
-    board = Image.new("RGB", (max(p.width for p in pages), sum(p.height for p in pages)),
-                      "white")
-    top = 0
-    for page in pages:
-        board.paste(page, (0, top))
-        top += page.height
+        pdf.close()
     out = io.BytesIO()
-    board.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 
@@ -326,6 +492,15 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)
+    if fmt in PRINTED_FORMATS:
+        from app import printed
+
+        return printed.document(view, fmt, language, base)
+    if fmt in REPORT_FORMATS:
+        from app import report
+
+        return report.export(view, fmt, language,
+                             now_ms if now_ms is not None else _now_ms(), timeline)
     exported_at = local_iso(view, now_ms if now_ms is not None else _now_ms())
     rows = export_rows(view, language)
     if fmt == "csv":
@@ -334,8 +509,9 @@ def export(view: SessionView, fmt: str, language: str | None = None,
         return to_markdown(view, rows, language, exported_at)
     if fmt == "json":
         return to_json(view, rows, exported_at)
-    pdf = to_pdf(board_html(view, rows, language, exported_at))
-    return pdf if fmt == "pdf" else to_png(pdf)
+    if fmt == "png":
+        return to_png(picture_document(view, rows, language, exported_at))
+    return to_pdf(board_html(view, rows, language, exported_at))
 
 
 def _now_ms() -> int:

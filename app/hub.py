@@ -32,7 +32,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from app import events, render
-from app.auth import PARTICIPANT, Identity
+from app.auth import CO_FACILITATOR, PARTICIPANT, Identity
 from app.render import Audience
 from app.view import SessionView
 
@@ -96,7 +96,10 @@ class Connection:
 
 def holds(holder: Identity | None, signed_out: events.SignedOut) -> bool:
     """Whether the tokens that `signed_out` ended include `holder`'s."""
-    if holder is None or holder.role != signed_out.role:
+    if holder is None:
+        return False
+    role = CO_FACILITATOR if holder.co_facilitator else holder.role
+    if role != signed_out.role:
         return False
     held = holder.participant_id if holder.role == PARTICIPANT else holder.table_id
     return signed_out.holder_id is None or signed_out.holder_id == held

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from app.records import EventRecord
 from app.view import SessionView
 
 
@@ -20,8 +21,16 @@ def host_url(base: str, view: SessionView, table) -> str:
     return with_token(f"{base}/h/{view.session.id}", table.host_token)
 
 
-def console_url(base: str, view: SessionView) -> str:
-    return with_token(f"{base}/f/{view.session.id}", view.session.facilitator_token)
+def console_url(base: str, event: EventRecord) -> str:
+    """The facilitator's console (from an event record: the landing page lists events
+    without loading them)."""
+    return with_token(f"{base}/f/{event.id}", event.facilitator_token)
+
+
+def co_facilitator_url(base: str, view: SessionView) -> str | None:
+    """A second console's link, while the facilitator keeps one."""
+    token = view.session.cofacilitator_token
+    return with_token(f"{base}/f/{view.session.id}", token) if token else None
 
 
 def projector_url(base: str, view: SessionView) -> str:
@@ -47,7 +56,7 @@ def created_body(base: str, view: SessionView) -> dict:
             for t in view.tables
         ],
         "urls": {
-            "console": console_url(base, view),
+            "console": console_url(base, view.session),
             "projector": projector_url(base, view),
             "join": join_url(base, view),
         },

@@ -183,7 +183,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         join_pacer=join_pacer,
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
-        organiser_passcode=settings.organiser_passcode)
+        organiser_passcode=settings.organiser_passcode,
+        list_events_locally=settings.list_events_locally)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -22,6 +22,8 @@ class EventSession(SQLModel, table=True):
     join_code: str = Field(max_length=12, unique=True, index=True)
     facilitator_token: str = Field(max_length=64, unique=True)
     projector_token: str = Field(max_length=64, unique=True)
+    cofacilitator_token: str | None = Field(default=None, max_length=64, unique=True)
+    """A second console's link, made and revoked by the facilitator (None: there is none)."""
     created_at_ms: int = Field(sa_type=BigInteger)
     card_max_length: int = 140
     """Longest card text, in characters, for this event."""
@@ -120,6 +122,19 @@ class RunState(SQLModel, table=True):
     ends_at_ms: int | None = Field(default=None, sa_type=BigInteger)
     remaining_ms: int | None = Field(default=None, sa_type=BigInteger)
     version: int = 0
+
+
+class ClockEntry(SQLModel, table=True):
+    """One change of the clock, as it was left: the report's minutes actually spent per
+    phase come from these (RunState keeps only the latest)."""
+
+    __tablename__ = "clock_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    at_ms: int = Field(sa_type=BigInteger)
+    phase_index: int
+    status: str = Field(max_length=16)
 
 
 class Seat(SQLModel, table=True):

@@ -18,15 +18,30 @@ _KEEP_TOGETHER = re.compile(r"(?:第|[0-9０-９])$")
 
 
 @lru_cache(maxsize=20_000)
-def phrases(text: str) -> Markup:
-    """`text`, escaped, with <wbr> between its phrases (unchanged when it has no Japanese)."""
-    if not _JAPANESE.search(text):
-        return escape(text)
+def split(text: str) -> tuple[str, ...]:
+    """The phrases of a Japanese text, in order."""
     parts: list[str] = []
     for phrase in _parser.parse(text):
         if parts and _KEEP_TOGETHER.search(parts[-1]):
             parts[-1] += phrase
         else:
             parts.append(phrase)
+    return tuple(parts)
+
+
+@lru_cache(maxsize=20_000)
+def phrases(text: str) -> Markup:
+    """`text`, escaped, with <wbr> between its phrases (unchanged when it has no Japanese)."""
+    if not _JAPANESE.search(text):
+        return escape(text)
     return Markup('<span class="phrases">{}</span>').format(
-        Markup("<wbr>").join(escape(part) for part in parts))
+        Markup("<wbr>").join(escape(part) for part in split(text)))
+
+
+def print_phrases(text: str) -> Markup:
+    """The same breaks for WeasyPrint (the printed exports), which has no `word-break:
+    keep-all`: each phrase is a span that does not wrap, so lines break between phrases."""
+    if not _JAPANESE.search(text):
+        return escape(text)
+    return Markup("<wbr>").join(Markup('<span style="white-space: nowrap">{}</span>')
+                                .format(part) for part in split(text))

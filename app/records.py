@@ -25,6 +25,7 @@ class EventRecord:
     join_code: str
     facilitator_token: str
     projector_token: str
+    cofacilitator_token: str | None
     created_at_ms: int
     card_max_length: int
     vote_budget: int
@@ -105,6 +106,15 @@ class VoteRecord:
     participant_id: int
     card_id: str
     dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClockEntryRecord:
+    """A change of the clock: from `at_ms` on, phase `phase_index` was in `status`."""
+
+    at_ms: int
+    phase_index: int
+    status: str
 
 
 @cache

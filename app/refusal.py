@@ -36,6 +36,7 @@ HTTP_STATUS = {
     "too_many_groups": 409,
     "event_full": 409,
     "joining_closed": 409,
+    "not_planned": 409,
     "passcode_required": 401,
     "wrong_passcode": 403,
     "too_many_joins": 429,

@@ -7,6 +7,7 @@ transition returns the new state, and whether anything changed (DESIGN.md §4).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from app.i18n import N_
@@ -175,6 +176,29 @@ def apply(
     if state.status == FINISHED:
         return _unchanged(state, N_("The event has already finished."))
     return _changed(replace(state, status=FINISHED, ends_at_ms=None, remaining_ms=0))
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """How long a phase actually ran, and when it first started (UTC ms)."""
+
+    ms: int
+    first_started_ms: int
+
+
+def time_spent(entries: Sequence, until_ms: int) -> dict[int, TimeSpent]:
+    """Per phase index, the time it ran, from the clock's log (oldest first; entries with
+    at_ms, phase_index and status, each the clock as a change left it): a running entry
+    counts until the next entry (a pause, another phase, the finish), the last one until
+    `until_ms`. Phases that never ran are left out."""
+    spent: dict[int, TimeSpent] = {}
+    for position, entry in enumerate(entries):
+        if entry.status != RUNNING:
+            continue
+        end = entries[position + 1].at_ms if position + 1 < len(entries) else until_ms
+        before = spent.get(entry.phase_index, TimeSpent(0, entry.at_ms))
+        spent[entry.phase_index] = replace(before, ms=before.ms + max(0, end - entry.at_ms))
+    return spent
 
 
 def seating_rounds(program: list[PhaseSpec]) -> list[int]:

@@ -253,8 +253,10 @@ class SessionPatch(Strict):
         return None if value is None else _program(value)
 
 
-class JoinIn(Strict):
-    join_code: str = Field(max_length=20)
+class ArrivalIn(Strict):
+    """Who arrives: from their phone (JoinIn) or at the reception desk, for someone
+    without a phone (the facilitator registers them)."""
+
     name: Name
     affiliation: str = "other"
     theme: Theme = ""
@@ -266,6 +268,10 @@ class JoinIn(Strict):
         if value not in AFFILIATIONS:
             raise Refusal("invalid", N_("Choose an affiliation from the list."))
         return value
+
+
+class JoinIn(ArrivalIn):
+    join_code: str = Field(max_length=20)
 
 
 class ControlIn(Strict):

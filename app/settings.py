@@ -73,5 +73,10 @@ class Settings(BaseSettings):
     """When set, creating an event needs it: the start page asks for it, the API takes it
     as a bearer token. Empty (the default): anyone who reaches the server may create one."""
 
+    list_events_locally: bool = True
+    """The start page lists the events on this server, with their console links, to the
+    computer it runs on (requests from 127.0.0.1 or ::1). Turn off behind a reverse proxy
+    on the same machine, where every request comes from there."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""

@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from app import cards, keywords, links, rounds, screens
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
-from app.phrases import phrases
+from app.phrases import phrases, print_phrases
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -53,6 +53,7 @@ def environment(language: str) -> jinja2.Environment:
     env.install_gettext_translations(translations(language), newstyle=True)
     env.filters["remaining"] = format_remaining
     env.filters["phrases"] = phrases
+    env.filters["print_phrases"] = print_phrases
     env.filters["table_label"] = table_label
     env.filters["number"] = lambda value: f"{value:g}" if isinstance(value, float) else value
     env.globals.update(

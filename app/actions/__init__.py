@@ -41,6 +41,8 @@ class Services:
     """How long after the event finished its tokens stay valid."""
     organiser_passcode: str = ""
     """When set, creating an event needs it."""
+    list_events_locally: bool = True
+    """Whether the server's own computer sees the events on it without the passcode."""
     passcode_limiter: auth.FailureLimiter = field(
         default_factory=lambda: auth.FailureLimiter(10))
     now: Callable[[], int] = now_ms

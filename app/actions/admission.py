@@ -11,6 +11,7 @@ from app.actions import Done, Services, announce, require
 from app.i18n import N_, NN_
 from app.refusal import Refusal
 from app.store import access as store
+from app.store import sessions as store_sessions
 
 
 def set_joining(services: Services, identity: auth.Identity, open_: bool
@@ -55,18 +56,46 @@ def remove_participant(services: Services, identity: auth.Identity, participant_
 
 
 def new_link(services: Services, identity: auth.Identity, role: str,
-             table_id: int | None = None) -> Done[str]:
-    """A new token for the projector or a table's host; the device holding the old one is
-    signed out. The new token, for its link."""
+             table_id: int | None = None, revoke: bool = False) -> Done[str | None]:
+    """A new token for the projector, a table's host or the co-facilitator (whose link can
+    also be revoked); the device holding the old one is signed out. The new token, for its
+    link (None once revoked)."""
     require(identity, auth.FACILITATOR)
-    if role not in (auth.PROJECTOR, auth.HOST):
-        raise Refusal("invalid", N_("Only the projector's and the hosts' links can be "
-                                    "replaced."))
-    token, seq = store.new_token(services.engine, identity.session_id, role, table_id)
+    if role not in (auth.PROJECTOR, auth.HOST, auth.CO_FACILITATOR):
+        raise Refusal("invalid", N_("Only the projector's, the hosts' and the "
+                                    "co-facilitator's links can be replaced."))
+    if role == auth.CO_FACILITATOR and identity.co_facilitator:
+        raise Refusal("forbidden", N_("Only the facilitator who made the co-facilitator "
+                                      "link can replace or revoke it."))
+    if revoke and role != auth.CO_FACILITATOR:
+        raise Refusal("invalid", N_("Only the co-facilitator's link can be revoked."))
+    token, seq = store.new_token(services.engine, identity.session_id, role, table_id,
+                                 revoke)
     services.tokens.forget(identity.session_id)
     published = announce(services, identity.session_id, seq, events.SessionEdited(),
                          events.SignedOut(role, table_id if role == auth.HOST else None))
     return Done(token, published)
+
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def is_local(services: Services, address: str) -> bool:
+    """A request from the computer the server runs on (unless a proxy there forwards all)."""
+    return services.list_events_locally and address in LOOPBACK
+
+
+def events_on_server(services: Services, passcode: str | None, address: str,
+                     limit: int = 50) -> list[store_sessions.EventSummary]:
+    """The events created on this server, with their console links: for the computer the
+    server runs on, or for whoever gives the organiser passcode when one is set (a lost
+    console link is found again here)."""
+    if not is_local(services, address) or passcode:
+        if not services.organiser_passcode:
+            raise Refusal("forbidden", N_("The events on this server are listed only on the "
+                                          "computer it runs on."))
+        check_organiser(services, passcode, address)
+    return store_sessions.recent_events(services.engine, limit)
 
 
 def check_organiser(services: Services, passcode: str | None, address: str) -> None:

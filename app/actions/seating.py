@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from app import auth, events
 from app.actions import Done, Services, announce, require
 from app.schemas import MoveIn
@@ -14,6 +16,25 @@ def _announce(services: Services, session_id: str, change) -> Done[SessionView]:
     published = announce(services, session_id, seq,
                          events.SeatingChanged(seating_now.seats, seating_now.people))
     return Done(sessions.load_view(services.engine, session_id, with_board=False), published)
+
+
+@dataclass(frozen=True)
+class Planned:
+    view: SessionView
+    changed: bool
+    """False: the moves were planned already, nothing changed."""
+
+
+def plan_now(services: Services, identity: auth.Identity) -> Done[Planned]:
+    """The facilitator plans the moves before the first one, to print the route slips;
+    people who join later are placed without moving anyone."""
+    require(identity, auth.FACILITATOR)
+    change = sessions.plan_now(services.engine, identity.session_id)
+    if change is None:
+        view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+        return Done(Planned(view, changed=False))
+    done = _announce(services, identity.session_id, change)
+    return Done(Planned(done.value, changed=True), done.events)
 
 
 def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[SessionView]:

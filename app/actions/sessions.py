@@ -10,7 +10,7 @@ from app.actions import Done, Services, announce, require
 from app.actions.access import check_join_code, join_turn
 from app.actions.admission import check_organiser, set_joining
 from app.refusal import Refusal
-from app.schemas import ControlIn, JoinIn, SessionIn, SessionPatch
+from app.schemas import ArrivalIn, ControlIn, JoinIn, SessionIn, SessionPatch
 from app.store import sessions
 from app.view import SessionView
 
@@ -67,13 +67,26 @@ def join(services: Services, session_id: str, spec: JoinIn,
     """A participant joins with the event's join code (access.check_join_code); the web
     layer has waited the address's turn first (access.join_turn)."""
     check_join_code(services, session_id, spec.join_code, address)
+    return _arrive(services, session_id, spec, at_reception=False)
+
+
+def register(services: Services, identity: auth.Identity, spec: ArrivalIn
+             ) -> Done[NewParticipant]:
+    """The reception desk adds someone who has no phone (they follow a printed route
+    slip); no join code, no pacing, and joining by phone may be closed."""
+    require(identity, auth.FACILITATOR)
+    return _arrive(services, identity.session_id, spec, at_reception=True)
+
+
+def _arrive(services: Services, session_id: str, spec: ArrivalIn,
+            at_reception: bool) -> Done[NewParticipant]:
     arrival = sessions.join(services.engine, session_id, spec, services.now(),
-                            services.max_participants)
+                            services.max_participants, at_reception)
     published = announce(services, session_id, arrival.seq,
                          events.Joined(arrival.person, arrival.seats))
     view_now = sessions.load_view(services.engine, session_id, with_board=False)
     return Done(NewParticipant(view_now, arrival.person.id, arrival.token,
-                       arrival.person.home_table_id), published)
+                               arrival.person.home_table_id), published)
 
 
 async def join_in_turn(services: Services, session_id: str, spec: JoinIn,

@@ -85,14 +85,18 @@ def remove_participant(engine: Engine, session_id: str, participant_id: int,
                        bump(db, session_id))
 
 
-def new_token(engine: Engine, session_id: str, role: str, table_id: int | None = None
-              ) -> tuple[str, int]:
-    """Replace the projector's token, or the host token of `table_id`; (token, seq)."""
+def new_token(engine: Engine, session_id: str, role: str, table_id: int | None = None,
+              revoke: bool = False) -> tuple[str | None, int]:
+    """Replace the projector's or the co-facilitator's token (or revoke the latter), or
+    the host token of `table_id`; (token, seq)."""
     with writing(engine) as db:
-        token = auth.new_token()
-        if role == auth.PROJECTOR:
+        token = None if revoke else auth.new_token()
+        if role in (auth.PROJECTOR, auth.CO_FACILITATOR):
             event = locked_event(db, session_id)
-            event.projector_token = token
+            if role == auth.PROJECTOR:
+                event.projector_token = token
+            else:
+                event.cofacilitator_token = token
             db.add(event)
         else:
             table = db.get(CafeTable, table_id) if table_id is not None else None

@@ -99,21 +99,45 @@ def _tables_in_use(cafe_tables: list[TableRecord], present: list[PersonRecord]
     return chosen + others[: max(0, len(present) - len(chosen))]
 
 
+def has_plan(db: Session, session_id: str) -> bool:
+    found = db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first()
+    return found is not None
+
+
 def ensure_planned(db: Session, session_id: str, program, cafe_tables, people,
                    phase_index: int) -> bool:
     """Plan all moving rounds the first time the clock reaches a phase where people move.
     True when a plan was made now."""
     if rounds.seating_rounds(program)[phase_index] == 0:
         return False
-    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+    if has_plan(db, session_id):
         return False
+    replan(db, session_id, program, cafe_tables, people, keep_through=0)
+    return True
+
+
+FEWEST_TO_PLAN = 2
+"""Moving needs someone to meet: one person's plan would only keep them at home."""
+
+
+def plan_now(db: Session, session_id: str, program, cafe_tables, people) -> bool:
+    """Plan all moving rounds before the clock gets there, for everyone joined so far (so
+    the route slips can be printed); later joiners are placed like latecomers. False when
+    the moves are planned already."""
+    if has_plan(db, session_id):
+        return False
+    if round_count(program) < 2:
+        raise Refusal("refused", N_("This program has no round in which people move."))
+    if sum(1 for p in people if not p.absent) < FEWEST_TO_PLAN:
+        raise Refusal("refused", N_("Too few people to plan the moves: at least two must "
+                                    "have joined."))
     replan(db, session_id, program, cafe_tables, people, keep_through=0)
     return True
 
 
 def place_latecomer(db: Session, session_id: str, program, cafe_tables, people) -> bool:
     """Seat someone who joined after the plan was made, moving nobody else."""
-    if not db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+    if not has_plan(db, session_id):
         return False
     replan(db, session_id, program, cafe_tables, people, keep_through=round_count(program),
            time_limit=LATECOMER_SECONDS)
@@ -148,7 +172,7 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
         db.add(Seat(session_id=session_id, round_index=round_index, participant_id=person.id,
                     table_id=table.id, manual=True))
     db.flush()
-    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+    if has_plan(db, session_id):
         replan(db, session_id, program, cafe_tables, people, keep_through=current_round)
 
 
@@ -165,5 +189,5 @@ def set_absent(db: Session, session_id: str, program, cafe_tables, people,
                                    Seat.participant_id == person.id,
                                    Seat.round_index > current_round))
     db.flush()
-    if db.exec(select(Seat.id).where(Seat.session_id == session_id).limit(1)).first():
+    if has_plan(db, session_id):
         replan(db, session_id, program, cafe_tables, people, keep_through=current_round)

@@ -6,16 +6,27 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, Integer, literal, union_all
+from sqlalchemy import Engine, Integer, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from app import auth, rounds, tables
 from app.db import connected, reading, writing
 from app.i18n import N_, translate
-from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Phase, RunState, Vote
+from app.models import (
+    CafeTable,
+    Card,
+    CardGroup,
+    ClockEntry,
+    EventSession,
+    Participant,
+    Phase,
+    RunState,
+    Vote,
+)
 from app.records import (
     CardRecord,
+    ClockEntryRecord,
     EventRecord,
     GroupRecord,
     PersonRecord,
@@ -25,7 +36,7 @@ from app.records import (
     record_of,
 )
 from app.refusal import Refusal
-from app.schemas import DETAILS, JoinIn, PhaseIn, SessionIn, SessionPatch, TableIn
+from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
 from app.store import seating
 from app.store.rows import bump, clock_of, locked_clock, no_event, program_of
 from app.view import SessionView
@@ -122,6 +133,28 @@ def load_view(engine: Engine, session_id: str, with_board: bool = True) -> Sessi
         return view_of(db, session_id, with_board)
 
 
+@dataclass(frozen=True)
+class EventSummary:
+    """One line of the events on this server: enough to find it and open its console."""
+
+    event: EventRecord
+    people: int
+    finished: bool
+
+
+def recent_events(engine: Engine, limit: int) -> list[EventSummary]:
+    """The events created most recently, with how many joined each."""
+    with reading(engine) as db:
+        rows = db.exec(select(EventSession).order_by(EventSession.created_at_ms.desc())
+                       .limit(limit)).all()
+        counts = dict(db.exec(
+            select(Participant.session_id, func.count(Participant.id))
+            .where(Participant.session_id.in_([row.id for row in rows]))
+            .group_by(Participant.session_id)).all()) if rows else {}
+        return [EventSummary(record_of(EventRecord, row), counts.get(row.id, 0),
+                             row.finished_at_ms is not None) for row in rows]
+
+
 def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
     code = auth.clean_join_code(join_code)
     with reading(engine) as db:
@@ -155,6 +188,8 @@ def signed_in(engine: Engine, session_id: str, candidates,
         .where(for_event),
         select(literal(auth.FACILITATOR), event.facilitator_token, none, none)
         .where(for_event, event.facilitator_token.in_(tokens)),
+        select(literal(auth.CO_FACILITATOR), event.cofacilitator_token, none, none)
+        .where(for_event, event.cofacilitator_token.in_(tokens)),
         select(literal(auth.PROJECTOR), event.projector_token, none, none)
         .where(for_event, event.projector_token.in_(tokens)),
         select(literal(auth.HOST), table.host_token, table.id, none)
@@ -167,14 +202,20 @@ def signed_in(engine: Engine, session_id: str, candidates,
                                if kind == "language"), (None, None))
     if finished is not None and finished < finished_after_ms:
         return SignedIn(None, None, language, finished)  # its tokens have expired
-    holders = {value: auth.Identity(kind, session_id, table_id=table_id,
-                                    participant_id=participant_id)
+    holders = {value: _holder(kind, session_id, table_id, participant_id)
                for kind, value, table_id, participant_id in rows if kind != "language"}
     for role, token in candidates:
         identity = holders.get(token)
         if identity is not None and role in (None, identity.role):
             return SignedIn(identity, token, language, finished)
     return SignedIn(None, None, language, finished)
+
+
+def _holder(kind: str, session_id: str, table_id: int | None,
+            participant_id: int | None) -> auth.Identity:
+    if kind == auth.CO_FACILITATOR:
+        return auth.Identity(auth.FACILITATOR, session_id, co_facilitator=True)
+    return auth.Identity(kind, session_id, table_id=table_id, participant_id=participant_id)
 
 
 @dataclass(frozen=True)
@@ -204,7 +245,8 @@ def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
             seconds: int | None = None, phase_index: int | None = None,
             from_phase: int | None = None) -> ClockChange:
     """Apply a facilitator action inside one write transaction, so two consoles clicking at
-    once take turns and the second sees the first one's result."""
+    once take turns and the second sees the first one's result. Every change is also
+    logged (`clock_log`): the report tells the minutes each phase actually ran."""
     with writing(engine) as db:
         row = locked_clock(db, session_id)
         view = view_of(db, session_id, with_board=False)
@@ -214,6 +256,9 @@ def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
         if not transition.changed:
             return ClockChange(transition, None, None)
         db.add(_clock_row(transition.state, row))
+        db.add(ClockEntry(session_id=session_id, at_ms=now_ms,
+                          phase_index=transition.state.phase_index,
+                          status=transition.state.status))
         event = db.get(EventSession, session_id)
         finished = transition.state.status == rounds.FINISHED
         event.finished_at_ms = (event.finished_at_ms or now_ms) if finished else None
@@ -221,6 +266,12 @@ def control(engine: Engine, session_id: str, action: str, now_ms: int, *,
         planned = _plan_if_moving(db, view, transition.state.phase_index)
         return ClockChange(transition, seating_now(db, session_id) if planned else None,
                            bump(db, session_id))
+
+
+def clock_log(engine: Engine, session_id: str) -> list[ClockEntryRecord]:
+    """Every change of the event's clock, oldest first (the report's programme)."""
+    with reading(engine) as db:
+        return _records(db, ClockEntryRecord, ClockEntry, session_id, ClockEntry.id)
 
 
 def _plan_if_moving(db: Session, view: SessionView, phase_index: int) -> bool:
@@ -286,15 +337,16 @@ class Arrival:
     seq: int
 
 
-def join(engine: Engine, session_id: str, spec: JoinIn, now_ms: int,
-         max_participants: int = 500) -> Arrival:
+def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
+         max_participants: int = 500, at_reception: bool = False) -> Arrival:
     """Add a participant at the least crowded table of the theme they chose; once the
-    moves are planned, seat them in every moving round without moving anyone else."""
+    moves are planned, seat them in every moving round without moving anyone else. The
+    reception desk (`at_reception`) may add someone while joining by phone is closed."""
     with writing(engine) as db:
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
-        if not view.session.joining_open:
+        if not view.session.joining_open and not at_reception:
             raise Refusal("joining_closed",
                           N_("Joining is closed for now. Ask the facilitator."))
         if len(view.participants) >= max_participants:
@@ -331,6 +383,17 @@ def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow
         locked_clock(db, session_id)
         view = view_of(db, session_id, with_board=False)
         change(db, view)
+        return seating_now(db, session_id), bump(db, session_id)
+
+
+def plan_now(engine: Engine, session_id: str) -> tuple[SeatingNow, int] | None:
+    """Plan the moves now for everyone joined so far (store/seating.py plan_now); None,
+    changing nothing, when they are planned already."""
+    with writing(engine) as db:
+        locked_clock(db, session_id)
+        view = view_of(db, session_id, with_board=False)
+        if not seating.plan_now(db, session_id, view.program, view.tables, view.participants):
+            return None
         return seating_now(db, session_id), bump(db, session_id)
 
 

@@ -15,6 +15,7 @@ from app.actions import admission, board, exports, seating, sessions
 from app.i18n import translate
 from app.schemas import (
     AbsenceIn,
+    ArrivalIn,
     BoardPatch,
     CardIn,
     CardPatch,
@@ -75,6 +76,14 @@ async def join(session_id: str, spec: JoinIn, request: Request, services: Servic
             "url": links.participant_url(urls.base_url(request), joined.view, joined.token)}
 
 
+@router.post("/sessions/{session_id}/reception", status_code=201)
+def register(session_id: str, spec: ArrivalIn, request: Request, services: ServicesDep) -> dict:
+    """The facilitator adds someone without a phone (joining by phone may be closed)."""
+    added = sessions.register(services, bearer_identity(request, session_id), spec).value
+    return {"id": added.person_id, "token": added.token, "home_table": added.home_table,
+            "url": links.participant_url(urls.base_url(request), added.view, added.token)}
+
+
 @router.post("/sessions/{session_id}/join_code")
 def new_join_code(session_id: str, request: Request, services: ServicesDep) -> dict:
     """A new join code; the old one is refused from now on, joined phones keep working."""
@@ -101,8 +110,9 @@ def _new_link(request: Request, services, session_id: str, role: str,
     token = admission.new_link(services, identity, role, table_id).value
     view = sessions.view(services, identity, auth.FACILITATOR, with_board=False)
     base = urls.base_url(request)
-    url = (links.projector_url(base, view) if role == auth.PROJECTOR
-           else links.host_url(base, view, view.table(table_id)))
+    url = {auth.PROJECTOR: lambda: links.projector_url(base, view),
+           auth.CO_FACILITATOR: lambda: links.co_facilitator_url(base, view),
+           auth.HOST: lambda: links.host_url(base, view, view.table(table_id))}[role]()
     return {"token": token, "url": url}
 
 
@@ -110,6 +120,21 @@ def _new_link(request: Request, services, session_id: str, role: str,
 def new_projector_token(session_id: str, request: Request, services: ServicesDep) -> dict:
     """A new projector link; the screen that holds the old one is signed out."""
     return _new_link(request, services, session_id, auth.PROJECTOR)
+
+
+@router.post("/sessions/{session_id}/cofacilitator_token")
+def new_co_facilitator_token(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """A link to a second console (a co-facilitator's laptop); a new one signs out the old."""
+    return _new_link(request, services, session_id, auth.CO_FACILITATOR)
+
+
+@router.delete("/sessions/{session_id}/cofacilitator_token")
+def revoke_co_facilitator_token(session_id: str, request: Request,
+                                services: ServicesDep) -> dict:
+    """The co-facilitator's link stops working and their consoles close."""
+    admission.new_link(services, bearer_identity(request, session_id), auth.CO_FACILITATOR,
+                       revoke=True)
+    return {"revoked": True}
 
 
 @router.post("/sessions/{session_id}/tables/{table_id}/host_token")
@@ -140,6 +165,14 @@ def get_seating(session_id: str, request: Request, services: ServicesDep) -> dic
     identity = bearer_identity(request, session_id)
     return shapes.seating_json(sessions.view(services, identity, auth.FACILITATOR,
                                              with_board=False))
+
+
+@router.post("/sessions/{session_id}/seating/plan")
+def plan_seating(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """Plan the moves now, before the first one (to print the route slips); `changed` is
+    false when they were planned already."""
+    planned = seating.plan_now(services, bearer_identity(request, session_id)).value
+    return {**shapes.seating_json(planned.view), "changed": planned.changed}
 
 
 @router.post("/sessions/{session_id}/seats")

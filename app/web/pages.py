@@ -34,6 +34,7 @@ from app.schemas import (
     DETAILS,
     MAX_ID,
     AbsenceIn,
+    ArrivalIn,
     CardIn,
     ControlIn,
     JoinIn,
@@ -138,14 +139,23 @@ def _visit(request: Request, settings, services, session_id: str,
         return _no_event(request)
     entered = _enter(request, settings, services, session_id, roles)
     if entered is None:
-        return _denied(request)
+        return _denied(request, session_id, roles)
     if not isinstance(entered, auth.Identity):
         return entered
     return Visit(view, entered, page_language(request, view.session.language))
 
 
-def _denied(request: Request) -> HTMLResponse:
+def _denied(request: Request, session_id: str, roles: tuple[str, ...]) -> HTMLResponse:
+    """The page without a valid link; the console's says where its link is found again
+    (nobody else can hand it out)."""
     language = page_language(request)
+    if roles == (auth.FACILITATOR,):
+        return _message(request, language, 401, N_("This page needs its link"),
+                        N_("The console opens with its own link. On the computer the server "
+                           "runs on, its start page lists the events with their console "
+                           "links (elsewhere, with the organiser passcode); "
+                           "`worldcafe links %(session_id)s` prints them; a co-facilitator "
+                           "link from the other console works too."), session_id=session_id)
     return _message(request, language, 401, N_("This page needs its link"),
                     N_("Open the link or QR code you were given for this screen. If it does "
                        "not work any more, ask the facilitator."))
@@ -220,17 +230,42 @@ def _redisplay(submitted: dict) -> dict:
 
 
 def _landing(request: Request, language: str, form: dict, error: str = "",
-             status: int = 200) -> HTMLResponse:
+             status: int = 200, listed: list | None = None,
+             list_error: str = "") -> HTMLResponse:
+    """The new event form, and the events on this server when they may be listed."""
     return _page(request, language, "pages/landing.html", status=status, form=form,
                  form_error=error, form_action="/",
                  ask_passcode=bool(request.app.state.settings.organiser_passcode),
-                 submit_label=translate(language, N_("Create the event")))
+                 submit_label=translate(language, N_("Create the event")),
+                 listed=listed, list_error=list_error, base=urls.base_url(request))
+
+
+def _listed(services, address: str) -> list | None:
+    """The events on this server for its own computer; elsewhere they need the passcode."""
+    if not admission.is_local(services, address):
+        return None
+    return admission.events_on_server(services, None, address)
 
 
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request) -> HTMLResponse:
+def landing(request: Request, services: ServicesDep) -> HTMLResponse:
     language = page_language(request)
-    return _landing(request, language, _new_event_form(language))
+    return _landing(request, language, _new_event_form(language),
+                    listed=_listed(services, client_address(request)))
+
+
+@router.post("/events", response_class=HTMLResponse)
+async def events_from_landing(request: Request, services: ServicesDep) -> HTMLResponse:
+    """The organiser's passcode lists the events on this server from any computer."""
+    language = page_language(request)
+    posted = await request.form()
+    try:
+        listed = await run_in_threadpool(admission.events_on_server, services,
+                                         posted.get("passcode", ""), client_address(request))
+    except Refusal as refusal:
+        return _landing(request, language, _new_event_form(language), status=refusal.status,
+                        list_error=refusal.text(language))
+    return _landing(request, language, _new_event_form(language), listed=listed)
 
 
 @router.post("/")
@@ -288,8 +323,8 @@ Work = Callable[[auth.Identity, object], object]
 async def _from_page(request: Request, session_id: str, roles: tuple[str, ...], work: Work,
                      denied: str) -> Response:
     """A form posted with the page's cookie (and a same-site Origin): `work` calls the
-    action in a worker thread; the answer is a message fragment (#flash): a note, an error
-    or nothing."""
+    action in a worker thread; the answer is a message fragment (#flash): a note (a msgid,
+    or a msgid and its parameters), an error or nothing."""
     language = page_language(request)
     if not same_origin(request, request.app.state.settings):
         return _flash(request, language, translate(language, denied), "error", 403)
@@ -305,7 +340,10 @@ async def _from_page(request: Request, session_id: str, roles: tuple[str, ...], 
             return _flash(request, language, describe_invalid(error, language), "error", 422)
         except Refusal as refusal:
             return _flash(request, language, refusal.text(language), "error", refusal.status)
-        text = translate(language, note) if isinstance(note, str) else ""
+        if isinstance(note, tuple):  # a msgid and its parameters
+            text = translate(language, note[0], **note[1])
+        else:
+            text = translate(language, note) if isinstance(note, str) else ""
         return _flash(request, language, text, "note" if text else "", 200)
 
     return await run_in_threadpool(attempt)
@@ -385,6 +423,17 @@ async def move_from_console(session_id: str, request: Request,
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, SEATING_ONLY)
 
 
+@router.post("/f/{session_id}/seating/plan")
+async def plan_from_console(session_id: str, request: Request,
+                            services: ServicesDep) -> Response:
+    def work(identity, _form) -> str:
+        if seating.plan_now(services, identity).value.changed:
+            return N_("The moves are planned: the route slips can be printed.")
+        return N_("The moves were planned already; nothing changed.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
 @router.post("/f/{session_id}/absence")
 async def absence_from_console(session_id: str, request: Request,
                                services: ServicesDep) -> Response:
@@ -435,13 +484,30 @@ async def remove_from_console(session_id: str, participant_id: RowIdPath, reques
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
+@router.post("/f/{session_id}/reception")
+async def reception_from_console(session_id: str, request: Request,
+                                 services: ServicesDep) -> Response:
+    def work(identity, form) -> tuple[str, dict]:
+        spec = ArrivalIn.model_validate(
+            {key: form.get(key, "") for key in ("name", "affiliation", "theme")})
+        added = sessions.register(services, identity, spec).value
+        table = added.view.table(added.home_table)
+        return (N_("%(name)s is added: home table %(number)s."),
+                {"name": spec.name, "number": table.number if table else "–"})
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
 @router.post("/f/{session_id}/tokens")
 async def new_link_from_console(session_id: str, request: Request,
                                 services: ServicesDep) -> Response:
     def work(identity, form) -> str:
         role = form.get("role", "")
         table_id = _form_int(form, "table_id") if role == auth.HOST else None
-        admission.new_link(services, identity, role, table_id)
+        revoke = form.get("revoke") == "yes"
+        admission.new_link(services, identity, role, table_id, revoke)
+        if revoke:
+            return N_("The co-facilitator's link no longer works.")
         return N_("The new link is in the list; the old device is signed out.")
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
@@ -474,7 +540,7 @@ def edit_page(session_id: str, request: Request, services: ServicesDep,
 async def edit_from_form(session_id: str, request: Request, services: ServicesDep,
                          settings: SettingsDep) -> Response:
     if not same_origin(request, settings):
-        return _denied(request)
+        return _denied(request, session_id, (auth.FACILITATOR,))
     submitted = _submitted_form(await request.form())
 
     def attempt() -> Response:
@@ -511,8 +577,10 @@ def export_from_console(session_id: str, fmt: str, request: Request, services: S
     try:
         return download(exports.export(services, visit.identity, fmt, urls.base_url(request)))
     except Refusal as refusal:
-        return _message(request, visit.language, refusal.status, N_("Unknown export format"),
-                        refusal.message, **refusal.params)
+        heading = (N_("Unknown export format") if refusal.code == "unknown_format"
+                   else N_("Not ready to print yet"))
+        return _message(request, visit.language, refusal.status, heading, refusal.message,
+                        **refusal.params)
 
 
 # --- the projector and the table hosts -----------------------------------------------------

@@ -1,5 +1,5 @@
 """The console's export links in Chromium: the CSV download keeps its Japanese, and the PNG
-of the A3 sheets (the PDF rasterised) is kept in test-artifacts/ to look at."""
+of the board (one picture of the sheets) is kept in test-artifacts/ to look at."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def _fill(server, api) -> dict:
 def test_the_console_exports_csv_with_japanese_intact_and_a_board_png(server, api, open_page):
     event = _fill(server, api)
     console = open_page(event["urls"]["console"], 1366, 900)
-    section = console.locator("section.exports")
+    section = console.get_by_role("region", name="エクスポート")  # not the print section
     section.scroll_into_view_if_needed()
     with console.expect_download() as download_info:
         section.get_by_role("link", name="CSV (Excel)").click()

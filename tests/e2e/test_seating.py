@@ -3,7 +3,7 @@ is seated without moving anyone."""
 
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, seconds
+from tests.conftest import bearer, control, create_event, join, seconds
 from tests.e2e.conftest import screenshot
 
 
@@ -95,3 +95,29 @@ def test_console_says_when_a_table_is_full(server, api, open_page):
     menu.select_option(str(other))
     expect(console.locator("#flash")).to_contain_text("満席")
     assert seats_by_name(api, event, 2) == before
+
+
+def test_the_console_plans_the_moves_before_the_first_one(server, api, open_page):
+    event = create_event(api)
+    themes = [t["theme"] for t in event["tables"]]
+    for n in range(6):
+        join(api, event, f"人{n}", theme=themes[n % 3])
+    console = open_page(event["urls"]["console"], 1366, 900)
+    plan = console.locator("#plan")
+    expect(plan.locator(".plan__figures")).to_have_count(0)
+    plan.locator("button[data-plan-now]").click()
+    expect(plan.locator(".plan__figures")).to_be_visible(timeout=seconds(5) * 1000)
+    expect(plan.locator("button[data-plan-now]")).to_have_count(0)
+    expect(console.locator("#flash")).not_to_be_empty()
+    moving = seats_by_name(api, event, 2)
+    assert set(moving) == {f"人{n}" for n in range(6)}
+    assert moving != seats_by_name(api, event, 1)  # planned: people move at phase 2
+    state = api.get(f"/api/v1/sessions/{event['id']}/state",
+                    headers=bearer(event["facilitator_token"])).json()
+    assert state["phase_index"] == 0
+    screenshot(console, "console-plan-now")
+
+    join(api, event, "遅刻者", theme=themes[0])
+    plan.locator("summary").click()
+    expect(plan.locator(".plan__routes")).to_contain_text("遅刻者")
+    assert {n: t for n, t in seats_by_name(api, event, 2).items() if n != "遅刻者"} == moving

@@ -18,7 +18,8 @@ THEMES = ("見守り", "見守り", "子育て")
 
 def event_record(**changes) -> EventRecord:
     fields = dict(id="S1", title="市民協働ワーキング", language="ja", join_code="ACDEFG",
-                  facilitator_token="f", projector_token="p", created_at_ms=0,
+                  facilitator_token="f", projector_token="p", cofacilitator_token=None,
+                  created_at_ms=0,
                   card_max_length=140, vote_budget=3, voting_open=True, votes_revealed=False,
                   board_view="table", joining_open=True,
                   projector_screen="auto", date="", start_time="", venue="", organiser="",

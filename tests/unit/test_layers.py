@@ -49,6 +49,10 @@ def test_the_exports_know_no_web():
     assert offending(APP / "exports.py", WEB) == []
 
 
+def test_the_printed_materials_are_drawn_from_the_view_alone():
+    assert offending(APP / "printed.py", (*DATABASE, *WEB, "app.hub", "app.actions")) == []
+
+
 @pytest.mark.parametrize("name", PURE)
 def test_pure_modules_know_no_database_and_no_web(name):
     assert offending(APP / f"{name}.py", (*DATABASE, *WEB, "app.hub", "app.actions")) == []
@@ -57,3 +61,9 @@ def test_pure_modules_know_no_database_and_no_web(name):
 @pytest.mark.parametrize("path", sorted((APP / "actions").glob("*.py")), ids=lambda p: p.name)
 def test_the_actions_know_no_web(path):
     assert offending(path, (*WEB, "app.hub")) == []
+
+
+def test_the_report_is_built_from_the_view_alone():
+    """app/report.py reads no database and knows no web: the action hands it the view and
+    the clock's log."""
+    assert offending(APP / "report.py", (*DATABASE, *WEB, "app.hub", "app.actions")) == []

@@ -3,6 +3,7 @@
 import pytest
 
 from app import rounds
+from app.records import ClockEntryRecord
 from app.refusal import Refusal
 from app.rounds import FINISHED, PAUSED, READY, RUNNING, PhaseSpec
 
@@ -207,3 +208,45 @@ def test_seating_rounds_of_the_standard_program():
 def test_seating_rounds_of_a_plain_world_cafe_and_a_briefing():
     assert rounds.seating_rounds(rounds.preset("world_cafe", str)) == [0, 1, 2, 2]
     assert rounds.seating_rounds(rounds.preset("briefing", str)) == [0, 1, 2]
+
+
+def _log(steps):
+    """Drive the clock through (minute, action) steps as the store does, logging every
+    change it makes: (entries, final state)."""
+    state, entries = rounds.initial_state(PROGRAM), []
+    for minute, action, *extra in steps:
+        now = T0 + minute * MINUTE
+        transition = run(state, action, now, **(extra[0] if extra else {}))
+        if transition.changed:
+            state = transition.state
+            entries.append(ClockEntryRecord(now, state.phase_index, state.status))
+    return entries, state
+
+
+def test_time_spent_sums_the_running_intervals_and_skips_pauses():
+    entries, _ = _log([(0, "start"), (2, "pause"), (3, "resume"), (5, "next"),
+                       (6, "start")])
+    spent = rounds.time_spent(entries, until_ms=T0 + 10 * MINUTE)
+    assert spent == {0: rounds.TimeSpent(4 * MINUTE, T0),
+                     1: rounds.TimeSpent(4 * MINUTE, T0 + 6 * MINUTE)}
+
+
+def test_a_phase_left_while_running_stops_counting_at_the_next_entry():
+    entries, _ = _log([(0, "start"), (3, "next"), (4, "start"), (5, "finish")])
+    spent = rounds.time_spent(entries, until_ms=T0 + 60 * MINUTE)
+    assert spent[0].ms == 3 * MINUTE and spent[1].ms == 1 * MINUTE
+    assert 2 not in spent
+
+
+def test_an_extension_does_not_break_the_count_and_a_phase_met_again_adds_up():
+    entries, _ = _log([(0, "start"), (1, "extend", {"seconds": 60}), (2, "next"),
+                       (3, "previous"), (4, "start"), (7, "goto", {"phase_index": 2})])
+    spent = rounds.time_spent(entries, until_ms=T0 + 60 * MINUTE)
+    assert spent[0] == rounds.TimeSpent(5 * MINUTE, T0)
+    assert 1 not in spent and 2 not in spent
+
+
+def test_no_log_no_time_and_never_negative():
+    assert rounds.time_spent([], until_ms=T0) == {}
+    entries, _ = _log([(5, "start")])
+    assert rounds.time_spent(entries, until_ms=T0) == {0: rounds.TimeSpent(0, T0 + 5 * MINUTE)}

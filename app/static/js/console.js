@@ -75,4 +75,16 @@
   });
 
   document.addEventListener("htmx:sendError", function () { say("data-text-not-sent"); });
+
+  /* A link to copy (the co-facilitator's) is selected whole when clicked. */
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input.link__copy")) event.target.select();
+  });
+
+  /* The reception desk's form empties once someone is added, ready for the next person;
+     a refusal keeps what was typed. */
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
+    if (form && event.detail.successful) form.reset();
+  });
 })();

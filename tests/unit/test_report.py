@@ -1,0 +1,266 @@
+"""The report (app/report.py) assembled from a SessionView made in memory and a recorded
+clock: its sections in order, the minutes actually spent, the attendance, the cards by
+theme, table and round, the groups and the ranking by dots, the keywords, the
+self-introductions without names; and the PDF's bookmarks and the DOCX's headings."""
+
+from __future__ import annotations
+
+import io
+
+import docx
+import pypdfium2
+import pytest
+
+from app import exports, report, rounds
+from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Vote
+from app.records import (
+    CardRecord,
+    ClockEntryRecord,
+    EventRecord,
+    GroupRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+    record_of,
+)
+from app.rounds import PAUSED, READY, RUNNING
+from app.view import SessionView
+
+T0 = 1_790_000_000_000  # 2026-09-21 23:13:20 in Tokyo
+MINUTE = 60_000
+PROGRAM = [rounds.PhaseSpec("plain", "Opening", 10),
+           rounds.PhaseSpec("intro", "Self-introduction", 10),
+           rounds.PhaseSpec("conversation", "Second table", 15, moves=True),
+           rounds.PhaseSpec("plain", "Harvest", 15)]
+TIMELINE = [ClockEntryRecord(T0, 0, RUNNING),
+            ClockEntryRecord(T0 + 12 * MINUTE, 1, READY),
+            ClockEntryRecord(T0 + 13 * MINUTE, 1, RUNNING),
+            ClockEntryRecord(T0 + 16 * MINUTE, 1, PAUSED),
+            ClockEntryRecord(T0 + 18 * MINUTE, 1, RUNNING),
+            ClockEntryRecord(T0 + 25 * MINUTE, 2, READY),
+            ClockEntryRecord(T0 + 26 * MINUTE, 2, RUNNING)]
+NOW = T0 + 40 * MINUTE
+NAMES = ("山田花子", "鈴木一郎", "佐藤次郎", "田中三郎")
+
+
+def _card(n: int, text: str, table_id: int, phase: int, person: int | None = 1,
+          kind: str = "participant", **extra) -> Card:
+    return Card(id=f"00000000-0000-4000-8000-{n:012d}", session_id="s1", table_id=table_id,
+                phase_index=phase, author_kind=kind, participant_id=person, text=text,
+                colour="yellow", created_at_ms=T0 + n * 1000, **extra)
+
+
+def make_view(language: str = "en", **details) -> SessionView:
+    event = EventSession(id="s1", title="Working together 2026", language=language,
+                         join_code="ABCD", facilitator_token="f", projector_token="p",
+                         created_at_ms=T0, **details)
+    tables = [CafeTable(id=1, session_id="s1", number=1, name="Table 1",
+                        theme="Caring for elders", host_token="h1"),
+              CafeTable(id=2, session_id="s1", number=2, name="Table 2",
+                        theme="Children", host_token="h2")]
+    people = [
+        Participant(id=1, session_id="s1", name=NAMES[0], affiliation="citizen", token="t1",
+                    joined_at_ms=T0, home_table_id=1, expectation="Meet my neighbours"),
+        Participant(id=2, session_id="s1", name=NAMES[1], affiliation="city", token="t2",
+                    joined_at_ms=T0, home_table_id=2),
+        Participant(id=3, session_id="s1", name=NAMES[2], affiliation="citizen", token="t3",
+                    joined_at_ms=T0 + 20 * MINUTE, home_table_id=1,
+                    expectation="Learn what the city plans"),
+        Participant(id=4, session_id="s1", name=NAMES[3], affiliation="npo", token="t4",
+                    joined_at_ms=T0 + 5 * MINUTE, home_table_id=2, absent=True),
+    ]
+    cards = [
+        _card(1, "A walking group for elders", 1, 1, group_id=7),
+        _card(2, "Neighbours check on each other", 1, 1, person=3, group_id=7),
+        _card(3, "A place for children after school", 2, 1, person=2, group_id=8),
+        _card(4, "A hidden card", 2, 1, hidden=True),
+        _card(5, "Host note on the second table", 1, 2, person=None, kind="host"),
+        _card(6, "Elders teach children to cook", 2, 2, person=2),
+    ]
+    groups = [CardGroup(id=7, session_id="s1", name="Looking out", created_at_ms=T0),
+              CardGroup(id=8, session_id="s1", name="After school", created_at_ms=T0),
+              CardGroup(id=9, session_id="s1", name="Empty group", created_at_ms=T0)]
+    votes = [Vote(id=1, session_id="s1", participant_id=1, card_id=cards[2].id, dots=3),
+             Vote(id=2, session_id="s1", participant_id=2, card_id=cards[0].id, dots=1),
+             Vote(id=3, session_id="s1", participant_id=3, card_id=cards[1].id, dots=1),
+             Vote(id=4, session_id="s1", participant_id=1, card_id=cards[3].id, dots=2)]
+    return SessionView(record_of(EventRecord, event), [record_of(TableRecord, t) for t in tables],
+                       PROGRAM, rounds.ClockState(2, RUNNING),
+                       [record_of(PersonRecord, p) for p in people],
+                       groups=[record_of(GroupRecord, g) for g in groups],
+                       cards=[record_of(CardRecord, c) for c in cards],
+                       votes=[record_of(VoteRecord, v) for v in votes])
+
+
+def build(view: SessionView | None = None, timeline=TIMELINE) -> report.Report:
+    view = view or make_view()
+    return report.build(view, timeline, view.session.language, NOW)
+
+
+def section(built: report.Report, heading: str) -> report.Section:
+    return next(s for s in built.sections if s.heading == heading)
+
+
+def blocks(built: report.Report, heading: str, kind: type) -> list:
+    return [b for b in section(built, heading).blocks if isinstance(b, kind)]
+
+
+def test_the_sections_come_in_the_offices_order():
+    assert build().headings == [
+        "Overview", "Program", "Attendance", "Opinions by theme and table", "Opinion groups",
+        "Cards with the most votes", "Keywords by theme", "Appendix: self-introductions"]
+
+
+def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
+    built = build(make_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
+                            organiser="Collaboration office", purpose="Talk\nand listen"))
+    (fields,) = blocks(built, "Overview", report.Fields)
+    assert dict(fields.pairs) == {"Date": "2026-11-24", "Start time": "13:30",
+                                  "Venue": "Civic centre", "Organiser": "Collaboration office",
+                                  "Purpose": "Talk\nand listen",
+                                  "Report made": "2026-09-21 23:53"}
+    (bare,) = blocks(build(), "Overview", report.Fields)
+    labels = dict(bare.pairs)
+    assert "Venue" not in labels and "Purpose" not in labels
+    assert labels["Date"] == "2026-09-21"  # the day it was created, in Tokyo
+    assert labels["Start time"] == "23:13"  # when the clock first ran
+    japanese = build(make_view("ja", venue="市民会館"))
+    assert ("会場", "市民会館") in blocks(japanese, japanese.headings[0], report.Fields)[0].pairs
+
+
+def test_the_programme_has_the_minutes_planned_and_actually_spent():
+    (table, *_rest) = blocks(build(), "Program", report.Table)
+    assert table.columns == ("No.", "Phase", "Started", "Planned (min)", "Actual (min)")
+    assert table.rows == (("1", "Opening", "23:13", "10", "12"),
+                          ("2", "Self-introduction", "23:26", "10", "10"),
+                          ("3", "Second table", "23:39", "15", "14"),
+                          ("4", "Harvest", "–", "15", "–"))
+    assert table.total == ("", "Total", "", "50", "36")
+
+
+def test_attendance_counts_stakeholders_tables_hosts_latecomers_and_absent_people():
+    built = build()
+    (figures,) = blocks(built, "Attendance", report.Fields)
+    assert dict(figures.pairs) == {
+        "Participants": "4", "Number of tables": "2", "Table hosts": "2",
+        "Latecomers (joined after the first round started)": "1", "Absent": "1"}
+    by_stakeholder, tables = blocks(built, "Attendance", report.Table)
+    assert by_stakeholder.rows == (("Citizen", "2", "0"), ("City staff", "1", "0"),
+                                   ("NPO", "1", "1"))
+    assert by_stakeholder.total == ("Total", "4", "1")
+    assert tables.rows == (("1", "Table 1", "Caring for elders", "2"),
+                           ("2", "Table 2", "Children", "2"))
+
+
+def test_nobody_is_late_before_the_first_round_starts():
+    built = build(timeline=TIMELINE[:2])
+    (figures,) = blocks(built, "Attendance", report.Fields)
+    assert dict(figures.pairs)["Latecomers (joined after the first round started)"] == "0"
+
+
+def test_opinions_are_by_theme_then_table_then_round_visible_cards_only():
+    opinions = section(build(), "Opinions by theme and table").blocks
+    outline = [(b.level, b.text) if isinstance(b, report.Subheading)
+               else [text for text, _note in b.items] for b in opinions]
+    assert outline == [
+        (2, "Theme: Caring for elders"), (3, "Table 1"),
+        (4, "2. Self-introduction"),
+        ["A walking group for elders", "Neighbours check on each other"],
+        (4, "3. Second table"), ["Host note on the second table"],
+        (2, "Theme: Children"), (3, "Table 2"),
+        (4, "2. Self-introduction"), ["A place for children after school"],
+        (4, "3. Second table"), ["Elders teach children to cook"]]
+    notes = [note for b in opinions if isinstance(b, report.Items) for _text, note in b.items]
+    assert notes[:3] == ["Citizen · ●1", "Citizen · ●1", "table host"]
+
+
+def test_no_name_and_no_hidden_card_appears_anywhere():
+    everything = repr(build())
+    assert "A hidden card" not in everything
+    assert not any(name in everything for name in NAMES)
+
+
+def test_groups_are_ordered_by_dots_with_their_card_counts():
+    built = build()
+    (table,) = blocks(built, "Opinion groups", report.Table)
+    assert table.rows == (("After school", "1", "3"), ("Looking out", "2", "2"),
+                          ("Empty group", "0", "0"), ("Not grouped yet", "2", "0"))
+    headings = [b.text for b in blocks(built, "Opinion groups", report.Subheading)]
+    assert headings == ["After school", "Looking out", "Empty group", "Not grouped yet"]
+
+
+def test_the_top_cards_are_ranked_by_dots_and_a_hidden_cards_dots_do_not_count():
+    (table,) = blocks(build(), "Cards with the most votes", report.Table)
+    assert table.rows == (
+        ("1", "A place for children after school", "Table 2", "After school", "3"),
+        ("2", "A walking group for elders", "Table 1", "Looking out", "1"),
+        ("2", "Neighbours check on each other", "Table 1", "Looking out", "1"))
+
+
+def test_without_groups_or_votes_the_sections_say_so():
+    view = make_view()
+    bare = SessionView(view.session, view.tables, view.program, view.clock,
+                       view.participants, cards=view.all_cards)
+    built = build(bare)
+    assert blocks(built, "Opinion groups", report.Text)[0].text == "No groups were made."
+    assert blocks(built, "Cards with the most votes", report.Text)[0].text == \
+        "No votes were placed."
+
+
+def test_keywords_for_the_whole_event_and_each_theme():
+    (table,) = blocks(build(), "Keywords by theme", report.Table)
+    rows = dict(table.rows)
+    assert list(rows) == ["All tables", "Caring for elders", "Children"]
+    assert rows["All tables"][0] == "elders (2)"
+    assert "children (2)" in rows["Children"] and "hidden" not in rows["Children"]
+    assert ["Children", " · ".join(rows["Children"])] in _docx_cells(report.to_docx(build()))
+
+
+def test_the_appendix_has_the_self_introductions_without_names():
+    (items,) = blocks(build(), "Appendix: self-introductions", report.Items)
+    assert items.items == (("Meet my neighbours", ""), ("Learn what the city plans", ""))
+
+
+def _docx_cells(data: bytes) -> list[list[str]]:
+    return [[cell.text for cell in row.cells]
+            for table in docx.Document(io.BytesIO(data)).tables for row in table.rows]
+
+
+def test_the_docx_has_the_same_headings_and_real_heading_styles_and_tables():
+    built = build(make_view(venue="Civic centre"))
+    document = docx.Document(io.BytesIO(report.to_docx(built)))
+    styled = [(p.style.name, p.text) for p in document.paragraphs if p.text]
+    assert styled[0] == ("Title", "Working together 2026")
+    assert [text for style, text in styled if style == "Heading 1"] == built.headings
+    assert ("Heading 2", "Theme: Caring for elders") in styled
+    assert ("Heading 4", "2. Self-introduction") in styled
+    cells = _docx_cells(report.to_docx(built))
+    assert ["Venue", "Civic centre"] in cells
+    assert ["Citizen", "2", "0"] in cells and ["Total", "4", "1"] in cells
+    assert document.sections[0].page_width.mm == pytest.approx(210, abs=0.1)
+    footer = document.sections[0].footer.paragraphs[0]._p.xml
+    assert 'w:instr="PAGE"' in footer and 'w:instr="NUMPAGES"' in footer
+
+
+def test_the_pdf_is_a4_portrait_and_bookmarks_the_same_section_headings():
+    built = build()
+    pdf = pypdfium2.PdfDocument(report.to_pdf(built))
+    try:
+        width, height = pdf[0].get_size()
+        assert (width, height) == (pytest.approx(595.28, abs=1), pytest.approx(841.89, abs=1))
+        assert [b.get_title() for b in pdf.get_toc() if b.level == 0] == built.headings
+        pages = len(pdf)
+        text = "".join(pdf[i].get_textpage().get_text_range() for i in range(pages))
+    finally:
+        pdf.close()
+    assert "Working together 2026" in text and "After school" in text
+    assert f"1 / {pages}" in text and f"{pages} / {pages}" in text
+
+
+def test_export_dispatches_both_report_formats():
+    view = make_view()
+    pdf = exports.export(view, "report.pdf", now_ms=NOW, timeline=TIMELINE)
+    word = exports.export(view, "report.docx", now_ms=NOW, timeline=TIMELINE)
+    assert pdf.startswith(b"%PDF") and word.startswith(b"PK")
+    assert exports.MEDIA_TYPES["report.docx"].endswith("wordprocessingml.document")
+    assert "report.pdf" not in exports.TEXT_FORMATS
