@@ -12,7 +12,7 @@ import pypdfium2
 import pytest
 
 from app import exports, report, rounds
-from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Vote
+from app.models import CafeTable, CardGroup, EventSession, Participant, Vote
 from app.records import (
     CardRecord,
     ClockEntryRecord,
@@ -25,8 +25,8 @@ from app.records import (
 )
 from app.rounds import PAUSED, READY, RUNNING
 from app.view import SessionView
+from tests.unit.test_exports import T0, _card
 
-T0 = 1_790_000_000_000  # 2026-09-21 23:13:20 in Tokyo
 MINUTE = 60_000
 PROGRAM = [rounds.PhaseSpec("plain", "Opening", 10),
            rounds.PhaseSpec("intro", "Self-introduction", 10),
@@ -41,13 +41,6 @@ TIMELINE = [ClockEntryRecord(T0, 0, RUNNING),
             ClockEntryRecord(T0 + 26 * MINUTE, 2, RUNNING)]
 NOW = T0 + 40 * MINUTE
 NAMES = ("山田花子", "鈴木一郎", "佐藤次郎", "田中三郎")
-
-
-def _card(n: int, text: str, table_id: int, phase: int, person: int | None = 1,
-          kind: str = "participant", **extra) -> Card:
-    return Card(id=f"00000000-0000-4000-8000-{n:012d}", session_id="s1", table_id=table_id,
-                phase_index=phase, author_kind=kind, participant_id=person, text=text,
-                colour="yellow", created_at_ms=T0 + n * 1000, **extra)
 
 
 def make_view(language: str = "en", **details) -> SessionView:
