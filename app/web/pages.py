@@ -360,6 +360,12 @@ def _form_int(form, name: str) -> int:
                       N_("There is no such participant or table in this event.")) from None
 
 
+def _form_group(form) -> int | str | None:
+    """A form's `group_id`: empty for no group, else the number (or the text, refused)."""
+    raw = form.get("group_id", "")
+    return _form_number(raw) if raw else None
+
+
 def _form_number(raw: str) -> int | str:
     """A form field's whole number, or the text as sent for the action to refuse (only
     ASCII digits: "²".isdigit() is true, int("²") fails)."""
@@ -775,8 +781,7 @@ async def card_edit_from_console(session_id: str, card_id: str, request: Request
     def work(identity, form) -> None:
         changes: dict = {}
         if "group_id" in form:
-            raw = form.get("group_id", "")
-            changes["group_id"] = None if raw == "" else _form_number(raw)
+            changes["group_id"] = _form_group(form)
         if "hidden" in form:
             changes["hidden"] = _yes_no(form, "hidden")
         if "text" in form:
@@ -804,9 +809,8 @@ async def group_cards_from_console(session_id: str, request: Request,
                                    services: ServicesDep) -> Response:
     """Move the cards selected on the board into the chosen group ("" = no group)."""
     def work(identity, form) -> str:
-        raw = form.get("group_id", "")
-        group_id = _form_number(raw) if raw else None
-        moved = board.group_cards(services, identity, form.getlist("cards"), group_id).value
+        moved = board.group_cards(services, identity, form.getlist("cards"),
+                                  _form_group(form)).value
         return N_("Moved.") if moved else N_("Those cards are in that group already.")
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
