@@ -11,12 +11,15 @@ import csv
 import io
 import json
 import sys
+import time
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
 from app.exports import guard_formula, md_escape
+from app.i18n import translate
 from app.refusal import Refusal
+from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 from app.tables import Person, Plan, Table, plan_seating
 
 
@@ -37,17 +40,12 @@ def _key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().casefold()
 
 
-AFFILIATIONS = {
-    "citizen": ("市民", "citizen"),
-    "city": ("行政", "city"),
-    "npo": ("NPO", "npo"),
-    "business": ("事業者", "business"),
-    "community": ("地域", "community"),
-    "other": ("その他", "other"),
-}
 _AFFILIATION_CODES = {
-    _key(label): code for code, labels in AFFILIATIONS.items() for label in labels
+    _key(label): code
+    for code in AFFILIATIONS
+    for label in (translate("ja", AFFILIATION_LABELS[code]), AFFILIATION_LABELS[code], code)
 }
+"""A cell names an affiliation by its Japanese label, its English label or its code."""
 _COLUMNS = {
     "name": ("名前", "氏名", "お名前", "name"),
     "affiliation": ("所属", "属性", "立場", "affiliation"),
@@ -110,7 +108,7 @@ def _affiliation(label: str, row: int) -> str | None:
         return None
     code = _AFFILIATION_CODES.get(_key(label))
     if code is None:
-        known = ", ".join(labels[0] for labels in AFFILIATIONS.values())
+        known = ", ".join(translate("ja", AFFILIATION_LABELS[code]) for code in AFFILIATIONS)
         english = ", ".join(AFFILIATIONS)
         raise input_error(
             f"row {row}: unknown affiliation {label!r}; use one of {known} (or {english})"
@@ -144,8 +142,23 @@ def format_json(plan: Plan, participants: list[Participant], tables: list[Table]
         "repeat_pairs": plan.repeat_pairs,
         "lower_bound": plan.lower_bound,
         "seconds": round(plan.seconds, 3),
+        "theme_misses": [
+            {"person": miss.person, "themes": list(miss.themes), "reason": miss.reason}
+            for miss in plan.theme_misses
+        ],
     }
     return json.dumps(document) + "\n"
+
+
+def miss_lines(plan: Plan, participants: list[Participant]) -> list[str]:
+    """One sentence per traveller the theme rule fails: who (numbered from 1), which themes
+    their first rounds leave out, and why."""
+    lines = []
+    for miss in plan.theme_misses:
+        name = participants[miss.person].name
+        who = f"person {miss.person + 1}" + (f" ({name})" if name else "")
+        lines.append(f"{who} does not visit {', '.join(miss.themes)}: {miss.message}")
+    return lines
 
 
 def _numbers(plan: Plan, tables: list[Table]) -> dict[int, list[int]]:
@@ -204,12 +217,11 @@ def format_md(plan: Plan, participants: list[Participant], tables: list[Table]) 
         f"{len(participants)} people, {len(tables)} tables, {rounds} rounds{returning}.",
         f"Repeated pairs: {plan.repeat_pairs} (lower bound {plan.lower_bound}). "
         f"Planned in {plan.seconds:.2f} s.",
-        "",
-        "## Routes",
-        "",
-        "| person | affiliation | route |",
-        "|---|---|---|",
     ]
+    misses = miss_lines(plan, participants)
+    if misses:
+        lines += ["", "## Themes left out", ""] + [f"- {_cell(line)}" for line in misses]
+    lines += ["", "## Routes", "", "| person | affiliation | route |", "|---|---|---|"]
     routes = _numbers(plan, tables)
     for person, participant in enumerate(participants):
         lines.append(
@@ -279,9 +291,11 @@ def run_plan(args: argparse.Namespace) -> int:
         ]
         plan = plan_seating(
             people, tables, args.rounds, seed=args.seed, time_limit=args.time_limit,
-            return_round=args.return_round,
+            return_round=args.return_round, clock=time.monotonic,
         )
         text = FORMATS[args.format](plan, participants, tables)
+        for line in miss_lines(plan, participants):
+            print(f"worldcafe plan: {line}", file=sys.stderr)
         if args.output:
             # Excel reads a CSV as UTF-8 only when it starts with a byte order mark
             encoding = "utf-8-sig" if args.format == "csv" else "utf-8"

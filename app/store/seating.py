@@ -8,6 +8,7 @@ re-plans only the rounds after the current one, around the seats placed by hand.
 
 from __future__ import annotations
 
+import time
 import zlib
 from dataclasses import replace
 
@@ -76,7 +77,8 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
     plan = tables.plan_seating(
         [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
         [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
-        total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed)
+        total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed,
+        clock=time.monotonic)
     for round_index in range(1, total):
         planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
         for person, table in planned.items():

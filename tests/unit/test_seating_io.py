@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import time
 
 import pytest
 
@@ -24,7 +25,8 @@ JAPANESE = "\ufeff氏名,所属,希望テーマ\r\n田中,市民,子ども\r\n�
 
 def plan_for(participants, tables, rounds, return_round=False):
     people = [Person(i, affiliation=p.affiliation) for i, p in enumerate(participants)]
-    return plan_seating(people, tables, rounds, time_limit=0.05, return_round=return_round)
+    return plan_seating(people, tables, rounds, time_limit=0.05, return_round=return_round,
+                        clock=time.monotonic)
 
 
 def test_excel_file_with_bom_japanese_headers_and_crlf():
@@ -47,7 +49,8 @@ def test_english_headers_in_any_case_and_order_with_blank_lines():
 @pytest.mark.parametrize(
     ("label", "code"),
     [("市民", "citizen"), ("行政", "city"), ("NPO", "npo"), ("npo", "npo"), ("事業者", "business"),
-     ("地域", "community"), ("その他", "other"), ("Other", "other"), (" city ", "city")],
+     ("地域", "community"), ("その他", "other"), ("Other", "other"), (" city ", "city"),
+     ("City staff", "city"), ("Neighbourhood group", "community")],
 )
 def test_affiliations_map_to_one_code(label, code):
     assert parse_people_csv(f"名前,立場\nA,{label}\n")[0].affiliation == code
@@ -88,7 +91,8 @@ def test_json_is_the_contract():
     tables = [Table(t) for t in range(3)]
     plan = plan_for([Participant()] * 9, tables, 4)
     document = json.loads(format_json(plan, [Participant()] * 9, tables))
-    assert set(document) == {"rounds", "repeat_pairs", "lower_bound", "seconds"}
+    assert set(document) == {"rounds", "repeat_pairs", "lower_bound", "seconds", "theme_misses"}
+    assert document["theme_misses"] == []
     assert len(document["rounds"]) == 4
     for groups in document["rounds"]:
         assert sorted(p for group in groups for p in group) == list(range(9))
@@ -132,6 +136,57 @@ def test_plan_command_prints_json(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["repeat_pairs"] == 0
     assert [len(group) for group in document["rounds"][0]] == [4, 4, 4, 4]
+
+
+def test_plan_command_seats_kirkmans_schoolgirls_without_a_repeat(capsys):
+    assert cli.main(["plan", "--people", "15", "--tables", "5", "--rounds", "7"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["repeat_pairs"] == document["lower_bound"] == 0
+    assert document["seconds"] < 10
+    pairs = [frozenset((a, b)) for groups in document["rounds"] for group in groups
+             for a in group for b in group if a < b]
+    assert len(pairs) == len(set(pairs)) == 105  # every pair of the 15 meets exactly once
+
+
+def themed_csv(tmp_path, themes):
+    source = tmp_path / "people.csv"
+    rows = [f"P{n},{['市民', '行政', 'NPO'][n % 3]},{theme}" for n, theme in enumerate(themes)]
+    source.write_text("名前,所属,テーマ\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return source
+
+
+def test_plan_command_with_themes_shows_everyone_every_theme(tmp_path, capsys):
+    source = themed_csv(tmp_path, ["子ども", "防災", "福祉"] * 6)
+    arguments = ["plan", str(source), "--tables", "6", "--rounds", "4", "--return",
+                 "--time-limit", "0.5"]
+    assert cli.main(arguments) == 0
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    themes = ["子ども", "子ども", "防災", "防災", "福祉", "福祉"]
+    wanted = ["子ども", "防災", "福祉"] * 6
+    for person in range(18):
+        route = [next(t for t, group in enumerate(groups) if person in group)
+                 for groups in document["rounds"]]
+        assert themes[route[0]] == wanted[person]  # the home table has the chosen theme
+        assert {themes[t] for t in route[:3]} == set(wanted)
+        assert route[3] == route[0]
+    assert document["theme_misses"] == [] and captured.err == ""
+
+
+def test_plan_command_prints_the_theme_misses(tmp_path, capsys):
+    # Three want a, two want b: tables a, a, b. The b table seats at most two per round,
+    # four visits in two rounds for five people: someone never sees b.
+    source = themed_csv(tmp_path, ["a", "a", "a", "b", "b"])
+    arguments = ["plan", str(source), "--tables", "3", "--rounds", "2", "--format", "md",
+                 "--time-limit", "0.2"]
+    assert cli.main(arguments) == 0
+    captured = capsys.readouterr()
+    assert "## Themes left out" in captured.out
+    lines = captured.err.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("worldcafe plan: person ")
+    assert lines[0].endswith("does not visit b: the tables of that theme had no free seat "
+                             "for them")
 
 
 def test_plan_command_reads_csv_and_writes_a_file(tmp_path, capsys):

@@ -1,12 +1,15 @@
 """The seating planner: hard rules as properties, known optimal designs, live re-planning."""
 
 import itertools
+import time
 from collections import Counter
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.planner.designs import design_for
+from app.planner.instance import Instance
 from app.refusal import Refusal
 from app.tables import (
     Person,
@@ -14,6 +17,7 @@ from app.tables import (
     choose_home_table,
     count_repeat_pairs,
     plan_seating,
+    theme_misses,
 )
 
 AFFILIATIONS = ["citizen", "city", "npo", "business", None]
@@ -48,18 +52,26 @@ def plain(people, tables):
     return [Person(i) for i in range(people)], [Table(i) for i in range(tables)]
 
 
-def live_event(people, tables):
-    """An event as the server sees it: one theme per table, everyone joins with a theme and
-    an affiliation and gets a home table then (choose_home_table), so round 1 is fixed."""
-    themes = [f"theme {t}" for t in range(tables)]
-    room = [Table(t + 1, theme=themes[t]) for t in range(tables)]
+def live_event(people, tables, themes=None):
+    """An event as the server sees it: one theme per table (or `themes` themes over the
+    tables in turn), everyone joins with a theme, chosen evenly, and an affiliation and gets
+    a home table then (choose_home_table), so round 1 is fixed."""
+    names = [f"theme {t}" for t in range(themes or tables)]
+    room = [Table(t + 1, theme=names[t % len(names)]) for t in range(tables)]
     occupancy = {}
     joined = []
     for i in range(people):
-        home = choose_home_table(room, occupancy, themes[i % tables])
+        home = choose_home_table(room, occupancy, names[i % len(names)])
         occupancy[home] = occupancy.get(home, 0) + 1
-        joined.append(Person(i + 1, CODES[i % len(CODES)], themes[i % tables], home))
+        joined.append(Person(i + 1, CODES[i % len(CODES)], names[i % len(names)], home))
     return joined, room
+
+
+def themes_visited(result, people, tables, rounds):
+    """Per traveller, the themes of their first `rounds` tables, in order."""
+    theme = {t.id: t.theme for t in tables}
+    return {p.id: [theme[t] for t in result.route(p.id)[:rounds]] for p in people
+            if not p.is_host}
 
 
 @st.composite
@@ -133,8 +145,8 @@ def test_the_same_seed_gives_the_same_plan(request):
 
 
 def test_small_plans_finish_early_and_repeat_exactly_on_the_real_clock():
-    first = plan_seating(*plain(20, 4), 4, seed=7, time_limit=5.0)
-    second = plan_seating(*plain(20, 4), 4, seed=7, time_limit=5.0)
+    first = plan_seating(*plain(20, 4), 4, seed=7, time_limit=5.0, clock=time.monotonic)
+    second = plan_seating(*plain(20, 4), 4, seed=7, time_limit=5.0, clock=time.monotonic)
     assert first.seconds < 2.0
     assert first.rounds == second.rounds
 
@@ -355,7 +367,179 @@ def test_planning_errors_a_facilitator_can_meet_are_translated():
     from app.i18n import translate
 
     with pytest.raises(Refusal) as refused:
-        plan_seating([Person(1), Person(2)], [Table(1), Table(2), Table(3)], 2)
+        plan([Person(1), Person(2)], [Table(1), Table(2), Table(3)], 2)
     assert str(refused.value).startswith("more tables (3) than people (2)")
     japanese = translate("ja", refused.value.message, **refused.value.params)
     assert "テーブル（3）" in japanese and "2人" in japanese
+
+
+# --- theme coverage ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("people", "tables", "repeats"), [(24, 6, 0), (48, 6, None), (96, 12, 0)])
+def test_every_traveller_visits_every_theme_in_a_live_themed_event(people, tables, repeats):
+    # Three themes, a third of the tables each, the standard programme (home and two moves;
+    # the return is the home round again), homes fixed as people join.
+    joined, room = live_event(people, tables, themes=3)
+    result = plan(joined, room, 3, time_limit=0.5, fixed=[{}, {}, {}])
+    assert_rules(result, joined, room, return_round=False)
+    for route in themes_visited(result, joined, room, 3).values():
+        assert len(set(route)) == 3
+    assert result.theme_misses == ()
+    if repeats is not None:
+        assert result.repeat_pairs == result.lower_bound == repeats
+    else:
+        # The eight people of a home table share the four tables of the other themes in
+        # each move (4 pairs meet again per table and move), and the eight at a table in
+        # the first move split by home theme over two tables each in the second (4 more):
+        # 72 as C(m, 2). A pair that travels together counts 2 repeats for 3 of those, so
+        # the bound on repeats is the 48 of the first two pigeonhole counts.
+        assert pair_cost(result.rounds) == 72
+        assert result.lower_bound == 48 <= result.repeat_pairs <= 72
+
+
+def test_a_small_event_never_sends_anyone_back_to_their_own_theme():
+    # Five people at three tables, one per theme: sizes 2, 2, 1 leave just enough seats
+    # for everyone to see every theme, and nobody sits at their own theme twice.
+    joined, room = live_event(5, 3)
+    result = plan(joined, room, 3, time_limit=0.5, fixed=[{}, {}, {}])
+    theme = {t.id: t.theme for t in room}
+    for person in joined:
+        moves = [theme[t] for t in result.route(person.id)[1:]]
+        assert person.theme not in moves
+    assert all(len(set(r)) == 3 for r in themes_visited(result, joined, room, 3).values())
+    assert result.theme_misses == ()
+
+
+def test_the_home_table_stays_the_chosen_theme_when_the_planner_picks_it():
+    tables = [Table(t, theme=["a", "b", "c"][t % 3]) for t in range(6)]
+    people = [Person(i, affiliation=CODES[i % 6], theme=["a", "b", "c"][i % 3])
+              for i in range(24)]
+    result = plan(people, tables, 3, time_limit=0.5)
+    theme = {t.id: t.theme for t in tables}
+    assert all(theme[result.route(p.id)[0]] == p.theme for p in people)
+    assert all(len(set(r)) == 3 for r in themes_visited(result, people, tables, 3).values())
+    assert result.repeat_pairs == 0
+
+
+def test_theme_misses_say_who_and_why_when_seats_make_coverage_impossible():
+    # Five people at five tables of three themes (as the server plans an event with fewer
+    # people than its six tables): the one table of "theme 2" seats one person per round,
+    # so over three rounds only three people can visit it besides its own.
+    joined, room = live_event(5, 6, themes=3)
+    in_use = [t for t in room if t.id in {p.home_table for p in joined}]
+    result = plan(joined, in_use, 3, time_limit=0.5)
+    assert_rules(result, joined, in_use, return_round=False)
+    assert {miss.reason for miss in result.theme_misses} == {"seats"}
+    assert all(miss.themes == ("theme 2",) for miss in result.theme_misses)
+    missed = {miss.person for miss in result.theme_misses}
+    routes = themes_visited(result, joined, in_use, 3)
+    assert missed == {person for person, route in routes.items() if len(set(route)) < 3}
+    assert len(missed) == 2
+    assert result.theme_misses[0].message.startswith("the tables of that theme")
+    # the same figures from the seats alone, as a live event reads its plan back
+    seats = [{p: t for t, seated in seating.items() for p in seated} for seating in result.rounds]
+    assert theme_misses(joined, in_use, seats) == result.theme_misses
+
+
+def test_a_seat_given_at_a_theme_seen_already_is_a_miss_of_its_own():
+    joined, room = live_event(12, 6, themes=3)
+    same_theme = next(t.id for t in room if t.theme == joined[0].theme
+                      and t.id != joined[0].home_table)
+    result = plan(joined, room, 3, time_limit=0.5, fixed=[{}, {joined[0].id: same_theme}])
+    assert result.route(joined[0].id)[1] == same_theme
+    seats = [{p: t for t, seated in seating.items() for p in seated} for seating in result.rounds]
+    assert theme_misses(joined, room, seats, [{}, {joined[0].id: same_theme}]) == (
+        result.theme_misses)
+    reasons = {m.person: m.reason for m in result.theme_misses}
+    assert reasons.pop(joined[0].id) == "given"
+    # The given seat takes one of the eight seats at "theme 0" in the moves that the eight
+    # people from the other themes need: one of them cannot have it either.
+    assert list(reasons.values()) == ["seats"]
+
+
+def test_no_rule_and_no_misses_with_fewer_rounds_than_themes():
+    joined, room = live_event(20, 5)  # five themes, four rounds
+    result = plan(joined, room, 4, time_limit=0.2)
+    assert result.theme_misses == ()
+
+
+def test_a_latecomer_in_a_themed_event_is_placed_without_moving_anyone():
+    joined, room = live_event(24, 6, themes=3)
+    before = plan(joined, room, 3, time_limit=0.5, fixed=[{}, {}, {}])
+    occupancy = {t.id: len(before.rounds[0][t.id]) for t in room}
+    home = choose_home_table(room, occupancy, "theme 1")
+    late = Person(99, "npo", "theme 1", home)
+    kept = [{p: t for t, seated in seating.items() for p in seated}
+            for seating in before.rounds[:2]]
+    after = plan(joined + [late], room, 3, time_limit=0.1, fixed=[{}, kept[1]])
+    for r, seats in enumerate(kept):
+        for person, table in seats.items():
+            assert person in after.rounds[r][table]
+    assert_rules(after, joined + [late], room, return_round=False, forced_revisits=1)
+    assert after.route(99)[0] == home
+    left_out = {m.person: m.reason for m in after.theme_misses}
+    assert set(left_out) <= {99}
+
+
+# --- hard designs and the early stop --------------------------------------------------------
+
+
+@pytest.mark.parametrize(("people", "tables", "rounds", "best_peer"),
+                         [(15, 5, 7, 1), (32, 8, 9, 19), (32, 8, 10, 31)])
+def test_hard_designs_beat_the_best_peers(people, tables, rounds, best_peer):
+    # Kirkman's schoolgirls and the social golfers 8-4-9 and 8-4-10; the peers' figures are
+    # those of Good-Enough Golfers (issue 12): 0 is known to exist for all three.
+    result = plan(*plain(people, tables), rounds, time_limit=1.0)
+    assert_rules(result, *plain(people, tables), return_round=False)
+    assert result.repeat_pairs < best_peer
+    if (people, rounds) != (32, 10):
+        assert result.repeat_pairs == 0
+
+
+@pytest.mark.parametrize(("people", "tables", "rounds"),
+                         [(9, 3, 4), (16, 4, 5), (12, 4, 4), (20, 5, 5), (15, 5, 7), (32, 8, 9)])
+def test_designs_stop_the_search_once_every_bound_is_met(people, tables, rounds):
+    # A design meets the repeat bound at once; the rest of a larger budget is not spent.
+    short = plan(*plain(people, tables), rounds, time_limit=1.0)
+    long = plan(*plain(people, tables), rounds, time_limit=5.0)
+    assert short.repeat_pairs == long.repeat_pairs == 0
+    assert short.search_steps == long.search_steps
+    assert long.seconds < 1.0  # on the fake clock: a millisecond per 64 steps
+
+
+def test_a_search_above_its_bound_uses_its_whole_budget():
+    # 32 people, 8 tables, 10 rounds: the plans found stay above the bound of 0, so a
+    # larger budget means more steps (the early stop is the bound, not a stall).
+    short = plan(*plain(32, 8), 10, time_limit=0.2)
+    long = plan(*plain(32, 8), 10, time_limit=0.4)
+    assert short.repeat_pairs > 0
+    assert long.search_steps > short.search_steps
+
+
+@pytest.mark.parametrize(("people", "tables", "rounds"),
+                         [(9, 3, 4), (16, 4, 5), (12, 4, 4), (20, 5, 5), (32, 8, 9), (27, 9, 10),
+                          (64, 16, 17), (15, 5, 7)])
+def test_designs_seat_no_pair_twice(people, tables, rounds):
+    design = design_for(Instance(*plain(people, tables), rounds + 1, [], False))
+    assert len(design.rows) == rounds
+    pairs = [frozenset((a, b)) for row in design.rows for a in range(people)
+             for b in range(a) if row[a] == row[b]]
+    assert len(pairs) == len(set(pairs)) == rounds * tables * (people // tables - 1) * (
+        people // tables) // 2
+    assert all(Counter(row) == dict.fromkeys(range(tables), people // tables)
+               for row in design.rows)
+    for person in range(people):  # the leading rows never seat anyone at a table twice
+        route = [row[person] for row in design.rows[: design.fresh]]
+        assert len(set(route)) == len(route)
+
+
+def test_the_theme_rule_gives_way_before_the_rule_against_second_visits():
+    # One table of "children" among four: most people cannot see both themes in the first
+    # two rounds, and none of them may sit at a table twice for it.
+    tables = [Table(t, theme="children" if t == 1 else "care") for t in range(4)]
+    people = [Person(i, theme=THEMES[i % 2]) for i in range(36)]
+    for seed in range(3):
+        result = plan(people, tables, 4, seed=seed, time_limit=0.02)
+        assert_rules(result, people, tables, return_round=False)
+        assert len(result.theme_misses) == 36 - 2 * 9
