@@ -216,6 +216,11 @@ def seating_rounds(program: list[PhaseSpec]) -> list[int]:
     return result
 
 
+def round_count(program: list[PhaseSpec]) -> int:
+    """The seating rounds of a program: the home round and one per phase that moves."""
+    return max(seating_rounds(program)) + 1
+
+
 def reprogram(program: list[PhaseSpec], state: ClockState) -> ClockState:
     """Keep the clock sensible after the program was edited: a phase that was only set up
     takes its new length; one that no longer exists falls back to the last phase."""

@@ -64,6 +64,9 @@ def seating_json(view: SessionView) -> dict:
          "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
                     for t in view.tables}}
         for index in phases
+    ], "theme_misses": [
+        {"participant_id": miss.person, "themes": list(miss.themes), "reason": miss.reason}
+        for miss in view.theme_misses()
     ]}
 
 

@@ -373,6 +373,24 @@ class SessionView:
             numbers.append(str(table.number) if table else "–")
         return numbers
 
+    def theme_misses(self) -> tuple[tables.ThemeMiss, ...]:
+        """Travellers whose planned rounds leave out a theme (the planner's rule), read back
+        from the seats as they are now (moves by hand and latecomers included); none
+        before the moves are planned. Every miss says "seats": the view does not know
+        which seats were placed by hand."""
+        if not self.planned:
+            return ()
+        count = rounds.round_count(self.program)
+        present = [p for p in self.participants if not p.absent
+                   and all(self.table_id_of(p, r) is not None for r in range(count))]
+        seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
+        used = {table_id for row in seats for table_id in row.values()}
+        return tables.theme_misses(
+            [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
+             for p in present],
+            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
+             if t.id in used], seats)
+
     def mix_figures(self) -> MixFigures:
         """How well the plan mixes people: new people met per person, pairs that meet
         again, and the affiliations at each table in the current round."""

@@ -20,7 +20,12 @@ from app.models import Participant, Seat
 from app.records import PersonRecord, TableRecord
 from app.refusal import Refusal
 
+FIRST_PLAN_SECONDS = 2.0
+"""The whole plan, made once (at the first move, or "plan the moves now"): large themed
+events (96 people at 12 tables) need a few thousand steps to reach no repeat; the search
+stops as soon as every bound is met, so small events take far less."""
 PLANNING_SECONDS = 0.5
+"""A re-plan of the rounds ahead (an absence, a move by hand) starts from a good plan."""
 LATECOMER_SECONDS = 0.1
 """Placing one latecomer around fixed seats has few choices; it runs inside the join's write
 transaction, so it gets a shorter budget than a whole plan."""
@@ -47,17 +52,13 @@ def _manual(db: Session, session_id: str) -> set[tuple[int, int]]:
     return {(round_index, person) for round_index, person in rows}
 
 
-def round_count(program: list[rounds.PhaseSpec]) -> int:
-    return max(rounds.seating_rounds(program)) + 1
-
-
 def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
            cafe_tables: list[TableRecord], people: list[PersonRecord], keep_through: int,
            time_limit: float = PLANNING_SECONDS) -> None:
     """Plan the moving rounds after `keep_through` again; rounds up to it stay as they are,
     and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
     gets one there too, without moving anyone else."""
-    total = round_count(program)
+    total = rounds.round_count(program)
     present = [p for p in people if not p.absent]
     if total < 2 or not present:
         return
@@ -114,7 +115,8 @@ def ensure_planned(db: Session, session_id: str, program, cafe_tables, people,
         return False
     if has_plan(db, session_id):
         return False
-    replan(db, session_id, program, cafe_tables, people, keep_through=0)
+    replan(db, session_id, program, cafe_tables, people, keep_through=0,
+           time_limit=FIRST_PLAN_SECONDS)
     return True
 
 
@@ -128,12 +130,13 @@ def plan_now(db: Session, session_id: str, program, cafe_tables, people) -> bool
     the moves are planned already."""
     if has_plan(db, session_id):
         return False
-    if round_count(program) < 2:
+    if rounds.round_count(program) < 2:
         raise Refusal("refused", N_("This program has no round in which people move."))
     if sum(1 for p in people if not p.absent) < FEWEST_TO_PLAN:
         raise Refusal("refused", N_("Too few people to plan the moves: at least two must "
                                     "have joined."))
-    replan(db, session_id, program, cafe_tables, people, keep_through=0)
+    replan(db, session_id, program, cafe_tables, people, keep_through=0,
+           time_limit=FIRST_PLAN_SECONDS)
     return True
 
 
@@ -141,7 +144,7 @@ def place_latecomer(db: Session, session_id: str, program, cafe_tables, people) 
     """Seat someone who joined after the plan was made, moving nobody else."""
     if not has_plan(db, session_id):
         return False
-    replan(db, session_id, program, cafe_tables, people, keep_through=round_count(program),
+    replan(db, session_id, program, cafe_tables, people, keep_through=rounds.round_count(program),
            time_limit=LATECOMER_SECONDS)
     return True
 
