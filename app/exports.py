@@ -127,16 +127,14 @@ def event_day(view: SessionView) -> str:
     return view.session.date or local_iso(view, view.session.created_at_ms)[:10]
 
 
+AUTHOR_LABELS = {**AFFILIATION_LABELS, "host": HOST_LABEL, "facilitator": FACILITATOR_LABEL}
+"""The label of each code SessionView.affiliation_of gives, as a card's note."""
+
+
 def _affiliation(view: SessionView, card, language: str) -> tuple[str, str]:
-    if card.author_kind == "host":
-        return "host", translate(language, HOST_LABEL)
-    if card.author_kind == "facilitator":
-        return "facilitator", translate(language, FACILITATOR_LABEL)
-    person = view.person(card.participant_id)
-    if person is None:
-        return "", ""
-    label = AFFILIATION_LABELS.get(person.affiliation)
-    return person.affiliation, translate(language, label) if label else person.affiliation
+    code = view.affiliation_of(card)
+    label = AUTHOR_LABELS.get(code)
+    return code, translate(language, label) if label else code
 
 
 def export_rows(view: SessionView, language: str | None = None) -> list[ExportRow]:

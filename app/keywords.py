@@ -2,11 +2,17 @@
 texts in, ranked (word, count) out; no web framework, no database.
 
 Japanese goes through Janome, a morphological analyser whose dictionary ships inside its
-PyPI wheel (IPADIC), so nothing is downloaded at run time. Kept: nouns (a noun suffix such
-as 者 or 会 is joined to the noun before it: 高齢者, 町内会), adjectives and verbs in their
-dictionary form (見守り → 見守る; a negated verb such as 足りない is left out, its dictionary
-form would say the opposite); left out too: particles, auxiliaries, symbols, numbers,
-pronouns, dependent nouns (こと, ため), single hiragana or katakana and a stop-word list.
+PyPI wheel (IPADIC), so nothing is downloaded at run time. Kept: nouns, adjectives and verbs
+in their dictionary form (見守り → 見守る; a negated verb such as 足りない is left out, its
+dictionary form would say the opposite); left out: particles, auxiliaries, symbols,
+numbers, pronouns, dependent nouns (こと, ため), single hiragana or katakana and a stop list
+of filler (こと, もの, 思う, 必要 …). Nouns next to each other make one compound, the rule of
+Janome's CompoundNounFilter, narrowed: only content nouns join (not numbers, pronouns,
+dependent or adverbial nouns), and a noun suffix joins the noun before it (者, 会: 高齢者,
+町内会) unless it only counts or pluralises (年, たち, さん). So 民生委員, 地域包括支援センター,
+空き教室 and 子ども食堂 each count as one word: IPADIC tags 空き and 子ども as plain nouns, so
+no extra rule for 空き+noun or ひらがな+kanji is needed. Each word keeps its parts
+(`terms`), for the suggested groups (app/insight.py).
 Latin-script runs are English: words of two letters or more, lower-cased (acronyms such as
 NPO or SNS kept in capitals), without a short list of stop words. Text is NFKC-normalised
 first, so full-width letters and digits count as their plain forms.
@@ -23,6 +29,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import NamedTuple
 
 LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
@@ -33,7 +40,7 @@ JAPANESE_STOP_WORDS = frozenset("""
 たち ら 人たち 皆 みんな 自分 私 僕 俺 我々 これ それ あれ どれ ここ そこ あそこ どこ 今 今回
 今後 以上 以下 場合 部分 毎日 最近 本当 一番 色々 いろいろ 様々 さまざま 全て すべて 何 なに
 する なる ある いる できる 思う 言う いう 考える 行く 来る くる やる おる れる られる せる
-いい 良い よい ない 多い 無い 欲しい ほしい
+いい 良い よい ない 多い 無い 欲しい ほしい 必要 大切 大事 重要
 """.split())
 """Words so common at any table that they would top every chart."""
 
@@ -53,11 +60,30 @@ who whom why will with would you your yours we'd we'll we're i'm it's don't can'
 get got make made think thing things lot lots really want need like many much one two
 """.split())
 
+CHART_LENGTHS = {"facilitator": 10, "projector": 6}
+"""How many words each keyword chart shows (templates/fragments/_keywords.html)."""
+
 NOUN_SUFFIX_DROP = frozenset(("たち", "ら", "さん", "様", "ども", "等", "など", "達"))
 """Suffixes not worth joining (子ども + たち stays 子ども)."""
 
+NOUNS_LEFT_OUT = frozenset(("数", "代名詞", "非自立", "副詞可能", "接続詞的", "特殊",
+                            "動詞非自立的"))
+"""Kinds of noun that are never a keyword and end a compound: numbers, pronouns, こと, 今後."""
+
 _tokenizer = None
 _lock = threading.Lock()
+
+
+class Term(NamedTuple):
+    """One keyword of a text: its parts (民生委員 is ("民生", "委員")) and whether it is a
+    noun (or an English word) rather than a verb or an adjective."""
+
+    parts: tuple[str, ...]
+    noun: bool
+
+    @property
+    def word(self) -> str:
+        return "".join(self.parts)
 
 
 def tokenizer():
@@ -73,26 +99,31 @@ def tokenizer():
     return _tokenizer
 
 
-def _japanese_words(text: str) -> list[str]:
+def _japanese_terms(text: str) -> list[Term]:
+    """The keywords of a Japanese text."""
     analyser = tokenizer()
     with _lock:
         tokens = [(t.surface, t.part_of_speech.split(","), t.base_form)
                   for t in analyser.tokenize(text)]
-    words: list[str] = []
-    previous_noun = False
+    found: list[tuple[list[str], bool]] = []
+    compound: list[str] | None = None
+    """The parts of the compound noun being read, while nouns follow each other."""
     for index, (surface, pos, base) in enumerate(tokens):
         kind, sub = pos[0], pos[1]
         if kind == "名詞" and sub == "接尾":
-            if previous_noun and pos[2] != "助数詞" and surface not in NOUN_SUFFIX_DROP:
-                words[-1] += surface
+            if compound is not None and pos[2] != "助数詞" and surface not in NOUN_SUFFIX_DROP:
+                compound[-1] += surface
+            else:
+                compound = None
             continue
-        previous_noun = False
-        if kind == "名詞":
-            if sub in ("数", "代名詞", "非自立", "副詞可能", "接続詞的", "特殊", "動詞非自立的"):
-                continue
-            word = surface
-            previous_noun = True
-        elif kind == "形容詞" and sub == "自立":
+        if kind == "名詞" and sub not in NOUNS_LEFT_OUT and _has_letter(surface):
+            if compound is None:
+                compound = []
+                found.append((compound, True))
+            compound.append(surface)
+            continue
+        compound = None
+        if kind == "形容詞" and sub == "自立":
             word = base if base != "*" else surface
         elif kind == "動詞" and sub == "自立":
             word = base if base != "*" else surface
@@ -100,8 +131,8 @@ def _japanese_words(text: str) -> list[str]:
                 continue
         else:
             continue
-        words.append(word)
-    return [w for w in words if _keep_japanese(w)]
+        found.append(([word], False))
+    return [Term(tuple(parts), noun) for parts, noun in found if _keep_japanese("".join(parts))]
 
 
 def _negated(tokens: list, index: int) -> bool:
@@ -115,12 +146,17 @@ def _negated(tokens: list, index: int) -> bool:
     return False
 
 
+def _has_letter(text: str) -> bool:
+    """Janome tags a run of symbols it does not know (<, </) as a noun."""
+    return any(unicodedata.category(ch).startswith("L") for ch in text)
+
+
 def _keep_japanese(word: str) -> bool:
     if word in JAPANESE_STOP_WORDS or NUMERIC.match(word):
         return False
     if len(word) == 1 and KANA_ONLY.match(word):
         return False
-    return any(unicodedata.category(ch).startswith("L") for ch in word)
+    return _has_letter(word)
 
 
 def _english_word(raw: str) -> str | None:
@@ -138,22 +174,31 @@ def _english_word(raw: str) -> str | None:
 
 
 @lru_cache(maxsize=16384)
-def words(text: str) -> tuple[str, ...]:
-    """The keywords of one card, each once, in order of appearance. Cached per text, so a
-    chart recomputed on every new card analyses only the new card."""
+def terms(text: str) -> tuple[Term, ...]:
+    """The keywords of one card, each word once, in order of appearance. Cached per text,
+    so a chart recomputed on every new card analyses only the new card."""
     text = unicodedata.normalize("NFKC", text)
-    found: list[str] = []
+    found: list[Term] = []
     position = 0
     for match in LATIN.finditer(text):
         if match.start() > position:
-            found += _japanese_words(text[position:match.start()])
+            found += _japanese_terms(text[position:match.start()])
         english = _english_word(match.group())
         if english:
-            found.append(english)
+            found.append(Term((english,), True))
         position = match.end()
     if position < len(text):
-        found += _japanese_words(text[position:])
-    return tuple(dict.fromkeys(found))
+        found += _japanese_terms(text[position:])
+    first: dict[str, Term] = {}
+    for term in found:
+        first.setdefault(term.word, term)
+    return tuple(first.values())
+
+
+@lru_cache(maxsize=16384)
+def words(text: str) -> tuple[str, ...]:
+    """The keywords of one card, each once, in order of appearance."""
+    return tuple(term.word for term in terms(text))
 
 
 def prepare(texts: Iterable[str]) -> None:

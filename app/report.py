@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from app import exports, rounds
+from app import exports, rounds, stakeholders
 from app.i18n import N_, translate
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import table_label
@@ -39,6 +39,7 @@ OPINIONS = N_("Opinions by theme and table")
 GROUPS = N_("Opinion groups")
 TOP_CARDS = N_("Cards with the most votes")
 KEYWORDS = N_("Keywords by theme")
+STAKEHOLDERS = N_("Who said what")
 APPENDIX = N_("Appendix: self-introductions")
 
 
@@ -250,6 +251,36 @@ def _keywords(view: SessionView, t) -> Section:
     return Section(t(KEYWORDS), (table,))
 
 
+def _stakeholders(view: SessionView, t) -> Section:
+    """Per theme, each stakeholder group's cards and keywords (app/stakeholders.py); then
+    each group's cards by stakeholder. Never a name."""
+    compared = stakeholders.compare(view)
+    if not compared.codes:
+        return Section(t(STAKEHOLDERS), (Text(t(N_("No cards yet"))),))
+    label = {code: t(stakeholders.LABELS[code]) if code in stakeholders.LABELS else code
+             for code in compared.codes}
+    blocks: list[Block] = [Text(t(N_("The cards and keywords of each stakeholder group, "
+                                      "by the affiliation people chose; never names.")))]
+    for row in compared.themes:
+        name = (t(N_("All tables")) if row.theme is None
+                else f"{t(N_('Theme'))}: {row.theme}" if row.theme else t(N_("No theme")))
+        blocks += [Subheading(name, 2), Table(
+            (t(N_("Affiliation")), t(N_("Cards")), t(N_("Keywords (cards using each)"))),
+            tuple((label[code], str(voice.cards),
+                   tuple(f"{word} ({count})" for word, count in voice.keywords) or "–")
+                  for code, voice in row.voices.items()), (22, 12, 66), (1,))]
+    if compared.groups:
+        share = 70 // (len(compared.codes) + 1)
+        blocks += [Subheading(t(N_("Groups by stakeholder")), 2), Table(
+            (t(N_("Group")), *label.values(), t(N_("Total"))),
+            tuple((g.group.name if g.group else t(exports.UNGROUPED_LABEL),
+                   *(str(g.counts[code]) for code in compared.codes), str(g.cards))
+                  for g in compared.groups),
+            (100 - share * (len(compared.codes) + 1), *[share] * (len(compared.codes) + 1)),
+            tuple(range(1, len(compared.codes) + 2)))]
+    return Section(t(STAKEHOLDERS), tuple(blocks))
+
+
 def _appendix(view: SessionView, t) -> Section:
     written = exports.expectations(view)
     intro = Text(t(N_("What participants wrote about their hopes for the day when they "
@@ -270,7 +301,7 @@ def build(view: SessionView, timeline: Sequence, language: str, now_ms: int) -> 
         _overview(view, t, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
-        _appendix(view, t)))
+        _stakeholders(view, t), _appendix(view, t)))
 
 
 # --- the PDF and the DOCX --------------------------------------------------------------------

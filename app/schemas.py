@@ -347,6 +347,14 @@ class MergeIn(BaseModel):
     cards: list[str] = Field(min_length=1, max_length=50)
 
 
+class AcceptIn(BaseModel):
+    """Accepting a suggested group: another name, a part of its cards (both optional)."""
+
+    model_config = ConfigDict(extra="ignore")
+    name: object = None
+    cards: list[str] | None = Field(default=None, max_length=2000)
+
+
 class BoardPatch(BaseModel):
     """The board's layout and the dot-voting settings: only the fields sent change."""
 

@@ -11,7 +11,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from app import cards, keywords, links, rounds, screens
+from app import cards, keywords, links, rounds, screens, stakeholders
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from app.phrases import phrases, print_phrases
 from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
@@ -73,6 +73,8 @@ def environment(language: str) -> jinja2.Environment:
         projector_screen_labels=screens.CHOICE_LABELS,
         card_colour=cards.colour_for_phase,
         keyword_bar_width=keywords.bar_width,
+        keyword_chart_lengths=keywords.CHART_LENGTHS,
+        stakeholder_labels=stakeholders.LABELS,
         item=_item_in,
     )
     return env

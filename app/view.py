@@ -343,6 +343,14 @@ class SessionView:
     def person(self, participant_id: int | None) -> PersonRecord | None:
         return self._people.get(participant_id)
 
+    def affiliation_of(self, card: CardRecord) -> str:
+        """Who wrote a card, never by name: the author's affiliation code, "host",
+        "facilitator", or "" (a participant no longer in the event)."""
+        if card.author_kind in ("host", "facilitator"):
+            return card.author_kind
+        person = self.person(card.participant_id)
+        return person.affiliation if person else ""
+
     def table_id_of(self, person: PersonRecord, round_index: int | None = None) -> int | None:
         round_index = self.seating_round if round_index is None else round_index
         if round_index == 0 or not self.planned:

@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from app import auth
 from app.events import Batch, LiveEvent
 from app.i18n import N_
+from app.insight import Recent
 from app.refusal import Refusal
 from app.timing import now_ms
 
@@ -45,6 +46,8 @@ class Services:
     """Whether the server's own computer sees the events on it without the passcode."""
     passcode_limiter: auth.FailureLimiter = field(
         default_factory=lambda: auth.FailureLimiter(10))
+    suggested: Recent = field(default_factory=Recent)
+    """The suggested groups made lately, for accepting one (app/actions/insight.py)."""
     now: Callable[[], int] = now_ms
 
 

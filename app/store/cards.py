@@ -134,19 +134,49 @@ def _card(db: Session, session_id: str, card_id: object) -> Card:
     return card
 
 
+def _new_group(db: Session, session_id: str, name: str, now_ms: int) -> CardGroup:
+    locked_event(db, session_id)
+    if len(_groups(db, session_id)) >= cards.MAX_GROUPS:
+        raise Refusal("too_many_groups", N_("At most %(limit)s groups."),
+                      limit=cards.MAX_GROUPS)
+    group = CardGroup(session_id=session_id, name=name, created_at_ms=now_ms)
+    db.add(group)
+    db.flush()
+    db.refresh(group)
+    return group
+
+
 def create_group(engine: Engine, session_id: str, name: object,
                  now_ms: int) -> tuple[GroupRecord, int]:
     name = cards.clean_group_name(name)
     with writing(engine) as db:
-        locked_event(db, session_id)
-        if len(_groups(db, session_id)) >= cards.MAX_GROUPS:
-            raise Refusal("too_many_groups", N_("At most %(limit)s groups."),
-                          limit=cards.MAX_GROUPS)
-        group = CardGroup(session_id=session_id, name=name, created_at_ms=now_ms)
-        db.add(group)
-        db.flush()
-        db.refresh(group)
+        group = _new_group(db, session_id, name, now_ms)
         return record_of(GroupRecord, group), bump(db, session_id)
+
+
+def create_group_of_loose(engine: Engine, session_id: str, name: object, card_ids: list[str],
+                          now_ms: int) -> tuple[GroupRecord, list[CardRecord], int]:
+    """A new group holding those of the cards that are shown and in no group yet: a card
+    grouped meanwhile stays where it is. Nothing is made when none is left. The cards are
+    locked before the event's row, in the order of every other card change (PostgreSQL
+    then rechecks a row that a concurrent change committed; SQLite takes turns)."""
+    name = cards.clean_group_name(name)
+    with writing(engine) as db:
+        loose = db.exec(select(Card).where(
+            Card.session_id == session_id, Card.id.in_(card_ids),
+            Card.group_id == None, Card.hidden == False)  # noqa: E711, E712
+            .order_by(Card.created_at_ms, Card.id).with_for_update()).all()
+        if not loose:
+            raise Refusal("already_grouped",
+                          N_("Every card of this suggestion is in a group already (or "
+                             "hidden); no group was made."))
+        group = _new_group(db, session_id, name, now_ms)
+        for card in loose:
+            card.group_id = group.id
+            db.add(card)
+        db.flush()
+        return (record_of(GroupRecord, group), [record_of(CardRecord, c) for c in loose],
+                bump(db, session_id))
 
 
 def rename_group(engine: Engine, session_id: str, group_id: int,

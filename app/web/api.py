@@ -11,10 +11,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from app import auth, cards, links, shapes
-from app.actions import admission, board, exports, seating, sessions
+from app.actions import admission, board, exports, insight, seating, sessions
 from app.i18n import translate
 from app.schemas import (
     AbsenceIn,
+    AcceptIn,
     ArrivalIn,
     BoardPatch,
     CardIn,
@@ -285,6 +286,34 @@ def get_votes(session_id: str, request: Request, services: ServicesDep) -> dict:
     if mine is not None:
         body["mine"] = mine
     return body
+
+
+@router.get("/sessions/{session_id}/keywords")
+def get_keywords(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """The words used on most visible cards: overall, per table, theme and affiliation
+    (the projector: only its chart)."""
+    return insight.keyword_lists(services, bearer_identity(request, session_id))
+
+
+@router.get("/sessions/{session_id}/suggestions")
+def get_suggestions(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """Suggested groups for the cards in no group (facilitator); computed in this worker
+    thread, never on the event loop."""
+    found = insight.suggest(services, bearer_identity(request, session_id))
+    return {"suggestions": [{"id": s.id, "name": s.name, "keywords": list(s.keywords),
+                             "cards": list(s.cards)} for s in found.suggestions],
+            "ungrouped": found.ungrouped, "seconds": found.seconds}
+
+
+@router.post("/sessions/{session_id}/suggestions/{suggestion_id}/accept", status_code=201)
+def accept_suggestion(session_id: str, suggestion_id: str, request: Request,
+                      services: ServicesDep, spec: AcceptIn | None = None) -> dict:
+    """The suggested group made, with the cards still in no group; undo by deleting it."""
+    spec = spec or AcceptIn()
+    accepted = insight.accept(services, bearer_identity(request, session_id), suggestion_id,
+                              spec.name, spec.cards).value
+    return {**cards.group_json(accepted.group), "cards": [c.id for c in accepted.moved],
+            "skipped": accepted.skipped}
 
 
 @router.patch("/sessions/{session_id}/board")

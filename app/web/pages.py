@@ -25,8 +25,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from pydantic import ValidationError
 
 from app import auth, cards, links, rounds
-from app.actions import access, admission, board, exports, seating, sessions
-from app.i18n import LANGUAGES, N_, translate
+from app.actions import access, admission, board, exports, insight, seating, sessions
+from app.i18n import LANGUAGES, N_, NN_, translate
 from app.refusal import Refusal
 from app.render import Audience
 from app.schemas import (
@@ -832,6 +832,60 @@ async def board_from_console(session_id: str, request: Request,
         board.change_board(services, identity, changes)
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+def _console_fragment(request: Request, session_id: str, template: str,
+                      work: Callable[[auth.Identity], dict]) -> HTMLResponse:
+    """A piece of the console drawn on demand (in this worker thread): `work` calls the
+    action and gives the template's context; a refusal is a message (#flash)."""
+    language = page_language(request)
+    identity = cookie_identity(request, session_id, auth.FACILITATOR)
+    if identity is None:
+        return _flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
+    try:
+        context = work(identity)
+    except Refusal as refusal:
+        return _flash(request, language, refusal.text(language), "error", refusal.status)
+    language = page_language(request, context["view"].session.language)
+    return _page(request, language, template, view_name="facilitator", **context)
+
+
+@router.get("/f/{session_id}/suggestions", response_class=HTMLResponse)
+def suggestions_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+    """The console's suggested groups ("Suggest groups"); never on the projector."""
+    def work(identity) -> dict:
+        suggested = insight.suggest(services, identity)
+        return {"view": suggested.view, "suggested": suggested}
+
+    return _console_fragment(request, session_id, "fragments/_suggestions.html", work)
+
+
+@router.post("/f/{session_id}/suggestions/{suggestion_id}/accept")
+async def accept_from_console(session_id: str, suggestion_id: str, request: Request,
+                              services: ServicesDep) -> Response:
+    """The suggestion's form: its name as edited and the cards left ticked."""
+    def work(identity, form) -> tuple:
+        accepted = insight.accept(services, identity, suggestion_id, form.get("name", ""),
+                                  form.getlist("cards")).value
+        note = (NN_("“%(name)s” made with %(num)s card; the others were grouped meanwhile "
+                    "and stay where they are.",
+                    "“%(name)s” made with %(num)s cards; the others were grouped meanwhile "
+                    "and stay where they are.") if accepted.skipped
+                else NN_("“%(name)s” made with %(num)s card.",
+                         "“%(name)s” made with %(num)s cards."))
+        return note, {"name": accepted.group.name, "num": len(accepted.moved)}
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.get("/f/{session_id}/stakeholders", response_class=HTMLResponse)
+def stakeholders_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+    """Who said what, on demand: cards and keywords by affiliation, never names."""
+    def work(identity) -> dict:
+        compared = insight.compare(services, identity)
+        return {"view": compared.view, "comparison": compared.comparison}
+
+    return _console_fragment(request, session_id, "fragments/_stakeholders.html", work)
 
 
 async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:

@@ -18,7 +18,7 @@ def test_typed_words_appear_in_the_keyword_charts(server, api, open_page):
     expect(projector.locator("#keywords")).to_be_hidden()  # no cards, no chart
     entry = host.locator("#card-text")
     for text in ("見守りボランティアが足りない", "ボランティアの居場所づくり",
-                 "若い世代のボランティア参加", "Community cafe for volunteers"):
+                 "若い世代のボランティアが参加", "Community cafe for volunteers"):
         entry.fill(text)
         entry.press("Enter")
         expect(entry).to_have_value("")

@@ -175,7 +175,7 @@ def test_the_report_pdf_has_the_title_venue_groups_and_attendance(reported, tmp_
     assert not any(_name(n) in flat for n in range(PEOPLE))  # never a name
 
     headings = _bookmarks(pdf)
-    assert len(headings) == 8 and all(heading in text for heading in headings)
+    assert len(headings) == 9 and all(heading in text for heading in headings)
     document = pypdfium2.PdfDocument(pdf)
     try:
         assert document[0].get_size() == (pytest.approx(595.28, abs=1),

@@ -101,7 +101,8 @@ def blocks(built: report.Report, heading: str, kind: type) -> list:
 def test_the_sections_come_in_the_offices_order():
     assert build().headings == [
         "Overview", "Program", "Attendance", "Opinions by theme and table", "Opinion groups",
-        "Cards with the most votes", "Keywords by theme", "Appendix: self-introductions"]
+        "Cards with the most votes", "Keywords by theme", "Who said what",
+        "Appendix: self-introductions"]
 
 
 def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():

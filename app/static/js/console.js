@@ -85,6 +85,6 @@
      a refusal keeps what was typed. */
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
-    if (form && event.detail.successful) form.reset();
+    if (form && event.detail.xhr && event.detail.xhr.status < 300) form.reset();
   });
 })();
