@@ -490,6 +490,7 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)
+    now_ms = now_ms if now_ms is not None else _now_ms()
     if fmt in PRINTED_FORMATS:
         from app import printed
 
@@ -497,9 +498,8 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt in REPORT_FORMATS:
         from app import report
 
-        return report.export(view, fmt, language,
-                             now_ms if now_ms is not None else _now_ms(), timeline)
-    exported_at = local_iso(view, now_ms if now_ms is not None else _now_ms())
+        return report.export(view, fmt, language, now_ms, timeline)
+    exported_at = local_iso(view, now_ms)
     rows = export_rows(view, language)
     if fmt == "csv":
         return to_csv(rows, language)

@@ -28,7 +28,8 @@ def export(services: Services, identity: auth.Identity, fmt: str, base: str) -> 
         raise Refusal("unknown_format", N_("Unknown export format: %(format)s."), format=fmt)
     view = sessions.load_view(services.engine, identity.session_id)
     check_ready(view, fmt)
-    timeline = sessions.clock_log(services.engine, identity.session_id)
+    timeline = (sessions.clock_log(services.engine, identity.session_id)
+                if fmt in exports.REPORT_FORMATS else ())  # only the report reads the clock
     return Download(exports.export(view, fmt, timeline=timeline, base=base),
                     exports.MEDIA_TYPES[fmt], exports.content_disposition(view, fmt))
 
