@@ -93,32 +93,42 @@ class FailureLimiter:
 
 
 class Pacer:
-    """Lets `burst` actions per key through at once and then `per_minute`, evenly: an
-    action over that waits its turn (`turn` says how long) instead of being refused, so a
-    flood from one address is slowed while a venue behind one NAT gets through."""
+    """Lets `burst` actions per (scope, key) through at once and then `per_minute`,
+    evenly: an action over that waits its turn (`turn` says how long) instead of being
+    refused, so a flood from one address is slowed while a venue behind one NAT gets
+    through. A scope (an event) is paced apart from the others and forgotten at once."""
 
     def __init__(self, per_minute: int, burst: int):
         self.rate_per_ms = per_minute / 60_000
         self.burst = burst
-        self._state: dict[str, tuple[float, int]] = {}
-        """key -> (allowance, at ms)"""
+        self._state: dict[tuple[str, str], tuple[float, int, int]] = {}
+        """(scope, key) -> (allowance, at ms, when the allowance was last full)"""
 
-    def turn(self, key: str, now_ms: int) -> int:
+    def turn(self, scope: str, key: str, now_ms: int) -> int:
         """Take one action's place; the milliseconds until its turn (0: now)."""
-        allowance, at = self._state.get(key, (float(self.burst), now_ms))
+        allowance, at, busy_since = self._state.get((scope, key),
+                                                    (float(self.burst), now_ms, now_ms))
         allowance = min(float(self.burst), allowance + (now_ms - at) * self.rate_per_ms)
+        if allowance >= self.burst:
+            busy_since = now_ms
         allowance -= 1
-        self._state[key] = (allowance, now_ms)
+        self._state[(scope, key)] = (allowance, now_ms, busy_since)
         return 0 if allowance >= 0 else int(-allowance / self.rate_per_ms)
 
-    def give_back(self, key: str) -> None:
+    def give_back(self, scope: str, key: str) -> None:
         """An action that did not take place after all."""
-        allowance, at = self._state.get(key, (float(self.burst), 0))
-        self._state[key] = (min(float(self.burst), allowance + 1), at)
+        allowance, at, busy_since = self._state.get((scope, key), (float(self.burst), 0, 0))
+        self._state[(scope, key)] = (min(float(self.burst), allowance + 1), at, busy_since)
 
-    def forget_all(self) -> None:
-        """Every key starts again with its burst."""
-        self._state.clear()
+    def busy_since(self, scope: str, key: str) -> int | None:
+        """When the key's current run of actions began (its allowance was last full)."""
+        state = self._state.get((scope, key))
+        return None if state is None else state[2]
+
+    def forget(self, scope: str) -> None:
+        """Every key of the scope starts again with its burst."""
+        for pair in [pair for pair in self._state if pair[0] == scope]:
+            del self._state[pair]
 
 
 class RateLimiter:

@@ -141,10 +141,13 @@ class VotingChanged:
 
 @dataclass(frozen=True)
 class JoiningChanged:
-    """Joining closed or opened again, or a new join code (the old one is refused)."""
+    """Joining closed or opened again, or a new join code (the old one is refused); the
+    window of a flood the server answered by itself, until the facilitator reviews it."""
 
     join_code: str
     open: bool
+    flood_since_ms: int | None = None
+    flood_until_ms: int | None = None
     type: ClassVar[str] = "joining"
 
 

@@ -295,14 +295,15 @@ class Room:
 
 class Hub:
     def __init__(self, load_view: Loader, forget_tokens: Callable[[str], None] = lambda _id: None,
-                 forget_join_turns: Callable[[], None] = lambda: None):
+                 forget_join_turns: Callable[[str], None] = lambda _id: None):
         self.load_view = load_view
         self.forget_tokens = forget_tokens
         """session id -> nothing: this worker stops trusting the event's known tokens."""
         self.forget_join_turns = forget_join_turns
-        """Joining was closed or the join code replaced: the joins queued for their turn
-        will be refused, so this worker's join pacer starts afresh (the people who read
-        the new code do not wait behind a flood that used the old one)."""
+        """session id -> nothing: joining was closed or the join code replaced, so the
+        joins queued for their turn will be refused and this worker paces the event's
+        joins afresh (the people who read the new code do not wait behind a flood that
+        used the old one)."""
         self._rooms: dict[str, Room] = {}
         self._bus: RedisBus | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -383,7 +384,7 @@ class Hub:
         working here at once, and their sockets close, whatever the order of batches."""
         room = self._rooms.get(batch.session_id)
         if any(isinstance(e, events.JoiningChanged) for e in batch.events):
-            self.forget_join_turns()
+            self.forget_join_turns(batch.session_id)
         signed_out = [e for e in batch.events if isinstance(e, events.SignedOut)]
         if signed_out:
             self.forget_tokens(batch.session_id)

@@ -174,13 +174,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
     hub = Hub(load_live_view, forget_tokens=tokens.forget,
-              forget_join_turns=join_pacer.forget_all)
+              forget_join_turns=join_pacer.forget)
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
-        join_pacer=join_pacer,
+        join_pacer=join_pacer, join_wait_ms=int(settings.join_wait_seconds * 1000),
+        renew_join_code_on_flood=settings.renew_join_code_on_flood,
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
         organiser_passcode=settings.organiser_passcode,

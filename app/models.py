@@ -57,6 +57,22 @@ class EventSession(SQLModel, table=True):
     """The facilitator can close joining (a flood of fake joins) and open it again."""
     finished_at_ms: int | None = Field(default=None, sa_type=BigInteger)
     """When the event finished (None while it runs); its tokens expire some days after."""
+    flood_since_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """A flood of joins the server answered by itself with a new join code, not yet
+    reviewed by the facilitator: from when (None: there is none) ..."""
+    flood_until_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """... until when; the people who joined in between are listed on the console."""
+
+
+class ReplacedJoinCode(SQLModel, table=True):
+    """A join code that was replaced: a phone that still holds it is told to read the new
+    one from the screen (and is not counted as guessing)."""
+
+    __tablename__ = "replaced_join_code"
+
+    code: str = Field(primary_key=True, max_length=12)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    replaced_at_ms: int = Field(sa_type=BigInteger)
 
 
 class CafeTable(SQLModel, table=True):

@@ -40,6 +40,8 @@ class EventRecord:
     organiser: str
     purpose: str
     time_zone: str
+    flood_since_ms: int | None
+    flood_until_ms: int | None
 
 
 @dataclass(frozen=True, slots=True)

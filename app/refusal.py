@@ -20,6 +20,7 @@ HTTP_STATUS = {
     "invalid_token": 401,
     "forbidden": 403,
     "wrong_join_code": 403,
+    "join_code_replaced": 403,
     "not_found": 404,
     "no_card": 404,
     "no_group": 404,

@@ -246,11 +246,15 @@ class Delivery:
     def _seating(self, event) -> None:
         self.view.apply(event)
         self.redraw(SEATING_PIECES)
+        if self.view.session.flood_until_ms is not None:  # the flood's list of people
+            self.redraw([("facilitator", "join")])
 
     def _joined(self, event: events.Joined) -> None:
         self.view.apply(event)
         self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
         self.redraw([("participant", "seat")], scope=event.person.id)
+        if event.person in self.view.joined_in_flood():  # let in just before the answer
+            self.redraw([("facilitator", "join")])
 
     def _board_layout(self, event) -> None:
         self.view.apply(event)
@@ -518,8 +522,10 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
         return [_dumps({"type": "screen", "screen": event.screen, "showing": view.screen})]
     if isinstance(event, events.JoiningChanged):
         body = {"type": "joining", "open": event.open}
-        if role in (auth.FACILITATOR, auth.PROJECTOR):
+        if role in shapes.SEES_JOIN_CODE:
             body["join_code"] = event.join_code
+        if facilitator:
+            body["join_flood"] = shapes.join_flood_json(view)
         return [_dumps(body)]
     if isinstance(event, events.DotsChanged | events.VotingChanged):
         return [_dumps({"type": event.type, **shapes.voting_json(view, facilitator)})]

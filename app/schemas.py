@@ -298,6 +298,13 @@ class AbsenceIn(Strict):
     absent: bool
 
 
+class RemovalIn(Strict):
+    """Participants to remove at once (e.g. those who joined in a flood)."""
+
+    participant_ids: list[RowId] = Field(min_length=1, max_length=1000)
+    hide_cards: bool = False
+
+
 def _card_text(value: object) -> str:
     try:
         return cards.clean_text(value, cards.LONGEST_LIMIT)  # the event's own limit: later

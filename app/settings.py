@@ -44,6 +44,14 @@ class Settings(BaseSettings):
     join_burst: int = 100
     """Joins one client address may make at once before pacing starts."""
 
+    join_wait_seconds: float = 15.0
+    """The longest a join waits its turn; one that would wait longer is a flood."""
+
+    renew_join_code_on_flood: bool = True
+    """Answer a flood of joins from one address by drawing a new join code at once (the
+    projector shows it; the script that floods holds the old one) and asking the
+    facilitator to review who joined meanwhile; off: the flood's joins get 429."""
+
     max_participants: int = 500
     """Participants one event may have; more joins are refused (409 event_full)."""
 

@@ -7,6 +7,10 @@ from app import auth, cards, rounds
 from app.schemas import DETAILS
 from app.view import SessionView
 
+SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
+"""Not a participant: a script that joined in a flood must not read the code the server
+drew against it (app/actions/admission.py answer_flood)."""
+
 
 def session_json(view: SessionView, role: str) -> dict:
     """What a JSON client sees; tokens never, names only for the facilitator."""
@@ -19,8 +23,9 @@ def session_json(view: SessionView, role: str) -> dict:
         "id": event.id,
         "title": event.title,
         "language": event.language,
-        "join_code": event.join_code,
+        **({"join_code": event.join_code} if role in SEES_JOIN_CODE else {}),
         "joining_open": event.joining_open,
+        **({"join_flood": join_flood_json(view)} if role == auth.FACILITATOR else {}),
         **{name: getattr(event, name) for name in DETAILS},
         "tables": [
             {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
@@ -30,6 +35,15 @@ def session_json(view: SessionView, role: str) -> dict:
         "program": [rounds.phase_json(p) for p in view.program],
         "participants": people if role == auth.FACILITATOR else len(people),
     }
+
+
+def join_flood_json(view: SessionView) -> dict | None:
+    """The flood the server answered with a new join code, until the facilitator reviews
+    it: its window and who joined in it (those still here)."""
+    if view.session.flood_until_ms is None:
+        return None
+    return {"since_ms": view.session.flood_since_ms, "until_ms": view.session.flood_until_ms,
+            "participant_ids": [p.id for p in view.joined_in_flood()]}
 
 
 def state_json(view: SessionView, now_ms: int) -> dict:

@@ -343,6 +343,14 @@ class SessionView:
     def person(self, participant_id: int | None) -> PersonRecord | None:
         return self._people.get(participant_id)
 
+    def joined_in_flood(self) -> list[PersonRecord]:
+        """Who joined (and is still here) while a flood the server answered went on,
+        until the facilitator reviews it."""
+        since, until = self.session.flood_since_ms, self.session.flood_until_ms
+        if since is None or until is None:
+            return []
+        return [p for p in self.participants if since <= p.joined_at_ms <= until]
+
     def affiliation_of(self, card: CardRecord) -> str:
         """Who wrote a card, never by name: the author's affiliation code, "host",
         "facilitator", or "" (a participant no longer in the event)."""
@@ -510,7 +518,8 @@ class SessionView:
 
     def _apply_joining(self, event: events.JoiningChanged) -> None:
         self.session = replace(self.session, join_code=event.join_code,
-                               joining_open=event.open)
+                               joining_open=event.open, flood_since_ms=event.flood_since_ms,
+                               flood_until_ms=event.flood_until_ms)
 
 
 _APPLY = {

@@ -13,9 +13,13 @@ another, every one from 127.0.0.1: one address, as a whole venue is behind its N
    `body_timeout`.
 3. join flood: `--parallel` connections POST joins with the right code as fast as they
    are answered; the per-address pacer lets a burst through, then ~60 a minute, each
-   waiting its turn up to 15 s, beyond that 429 `too_many_joins`. After `--answer-after`
-   seconds the facilitator answers as the console lets them: a new join code (the
-   projector shows it; honest phones use it, the flood keeps the old one).
+   waiting its turn up to 15 s. A join whose turn is further off is a flood, and the server
+   answers it by itself: a new join code on the projector, 403 `join_code_replaced` for
+   the flood's old one (the script does not read the screen), and the console's list of
+   who joined meanwhile. Honest phones take the code from the projector when they arrive
+   (a projector socket in this process); one that read it just before it changed is
+   refused with `join_code_replaced`, looks at the screen again and sends once more, as
+   the join page asks (counted as "read the new code").
 4. card flood: the participants joined by flood 3 and the event's hosts post cards as fast
    as they are answered (5 a second and 30 a minute per token, then 429 `too_many_cards`).
 5. wrong codes: joins with wrong join codes as fast as they are answered (403
@@ -29,10 +33,10 @@ posts one card as that participant and asks GET /healthz, each request timed; a 
 its children, /proc) is sampled every 0.5 s. Before the floods the honest phone runs alone
 (`--baseline` s) and every figure is also printed as a ratio to that baseline.
 
-The join pacer is per address and honest joins share it with the flood (the documented
-design: a venue behind one NAT is paced as one), so after the join flood the bench waits
-until the address's allowance is back (`--cool-down`, no joins meanwhile), or the card
-flood's honest joins would measure the join flood's queue.
+The join pacer is per address and event, and honest joins behind the venue's address
+share it with the flood (the server cannot tell them apart): the server's answer, the new
+join code, starts the event's pacing afresh, so the card flood's honest joins need no
+cool-down.
 
 Benchmarks report, they do not judge: exit status 0 whatever the figures, 2 when the run
 broke, 130 on Ctrl-C.
@@ -47,6 +51,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import multiprocessing
 import os
 import random
@@ -63,6 +68,7 @@ from pathlib import Path
 import httpx
 from fanout import WorldcafeServer, child_setup, cpu_seconds, percentile, raise_open_files_limit
 from hall import AFFILIATIONS, CARD_TEXTS, THEMES
+from websockets.asyncio.client import connect
 
 HOST = "127.0.0.1"
 OWN_NETWORK = "127.0.0.2"
@@ -71,7 +77,7 @@ MB = 1_000_000
 BIG_BODY_BYTES = 150 * MB
 BIG_CHUNK = b" " * 65536
 JOIN_PACER_MAX_WAIT_S = 15
-"""app/actions/access.py MAX_JOIN_WAIT_MS: a join waits its turn at most this long."""
+"""The server's join_wait_seconds: a join waits its turn at most this long."""
 HONEST_INTERVAL_S = 1.0
 PROBE_INTERVAL_S = 0.25
 RSS_INTERVAL_S = 0.5
@@ -427,6 +433,8 @@ class Watch:
     cards: list[Timed] = field(default_factory=list)
     own_network: list[Timed] = field(default_factory=list)
     """Joins and cards of an honest phone on an address of its own (OWN_NETWORK)."""
+    new_code_reads: int = 0
+    """Honest joins refused with join_code_replaced, sent again with the projector's code."""
     card_fallbacks: int = 0
     """Cards posted by an earlier honest participant because this phone's join failed."""
     cards_not_tried: int = 0
@@ -457,14 +465,27 @@ class Observer:
         took = (time.perf_counter() - started) * 1000
         return Timed(answer.status_code < 300, took, error_code(answer)), answer
 
+    async def honest_join(self, http: httpx.AsyncClient, event: dict, name: str, number: int,
+                          watch: Watch) -> tuple[Timed, httpx.Response | None]:
+        """A join with the code the projector shows; refused as replaced (the code changed
+        while the phone was on its way), once more with the code it shows now."""
+        url = f"/api/v1/sessions/{event['id']}/participants"
+        joined, answer = await self.timed(http.post(
+            url, json=join_body(event["join_code"], name, number)))
+        if joined.code == "join_code_replaced":
+            watch.new_code_reads += 1
+            again, answer = await self.timed(http.post(
+                url, json=join_body(event["join_code"], name, number)))
+            joined = Timed(again.ok, joined.ms + again.ms, again.code, again.at)
+        return joined, answer
+
     async def phone(self, event: dict, watch: Watch) -> None:
         """One honest phone: join, one card as that participant, /healthz."""
         number = next(self.numbers)
         earlier = self.earlier.setdefault(event["id"], [])
         async with httpx.AsyncClient(base_url=self.server.url, timeout=HONEST_TIMEOUT_S) as http:
-            joined, answer = await self.timed(http.post(
-                f"/api/v1/sessions/{event['id']}/participants",
-                json=join_body(event["join_code"], f"正直な参加者{number}", number)))
+            joined, answer = await self.honest_join(http, event, f"正直な参加者{number}",
+                                                    number, watch)
             watch.joins.append(joined)
             token = None
             if joined.ok:
@@ -489,9 +510,8 @@ class Observer:
         transport = httpx.AsyncHTTPTransport(local_address=OWN_NETWORK)
         async with httpx.AsyncClient(base_url=self.server.url, timeout=HONEST_TIMEOUT_S,
                                      transport=transport) as http:
-            joined, answer = await self.timed(http.post(
-                f"/api/v1/sessions/{event['id']}/participants",
-                json=join_body(event["join_code"], f"自分の回線{number}", number)))
+            joined, answer = await self.honest_join(http, event, f"自分の回線{number}",
+                                                    number, watch)
             watch.own_network.append(joined)
             if joined.ok:
                 card, _ = await self.timed(http.post(
@@ -631,6 +651,9 @@ def print_flood(flood: Flood, base: Watch) -> None:
         print(f"  {label:<22} {f'{ok}/{len(samples)}':>9} {p50:>8.1f} {p95:>8.1f} "
               f"{worst:>8.1f}   {ratio(p50, b50):>9} {ratio(p95, b95):>6} "
               f"{ratio(worst, bmax):>6}   {failed}")
+    if watch.new_code_reads:
+        print(f"  joins: {watch.new_code_reads} honest phones read the new code from the "
+              "screen and sent once more (they had the code from just before it changed)")
     if watch.card_fallbacks or watch.cards_not_tried:
         print(f"  cards: {watch.card_fallbacks} posted by an earlier honest participant "
               f"(this phone's join failed), {watch.cards_not_tried} not tried (no honest "
@@ -741,44 +764,69 @@ def describe_slow(result: dict, header_timeout: float, body_timeout: float) -> l
     return lines
 
 
-def describe_joins(result: dict, honest: list[Timed], participants: int,
-                   limit: int) -> tuple[list[str], list[str]]:
+def describe_joins(result: dict, honest: list[Timed], participants: int, limit: int,
+                   review: dict | None) -> tuple[list[str], list[str]]:
     answers = result["answers"]
     accepted = [a for a in answers if a["code"] == "201"]
     paced = [a for a in answers if a["code"] == "too_many_joins"]
+    replaced = [a for a in answers if a["code"] == "join_code_replaced"]
     full = [a for a in answers if a["code"] == "event_full"]
     lines = [f"{len(answers)} joins sent in {result['seconds']:.0f} s, the last answered "
              f"after {result['took_s']:.1f} s: {tally(a['code'] for a in answers)}"]
-    burst_end = result["wall"] + 2
-    burst = [a for a in accepted if a["wall"] < burst_end]
-    later = sorted([a["wall"] for a in accepted if a["wall"] >= burst_end]
-                   + [s.at for s in honest if s.ok and s.at >= burst_end])
-    pace = (len(later) - 1) * 60 / (later[-1] - later[0]) if len(later) > 1 else 0
-    honest_later = sum(1 for s in honest if s.ok and s.at >= burst_end)
     waits = stats([a["ms"] for a in accepted])
-    lines.append(f"pacing: {len(burst)} accepted in the first 2 s (the burst), then "
-                 f"{len(later) - honest_later} more of the flood and {honest_later} honest "
-                 f"ones, together {pace:.0f}/min; an accepted flood join waited p50 "
-                 f"{waits[0]:.0f} / p95 {waits[1]:.0f} / max {waits[2]:.0f} ms")
-    retry = sorted({int(a["retry_after"]) for a in paced if a["retry_after"]})
+    lines.append(f"{len(accepted)} fake participants got in (the burst and the joins let in "
+                 f"before the answer); an accepted flood join waited p50 {waits[0]:.0f} / "
+                 f"p95 {waits[1]:.0f} / max {waits[2]:.0f} ms")
+    if replaced:
+        lines.append(f"403 join_code_replaced {len(replaced)}, answered in p50 "
+                     f"{stats([a['ms'] for a in replaced])[0]:.1f} / p95 "
+                     f"{stats([a['ms'] for a in replaced])[1]:.1f} ms")
     if paced:
-        lines.append(f"429 too_many_joins {len(paced)}, answered in p50 "
-                     f"{stats([a['ms'] for a in paced])[0]:.1f} ms, Retry-After "
+        retry = sorted({int(a["retry_after"]) for a in paced if a["retry_after"]})
+        lines.append(f"429 too_many_joins {len(paced)}, Retry-After "
                      f"{retry[0] if retry else '?'}–{retry[-1] if retry else '?'} s")
     lines.append("honest joins in order (sent at s after the flood began): "
                  + timeline(honest, result["wall"]))
     answered = result["answered_at"]
-    before = [s for s in honest if s.at - s.ms / 1000 < answered]
-    after = [s for s in honest if s.at - s.ms / 1000 >= answered]
-    flood_after = [a for a in answers if a["wall"] >= answered]
-    lines.append(f"the facilitator's answer, a new join code at {answered - result['wall']:.1f}"
-                 f" s: honest joins before it {sum(s.ok for s in before)}/{len(before)}, after "
-                 f"it {sum(s.ok for s in after)}/{len(after)} (p95 "
-                 f"{stats([s.ms for s in after])[1]:.0f} ms); the flood's answers after it: "
-                 f"{tally(a['code'] for a in flood_after)}")
+    if answered is None:
+        lines.append("the server never answered the flood (the projector's code did not "
+                     "change)")
+    else:
+        before = [s for s in honest if s.at - s.ms / 1000 < answered]
+        after = [s for s in honest if s.at - s.ms / 1000 >= answered]
+        lines.append(f"the server's answer, a new join code on the projector at "
+                     f"{answered - result['wall']:.2f} s: honest joins sent before it "
+                     f"{sum(s.ok for s in before)}/{len(before)}, after it "
+                     f"{sum(s.ok for s in after)}/{len(after)} (p95 "
+                     f"{stats([s.ms for s in after])[1]:.0f} ms)")
+    if review is not None:
+        window_s = (review["until_ms"] - review["since_ms"]) / 1000
+        lines.append(f"the console's review lists {len(review['participant_ids'])} people "
+                     f"who joined in the flood's {window_s:.2f} s (to remove in one action)")
     notes = [f"the event holds {participants} participants at the end (cap {limit}): "
              + (f"409 event_full {len(full)} times" if full else "the cap was not reached")]
     return lines, notes
+
+
+async def follow_the_projector(server: WorldcafeServer, event: dict, shown: list[float]
+                               ) -> None:
+    """Keep `event["join_code"]` what the projector shows (its `joining` events), and
+    note when it changed."""
+    url = (f"{server.url.replace('http', 'ws', 1)}/ws/sessions/{event['id']}"
+           f"?token={event['projector_token']}&format=json")
+    async with connect(url, ping_interval=None) as socket:
+        async for message in socket:
+            body = json.loads(message)
+            if body["type"] == "joining" and body.get("join_code") != event["join_code"]:
+                event["join_code"] = body["join_code"]
+                shown.append(time.time())
+
+
+def flood_review(http: httpx.Client, event: dict) -> dict | None:
+    """What the console's notice lists (GET /sessions/{id} `join_flood`)."""
+    answer = http.get(f"/api/v1/sessions/{event['id']}",
+                      headers={"Authorization": f"Bearer {event['facilitator_token']}"})
+    return answer.json().get("join_flood")
 
 
 def timeline(samples: list[Timed], start: float) -> str:
@@ -877,47 +925,38 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
 
         attacked = create_event(http, "参加の洪水")
 
-        async def joins_answered() -> dict:
-            """The flood, and the facilitator's answer from the console after
-            `--answer-after` s: a new join code, which the projector shows at once (the
-            honest phones read it from there; the flood goes on with the old one)."""
-            running = asyncio.create_task(run_flood("joins", {
-                "url": server.url, "session_id": attacked["id"],
-                "join_code": attacked["join_code"], "seconds": seconds,
-                "parallel": options.parallel}))
-            await asyncio.sleep(options.answer_after)
-            renewed = await asyncio.to_thread(
-                http.post, f"/api/v1/sessions/{attacked['id']}/join_code",
-                headers={"Authorization": f"Bearer {attacked['facilitator_token']}"})
-            attacked["join_code"] = renewed.json()["join_code"]
-            answered_at = time.time()
-            return {**await running, "answered_at": answered_at}
+        async def joins_on_screen() -> dict:
+            """The flood, while the projector's screen (its JSON socket) shows the join
+            code: the honest phones read it from there, the flood keeps its own."""
+            shown: list[float] = []
+            projector = asyncio.create_task(follow_the_projector(server, attacked, shown))
+            try:
+                result = await run_flood("joins", {
+                    "url": server.url, "session_id": attacked["id"],
+                    "join_code": attacked["join_code"], "seconds": seconds,
+                    "parallel": options.parallel})
+            finally:
+                projector.cancel()
+                await asyncio.gather(projector, return_exceptions=True)
+            return {**result, "answered_at": shown[0] if shown else None}
 
-        watch, result = await observer.watch(attacked, joins_answered)
+        watch, result = await observer.watch(attacked, joins_on_screen)
         lines, notes = describe_joins(result, watch.joins, participant_count(http, attacked),
-                                      options.max_participants)
-        notes.append("honest joins share the address's pacer with the flood (docs/api.md): "
-                     "until the facilitator answers, a join waits its turn up to 15 s, beyond "
-                     "that 429 too_many_joins; the new join code starts the pacing afresh")
+                                      options.max_participants, flood_review(http, attacked))
+        notes.append("honest joins behind the venue's address share the event's pacer with "
+                     "the flood (docs/api.md) until the server answers the flood with a new "
+                     "join code, which starts the pacing afresh")
         floods.append(Flood("3 join flood",
                             f"3. join flood: {options.parallel} connections join with the "
                             "right code", lines, watch, notes))
         flood_tokens = result["tokens"]
-        print(f"join flood done; cool-down {options.cool_down:g} s without joins",
-              file=sys.stderr)
-
-        async def cool() -> None:
-            await asyncio.sleep(options.cool_down)
-
-        await observer.watch(None, cool, with_phones=False)
+        print("join flood done", file=sys.stderr)
 
         hosts = [table["host_token"] for table in attacked["tables"]]
         watch, result = await observer.watch(attacked, flood("cards", {
             "url": server.url, "session_id": attacked["id"], "tokens": flood_tokens + hosts,
             "seconds": seconds, "parallel": options.parallel}))
         lines, notes = describe_cards(result)
-        notes.append(f"after a {options.cool_down:g} s cool-down without joins (the join "
-                     "flood's pacer queue drained)")
         floods.append(Flood("4 card flood",
                             f"4. card flood: {len(flood_tokens)} flood participants + "
                             f"{len(hosts)} hosts, {options.parallel} connections", lines, watch,
@@ -947,11 +986,6 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="connections sending 150 MB bodies at once (16)")
     parser.add_argument("--slow-headers", type=int, help="sockets sending half a header (1100)")
     parser.add_argument("--slow-bodies", type=int, help="sockets trickling a body (100)")
-    parser.add_argument("--answer-after", type=float, default=4,
-                        help="seconds into the join flood before the facilitator replaces "
-                             "the join code (4)")
-    parser.add_argument("--cool-down", type=float, default=JOIN_PACER_MAX_WAIT_S + 3,
-                        help="seconds without joins after the join flood (18)")
     options = parser.parse_args(argv)
     quick = options.quick
     defaults = {"seconds": 5 if quick else 15, "baseline": 3 if quick else 5,

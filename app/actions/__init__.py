@@ -37,6 +37,9 @@ class Services:
     join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
     tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
     join_pacer: auth.Pacer = field(default_factory=lambda: auth.Pacer(60, 100))
+    join_wait_ms: int = 15_000
+    """A join that would wait longer for its turn is a flood (app/actions/access.py)."""
+    renew_join_code_on_flood: bool = True
     max_participants: int = 500
     token_lifetime_ms: int = 7 * 24 * 3600 * 1000
     """How long after the event finished its tokens stay valid."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from app import auth
 from app.actions import Services
@@ -83,32 +84,56 @@ def session_for_join_code(services: Services, join_code: str) -> str | None:
     return sessions.session_id_for_join_code(services.engine, join_code)
 
 
-MAX_JOIN_WAIT_MS = 15_000
-"""A join that would wait longer for its turn is refused with Retry-After instead."""
+def session_for_replaced_code(services: Services, join_code: str) -> str | None:
+    return sessions.session_id_for_replaced_code(services.engine, join_code)
 
 
-async def join_turn(services: Services, address: str) -> None:
-    """Wait this address's turn to join (a flood of joins is slowed, not the venue)."""
-    wait_ms = services.join_pacer.turn(address, services.now())
-    if wait_ms > MAX_JOIN_WAIT_MS:
-        services.join_pacer.give_back(address)
-        seconds = wait_ms // 1000 + 1
-        raise Refusal.retry_after(
-            "too_many_joins",
-            NN_("Too many joins from this network at once. Try again in %(num)s second.",
-                "Too many joins from this network at once. Try again in %(num)s seconds."),
-            seconds)
+@dataclass(frozen=True)
+class Flooded:
+    """A join whose turn is further off than the longest wait: the address floods."""
+
+    since_ms: int
+    """When its run of joins began."""
+    wait_ms: int
+
+
+async def join_turn(services: Services, session_id: str, address: str) -> Flooded | None:
+    """Wait this address's turn to join this event (a flood of joins is slowed, not the
+    venue); a turn too far off is not waited for, and given back."""
+    pacer = services.join_pacer
+    wait_ms = pacer.turn(session_id, address, services.now())
+    if wait_ms > services.join_wait_ms:
+        pacer.give_back(session_id, address)
+        return Flooded(pacer.busy_since(session_id, address) or services.now(), wait_ms)
     if wait_ms:
         await asyncio.sleep(wait_ms / 1000)
+    return None
+
+
+def too_many_joins(flooded: Flooded) -> Refusal:
+    seconds = flooded.wait_ms // 1000 + 1
+    return Refusal.retry_after(
+        "too_many_joins",
+        NN_("Too many joins from this network at once. Try again in %(num)s second.",
+            "Too many joins from this network at once. Try again in %(num)s seconds."),
+        seconds)
+
+
+def code_replaced() -> Refusal:
+    return Refusal("join_code_replaced",
+                   N_("This join code has been replaced. Use the new one on the screen."))
 
 
 def check_join_code(services: Services, session_id: str, join_code: str,
                     address: str) -> None:
     """The join code is the credential: a wrong one counts towards the guessing limit of
     the address (and is refused with 429 once over it); a right one is never refused
-    because of wrong ones from the same address (a venue shares one)."""
+    because of wrong ones from the same address (a venue shares one). A replaced code of
+    the event is no guess: the phone is told to read the new one."""
     if sessions.session_id_for_join_code(services.engine, join_code) == session_id:
         return
+    if sessions.session_id_for_replaced_code(services.engine, join_code) == session_id:
+        raise code_replaced()
     guard_join_attempts(services, address)
     record_wrong_join_code(services, address)
     raise Refusal("wrong_join_code", N_("This join code does not match the event."))

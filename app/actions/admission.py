@@ -4,6 +4,8 @@ joining, replace the join code, remove a participant, replace a lost device's li
 from __future__ import annotations
 
 import hmac
+import logging
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from app import auth, events
@@ -13,46 +15,79 @@ from app.refusal import Refusal
 from app.store import access as store
 from app.store import sessions as store_sessions
 
+log = logging.getLogger(__name__)
+
 
 def set_joining(services: Services, identity: auth.Identity, open_: bool
                 ) -> Done[store.Joining]:
     require(identity, auth.FACILITATOR)
-    joining = store.change_joining(services.engine, identity.session_id, open_=open_)
-    published = announce(services, identity.session_id, joining.seq,
-                         events.JoiningChanged(joining.join_code, joining.open))
-    return Done(joining, published)
+    joining = store.change_joining(services.engine, identity.session_id, services.now(),
+                                   open_=open_)
+    return Done(joining, _announce_joining(services, identity.session_id, joining))
 
 
 def new_join_code(services: Services, identity: auth.Identity) -> Done[store.Joining]:
     """The projector and its QR code show the new code at once; the old one is refused;
     people who joined keep their own pages (they are not keyed by the code)."""
     require(identity, auth.FACILITATOR)
-    joining = store.change_joining(services.engine, identity.session_id, new_code=True)
-    published = announce(services, identity.session_id, joining.seq,
-                         events.JoiningChanged(joining.join_code, joining.open))
-    return Done(joining, published)
+    joining = store.change_joining(services.engine, identity.session_id, services.now(),
+                                   new_code=True)
+    return Done(joining, _announce_joining(services, identity.session_id, joining))
+
+
+def answer_flood(services: Services, session_id: str, flooded_code: str,
+                 since_ms: int) -> Done[store.Joining | None]:
+    """The server's own answer to a flood of joins with the right code from one address
+    (it cannot tell the script's joins from the phones behind the same NAT): a new join
+    code, shown on the projector at once, so the script's old one is refused while the
+    people in the room read the new one; the console lists who joined since `since_ms`
+    for the facilitator to review. Nothing when the code was replaced meanwhile."""
+    joining = store.renew_after_flood(services.engine, session_id, flooded_code, since_ms,
+                                      services.now())
+    if joining is None:
+        return Done(None)
+    log.warning("join flood on event %s: a new join code was drawn", session_id)
+    return Done(joining, _announce_joining(services, session_id, joining))
+
+
+def review_flood(services: Services, identity: auth.Identity,
+                 remove: Sequence[int] = ()) -> Done[store.Joining]:
+    """The facilitator's review of a flood: the ticked people removed (their cards
+    hidden), and the notice gone."""
+    require(identity, auth.FACILITATOR)
+    removed = remove_participants(services, identity, remove, hide_cards=True).events \
+        if remove else ()
+    joining = store.flood_reviewed(services.engine, identity.session_id)
+    return Done(joining, removed + _announce_joining(services, identity.session_id, joining))
+
+
+def _announce_joining(services: Services, session_id: str, joining: store.Joining):
+    return announce(services, session_id, joining.seq,
+                    events.JoiningChanged(joining.join_code, joining.open,
+                                          joining.flood_since_ms, joining.flood_until_ms))
 
 
 @dataclass(frozen=True)
 class Removed:
-    participant_id: int
+    participant_ids: tuple[int, ...]
     hidden_cards: int
 
 
-def remove_participant(services: Services, identity: auth.Identity, participant_id: int,
-                       hide_cards: bool) -> Done[Removed]:
-    """Their token stops working at once (on every worker) and their sockets close."""
+def remove_participants(services: Services, identity: auth.Identity,
+                        participant_ids: Iterable[int], hide_cards: bool) -> Done[Removed]:
+    """All or none; their tokens stop working at once (on every worker) and their
+    sockets close."""
     require(identity, auth.FACILITATOR)
-    removal = store.remove_participant(services.engine, identity.session_id, participant_id,
-                                       hide_cards)
+    removal = store.remove_participants(services.engine, identity.session_id,
+                                        participant_ids, hide_cards)
     services.tokens.forget(identity.session_id)
     published = announce(
         services, identity.session_id, removal.seq,
         *(events.CardHidden(card) for card in removal.hidden),
         *(events.DotsChanged(vote) for vote in removal.votes),
         events.SeatingChanged(removal.seating.seats, removal.seating.people),
-        events.SignedOut(auth.PARTICIPANT, participant_id))
-    return Done(Removed(participant_id, len(removal.hidden)), published)
+        *(events.SignedOut(auth.PARTICIPANT, person) for person in removal.removed))
+    return Done(Removed(removal.removed, len(removal.hidden)), published)
 
 
 def new_link(services: Services, identity: auth.Identity, role: str,

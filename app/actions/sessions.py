@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from app import auth, events, rounds
 from app.actions import Done, Services, announce, require
-from app.actions.access import check_join_code, join_turn
-from app.actions.admission import check_organiser, set_joining
+from app.actions.access import check_join_code, code_replaced, join_turn, too_many_joins
+from app.actions.admission import answer_flood, check_organiser, set_joining
 from app.refusal import Refusal
 from app.schemas import ArrivalIn, ControlIn, JoinIn, SessionIn, SessionPatch
 from app.store import sessions
@@ -62,12 +62,13 @@ class NewParticipant:
     home_table: int | None
 
 
-def join(services: Services, session_id: str, spec: JoinIn,
-         address: str) -> Done[NewParticipant]:
-    """A participant joins with the event's join code (access.check_join_code); the web
-    layer has waited the address's turn first (access.join_turn)."""
+def join(services: Services, session_id: str, spec: JoinIn, address: str,
+         turn_ms: int) -> Done[NewParticipant]:
+    """A participant joins with the event's join code (access.check_join_code), after
+    waiting the address's turn (access.join_turn), which began at `turn_ms`: their time of
+    joining, so that a join let in before a flood was answered counts in the flood."""
     check_join_code(services, session_id, spec.join_code, address)
-    return _arrive(services, session_id, spec, at_reception=False)
+    return _arrive(services, session_id, spec, at_reception=False, at_ms=turn_ms)
 
 
 def register(services: Services, identity: auth.Identity, spec: ArrivalIn
@@ -78,9 +79,10 @@ def register(services: Services, identity: auth.Identity, spec: ArrivalIn
     return _arrive(services, identity.session_id, spec, at_reception=True)
 
 
-def _arrive(services: Services, session_id: str, spec: ArrivalIn,
-            at_reception: bool) -> Done[NewParticipant]:
-    arrival = sessions.join(services.engine, session_id, spec, services.now(),
+def _arrive(services: Services, session_id: str, spec: ArrivalIn, at_reception: bool,
+            at_ms: int | None = None) -> Done[NewParticipant]:
+    arrival = sessions.join(services.engine, session_id, spec,
+                            services.now() if at_ms is None else at_ms,
                             services.max_participants, at_reception)
     published = announce(services, session_id, arrival.seq,
                          events.Joined(arrival.person, arrival.seats))
@@ -92,15 +94,23 @@ def _arrive(services: Services, session_id: str, spec: ArrivalIn,
 async def join_in_turn(services: Services, session_id: str, spec: JoinIn,
                        address: str) -> Done[NewParticipant]:
     """The whole join from a page or the API: a wrong code is refused before it takes a
-    turn; the address waits its turn (access.join_turn); a join refused after its wait
-    (the code replaced meanwhile, joining closed, the event full) gives its turn back,
-    so that a refused flood does not hold up the people behind it."""
+    turn; the address waits its turn (access.join_turn); a flood is answered with a new
+    join code (admission.answer_flood) or, when that is turned off, 429; a join refused
+    after its wait (the code replaced meanwhile, joining closed, the event full) gives its
+    turn back, so that a refused flood does not hold up the people behind it."""
     await asyncio.to_thread(check_join_code, services, session_id, spec.join_code, address)
-    await join_turn(services, address)
+    flooded = await join_turn(services, session_id, address)
+    if flooded is not None:
+        if not services.renew_join_code_on_flood:
+            raise too_many_joins(flooded)
+        await asyncio.to_thread(answer_flood, services, session_id, spec.join_code,
+                                flooded.since_ms)
+        raise code_replaced()
     try:
-        return await asyncio.to_thread(join, services, session_id, spec, address)
+        return await asyncio.to_thread(join, services, session_id, spec, address,
+                                       services.now())
     except Refusal:
-        services.join_pacer.give_back(address)
+        services.join_pacer.give_back(session_id, address)
         raise
 
 

@@ -3,6 +3,7 @@ remove a participant, replace a host's or the projector's token."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,7 +13,7 @@ from sqlmodel import select
 from app import auth
 from app.db import writing
 from app.i18n import N_
-from app.models import CafeTable, Card, Participant, Vote
+from app.models import CafeTable, Card, EventSession, Participant, ReplacedJoinCode, Vote
 from app.records import CardRecord, VoteRecord, record_of
 from app.refusal import Refusal
 from app.store.rows import bump, locked_clock, locked_event
@@ -25,13 +26,20 @@ CODE_DRAWS = 5
 class Joining:
     join_code: str
     open: bool
+    flood_since_ms: int | None
+    flood_until_ms: int | None
     seq: int
 
 
-def change_joining(engine: Engine, session_id: str, open_: bool | None = None,
+def _joining(db, event: EventSession) -> Joining:
+    return Joining(event.join_code, event.joining_open, event.flood_since_ms,
+                   event.flood_until_ms, bump(db, event.id))
+
+
+def change_joining(engine: Engine, session_id: str, now_ms: int, open_: bool | None = None,
                    new_code: bool = False) -> Joining:
     """Open or close joining, and/or draw a new join code (the old one is refused from
-    the commit on)."""
+    the commit on, as replaced)."""
     for _attempt in range(CODE_DRAWS):
         try:
             with writing(engine) as db:
@@ -39,17 +47,56 @@ def change_joining(engine: Engine, session_id: str, open_: bool | None = None,
                 if open_ is not None:
                     event.joining_open = open_
                 if new_code:
-                    event.join_code = auth.new_join_code()
+                    _replace_code(db, event, now_ms)
                 db.add(event)
                 db.flush()
-                return Joining(event.join_code, event.joining_open, bump(db, session_id))
+                return _joining(db, event)
         except IntegrityError:
             continue  # another event has that code: draw again
     raise RuntimeError("could not draw a unique join code")
 
 
+def renew_after_flood(engine: Engine, session_id: str, flooded_code: str, since_ms: int,
+                      now_ms: int) -> Joining | None:
+    """A new join code because a flood used `flooded_code`, and the flood's window kept
+    for the facilitator's review (one window however often it happens before the review);
+    None when the code was replaced already (by the facilitator or a parallel join)."""
+    for _attempt in range(CODE_DRAWS):
+        try:
+            with writing(engine) as db:
+                event = locked_event(db, session_id)
+                if event.join_code != auth.clean_join_code(flooded_code):
+                    return None
+                _replace_code(db, event, now_ms)
+                event.flood_since_ms = min(since_ms, event.flood_since_ms or since_ms)
+                event.flood_until_ms = now_ms
+                db.add(event)
+                db.flush()
+                return _joining(db, event)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a unique join code")
+
+
+def _replace_code(db, event: EventSession, now_ms: int) -> None:
+    db.merge(ReplacedJoinCode(code=event.join_code, session_id=event.id,
+                              replaced_at_ms=now_ms))
+    event.join_code = auth.new_join_code()
+
+
+def flood_reviewed(engine: Engine, session_id: str) -> Joining:
+    """The facilitator has looked at who joined in the flood: the notice goes."""
+    with writing(engine) as db:
+        event = locked_event(db, session_id)
+        event.flood_since_ms = event.flood_until_ms = None
+        db.add(event)
+        db.flush()
+        return _joining(db, event)
+
+
 @dataclass(frozen=True)
 class Removal:
+    removed: tuple[int, ...]
     seating: SeatingNow
     hidden: tuple[CardRecord, ...]
     """Their cards hidden by this removal."""
@@ -58,29 +105,33 @@ class Removal:
     seq: int
 
 
-def remove_participant(engine: Engine, session_id: str, participant_id: int,
-                       hide_cards: bool) -> Removal:
-    """Delete a participant: their token, seats and dots go with the row; their cards
-    stay on the board (without their name) unless `hide_cards`."""
+def remove_participants(engine: Engine, session_id: str, participant_ids: Iterable[int],
+                        hide_cards: bool) -> Removal:
+    """Delete participants, all or none: their tokens, seats and dots go with the rows;
+    their cards stay on the board (without their names) unless `hide_cards`."""
+    ids = tuple(dict.fromkeys(participant_ids))
     with writing(engine) as db:
         locked_clock(db, session_id)
-        person = db.get(Participant, participant_id)
-        if person is None or person.session_id != session_id:
+        people = db.exec(select(Participant).where(Participant.id.in_(ids),
+                                                   Participant.session_id == session_id)
+                         ).all() if ids else []
+        if not ids or len(people) != len(ids):
             raise Refusal("not_found", N_("There is no such participant in this event."))
         votes = tuple(VoteRecord(v.participant_id, v.card_id, 0) for v in db.exec(
-            select(Vote).where(Vote.participant_id == participant_id)).all())
+            select(Vote).where(Vote.participant_id.in_(ids))).all())
         hidden = []
         if hide_cards:
-            for card in db.exec(select(Card).where(Card.participant_id == participant_id,
+            for card in db.exec(select(Card).where(Card.participant_id.in_(ids),
                                                    Card.hidden == False)).all():  # noqa: E712
                 card.hidden = True
                 db.add(card)
                 hidden.append(card)
-        db.delete(person)
+        for person in people:
+            db.delete(person)
         db.flush()
         for card in hidden:
             db.refresh(card)
-        return Removal(seating_now(db, session_id),
+        return Removal(ids, seating_now(db, session_id),
                        tuple(record_of(CardRecord, c) for c in hidden), votes,
                        bump(db, session_id))
 

@@ -21,6 +21,7 @@ from app.models import (
     EventSession,
     Participant,
     Phase,
+    ReplacedJoinCode,
     RunState,
     Vote,
 )
@@ -159,6 +160,14 @@ def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
     code = auth.clean_join_code(join_code)
     with reading(engine) as db:
         return db.exec(select(EventSession.id).where(EventSession.join_code == code)).first()
+
+
+def session_id_for_replaced_code(engine: Engine, join_code: str) -> str | None:
+    """The event whose join code this was before it was replaced."""
+    code = auth.clean_join_code(join_code)
+    with reading(engine) as db:
+        replaced = db.get(ReplacedJoinCode, code)
+        return None if replaced is None else replaced.session_id
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from app.schemas import (
     JoinIn,
     MergeIn,
     MoveIn,
+    RemovalIn,
     RowIdPath,
     SessionIn,
     SessionPatch,
@@ -100,9 +101,26 @@ def remove_participant(session_id: str, participant_id: RowIdPath, request: Requ
                        services: ServicesDep, hide_cards: bool = False) -> dict:
     """Their token stops working and their sockets close; `?hide_cards=true` hides their
     cards in the same change."""
-    removed = admission.remove_participant(services, bearer_identity(request, session_id),
-                                           participant_id, hide_cards).value
-    return {"removed": removed.participant_id, "hidden_cards": removed.hidden_cards}
+    removed = admission.remove_participants(services, bearer_identity(request, session_id),
+                                            [participant_id], hide_cards).value
+    return {"removed": participant_id, "hidden_cards": removed.hidden_cards}
+
+
+@router.post("/sessions/{session_id}/participants/removal")
+def remove_participants(session_id: str, spec: RemovalIn, request: Request,
+                        services: ServicesDep) -> dict:
+    """Several at once, all or none (those who joined in a flood): as one removal each."""
+    removed = admission.remove_participants(services, bearer_identity(request, session_id),
+                                            spec.participant_ids, spec.hide_cards).value
+    return {"removed": list(removed.participant_ids), "hidden_cards": removed.hidden_cards}
+
+
+@router.delete("/sessions/{session_id}/join_flood")
+def review_join_flood(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """The facilitator has reviewed the flood the server answered: the notice goes (remove
+    people first with .../participants/removal)."""
+    admission.review_flood(services, bearer_identity(request, session_id))
+    return {"join_flood": None}
 
 
 def _new_link(request: Request, services, session_id: str, role: str,

@@ -481,11 +481,28 @@ async def join_code_from_console(session_id: str, request: Request,
 async def remove_from_console(session_id: str, participant_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, form) -> str:
-        removed = admission.remove_participant(services, identity, participant_id,
-                                               form.get("hide_cards") == "yes").value
+        removed = admission.remove_participants(services, identity, [participant_id],
+                                                form.get("hide_cards") == "yes").value
         if removed.hidden_cards:
             return N_("Removed; their cards are hidden.")
         return N_("Removed.")
+
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/join_flood")
+async def flood_review_from_console(session_id: str, request: Request,
+                                    services: ServicesDep) -> Response:
+    """The console's review of a flood of joins: remove the ticked people (and hide their
+    cards), or keep everyone; either way the notice goes."""
+    def work(identity, form) -> tuple[tuple[str, str], dict] | str:
+        ticked = [_form_int({"id": value}, "id") for value in form.getlist("remove")] \
+            if form.get("action") == "remove" else []
+        admission.review_flood(services, identity, ticked)
+        if not ticked:
+            return N_("Everyone who joined stays.")
+        return NN_("Removed %(num)s person; their cards are hidden.",
+                   "Removed %(num)s people; their cards are hidden."), {"num": len(ticked)}
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
@@ -622,11 +639,24 @@ def _join_view(services, join_code: str) -> SessionView | None:
     return sessions.view_by_id(services, session_id) if session_id else None
 
 
+def _replaced_view(services, join_code: str) -> SessionView | None:
+    """The event whose join code this was (a phone that read it before it was replaced)."""
+    session_id = access.session_for_replaced_code(services, join_code)
+    return sessions.view_by_id(services, session_id) if session_id else None
+
+
+BLANK_JOIN = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
+CODE_REFUSALS = ("join_code_replaced", "wrong_join_code", "too_many_attempts")
+"""Refusals of the code itself: the form asks for the code on the screen."""
+
+
 def _join_form(request: Request, language: str, view, form: dict, error: str = "",
-               status: int = 200) -> HTMLResponse:
+               status: int = 200, ask_code: bool = False) -> HTMLResponse:
+    """The join form; `ask_code`: the code is typed in (the one the phone had was
+    replaced, or mistyped), and the current code is not written into the page."""
     themes = list(dict.fromkeys(t.theme for t in view.tables if t.theme))
     return _page(request, language, "pages/join.html", status=status, view=view, form=form,
-                 themes=themes, form_error=error)
+                 themes=themes, form_error=error, ask_code=ask_code)
 
 
 def _wrong_join_code(request: Request, services) -> HTMLResponse:
@@ -650,10 +680,15 @@ def _joining_closed(request: Request, language: str) -> HTMLResponse:
 @router.get("/j/{join_code}", response_class=HTMLResponse)
 def join_page(join_code: str, request: Request, services: ServicesDep,
               settings: SettingsDep) -> Response:
-    """The join form; someone who joined already goes to their own page."""
+    """The join form; someone who joined already goes to their own page. A code that was
+    replaced (a printed QR code, a phone that read the screen before) gets the form that
+    asks for the code on the screen."""
     view = _join_view(services, join_code)
-    if view is None:
-        return _wrong_join_code(request, services)
+    replaced = view is None
+    if replaced:
+        view = _replaced_view(services, join_code)
+        if view is None:
+            return _wrong_join_code(request, services)
     session_id = view.session.id
     entered = _enter(request, settings, services, session_id, (auth.PARTICIPANT,),
                      f"/m/{session_id}")
@@ -664,8 +699,10 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     language = page_language(request, view.session.language)
     if not view.session.joining_open:
         return _joining_closed(request, language)
-    blank = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
-    return _join_form(request, language, view, blank)
+    if replaced:
+        return _join_form(request, language, view, BLANK_JOIN,
+                          access.code_replaced().text(language), status=403, ask_code=True)
+    return _join_form(request, language, view, BLANK_JOIN)
 
 
 @router.get("/m/{session_id}", response_class=HTMLResponse)
@@ -685,12 +722,34 @@ def participant_page(session_id: str, request: Request, services: ServicesDep,
 @router.post("/j/{join_code}")
 async def join_from_form(join_code: str, request: Request, services: ServicesDep,
                          settings: SettingsDep) -> Response:
-    posted = await request.form()
-    form = {key: posted.get(key, "") for key in ("name", "affiliation", "theme", "expectation")}
-
     view = await run_in_threadpool(_join_view, services, join_code)
     if view is None:
-        return await run_in_threadpool(_wrong_join_code, request, services)
+        view = await run_in_threadpool(_replaced_view, services, join_code)
+        if view is None:
+            return await run_in_threadpool(_wrong_join_code, request, services)
+    return await _join_posted(request, services, settings, view, join_code)
+
+
+@router.post("/j")
+async def join_with_typed_code(request: Request, services: ServicesDep,
+                               settings: SettingsDep) -> Response:
+    """The join form of a phone whose code was replaced: the new code typed in, what
+    they wrote kept."""
+    posted = await request.form()
+    session_id = str(posted.get("session", ""))
+    view = await run_in_threadpool(sessions.view_by_id, services, session_id) \
+        if 0 < len(session_id) <= 16 else None
+    if view is None:
+        return _no_event(request)
+    return await _join_posted(request, services, settings, view,
+                              str(posted.get("join_code", "")))
+
+
+async def _join_posted(request: Request, services, settings, view: SessionView,
+                       join_code: str) -> Response:
+    """A join form posted for `view`'s event with `join_code` (checked by the join)."""
+    posted = await request.form()
+    form = {key: posted.get(key, "") for key in BLANK_JOIN}
     language = page_language(request, view.session.language)
     if not view.session.joining_open:
         return _joining_closed(request, language)
@@ -699,8 +758,9 @@ async def join_from_form(join_code: str, request: Request, services: ServicesDep
         if isinstance(error, Refusal) and error.code == "joining_closed":
             return _joining_closed(request, language)
         status = error.status if isinstance(error, Refusal) else 422
+        ask_code = isinstance(error, Refusal) and error.code in CODE_REFUSALS
         return _join_form(request, language, view, form, error_text(error, language),
-                          status=status)
+                          status=status, ask_code=ask_code)
 
     try:
         spec = JoinIn.model_validate({**form, "join_code": join_code})

@@ -23,7 +23,7 @@ def event_record(**changes) -> EventRecord:
                   card_max_length=140, vote_budget=3, voting_open=True, votes_revealed=False,
                   board_view="table", joining_open=True,
                   projector_screen="auto", date="", start_time="", venue="", organiser="",
-                  purpose="", time_zone="Asia/Tokyo")
+                  purpose="", time_zone="Asia/Tokyo", flood_since_ms=None, flood_until_ms=None)
     return EventRecord(**{**fields, **changes})
 
 

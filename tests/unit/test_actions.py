@@ -9,7 +9,7 @@ import uuid
 import pytest
 
 from app import auth, events
-from app.actions import Services, access, board, exports, seating, sessions
+from app.actions import Services, access, admission, board, exports, seating, sessions
 from app.db import make_engine
 from app.migrate import upgrade
 from app.records import VoteRecord
@@ -57,7 +57,8 @@ def event(services):
 def joined(services, event, name="山田", theme=THEMES[0]) -> auth.Identity:
     view = event["view"]
     done = sessions.join(services, event["id"], JoinIn(join_code=view.session.join_code,
-                                                       name=name, theme=theme), "10.0.0.1")
+                                                       name=name, theme=theme), "10.0.0.1",
+                         services.now())
     return access.identify(services, event["id"], done.value.token)
 
 
@@ -118,11 +119,11 @@ def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, even
 
 def test_join_needs_the_right_code_and_announces_the_newcomer(services, event, published):
     wrong = JoinIn(join_code="XXXXXX", name="侵入者")
-    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="wrong_join_code")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0, code="wrong_join_code")
     for _ in range(9):
-        refused(sessions.join, services, event["id"], wrong, "10.0.0.9",
+        refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0,
                 code="wrong_join_code")
-    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="too_many_attempts")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0, code="too_many_attempts")
     person = joined(services, event, theme=THEMES[1])
     assert person.role == auth.PARTICIPANT
     [batch] = published
@@ -324,6 +325,43 @@ def test_a_token_found_valid_is_remembered_for_a_while():
     assert cache.get("s1", "t", 6001) is None and cache.get("s2", "t", 5500) is None
     cache.forget("s1")
     assert cache.get("s1", "t", 5500) is None
+
+
+def test_the_join_pacer_lets_a_burst_through_then_paces_each_event_apart():
+    pacer = auth.Pacer(per_minute=60, burst=2)
+    assert [pacer.turn("e1", "10.0.0.1", 1000) for _ in range(4)] == [0, 0, 1000, 2000]
+    assert pacer.busy_since("e1", "10.0.0.1") == 1000
+    assert pacer.turn("e2", "10.0.0.1", 1000) == 0  # another event: its own burst
+    pacer.give_back("e1", "10.0.0.1")
+    assert pacer.turn("e1", "10.0.0.1", 1000) == 2000  # the turn given back is taken again
+    assert pacer.turn("e1", "10.0.0.1", 61_000) == 0  # a minute later: the burst is back
+    assert pacer.busy_since("e1", "10.0.0.1") == 61_000  # and a new run of joins began
+    pacer.forget("e1")
+    assert pacer.busy_since("e1", "10.0.0.1") is None
+    assert pacer.busy_since("e2", "10.0.0.1") == 1000
+
+
+def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(services, event,
+                                                                         published):
+    old = event["view"].session.join_code
+    answered = admission.answer_flood(services, event["id"], old, since_ms=1000).value
+    assert answered.join_code != old and answered.flood_since_ms == 1000
+    [batch] = published
+    [changed] = batch.events
+    assert changed == events.JoiningChanged(answered.join_code, True, 1000,
+                                            answered.flood_until_ms)
+    # a second join of the same flood, answered a moment later: nothing more to do
+    assert admission.answer_flood(services, event["id"], old, since_ms=500).value is None
+    again = admission.answer_flood(services, event["id"], answered.join_code, since_ms=2000)
+    assert again.value.flood_since_ms == 1000  # one window until the review
+    assert again.value.flood_until_ms >= answered.flood_until_ms
+    spec = JoinIn(join_code=old, name="古いコード")
+    refused(sessions.join, services, event["id"], spec, "10.0.0.9", 0,
+            code="join_code_replaced")
+    refused(admission.review_flood, services, event["hosts"][0], code="forbidden")
+    reviewed = admission.review_flood(services, event["facilitator"]).value
+    assert reviewed.flood_since_ms is None and reviewed.flood_until_ms is None
+    assert stored.load_view(services.engine, event["id"]).session.flood_until_ms is None
 
 
 def test_an_event_id_never_reads_as_a_command_line_option():
