@@ -41,8 +41,8 @@ class Audience:
 
 
 VIEW_PIECES = {
-    "facilitator": ("event-title", "phase", "controls", "program", "board", "keywords",
-                    "people", "plan", "join", "links"),
+    "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
+                    "keywords", "people", "plan", "join", "links"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "keywords", "end"),
     "host": ("event-title", "phase", "table-people", "table-cards"),
@@ -72,7 +72,7 @@ PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phas
                 ("facilitator", "program"), ("host", "table-cards"), ("projector", "moves"),
                 *SCREEN_PIECES, *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
-JOIN_PIECES = (("facilitator", "join"), ("projector", "join"))
+JOIN_PIECES = (("facilitator", "join"), ("facilitator", "flood"), ("projector", "join"))
 KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
 
 
@@ -247,14 +247,14 @@ class Delivery:
         self.view.apply(event)
         self.redraw(SEATING_PIECES)
         if self.view.session.flood_until_ms is not None:  # the flood's list of people
-            self.redraw([("facilitator", "join")])
+            self.redraw([("facilitator", "flood")])
 
     def _joined(self, event: events.Joined) -> None:
         self.view.apply(event)
         self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
         self.redraw([("participant", "seat")], scope=event.person.id)
         if event.person in self.view.joined_in_flood():  # let in just before the answer
-            self.redraw([("facilitator", "join")])
+            self.redraw([("facilitator", "flood")])
 
     def _board_layout(self, event) -> None:
         self.view.apply(event)
