@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from app import keywords, logs
-from app.actions import Services
+from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
 from app.hub import Hub, RedisBus
@@ -174,7 +174,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
     hub = Hub(load_live_view, forget_tokens=tokens.forget,
-              forget_join_turns=join_pacer.forget)
+              forget_join_turns=lambda session_id: access.forget_join_turns(services,
+                                                                            session_id))
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),

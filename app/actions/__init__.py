@@ -9,6 +9,7 @@ with its answer in a `Done`.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -37,6 +38,9 @@ class Services:
     join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
     tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
     join_pacer: auth.Pacer = field(default_factory=lambda: auth.Pacer(60, 100))
+    join_wakeups: dict[str, asyncio.Event] = field(default_factory=dict)
+    """event id -> what the joins waiting their turn wait on besides the time
+    (access.forget_join_turns)."""
     join_wait_ms: int = 15_000
     """A join that would wait longer for its turn is a flood (app/actions/access.py)."""
     renew_join_code_on_flood: bool = True

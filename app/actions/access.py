@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -106,8 +107,20 @@ async def join_turn(services: Services, session_id: str, address: str) -> Floode
         pacer.give_back(session_id, address)
         return Flooded(pacer.busy_since(session_id, address) or services.now(), wait_ms)
     if wait_ms:
-        await asyncio.sleep(wait_ms / 1000)
+        woken = services.join_wakeups.setdefault(session_id, asyncio.Event())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(woken.wait(), wait_ms / 1000)
     return None
+
+
+def forget_join_turns(services: Services, session_id: str) -> None:
+    """Joining was closed or the join code replaced (on any worker): the event's joins
+    are paced afresh, and those waiting their turn go on now, to be refused at once
+    rather than after their wait."""
+    services.join_pacer.forget(session_id)
+    woken = services.join_wakeups.pop(session_id, None)
+    if woken is not None:
+        woken.set()
 
 
 def too_many_joins(flooded: Flooded) -> Refusal:
