@@ -12,6 +12,7 @@ from app.actions import Services
 from app.i18n import N_, NN_
 from app.refusal import Refusal
 from app.store import sessions
+from app.store.sessions import code_replaced
 
 
 def identify(services: Services, session_id: str, token: str | None) -> auth.Identity:
@@ -130,11 +131,6 @@ def too_many_joins(flooded: Flooded) -> Refusal:
         NN_("Too many joins from this network at once. Try again in %(num)s second.",
             "Too many joins from this network at once. Try again in %(num)s seconds."),
         seconds)
-
-
-def code_replaced() -> Refusal:
-    return Refusal("join_code_replaced",
-                   N_("This join code has been replaced. Use the new one on the screen."))
 
 
 def check_join_code(services: Services, session_id: str, join_code: str,

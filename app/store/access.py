@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import func, select
 
 from app import auth
 from app.db import writing
@@ -68,8 +68,11 @@ def renew_after_flood(engine: Engine, session_id: str, flooded_code: str, since_
                 if event.join_code != auth.clean_join_code(flooded_code):
                     return None
                 _replace_code(db, event, now_ms)
+                # joins that committed while this waited for the event's row count too
+                latest = db.exec(select(func.max(Participant.joined_at_ms))
+                                 .where(Participant.session_id == session_id)).one()
                 event.flood_since_ms = min(since_ms, event.flood_since_ms or since_ms)
-                event.flood_until_ms = now_ms
+                event.flood_until_ms = max(now_ms, latest or now_ms)
                 db.add(event)
                 db.flush()
                 return _joining(db, event)

@@ -356,8 +356,7 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
         if not view.session.joining_open and not at_reception:
-            raise Refusal("joining_closed",
-                          N_("Joining is closed for now. Ask the facilitator."))
+            raise joining_closed()
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)
@@ -382,7 +381,31 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         seats = tuple((round_index, seated[person.id])
                       for round_index, seated in sorted(seating.seats_of(db, session_id).items())
                       if person.id in seated)
-        return Arrival(record, person.token, seats, view.planned, bump(db, session_id))
+        seq = bump(db, session_id)
+        if not at_reception:
+            _still_admitted(db, session_id, spec.join_code)
+        return Arrival(record, person.token, seats, view.planned, seq)
+
+
+def _still_admitted(db: Session, session_id: str, join_code: str) -> None:
+    """Checked again once the transaction holds the event's row (bump): a join that raced
+    the replacement of its code (a flood answered) or the closing of joining is refused,
+    not stored."""
+    code, open_ = db.exec(select(EventSession.join_code, EventSession.joining_open)
+                          .where(EventSession.id == session_id)).one()
+    if not open_:
+        raise joining_closed()
+    if code != auth.clean_join_code(join_code):
+        raise code_replaced()
+
+
+def joining_closed() -> Refusal:
+    return Refusal("joining_closed", N_("Joining is closed for now. Ask the facilitator."))
+
+
+def code_replaced() -> Refusal:
+    return Refusal("join_code_replaced",
+                   N_("This join code has been replaced. Use the new one on the screen."))
 
 
 def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:

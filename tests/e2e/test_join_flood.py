@@ -24,10 +24,11 @@ def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_se
         phone.fill("input[name=name]", "会場の本人")
         phone.fill("textarea[name=expectation]", "地域のつながりを知りたい")
 
+        answers = [join(api, event, f"偽者{n:02}") for n in range(3)]  # the burst
         with ThreadPoolExecutor(12) as pool:
-            answers = list(pool.map(lambda n: join(api, event, f"偽者{n:02}"), range(12)))
+            answers += pool.map(lambda n: join(api, event, f"偽者{n:02}"), range(3, 15))
         fakes = sorted(a.json()["id"] for a in answers if a.status_code == 201)
-        assert fakes and all(a.status_code in (201, 403) for a in answers)
+        assert len(fakes) >= 3 and all(a.status_code in (201, 403) for a in answers)
 
         notice = console.locator("#flood")
         expect(notice).to_contain_text("参加の殺到を止めました")

@@ -270,3 +270,50 @@ def test_a_participant_removed_on_one_worker_is_signed_out_on_both(make_server):
     wait_for(lambda: all(p.closed.is_set() for p in phones), 10, "every socket closes")
     assert {p.socket.close_code for p in phones} == {4401}
     assert answers_with_own_connections() == {401}
+
+
+def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_in(
+        make_server):
+    server = make_server("postgresql", redis=True, workers=2,
+                         env={"WORLDCAFE_JOIN_BURST": "3", "WORLDCAFE_JOINS_PER_MINUTE": "60",
+                              "WORLDCAFE_JOIN_WAIT_SECONDS": "1"})
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        event = create_event(client)
+    consoles = [Watcher(socket_url(server, event)) for _ in range(4)]
+    while workers_of(consoles, server) < 2:  # one on each worker, whoever accepts them
+        assert len(consoles) < 40, "every console landed on one worker"
+        consoles.append(Watcher(socket_url(server, event)))
+
+    def join_fresh(name: str, code: str) -> httpx.Response:
+        """A connection of its own, so that the joins are spread over both workers."""
+        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+            return join(own, {**event, "join_code": code}, name)
+
+    answers = [join_fresh(f"先頭{n}", event["join_code"]) for n in range(3)]
+    assert [a.status_code for a in answers] == [201] * 3  # within either worker's burst
+    with ThreadPoolExecutor(16) as pool:
+        answers += pool.map(lambda n: join_fresh(f"偽者{n}", event["join_code"]), range(40))
+    assert {a.status_code for a in answers} == {201, 403}
+    assert {a.json()["error"]["code"] for a in answers if a.status_code == 403} == \
+        {"join_code_replaced"}
+    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        seen = client.get(f"/api/v1/sessions/{event['id']}",
+                          headers=bearer(event["facilitator_token"])).json()
+        # a later change: every console has had every earlier batch once it sees this one
+        client.patch(f"/api/v1/sessions/{event['id']}", json={"title": "後の変更"},
+                     headers=bearer(event["facilitator_token"]))
+    for console in consoles:
+        wait_for(lambda c=console: c.of_type("session")
+                 and c.of_type("session")[-1]["session"]["title"] == "後の変更", 10,
+                 "the later change reaches every console")
+        codes = {m["join_code"] for m in console.of_type("joining")}
+        assert codes == {seen["join_code"]}  # one new code, drawn once for both workers
+    joined = {a.json()["id"] for a in answers if a.status_code == 201}
+    # the window starts when the answering worker's run of joins began: joins the other
+    # worker let in before that may fall outside it (docs/api.md)
+    assert seen["join_flood"]["participant_ids"]
+    assert set(seen["join_flood"]["participant_ids"]) <= joined
+    honest = [join_fresh(f"本人{n}", seen["join_code"]) for n in range(6)]
+    assert [a.status_code for a in honest] == [201] * 6  # both workers paced afresh
+    for console in consoles:
+        console.close()
