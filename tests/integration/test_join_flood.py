@@ -4,6 +4,7 @@ the projector, the script's old code refused cheaply, the room let in at once, a
 console's review of who joined meanwhile; against a real server, real sockets and both
 databases."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -170,3 +171,24 @@ def test_a_phone_with_the_replaced_code_types_the_new_one_and_keeps_its_answers(
         again = api.get(f"/j/{old}")  # the old QR code on a table tent, scanned once more
         assert again.status_code == 303 and again.headers["location"] == f"/m/{event['id']}"
         assert api.post("/j", data={**typed, "session": "nope"}).status_code == 404
+
+
+def test_a_venue_of_200_behind_one_address_is_no_flood(make_server):
+    """200 people joining over two minutes from one address with the default burst of 100
+    and pace of 60 a minute, with time twenty times faster (1200 a minute, 200 joins over
+    six seconds): every join gets in at once and the code stays."""
+    server = make_server(env={"WORLDCAFE_JOINS_PER_MINUTE": "1200"})
+    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+        event = create_event(api)
+        start = time.monotonic()
+
+        def arrive(n: int) -> httpx.Response:
+            time.sleep(max(0.0, start + n * 0.03 - time.monotonic()))  # the room's pace
+            return join(api, event, f"参加者{n}")
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(arrive, range(200)))
+        assert [a.status_code for a in answers] == [201] * 200
+        seen = session_of(api, event, event["facilitator_token"])
+        assert seen["join_code"] == event["join_code"] and seen["join_flood"] is None
+        assert len(seen["participants"]) == 200
