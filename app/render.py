@@ -253,8 +253,6 @@ class Delivery:
         self.view.apply(event)
         self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
         self.redraw([("participant", "seat")], scope=event.person.id)
-        if event.person in self.view.joined_in_flood():  # let in just before the answer
-            self.redraw([("facilitator", "flood")])
 
     def _board_layout(self, event) -> None:
         self.view.apply(event)

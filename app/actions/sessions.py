@@ -62,13 +62,12 @@ class NewParticipant:
     home_table: int | None
 
 
-def join(services: Services, session_id: str, spec: JoinIn, address: str,
-         turn_ms: int) -> Done[NewParticipant]:
-    """A participant joins with the event's join code (access.check_join_code), after
-    waiting the address's turn (access.join_turn), which began at `turn_ms`: their time of
-    joining, so that a join let in before a flood was answered counts in the flood."""
+def join(services: Services, session_id: str, spec: JoinIn,
+         address: str) -> Done[NewParticipant]:
+    """A participant joins with the event's join code (access.check_join_code); the web
+    layer has waited the address's turn first (access.join_turn)."""
     check_join_code(services, session_id, spec.join_code, address)
-    return _arrive(services, session_id, spec, at_reception=False, at_ms=turn_ms)
+    return _arrive(services, session_id, spec, at_reception=False)
 
 
 def register(services: Services, identity: auth.Identity, spec: ArrivalIn
@@ -79,10 +78,9 @@ def register(services: Services, identity: auth.Identity, spec: ArrivalIn
     return _arrive(services, identity.session_id, spec, at_reception=True)
 
 
-def _arrive(services: Services, session_id: str, spec: ArrivalIn, at_reception: bool,
-            at_ms: int | None = None) -> Done[NewParticipant]:
-    arrival = sessions.join(services.engine, session_id, spec,
-                            services.now() if at_ms is None else at_ms,
+def _arrive(services: Services, session_id: str, spec: ArrivalIn,
+            at_reception: bool) -> Done[NewParticipant]:
+    arrival = sessions.join(services.engine, session_id, spec, services.now(),
                             services.max_participants, at_reception)
     published = announce(services, session_id, arrival.seq,
                          events.Joined(arrival.person, arrival.seats))
@@ -107,8 +105,7 @@ async def join_in_turn(services: Services, session_id: str, spec: JoinIn,
                                 flooded.since_ms)
         raise code_replaced()
     try:
-        return await asyncio.to_thread(join, services, session_id, spec, address,
-                                       services.now())
+        return await asyncio.to_thread(join, services, session_id, spec, address)
     except Refusal:
         services.join_pacer.give_back(session_id, address)
         raise

@@ -57,8 +57,7 @@ def event(services):
 def joined(services, event, name="山田", theme=THEMES[0]) -> auth.Identity:
     view = event["view"]
     done = sessions.join(services, event["id"], JoinIn(join_code=view.session.join_code,
-                                                       name=name, theme=theme), "10.0.0.1",
-                         services.now())
+                                                       name=name, theme=theme), "10.0.0.1")
     return access.identify(services, event["id"], done.value.token)
 
 
@@ -119,11 +118,11 @@ def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, even
 
 def test_join_needs_the_right_code_and_announces_the_newcomer(services, event, published):
     wrong = JoinIn(join_code="XXXXXX", name="侵入者")
-    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0, code="wrong_join_code")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="wrong_join_code")
     for _ in range(9):
-        refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0,
+        refused(sessions.join, services, event["id"], wrong, "10.0.0.9",
                 code="wrong_join_code")
-    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", 0, code="too_many_attempts")
+    refused(sessions.join, services, event["id"], wrong, "10.0.0.9", code="too_many_attempts")
     person = joined(services, event, theme=THEMES[1])
     assert person.role == auth.PARTICIPANT
     [batch] = published
@@ -356,7 +355,7 @@ def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(service
     assert again.value.flood_since_ms == 1000  # one window until the review
     assert again.value.flood_until_ms >= answered.flood_until_ms
     spec = JoinIn(join_code=old, name="古いコード")
-    refused(sessions.join, services, event["id"], spec, "10.0.0.9", 0,
+    refused(sessions.join, services, event["id"], spec, "10.0.0.9",
             code="join_code_replaced")
     refused(admission.review_flood, services, event["hosts"][0], code="forbidden")
     reviewed = admission.review_flood(services, event["facilitator"]).value
