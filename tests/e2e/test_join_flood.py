@@ -35,8 +35,10 @@ def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_se
         expect(notice.locator("input[name=remove]:checked")).to_have_count(len(fakes))
         new_code = projector.locator(".join-code")
         expect(new_code).not_to_have_text(event["join_code"])
+        expect(projector.locator("#join")).to_contain_text("参加コードが変わりました")
         expect(console.locator("#join .join-code")).to_have_text(new_code.inner_text())
         screenshot(console, "console-join-flood")
+        screenshot(projector, "projector-join-code-changed")
 
         open_page.allowed.append("status of 403")  # the join page refusing the old code
         phone.click("button[type=submit]")
