@@ -82,6 +82,8 @@ HONEST_INTERVAL_S = 1.0
 PROBE_INTERVAL_S = 0.25
 RSS_INTERVAL_S = 0.5
 HONEST_TIMEOUT_S = 40
+NEW_CODE_TIMEOUT_S = 10
+"""How long a phone refused with a replaced code looks at the screen for the new one."""
 DRAIN_SECONDS = 20
 """After a flood stops, how long its requests still in flight (joins waiting their turn)
 and the honest phones already on their way may take."""
@@ -468,12 +470,16 @@ class Observer:
     async def honest_join(self, http: httpx.AsyncClient, event: dict, name: str, number: int,
                           watch: Watch) -> tuple[Timed, httpx.Response | None]:
         """A join with the code the projector shows; refused as replaced (the code changed
-        while the phone was on its way), once more with the code it shows now."""
+        while the phone was on its way), once more with the new code, once the screen
+        shows it (its push may arrive just after the refusal)."""
         url = f"/api/v1/sessions/{event['id']}/participants"
-        joined, answer = await self.timed(http.post(
-            url, json=join_body(event["join_code"], name, number)))
+        used = event["join_code"]
+        joined, answer = await self.timed(http.post(url, json=join_body(used, name, number)))
         if joined.code == "join_code_replaced":
             watch.new_code_reads += 1
+            deadline = time.monotonic() + NEW_CODE_TIMEOUT_S
+            while event["join_code"] == used and time.monotonic() < deadline:
+                await asyncio.sleep(0.05)
             again, answer = await self.timed(http.post(
                 url, json=join_body(event["join_code"], name, number)))
             joined = Timed(again.ok, joined.ms + again.ms, again.code, again.at)
