@@ -31,29 +31,36 @@ class Joining:
     seq: int
 
 
-def _joining(db, event: EventSession) -> Joining:
-    return Joining(event.join_code, event.joining_open, event.flood_since_ms,
-                   event.flood_until_ms, bump(db, event.id))
+def _change_event(engine: Engine, session_id: str, change) -> Joining | None:
+    """`change(db, event)` on the event's locked row, committed with its new seq (None
+    when `change` answers False: nothing to do); run again when a join code it drew is
+    another event's."""
+    for _attempt in range(CODE_DRAWS):
+        try:
+            with writing(engine) as db:
+                event = locked_event(db, session_id)
+                if change(db, event) is False:
+                    return None
+                db.add(event)
+                db.flush()
+                return Joining(event.join_code, event.joining_open, event.flood_since_ms,
+                               event.flood_until_ms, bump(db, session_id))
+        except IntegrityError:
+            continue  # another event has that code: draw again
+    raise RuntimeError("could not draw a unique join code")
 
 
 def change_joining(engine: Engine, session_id: str, now_ms: int, open_: bool | None = None,
                    new_code: bool = False) -> Joining:
     """Open or close joining, and/or draw a new join code (the old one is refused from
     the commit on, as replaced)."""
-    for _attempt in range(CODE_DRAWS):
-        try:
-            with writing(engine) as db:
-                event = locked_event(db, session_id)
-                if open_ is not None:
-                    event.joining_open = open_
-                if new_code:
-                    _replace_code(db, event, now_ms)
-                db.add(event)
-                db.flush()
-                return _joining(db, event)
-        except IntegrityError:
-            continue  # another event has that code: draw again
-    raise RuntimeError("could not draw a unique join code")
+    def change(db, event: EventSession) -> None:
+        if open_ is not None:
+            event.joining_open = open_
+        if new_code:
+            _replace_code(db, event, now_ms)
+
+    return _change_event(engine, session_id, change)
 
 
 def renew_after_flood(engine: Engine, session_id: str, flooded_code: str, since_ms: int,
@@ -61,24 +68,18 @@ def renew_after_flood(engine: Engine, session_id: str, flooded_code: str, since_
     """A new join code because a flood used `flooded_code`, and the flood's window kept
     for the facilitator's review (one window however often it happens before the review);
     None when the code was replaced already (by the facilitator or a parallel join)."""
-    for _attempt in range(CODE_DRAWS):
-        try:
-            with writing(engine) as db:
-                event = locked_event(db, session_id)
-                if event.join_code != auth.clean_join_code(flooded_code):
-                    return None
-                _replace_code(db, event, now_ms)
-                # joins that committed while this waited for the event's row count too
-                latest = db.exec(select(func.max(Participant.joined_at_ms))
-                                 .where(Participant.session_id == session_id)).one()
-                event.flood_since_ms = min(since_ms, event.flood_since_ms or since_ms)
-                event.flood_until_ms = max(now_ms, latest or now_ms)
-                db.add(event)
-                db.flush()
-                return _joining(db, event)
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not draw a unique join code")
+    def change(db, event: EventSession) -> bool:
+        if event.join_code != auth.clean_join_code(flooded_code):
+            return False
+        _replace_code(db, event, now_ms)
+        # joins that committed while this waited for the event's row count too
+        latest = db.exec(select(func.max(Participant.joined_at_ms))
+                         .where(Participant.session_id == session_id)).one()
+        event.flood_since_ms = min(since_ms, event.flood_since_ms or since_ms)
+        event.flood_until_ms = max(now_ms, latest or now_ms)
+        return True
+
+    return _change_event(engine, session_id, change)
 
 
 def _replace_code(db, event: EventSession, now_ms: int) -> None:
@@ -89,12 +90,10 @@ def _replace_code(db, event: EventSession, now_ms: int) -> None:
 
 def flood_reviewed(engine: Engine, session_id: str) -> Joining:
     """The facilitator has looked at who joined in the flood: the notice goes."""
-    with writing(engine) as db:
-        event = locked_event(db, session_id)
+    def change(_db, event: EventSession) -> None:
         event.flood_since_ms = event.flood_until_ms = None
-        db.add(event)
-        db.flush()
-        return _joining(db, event)
+
+    return _change_event(engine, session_id, change)
 
 
 @dataclass(frozen=True)
