@@ -634,15 +634,15 @@ def host(session_id: str, request: Request, services: ServicesDep,
 
 # --- participants ----------------------------------------------------------------------------
 
-def _join_view(services, join_code: str) -> SessionView | None:
+def _join_view(services, join_code: str) -> tuple[SessionView | None, bool]:
+    """The event of a join code, and whether the code was replaced (a phone or printed QR
+    code that read it before); (None, False) for no event."""
     session_id = access.session_for_join_code(services, join_code)
-    return sessions.view_by_id(services, session_id) if session_id else None
-
-
-def _replaced_view(services, join_code: str) -> SessionView | None:
-    """The event whose join code this was (a phone that read it before it was replaced)."""
-    session_id = access.session_for_replaced_code(services, join_code)
-    return sessions.view_by_id(services, session_id) if session_id else None
+    replaced = session_id is None
+    if replaced:
+        session_id = access.session_for_replaced_code(services, join_code)
+    view = sessions.view_by_id(services, session_id) if session_id else None
+    return view, replaced and view is not None
 
 
 BLANK_JOIN = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
@@ -683,12 +683,9 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     """The join form; someone who joined already goes to their own page. A code that was
     replaced (a printed QR code, a phone that read the screen before) gets the form that
     asks for the code on the screen."""
-    view = _join_view(services, join_code)
-    replaced = view is None
-    if replaced:
-        view = _replaced_view(services, join_code)
-        if view is None:
-            return _wrong_join_code(request, services)
+    view, replaced = _join_view(services, join_code)
+    if view is None:
+        return _wrong_join_code(request, services)
     session_id = view.session.id
     entered = _enter(request, settings, services, session_id, (auth.PARTICIPANT,),
                      f"/m/{session_id}")
@@ -722,11 +719,9 @@ def participant_page(session_id: str, request: Request, services: ServicesDep,
 @router.post("/j/{join_code}")
 async def join_from_form(join_code: str, request: Request, services: ServicesDep,
                          settings: SettingsDep) -> Response:
-    view = await run_in_threadpool(_join_view, services, join_code)
+    view, _replaced = await run_in_threadpool(_join_view, services, join_code)
     if view is None:
-        view = await run_in_threadpool(_replaced_view, services, join_code)
-        if view is None:
-            return await run_in_threadpool(_wrong_join_code, request, services)
+        return await run_in_threadpool(_wrong_join_code, request, services)
     return await _join_posted(request, services, settings, view, join_code)
 
 
