@@ -42,6 +42,7 @@ class EventRecord:
     time_zone: str
     flood_since_ms: int | None
     flood_until_ms: int | None
+    vote_on: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,15 @@ class VoteRecord:
 
     participant_id: int
     card_id: str
+    dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupVoteRecord:
+    """The dots one participant put on one KJ group (an event that votes on groups)."""
+
+    participant_id: int
+    group_id: int
     dots: int
 
 

@@ -87,7 +87,8 @@ def render(language: str, template: str, **context: object) -> str:
 ITEM_INPUTS = {
     "board_card": lambda view, card: (view.dots_on(card.id), view.revealed, view.session.id,
                                       tuple(view.groups), tuple(p.title for p in view.program)),
-    "vote_card": lambda view, card: (view.revealed, view.revealed and view.dots_on(card.id)),
+    "vote_card": lambda view, card: (view.vote_on, view.revealed,
+                                     view.revealed and view.dots_on(card.id)),
     "table_card": lambda view, card: (),
     "my_card": lambda view, card: (view.table(card.table_id),
                                    tuple(p.title for p in view.program)),
