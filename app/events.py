@@ -124,6 +124,16 @@ class ScreenChosen:
 
 
 @dataclass(frozen=True)
+class PagesCommanded:
+    """The facilitator paused or played the board screen's pages, or stepped them (`turns`
+    counts the steps so far: +1 next, -1 previous)."""
+
+    paused: bool
+    turns: int
+    type: ClassVar[str] = "pages"
+
+
+@dataclass(frozen=True)
 class DotsChanged:
     """One voter's dots on one card now (0: none left there)."""
 
@@ -165,8 +175,8 @@ class SignedOut:
 
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
              | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
-             | LayoutChosen | ScreenChosen | DotsChanged | VotingChanged | JoiningChanged
-             | SignedOut)
+             | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged | VotingChanged
+             | JoiningChanged | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 
 

@@ -50,6 +50,11 @@ class EventSession(SQLModel, table=True):
     projector_screen: str = Field(default="auto", max_length=16,
                                   sa_column_kwargs={"server_default": "auto"})
     """The screen the facilitator pinned on the projector, or auto (app/screens.py)."""
+    projector_paused: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """The facilitator stopped the projector's board pages from turning by themselves."""
+    projector_page_turns: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The facilitator's steps through the board pages so far (+1 next, -1 previous): every
+    projector moves by the steps it has not followed yet (static/js/projector.js)."""
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     """Bumped by every committed change to the event; its live events carry the number, so
     that every screen applies them in commit order (app/events.py)."""

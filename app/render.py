@@ -267,6 +267,13 @@ class Delivery:
         self.view.apply(event)
         self.redraw([("facilitator", "board"), *SCREEN_PIECES])
 
+    def _pages(self, event: events.PagesCommanded) -> None:
+        """The projector follows its #screen; the console's buttons say play or pause."""
+        self.view.apply(event)
+        self.redraw([("projector", "screen")])
+        self._replace(("facilitator", "board", None), "projector-pages",
+                      _part_draw("projector_pages"))
+
     def _joining(self, event: events.JoiningChanged) -> None:
         self.view.apply(event)
         self.redraw(JOIN_PIECES)
@@ -456,6 +463,7 @@ NOTES = {
     events.GroupDeleted: Delivery._group_changed,
     events.LayoutChosen: Delivery._board_layout,
     events.ScreenChosen: Delivery._screen,
+    events.PagesCommanded: Delivery._pages,
     events.DotsChanged: Delivery._dots,
     events.VotingChanged: Delivery._voting,
     events.JoiningChanged: Delivery._joining,
@@ -518,6 +526,8 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
         return [_dumps({"type": "board", **shapes.board_json(view)})]
     if isinstance(event, events.ScreenChosen):
         return [_dumps({"type": "screen", "screen": event.screen, "showing": view.screen})]
+    if isinstance(event, events.PagesCommanded):
+        return [_dumps({"type": "pages", **shapes.pages_json(view)})]
     if isinstance(event, events.JoiningChanged):
         body = {"type": "joining", "open": event.open}
         if role in shapes.SEES_JOIN_CODE:

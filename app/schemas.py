@@ -368,6 +368,7 @@ class BoardPatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
     view: str | None = None
     screen: str | None = None
+    pages: str | None = None
     budget: Count | None = None
     open: bool | None = None
     revealed: bool | None = None

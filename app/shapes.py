@@ -51,10 +51,17 @@ def state_json(view: SessionView, now_ms: int) -> dict:
 
 
 def board_json(view: SessionView) -> dict:
-    """The board's layout, the projector's pinned screen and the groups (what `group` and
-    `board` events carry)."""
+    """The board's layout, the projector's pinned screen and whether its pages play, and
+    the groups (what `group` and `board` events carry)."""
     return {"view": view.board_layout, "screen": view.session.projector_screen,
+            "pages": pages_json(view)["pages"],
             "groups": [cards.group_json(g) for g in view.groups]}
+
+
+def pages_json(view: SessionView) -> dict:
+    """The board screen's pages: `play` or `pause`, and the facilitator's steps so far."""
+    return {"pages": "pause" if view.session.projector_paused else "play",
+            "page_turns": view.session.projector_page_turns}
 
 
 def voting_json(view: SessionView, facilitator: bool) -> dict:

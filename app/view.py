@@ -284,8 +284,9 @@ class SessionView:
                              self.session.projector_screen)
 
     @property
-    def large_join(self) -> bool:
-        return screens.large_join(self.program, self.clock, self.screen)
+    def join_size(self) -> str:
+        """The join QR code's size on the projector: large, corner or none (app/screens.py)."""
+        return screens.join_size(self.program, self.clock, self.screen)
 
     def group_columns(self) -> list[Column]:
         """A column per KJ group, then the cards in none (the phones vote by them)."""
@@ -509,6 +510,10 @@ class SessionView:
     def _apply_screen(self, event: events.ScreenChosen) -> None:
         self.session = replace(self.session, projector_screen=event.screen)
 
+    def _apply_pages(self, event: events.PagesCommanded) -> None:
+        self.session = replace(self.session, projector_paused=event.paused,
+                               projector_page_turns=event.turns)
+
     def _apply_dots(self, event: events.DotsChanged) -> None:
         self._set_dots(event.vote)
 
@@ -535,6 +540,7 @@ _APPLY = {
     events.GroupDeleted: SessionView._apply_group_deleted,
     events.LayoutChosen: SessionView._apply_layout,
     events.ScreenChosen: SessionView._apply_screen,
+    events.PagesCommanded: SessionView._apply_pages,
     events.DotsChanged: SessionView._apply_dots,
     events.VotingChanged: SessionView._apply_voting,
     events.JoiningChanged: SessionView._apply_joining,

@@ -132,8 +132,8 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
 
 def change_board(services: Services, identity: auth.Identity,
                  changes: dict) -> Done[EventRecord]:
-    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
-    (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and its board pages
+    (`pages`), and the dot voting (`budget`, `open`, `revealed`)."""
     require(identity, auth.FACILITATOR)
     event, seq = store.set_board(services.engine, identity.session_id, changes)
     announced = []
@@ -141,6 +141,9 @@ def change_board(services: Services, identity: auth.Identity,
         announced.append(events.LayoutChosen(event.board_view))
     if "screen" in changes:
         announced.append(events.ScreenChosen(event.projector_screen))
+    if "pages" in changes:
+        announced.append(events.PagesCommanded(event.projector_paused,
+                                               event.projector_page_turns))
     if changes.keys() & {"budget", "open", "revealed"}:
         announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
                                               event.votes_revealed))

@@ -358,10 +358,11 @@ def participant_votes(engine: Engine, session_id: str, participant_id: int) -> d
 
 def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventRecord, int]:
     """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`,
-    `screen`."""
+    `screen`, `pages` (a command to the projector's pages)."""
     budget = cards.clean_budget(changes["budget"]) if "budget" in changes else None
     layout = cards.clean_layout(changes["view"]) if "view" in changes else None
     screen = screens.clean_choice(changes["screen"]) if "screen" in changes else None
+    pages = screens.clean_pages(changes["pages"]) if "pages" in changes else None
     for name in ("open", "revealed"):
         if name in changes and not isinstance(changes[name], bool):
             raise Refusal("invalid", N_("'%(field)s' must be true or false."), field=name)
@@ -374,6 +375,9 @@ def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventReco
             event.board_view = layout
         if screen is not None:
             event.projector_screen = screen
+        if pages is not None:
+            event.projector_paused, event.projector_page_turns = screens.pages_after(
+                pages, event.projector_paused, event.projector_page_turns)
         if revealed is not None:
             event.votes_revealed = revealed
         if voting_open is not None:

@@ -337,8 +337,9 @@ def accept_suggestion(session_id: str, suggestion_id: str, request: Request,
 @router.patch("/sessions/{session_id}/board")
 def patch_board(session_id: str, patch: BoardPatch, request: Request,
                 services: ServicesDep) -> dict:
-    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
-    (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and its board pages
+    (`pages`: play, pause, next, previous), and the dot voting (`budget`, `open`,
+    `revealed`)."""
     identity = bearer_identity(request, session_id)
     board.change_board(services, identity, patch.model_dump(exclude_unset=True))
     view = sessions.view(services, identity)

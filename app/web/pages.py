@@ -876,7 +876,7 @@ async def board_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         changes: dict = {}
-        for name in ("view", "screen"):
+        for name in ("view", "screen", "pages"):
             if name in form:
                 changes[name] = form.get(name)
         if "budget" in form:
