@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from tests.conftest import bearer, control, create_event, join, seconds
 from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.e2e.test_projector import SEEN_WHOLE, board
 from tests.integration.test_cards import post_until_accepted
 
 WAIT_MS = seconds(8) * 1000
@@ -44,9 +45,11 @@ RANKING_BOXES = """() => {
     return box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth
       || box.bottom > list.bottom + 0.5 || box.right > list.right + 0.5;
   });
-  const cut = [...document.querySelectorAll('.board__ranking *')].filter((element) =>
-    element.getClientRects().length > 0 && (getComputedStyle(element).textOverflow === 'ellipsis'
-      || element.scrollWidth > element.clientWidth + 1 && getComputedStyle(element).overflow !== 'visible'));
+  const cut = [...document.querySelectorAll('.board__ranking *')].filter((element) => {
+    const style = getComputedStyle(element);
+    return element.getClientRects().length > 0 && (style.textOverflow === 'ellipsis'
+      || element.scrollWidth > element.clientWidth + 1 && style.overflow !== 'visible');
+  });
   return {
     cards: shown.filter((item) => item.hasAttribute('data-ranking-card')).length,
     groups: shown.filter((item) => item.hasAttribute('data-ranking-group')).length,
@@ -57,36 +60,21 @@ RANKING_BOXES = """() => {
   };
 }"""
 
-SEEN_WHOLE = """() => {
-  const track = document.querySelector('.projector .board__tables').getBoundingClientRect();
-  return [...document.querySelectorAll('.projector .board__cards .card')].filter((card) => {
-    const box = card.getBoundingClientRect();
-    return box.width > 0 && box.left >= track.left - 1 && box.right <= track.right + 1
-      && box.top >= track.top - 1 && box.bottom <= track.bottom + 1;
-  }).map((card) => card.dataset.card);
-}"""
-
 FIRST_ON_PAGE = """() => {
   const track = document.querySelector('.projector .board__tables').getBoundingClientRect();
-  const shown = [...document.querySelectorAll('.projector .board__heading, .projector .board__continued')]
-    .filter((heading) => {
-      const box = heading.getBoundingClientRect();
-      return box.width > 0 && box.left >= track.left - 1 && box.right <= track.right + 1;
-    });
+  const headings = '.projector .board__heading, .projector .board__continued';
+  const shown = [...document.querySelectorAll(headings)].filter((heading) => {
+    const box = heading.getBoundingClientRect();
+    return box.width > 0 && box.left >= track.left - 1 && box.right <= track.right + 1;
+  });
   shown.sort((a, b) => a.getBoundingClientRect().left - b.getBoundingClientRect().left
     || a.getBoundingClientRect().top - b.getBoundingClientRect().top);
   const first = shown[0];
-  return first ? {text: first.textContent.trim(), continued: first.classList.contains('board__continued'),
-                  top: first.getBoundingClientRect().top - track.top,
-                  left: first.getBoundingClientRect().left - track.left} : null;
+  if (!first) return null;
+  const box = first.getBoundingClientRect();
+  return {text: first.textContent.trim(), top: box.top - track.top, left: box.left - track.left,
+          continued: first.classList.contains('board__continued')};
 }"""
-
-
-def board(client, event: dict, **changes) -> dict:
-    answer = client.patch(f"/api/v1/sessions/{event['id']}/board", json=changes,
-                          headers=bearer(event["facilitator_token"]))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 @pytest.fixture(scope="module")
@@ -149,7 +137,8 @@ def test_the_ranking_shows_whole_cards_and_groups_at_1920_and_1280(api, hall, op
     assert shown[1280]["cards"] >= 5 and shown[1280]["groups"] >= 8, shown
     assert shown[1920]["cards"] >= shown[1280]["cards"], shown
     assert shown[1920]["groups"] >= shown[1280]["groups"], shown
-    assert shown[1920]["cards"] + shown[1920]["groups"] > shown[1280]["cards"] + shown[1280]["groups"], shown
+    assert sum(shown[1920][k] for k in ("cards", "groups")) > sum(
+        shown[1280][k] for k in ("cards", "groups")), shown
     # the long group name is wrapped whole, on the screen
     name = projector.locator("[data-ranking-group] .ranking__group-name",
                              has_text="見守りのネットワーク").first

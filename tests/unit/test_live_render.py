@@ -9,7 +9,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import cards, events, render, templating
+from app import cards, events, render, screens, templating
 from app.hub import Audience
 from app.records import GroupRecord, VoteRecord
 from tests.unit.screens import Screen, card_record, event_record, make_view
@@ -133,6 +133,13 @@ class Event:
             layout = cards.BOARD_LAYOUTS[a % 4]
             self.session = replace(self.session, board_view=layout)
             return [events.LayoutChosen(layout)]
+        if kind == "pages":
+            paused, turns = screens.pages_after(
+                screens.PAGE_COMMANDS[a % len(screens.PAGE_COMMANDS)],
+                self.session.projector_paused, self.session.projector_page_turns)
+            self.session = replace(self.session, projector_paused=paused,
+                                   projector_page_turns=turns)
+            return [events.PagesCommanded(paused, turns)]
         if kind == "voting":
             self.session = replace(self.session, voting_open=bool(a % 2),
                                    votes_revealed=bool(b % 2))
@@ -142,7 +149,7 @@ class Event:
 
 
 KINDS = ("add", "add", "add", "hide", "edit", "group", "ungroup", "move", "move", "vote",
-         "vote", "merge", "layout", "voting")
+         "vote", "merge", "layout", "voting", "pages")
 steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.integers(0, 30),
                            st.integers(0, 30)), min_size=1, max_size=40)
 
@@ -240,3 +247,18 @@ def test_hiding_a_card_removes_one_element_from_each_screen():
         assert 'id="board"' not in text and 'id="vote-cards"' not in text, audience
         if audience.view in ("projector", "participant"):
             assert "delete:#" in text and len(text.encode()) < 3 * 1024, audience
+
+
+def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_buttons():
+    view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(200)])
+    texts = deliver(view, events.PagesCommanded(True, 1), events.PagesCommanded(True, 2))
+    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    assert set(names) == {"facilitator", "projector", "json"}
+    assert 'data-pages="pause"' in names["projector"]
+    assert 'data-page-turns="2"' in names["projector"]
+    assert 'id="board"' not in names["projector"]  # the screen, not the cards
+    console = names["facilitator"]
+    assert console.count('id="projector-pages"') == 1 and 'value="play"' in console
+    assert 'id="board"' not in console and "c199" not in console
+    assert names["json"].count('"type": "pages"') == 2
+    assert '"pages": "pause", "page_turns": 2' in names["json"]
