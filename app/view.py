@@ -140,6 +140,7 @@ class SessionView:
         self._voters: dict[int, dict[str, int]] = {}
         """voter -> card id -> dots"""
         self._charts: keywords.Charts | None = None
+        self._prompted: frozenset[str] | None = None
         for card in sorted(cards, key=lambda c: c.order_key):
             self._cards[card.id] = card
             self._index.add(card)
@@ -250,10 +251,18 @@ class SessionView:
 
     # --- keywords ------------------------------------------------------------------------------
 
+    @property
+    def prompted(self) -> frozenset[str]:
+        """The words every theme title or every round question uses, left out of the
+        keyword lists (a change to them loads the view again)."""
+        if self._prompted is None:
+            self._prompted = keywords.prompted_words(self.themes, self.round_questions)
+        return self._prompted
+
     def keyword_charts(self, limit: int) -> dict:
         """The keyword charts (app/keywords.py) of the visible cards."""
         if self._charts is None:
-            self._charts = keywords.Charts(self.tables)
+            self._charts = keywords.Charts(self.tables, self.prompted)
             for card in self.all_cards:
                 if shown(card):
                     self._charts.add(card.table_id, card.order_key, card.text)
@@ -331,6 +340,11 @@ class SessionView:
     def moving_now(self) -> bool:
         """People are on their way to new tables: a moving phase set up but not started."""
         return self.phase.moves and self.clock.status == rounds.READY
+
+    @property
+    def round_questions(self) -> list[str]:
+        """The questions of the rounds, each once, in program order."""
+        return list(dict.fromkeys(p.question for p in self.program if p.is_round and p.question))
 
     @property
     def themes(self) -> list[str]:
