@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
 
-from app.records import CardRecord, GroupRecord, PersonRecord, VoteRecord
+from app.records import CardRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
 from app.rounds import ClockState
 
 
@@ -152,6 +152,14 @@ class JoiningChanged:
 
 
 @dataclass(frozen=True)
+class HostAffiliationChosen:
+    """A table's host gave their own affiliation: their cards count under it."""
+
+    table: TableRecord
+    type: ClassVar[str] = "host_affiliation"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -166,7 +174,7 @@ class SignedOut:
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
              | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
              | LayoutChosen | ScreenChosen | DotsChanged | VotingChanged | JoiningChanged
-             | SignedOut)
+             | HostAffiliationChosen | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 
 

@@ -88,6 +88,8 @@ class CafeTable(SQLModel, table=True):
     theme: str = Field(default="", max_length=120)
     capacity: int | None = None
     host_token: str = Field(max_length=64, unique=True)
+    host_affiliation: str = Field(default="", max_length=20)
+    """The host's own stakeholder group (schemas.AFFILIATIONS), "" until they give it."""
 
 
 class Participant(SQLModel, table=True):

@@ -45,12 +45,13 @@ VIEW_PIECES = {
                     "keywords", "people", "plan", "join", "links"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "keywords", "end"),
-    "host": ("event-title", "phase", "table-people", "table-cards"),
+    "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
-PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id", "seat": "participant_id",
+PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
+               "host-affiliation": "table_id", "seat": "participant_id",
                "my-cards": "participant_id", "my-votes": "participant_id", "join": "base",
                "links": "base"}
 """Pieces that differ within a view: one text per table, per participant or per address
@@ -271,6 +272,12 @@ class Delivery:
         self.view.apply(event)
         self.redraw(JOIN_PIECES)
 
+    def _host_affiliation(self, event: events.HostAffiliationChosen) -> None:
+        """Only the host's own page shows it (the comparison of who said what is drawn
+        when asked for)."""
+        self.view.apply(event)
+        self.redraw([("host", "host-affiliation")], scope=event.table.id)
+
     def _signed_out(self, _event: events.SignedOut) -> None:
         """Nothing to draw: the hub closes the holder's sockets (and the change that
         signed them out draws what it changed)."""
@@ -459,6 +466,7 @@ NOTES = {
     events.DotsChanged: Delivery._dots,
     events.VotingChanged: Delivery._voting,
     events.JoiningChanged: Delivery._joining,
+    events.HostAffiliationChosen: Delivery._host_affiliation,
     events.SignedOut: Delivery._signed_out,
 }
 """How each event is applied and what it changes on the pages."""

@@ -366,9 +366,13 @@ class SessionView:
         return [p for p in self.participants if since <= p.joined_at_ms <= until]
 
     def affiliation_of(self, card: CardRecord) -> str:
-        """Who wrote a card, never by name: the author's affiliation code, "host",
-        "facilitator", or "" (a participant no longer in the event)."""
-        if card.author_kind in ("host", "facilitator"):
+        """Who wrote a card, never by name: the author's affiliation code (a table host's
+        own, once they gave it), "host", "facilitator", or "" (a participant no longer in
+        the event)."""
+        if card.author_kind == "host":
+            table = self.table(card.table_id)
+            return table.host_affiliation if table and table.host_affiliation else "host"
+        if card.author_kind == "facilitator":
             return card.author_kind
         person = self.person(card.participant_id)
         return person.affiliation if person else ""
@@ -517,6 +521,10 @@ class SessionView:
         for _, card_id in list(self._index.oldest_first(("group", event.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
 
+    def _apply_host_affiliation(self, event: events.HostAffiliationChosen) -> None:
+        self.tables = [event.table if t.id == event.table.id else t for t in self.tables]
+        self._tables[event.table.id] = event.table
+
     def _apply_layout(self, event: events.LayoutChosen) -> None:
         self.session = replace(self.session, board_view=event.layout)
 
@@ -552,6 +560,7 @@ _APPLY = {
     events.DotsChanged: SessionView._apply_dots,
     events.VotingChanged: SessionView._apply_voting,
     events.JoiningChanged: SessionView._apply_joining,
+    events.HostAffiliationChosen: SessionView._apply_host_affiliation,
 }
 
 

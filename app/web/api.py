@@ -29,6 +29,7 @@ from app.schemas import (
     RowIdPath,
     SessionIn,
     SessionPatch,
+    TablePatch,
 )
 from app.web import urls
 from app.web.deps import (
@@ -161,6 +162,15 @@ def new_host_token(session_id: str, table_id: RowIdPath, request: Request,
                    services: ServicesDep) -> dict:
     """A new link for a table's host; the tablet that holds the old one is signed out."""
     return _new_link(request, services, session_id, auth.HOST, table_id)
+
+
+@router.patch("/sessions/{session_id}/tables/{table_id}")
+def patch_table(session_id: str, table_id: RowIdPath, spec: TablePatch, request: Request,
+                services: ServicesDep) -> dict:
+    """A table's host (or the facilitator) gives the host's own affiliation."""
+    table = sessions.choose_host_affiliation(services, bearer_identity(request, session_id),
+                                             table_id, spec).value
+    return shapes.table_json(table)
 
 
 @router.post("/sessions/{session_id}/control")

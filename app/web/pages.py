@@ -30,6 +30,7 @@ from app.i18n import LANGUAGES, N_, NN_, translate
 from app.refusal import Refusal
 from app.render import Audience
 from app.schemas import (
+    AFFILIATION_LABELS,
     DEFAULT_TIME_ZONE,
     DETAILS,
     MAX_ID,
@@ -42,6 +43,7 @@ from app.schemas import (
     RowIdPath,
     SessionIn,
     SessionPatch,
+    TablePatch,
 )
 from app.templating import render
 from app.timing import now_ms
@@ -445,6 +447,20 @@ async def absence_from_console(session_id: str, request: Request,
                                services: ServicesDep) -> Response:
     return await _from_page(request, session_id, (auth.FACILITATOR,), _absence(services),
                             SEATING_ONLY)
+
+
+@router.post("/h/{session_id}/affiliation")
+async def host_affiliation(session_id: str, request: Request, services: ServicesDep) -> Response:
+    """The host's own affiliation, from the form on their tablet."""
+    def work(identity, form) -> tuple[str, dict]:
+        spec = TablePatch(host_affiliation=form.get("affiliation", ""))
+        table = sessions.choose_host_affiliation(services, identity, identity.table_id,
+                                                 spec).value
+        return N_("Your cards count as: %(affiliation)s"), {
+            "affiliation": translate(page_language(request),
+                                     AFFILIATION_LABELS[table.host_affiliation])}
+
+    return await _from_page(request, session_id, (auth.HOST,), work, SIGNED_OUT)
 
 
 @router.post("/h/{session_id}/absence")
