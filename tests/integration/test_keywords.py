@@ -100,9 +100,9 @@ def test_keyword_lists_leave_out_the_theme_words_and_keep_unknown_names_whole(ap
     event = create_event(api, tables=[{"name": f"テーブル{n}", "theme": theme}
                                       for n, theme in enumerate(themes, 1)])
     hosts = [table["host_token"] for table in event["tables"]]
-    for number, text in enumerate(("くるっぱを活用した見守りの仕組み", "くるっぱのグッズで子育て支援",
-                                   "仕組みが大事", "くるっぱと一緒に防災訓練",
-                                   "外国人の子の日本語の仕組み", "子どもの居場所")):
+    texts = ("くるっぱを活用した見守りの仕組み", "くるっぱのグッズで子育て支援", "仕組みが大事",
+             "くるっぱと一緒に防災訓練", "外国人の子の日本語の仕組み", "子どもの居場所")
+    for number, text in enumerate(texts):
         assert post_card(api, event, hosts[number % 3], text).status_code == 201
     lists = keyword_lists(api, event)
     assert lists["overall"][0] == {"word": "くるっぱ", "count": 3}

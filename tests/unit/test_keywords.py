@@ -53,13 +53,17 @@ def test_bar_widths_are_steps_of_five_and_never_empty():
     assert all(keywords.bar_width(n, 7) % 5 == 0 for n in range(1, 8))
 
 
+def tables_and_cards(themes: tuple[str, str], texts: tuple[str, str, str]) -> tuple:
+    """Tables 1 and 2 share the first theme, table 3 has the second; a card at each."""
+    tables = [SimpleNamespace(id=n, number=n, name="ABC"[n - 1], theme=themes[n == 3])
+              for n in (1, 2, 3)]
+    return tables, [SimpleNamespace(table_id=n, text=text)
+                    for n, text in zip((1, 2, 3), texts, strict=True)]
+
+
 def test_charts_per_table_and_per_shared_theme():
-    tables = [SimpleNamespace(id=1, number=1, name="A", theme="子ども"),
-              SimpleNamespace(id=2, number=2, name="B", theme="子ども"),
-              SimpleNamespace(id=3, number=3, name="C", theme="防災")]
-    cards = [SimpleNamespace(table_id=1, text="子どもの居場所"),
-             SimpleNamespace(table_id=2, text="居場所と公園"),
-             SimpleNamespace(table_id=3, text="避難所の公園")]
+    tables, cards = tables_and_cards(("子ども", "防災"),
+                                     ("子どもの居場所", "居場所と公園", "避難所の公園"))
     charts = keywords.charts(tables, cards)
     assert charts["all"][:2] == [("居場所", 2), ("公園", 2)]
     assert [(t.id, ranked) for t, ranked in charts["tables"]][2] == (
@@ -151,12 +155,9 @@ def test_words_every_theme_title_or_question_uses_are_left_out_of_the_lists():
 
 
 def test_charts_leave_out_the_prompted_words_and_keep_counting_them():
-    tables = [SimpleNamespace(id=1, number=1, name="A", theme="居場所の仕組み"),
-              SimpleNamespace(id=2, number=2, name="B", theme="居場所の仕組み"),
-              SimpleNamespace(id=3, number=3, name="C", theme="防災の仕組み")]
-    cards = [SimpleNamespace(table_id=1, text="居場所の仕組みと公園"),
-             SimpleNamespace(table_id=2, text="仕組みと居場所"),
-             SimpleNamespace(table_id=3, text="避難所の仕組みと防災")]
+    tables, cards = tables_and_cards(("居場所の仕組み", "防災の仕組み"),
+                                     ("居場所の仕組みと公園", "仕組みと居場所",
+                                      "避難所の仕組みと防災"))
     left_out = keywords.prompted_words([t.theme for t in tables], [])
     built = keywords.Charts(tables, left_out)
     for index, card in enumerate(cards):
