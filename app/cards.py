@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from app.duplicates import folded
 from app.i18n import N_
 from app.refusal import Refusal
 from app.text import has_forbidden, normalised
@@ -173,9 +174,13 @@ def clean_budget(raw: object) -> int:
 
 
 def merged_text(texts: list[str]) -> str:
-    """The text of a merged card: each different text once, in order, joined by ' / '."""
-    unique = list(dict.fromkeys(t for t in texts if t))
-    text = MERGE_SEPARATOR.join(unique)
+    """The text of a merged card: each different text once, in order, joined by ' / '.
+    Texts that differ only in width, case, punctuation or spacing (app/duplicates.py
+    `folded`) are the same text: the first one written stays."""
+    unique: dict[str, str] = {}
+    for written in filter(None, texts):
+        unique.setdefault(folded(written) or written, written)
+    text = MERGE_SEPARATOR.join(unique.values())
     if len(text) > MAX_MERGED_TEXT:
         raise Refusal("invalid",
                       N_("The merged card would be too long: at most %(limit)s characters."),

@@ -372,7 +372,9 @@ class Delivery:
         view = self.view
         key = (found.view, found.piece, found.scope)
         draw = _item_draw(found.item)
-        for _, new in changes:
+        # newest first: a card inserted after a newer one that comes back with it (an
+        # unmerge gives back several) finds that one on the screen already
+        for _, new in sorted(changes, key=lambda pair: pair[1].order_key, reverse=True):
             was, now = before[new.id], found.has(new, view)
             if was and not now:
                 self.ops[key].append(Op("remove", found.prefix + new.id))

@@ -42,6 +42,11 @@ def test_a_merged_card_keeps_each_text_once_in_order():
     assert merged == "見守り / 担い手不足 / 送迎"
 
 
+def test_texts_that_differ_only_in_punctuation_or_width_are_kept_once():
+    merged = cards.merged_text(["見守りが足りない", "見守りが、足りない！", "ＳＮＳ", "sns", "送迎"])
+    assert merged == "見守りが足りない / ＳＮＳ / 送迎"
+
+
 def test_a_merge_longer_than_the_column_is_refused():
     with pytest.raises(Refusal) as refused:
         cards.merged_text(["あ" * 600, "い" * 600])

@@ -275,3 +275,29 @@ def test_hiding_a_card_removes_one_element_from_each_screen():
         assert 'id="board"' not in text and 'id="vote-cards"' not in text, audience
         if audience.view in ("projector", "participant"):
             assert "delete:#" in text and len(text.encode()) < 3 * 1024, audience
+
+
+def test_an_unmerge_puts_the_cards_back_in_order_on_every_screen():
+    """The cards given back are next to each other in the phones' list: each is inserted
+    after one that is already on the screen."""
+    session = event_record(voting_open=True, votes_revealed=True)
+    loose = [card_record(f"c{n}", created=n, text="同じ", participant_id=None) for n in range(4)]
+    kept = replace(loose[0], text="同じ")
+    merged = tuple(replace(c, hidden=True, merged_into="c0") for c in loose[1:])
+    votes = (VoteRecord(1, "c0", 2),)
+    view = make_view(session, [kept, *merged, card_record("c9", created=9)], votes)
+    screens = snapshots(view)
+    assert screens[AUDIENCES[0]].element("bc-c0").xpath(".//*[@data-weight]/@data-weight") == ["4"]
+    delivery = render.Delivery(view, set())
+    delivery.apply(events.Batch("S1", 1, (events.CardsUnmerged(
+        kept, tuple(replace(c, hidden=False, merged_into=None) for c in merged),
+        (VoteRecord(1, "c0", 1), VoteRecord(1, "c2", 1))),)))
+    for audience, frames in delivery.texts(AUDIENCES).items():
+        for frame in frames:
+            screens[audience].apply(frame)
+    templating.forget_items()
+    fresh = snapshots(view)
+    for audience in AUDIENCES:
+        for piece in render.VIEW_PIECES[audience.view]:
+            assert screens[audience].shape(piece) == fresh[audience].shape(piece), piece
+    assert view.weight("c0") == 1 and view.dots_on("c2") == 1
