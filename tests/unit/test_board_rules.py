@@ -43,7 +43,8 @@ def test_a_merged_card_keeps_each_text_once_in_order():
 
 
 def test_texts_that_differ_only_in_punctuation_or_width_are_kept_once():
-    merged = cards.merged_text(["見守りが足りない", "見守りが、足りない！", "ＳＮＳ", "sns", "送迎"])
+    merged = cards.merged_text(["見守りが足りない", "見守りが、足りない！", "ＳＮＳ", "sns",
+                                "送迎"])
     assert merged == "見守りが足りない / ＳＮＳ / 送迎"
 
 
