@@ -95,6 +95,18 @@ class CardsMerged:
 
 
 @dataclass(frozen=True)
+class CardsUnmerged:
+    """`kept` has its own text back; `merged`, the cards that were merged into it, are
+    shown again with the dots the merge had moved."""
+
+    kept: CardRecord
+    merged: tuple[CardRecord, ...]
+    votes: tuple[VoteRecord, ...]
+    """Every vote on the kept card and on the cards given back, after the change."""
+    type: ClassVar[str] = "unmerge"
+
+
+@dataclass(frozen=True)
 class GroupSaved:
     """A group created or renamed."""
 
@@ -172,7 +184,7 @@ class SignedOut:
 
 
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
-             | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
+             | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved | GroupDeleted
              | LayoutChosen | ScreenChosen | DotsChanged | VotingChanged | JoiningChanged
              | HostAffiliationChosen | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}

@@ -144,6 +144,9 @@ class SessionView:
         for card in sorted(cards, key=lambda c: c.order_key):
             self._cards[card.id] = card
             self._index.add(card)
+        self._weights = _merged_weights(self._cards.values())
+        """card id -> weight, for the cards something is merged into (app/cards.py); kept
+        up to date as cards are merged and unmerged (`_put_card`)."""
         for vote in votes:
             self._set_dots(vote)
 
@@ -151,6 +154,27 @@ class SessionView:
 
     def card(self, card_id: str) -> CardRecord | None:
         return self._cards.get(card_id)
+
+    def weight(self, card_id: str) -> int:
+        """1 and every card merged into this one, however deep (×N on the screens)."""
+        return self._weights.get(card_id, 1)
+
+    def _carry_weight(self, card_id: str, kept_id: str | None, sign: int) -> None:
+        """A card (and what is merged into it) merged into `kept_id` (+1) or given back
+        from it (-1): the weights of `kept_id` and of every card it is merged into."""
+        if kept_id is None:
+            return
+        carried = sign * self.weight(card_id)
+        for above in (kept_id, *cards.merged_chain(kept_id, self._merged_into)):
+            weight = self.weight(above) + carried
+            if weight > 1:
+                self._weights[above] = weight
+            else:
+                self._weights.pop(above, None)
+
+    def _merged_into(self, card_id: str) -> str | None:
+        card = self._cards.get(card_id)
+        return card.merged_into if card else None
 
     @property
     def all_cards(self) -> list[CardRecord]:
@@ -466,6 +490,10 @@ class SessionView:
 
     def _put_card(self, card: CardRecord) -> None:
         old = self._cards.get(card.id)
+        was_in = old.merged_into if old else None
+        if was_in != card.merged_into:
+            self._carry_weight(card.id, was_in, -1)
+            self._carry_weight(card.id, card.merged_into, +1)
         self._cards[card.id] = card
         if old is None:
             self._index.add(card)
@@ -476,7 +504,7 @@ class SessionView:
     def _apply_card(self, event) -> None:
         self._put_card(event.card)
 
-    def _apply_merge(self, event: events.CardsMerged) -> None:
+    def _apply_merge(self, event: events.CardsMerged | events.CardsUnmerged) -> None:
         self._put_card(event.kept)
         for card in event.merged:
             self._put_card(card)
@@ -553,6 +581,7 @@ _APPLY = {
     events.CardHidden: SessionView._apply_card,
     events.CardGrouped: SessionView._apply_card,
     events.CardsMerged: SessionView._apply_merge,
+    events.CardsUnmerged: SessionView._apply_merge,
     events.GroupSaved: SessionView._apply_group,
     events.GroupDeleted: SessionView._apply_group_deleted,
     events.LayoutChosen: SessionView._apply_layout,
@@ -562,6 +591,11 @@ _APPLY = {
     events.JoiningChanged: SessionView._apply_joining,
     events.HostAffiliationChosen: SessionView._apply_host_affiliation,
 }
+
+
+def _merged_weights(all_cards: Iterable[CardRecord]) -> dict[str, int]:
+    return {card_id: weight for card_id, weight in cards.weights(all_cards).items()
+            if weight > 1}
 
 
 def _without_repeats(round_indexes: Iterable[int]) -> list[int]:
