@@ -1,7 +1,7 @@
 """unmerging: a kept card's own text and the dots each merge moved
 
 Revision ID: 0016
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-10 10:00:00
 """
 
@@ -10,7 +10,7 @@ import sqlmodel
 from alembic import op
 
 revision = '0016'
-down_revision = '0012'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
