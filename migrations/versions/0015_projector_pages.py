@@ -1,7 +1,7 @@
 """the facilitator pauses and steps the projector's board pages
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0016
 Create Date: 2026-12-03 09:00:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0015'
-down_revision = '0012'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
