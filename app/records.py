@@ -52,6 +52,9 @@ class TableRecord:
     theme: str
     capacity: int | None
     host_token: str
+    host_affiliation: str = ""
+    """The host's own stakeholder group, "" until they give it (their cards count as
+    "host" until then)."""
 
 
 @dataclass(frozen=True, slots=True)

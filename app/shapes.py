@@ -4,6 +4,7 @@ socket's JSON events, so that both always say the same thing the same way."""
 from __future__ import annotations
 
 from app import auth, cards, rounds
+from app.records import TableRecord
 from app.schemas import DETAILS
 from app.view import SessionView
 
@@ -27,14 +28,15 @@ def session_json(view: SessionView, role: str) -> dict:
         "joining_open": event.joining_open,
         **({"join_flood": join_flood_json(view)} if role == auth.FACILITATOR else {}),
         **{name: getattr(event, name) for name in DETAILS},
-        "tables": [
-            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
-             "capacity": t.capacity}
-            for t in view.tables
-        ],
+        "tables": [table_json(t) for t in view.tables],
         "program": [rounds.phase_json(p) for p in view.program],
         "participants": people if role == auth.FACILITATOR else len(people),
     }
+
+
+def table_json(table: TableRecord) -> dict:
+    return {"id": table.id, "number": table.number, "name": table.name, "theme": table.theme,
+            "capacity": table.capacity, "host_affiliation": table.host_affiliation or None}
 
 
 def join_flood_json(view: SessionView) -> dict | None:
