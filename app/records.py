@@ -42,7 +42,9 @@ class EventRecord:
     time_zone: str
     flood_since_ms: int | None
     flood_until_ms: int | None
-    vote_on: str
+    projector_paused: bool = False
+    projector_page_turns: int = 0
+    vote_on: str = "cards"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,9 @@ class TableRecord:
     theme: str
     capacity: int | None
     host_token: str
+    host_affiliation: str = ""
+    """The host's own stakeholder group, "" until they give it (their cards count as
+    "host" until then)."""
 
 
 @dataclass(frozen=True, slots=True)
