@@ -38,4 +38,4 @@ def test_the_facilitator_may_pin_the_voting_screen_and_a_pin_wins():
     assert screens.shown(PROGRAM, READY, False, "vote") == "vote"
     assert screens.shown(PROGRAM, READY, False, "board", voting_open=True) == "board"
     assert screens.shown(PROGRAM, READY, False, screens.AUTO, voting_open=True) == "vote"
-    assert not screens.large_join(PROGRAM, READY, "vote")  # the QR code in the corner
+    assert screens.join_size(PROGRAM, READY, "vote") == "corner"
