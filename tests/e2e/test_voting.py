@@ -191,3 +191,10 @@ def test_voting_on_groups_marks_the_groups_dots_on_the_phone(server, api, open_p
     board(api, server, event, revealed=True)
     expect(phone.locator(".vote-results__item").first).to_contain_text(GROUPS[2],
                                                                        timeout=WAIT_MS)
+    # the projector's ranking counts the groups, no list of cards without dots
+    expect(projector.locator("#screen")).to_have_attribute("data-screen", "ranking",
+                                                           timeout=WAIT_MS)
+    expect(projector.locator("#board-ranking [data-ranking-group]").first).to_contain_text(
+        GROUPS[2])
+    expect(projector.locator("#board-ranking [data-ranking-card]")).to_have_count(0)
+    screenshot(projector, "voting-projector-ranking-of-groups")
