@@ -205,3 +205,8 @@ def test_creating_events_can_need_the_organiser_passcode(make_server):
             client.post("/api/v1/sessions", json=body, headers=bearer("brute"))
         assert_shape(client.post("/api/v1/sessions", json=body, headers=bearer("brute")),
                      429, "too_many_attempts")
+        # the venue shares one address: the right passcode still works after the guesses
+        made_after = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
+        assert made_after.status_code == 201, made_after.text
+        listed = client.post("/events", data={"passcode": "kyodo-2026"})
+        assert listed.status_code == 200 and "/f/" in listed.text
