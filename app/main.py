@@ -65,8 +65,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeaders:
-    """CSP and friends on every HTTP response; a plain ASGI middleware, so it costs almost
-    nothing per request (BaseHTTPMiddleware would wrap every body in a stream)."""
+    """CSP and friends on every HTTP response, and `Cache-Control: no-store` on every one
+    outside /static/ that sets none itself: pages and API answers carry tokens (the
+    console's links, a sign-in step's cookie) or the event's own words. A plain ASGI
+    middleware, so it costs almost nothing per request (BaseHTTPMiddleware would wrap every
+    body in a stream)."""
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
@@ -83,12 +86,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         with_csp = not scope["path"].startswith("/api/docs")
+        private = not scope["path"].startswith("/static/")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + list(self.HEADERS)
                 if with_csp:
                     headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 

@@ -102,7 +102,6 @@ def _sign_in_step(request: Request, settings, role: str, session_id: str, token:
     response = _page(request, language, "pages/signing_in.html", status=401,
                      target=target or request.url.path)
     _set_cookie(response, settings, role, session_id, token)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -147,11 +146,9 @@ def _ask_to_switch(request: Request, view: SessionView, joined: auth.Identity,
         person = view.person(identity.participant_id)
         return person.name if person is not None else ""
 
-    response = _page(request, language, "pages/switch_participant.html", status=409,
-                     session_id=view.session.id, token=token, joined_name=name(joined),
-                     linked_name=name(linked))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _page(request, language, "pages/switch_participant.html", status=409,
+                 session_id=view.session.id, token=token, joined_name=name(joined),
+                 linked_name=name(linked))
 
 
 @dataclass
@@ -758,10 +755,8 @@ def switch_participant(session_id: str, request: Request, services: ServicesDep,
     identity = access.signed_in(services, session_id, [(auth.PARTICIPANT, token)])
     if identity is None:
         return _denied(request, session_id, (auth.PARTICIPANT,))
-    response = _cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
-                                f"/m/{session_id}")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
+                            f"/m/{session_id}")
 
 
 @router.post("/j/{join_code}")

@@ -264,6 +264,31 @@ def test_a_link_with_another_participants_token_asks_before_the_phone_switches(a
             f"{page}?token={hanako['token']}").text
 
 
+def test_no_page_or_answer_that_carries_a_token_is_stored_by_a_cache(api, server):
+    event = create_event(api)
+    person = join(api, event, "一郎").json()
+    links = {"console": event["urls"]["console"], "projector": event["urls"]["projector"],
+             "host": event["tables"][0]["host_url"],
+             "phone": f"{server.url}/m/{event['id']}?token={person['token']}"}
+    for screen, link in links.items():
+        with httpx.Client(timeout=seconds(10)) as device:
+            step = device.get(link)
+            assert step.status_code == 401, screen  # the sign-in step
+            page = device.get(link.split("?")[0])
+            assert page.status_code == 200, screen
+            for answer in (step, page):
+                assert answer.headers["cache-control"] == "no-store", screen
+    console = f"/f/{event['id']}"
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as laptop:
+        laptop.get(f"{console}?token={event['facilitator_token']}")
+        for path in (console, f"{console}/edit", f"{console}/hosts"):
+            answer = laptop.get(path)
+            assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    made = api.post("/api/v1/sessions", json={"title": "会", "tables": [{"name": "A"}]})
+    assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
+    assert "no-store" not in api.get("/static/css/app.css").headers.get("cache-control", "")
+
+
 def test_pages_send_a_strict_csp_and_no_inline_script(api, server):
     event = create_event(api)
     pages = ["/", f"/j/{event['join_code']}"]
