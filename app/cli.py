@@ -111,6 +111,7 @@ def serve(settings: Settings, migrated: bool = False) -> int:
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="info",
                 ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
+                ws_max_size=settings.ws_max_message_bytes, ws_max_queue=1,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
     return 0
 

@@ -223,8 +223,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           heading=translate(language, REFUSED_HEADING),
                           text=refusal.text(language))
             return HTMLResponse(html, status_code=refusal.status, headers=refusal.headers)
-        return JSONResponse({"error": {"code": refusal.code,
-                                       "message": refusal.text(api_language(request))}},
+        return JSONResponse(refusal.shape(api_language(request)),
                             status_code=refusal.status, headers=refusal.headers)
 
     @app.exception_handler(StarletteHTTPException)

@@ -88,3 +88,11 @@ class Settings(BaseSettings):
 
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""
+
+    ws_max_message_bytes: int = 16 * 1024
+    """The longest message a live socket may send (ours send a few hundred bytes): a longer
+    one, whole or in fragments, closes the socket with 1009 before it is buffered."""
+
+    ws_pings_per_minute: int = 30
+    """Protocol pings a live socket may send a minute (clients ping every 20 s or so); more
+    close it with 1008, as each one's answer waits in the socket's buffer."""

@@ -16,6 +16,7 @@ from websockets.sync.client import connect
 
 from tests.conftest import bearer, create_event, join, seconds
 from tests.integration.test_cards import post_card, stored
+from tests.integration.test_live import refused_handshake
 
 
 def send(api, method: str, url: str, body: dict, headers: dict | None = None):
@@ -153,21 +154,25 @@ def test_bad_frames_close_the_socket_with_a_protocol_code_and_no_traceback(make_
         client.get(event["urls"]["console"])  # a token in a page link, for the log
     url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
            f"&format=json")
-    for frame, code in ((Frame(Opcode.BINARY, b"\x00\x01"), 1003),
-                        (Frame(Opcode.TEXT, b"\xff\xfe"), 1007)):
-        with connect(url, open_timeout=seconds(5)) as socket:
+    over = b"x" * (16 * 1024 + 1)  # over ws_max_message_bytes, whole or in fragments
+    for frames, code in (([Frame(Opcode.BINARY, b"\x00\x01")], 1003),
+                         ([Frame(Opcode.TEXT, b"\xff\xfe")], 1007),
+                         ([Frame(Opcode.TEXT, over)], 1009),
+                         ([Frame(Opcode.TEXT, over[:9000], fin=False),
+                           Frame(Opcode.CONT, over[9000:])], 1009),
+                         ([Frame(Opcode.PING, b"")] * 31, 1008)):  # 30 pings a minute
+        with connect(url, open_timeout=seconds(5), ping_interval=None) as socket:
             assert json.loads(socket.recv(timeout=seconds(5)))["type"] == "snapshot"
-            with socket.protocol_mutex:  # a raw frame no well-behaved client would send
-                socket.protocol.send_frame(frame)
+            with socket.protocol_mutex:  # raw frames no well-behaved client would send
+                for frame in frames:
+                    socket.protocol.send_frame(frame)
                 socket.send_data()
             with pytest.raises(ConnectionClosed):
                 while True:
                     socket.recv(timeout=seconds(5))
             assert socket.protocol.close_rcvd.code == code
-    with connect(f"{server.ws_url}/ws/sessions/no-such-event?token=x",
-                 open_timeout=seconds(5)) as socket, pytest.raises(ConnectionClosed):
-        socket.recv(timeout=seconds(5))
-    assert socket.protocol.close_rcvd.code == 4404
+    assert refused_handshake(f"{server.ws_url}/ws/sessions/no-such-event?token=x") == (
+        404, "not_found")
     log = server.log.read_text()
     assert "Traceback" not in log
     for token in (event["facilitator_token"], event["projector_token"]):
