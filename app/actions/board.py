@@ -40,10 +40,13 @@ def add_card(services: Services, identity: auth.Identity, token: str,
     return Done(CardAnswer(added.card, added.seq is not None), published)
 
 
-def list_cards(services: Services, identity: auth.Identity) -> list[CardRecord]:
-    """Every card, oldest first; hidden ones for the facilitator only."""
+def list_cards(services: Services, identity: auth.Identity, after: str | None = None,
+               limit: int | None = None) -> list[CardRecord]:
+    """The cards oldest first, all or `limit` after the card `after`; hidden ones for the
+    facilitator only."""
     return store.list_cards(services.engine, identity.session_id,
-                            include_hidden=identity.role == auth.FACILITATOR)
+                            include_hidden=identity.role == auth.FACILITATOR,
+                            after=after, limit=limit)
 
 
 def create_group(services: Services, identity: auth.Identity,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -23,12 +23,23 @@ from app.store.rows import bump, locked_event, no_event, program_of
 NO_CARD = N_("There is no such card in this event.")
 
 
-def list_cards(engine: Engine, session_id: str, include_hidden: bool) -> list[CardRecord]:
-    """Every card, oldest first (hidden ones only when asked)."""
+def list_cards(engine: Engine, session_id: str, include_hidden: bool,
+               after: str | None = None, limit: int | None = None) -> list[CardRecord]:
+    """The cards oldest first (hidden ones only when asked): every one, or at most `limit`
+    of those after the card `after` (a page)."""
     with reading(engine) as db:
-        rows = db.exec(select(Card).where(Card.session_id == session_id)
-                       .order_by(Card.created_at_ms, Card.id)).all()
-        return [record_of(CardRecord, c) for c in rows if include_hidden or not c.hidden]
+        query = select(Card).where(Card.session_id == session_id)
+        if not include_hidden:
+            query = query.where(Card.hidden == False)  # noqa: E712 - SQL, not Python
+        if after is not None:
+            start = db.exec(select(Card.created_at_ms).where(
+                Card.session_id == session_id, Card.id == after)).first()
+            if start is None:
+                raise Refusal("no_card", NO_CARD)
+            query = query.where(or_(Card.created_at_ms > start,
+                                    and_(Card.created_at_ms == start, Card.id > after)))
+        rows = db.exec(query.order_by(Card.created_at_ms, Card.id).limit(limit)).all()
+        return [record_of(CardRecord, c) for c in rows]
 
 
 def _own_table(db: Session, session_id: str, author: auth.Identity,
