@@ -263,3 +263,62 @@ def test_a_newcomer_loaded_ahead_of_the_room_waits_for_it_and_misses_nothing():
     early, late = asyncio.run(scenario())
     assert card_ids(early) == ["a", "b", "c"]
     assert "bc-b" in late.received[0] and card_ids(late) == ["c"]
+
+
+def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
+    async def scenario():
+        socket = Socket()
+        connection = Connection(PROJECTOR, socket.send, socket.close, 50)
+        connection.offer("a change")
+        connection.offer_snapshot(["first snapshot"])
+        connection.offer_snapshot(["second snapshot"])
+        writer = asyncio.create_task(connection.run_writer())
+        await until(lambda: socket.received)
+        writer.cancel()
+        return socket
+
+    assert asyncio.run(scenario()).received == ["second snapshot"]
+
+
+def test_a_snapshot_is_drawn_once_per_audience_and_shared():
+    async def scenario():
+        database = Database()
+        database.commit(card_record("first", created=0, participant_id=None))
+        _database, the_hub = started(database)
+        sockets = [Socket() for _ in range(4)]
+        for socket, audience in zip(sockets, [PROJECTOR] * 2 + [HOST] * 2, strict=True):
+            connect(the_hub, audience, socket)
+        await until(lambda: all(s.received for s in sockets))
+        return [s.received[0] for s in sockets]
+
+    projector_a, projector_b, host_a, host_b = asyncio.run(scenario())
+    assert projector_a is projector_b and host_a is host_b  # one text, not a copy each
+    assert projector_a != host_a
+
+
+def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
+    """No reference cycle holds a connection (its queue, its texts) once it is closed: its
+    memory comes back by reference counting alone, as a flood of sockets needs."""
+    import gc
+    import weakref
+
+    async def scenario():
+        _database, the_hub = started()
+        socket = Socket(stall=True)  # a socket that never reads, with a snapshot queued
+        connection, writer = connect(the_hub, PROJECTOR, socket)
+        room = the_hub._rooms["s1"]
+        await until(lambda: room.live)  # its snapshot is queued
+        the_hub.request_snapshot("s1", connection)
+        the_hub.request_snapshot("s1", connection)  # within the second: answered later
+        gone = weakref.ref(connection)
+        the_hub.remove("s1", connection)
+        writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)
+        del connection, writer
+        return gone
+
+    gc.disable()
+    try:
+        assert asyncio.run(scenario())() is None
+    finally:
+        gc.enable()
