@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import resource
 import time
@@ -191,6 +192,8 @@ class GuardedWebSockets(WebSocketsSansIOProtocol):
         super().data_received(data)
 
     def handle_ping(self) -> None:
+        if self.close_sent:  # closing already: the rest of its pings are dropped
+            return
         now, pings = self.loop.time(), self._pings
         while pings and pings[0] <= now - 60:
             pings.popleft()
@@ -214,3 +217,17 @@ def raise_open_files_limit() -> None:
     if soft < wanted:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+M_MMAP_THRESHOLD = -3
+"""glibc's mallopt parameter: allocations from this size up get pages of their own."""
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def return_freed_memory() -> None:
+    """Big buffers (a snapshot, a frame, an answer) go back to the system once freed: glibc
+    raises its threshold for pages of their own after the first such buffer is freed, and
+    serves the later ones from a heap it keeps, so RSS never came back after a flood of
+    sockets. A fixed threshold keeps it at 128 KiB. Nothing happens without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)

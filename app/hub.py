@@ -156,8 +156,10 @@ class Room:
         self.needs_resync = False
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
-        self.drawn: tuple[float, SessionView, render.Drawing] | None = None
-        """The last snapshot load and its drawing (see SNAPSHOT_REUSE_SECONDS)."""
+        self.drawn: tuple[float, SessionView, render.Drawing, dict] | None = None
+        """The last snapshot load, its drawing and the pages' snapshots drawn from it, by
+        audience and kind: each is drawn once and shared by every socket that asks (see
+        SNAPSHOT_REUSE_SECONDS)."""
 
     @property
     def empty(self) -> bool:
@@ -299,14 +301,19 @@ class Room:
         if (fresh or drawn is None or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS
                 or self.view is None or self.view.seq != drawn[1].seq):
             view = self.hub.load_view(self.session_id)
-            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view))
-        _, view, drawing = drawn
-        shared: dict[Audience, list[str]] = {}  # one text per audience, however many sockets
+            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view), {})
+        _, view, drawing, drawn_before = drawn
+        now: dict[tuple[Audience, str], list[str]] = {}
+        frames = []
         for connection in connections:
-            if connection.audience not in shared:
-                shared[connection.audience] = render.snapshot(view, connection.audience,
-                                                              drawing, kind)
-        return view, [(c, shared[c.audience]) for c in connections]
+            # a page's snapshot is kept with its drawing (every page redraws its countdown
+            # from data-ends-at); a JSON one tells the server's time, so is shared only now
+            kept = now if connection.audience.view == "json" else drawn_before
+            key = (connection.audience, kind)
+            if key not in kept:
+                kept[key] = render.snapshot(view, connection.audience, drawing, kind)
+            frames.append((connection, kept[key]))
+        return view, frames
 
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""

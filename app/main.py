@@ -22,6 +22,7 @@ from app import keywords, logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
+from app.edge import return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
@@ -304,4 +305,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: settings come from WORLDCAFE_* variables."""
+    return_freed_memory()
     return create_app(Settings())

@@ -1142,17 +1142,26 @@ def seed_board(http: httpx.Client, event: dict, cards: int, writers: int = 20) -
     return tokens
 
 
-def warm_up(http: httpx.Client, event: dict, tokens: list[str]) -> None:
+async def warm_up(http: httpx.Client, event: dict, tokens: list[str]) -> None:
     """What a server keeps once it has served a busy moment (the database's connection
-    pool with its page caches, the worker threads), so that RSS "before" a flood is not a
-    cold start: 40 reads of cards at once."""
+    pool with its page caches, the worker threads, the room's view of the board), so that
+    RSS "before" a flood is not a cold start: 40 reads of cards at once, and a phone's
+    screens."""
     def read(token: str) -> None:
         with httpx.Client(base_url=str(http.base_url), timeout=60) as own:
             own.get(f"/api/v1/sessions/{event['id']}/cards", params={"limit": 50},
                     headers={"Authorization": f"Bearer {token}"}).raise_for_status()
 
-    with ThreadPoolExecutor(40) as pool:
-        list(pool.map(read, (tokens * 40)[:40]))
+    def reads() -> None:
+        with ThreadPoolExecutor(40) as pool:
+            list(pool.map(read, (tokens * 40)[:40]))
+
+    await asyncio.get_running_loop().run_in_executor(None, reads)
+    ws_url = str(http.base_url).replace("http", "ws", 1)
+    for query in ("format=json", "view=participant"):  # the room's view, its snapshots
+        async with connect(f"{ws_url}/ws/sessions/{event['id']}?token={tokens[0]}&{query}",
+                           max_size=None) as screen:
+            await screen.recv()
 
 
 async def rss_settled(pid: int, start: float) -> tuple[float, float]:
@@ -1177,7 +1186,7 @@ async def socket_floods(server: WorldcafeServer, options: argparse.Namespace) ->
         tokens = seed_board(http, event, options.board_cards)
         print(f"socket floods: {options.board_cards} cards seeded in "
               f"{time.monotonic() - started:.0f} s", file=sys.stderr)
-        warm_up(http, event, tokens)
+        await warm_up(http, event, tokens)
     participant = f"/ws/sessions/{event['id']}?token={tokens[0]}"
     rows = (
         ("6a frames, no event", "frame", "/ws/sessions/NoSuchEv?token=x&format=json",
