@@ -191,6 +191,15 @@ class GuardedWebSockets(WebSocketsSansIOProtocol):
                 return
         super().data_received(data)
 
+    def handle_parser_exception(self) -> None:
+        """A frame refused (too big, not UTF-8 …) before the socket was accepted, sent
+        right behind the upgrade request: websockets sends no close then, so there is
+        nothing to say; the connection is cut (uvicorn would assert a close was sent)."""
+        if self.conn.close_sent is None:
+            self.transport.abort()
+            return
+        super().handle_parser_exception()
+
     def handle_ping(self) -> None:
         if self.close_sent:  # closing already: the rest of its pings are dropped
             return
