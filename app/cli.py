@@ -112,6 +112,7 @@ def serve(settings: Settings, migrated: bool = False) -> int:
                 port=settings.port, workers=settings.workers, log_level="info",
                 ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
                 ws_max_size=settings.ws_max_message_bytes, ws_max_queue=1,
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
     return 0
 

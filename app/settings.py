@@ -86,6 +86,12 @@ class Settings(BaseSettings):
     computer it runs on (requests from 127.0.0.1 or ::1). Turn off behind a reverse proxy
     on the same machine, where every request comes from there."""
 
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    """The proxies whose X-Forwarded-For (and -Proto) name the client (uvicorn's
+    `--forwarded-allow-ips`: addresses or networks, comma-separated, "*" for any). Behind
+    nginx on another machine, its address: otherwise every phone of the hall has the
+    proxy's address, and honest joins look like one address flooding."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""
 
