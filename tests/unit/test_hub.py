@@ -139,6 +139,19 @@ def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it()
     assert in_snapshot + card_ids(late) == ["in-flight", "next"]  # each once, in order
 
 
+async def projectors_and_hosts(each: int) -> tuple[Database, Hub, list[Socket]]:
+    """`each` projector and `each` host sockets on a board of one card, their snapshots
+    received."""
+    database = Database()
+    database.commit(card_record("first", created=0, participant_id=None))
+    database, the_hub = started(database)
+    sockets = [Socket() for _ in range(2 * each)]
+    for socket, audience in zip(sockets, [PROJECTOR] * each + [HOST] * each, strict=True):
+        connect(the_hub, audience, socket)
+    await until(lambda: all(s.received for s in sockets))
+    return database, the_hub, sockets
+
+
 def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
     renders = []
     real = templating.render
@@ -152,13 +165,7 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
     templating.forget_items()
 
     async def scenario():
-        database = Database()
-        database.commit(card_record("first", created=0, participant_id=None))
-        database, the_hub = started(database)
-        sockets = [Socket() for _ in range(6)]
-        for socket, audience in zip(sockets, [PROJECTOR] * 3 + [HOST] * 3, strict=True):
-            connect(the_hub, audience, socket)
-        await until(lambda: all(s.received for s in sockets))
+        database, the_hub, sockets = await projectors_and_hosts(3)
         renders.clear()
         the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
         await until(lambda: all(len(s.received) == 2 for s in sockets))
@@ -282,13 +289,7 @@ def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
 
 def test_a_snapshot_is_drawn_once_per_audience_and_shared():
     async def scenario():
-        database = Database()
-        database.commit(card_record("first", created=0, participant_id=None))
-        _database, the_hub = started(database)
-        sockets = [Socket() for _ in range(4)]
-        for socket, audience in zip(sockets, [PROJECTOR] * 2 + [HOST] * 2, strict=True):
-            connect(the_hub, audience, socket)
-        await until(lambda: all(s.received for s in sockets))
+        _database, _hub, sockets = await projectors_and_hosts(2)
         return [s.received[0] for s in sockets]
 
     projector_a, projector_b, host_a, host_b = asyncio.run(scenario())
