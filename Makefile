@@ -31,7 +31,7 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 # and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
 # Xvfb for its display, which tests/webkit/ starts on a free display number and stops.
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
-TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb poppler-utils
+TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb poppler-utils nginx-light
 
 runtime: $(STAMPS)/runtime
 system: $(STAMPS)/system
@@ -50,8 +50,9 @@ $(STAMPS)/runtime: | $(STAMPS)
 $(STAMPS)/system: Makefile $(STAMPS)/runtime | $(STAMPS)
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && \
 	    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && \
-	    [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ] && [ -x /usr/bin/pdftotext ]; then \
-	  echo "chromium, redis-server, postgresql, webkit2gtk-driver, xvfb and poppler-utils are installed"; \
+	    [ -x /usr/bin/WebKitWebDriver ] && [ -x /usr/bin/Xvfb ] && [ -x /usr/bin/pdftotext ] && \
+	    [ -x /usr/sbin/nginx ]; then \
+	  echo "chromium, redis-server, postgresql, webkit2gtk-driver, xvfb, poppler-utils and nginx are installed"; \
 	else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_DEBS); \
 	fi

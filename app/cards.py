@@ -16,7 +16,7 @@ from typing import Any
 from app.duplicates import folded
 from app.i18n import N_
 from app.refusal import Refusal
-from app.text import has_forbidden, normalised
+from app.text import has_forbidden, normalised, refuse_stacked_marks
 
 MAX_TEXT = 140
 """The default longest card; each event may set its own between these bounds."""
@@ -49,6 +49,7 @@ def _one_line(raw: object, not_text: str, control: str, empty: str) -> str:
     text = normalised(raw)
     if not text:
         raise Refusal("invalid", empty)
+    refuse_stacked_marks(text)
     return text
 
 

@@ -70,11 +70,17 @@ def settings_from(args: argparse.Namespace) -> Settings:
     return Settings()
 
 
-def migrate(settings: Settings) -> int:
-    """Bring the schema up to date (PostgreSQL: under an advisory lock)."""
-    from app.migrate import upgrade
+def migrate(settings: Settings, command: str = "migrate") -> int:
+    """Bring the schema up to date, in turn with other runs; another program's database
+    is refused in one line, untouched."""
+    from app.migrate import ForeignDatabase, upgrade
 
-    upgrade(settings.database_url)
+    try:
+        upgrade(settings.database_url)
+    except ForeignDatabase as foreign:
+        return _fail(command, f"the database at {_safe(settings.database_url)} is not "
+                              f"worldcafe's: {foreign}; nothing was changed. Give an empty "
+                              "database or one worldcafe made (--database-url).")
     print(f"worldcafe: the database at {_safe(settings.database_url)} is up to date",
           file=sys.stderr, flush=True)
     return 0
@@ -95,8 +101,8 @@ def serve(settings: Settings, migrated: bool = False) -> int:
         print("worldcafe: --workers above 1 needs --redis-url so that workers share live "
               "events", file=sys.stderr)
         return 2
-    if not migrated:
-        migrate(settings)
+    if not migrated and (refused := migrate(settings, "serve")):
+        return refused
     from app.edge import GuardedHttp, GuardedWebSockets, raise_open_files_limit
 
     raise_open_files_limit()
@@ -105,6 +111,8 @@ def serve(settings: Settings, migrated: bool = False) -> int:
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="info",
                 ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
+                ws_max_size=settings.ws_max_message_bytes, ws_max_queue=1,
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
                 timeout_keep_alive=KEEP_ALIVE_SECONDS)
     return 0
 
@@ -112,7 +120,9 @@ def serve(settings: Settings, migrated: bool = False) -> int:
 def demo(settings: Settings) -> int:
     from app import demo as demo_event
 
-    demo_event.create_and_print(settings)  # migrates first
+    if refused := migrate(settings, "demo"):
+        return refused
+    demo_event.create_and_print(settings)
     return serve(settings, migrated=True)
 
 

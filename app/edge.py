@@ -7,7 +7,9 @@ body in `body_timeout`, is closed (a room of half-sent requests cannot hold ever
 descriptor); an address holding `connections_per_address` connections (HTTP and
 WebSocket together) has its next one closed at once, cheaply. The cap is high enough for a
 venue behind one NAT (200 phones hold ~200 sockets and a few requests). `serve` also
-raises the open-files limit to the hard limit. The counts are per worker.
+raises the open-files limit to the hard limit. The counts are per worker. Live sockets
+also have their messages, what they send before they are accepted, and their pings
+bounded (GuardedWebSockets).
 
 A connection closed while its client is still sending a body (the 413 of a body over the
 limit) lingers, as nginx's does: the server says it is done writing and reads on, for
@@ -20,10 +22,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import resource
 import time
-from collections import Counter
+from collections import Counter, deque
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
@@ -35,6 +38,10 @@ _settings = Settings()
 HEADER_TIMEOUT = _settings.header_timeout
 BODY_TIMEOUT = _settings.body_timeout
 CONNECTIONS_PER_ADDRESS = _settings.connections_per_address
+PINGS_PER_MINUTE = _settings.ws_pings_per_minute
+EARLY_BYTES = 64 * 1024 + _settings.ws_max_message_bytes
+"""What a socket may send before it is accepted: its request, and a message."""
+POLICY_VIOLATION = 1008
 
 LINGER_SECONDS = 2.0
 
@@ -163,11 +170,48 @@ class GuardedHttp(HttpToolsProtocol):
 
 
 class GuardedWebSockets(WebSocketsSansIOProtocol):
-    """Live sockets counted towards their address's cap."""
+    """Live sockets counted towards their address's cap. A message over `ws_max_message_bytes`
+    is refused by websockets itself (uvicorn's `ws_max_size`, set by `serve`: 1009, before
+    it is buffered); here, bytes sent before the socket is accepted or refused (frames
+    pushed behind the handshake, which websockets would hold until then) are bounded, and
+    protocol pings over `ws_pings_per_minute` close the socket with 1008 (each pong waits
+    in the buffer of a client that never reads)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._counted = _admit(transport)
+        self._early_bytes = 0
+        self._pings: deque[float] = deque()
         super().connection_made(transport)
+
+    def data_received(self, data: bytes) -> None:
+        if not self.handshake_complete:
+            self._early_bytes += len(data)
+            if self._early_bytes > EARLY_BYTES:
+                self.transport.abort()
+                return
+        super().data_received(data)
+
+    def handle_parser_exception(self) -> None:
+        """A frame refused (too big, not UTF-8 …) before the socket was accepted, sent
+        right behind the upgrade request: websockets sends no close then, so there is
+        nothing to say; the connection is cut (uvicorn would assert a close was sent)."""
+        if self.conn.close_sent is None:
+            self.transport.abort()
+            return
+        super().handle_parser_exception()
+
+    def handle_ping(self) -> None:
+        if self.close_sent:  # closing already: the rest of its pings are dropped
+            return
+        now, pings = self.loop.time(), self._pings
+        while pings and pings[0] <= now - 60:
+            pings.popleft()
+        pings.append(now)
+        if len(pings) > PINGS_PER_MINUTE:
+            self.conn.send_close(POLICY_VIOLATION, "too many pings")
+            self.handle_parser_exception()  # sends the close and drops the connection
+            return
+        super().handle_ping()
 
     def connection_lost(self, exc: Exception | None) -> None:
         _release(self._counted)
@@ -182,3 +226,17 @@ def raise_open_files_limit() -> None:
     if soft < wanted:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+
+
+M_MMAP_THRESHOLD = -3
+"""glibc's mallopt parameter: allocations from this size up get pages of their own."""
+MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+def return_freed_memory() -> None:
+    """Big buffers (a snapshot, a frame, an answer) go back to the system once freed: glibc
+    raises its threshold for pages of their own after the first such buffer is freed, and
+    serves the later ones from a heap it keeps, so RSS never came back after a flood of
+    sockets. A fixed threshold keeps it at 128 KiB. Nothing happens without glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)

@@ -51,6 +51,8 @@ countdown's text may be that old; every page recomputes it from `data-ends-at` a
 OFFERS_AT_ONCE = 20
 """Connections given their frames between two turns of the event loop, so that a
 snapshot for every screen never holds up the loop (or /healthz) for long."""
+RESYNC_INTERVAL_SECONDS = 1.0
+"""A page's requests to be drawn again are answered at most this often."""
 MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
 
@@ -66,6 +68,10 @@ class Connection:
         self._close = close
         self._queue: asyncio.Queue[str | int] = asyncio.Queue(maxsize=queue_size)
         self.dropped = False
+        self.resynced_at = -RESYNC_INTERVAL_SECONDS
+        """When (loop time) the page's last request to be drawn again was answered."""
+        self.resync_due: asyncio.TimerHandle | None = None
+        """The answer to a request that came within the second after the last one."""
 
     def offer(self, text: str) -> None:
         """Queue without waiting; a connection that cannot keep up is dropped."""
@@ -76,6 +82,16 @@ class Connection:
         except asyncio.QueueFull:
             self.end(TRY_AGAIN_LATER)
 
+    def offer_snapshot(self, texts: list[str]) -> None:
+        """A snapshot shows all that is queued before it, which is dropped: a connection
+        never holds two snapshots (a page that asks again and again, never reading)."""
+        if self.dropped:
+            return
+        while not self._queue.empty():
+            self._queue.get_nowait()
+        for text in texts:
+            self.offer(text)
+
     def end(self, code: int) -> None:
         """Close with `code` as soon as the writer gets to it; nothing more is sent."""
         self.dropped = True
@@ -84,14 +100,27 @@ class Connection:
         self._queue.put_nowait(code)
 
     async def run_writer(self) -> None:
-        """Send queued texts in order until ended or the socket fails."""
+        """Send queued texts in order until ended or the socket fails. A failed send ends
+        the task without an exception: a stored exception's traceback would keep this
+        frame, its connection and its text alive in a reference cycle."""
         while True:
             item = await self._queue.get()
             if isinstance(item, int):
                 with contextlib.suppress(Exception):
                     await self._close(item)
                 return
-            await self._send(item)
+            try:
+                await self._send(item)
+            except Exception:
+                return
+            item = None  # not held while waiting: a snapshot may be big
+
+    def closed(self) -> None:
+        """The socket is gone: nothing is due for it any more."""
+        self.dropped = True
+        if self.resync_due is not None:
+            self.resync_due.cancel()
+            self.resync_due = None
 
 
 def holds(holder: Identity | None, signed_out: events.SignedOut) -> bool:
@@ -127,8 +156,10 @@ class Room:
         self.needs_resync = False
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
-        self.drawn: tuple[float, SessionView, render.Drawing] | None = None
-        """The last snapshot load and its drawing (see SNAPSHOT_REUSE_SECONDS)."""
+        self.drawn: tuple[float, SessionView, render.Drawing, dict] | None = None
+        """The last snapshot load, its drawing and the pages' snapshots drawn from it, by
+        audience and kind: each is drawn once and shared by every socket that asks (see
+        SNAPSHOT_REUSE_SECONDS)."""
 
     @property
     def empty(self) -> bool:
@@ -224,8 +255,7 @@ class Room:
         for position, (connection, texts) in enumerate(frames, start=1):
             if connection not in self.members:
                 continue
-            for text in texts:
-                connection.offer(text)
+            connection.offer_snapshot(texts)
             offered.append(connection)
             if position % OFFERS_AT_ONCE == 0:
                 await asyncio.sleep(0)
@@ -271,10 +301,19 @@ class Room:
         if (fresh or drawn is None or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS
                 or self.view is None or self.view.seq != drawn[1].seq):
             view = self.hub.load_view(self.session_id)
-            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view))
-        _, view, drawing = drawn
-        return view, [(c, render.snapshot(view, c.audience, drawing, kind))
-                      for c in connections]
+            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view), {})
+        _, view, drawing, drawn_before = drawn
+        now: dict[tuple[Audience, str], list[str]] = {}
+        frames = []
+        for connection in connections:
+            # a page's snapshot is kept with its drawing (every page redraws its countdown
+            # from data-ends-at); a JSON one tells the server's time, so is shared only now
+            kept = now if connection.audience.view == "json" else drawn_before
+            key = (connection.audience, kind)
+            if key not in kept:
+                kept[key] = render.snapshot(view, connection.audience, drawing, kind)
+            frames.append((connection, kept[key]))
+        return view, frames
 
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""
@@ -326,12 +365,28 @@ class Hub:
         self._settle_garbage_collector()
 
     def request_snapshot(self, session_id: str, connection: Connection) -> None:
-        """The page asked to be drawn again (it found a piece it could not update)."""
+        """The page asked to be drawn again (it found a piece it could not update): at
+        most once a second per connection; requests within the second after an answer
+        are answered once, when it ends."""
+        if connection.resync_due is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = connection.resynced_at + RESYNC_INTERVAL_SECONDS - loop.time()
+        if wait > 0:
+            connection.resync_due = loop.call_later(wait, self._resync_now, session_id,
+                                                    connection)
+            return
+        self._resync_now(session_id, connection)
+
+    def _resync_now(self, session_id: str, connection: Connection) -> None:
+        connection.resync_due = None
+        connection.resynced_at = asyncio.get_running_loop().time()
         room = self._rooms.get(session_id)
         if room is not None and connection in room.live:
             room.join(connection)
 
     def remove(self, session_id: str, connection: Connection) -> None:
+        connection.closed()
         room = self._rooms.get(session_id)
         if room is not None:
             room.discard(connection)

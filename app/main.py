@@ -22,6 +22,7 @@ from app import keywords, logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
+from app.edge import return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
@@ -65,8 +66,11 @@ CONTENT_SECURITY_POLICY = (
 
 
 class SecurityHeaders:
-    """CSP and friends on every HTTP response; a plain ASGI middleware, so it costs almost
-    nothing per request (BaseHTTPMiddleware would wrap every body in a stream)."""
+    """CSP and friends on every HTTP response, and `Cache-Control: no-store` on every one
+    outside /static/ that sets none itself: pages and API answers carry tokens (the
+    console's links, a sign-in step's cookie) or the event's own words. A plain ASGI
+    middleware, so it costs almost nothing per request (BaseHTTPMiddleware would wrap every
+    body in a stream)."""
 
     HEADERS = (
         (b"x-content-type-options", b"nosniff"),
@@ -83,12 +87,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         with_csp = not scope["path"].startswith("/api/docs")
+        private = not scope["path"].startswith("/static/")
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + list(self.HEADERS)
                 if with_csp:
                     headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
+                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -217,8 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                           heading=translate(language, REFUSED_HEADING),
                           text=refusal.text(language))
             return HTMLResponse(html, status_code=refusal.status, headers=refusal.headers)
-        return JSONResponse({"error": {"code": refusal.code,
-                                       "message": refusal.text(api_language(request))}},
+        return JSONResponse(refusal.shape(api_language(request)),
                             status_code=refusal.status, headers=refusal.headers)
 
     @app.exception_handler(StarletteHTTPException)
@@ -299,4 +305,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: settings come from WORLDCAFE_* variables."""
+    return_freed_memory()
     return create_app(Settings())

@@ -79,6 +79,10 @@ class Refusal(ValueError):
     def status(self) -> int:
         return HTTP_STATUS.get(self.code, 400)
 
+    def shape(self, language: str) -> dict:
+        """The error shape of every JSON refusal: {"error": {"code", "message"}}."""
+        return {"error": {"code": self.code, "message": self.text(language)}}
+
     def text(self, language: str) -> str:
         """The message in `language`."""
         params = {key: translate(language, value) if isinstance(value, str) else value

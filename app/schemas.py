@@ -25,7 +25,7 @@ from app import cards
 from app.i18n import LANGUAGES, N_
 from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
-from app.text import has_forbidden, normalised
+from app.text import has_forbidden, normalised, refuse_stacked_marks
 
 MAX_ID = 2**31 - 1
 """Row ids, phase indexes and seconds are bounded where they are read: a 1e20 is a
@@ -61,6 +61,7 @@ def _text(limit: int, label: str, required: bool = True):
         value = normalised(value, one_line=limit <= 120)
         if required and not value:
             raise Refusal("invalid", N_("%(field)s must not be empty."), field=label)
+        refuse_stacked_marks(value)
         if len(value) > limit:
             raise Refusal("invalid",
                           N_("%(field)s is too long (at most %(limit)s characters)."),

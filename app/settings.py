@@ -86,5 +86,19 @@ class Settings(BaseSettings):
     computer it runs on (requests from 127.0.0.1 or ::1). Turn off behind a reverse proxy
     on the same machine, where every request comes from there."""
 
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    """The proxies whose X-Forwarded-For (and -Proto) name the client (uvicorn's
+    `--forwarded-allow-ips`: addresses or networks, comma-separated, "*" for any). Behind
+    nginx on another machine, its address: otherwise every phone of the hall has the
+    proxy's address, and honest joins look like one address flooding."""
+
     ws_queue_size: int = 64
     """Messages a slow connection may fall behind before it is dropped (it resyncs on return)."""
+
+    ws_max_message_bytes: int = 16 * 1024
+    """The longest message a live socket may send (ours send a few hundred bytes): a longer
+    one, whole or in fragments, closes the socket with 1009 before it is buffered."""
+
+    ws_pings_per_minute: int = 30
+    """Protocol pings a live socket may send a minute (clients ping every 20 s or so); more
+    close it with 1008, as each one's answer waits in the socket's buffer."""

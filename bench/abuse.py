@@ -24,6 +24,16 @@ another, every one from 127.0.0.1: one address, as a whole venue is behind its N
    as they are answered (5 a second and 30 a minute per token, then 429 `too_many_cards`).
 5. wrong codes: joins with wrong join codes as fast as they are answered (403
    `wrong_join_code`, then 429 `too_many_attempts` for the rest of the minute).
+6. socket floods, against a second server (the same command starts it: a fresh SQLite
+   file, the card rate limits raised only to seed its board of `--board-cards` cards, 2000,
+   with voting open): a) `--frame-sockets` (60) raw sockets send one 15 MiB text frame to
+   /ws/sessions/NoSuchEv?token=x&format=json right behind their upgrade request, 3 rounds;
+   b) the same with a participant's token, the frame sent once the socket is open; c) 150
+   sockets hold an unfinished 15 MiB fragmented message; d) 50 sockets on one participant
+   token ask for a resync 4×/s and never read; e) 20 sockets send protocol pings as fast
+   as they can, never reading; f) 200 connections GET …/cards and never read. Each row
+   says how the sockets ended, and the server's RSS before, at its peak and after (back
+   within 10 % of before, waited for up to 15 s; nothing asks the server to collect).
 
 Each flood runs in a process of its own, so that the flood's client never delays the
 measuring side. Meanwhile, in this process, an honest phone arrives every second (a new
@@ -44,6 +54,7 @@ broke, 130 on Ctrl-C.
     .venv/bin/python bench/abuse.py            # ~2.5 min: 15 s floods, default server limits
     .venv/bin/python bench/abuse.py --quick    # ~1.5 min smoke run: 5 s floods, fewer
                                                # sockets, header/body time-outs 3 s / 6 s
+    .venv/bin/python bench/abuse.py --only sockets   # the socket floods (6) alone
 """
 
 from __future__ import annotations
@@ -61,6 +72,7 @@ import sys
 import tempfile
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection as Pipe
 from pathlib import Path
@@ -397,8 +409,126 @@ async def flood_wrong_codes(url: str, session_id: str, join_code: str, seconds: 
     return {"answers": answers, "took_s": time.monotonic() - started}
 
 
+def ws_frame(opcode: int, payload: bytes, fin: bool = True) -> bytes:
+    """A client frame, masked with a zero key (the payload goes as it is)."""
+    length = len(payload)
+    if length < 126:
+        size = bytes([0x80 | length])
+    elif length < 65536:
+        size = bytes([0x80 | 126]) + length.to_bytes(2, "big")
+    else:
+        size = bytes([0x80 | 127]) + length.to_bytes(8, "big")
+    return bytes([(0x80 if fin else 0) | opcode]) + size + b"\0\0\0\0" + payload
+
+
+TEXT, CONTINUATION, PING = 0x1, 0x0, 0x9
+SOCKET_FLOOD_FRAME = b"x" * (15 * 1024 * 1024)
+
+
+async def flood_sockets(port: int, path: str, kind: str, sockets: int, rounds: int,
+                        seconds: float) -> dict:
+    """Live sockets that abuse the server, on raw connections, never reading what it sends:
+
+    - frame: each sends its upgrade request and at once (without waiting for the answer)
+      one 15 MiB text frame, then closes; `rounds` rounds of `sockets` at a time;
+    - frame-open: the same, the frame sent once the socket is open;
+    - fragments: each opens, sends the first 15 MiB of a message that never ends (1 MiB
+      fragments) and holds it for `seconds`;
+    - resync: each opens and asks to be drawn again 4 times a second for `seconds`;
+    - pings: each opens and sends protocol pings as fast as it can for `seconds`;
+    - get: not a socket: each asks `path` (GET, the token as bearer) and never reads the
+      answer, for `seconds`.
+    How each socket ended: the handshake's HTTP status, the server's close code, or the
+    connection cut."""
+    request = (f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUpgrade: websocket\r\n"
+               "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+               "Sec-WebSocket-Version: 13\r\n\r\n").encode()
+    endings: list[str] = []
+    deadline = time.monotonic() + seconds
+
+    async def handshake(reader: asyncio.StreamReader) -> str:
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        return head.split(b" ", 2)[1].decode()
+
+    async def close_code(reader: asyncio.StreamReader) -> str:
+        """The close code in what the server sent after the handshake (read at the end)."""
+        with contextlib.suppress(Exception):
+            data = await asyncio.wait_for(reader.read(1 << 22), 5)
+            while len(data) >= 2:
+                opcode, length, start = data[0] & 0x0F, data[1] & 0x7F, 2
+                if length == 126:
+                    length, start = int.from_bytes(data[2:4], "big"), 4
+                elif length == 127:
+                    length, start = int.from_bytes(data[2:10], "big"), 10
+                if opcode == 0x8:
+                    return f"closed {int.from_bytes(data[start:start + 2], 'big')}"
+                if len(data) < start + length:
+                    data += await asyncio.wait_for(reader.read(1 << 22), 5)
+                    continue
+                data = data[start + length:]
+        return "cut"
+
+    async def one(index: int) -> None:
+        try:
+            reader, writer = await asyncio.open_connection(HOST, port)
+        except OSError as error:
+            endings.append(f"not connected: {type(error).__name__}")
+            return
+        outcome = "cut"
+        try:
+            if kind == "get":
+                token = path.partition("token=")[2]
+                writer.write(f"GET {path.partition('?')[0]} HTTP/1.1\r\nHost: {HOST}:{port}"
+                             f"\r\nAuthorization: Bearer {token}\r\n\r\n".encode())
+                await writer.drain()
+                await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+                outcome = "held, unread"
+                return
+            if kind == "frame":  # the frame right behind the request, without waiting
+                writer.write(request + ws_frame(TEXT, SOCKET_FLOOD_FRAME))
+                with contextlib.suppress(OSError):
+                    await writer.drain()
+                status = await handshake(reader)
+                outcome = f"HTTP {status}" if status != "101" else await close_code(reader)
+                return
+            writer.write(request)
+            status = await handshake(reader)
+            if status != "101":
+                outcome = f"HTTP {status}"
+                return
+            if kind == "frame-open":  # the frame once the socket is open
+                writer.write(ws_frame(TEXT, SOCKET_FLOOD_FRAME))
+                with contextlib.suppress(OSError):
+                    await writer.drain()
+            elif kind == "fragments":
+                piece = SOCKET_FLOOD_FRAME[:1 << 20]
+                writer.write(ws_frame(TEXT, piece, fin=False))
+                for _ in range(14):
+                    writer.write(ws_frame(CONTINUATION, piece, fin=False))
+                    await writer.drain()
+                await asyncio.sleep(max(0.0, deadline - time.monotonic()))
+            else:
+                message = (ws_frame(TEXT, b'{"type":"resync"}') if kind == "resync"
+                           else ws_frame(PING, b"p" * 125))
+                pause = 0.25 if kind == "resync" else 0.0
+                while time.monotonic() < deadline and not reader.at_eof():
+                    writer.write(message)
+                    await writer.drain()
+                    await asyncio.sleep(pause)
+            outcome = await close_code(reader)
+        except (OSError, asyncio.IncompleteReadError, TimeoutError) as error:
+            outcome = f"cut ({type(error).__name__})"
+        finally:
+            endings.append(outcome)
+            writer.close()
+
+    for _ in range(rounds):
+        await asyncio.gather(*(one(i) for i in range(sockets)))
+    return {"endings": endings}
+
+
 FLOODS = {"big": flood_big_bodies, "slow": flood_slow, "joins": flood_joins,
-          "cards": flood_cards, "wrong": flood_wrong_codes}
+          "cards": flood_cards, "wrong": flood_wrong_codes, "sockets": flood_sockets}
 
 
 def flood_process(kind: str, arguments: dict, pipe: Pipe) -> None:
@@ -888,19 +1018,22 @@ def describe_wrong(result: dict) -> list[str]:
 # -- the run -----------------------------------------------------------------------------------
 
 
+async def baseline_only(server: WorldcafeServer, options: argparse.Namespace) -> Watch:
+    """The honest phone alone (for `--only sockets`)."""
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        event = create_event(http, "ベースライン")
+    base, _ = await Observer(server).watch(event, lambda: asyncio.sleep(options.baseline))
+    return base
+
+
 async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[Watch,
                                                                               list[Flood]]:
     observer = Observer(server)
     seconds = options.seconds
     floods: list[Flood] = []
+    base = await baseline_only(server, options)
+    print(f"baseline: {len(base.joins)} honest phones in {base.seconds:.1f} s", file=sys.stderr)
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        base_event = create_event(http, "ベースライン")
-
-        async def idle() -> None:
-            await asyncio.sleep(options.baseline)
-
-        base, _ = await observer.watch(base_event, idle)
-        print(f"baseline: {len(base.joins)} honest phones in {base.seconds:.1f} s", file=sys.stderr)
 
         def flood(kind: str, arguments: dict):
             return lambda: run_flood(kind, arguments)
@@ -979,6 +1112,117 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
     return base, floods
 
 
+RAISED_CARD_LIMITS = {"WORLDCAFE_CARD_RATE_PER_SECOND": "1000",
+                      "WORLDCAFE_CARD_RATE_PER_MINUTE": "100000"}
+"""For seeding the socket floods' board (2000 cards) quickly; floods 1-5 keep the limits."""
+RSS_BACK_WITHIN = 0.10
+RSS_BACK_SECONDS = 15.0
+
+
+def seed_board(http: httpx.Client, event: dict, cards: int, writers: int = 20) -> list[str]:
+    """`cards` cards from `writers` participants, then voting opened; their tokens."""
+    url = f"/api/v1/sessions/{event['id']}"
+    tokens = []
+    for number in range(writers):
+        joined = http.post(f"{url}/participants",
+                           json=join_body(event["join_code"], f"種{number}", number))
+        joined.raise_for_status()
+        tokens.append(joined.json()["token"])
+
+    def post(number: int) -> None:
+        with httpx.Client(base_url=str(http.base_url), timeout=60) as own:
+            for index in range(number, cards, writers):
+                own.post(f"{url}/cards", json=card_body(index), headers={
+                    "Authorization": f"Bearer {tokens[number]}"}).raise_for_status()
+
+    with ThreadPoolExecutor(writers) as pool:
+        list(pool.map(post, range(writers)))
+    http.patch(f"{url}/board", json={"open": True}, headers={
+        "Authorization": f"Bearer {event['facilitator_token']}"}).raise_for_status()
+    return tokens
+
+
+async def warm_up(http: httpx.Client, event: dict, tokens: list[str]) -> None:
+    """What a server keeps once it has served a busy moment (the database's connection
+    pool with its page caches, the worker threads, the room's view of the board), so that
+    RSS "before" a flood is not a cold start: 40 reads of cards at once, and a phone's
+    screens."""
+    def read(token: str) -> None:
+        with httpx.Client(base_url=str(http.base_url), timeout=60) as own:
+            own.get(f"/api/v1/sessions/{event['id']}/cards", params={"limit": 50},
+                    headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+
+    def reads() -> None:
+        with ThreadPoolExecutor(40) as pool:
+            list(pool.map(read, (tokens * 40)[:40]))
+
+    await asyncio.get_running_loop().run_in_executor(None, reads)
+    ws_url = str(http.base_url).replace("http", "ws", 1)
+    for query in ("format=json", "view=participant"):  # the room's view, its snapshots
+        async with connect(f"{ws_url}/ws/sessions/{event['id']}?token={tokens[0]}&{query}",
+                           max_size=None) as screen:
+            await screen.recv()
+
+
+async def rss_settled(pid: int, start: float) -> tuple[float, float]:
+    """(RSS, seconds) once it is back within RSS_BACK_WITHIN of `start`, or the last
+    sample after RSS_BACK_SECONDS (no gc.collect() is asked of the server)."""
+    began = time.monotonic()
+    while True:
+        now = rss_mb(pid) or 0.0
+        waited = time.monotonic() - began
+        if now <= start * (1 + RSS_BACK_WITHIN) or waited >= RSS_BACK_SECONDS:
+            return now, waited
+        await asyncio.sleep(RSS_INTERVAL_S)
+
+
+async def socket_floods(server: WorldcafeServer, options: argparse.Namespace) -> list[Flood]:
+    """Rows 6a-6f, on a board of `--board-cards` cards with voting open."""
+    observer = Observer(server)
+    floods: list[Flood] = []
+    with httpx.Client(base_url=server.url, timeout=60) as http:
+        event = create_event(http, "ソケットの洪水")
+        started = time.monotonic()
+        tokens = seed_board(http, event, options.board_cards)
+        print(f"socket floods: {options.board_cards} cards seeded in "
+              f"{time.monotonic() - started:.0f} s", file=sys.stderr)
+        await warm_up(http, event, tokens)
+    participant = f"/ws/sessions/{event['id']}?token={tokens[0]}"
+    rows = (
+        ("6a frames, no event", "frame", "/ws/sessions/NoSuchEv?token=x&format=json",
+         options.frame_sockets, 3,
+         f"{options.frame_sockets} sockets each send one 15 MiB text frame to "
+         "/ws/sessions/NoSuchEv?token=x&format=json; 3 rounds"),
+        ("6b frames, a token", "frame-open", participant + "&format=json",
+         options.frame_sockets, 3, f"{options.frame_sockets} sockets with a participant's "
+         "token each send one 15 MiB text frame once open; 3 rounds"),
+        ("6c fragments", "fragments", participant + "&format=json", 150, 1,
+         "150 sockets hold an unfinished 15 MiB fragmented message"),
+        ("6d resync", "resync", participant + "&view=participant", 50, 1,
+         f"50 sockets on one participant token ask for a resync 4×/s, never read "
+         f"({options.board_cards} cards, voting open)"),
+        ("6e pings", "pings", participant + "&format=json", 20, 1,
+         "20 sockets send protocol pings as fast as they can, never reading"),
+        ("6f GET cards", "get", f"/api/v1/sessions/{event['id']}/cards?token={tokens[0]}",
+         200, 1, f"200 connections GET …/cards ({options.board_cards} cards) and never read"),
+    )
+    for short, kind, path, sockets, rounds, title in rows:
+        before = rss_mb(server.process.pid) or 0.0
+        watch, result = await observer.watch(event, lambda kind=kind, path=path, sockets=sockets,
+                                             rounds=rounds: run_flood("sockets", {
+                                                 "port": server.port, "path": path,
+                                                 "kind": kind, "sockets": sockets,
+                                                 "rounds": rounds, "seconds": options.seconds}))
+        after, waited = await rss_settled(server.process.pid, before)
+        back = "yes" if after <= before * (1 + RSS_BACK_WITHIN) else "no"
+        floods.append(Flood(short, f"6. {title}", [
+            f"{len(result['endings'])} sockets: {tally(result['endings'])}",
+            f"RSS {before:.0f} MB before, peak {max(watch.rss, default=0):.0f} MB, "
+            f"{after:.0f} MB {waited:.1f} s after (back within 10 %: {back})"], watch))
+        print(f"{short} done", file=sys.stderr)
+    return floods
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
@@ -992,10 +1236,17 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="connections sending 150 MB bodies at once (16)")
     parser.add_argument("--slow-headers", type=int, help="sockets sending half a header (1100)")
     parser.add_argument("--slow-bodies", type=int, help="sockets trickling a body (100)")
+    parser.add_argument("--frame-sockets", type=int, default=60,
+                        help="sockets per round sending a 15 MiB frame (60)")
+    parser.add_argument("--board-cards", type=int, help="cards on the socket floods' board "
+                                                        "(2000; --quick 300)")
+    parser.add_argument("--only", choices=("requests", "sockets"),
+                        help="run floods 1-5 or the socket floods 6 only (default: all)")
     options = parser.parse_args(argv)
     quick = options.quick
     defaults = {"seconds": 5 if quick else 15, "baseline": 3 if quick else 5,
-                "slow_headers": 300 if quick else 1100, "slow_bodies": 30 if quick else 100}
+                "slow_headers": 300 if quick else 1100, "slow_bodies": 30 if quick else 100,
+                "board_cards": 300 if quick else 2000}
     for name, value in defaults.items():
         if getattr(options, name) is None:
             setattr(options, name, value)
@@ -1024,10 +1275,26 @@ def main(argv: list[str] | None = None) -> int:
                   f"worker, fresh SQLite; header/body time-outs {options.header_timeout:g} / "
                   f"{options.body_timeout:g} s{' (--quick)' if options.quick else ''}; every "
                   f"request from {HOST}; {os.cpu_count()} CPUs, load {load:.2f} at the start")
-            base, floods = asyncio.run(bench(server, options))
+            if options.only == "sockets":
+                base, floods = asyncio.run(baseline_only(server, options)), []
+            else:
+                base, floods = asyncio.run(bench(server, options))
+            logs = [server.log]
+            if options.only != "requests":  # a fresh server whose board is seeded fast
+                server.stop()
+                (Path(folder) / "sockets").mkdir()
+                server = WorldcafeServer(Path(folder) / "sockets",
+                                         env={**env, **RAISED_CARD_LIMITS})
+                server.start()
+                floods += asyncio.run(socket_floods(server, options))
+                logs.append(server.log)
             log = server.log_tail()
-            problems = [line for line in server.log.read_text(errors="replace").splitlines()
+            lines = [line for path in logs
+                     for line in path.read_text(errors="replace").splitlines()]
+            problems = [number for number, line in enumerate(lines)
                         if "Traceback" in line or "ERROR" in line or "Exception" in line]
+            if problems:  # the first problem, in full
+                log = "\n".join(lines[problems[0]:problems[0] + 40])
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -1049,8 +1316,8 @@ def main(argv: list[str] | None = None) -> int:
         print_flood(flood, base)
     print_summary(floods, base)
     if problems:
-        print(f"\nserver log: {len(problems)} lines with errors; the first: {problems[:3]}")
-        print(log[-1500:])
+        print(f"\nserver log: {len(problems)} lines with errors; the first:")
+        print(log[-3000:])
     else:
         print("\nserver log: no errors or tracebacks")
     return 0

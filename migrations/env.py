@@ -18,13 +18,23 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def run_on(connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 def run_migrations_online() -> None:
+    """On the connection app/migrate.py hands over (in its locked transaction), or on one
+    of its own (alembic's own commands, e.g. `check`)."""
+    given = config.attributes.get("connection")
+    if given is not None:
+        run_on(given)
+        return
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata,
-                          render_as_batch=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        run_on(connection)
     engine.dispose()
 
 

@@ -134,14 +134,17 @@ def events_on_server(services: Services, passcode: str | None, address: str,
 
 
 def check_organiser(services: Services, passcode: str | None, address: str) -> None:
-    """Creating an event may need the organiser passcode (a setting); wrong guesses from
-    one address are slowed like wrong join codes."""
+    """Creating an event may need the organiser passcode (a setting). Wrong guesses from
+    one address are slowed like wrong join codes, and like a join code the right passcode
+    is never refused because of them (the venue shares one address)."""
     expected = services.organiser_passcode
     if not expected:
         return
     if not passcode:
         raise Refusal("passcode_required",
                       N_("Creating an event needs the organiser passcode."))
+    if hmac.compare_digest(passcode.encode(), expected.encode()):
+        return
     wait_ms = services.passcode_limiter.blocked(address, services.now())
     if wait_ms:
         seconds = wait_ms // 1000 + 1
@@ -149,6 +152,5 @@ def check_organiser(services: Services, passcode: str | None, address: str) -> N
             "too_many_attempts",
             NN_("Too many wrong passcodes. Try again in %(num)s second.",
                 "Too many wrong passcodes. Try again in %(num)s seconds."), seconds)
-    if not hmac.compare_digest(passcode.encode(), expected.encode()):
-        services.passcode_limiter.record_failure(address, services.now())
-        raise Refusal("wrong_passcode", N_("This is not the organiser passcode."))
+    services.passcode_limiter.record_failure(address, services.now())
+    raise Refusal("wrong_passcode", N_("This is not the organiser passcode."))

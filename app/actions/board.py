@@ -51,10 +51,13 @@ class Found:
     duplicates: list[near.Duplicates]
 
 
-def list_cards(services: Services, identity: auth.Identity) -> store.Listed:
-    """Every card, oldest first, and their weights; hidden ones for the facilitator only."""
+def list_cards(services: Services, identity: auth.Identity, after: str | None = None,
+               limit: int | None = None) -> store.Listed:
+    """The cards oldest first, all or `limit` after the card `after`, and their weights;
+    hidden ones for the facilitator only."""
     return store.list_cards(services.engine, identity.session_id,
-                            include_hidden=identity.role == auth.FACILITATOR)
+                            include_hidden=identity.role == auth.FACILITATOR,
+                            after=after, limit=limit)
 
 
 def create_group(services: Services, identity: auth.Identity,

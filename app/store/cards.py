@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -48,13 +48,23 @@ class Listed:
     """card id -> weight (app/cards.py weights), for every card of the event."""
 
 
-def list_cards(engine: Engine, session_id: str, include_hidden: bool) -> Listed:
-    """Every card, oldest first (hidden ones only when asked), and their weights."""
+def list_cards(engine: Engine, session_id: str, include_hidden: bool,
+               after: str | None = None, limit: int | None = None) -> Listed:
+    """The cards oldest first (hidden ones only when asked): every one, or at most `limit`
+    of those after the card `after` (a page); and the weights of every card."""
     with reading(engine) as db:
-        rows = db.exec(select(Card).where(Card.session_id == session_id)
-                       .order_by(Card.created_at_ms, Card.id)).all()
-        return Listed([record_of(CardRecord, c) for c in rows if include_hidden or not c.hidden],
-                      cards.weights(rows))
+        query = select(Card).where(Card.session_id == session_id)
+        if not include_hidden:
+            query = query.where(Card.hidden == False)  # noqa: E712 - SQL, not Python
+        if after is not None:
+            start = db.exec(select(Card.created_at_ms).where(
+                Card.session_id == session_id, Card.id == after)).first()
+            if start is None:
+                raise Refusal("no_card", NO_CARD)
+            query = query.where(or_(Card.created_at_ms > start,
+                                    and_(Card.created_at_ms == start, Card.id > after)))
+        rows = db.exec(query.order_by(Card.created_at_ms, Card.id).limit(limit)).all()
+        return Listed([record_of(CardRecord, c) for c in rows], _weights(db, session_id))
 
 
 def _weights(db: Session, session_id: str) -> dict[str, int]:

@@ -7,7 +7,9 @@ the error shape in app/main.py."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app import auth, cards, links, shapes
@@ -228,15 +230,29 @@ def add_card(session_id: str, spec: CardIn, request: Request,
     return card_response(board.add_card(services, identity, bearer_token(request), spec).value)
 
 
+CARDS_PAGE = 500
+"""Cards in one answer of GET …/cards unless `limit` says otherwise: an answer stays a few
+hundred KiB however big the board (200 phones asking at once, never reading, hold that
+each), and an event of up to this many cards gets them all at once, as before pages."""
+MAX_CARDS_PAGE = 1000
+
+
 @router.get("/sessions/{session_id}/cards")
-def list_cards(session_id: str, request: Request, services: ServicesDep) -> dict:
-    """Every card, oldest first; hidden cards and authors for the facilitator only."""
+def list_cards(session_id: str, request: Request, services: ServicesDep,
+               limit: Annotated[int, Query(ge=1, le=MAX_CARDS_PAGE)] = CARDS_PAGE,
+               after: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+    """The cards oldest first, a page at a time: `next` is the `after` of the next page
+    (None on the last); hidden cards and authors for the facilitator only. Answered as
+    built (plain JSON already), without FastAPI's copy of every card on the way."""
     identity = bearer_identity(request, session_id)
     facilitator = identity.role == auth.FACILITATOR
-    listed = board.list_cards(services, identity)
-    return {"cards": [cards.card_json(card, reveal_author=facilitator,
-                                      weight=listed.weights.get(card.id, 1))
-                      for card in listed.cards]}
+    listed = board.list_cards(services, identity, after, limit + 1)
+    page = listed.cards[:limit]
+    more = len(listed.cards) > limit
+    return JSONResponse({"cards": [cards.card_json(card, reveal_author=facilitator,
+                                                   weight=listed.weights.get(card.id, 1))
+                                   for card in page],
+                         "next": page[-1].id if more else None})
 
 
 @router.get("/sessions/{session_id}/export.{fmt}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
@@ -104,23 +104,53 @@ def _sign_in_step(request: Request, settings, role: str, session_id: str, token:
     response = _page(request, language, "pages/signing_in.html", status=401,
                      target=target or request.url.path)
     _set_cookie(response, settings, role, session_id, token)
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _enter(request: Request, settings, services, session_id: str, roles: tuple[str, ...],
+def _enter(request: Request, settings, services, view: SessionView, roles: tuple[str, ...],
            target: str | None = None):
     """Who opens this page: a token in the URL becomes a cookie (the sign-in step towards
-    `target`, by default this page, is returned); otherwise the first of `roles` whose
-    cookie is valid."""
+    `target`, by default this page, is returned; a phone that joined as someone else is
+    asked first); otherwise the first of `roles` whose cookie is valid."""
+    session_id = view.session.id
     token = request.query_params.get("token")
     if token:
         identity = access.signed_in(services, session_id, [(role, token) for role in roles])
-        if identity is not None:
-            return _sign_in_step(request, settings, identity.role, session_id, token,
-                                 page_language(request), target)
-        return None
+        if identity is None:
+            return None
+        joined = _joined_as_someone_else(request, session_id, identity)
+        if joined is not None:
+            return _ask_to_switch(request, view, joined, identity, token)
+        return _sign_in_step(request, settings, identity.role, session_id, token,
+                             page_language(request), target)
     return cookie_identity(request, session_id, *roles)
+
+
+def _joined_as_someone_else(request: Request, session_id: str,
+                            linked: auth.Identity) -> auth.Identity | None:
+    """The participant this phone joined as, when a link carries another participant's
+    token (a shared link or QR code must not silently make the phone that person)."""
+    if linked.role != auth.PARTICIPANT:
+        return None
+    joined = cookie_identity(request, session_id, auth.PARTICIPANT)
+    if joined is None or joined.participant_id == linked.participant_id:
+        return None
+    return joined
+
+
+def _ask_to_switch(request: Request, view: SessionView, joined: auth.Identity,
+                   linked: auth.Identity, token: str) -> HTMLResponse:
+    """Continue as the link's participant (a form that posts its token) or stay. A 4xx
+    status and no-store, as for the sign-in step: the token URL stays out of history."""
+    language = page_language(request, view.session.language)
+
+    def name(identity: auth.Identity) -> str:
+        person = view.person(identity.participant_id)
+        return person.name if person is not None else ""
+
+    return _page(request, language, "pages/switch_participant.html", status=409,
+                 session_id=view.session.id, token=token, joined_name=name(joined),
+                 linked_name=name(linked))
 
 
 @dataclass
@@ -139,7 +169,7 @@ def _visit(request: Request, settings, services, session_id: str,
     view = sessions.view_by_id(services, session_id)
     if view is None:
         return _no_event(request)
-    entered = _enter(request, settings, services, session_id, roles)
+    entered = _enter(request, settings, services, view, roles)
     if entered is None:
         return _denied(request, session_id, roles)
     if not isinstance(entered, auth.Identity):
@@ -711,7 +741,7 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     if view is None:
         return _wrong_join_code(request, services)
     session_id = view.session.id
-    entered = _enter(request, settings, services, session_id, (auth.PARTICIPANT,),
+    entered = _enter(request, settings, services, view, (auth.PARTICIPANT,),
                      f"/m/{session_id}")
     if isinstance(entered, Response):
         return entered
@@ -740,6 +770,19 @@ def participant_page(session_id: str, request: Request, services: ServicesDep,
                  person=visit.view.person(visit.identity.participant_id),
                  audience=visit.identity, card_post_url=f"/m/{session_id}/cards",
                  **_live_context(visit.view))
+
+
+@router.post("/m/{session_id}/switch")
+def switch_participant(session_id: str, request: Request, services: ServicesDep,
+                       settings: SettingsDep, token: str = Form(max_length=64)) -> Response:
+    """The phone chose to continue as the participant whose link it opened."""
+    if not same_origin(request, settings):
+        raise Refusal("forbidden", N_("This request comes from another site."))
+    identity = access.signed_in(services, session_id, [(auth.PARTICIPANT, token)])
+    if identity is None:
+        return _denied(request, session_id, (auth.PARTICIPANT,))
+    return _cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
+                            f"/m/{session_id}")
 
 
 @router.post("/j/{join_code}")

@@ -9,10 +9,12 @@ import logging
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from app import auth
 from app.actions import access
 from app.hub import Connection
+from app.i18n import N_, from_accept_language
 from app.refusal import Refusal
 from app.render import Audience
 from app.timing import now_ms
@@ -62,74 +64,105 @@ def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str
 
 
 async def _listen(websocket: WebSocket, session_id: str, connection: Connection) -> None:
-    """Clock samples for the client (DESIGN.md §4), and a page's request to be drawn again;
-    everything else is ignored."""
-    hub = websocket.app.state.hub
+    """Read until the client goes (returning, not raising: a task's stored exception would
+    keep this frame alive in a reference cycle)."""
     while True:
         received = await websocket.receive()
         if received["type"] == "websocket.disconnect":
-            raise WebSocketDisconnect(received.get("code", 1000))
+            return
         text = received.get("text")
         if text is None:  # a binary frame: we speak text only
             log.info("closing a live socket that sent a binary frame")
             await websocket.close(UNSUPPORTED_DATA)
             return
-        if len(text) > MAX_CLIENT_MESSAGE:
-            continue
-        try:
-            message = json.loads(text)
-        except ValueError:
-            continue
-        if not isinstance(message, dict):
-            continue
-        if message.get("type") == "ping":
-            connection.offer(json.dumps(
-                {"type": "pong", "t0": message.get("t0"), "server_ms": now_ms()}))
-        elif message.get("type") == "resync":
-            hub.request_snapshot(session_id, connection)
+        _answer(websocket, session_id, connection, text)
+
+
+def _answer(websocket: WebSocket, session_id: str, connection: Connection, text: str) -> None:
+    """Clock samples for the client (DESIGN.md §4), and a page's request to be drawn again;
+    everything else is ignored."""
+    if len(text) > MAX_CLIENT_MESSAGE:
+        return
+    try:
+        message = json.loads(text)
+    except ValueError:
+        return
+    if not isinstance(message, dict):
+        return
+    if message.get("type") == "ping":
+        connection.offer(json.dumps(
+            {"type": "pong", "t0": message.get("t0"), "server_ms": now_ms()}))
+    elif message.get("type") == "resync":
+        websocket.app.state.hub.request_snapshot(session_id, connection)
+
+
+REFUSAL_CLOSE_CODES = {"invalid_token": UNAUTHORIZED, "forbidden": FORBIDDEN,
+                       "not_found": NOT_FOUND}
+WRONG_VIEW = N_("This link does not open this screen.")
+
+
+async def _admit(websocket: WebSocket, session_id: str, requested_view: str | None,
+                 candidates: list) -> tuple[auth.Identity, str, Audience] | Refusal:
+    """Who opens the socket, the event's language and what they see; or why not. Runs
+    before the socket is accepted, so a refused one never gets to send a frame."""
+    app = websocket.app
+    if not same_origin(websocket, app.state.settings):
+        return Refusal("forbidden", N_("This request comes from another site."))
+    services = app.state.services
+    try:  # a token seen lately needs no database (a room reconnecting at once)
+        identity, language = access.known_holder(services, session_id, candidates) or \
+            await run_in_threadpool(access.socket_holder, services, session_id, candidates)
+    except Refusal as refusal:
+        return refusal
+    if identity is None:
+        return Refusal("invalid_token", N_("This token is not valid for this event."))
+    audience = _audience(websocket, identity, language, requested_view)
+    if audience is None:
+        return Refusal("forbidden", WRONG_VIEW)
+    return identity, language, audience
+
+
+async def _refuse(websocket: WebSocket, refusal: Refusal) -> None:
+    """A program (its token in the URL) is refused at the handshake, with the HTTP status
+    and the error shape. A page's socket (cookies) is accepted only to be closed at once
+    with 4401/4403/4404: a browser sees a refused handshake as a bare 1006 and would
+    reconnect for ever, while live.js stops on these codes. Whatever the page's socket
+    sends meanwhile is bounded (ws_max_message_bytes) and dropped."""
+    if websocket.query_params.get("token"):
+        language = from_accept_language(websocket.headers.get("accept-language")) or "en"
+        await websocket.send_denial_response(
+            JSONResponse(refusal.shape(language), status_code=refusal.status))
+        return
+    await websocket.accept()
+    await websocket.close(REFUSAL_CLOSE_CODES.get(refusal.code, FORBIDDEN))
 
 
 @router.websocket("/ws/sessions/{session_id}")
 async def live(websocket: WebSocket, session_id: str) -> None:
     app = websocket.app
-    requested_view = websocket.query_params.get("view")
-    await websocket.accept()
-    if not same_origin(websocket, app.state.settings):
-        await websocket.close(FORBIDDEN)
-        return
     services = app.state.services
+    requested_view = websocket.query_params.get("view")
     opened = services.now()
     candidates = _candidates(websocket, session_id, requested_view)
-    try:  # a token seen lately needs no database (a room reconnecting at once)
-        identity, language = access.known_holder(services, session_id, candidates) or \
-            await run_in_threadpool(access.socket_holder, services, session_id, candidates)
-    except Refusal:
-        await websocket.close(NOT_FOUND)
+    admitted = await _admit(websocket, session_id, requested_view, candidates)
+    if isinstance(admitted, Refusal):
+        await _refuse(websocket, admitted)
         return
-    if identity is None:
-        await websocket.close(UNAUTHORIZED)
-        return
-    audience = _audience(websocket, identity, language, requested_view)
-    if audience is None:
-        await websocket.close(FORBIDDEN)
-        return
+    identity, language, audience = admitted
+    await websocket.accept()
     hub = app.state.hub
     connection = Connection(audience, websocket.send_text, websocket.close,
                             app.state.settings.ws_queue_size, identity)
     writer = asyncio.create_task(connection.run_writer())
     hub.add(session_id, connection)
-    try:
-        reader = asyncio.create_task(_listen(websocket, session_id, connection))
-        done, _pending = await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
-        reader.cancel()
-        for task in done:
-            with contextlib.suppress(WebSocketDisconnect, asyncio.CancelledError, RuntimeError):
-                task.result()
-    except WebSocketDisconnect:
-        pass
+    reader = asyncio.create_task(_listen(websocket, session_id, connection))
+    try:  # either ends the socket: the client went, or the writer was told to close
+        await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         hub.remove(session_id, connection)
         access.remember(services, candidates, identity, language, opened)
-        writer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await writer
+        for task in (reader, writer):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect,
+                                     RuntimeError):
+                await task

@@ -2,11 +2,12 @@
 nothing."""
 
 import re
+import uuid
 
 import httpx
 import pytest
 
-from tests.conftest import bearer, control, create_event, join
+from tests.conftest import bearer, control, create_event, join, seconds
 
 
 def snapshot_of(api, event) -> dict:
@@ -225,6 +226,67 @@ def test_token_links_become_cookies_and_clean_urls(api, server):
     with httpx.Client(base_url=server.url) as stranger:
         denied = stranger.get(f"/f/{event['id']}")
         assert denied.status_code == 401 and "error-message" in denied.text
+
+
+def test_a_link_with_another_participants_token_asks_before_the_phone_switches(api, server):
+    event = create_event(api)
+    ichiro, hanako = join(api, event, "一郎").json(), join(api, event, "花子").json()
+    page = f"/m/{event['id']}"
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+        assert phone.get(f"{page}?token={ichiro['token']}").status_code == 401  # sign-in step
+        assert phone.get(page).status_code == 200
+        asked = phone.get(f"{page}?token={hanako['token']}")
+        assert asked.status_code == 409 and "set-cookie" not in asked.headers
+        assert asked.headers["cache-control"] == "no-store"
+        assert "別の参加者として続けますか？" in asked.text
+        assert "一郎" in asked.text and "花子" in asked.text
+        assert f'href="{page}" data-choice="stay"' in asked.text
+        assert f'action="{page}/switch"' in asked.text
+
+        def author_of_a_card() -> int:
+            card = phone.post(f"{page}/cards", json={"id": str(uuid.uuid4()), "text": "案"})
+            assert card.status_code == 201, card.text
+            return card.json()["participant_id"]
+
+        assert author_of_a_card() == ichiro["id"]  # asking changed nothing: still 一郎
+        again = phone.get(f"{page}?token={ichiro['token']}")  # one's own link: no question
+        assert again.status_code == 401 and "別の参加者" not in again.text
+        switched = phone.post(f"{page}/switch", data={"token": hanako["token"]})
+        assert switched.status_code == 303 and switched.headers["location"] == page
+        assert switched.headers["cache-control"] == "no-store"
+        assert author_of_a_card() == hanako["id"]
+        forged = phone.post(f"{page}/switch", data={"token": "x" * 32})
+        assert forged.status_code == 401 and author_of_a_card() == hanako["id"]
+    with httpx.Client(base_url=server.url, timeout=seconds(10),
+                      cookies={"wc_lang": "en"}) as english_phone:
+        english_phone.get(f"{page}?token={ichiro['token']}")
+        assert "Continue as another participant?" in english_phone.get(
+            f"{page}?token={hanako['token']}").text
+
+
+def test_no_page_or_answer_that_carries_a_token_is_stored_by_a_cache(api, server):
+    event = create_event(api)
+    person = join(api, event, "一郎").json()
+    links = {"console": event["urls"]["console"], "projector": event["urls"]["projector"],
+             "host": event["tables"][0]["host_url"],
+             "phone": f"{server.url}/m/{event['id']}?token={person['token']}"}
+    for screen, link in links.items():
+        with httpx.Client(timeout=seconds(10)) as device:
+            step = device.get(link)
+            assert step.status_code == 401, screen  # the sign-in step
+            page = device.get(link.split("?")[0])
+            assert page.status_code == 200, screen
+            for answer in (step, page):
+                assert answer.headers["cache-control"] == "no-store", screen
+    console = f"/f/{event['id']}"
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as laptop:
+        laptop.get(f"{console}?token={event['facilitator_token']}")
+        for path in (console, f"{console}/edit", f"{console}/hosts"):
+            answer = laptop.get(path)
+            assert answer.status_code == 200 and answer.headers["cache-control"] == "no-store"
+    made = api.post("/api/v1/sessions", json={"title": "会", "tables": [{"name": "A"}]})
+    assert made.status_code == 201 and made.headers["cache-control"] == "no-store"
+    assert "no-store" not in api.get("/static/css/app.css").headers.get("cache-control", "")
 
 
 def test_pages_send_a_strict_csp_and_no_inline_script(api, server):

@@ -112,6 +112,43 @@ def test_a_participant_writes_for_the_table_they_sit_at_now(api):
     assert all("participant_id" not in card for card in visible_to_others)
 
 
+def test_cards_come_a_page_at_a_time_in_board_order(api):
+    event = create_event(api)
+    for n in range(9):  # three cards per table's host: under the per-token rate
+        assert post_card(api, event, event["tables"][n % 3]["host_token"],
+                         f"カード{n}").status_code == 201
+    url = f"/api/v1/sessions/{event['id']}/cards"
+    facilitator = bearer(event["facilitator_token"])
+    whole = api.get(url, headers=facilitator).json()  # up to 500 cards: one answer
+    assert len(whole["cards"]) == 9 and whole["next"] is None
+    hidden = whole["cards"][4]["id"]
+    assert api.patch(f"{url}/{hidden}", json={"hidden": True},
+                     headers=facilitator).status_code == 200
+
+    def paged(token: str, limit: int) -> list[list[str]]:
+        pages, after = [], None
+        while True:
+            params = {"limit": limit, **({"after": after} if after else {})}
+            page = api.get(url, params=params, headers=bearer(token)).json()
+            pages.append([card["id"] for card in page["cards"]])
+            after = page["next"]
+            if after is None:
+                return pages
+
+    in_order = [card["id"] for card in whole["cards"]]
+    assert paged(event["facilitator_token"], 4) == [in_order[:4], in_order[4:8],
+                                                     in_order[8:]]
+    seen = paged(event["projector_token"], 4)
+    assert [len(page) for page in seen] == [4, 4]
+    assert sum(seen, []) == [card_id for card_id in in_order if card_id != hidden]
+    assert paged(event["projector_token"], 8) == [sum(seen, [])]  # the last page is full
+    assert_refused(api.get(url, params={"after": str(uuid.uuid4())}, headers=facilitator),
+                   404, "no_card")
+    for limit in (0, 1001, "x"):
+        assert_refused(api.get(url, params={"limit": limit}, headers=facilitator), 422,
+                       "invalid")
+
+
 def test_twenty_cards_a_second_from_one_token_are_slowed_another_token_is_not(api):
     event = create_event(api)
     phone = join(api, event, "連打").json()["token"]

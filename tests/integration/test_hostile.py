@@ -16,6 +16,7 @@ from websockets.sync.client import connect
 
 from tests.conftest import bearer, create_event, join, seconds
 from tests.integration.test_cards import post_card, stored
+from tests.integration.test_live import refused_handshake
 
 
 def send(api, method: str, url: str, body: dict, headers: dict | None = None):
@@ -38,27 +39,61 @@ def test_unknown_routes_methods_and_bodies_get_the_error_shape(api):
     assert page.status_code == 404 and page.text.startswith("<!doctype html>")
 
 
-@pytest.mark.parametrize("text", ["a\ud800b", "a\x7fb", "a\x85b", "a\u202eb", "a\x00b"])
+def typed_everywhere(api, event: dict, card: dict, text: str) -> dict[str, httpx.Response]:
+    """`text` sent as each kind of text people type: title, theme, name, card, card edit,
+    group name."""
+    facilitator = bearer(event["facilitator_token"])
+    host = bearer(event["tables"][0]["host_token"])
+    url = f"/api/v1/sessions/{event['id']}"
+    return {
+        "title": send(api, "POST", "/api/v1/sessions", {"title": text, "language": "ja",
+                                                         "tables": [{"name": "A"}],
+                                                         "program": "standard"}),
+        "theme": send(api, "PATCH", url, {"tables": [{"name": "A", "theme": text}]},
+                      facilitator),
+        "name": send(api, "POST", f"{url}/participants", {"join_code": event["join_code"],
+                                                          "name": text}),
+        "card": send(api, "POST", f"{url}/cards", {"id": str(uuid.uuid4()), "text": text},
+                     host),
+        "card edit": send(api, "PATCH", f"{url}/cards/{card['id']}", {"text": text},
+                          facilitator),
+        "group": send(api, "POST", f"{url}/groups", {"name": text}, facilitator),
+    }
+
+
+@pytest.mark.parametrize("text", ["a\ud800b", "a\x7fb", "a\x85b", "a\u202eb", "a\x00b",
+                                  "Z" + "\u0301" * 120, "x\u0301\u0302\u0303\u0304"])
 def test_one_text_rule_for_names_titles_themes_cards_and_groups(api, text):
     event = create_event(api)
-    facilitator = bearer(event["facilitator_token"])
-    url = f"/api/v1/sessions/{event['id']}"
     card = post_card(api, event, event["tables"][0]["host_token"], "元のカード").json()
-    host = bearer(event["tables"][0]["host_token"])
-    tries = [
-        send(api, "POST", "/api/v1/sessions", {"title": text, "language": "ja",
-                                                "tables": [{"name": "A"}],
-                                                "program": "standard"}),
-        send(api, "PATCH", url, {"tables": [{"name": "A", "theme": text}]}, facilitator),
-        send(api, "POST", f"{url}/participants", {"join_code": event["join_code"],
-                                                  "name": text}),
-        send(api, "POST", f"{url}/cards", {"id": str(uuid.uuid4()), "text": text}, host),
-        send(api, "PATCH", f"{url}/cards/{card['id']}", {"text": text}, facilitator),
-        send(api, "POST", f"{url}/groups", {"name": text}, facilitator),
-    ]
-    for response in tries:
+    for response in typed_everywhere(api, event, card, text).values():
         assert_shape(response, 422, "invalid")
     assert [c["text"] for c in stored(api, event)] == ["元のカード"]
+
+
+@pytest.mark.parametrize("text", ["\u200b", "\u3164", "\u3164 \u200b\ufeff\u2060",
+                                  "\u115f\u1160\uffa0\u2800", "\u0301\u0302"])
+def test_a_text_with_no_visible_character_is_empty(api, text):
+    event = create_event(api)
+    card = post_card(api, event, event["tables"][0]["host_token"], "元のカード").json()
+    answers = typed_everywhere(api, event, card, text)
+    theme = answers.pop("theme")  # a theme may be empty: it is kept empty
+    assert theme.status_code == 200 and theme.json()["tables"][0]["theme"] == ""
+    for response in answers.values():
+        assert_shape(response, 422, "invalid")
+    assert "empty" in answers["card"].json()["error"]["message"]
+    assert [c["text"] for c in stored(api, event)] == ["元のカード"]
+
+
+def test_marks_that_writing_needs_are_kept(api):
+    """Thai vowels and tones, Vietnamese, decomposed kana, keycaps and joined emoji stay."""
+    event = create_event(api)
+    texts = ["น้ำใจ", "Tiê\u0301ng Viê\u0323t", "か\u3099", "1\ufe0f\u20e3",
+             "👩\u200d👩\u200d👧", "a\u200bb"]
+    for n, text in enumerate(texts):  # two cards per table: under the per-token rate
+        answer = post_card(api, event, event["tables"][n % 3]["host_token"], text)
+        assert answer.status_code == 201, (text, answer.text)
+    assert len(stored(api, event)) == len(texts)
 
 
 def test_integers_are_bounded_where_they_are_read(api):
@@ -119,21 +154,25 @@ def test_bad_frames_close_the_socket_with_a_protocol_code_and_no_traceback(make_
         client.get(event["urls"]["console"])  # a token in a page link, for the log
     url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
            f"&format=json")
-    for frame, code in ((Frame(Opcode.BINARY, b"\x00\x01"), 1003),
-                        (Frame(Opcode.TEXT, b"\xff\xfe"), 1007)):
-        with connect(url, open_timeout=seconds(5)) as socket:
+    over = b"x" * (16 * 1024 + 1)  # over ws_max_message_bytes, whole or in fragments
+    for frames, code in (([Frame(Opcode.BINARY, b"\x00\x01")], 1003),
+                         ([Frame(Opcode.TEXT, b"\xff\xfe")], 1007),
+                         ([Frame(Opcode.TEXT, over)], 1009),
+                         ([Frame(Opcode.TEXT, over[:9000], fin=False),
+                           Frame(Opcode.CONT, over[9000:])], 1009),
+                         ([Frame(Opcode.PING, b"")] * 31, 1008)):  # 30 pings a minute
+        with connect(url, open_timeout=seconds(5), ping_interval=None) as socket:
             assert json.loads(socket.recv(timeout=seconds(5)))["type"] == "snapshot"
-            with socket.protocol_mutex:  # a raw frame no well-behaved client would send
-                socket.protocol.send_frame(frame)
+            with socket.protocol_mutex:  # raw frames no well-behaved client would send
+                for frame in frames:
+                    socket.protocol.send_frame(frame)
                 socket.send_data()
             with pytest.raises(ConnectionClosed):
                 while True:
                     socket.recv(timeout=seconds(5))
             assert socket.protocol.close_rcvd.code == code
-    with connect(f"{server.ws_url}/ws/sessions/no-such-event?token=x",
-                 open_timeout=seconds(5)) as socket, pytest.raises(ConnectionClosed):
-        socket.recv(timeout=seconds(5))
-    assert socket.protocol.close_rcvd.code == 4404
+    assert refused_handshake(f"{server.ws_url}/ws/sessions/no-such-event?token=x") == (
+        404, "not_found")
     log = server.log.read_text()
     assert "Traceback" not in log
     for token in (event["facilitator_token"], event["projector_token"]):

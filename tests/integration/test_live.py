@@ -4,7 +4,8 @@ import contextlib
 import json
 
 import httpx
-from websockets.exceptions import ConnectionClosed
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
 from tests.conftest import bearer, control, create_event, join, seconds
@@ -77,13 +78,46 @@ def test_pings_get_the_server_clock(server, api):
         assert pong["t0"] == 12345 and pong["server_ms"] > 1_700_000_000_000
 
 
-def test_bad_tokens_and_foreign_origins_are_closed(server, api):
+def refused_handshake(url: str, **options) -> tuple[int, dict]:
+    """The HTTP status and error code of a socket refused before it was accepted."""
+    with pytest.raises(InvalidStatus) as refused:
+        connect(url, open_timeout=seconds(5), **options)
+    response = refused.value.response
+    return response.status_code, json.loads(response.body)["error"]["code"]
+
+
+def test_bad_tokens_and_foreign_origins_are_refused_before_the_socket_is_accepted(server,
+                                                                                   api):
+    """A program (its token in the URL) gets the HTTP status at the handshake; a page's
+    socket (cookies) is closed at once with 44xx, which live.js reads (a browser sees a
+    refused handshake only as 1006)."""
     event = create_event(api)
-    with listen(server, event, "nope") as socket:
+    base = f"{server.ws_url}/ws/sessions"
+    assert refused_handshake(f"{base}/{event['id']}?token=nope&format=json") == (
+        401, "invalid_token")
+    assert refused_handshake(f"{base}/NoSuchEv?token=x&format=json") == (404, "not_found")
+    assert refused_handshake(f"{base}/{event['id']}?token={event['projector_token']}",
+                             origin="http://evil.example") == (403, "forbidden")
+    assert refused_handshake(f"{base}/{event['id']}?token={event['projector_token']}"
+                             "&view=facilitator") == (403, "forbidden")
+    page = f"{base}/{event['id']}?view=facilitator"
+    cookie = {"Cookie": f"wc_f_{event['id']}=nope"}
+    with connect(page, additional_headers=cookie, open_timeout=seconds(5)) as socket:
         assert close_code(socket) == 4401
-    url = f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
-    with connect(url, origin="http://evil.example", open_timeout=seconds(5)) as socket:
-        assert close_code(socket) == 4403
+    with connect(f"{base}/NoSuchEv?view=facilitator", open_timeout=seconds(5)) as socket:
+        assert close_code(socket) == 4404
+
+
+def test_a_page_asking_to_be_drawn_again_is_answered_at_most_once_a_second(server, api):
+    event = create_event(api)
+    with listen(server, event, event["projector_token"], format="json") as socket:
+        next_json(socket, "snapshot")
+        for _ in range(20):
+            socket.send(json.dumps({"type": "resync"}))
+        next_json(socket, "snapshot")  # the first at once
+        next_json(socket, "snapshot")  # the other 19: once, when the second is over
+        socket.send(json.dumps({"type": "ping", "t0": 1}))
+        assert json.loads(socket.recv(timeout=seconds(5)))["type"] == "pong"
 
 
 def close_code(socket) -> int | None:

@@ -139,6 +139,19 @@ def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it()
     assert in_snapshot + card_ids(late) == ["in-flight", "next"]  # each once, in order
 
 
+async def projectors_and_hosts(each: int) -> tuple[Database, Hub, list[Socket]]:
+    """`each` projector and `each` host sockets on a board of one card, their snapshots
+    received."""
+    database = Database()
+    database.commit(card_record("first", created=0, participant_id=None))
+    database, the_hub = started(database)
+    sockets = [Socket() for _ in range(2 * each)]
+    for socket, audience in zip(sockets, [PROJECTOR] * each + [HOST] * each, strict=True):
+        connect(the_hub, audience, socket)
+    await until(lambda: all(s.received for s in sockets))
+    return database, the_hub, sockets
+
+
 def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
     renders = []
     real = templating.render
@@ -152,13 +165,7 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
     templating.forget_items()
 
     async def scenario():
-        database = Database()
-        database.commit(card_record("first", created=0, participant_id=None))
-        database, the_hub = started(database)
-        sockets = [Socket() for _ in range(6)]
-        for socket, audience in zip(sockets, [PROJECTOR] * 3 + [HOST] * 3, strict=True):
-            connect(the_hub, audience, socket)
-        await until(lambda: all(s.received for s in sockets))
+        database, the_hub, sockets = await projectors_and_hosts(3)
         renders.clear()
         the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
         await until(lambda: all(len(s.received) == 2 for s in sockets))
@@ -263,3 +270,56 @@ def test_a_newcomer_loaded_ahead_of_the_room_waits_for_it_and_misses_nothing():
     early, late = asyncio.run(scenario())
     assert card_ids(early) == ["a", "b", "c"]
     assert "bc-b" in late.received[0] and card_ids(late) == ["c"]
+
+
+def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
+    async def scenario():
+        socket = Socket()
+        connection = Connection(PROJECTOR, socket.send, socket.close, 50)
+        connection.offer("a change")
+        connection.offer_snapshot(["first snapshot"])
+        connection.offer_snapshot(["second snapshot"])
+        writer = asyncio.create_task(connection.run_writer())
+        await until(lambda: socket.received)
+        writer.cancel()
+        return socket
+
+    assert asyncio.run(scenario()).received == ["second snapshot"]
+
+
+def test_a_snapshot_is_drawn_once_per_audience_and_shared():
+    async def scenario():
+        _database, _hub, sockets = await projectors_and_hosts(2)
+        return [s.received[0] for s in sockets]
+
+    projector_a, projector_b, host_a, host_b = asyncio.run(scenario())
+    assert projector_a is projector_b and host_a is host_b  # one text, not a copy each
+    assert projector_a != host_a
+
+
+def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
+    """No reference cycle holds a connection (its queue, its texts) once it is closed: its
+    memory comes back by reference counting alone, as a flood of sockets needs."""
+    import gc
+    import weakref
+
+    async def scenario():
+        _database, the_hub = started()
+        socket = Socket(stall=True)  # a socket that never reads, with a snapshot queued
+        connection, writer = connect(the_hub, PROJECTOR, socket)
+        room = the_hub._rooms["s1"]
+        await until(lambda: room.live)  # its snapshot is queued
+        the_hub.request_snapshot("s1", connection)
+        the_hub.request_snapshot("s1", connection)  # within the second: answered later
+        gone = weakref.ref(connection)
+        the_hub.remove("s1", connection)
+        writer.cancel()
+        await asyncio.gather(writer, return_exceptions=True)
+        del connection, writer
+        return gone
+
+    gc.disable()
+    try:
+        assert asyncio.run(scenario())() is None
+    finally:
+        gc.enable()
