@@ -208,8 +208,17 @@ def test_250_cards_go_into_8_groups_by_drag_and_keyboard_without_scrolling(serve
         if turn == 1:
             window_shot(console, "workspace-range-selected")
         before = pool.count()
-        console.keyboard.press(str(turn % 8 + 1))
+        group = groups[turn % 8]
+        if turn == 2:  # a click on the rail moves the selection too
+            console.locator(f"[data-drop-group='{group['id']}']").click()
+        elif turn == 3:  # and so does a drag of one of the selected cards
+            drag(console, console.locator(f"{POOL}[data-card='{first}'] [data-drag-card]"),
+                 console.locator(f"[data-drop-group='{group['id']}']"))
+        else:
+            console.keyboard.press(str(turn % 8 + 1))
         expect(pool).to_have_count(before - len(expected), timeout=WAIT_MS)
+        assert all(final == group["id"] for final in
+                   (grouped(server, event)[card_id] for card_id in expected))
         assert console.evaluate("window.scrollY") == 0
         keyed += len(expected)
         turn += 1
@@ -244,6 +253,14 @@ def test_the_filter_narrows_the_cards_pushed_after_it_was_set(server, api, open_
     expect(console.locator(f"{POOL}[data-card='{misses}']")).to_be_hidden(timeout=WAIT_MS)
     expect(console.locator(POOL)).to_have_count(22)
     expect(shown).to_have_count(sum("防災" in c["text"] for c in cards) + 1)
+    # a selection: a box, a Shift-click on another card; Esc unselects them
+    boxes = console.locator(f"{POOL}:not([hidden]) .card__select")
+    boxes.first.click()
+    boxes.last.click(modifiers=["Shift"])
+    expect(console.locator(f"{POOL} .card__select:checked")).to_have_count(shown.count())
+    console.keyboard.press("Escape")
+    expect(console.locator(f"{POOL} .card__select:checked")).to_have_count(0)
+    expect(console.locator("[data-selection]")).to_be_hidden()
     # a new group draws the board again: the filter keeps its words and keeps narrowing
     response = api.post(api_url(server, event, "/groups"), json={"name": "図書館"},
                         headers=bearer(event["facilitator_token"]))
