@@ -10,9 +10,10 @@ current phase. Its colour follows the phase, like a new pad of sticky notes each
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from app.duplicates import folded
 from app.i18n import N_
 from app.refusal import Refusal
 from app.text import has_forbidden, normalised
@@ -103,9 +104,10 @@ def same_author(card: Any, role: str, participant_id: int | None, table_id: int 
     return True
 
 
-def card_json(card: Any, reveal_author: bool = False) -> dict:
+def card_json(card: Any, reveal_author: bool = False, weight: int = 1) -> dict:
     """The one JSON shape of a card (API answers, live events, later the exports). Who wrote
-    it is shown only to the facilitator and the author."""
+    it is shown only to the facilitator and the author; `weight` is 1 and every card merged
+    into it (`weights`)."""
     body = {
         "id": card.id,
         "table_id": card.table_id,
@@ -117,6 +119,7 @@ def card_json(card: Any, reveal_author: bool = False) -> dict:
         "hidden": card.hidden,
         "group_id": card.group_id,
         "merged_into": getattr(card, "merged_into", None),
+        "weight": weight,
         "created_at_ms": card.created_at_ms,
     }
     if reveal_author:
@@ -171,9 +174,13 @@ def clean_budget(raw: object) -> int:
 
 
 def merged_text(texts: list[str]) -> str:
-    """The text of a merged card: each different text once, in order, joined by ' / '."""
-    unique = list(dict.fromkeys(t for t in texts if t))
-    text = MERGE_SEPARATOR.join(unique)
+    """The text of a merged card: each different text once, in order, joined by ' / '.
+    Texts that differ only in width, case, punctuation or spacing (app/duplicates.py
+    `folded`) are the same text: the first one written stays."""
+    unique: dict[str, str] = {}
+    for written in filter(None, texts):
+        unique.setdefault(folded(written) or written, written)
+    text = MERGE_SEPARATOR.join(unique.values())
     if len(text) > MAX_MERGED_TEXT:
         raise Refusal("invalid",
                       N_("The merged card would be too long: at most %(limit)s characters."),
@@ -182,13 +189,47 @@ def merged_text(texts: list[str]) -> str:
 
 
 def check_merge(keep: Any, others: list[Any]) -> None:
-    """A merge keeps one visible card and folds at least one other card of the event into it."""
+    """A merge keeps one visible card and folds at least one other card of the event into it.
+    A card already merged into another can neither keep nor be folded (merging x into y
+    just after y into x is the race this refuses)."""
     if not others:
         raise Refusal("invalid", N_("Choose at least one other card to merge."))
-    if keep.merged_into or any(o.id == keep.id for o in others):
+    if any(o.id == keep.id for o in others):
         raise Refusal("invalid", N_("A card cannot be merged into itself."))
-    if any(o.merged_into for o in others):
+    if keep.merged_into or any(o.merged_into for o in others):
         raise Refusal("already_merged", N_("That card was already merged."))
+
+
+def check_unmerge(card: Any, merged: list[Any]) -> None:
+    """An unmerge gives back the cards merged into a kept card (one not merged itself)."""
+    if card.merged_into:
+        raise Refusal("already_merged",
+                      N_("This card is merged into another one: unmerge that one first."))
+    if not merged:
+        raise Refusal("not_merged", N_("No card is merged into this one."))
+
+
+def merged_chain(card_id: str, merged_into: Callable[[str], str | None]) -> Iterator[str]:
+    """The cards `card_id` is merged into, nearest first (a merge of merges goes on up);
+    `merged_into` gives a card's, or None. A loop (which no merge makes) ends it."""
+    seen = {card_id}
+    above = merged_into(card_id)
+    while above is not None and above not in seen:
+        yield above
+        seen.add(above)
+        above = merged_into(above)
+
+
+def weights(cards: Iterable[Any]) -> dict[str, int]:
+    """card id -> its weight: 1 and every card merged into it, however deep (a card merged
+    into one that was then merged into a third counts for both)."""
+    above = {card.id: card.merged_into for card in cards}
+    weight = dict.fromkeys(above, 1)
+    for card_id in above:
+        for kept_id in merged_chain(card_id, above.get):
+            if kept_id in weight:
+                weight[kept_id] += 1
+    return weight
 
 
 def check_vote(dots_used: int, budget: int) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
 
-from app.records import CardRecord, GroupRecord, PersonRecord, VoteRecord
+from app.records import CardRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
 from app.rounds import ClockState
 
 
@@ -95,6 +95,18 @@ class CardsMerged:
 
 
 @dataclass(frozen=True)
+class CardsUnmerged:
+    """`kept` has its own text back; `merged`, the cards that were merged into it, are
+    shown again with the dots the merge had moved."""
+
+    kept: CardRecord
+    merged: tuple[CardRecord, ...]
+    votes: tuple[VoteRecord, ...]
+    """Every vote on the kept card and on the cards given back, after the change."""
+    type: ClassVar[str] = "unmerge"
+
+
+@dataclass(frozen=True)
 class GroupSaved:
     """A group created or renamed."""
 
@@ -121,6 +133,16 @@ class ScreenChosen:
 
     screen: str
     type: ClassVar[str] = "screen"
+
+
+@dataclass(frozen=True)
+class PagesCommanded:
+    """The facilitator paused or played the board screen's pages, or stepped them (`turns`
+    counts the steps so far: +1 next, -1 previous)."""
+
+    paused: bool
+    turns: int
+    type: ClassVar[str] = "pages"
 
 
 @dataclass(frozen=True)
@@ -152,6 +174,14 @@ class JoiningChanged:
 
 
 @dataclass(frozen=True)
+class HostAffiliationChosen:
+    """A table's host gave their own affiliation: their cards count under it."""
+
+    table: TableRecord
+    type: ClassVar[str] = "host_affiliation"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -164,9 +194,9 @@ class SignedOut:
 
 
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
-             | CardHidden | CardGrouped | CardsMerged | GroupSaved | GroupDeleted
-             | LayoutChosen | ScreenChosen | DotsChanged | VotingChanged | JoiningChanged
-             | SignedOut)
+             | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
+             | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
+             | VotingChanged | JoiningChanged | HostAffiliationChosen | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
 
 

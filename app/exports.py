@@ -84,6 +84,7 @@ COLUMNS = (
     ("votes", N_("Votes")),
     ("rank", N_("Rank")),
     ("created_at", N_("Created")),
+    ("weight", N_("Weight")),
 )
 """CSV columns: the row field and its heading (translated into the event's language)."""
 
@@ -108,6 +109,8 @@ class ExportRow:
     group_id: int | None
     group: str
     votes: int
+    weight: int
+    """1 and every card merged into it (app/cards.py weights); shown as ×N when over 1."""
     rank: int | None
     """Its place in the ranking by dots (equal dots share it); None without dots."""
     colour: str
@@ -159,7 +162,7 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
             phase_title=phase.title if phase else "", author_kind=card.author_kind,
             affiliation_code=code, affiliation=label, group_id=group_id,
             group=groups.get(group_id, ""), votes=counts.get(card.id, 0),
-            rank=ranks.get(card.id), colour=card.colour,
+            weight=view.weight(card.id), rank=ranks.get(card.id), colour=card.colour,
             created_at=local_iso(view, card.created_at_ms), created_at_ms=card.created_at_ms))
     rows.sort(key=lambda r: (r.table_number or 0, r.phase_index, r.created_at_ms, r.id))
     return rows
@@ -238,9 +241,19 @@ def _heading(view: SessionView, language: str, exported_at: str) -> tuple[str, s
     return view.session.title, " · ".join(part for part in parts if part)
 
 
+def weight_mark(weight: int) -> str:
+    """×N for a card N cards were merged into; nothing for a single card."""
+    return f"×{weight}" if weight > 1 else ""
+
+
+def weighed_text(row: ExportRow) -> str:
+    """A card's text and its ×N (when cards were merged into it)."""
+    return " ".join(filter(None, (row.text, weight_mark(row.weight))))
+
+
 def _md_card(row: ExportRow, language: str, *notes: str) -> str:
-    """A card as a list item, its notes and its votes in brackets."""
-    shown = [note for note in notes if note]
+    """A card as a list item, its weight, its notes and its votes in brackets."""
+    shown = [note for note in (weight_mark(row.weight), *notes) if note]
     if row.votes:
         shown.append(translate(language, VOTES_LABEL, n=row.votes))
     return f"- {md_escape(row.text)} ({md_escape(' · '.join(shown))})"
@@ -304,7 +317,7 @@ def _md_ranking(view: SessionView, rows: list[ExportRow], language: str) -> list
              + " |", "|---:|---|---:|---|---|"]
     for rank, card, dots in ranked:
         row = by_id[card.id]
-        cells = (str(rank), md_escape(row.text), str(dots),
+        cells = (str(rank), md_escape(weighed_text(row)), str(dots),
                  md_escape(f"{row.table_number}. {row.table_name}"), md_escape(row.group))
         lines.append("| " + " | ".join(cells) + " |")
     return [*lines, ""]

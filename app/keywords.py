@@ -11,8 +11,16 @@ Janome's CompoundNounFilter, narrowed: only content nouns join (not numbers, pro
 dependent or adverbial nouns), and a noun suffix joins the noun before it (者, 会: 高齢者,
 町内会) unless it only counts or pluralises (年, たち, さん). So 民生委員, 地域包括支援センター,
 空き教室 and 子ども食堂 each count as one word: IPADIC tags 空き and 子ども as plain nouns, so
-no extra rule for 空き+noun or ひらがな+kanji is needed. Each word keeps its parts
-(`terms`), for the suggested groups (app/insight.py).
+no extra rule for 空き+noun or ひらがな+kanji is needed. A prefix that changes its noun
+stays on it (不登校, 未就学児). Each word keeps its parts (`terms`), for the suggested
+groups (app/insight.py).
+Words the dictionary does not know stay whole: Janome guesses a katakana run at once
+(クルッパ), but reads a hiragana name as known pieces around a guess (くるっぱを: くるう +
+ぱを), which are joined again into one word (see _whole_unknown_words). A single kanji is
+a keyword only where it stands alone as a word, and 子 then counts as 子ども (its plural,
+which the dictionary knows), so that the two never stand side by side.
+A list can leave out words: those the event's theme titles or questions all use
+(仕組み, when every theme title has it; prompted_words), given as plain data.
 Latin-script runs are English: words of two letters or more, lower-cased (acronyms such as
 NPO or SNS kept in capitals), without a short list of stop words. Text is NFKC-normalised
 first, so full-width letters and digits count as their plain forms.
@@ -33,6 +41,7 @@ from typing import NamedTuple
 
 LATIN = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 KANA_ONLY = re.compile(r"^[\u3041-\u309f\u30a0-\u30ffー]+$")
+HIRAGANA_RUN = re.compile(r"^[\u3041-\u309fー]+$")
 NUMERIC = re.compile(r"^[\d.,:/%〇一二三四五六七八九十百千万億]+$")
 
 JAPANESE_STOP_WORDS = frozenset("""
@@ -70,6 +79,23 @@ NOUNS_LEFT_OUT = frozenset(("数", "代名詞", "非自立", "副詞可能", "�
                             "動詞非自立的"))
 """Kinds of noun that are never a keyword and end a compound: numbers, pronouns, こと, 今後."""
 
+PREFIXES_LEFT_OUT = frozenset("各 諸 毎 当 本 某 両 御".split())
+"""Prefixes that only point or honour (各地域 is 地域); the others join the noun after
+them, which they change (不登校, 未就学児, 非正規雇用, 再利用)."""
+
+WORD_ENDING_FORMS = frozenset(("基本形", "体言接続", "連用形", "連用テ接続", "命令ｅ", "命令ｙｏ",
+                               "命令ｉ", "命令ｒｏ"))
+"""Forms a verb, adjective or auxiliary can take at the end of a word of its own."""
+
+NOUN_PARTICLES = frozenset("を が の に は と で も へ や から まで より".split())
+"""Particles that follow a noun, where an unknown word that swallowed one ends."""
+
+GUESSED = ["名詞", "固有名詞", "未知語", "*"]
+"""The part of speech of a word made whole from pieces of an unknown hiragana run."""
+
+PLAIN_NOUN = "本"
+"""A noun put before a piece of text to read it as what follows a noun."""
+
 _tokenizer = None
 _lock = threading.Lock()
 
@@ -99,35 +125,69 @@ def tokenizer():
     return _tokenizer
 
 
-def _japanese_terms(text: str) -> list[Term]:
-    """The keywords of a Japanese text."""
+class _Token(NamedTuple):
+    surface: str
+    pos: list[str]
+    base: str
+    form: str
+    """The conjugated form (連用タ接続 …), "*" for words that do not conjugate."""
+    conjugation: str
+    """The conjugation type (五段・ラ行 …), "*" for words that do not conjugate."""
+    known: bool
+    """In the dictionary; False for a word Janome guessed (未知語)."""
+
+
+def _tokens(text: str) -> list[_Token]:
     analyser = tokenizer()
     with _lock:
-        tokens = [(t.surface, t.part_of_speech.split(","), t.base_form)
-                  for t in analyser.tokenize(text)]
+        return [_Token(t.surface, t.part_of_speech.split(","), t.base_form, t.infl_form,
+                       t.infl_type, t.node_type != "UNKNOWN")
+                for t in analyser.tokenize(text)]
+
+
+def _japanese_terms(text: str) -> list[Term]:
+    """The keywords of a Japanese text."""
+    tokens = _whole_unknown_words(_tokens(text))
     found: list[tuple[list[str], bool]] = []
     compound: list[str] | None = None
     """The parts of the compound noun being read, while nouns follow each other."""
-    for index, (surface, pos, base) in enumerate(tokens):
+    prefix = ""
+    """A prefix that changes the meaning of the noun after it (不, 未, 非, 再 …)."""
+    for index, token in enumerate(tokens):
+        surface, pos = token.surface, token.pos
         kind, sub = pos[0], pos[1]
+        if kind == "接頭詞" and sub == "名詞接続":
+            compound = None
+            prefix = prefix + surface if surface not in PREFIXES_LEFT_OUT and _is_kanji(surface) \
+                else ""
+            continue
         if kind == "名詞" and sub == "接尾":
             if compound is not None and pos[2] != "助数詞" and surface not in NOUN_SUFFIX_DROP:
                 compound[-1] += surface
             else:
                 compound = None
+            prefix = ""
+            continue
+        if pos is GUESSED:
+            found.append(([surface], True))
+            compound = None
+            prefix = ""
             continue
         if kind == "名詞" and sub not in NOUNS_LEFT_OUT and _has_letter(surface):
             if compound is None:
                 compound = []
                 found.append((compound, True))
-            compound.append(surface)
+            compound.append(prefix + surface if prefix else _plural_noun(surface))
+            prefix = ""
             continue
         compound = None
+        prefix = ""
         if kind == "形容詞" and sub == "自立":
-            word = base if base != "*" else surface
+            word = token.base if token.base != "*" else surface
         elif kind == "動詞" and sub == "自立":
-            word = base if base != "*" else surface
-            if word in JAPANESE_STOP_VERBS or _negated(tokens, index):
+            word = token.base if token.base != "*" else surface
+            if (word in JAPANESE_STOP_VERBS or _negated(tokens, index)
+                    or _verb_fragment(token)):
                 continue
         else:
             continue
@@ -135,13 +195,91 @@ def _japanese_terms(text: str) -> list[Term]:
     return [Term(tuple(parts), noun) for parts, noun in found if _keep_japanese("".join(parts))]
 
 
-def _negated(tokens: list, index: int) -> bool:
+def _whole_unknown_words(tokens: list[_Token]) -> list[_Token]:
+    """The tokens with each word the dictionary does not know made whole again. Janome
+    reads an unknown run of hiragana as known pieces around a guessed one: くるっぱを is
+    くるっ (くるう, a verb) + ぱを (a guess that swallowed the particle). The guess is joined
+    to the pieces before it that cannot end a word there (a verb or an auxiliary in a
+    form that needs a continuation, such as くるっ before た or て), and the particle it
+    swallowed is read again with the rest of the text; the whole is a name (GUESSED).
+    Katakana runs need nothing: Janome guesses a whole unknown katakana run at once
+    (クルッパ)."""
+    pending = list(reversed(tokens))
+    done: list[_Token] = []
+    while pending:
+        token = pending.pop()
+        if token.known or not HIRAGANA_RUN.match(token.surface):
+            done.append(token)
+            continue
+        start = len(done)
+        while start > 0 and _continues_into(done[start - 1],
+                                            done[start - 2] if start > 1 else None):
+            start -= 1
+        cut = _particle_start(token.surface)
+        word = "".join(t.surface for t in done[start:]) + token.surface[:cut]
+        del done[start:]
+        done.append(_Token(word, GUESSED, word, "*", "*", False))
+        if cut < len(token.surface):
+            rest = token.surface[cut:] + "".join(t.surface for t in reversed(pending))
+            pending = list(reversed(_tokens(PLAIN_NOUN + rest)[1:]))
+    return done
+
+
+def _continues_into(token: _Token, before: _Token | None) -> bool:
+    """Whether a hiragana piece is the start of the unknown word after it: an earlier
+    guess, or a verb, adjective or auxiliary in a form that cannot end there (くるっ, the
+    連用タ接続 of くるう, needs た or て after it). An auxiliary only when a piece like that
+    comes before it and the auxiliary is not the continuation that piece asks for
+    (ふ・なっ・し・ー; not なっ・た, nor after a word of its own: 好き・な)."""
+    if not HIRAGANA_RUN.match(token.surface):
+        return False
+    if not token.known:
+        return True
+    if token.pos[0] == "助動詞":
+        return token.base not in ("た", "だ") and before is not None \
+            and before.pos[0] in ("動詞", "形容詞") and _continues_into(before, None)
+    return token.pos[0] in ("動詞", "形容詞") and token.form not in WORD_ENDING_FORMS
+
+
+def _particle_start(guess: str) -> int:
+    """Where a particle starts in an unknown hiragana guess (ぱを: 1), len(guess) when it
+    has none: the first place where, after a plain noun, Janome reads one of the particles
+    that follow nouns."""
+    for cut in range(1, len(guess)):
+        after_noun = _tokens(PLAIN_NOUN + guess[cut:])
+        if (len(after_noun) > 1 and after_noun[0].surface == PLAIN_NOUN
+                and after_noun[1].pos[0] == "助詞" and after_noun[1].surface in NOUN_PARTICLES):
+            return cut
+    return len(guess)
+
+
+@lru_cache(maxsize=4096)
+def _plural_noun(noun: str) -> str:
+    """A one-kanji noun whose plural the dictionary knows as a word of its own counts as
+    that word: 子 (その子, 外国人の子) is 子ども, which would otherwise stand beside it."""
+    if len(noun) != 1 or not _is_kanji(noun):
+        return noun
+    plural = _tokens(noun + "ども")
+    return plural[0].surface if len(plural) == 1 and plural[0].pos[0] == "名詞" else noun
+
+
+def _verb_fragment(token: _Token) -> bool:
+    """A five-step verb written as its kanji alone is a piece of a longer word that the
+    dictionary read as a verb (障がい → 障, 障る); its own forms always carry kana."""
+    return token.conjugation.startswith("五段") and _is_kanji(token.surface)
+
+
+def _is_kanji(text: str) -> bool:
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" or ch == "々" for ch in text)
+
+
+def _negated(tokens: list[_Token], index: int) -> bool:
     """A verb followed by ない/ぬ/ず (ません included): its dictionary form would say the
     opposite (足りない is not 足りる)."""
-    for _, pos, base in tokens[index + 1:index + 4]:
-        if pos[0] != "助動詞":
+    for token in tokens[index + 1:index + 4]:
+        if token.pos[0] != "助動詞":
             return False
-        if base in ("ない", "ぬ", "ん", "ず"):
+        if token.base in ("ない", "ぬ", "ん", "ず"):
             return True
     return False
 
@@ -208,13 +346,36 @@ def prepare(texts: Iterable[str]) -> None:
         words(text)
 
 
+def prompted_words(themes: Iterable[str], questions: Iterable[str]) -> frozenset[str]:
+    """The words an event's prompts put in everyone's mouth, left out of its keyword lists:
+    those every theme title uses (仕組み in 「見守りの仕組み」 and 「子育ての仕組みづくり」 would
+    top every list) and those every round question uses."""
+    titles = dict.fromkeys(theme.strip() for theme in themes if theme.strip())
+    return _shared(titles) | _shared(questions)
+
+
+def _shared(texts: Iterable[str]) -> frozenset[str]:
+    """The words that every text uses (none of none): its keywords, their parts and the
+    dictionary's nouns in it (仕組みづくり is one keyword, 仕組み one of its nouns)."""
+    found: frozenset[str] | None = None
+    for text in texts:
+        nouns = (t.surface for t in _tokens(unicodedata.normalize("NFKC", text))
+                 if t.pos[0] == "名詞" and t.pos[1] not in (*NOUNS_LEFT_OUT, "接尾"))
+        mine = frozenset((*(w for term in terms(text) for w in (term.word, *term.parts)),
+                          *filter(_keep_japanese, nouns)))
+        found = mine if found is None else found & mine
+    return found or frozenset()
+
+
 class Tally:
     """How many texts use each word, kept up to date as texts come and go. `top` ranks like
     `ranked` would over the same texts in their order: most used first, ties in order of
-    first use. A text is known by its `key`, which sorts in the texts' order (a card's
-    (created_at_ms, id)), so a word's first use is its smallest (key, position)."""
+    first use, the `left_out` words (prompted_words) not at all. A text is known by its `key`,
+    which sorts in the texts' order (a card's (created_at_ms, id)), so a word's first use
+    is its smallest (key, position)."""
 
-    def __init__(self) -> None:
+    def __init__(self, left_out: frozenset[str] = frozenset()) -> None:
+        self._left_out = left_out
         self._uses: dict[str, dict[object, int]] = {}
         """word -> {key of a text using it: the word's position in that text}"""
         self._first: dict[str, tuple] = {}
@@ -245,15 +406,18 @@ class Tally:
             def rank(word: str) -> tuple:
                 return -len(self._uses[word]), self._first[word]
 
-            chosen = (sorted(self._uses, key=rank) if limit is None
-                      else heapq.nsmallest(limit, self._uses, key=rank))
+            shown = [word for word in self._uses if word not in self._left_out]
+            chosen = (sorted(shown, key=rank) if limit is None
+                      else heapq.nsmallest(limit, shown, key=rank))
             self._top[limit] = [(word, len(self._uses[word])) for word in chosen]
         return self._top[limit]
 
 
-def ranked(texts: Iterable[str], limit: int | None = 10) -> list[tuple[str, int]]:
-    """[(word, number of texts using it)], most used first; ties in order of first use."""
-    tally = Tally()
+def ranked(texts: Iterable[str], limit: int | None = 10,
+           left_out: frozenset[str] = frozenset()) -> list[tuple[str, int]]:
+    """[(word, number of texts using it)], most used first; ties in order of first use;
+    without the `left_out` words."""
+    tally = Tally(left_out)
     for index, text in enumerate(texts):
         tally.add(index, text)
     return tally.top(limit)
@@ -270,9 +434,10 @@ def bar_width(count: int, top: int, step: int = 5) -> int:
 class Charts:
     """The keyword charts of an event, kept up to date card by card: the whole event, each
     table, and each theme that spans several tables (otherwise a table's chart already is
-    its theme's). Tables are objects with id, number, name and theme."""
+    its theme's), without the `left_out` words (prompted_words). Tables are objects with
+    id, number, name and theme."""
 
-    def __init__(self, tables: Iterable) -> None:
+    def __init__(self, tables: Iterable, left_out: frozenset[str] = frozenset()) -> None:
         self.tables = list(tables)
         themes: dict[str, list[int]] = {}
         for table in self.tables:
@@ -282,9 +447,9 @@ class Charts:
         self.themes = list(themes) if shared else []
         self._theme_of = {t: theme for theme, ids in themes.items() for t in ids} \
             if shared else {}
-        self.all = Tally()
-        self.by_table = {table.id: Tally() for table in self.tables}
-        self.by_theme = {theme: Tally() for theme in self.themes}
+        self.all = Tally(left_out)
+        self.by_table = {table.id: Tally(left_out) for table in self.tables}
+        self.by_theme = {theme: Tally(left_out) for theme in self.themes}
 
     def _tallies(self, table_id: int) -> list[Tally]:
         found = [self.all, self.by_table.get(table_id)]
@@ -310,10 +475,11 @@ class Charts:
         }
 
 
-def charts(tables: Iterable, cards: Iterable, limit: int = 8) -> dict:
+def charts(tables: Iterable, cards: Iterable, limit: int = 8,
+           left_out: frozenset[str] = frozenset()) -> dict:
     """The keyword charts (see Charts) of tables and visible cards (objects with table_id
     and text), the cards in their order."""
-    built = Charts(tables)
+    built = Charts(tables, left_out)
     for index, card in enumerate(cards):
         built.add(card.table_id, index, card.text)
     return built.charts(limit)

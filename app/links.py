@@ -52,6 +52,7 @@ def created_body(base: str, view: SessionView) -> dict:
         "projector_token": view.session.projector_token,
         "tables": [
             {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
+             "host_affiliation": t.host_affiliation or None,
              "host_token": t.host_token, "host_url": host_url(base, view, t)}
             for t in view.tables
         ],

@@ -50,6 +50,11 @@ class EventSession(SQLModel, table=True):
     projector_screen: str = Field(default="auto", max_length=16,
                                   sa_column_kwargs={"server_default": "auto"})
     """The screen the facilitator pinned on the projector, or auto (app/screens.py)."""
+    projector_paused: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """The facilitator stopped the projector's board pages from turning by themselves."""
+    projector_page_turns: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The facilitator's steps through the board pages so far (+1 next, -1 previous): every
+    projector moves by the steps it has not followed yet (static/js/projector.js)."""
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
     """Bumped by every committed change to the event; its live events carry the number, so
     that every screen applies them in commit order (app/events.py)."""
@@ -88,6 +93,8 @@ class CafeTable(SQLModel, table=True):
     theme: str = Field(default="", max_length=120)
     capacity: int | None = None
     host_token: str = Field(max_length=64, unique=True)
+    host_affiliation: str = Field(default="", max_length=20)
+    """The host's own stakeholder group (schemas.AFFILIATIONS), "" until they give it."""
 
 
 class Participant(SQLModel, table=True):
@@ -197,6 +204,8 @@ class Card(SQLModel, table=True):
     created_at_ms: int = Field(sa_type=BigInteger)
     merged_into: str | None = Field(default=None, max_length=36)
     """Set (with `hidden`) when the facilitator merged this card into another one."""
+    text_before_merge: str | None = Field(default=None, max_length=1000)
+    """A kept card's own text before its first merge, given back when it is unmerged."""
 
 
 class CardGroup(SQLModel, table=True):
@@ -221,3 +230,20 @@ class Vote(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     card_id: str = Field(foreign_key="card.id", max_length=36, index=True, ondelete="CASCADE")
     dots: int = 1
+
+
+class MovedDots(SQLModel, table=True):
+    """Dots a merge moved from a merged card to the kept one, per voter: what an unmerge
+    gives back (the vote rows themselves are added together on the kept card)."""
+
+    __tablename__ = "moved_dots"
+    __table_args__ = (UniqueConstraint("card_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    card_id: str = Field(foreign_key="card.id", max_length=36, ondelete="CASCADE")
+    """The merged card the dots were on."""
+    kept_id: str = Field(foreign_key="card.id", max_length=36, index=True, ondelete="CASCADE")
+    """The card they were moved to."""
+    dots: int

@@ -88,15 +88,10 @@ def poster(view: SessionView, language: str, base: str) -> bytes:
                    details_fit=fit(_details(view), DETAILS_LIMITS))
 
 
-def round_questions(view: SessionView) -> list[str]:
-    """The questions of the rounds, each once, in program order."""
-    return list(dict.fromkeys(p.question for p in view.program if p.is_round and p.question))
-
-
 def tents(view: SessionView, language: str, base: str) -> bytes:
     """One A4 page per table, folded across the middle; the upper half is upside down, so
     the tent reads from both sides."""
-    questions = round_questions(view)
+    questions = view.round_questions
     tent_list = [{"table": t, "name_fit": fit(t.name, TABLE_NAME_LIMITS),
                   "theme_fit": fit(t.theme, THEME_LIMITS)} for t in view.tables]
     return _render(view, language, "exports/tents.html", tents=tent_list, questions=questions,

@@ -42,6 +42,8 @@ class EventRecord:
     time_zone: str
     flood_since_ms: int | None
     flood_until_ms: int | None
+    projector_paused: bool = False
+    projector_page_turns: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,9 @@ class TableRecord:
     theme: str
     capacity: int | None
     host_token: str
+    host_affiliation: str = ""
+    """The host's own stakeholder group, "" until they give it (their cards count as
+    "host" until then)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,6 +32,7 @@ HTTP_STATUS = {
     "no_table": 409,
     "id_taken": 409,
     "already_merged": 409,
+    "not_merged": 409,
     "voting_closed": 409,
     "no_dots_left": 409,
     "no_dot_here": 409,

@@ -45,12 +45,13 @@ VIEW_PIECES = {
                     "keywords", "people", "plan", "join", "links"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "keywords", "end"),
-    "host": ("event-title", "phase", "table-people", "table-cards"),
+    "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
-PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id", "seat": "participant_id",
+PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
+               "host-affiliation": "table_id", "seat": "participant_id",
                "my-cards": "participant_id", "my-votes": "participant_id", "join": "base",
                "links": "base"}
 """Pieces that differ within a view: one text per table, per participant or per address
@@ -267,9 +268,22 @@ class Delivery:
         self.view.apply(event)
         self.redraw([("facilitator", "board"), *SCREEN_PIECES])
 
+    def _pages(self, event: events.PagesCommanded) -> None:
+        """The projector follows its #screen; the console's buttons say play or pause."""
+        self.view.apply(event)
+        self.redraw([("projector", "screen")])
+        self._replace(("facilitator", "board", None), "projector-pages",
+                      _part_draw("projector_pages"))
+
     def _joining(self, event: events.JoiningChanged) -> None:
         self.view.apply(event)
         self.redraw(JOIN_PIECES)
+
+    def _host_affiliation(self, event: events.HostAffiliationChosen) -> None:
+        """Only the host's own page shows it (the comparison of who said what is drawn
+        when asked for)."""
+        self.view.apply(event)
+        self.redraw([("host", "host-affiliation")], scope=event.table.id)
 
     def _signed_out(self, _event: events.SignedOut) -> None:
         """Nothing to draw: the hub closes the holder's sockets (and the change that
@@ -282,7 +296,9 @@ class Delivery:
         self._cards_change(event, [(old, event.card)], shows,
                            voters=self.view.voters_of(event.card.id))
 
-    def _merge(self, event: events.CardsMerged) -> None:
+    def _merge(self, event: events.CardsMerged | events.CardsUnmerged) -> None:
+        """A merge or an unmerge: the kept card's text, weight and dots, the others hidden
+        or shown again with theirs."""
         changes = [(self.view.card(c.id), c) for c in (event.kept, *event.merged)]
         voters = {v for c in (event.kept, *event.merged) for v in self.view.voters_of(c.id)}
         self._cards_change(event, changes, {"text", "hidden", "dots"},
@@ -370,7 +386,9 @@ class Delivery:
         view = self.view
         key = (found.view, found.piece, found.scope)
         draw = _item_draw(found.item)
-        for _, new in changes:
+        # newest first: a card inserted after a newer one that comes back with it (an
+        # unmerge gives back several) finds that one on the screen already
+        for _, new in sorted(changes, key=lambda pair: pair[1].order_key, reverse=True):
             was, now = before[new.id], found.has(new, view)
             if was and not now:
                 self.ops[key].append(Op("remove", found.prefix + new.id))
@@ -452,13 +470,16 @@ NOTES = {
     events.CardHidden: Delivery._card,
     events.CardGrouped: Delivery._card,
     events.CardsMerged: Delivery._merge,
+    events.CardsUnmerged: Delivery._merge,
     events.GroupSaved: Delivery._group_changed,
     events.GroupDeleted: Delivery._group_changed,
     events.LayoutChosen: Delivery._board_layout,
     events.ScreenChosen: Delivery._screen,
+    events.PagesCommanded: Delivery._pages,
     events.DotsChanged: Delivery._dots,
     events.VotingChanged: Delivery._voting,
     events.JoiningChanged: Delivery._joining,
+    events.HostAffiliationChosen: Delivery._host_affiliation,
     events.SignedOut: Delivery._signed_out,
 }
 """How each event is applied and what it changes on the pages."""
@@ -493,13 +514,13 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
     if isinstance(event, events.CardAdded):
         if event.card.hidden and not facilitator:
             return []
-        return [_dumps({"type": "card", "card": _card_json(event.card, facilitator)})]
-    if isinstance(event, events.CardsMerged):
+        return [_dumps({"type": "card", "card": _card_json(view, event.card, facilitator)})]
+    if isinstance(event, events.CardsMerged | events.CardsUnmerged):
         return [*json_messages(view, events.CardEdited(event.kept), role),
                 *(m for c in event.merged
                   for m in json_messages(view, events.CardHidden(c), role))]
     if isinstance(event, events.CardEdited | events.CardHidden):
-        card = _card_json(event.card, facilitator)
+        card = _card_json(view, event.card, facilitator)
         if not facilitator and event.card.hidden:
             if isinstance(event, events.CardEdited):
                 return []
@@ -518,6 +539,8 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
         return [_dumps({"type": "board", **shapes.board_json(view)})]
     if isinstance(event, events.ScreenChosen):
         return [_dumps({"type": "screen", "screen": event.screen, "showing": view.screen})]
+    if isinstance(event, events.PagesCommanded):
+        return [_dumps({"type": "pages", **shapes.pages_json(view)})]
     if isinstance(event, events.JoiningChanged):
         body = {"type": "joining", "open": event.open}
         if role in shapes.SEES_JOIN_CODE:
@@ -530,8 +553,8 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
     return []
 
 
-def _card_json(card: CardRecord, facilitator: bool) -> dict:
-    return cards.card_json(card, reveal_author=facilitator)
+def _card_json(view: SessionView, card: CardRecord, facilitator: bool) -> dict:
+    return cards.card_json(card, reveal_author=facilitator, weight=view.weight(card.id))
 
 
 def _dumps(body: dict) -> str:

@@ -186,9 +186,10 @@ def _attendance(view: SessionView, t, language: str,
 
 
 def _card_note(row: exports.ExportRow, *where: str) -> str:
-    """A card's small print: where it was written (when not said above it), the author's
-    affiliation and its dots."""
-    return " · ".join([*where, row.affiliation, *([f"●{row.votes}"] if row.votes else [])])
+    """A card's small print: its weight (×N, N cards merged into it), where it was written
+    (when not said above it), the author's affiliation and its dots."""
+    return " · ".join(filter(None, [exports.weight_mark(row.weight), *where, row.affiliation,
+                                    f"●{row.votes}" if row.votes else ""]))
 
 
 def _opinions(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
@@ -232,8 +233,9 @@ def _top_cards(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
     by_id = {r.id: r for r in rows}
     table = Table(
         (t(N_("Rank")), t(N_("Card")), t(N_("Table")), t(N_("Group")), t(N_("Votes"))),
-        tuple((str(rank), card.text, table_label(view.table(card.table_id)),
-               by_id[card.id].group, str(dots)) for rank, card, dots in ranking),
+        tuple((str(rank), exports.weighed_text(by_id[card.id]),
+               table_label(view.table(card.table_id)), by_id[card.id].group, str(dots))
+              for rank, card, dots in ranking),
         (7, 45, 14, 24, 10), (0, 4))
     return Section(t(TOP_CARDS), (table,))
 

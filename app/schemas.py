@@ -265,9 +265,25 @@ class ArrivalIn(Strict):
     @field_validator("affiliation")
     @classmethod
     def _affiliation(cls, value: str) -> str:
-        if value not in AFFILIATIONS:
-            raise Refusal("invalid", N_("Choose an affiliation from the list."))
-        return value
+        return known_affiliation(value)
+
+
+def known_affiliation(value: str) -> str:
+    if value not in AFFILIATIONS:
+        raise Refusal("invalid", N_("Choose an affiliation from the list."))
+    return value
+
+
+class TablePatch(Strict):
+    """A table host's own affiliation: their cards count under it (the stakeholder
+    comparison, the keywords per affiliation), not under "host"."""
+
+    host_affiliation: str
+
+    @field_validator("host_affiliation")
+    @classmethod
+    def _host_affiliation(cls, value: str) -> str:
+        return known_affiliation(value)
 
 
 class JoinIn(ArrivalIn):
@@ -368,6 +384,7 @@ class BoardPatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
     view: str | None = None
     screen: str | None = None
+    pages: str | None = None
     budget: Count | None = None
     open: bool | None = None
     revealed: bool | None = None

@@ -26,6 +26,27 @@ def clean_choice(raw: object) -> str:
     return str(raw)
 
 
+PAGE_COMMANDS = ("play", "pause", "next", "previous")
+"""What the facilitator can tell the board screen's pages: turn by themselves or stay, one
+page on or back."""
+PAGE_STEPS = {"next": 1, "previous": -1}
+
+
+def clean_pages(raw: object) -> str:
+    if raw not in PAGE_COMMANDS:
+        raise Refusal("invalid", N_("'pages' must be play, pause, next or previous."))
+    return str(raw)
+
+
+def pages_after(command: str, paused: bool, turns: int) -> tuple[bool, int]:
+    """(paused, turns) after a command: play and pause set whether the pages turn by
+    themselves; next and previous add a step (+1, -1) to the facilitator's turns, which
+    every projector follows from the number it last saw (a step is not a state)."""
+    if command in PAGE_STEPS:
+        return paused, turns + PAGE_STEPS[command]
+    return command == "pause", turns
+
+
 def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
               revealed: bool) -> str:
     """The screen for this moment: the thanks once finished, the ranking once revealed,
@@ -49,13 +70,16 @@ def shown(program: list[rounds.PhaseSpec], clock: rounds.ClockState, revealed: b
     return automatic(program, clock, revealed) if pinned == AUTO else pinned
 
 
-def large_join(program: list[rounds.PhaseSpec], clock: rounds.ClockState, screen: str) -> bool:
-    """The QR code is large on the timer until the first round has started (people are
-    still arriving); everywhere else it shrinks to a corner."""
+def join_size(program: list[rounds.PhaseSpec], clock: rounds.ClockState, screen: str) -> str:
+    """How large the join QR code is: `large` on the timer until the first round has started
+    (people are still arriving), `none` once the event has finished (nobody joins a finished
+    event, whatever screen is pinned), a `corner` everywhere else."""
+    if clock.status == rounds.FINISHED:
+        return "none"
     if screen != "timer":
-        return False
+        return "corner"
     first_round = next((i for i, p in enumerate(program) if p.is_round), None)
-    if first_round is None:
-        return clock.status != rounds.FINISHED
-    return clock.phase_index < first_round or (clock.phase_index == first_round
-                                               and clock.status == rounds.READY)
+    if first_round is None or clock.phase_index < first_round or (
+            clock.phase_index == first_round and clock.status == rounds.READY):
+        return "large"
+    return "corner"

@@ -4,6 +4,7 @@ socket's JSON events, so that both always say the same thing the same way."""
 from __future__ import annotations
 
 from app import auth, cards, rounds
+from app.records import TableRecord
 from app.schemas import DETAILS
 from app.view import SessionView
 
@@ -27,14 +28,15 @@ def session_json(view: SessionView, role: str) -> dict:
         "joining_open": event.joining_open,
         **({"join_flood": join_flood_json(view)} if role == auth.FACILITATOR else {}),
         **{name: getattr(event, name) for name in DETAILS},
-        "tables": [
-            {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
-             "capacity": t.capacity}
-            for t in view.tables
-        ],
+        "tables": [table_json(t) for t in view.tables],
         "program": [rounds.phase_json(p) for p in view.program],
         "participants": people if role == auth.FACILITATOR else len(people),
     }
+
+
+def table_json(table: TableRecord) -> dict:
+    return {"id": table.id, "number": table.number, "name": table.name, "theme": table.theme,
+            "capacity": table.capacity, "host_affiliation": table.host_affiliation or None}
 
 
 def join_flood_json(view: SessionView) -> dict | None:
@@ -51,10 +53,17 @@ def state_json(view: SessionView, now_ms: int) -> dict:
 
 
 def board_json(view: SessionView) -> dict:
-    """The board's layout, the projector's pinned screen and the groups (what `group` and
-    `board` events carry)."""
+    """The board's layout, the projector's pinned screen and whether its pages play, and
+    the groups (what `group` and `board` events carry)."""
     return {"view": view.board_layout, "screen": view.session.projector_screen,
+            "pages": pages_json(view)["pages"],
             "groups": [cards.group_json(g) for g in view.groups]}
+
+
+def pages_json(view: SessionView) -> dict:
+    """The board screen's pages: `play` or `pause`, and the facilitator's steps so far."""
+    return {"pages": "pause" if view.session.projector_paused else "play",
+            "page_turns": view.session.projector_page_turns}
 
 
 def voting_json(view: SessionView, facilitator: bool) -> dict:

@@ -70,7 +70,7 @@ def _voices(view: SessionView, cards: list[CardRecord], limit: int) -> dict[str,
     for card in cards:
         by_code.setdefault(view.affiliation_of(card), []).append(card)
     return {code: Voice(len(by_code[code]),
-                        keywords.ranked((c.text for c in by_code[code]), limit))
+                        keywords.ranked((c.text for c in by_code[code]), limit, view.prompted))
             for code in _ordered(by_code)}
 
 
@@ -104,16 +104,19 @@ def keyword_lists(view: SessionView, limit: int = KEYWORDS_PER_LIST,
     def listed(tally: keywords.Tally) -> list[dict]:
         return [{"word": word, "count": count} for word, count in tally.top(limit)]
 
-    overall = keywords.Tally()
-    tables = {table.id: keywords.Tally() for table in view.tables}
-    themes = {theme: keywords.Tally() for theme in view.themes if theme}
+    def new_tally() -> keywords.Tally:
+        return keywords.Tally(view.prompted)
+
+    overall = new_tally()
+    tables = {table.id: new_tally() for table in view.tables}
+    themes = {theme: new_tally() for theme in view.themes if theme}
     stakeholders: dict[str, keywords.Tally] = {}
     theme_of = {table.id: table.theme for table in view.tables}
     for card in view.board_cards():
         found = [overall]
         if not whole_event_only:
             found += [tables.get(card.table_id), themes.get(theme_of.get(card.table_id)),
-                      stakeholders.setdefault(view.affiliation_of(card), keywords.Tally())]
+                      stakeholders.setdefault(view.affiliation_of(card), new_tally())]
         for tally in filter(None, found):
             tally.add(card.order_key, card.text)
     if whole_event_only:

@@ -85,7 +85,8 @@ def render(language: str, template: str, **context: object) -> str:
 
 
 ITEM_INPUTS = {
-    "board_card": lambda view, card: (view.dots_on(card.id), view.revealed, view.session.id,
+    "board_card": lambda view, card: (view.dots_on(card.id), view.weight(card.id),
+                                      view.revealed, view.session.id,
                                       tuple(view.groups), tuple(p.title for p in view.program)),
     "vote_card": lambda view, card: (view.revealed, view.revealed and view.dots_on(card.id)),
     "table_card": lambda view, card: (),

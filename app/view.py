@@ -140,9 +140,13 @@ class SessionView:
         self._voters: dict[int, dict[str, int]] = {}
         """voter -> card id -> dots"""
         self._charts: keywords.Charts | None = None
+        self._prompted: frozenset[str] | None = None
         for card in sorted(cards, key=lambda c: c.order_key):
             self._cards[card.id] = card
             self._index.add(card)
+        self._weights = _merged_weights(self._cards.values())
+        """card id -> weight, for the cards something is merged into (app/cards.py); kept
+        up to date as cards are merged and unmerged (`_put_card`)."""
         for vote in votes:
             self._set_dots(vote)
 
@@ -150,6 +154,27 @@ class SessionView:
 
     def card(self, card_id: str) -> CardRecord | None:
         return self._cards.get(card_id)
+
+    def weight(self, card_id: str) -> int:
+        """1 and every card merged into this one, however deep (×N on the screens)."""
+        return self._weights.get(card_id, 1)
+
+    def _carry_weight(self, card_id: str, kept_id: str | None, sign: int) -> None:
+        """A card (and what is merged into it) merged into `kept_id` (+1) or given back
+        from it (-1): the weights of `kept_id` and of every card it is merged into."""
+        if kept_id is None:
+            return
+        carried = sign * self.weight(card_id)
+        for above in (kept_id, *cards.merged_chain(kept_id, self._merged_into)):
+            weight = self.weight(above) + carried
+            if weight > 1:
+                self._weights[above] = weight
+            else:
+                self._weights.pop(above, None)
+
+    def _merged_into(self, card_id: str) -> str | None:
+        card = self._cards.get(card_id)
+        return card.merged_into if card else None
 
     @property
     def all_cards(self) -> list[CardRecord]:
@@ -250,10 +275,18 @@ class SessionView:
 
     # --- keywords ------------------------------------------------------------------------------
 
+    @property
+    def prompted(self) -> frozenset[str]:
+        """The words every theme title or every round question uses, left out of the
+        keyword lists (a change to them loads the view again)."""
+        if self._prompted is None:
+            self._prompted = keywords.prompted_words(self.themes, self.round_questions)
+        return self._prompted
+
     def keyword_charts(self, limit: int) -> dict:
         """The keyword charts (app/keywords.py) of the visible cards."""
         if self._charts is None:
-            self._charts = keywords.Charts(self.tables)
+            self._charts = keywords.Charts(self.tables, self.prompted)
             for card in self.all_cards:
                 if shown(card):
                     self._charts.add(card.table_id, card.order_key, card.text)
@@ -284,8 +317,9 @@ class SessionView:
                              self.session.projector_screen)
 
     @property
-    def large_join(self) -> bool:
-        return screens.large_join(self.program, self.clock, self.screen)
+    def join_size(self) -> str:
+        """The join QR code's size on the projector: large, corner or none (app/screens.py)."""
+        return screens.join_size(self.program, self.clock, self.screen)
 
     def group_columns(self) -> list[Column]:
         """A column per KJ group, then the cards in none (the phones vote by them)."""
@@ -333,6 +367,11 @@ class SessionView:
         return self.phase.moves and self.clock.status == rounds.READY
 
     @property
+    def round_questions(self) -> list[str]:
+        """The questions of the rounds, each once, in program order."""
+        return list(dict.fromkeys(p.question for p in self.program if p.is_round and p.question))
+
+    @property
     def themes(self) -> list[str]:
         """The tables' themes, each once, in table order ("" for tables without one)."""
         return list(dict.fromkeys(t.theme for t in self.tables))
@@ -352,9 +391,13 @@ class SessionView:
         return [p for p in self.participants if since <= p.joined_at_ms <= until]
 
     def affiliation_of(self, card: CardRecord) -> str:
-        """Who wrote a card, never by name: the author's affiliation code, "host",
-        "facilitator", or "" (a participant no longer in the event)."""
-        if card.author_kind in ("host", "facilitator"):
+        """Who wrote a card, never by name: the author's affiliation code (a table host's
+        own, once they gave it), "host", "facilitator", or "" (a participant no longer in
+        the event)."""
+        if card.author_kind == "host":
+            table = self.table(card.table_id)
+            return table.host_affiliation if table and table.host_affiliation else "host"
+        if card.author_kind == "facilitator":
             return card.author_kind
         person = self.person(card.participant_id)
         return person.affiliation if person else ""
@@ -448,6 +491,10 @@ class SessionView:
 
     def _put_card(self, card: CardRecord) -> None:
         old = self._cards.get(card.id)
+        was_in = old.merged_into if old else None
+        if was_in != card.merged_into:
+            self._carry_weight(card.id, was_in, -1)
+            self._carry_weight(card.id, card.merged_into, +1)
         self._cards[card.id] = card
         if old is None:
             self._index.add(card)
@@ -458,7 +505,7 @@ class SessionView:
     def _apply_card(self, event) -> None:
         self._put_card(event.card)
 
-    def _apply_merge(self, event: events.CardsMerged) -> None:
+    def _apply_merge(self, event: events.CardsMerged | events.CardsUnmerged) -> None:
         self._put_card(event.kept)
         for card in event.merged:
             self._put_card(card)
@@ -503,11 +550,19 @@ class SessionView:
         for _, card_id in list(self._index.oldest_first(("group", event.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
 
+    def _apply_host_affiliation(self, event: events.HostAffiliationChosen) -> None:
+        self.tables = [event.table if t.id == event.table.id else t for t in self.tables]
+        self._tables[event.table.id] = event.table
+
     def _apply_layout(self, event: events.LayoutChosen) -> None:
         self.session = replace(self.session, board_view=event.layout)
 
     def _apply_screen(self, event: events.ScreenChosen) -> None:
         self.session = replace(self.session, projector_screen=event.screen)
+
+    def _apply_pages(self, event: events.PagesCommanded) -> None:
+        self.session = replace(self.session, projector_paused=event.paused,
+                               projector_page_turns=event.turns)
 
     def _apply_dots(self, event: events.DotsChanged) -> None:
         self._set_dots(event.vote)
@@ -531,14 +586,22 @@ _APPLY = {
     events.CardHidden: SessionView._apply_card,
     events.CardGrouped: SessionView._apply_card,
     events.CardsMerged: SessionView._apply_merge,
+    events.CardsUnmerged: SessionView._apply_merge,
     events.GroupSaved: SessionView._apply_group,
     events.GroupDeleted: SessionView._apply_group_deleted,
     events.LayoutChosen: SessionView._apply_layout,
     events.ScreenChosen: SessionView._apply_screen,
+    events.PagesCommanded: SessionView._apply_pages,
     events.DotsChanged: SessionView._apply_dots,
     events.VotingChanged: SessionView._apply_voting,
     events.JoiningChanged: SessionView._apply_joining,
+    events.HostAffiliationChosen: SessionView._apply_host_affiliation,
 }
+
+
+def _merged_weights(all_cards: Iterable[CardRecord]) -> dict[str, int]:
+    return {card_id: weight for card_id, weight in cards.weights(all_cards).items()
+            if weight > 1}
 
 
 def _without_repeats(round_indexes: Iterable[int]) -> list[int]:

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, events
+from app import auth, cards, events
+from app import duplicates as near
 from app.actions import Done, Services, announce, require
 from app.i18n import N_, NN_
 from app.records import CardRecord, EventRecord, GroupRecord
 from app.refusal import Refusal
 from app.schemas import CardIn
 from app.store import cards as store
+from app.store import sessions
+from app.view import SessionView
 
 
 @dataclass(frozen=True)
@@ -40,8 +43,16 @@ def add_card(services: Services, identity: auth.Identity, token: str,
     return Done(CardAnswer(added.card, added.seq is not None), published)
 
 
-def list_cards(services: Services, identity: auth.Identity) -> list[CardRecord]:
-    """Every card, oldest first; hidden ones for the facilitator only."""
+@dataclass(frozen=True)
+class Found:
+    """The near-identical cards of an event, with the view they were found in."""
+
+    view: SessionView
+    duplicates: list[near.Duplicates]
+
+
+def list_cards(services: Services, identity: auth.Identity) -> store.Listed:
+    """Every card, oldest first, and their weights; hidden ones for the facilitator only."""
     return store.list_cards(services.engine, identity.session_id,
                             include_hidden=identity.role == auth.FACILITATOR)
 
@@ -76,14 +87,14 @@ CHANGE_EVENTS = (("group_id", events.CardGrouped), ("text", events.CardEdited),
 
 
 def change_card(services: Services, identity: auth.Identity, card_id: str,
-                changes: dict) -> Done[CardRecord]:
+                changes: dict) -> Done[store.Weighed]:
     """The facilitator hides or shows a card, edits its text or moves it to a group."""
     require(identity, auth.FACILITATOR)
     if not changes:
         raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
-    card, seq = store.update_card(services.engine, identity.session_id, card_id, changes)
-    announced = [event(card) for name, event in CHANGE_EVENTS if name in changes]
-    return Done(card, announce(services, identity.session_id, seq, *announced))
+    changed, seq = store.update_card(services.engine, identity.session_id, card_id, changes)
+    announced = [event(changed.card) for name, event in CHANGE_EVENTS if name in changes]
+    return Done(changed, announce(services, identity.session_id, seq, *announced))
 
 
 MAX_CARDS_AT_ONCE = 200
@@ -105,11 +116,48 @@ def group_cards(services: Services, identity: auth.Identity, card_ids: list[str]
 
 def merge(services: Services, identity: auth.Identity, keep_id: str,
           other_ids: list[str]) -> Done[store.Merged]:
-    """Merge cards into one that keeps the combined text and their dots."""
+    """Merge cards into one that keeps the combined text, their dots and their weight."""
     require(identity, auth.FACILITATOR)
     merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids)
     return Done(merged, announce(services, identity.session_id, merged.seq, events.CardsMerged(
         merged.kept, tuple(merged.others), tuple(merged.votes))))
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    view: SessionView
+    keep: CardRecord
+    others: list[CardRecord]
+
+
+def merge_preview(services: Services, identity: auth.Identity, keep_id: str,
+                  other_ids: list[str]) -> MergePreview:
+    """What a merge would fold, for the facilitator to confirm first; nothing changes. The
+    merge's own rules answer now what the merge would answer."""
+    require(identity, auth.FACILITATOR)
+    view = sessions.load_view(services.engine, identity.session_id)
+    chosen = [view.card(card_id) for card_id in (keep_id, *dict.fromkeys(other_ids))]
+    if None in chosen:
+        raise Refusal("no_card", store.NO_CARD)
+    cards.check_merge(chosen[0], chosen[1:])
+    return MergePreview(view, chosen[0], chosen[1:])
+
+
+def unmerge(services: Services, identity: auth.Identity, card_id: str) -> Done[store.Merged]:
+    """Undo the merges into a card: the merged cards are back with their dots, the kept
+    card has its own text and weight back."""
+    require(identity, auth.FACILITATOR)
+    restored = store.unmerge_cards(services.engine, identity.session_id, card_id)
+    return Done(restored, announce(services, identity.session_id, restored.seq,
+                                   events.CardsUnmerged(restored.kept, tuple(restored.others),
+                                                        tuple(restored.votes))))
+
+
+def duplicates(services: Services, identity: auth.Identity) -> Found:
+    """Groups of near-identical visible cards, offered as merges (app/duplicates.py)."""
+    require(identity, auth.FACILITATOR)
+    view = sessions.load_view(services.engine, identity.session_id)
+    return Found(view, near.find(view.board_cards()))
 
 
 def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) -> Done[dict]:
@@ -132,8 +180,8 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
 
 def change_board(services: Services, identity: auth.Identity,
                  changes: dict) -> Done[EventRecord]:
-    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
-    (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and its board pages
+    (`pages`), and the dot voting (`budget`, `open`, `revealed`)."""
     require(identity, auth.FACILITATOR)
     event, seq = store.set_board(services.engine, identity.session_id, changes)
     announced = []
@@ -141,6 +189,9 @@ def change_board(services: Services, identity: auth.Identity,
         announced.append(events.LayoutChosen(event.board_view))
     if "screen" in changes:
         announced.append(events.ScreenChosen(event.projector_screen))
+    if "pages" in changes:
+        announced.append(events.PagesCommanded(event.projector_paused,
+                                               event.projector_page_turns))
     if changes.keys() & {"budget", "open", "revealed"}:
         announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
                                               event.votes_revealed))

@@ -2,7 +2,8 @@
 what (app/stakeholders.py).
 
 Suggestions are computed over the visible cards in no group, in the worker thread of the
-request (never on the event loop), and kept in the worker's memory (`Services.suggested`).
+request (never on the event loop: the first one of a process also loads the word vectors,
+about a second), and kept in the worker's memory (`Services.suggested`).
 Accepting one finds it there, or computes the suggestions again from the board as it is
 (another worker, a restart): a suggestion's id is a hash of its cards, so the same cards
 give the same id. The group is made like a manual one — it is announced with the same
@@ -23,9 +24,6 @@ from app.store import cards as store
 from app.store import sessions
 from app.view import SessionView
 
-SEED = 0
-"""The suggestions of the same board are the same every time."""
-
 
 @dataclass(frozen=True)
 class Suggested:
@@ -43,7 +41,7 @@ def suggest(services: Services, identity: auth.Identity) -> Suggested:
     view = sessions.load_view(services.engine, identity.session_id)
     loose = [card for card in view.board_cards() if card.group_id is None]
     started = time.perf_counter()
-    found = insight.suggest([(card.id, card.text) for card in loose], SEED,
+    found = insight.suggest([(card.id, card.text) for card in loose],
                             max(0, cards.MAX_GROUPS - len(view.groups)))
     seconds = round(time.perf_counter() - started, 3)
     services.suggested.keep(identity.session_id, found)

@@ -9,8 +9,10 @@ from app import auth, events, rounds
 from app.actions import Done, Services, announce, require
 from app.actions.access import check_join_code, code_replaced, join_turn, too_many_joins
 from app.actions.admission import answer_flood, check_organiser, set_joining
+from app.i18n import N_
+from app.records import TableRecord
 from app.refusal import Refusal
-from app.schemas import ArrivalIn, ControlIn, JoinIn, SessionIn, SessionPatch
+from app.schemas import ArrivalIn, ControlIn, JoinIn, SessionIn, SessionPatch, TablePatch
 from app.store import sessions
 from app.view import SessionView
 
@@ -52,6 +54,19 @@ def edit(services: Services, identity: auth.Identity, patch: SessionPatch
         published += set_joining(services, identity, patch.joining_open).events
     return Done(sessions.load_view(services.engine, identity.session_id, with_board=False),
                 published)
+
+
+def choose_host_affiliation(services: Services, identity: auth.Identity, table_id: int,
+                            spec: TablePatch) -> Done[TableRecord]:
+    """A table's host gives their own affiliation (the facilitator may for any table):
+    the table's host cards then count under it, not under "host"."""
+    require(identity, auth.HOST)
+    if identity.role == auth.HOST and identity.table_id != table_id:
+        raise Refusal("forbidden", N_("Your role may not do this."))
+    table, seq = sessions.set_host_affiliation(services.engine, identity.session_id, table_id,
+                                               spec.host_affiliation)
+    return Done(table, announce(services, identity.session_id, seq,
+                                events.HostAffiliationChosen(table)))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,17 @@ from sqlmodel import Session, select
 from app import auth, cards, rounds, screens
 from app.db import reading, writing
 from app.i18n import N_
-from app.models import CafeTable, Card, CardGroup, EventSession, Participant, RunState, Seat, Vote
+from app.models import (
+    CafeTable,
+    Card,
+    CardGroup,
+    EventSession,
+    MovedDots,
+    Participant,
+    RunState,
+    Seat,
+    Vote,
+)
 from app.records import CardRecord, EventRecord, GroupRecord, VoteRecord, record_of
 from app.refusal import Refusal
 from app.schemas import MAX_ID
@@ -23,12 +33,26 @@ from app.store.rows import bump, locked_event, no_event, program_of
 NO_CARD = N_("There is no such card in this event.")
 
 
-def list_cards(engine: Engine, session_id: str, include_hidden: bool) -> list[CardRecord]:
-    """Every card, oldest first (hidden ones only when asked)."""
+@dataclass(frozen=True)
+class Listed:
+    cards: list[CardRecord]
+    weights: dict[str, int]
+    """card id -> weight (app/cards.py weights), for every card of the event."""
+
+
+def list_cards(engine: Engine, session_id: str, include_hidden: bool) -> Listed:
+    """Every card, oldest first (hidden ones only when asked), and their weights."""
     with reading(engine) as db:
         rows = db.exec(select(Card).where(Card.session_id == session_id)
                        .order_by(Card.created_at_ms, Card.id)).all()
-        return [record_of(CardRecord, c) for c in rows if include_hidden or not c.hidden]
+        return Listed([record_of(CardRecord, c) for c in rows if include_hidden or not c.hidden],
+                      cards.weights(rows))
+
+
+def _weights(db: Session, session_id: str) -> dict[str, int]:
+    """Every card's weight, as this transaction sees the merges."""
+    rows = db.exec(select(Card.id, Card.merged_into).where(Card.session_id == session_id)).all()
+    return cards.weights(rows)
 
 
 def _own_table(db: Session, session_id: str, author: auth.Identity,
@@ -201,8 +225,15 @@ def delete_group(engine: Engine, session_id: str, group_id: int) -> int:
         return bump(db, session_id)
 
 
+@dataclass(frozen=True)
+class Weighed:
+    card: CardRecord
+    weight: int
+    """1 and every card merged into it (app/cards.py weights)."""
+
+
 def update_card(engine: Engine, session_id: str, card_id: str,
-                changes: dict) -> tuple[CardRecord, int]:
+                changes: dict) -> tuple[Weighed, int]:
     """The facilitator's moderation: any of `hidden`, `text`, `group_id` (None = ungrouped).
     Everything is checked before anything is written."""
     with writing(engine) as db:
@@ -225,7 +256,8 @@ def update_card(engine: Engine, session_id: str, card_id: str,
         if "group_id" in changes:
             card.group_id = changes["group_id"]
         db.add(card)
-        return record_of(CardRecord, card), bump(db, session_id)
+        return (Weighed(record_of(CardRecord, card), _weights(db, session_id).get(card.id, 1)),
+                bump(db, session_id))
 
 
 def group_cards(engine: Engine, session_id: str, card_ids: list[str],
@@ -246,40 +278,93 @@ def group_cards(engine: Engine, session_id: str, card_ids: list[str],
 
 @dataclass(frozen=True)
 class Merged:
+    """A merge or an unmerge: the kept card, the cards merged into it or given back, and
+    every vote on all of them after the change."""
+
     kept: CardRecord
     others: list[CardRecord]
     votes: list[VoteRecord]
-    """Every vote on the kept card after the merge."""
+    weights: dict[str, int]
+    """The weight of each of these cards after the change."""
     seq: int
 
 
 def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[str]) -> Merged:
     """Keep one card with the combined text; the others are hidden and marked as merged
-    into it; their dots move to the kept card."""
+    into it; their dots move to the kept card, and each voter's moved dots are noted
+    (MovedDots) with the kept card's own text, for `unmerge_cards`."""
     with writing(engine) as db:
         keep = _card(db, session_id, keep_id)
         others = [_card(db, session_id, other) for other in dict.fromkeys(other_ids)]
         cards.check_merge(keep, others)
+        if keep.text_before_merge is None:
+            keep.text_before_merge = keep.text
         keep.text = cards.merged_text([keep.text, *(o.text for o in others)])
         for other in others:
             other.hidden, other.merged_into = True, keep.id
             db.add(other)
             for vote in db.exec(select(Vote).where(Vote.card_id == other.id)).all():
-                mine = db.exec(select(Vote).where(Vote.card_id == keep.id,
-                                                  Vote.participant_id == vote.participant_id)
-                               ).first()
-                if mine is None:
-                    db.add(Vote(session_id=session_id, participant_id=vote.participant_id,
-                                card_id=keep.id, dots=vote.dots))
-                else:
-                    mine.dots += vote.dots
-                    db.add(mine)
+                db.add(MovedDots(session_id=session_id, participant_id=vote.participant_id,
+                                 card_id=other.id, kept_id=keep.id, dots=vote.dots))
+                _move_dots(db, session_id, vote.participant_id, keep.id, vote.dots)
                 db.delete(vote)
         db.add(keep)
-        db.flush()
-        votes = db.exec(select(Vote).where(Vote.card_id == keep.id)).all()
-        return Merged(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others],
-                      [record_of(VoteRecord, v) for v in votes], bump(db, session_id))
+        return _merged(db, session_id, keep, others)
+
+
+def unmerge_cards(engine: Engine, session_id: str, keep_id: str) -> Merged:
+    """Undo the merges into a card: the cards merged into it are shown again, each with the
+    dots the merge moved (as many of them as are still on the kept card: a voter who took
+    dots back from it took the moved ones last), and the kept card has its own text back."""
+    with writing(engine) as db:
+        keep = _card(db, session_id, keep_id)
+        others = list(db.exec(select(Card).where(Card.session_id == session_id,
+                                                 Card.merged_into == keep.id)
+                              .order_by(Card.created_at_ms, Card.id)).all())
+        cards.check_unmerge(keep, others)
+        for moved in db.exec(select(MovedDots).where(MovedDots.kept_id == keep.id)
+                             .order_by(MovedDots.id)).all():
+            on_kept = db.exec(select(Vote).where(Vote.card_id == keep.id,
+                                                 Vote.participant_id == moved.participant_id)
+                              ).first()
+            back = min(moved.dots, on_kept.dots if on_kept else 0)
+            if back:
+                _move_dots(db, session_id, moved.participant_id, keep.id, -back)
+                _move_dots(db, session_id, moved.participant_id, moved.card_id, back)
+            db.delete(moved)
+        for other in others:
+            other.hidden, other.merged_into = False, None
+            db.add(other)
+        if keep.text_before_merge is not None:
+            keep.text, keep.text_before_merge = keep.text_before_merge, None
+        db.add(keep)
+        return _merged(db, session_id, keep, others)
+
+
+def _move_dots(db: Session, session_id: str, participant_id: int, card_id: str,
+               dots: int) -> None:
+    """Add (or, negative, take off) a voter's dots on a card; a row left with none goes."""
+    mine = db.exec(select(Vote).where(Vote.card_id == card_id,
+                                      Vote.participant_id == participant_id)).first()
+    if mine is None:
+        mine = Vote(session_id=session_id, participant_id=participant_id, card_id=card_id,
+                    dots=0)
+    mine.dots += dots
+    if mine.dots > 0:
+        db.add(mine)
+    elif mine.id is not None:
+        db.delete(mine)
+    db.flush()
+
+
+def _merged(db: Session, session_id: str, keep: Card, others: list[Card]) -> Merged:
+    db.flush()
+    ids = [keep.id, *(o.id for o in others)]
+    votes = db.exec(select(Vote).where(Vote.card_id.in_(ids))).all()
+    weights = _weights(db, session_id)
+    return Merged(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others],
+                  [record_of(VoteRecord, v) for v in votes],
+                  {card_id: weights.get(card_id, 1) for card_id in ids}, bump(db, session_id))
 
 
 def _dots_used(db: Session, participant_id: int) -> int:
@@ -358,10 +443,11 @@ def participant_votes(engine: Engine, session_id: str, participant_id: int) -> d
 
 def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventRecord, int]:
     """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`,
-    `screen`."""
+    `screen`, `pages` (a command to the projector's pages)."""
     budget = cards.clean_budget(changes["budget"]) if "budget" in changes else None
     layout = cards.clean_layout(changes["view"]) if "view" in changes else None
     screen = screens.clean_choice(changes["screen"]) if "screen" in changes else None
+    pages = screens.clean_pages(changes["pages"]) if "pages" in changes else None
     for name in ("open", "revealed"):
         if name in changes and not isinstance(changes[name], bool):
             raise Refusal("invalid", N_("'%(field)s' must be true or false."), field=name)
@@ -374,6 +460,9 @@ def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventReco
             event.board_view = layout
         if screen is not None:
             event.projector_screen = screen
+        if pages is not None:
+            event.projector_paused, event.projector_page_turns = screens.pages_after(
+                pages, event.projector_paused, event.projector_page_turns)
         if revealed is not None:
             event.votes_revealed = revealed
         if voting_open is not None:

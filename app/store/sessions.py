@@ -311,6 +311,19 @@ def _apply_tables(db: Session, view: SessionView, specs: list[TableIn]) -> None:
         db.delete(table)
 
 
+def set_host_affiliation(engine: Engine, session_id: str, table_id: int,
+                         affiliation: str) -> tuple[TableRecord, int]:
+    """A table host's own affiliation; the table as it is now and the new `seq`."""
+    with writing(engine) as db:
+        table = db.get(CafeTable, table_id)
+        if table is None or table.session_id != session_id:
+            raise Refusal("not_found", N_("There is no such table in this event."))
+        table.host_affiliation = affiliation
+        db.add(table)
+        seq = bump(db, session_id)
+        return record_of(TableRecord, table), seq
+
+
 def update_session(engine: Engine, session_id: str, patch: SessionPatch) -> int:
     """Edit the title, language, card length, tables or program; the new `seq`."""
     with writing(engine) as db:

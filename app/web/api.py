@@ -29,6 +29,7 @@ from app.schemas import (
     RowIdPath,
     SessionIn,
     SessionPatch,
+    TablePatch,
 )
 from app.web import urls
 from app.web.deps import (
@@ -163,6 +164,15 @@ def new_host_token(session_id: str, table_id: RowIdPath, request: Request,
     return _new_link(request, services, session_id, auth.HOST, table_id)
 
 
+@router.patch("/sessions/{session_id}/tables/{table_id}")
+def patch_table(session_id: str, table_id: RowIdPath, spec: TablePatch, request: Request,
+                services: ServicesDep) -> dict:
+    """A table's host (or the facilitator) gives the host's own affiliation."""
+    table = sessions.choose_host_affiliation(services, bearer_identity(request, session_id),
+                                             table_id, spec).value
+    return shapes.table_json(table)
+
+
 @router.post("/sessions/{session_id}/control")
 def control(session_id: str, command: ControlIn, request: Request,
             services: ServicesDep) -> dict:
@@ -223,8 +233,10 @@ def list_cards(session_id: str, request: Request, services: ServicesDep) -> dict
     """Every card, oldest first; hidden cards and authors for the facilitator only."""
     identity = bearer_identity(request, session_id)
     facilitator = identity.role == auth.FACILITATOR
-    return {"cards": [cards.card_json(card, reveal_author=facilitator)
-                      for card in board.list_cards(services, identity)]}
+    listed = board.list_cards(services, identity)
+    return {"cards": [cards.card_json(card, reveal_author=facilitator,
+                                      weight=listed.weights.get(card.id, 1))
+                      for card in listed.cards]}
 
 
 @router.get("/sessions/{session_id}/export.{fmt}")
@@ -266,19 +278,40 @@ def remove_group(session_id: str, group_id: RowIdPath, request: Request,
 def patch_card(session_id: str, card_id: str, patch: CardPatch, request: Request,
                services: ServicesDep) -> dict:
     """The facilitator hides or shows a card, edits its text or moves it to a group."""
-    card = board.change_card(services, bearer_identity(request, session_id), card_id,
-                             patch.model_dump(exclude_unset=True)).value
-    return cards.card_json(card, reveal_author=True)
+    changed = board.change_card(services, bearer_identity(request, session_id), card_id,
+                                patch.model_dump(exclude_unset=True)).value
+    return cards.card_json(changed.card, reveal_author=True, weight=changed.weight)
 
 
 @router.post("/sessions/{session_id}/cards/{card_id}/merge")
 def merge(session_id: str, card_id: str, spec: MergeIn, request: Request,
           services: ServicesDep) -> dict:
-    """Merge the listed cards into this one: it keeps the combined text."""
+    """Merge the listed cards into this one: it keeps the combined text, their dots and
+    their weight."""
     merged = board.merge(services, bearer_identity(request, session_id), card_id,
                          spec.cards).value
-    return {"card": cards.card_json(merged.kept, reveal_author=True),
+    return {"card": cards.card_json(merged.kept, reveal_author=True,
+                                    weight=merged.weights[merged.kept.id]),
             "merged": [other.id for other in merged.others]}
+
+
+@router.post("/sessions/{session_id}/cards/{card_id}/unmerge")
+def unmerge(session_id: str, card_id: str, request: Request, services: ServicesDep) -> dict:
+    """Undo the merges into this card: the merged cards are shown again with their dots."""
+    restored = board.unmerge(services, bearer_identity(request, session_id), card_id).value
+    return {"card": cards.card_json(restored.kept, reveal_author=True,
+                                    weight=restored.weights[restored.kept.id]),
+            "restored": [cards.card_json(card, reveal_author=True,
+                                         weight=restored.weights[card.id])
+                         for card in restored.others]}
+
+
+@router.get("/sessions/{session_id}/duplicates")
+def duplicates(session_id: str, request: Request, services: ServicesDep) -> dict:
+    """Groups of near-identical visible cards, to merge (facilitator)."""
+    found = board.duplicates(services, bearer_identity(request, session_id))
+    return {"duplicates": [{"cards": list(group.cards), "text": group.text}
+                           for group in found.duplicates]}
 
 
 @router.post("/sessions/{session_id}/cards/{card_id}/votes", status_code=201)
@@ -337,8 +370,9 @@ def accept_suggestion(session_id: str, suggestion_id: str, request: Request,
 @router.patch("/sessions/{session_id}/board")
 def patch_board(session_id: str, patch: BoardPatch, request: Request,
                 services: ServicesDep) -> dict:
-    """The board's layout (`view`), the projector's screen (`screen`) and the dot voting
-    (`budget`, `open`, `revealed`)."""
+    """The board's layout (`view`), the projector's screen (`screen`) and its board pages
+    (`pages`: play, pause, next, previous), and the dot voting (`budget`, `open`,
+    `revealed`)."""
     identity = bearer_identity(request, session_id)
     board.change_board(services, identity, patch.model_dump(exclude_unset=True))
     view = sessions.view(services, identity)

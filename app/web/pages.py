@@ -30,6 +30,7 @@ from app.i18n import LANGUAGES, N_, NN_, translate
 from app.refusal import Refusal
 from app.render import Audience
 from app.schemas import (
+    AFFILIATION_LABELS,
     DEFAULT_TIME_ZONE,
     DETAILS,
     MAX_ID,
@@ -42,6 +43,7 @@ from app.schemas import (
     RowIdPath,
     SessionIn,
     SessionPatch,
+    TablePatch,
 )
 from app.templating import render
 from app.timing import now_ms
@@ -447,6 +449,20 @@ async def absence_from_console(session_id: str, request: Request,
                             SEATING_ONLY)
 
 
+@router.post("/h/{session_id}/affiliation")
+async def host_affiliation(session_id: str, request: Request, services: ServicesDep) -> Response:
+    """The host's own affiliation, from the form on their tablet."""
+    def work(identity, form) -> tuple[str, dict]:
+        spec = TablePatch(host_affiliation=form.get("affiliation", ""))
+        table = sessions.choose_host_affiliation(services, identity, identity.table_id,
+                                                 spec).value
+        return N_("Your cards count as: %(affiliation)s"), {
+            "affiliation": translate(page_language(request),
+                                     AFFILIATION_LABELS[table.host_affiliation])}
+
+    return await _from_page(request, session_id, (auth.HOST,), work, SIGNED_OUT)
+
+
 @router.post("/h/{session_id}/absence")
 async def absence_from_host(session_id: str, request: Request,
                             services: ServicesDep) -> Response:
@@ -849,12 +865,42 @@ async def card_edit_from_console(session_id: str, card_id: str, request: Request
 @router.post("/f/{session_id}/merge")
 async def merge_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:
-    """Merge the cards ticked on the board into the first of them (which is kept)."""
-    def work(identity, form) -> None:
-        chosen = list(dict.fromkeys(form.getlist("cards")))
+    """Merge the cards ticked on the board (or offered as near-identical) into the first of
+    them, which is kept. Merging asks first: without `confirmed=yes` the answer is the
+    confirmation naming the cards (fragments/_merge_confirm.html) and nothing changes."""
+    form = await request.form()
+    chosen = list(dict.fromkeys(form.getlist("cards")))
+
+    def two_or_more() -> None:
         if len(chosen) < 2:
             raise Refusal("invalid", N_("Tick at least two cards to merge."))
-        board.merge(services, identity, chosen[0], chosen[1:])
+
+    def confirmation(identity) -> dict:
+        two_or_more()
+        preview = board.merge_preview(services, identity, chosen[0], chosen[1:])
+        return {"view": preview.view, "keep": preview.keep, "others": preview.others}
+
+    def work(identity, _form) -> tuple:
+        two_or_more()
+        merged = board.merge(services, identity, chosen[0], chosen[1:]).value
+        return (NN_("Merged: %(num)s card.", "Merged: %(num)s cards."),
+                {"num": merged.weights[merged.kept.id]})
+
+    if form.get("confirmed") != "yes":
+        return await run_in_threadpool(_console_fragment, request, session_id,
+                                       "fragments/_merge_confirm.html", confirmation)
+    return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/cards/{card_id}/unmerge")
+async def unmerge_from_console(session_id: str, card_id: str, request: Request,
+                               services: ServicesDep) -> Response:
+    """「Unmerge」 on a merged card: the cards merged into it are back with their dots."""
+    def work(identity, _form) -> tuple:
+        restored = board.unmerge(services, identity, card_id).value
+        return (NN_("Unmerged: %(num)s card is back on the board.",
+                    "Unmerged: %(num)s cards are back on the board."),
+                {"num": len(restored.others)})
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
@@ -876,7 +922,7 @@ async def board_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         changes: dict = {}
-        for name in ("view", "screen"):
+        for name in ("view", "screen", "pages"):
             if name in form:
                 changes[name] = form.get(name)
         if "budget" in form:
@@ -931,6 +977,16 @@ async def accept_from_console(session_id: str, suggestion_id: str, request: Requ
         return note, {"name": accepted.group.name, "num": len(accepted.moved)}
 
     return await _from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.get("/f/{session_id}/duplicates", response_class=HTMLResponse)
+def duplicates_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+    """The console's near-identical cards ("Find duplicates"), each offered as a merge."""
+    def work(identity) -> dict:
+        found = board.duplicates(services, identity)
+        return {"view": found.view, "duplicates": found.duplicates}
+
+    return _console_fragment(request, session_id, "fragments/_duplicates.html", work)
 
 
 @router.get("/f/{session_id}/stakeholders", response_class=HTMLResponse)

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from tests.conftest import bearer
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_console_board import deadline_check, grouped
-from tests.integration.test_insight import event_with_cards
+from tests.integration.test_insight import SUGGESTING, event_with_cards
 from tests.integration.test_insight import url as api_path
 
 WAIT_MS = 20_000
@@ -23,7 +23,7 @@ def test_suggested_groups_are_accepted_renamed_and_dismissed_on_the_console(
     panel = console.locator("#suggestions")
     panel.get_by_role("button").click()
     suggestions = panel.locator(".suggestion")
-    expect(suggestions.first).to_be_visible(timeout=WAIT_MS)
+    expect(suggestions.first).to_be_visible(timeout=SUGGESTING * 1000)  # vectors loaded
     count = suggestions.count()
     assert count >= 2
     first = suggestions.first

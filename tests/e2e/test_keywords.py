@@ -39,3 +39,37 @@ def test_typed_words_appear_in_the_keyword_charts(server, api, open_page):
     screenshot(projector, "projector-keywords")
     console.locator("#keywords").scroll_into_view_if_needed()
     screenshot(console, "console-keywords")
+
+
+def test_a_host_gives_their_affiliation_on_the_tablet_and_their_cards_count_under_it(
+        server, api, open_page):
+    event = create_event(api)
+    table = event["tables"][0]
+    host = open_page(table["host_url"], 1180, 820)
+    asked = host.locator("#host-affiliation")
+    expect(asked).to_have_attribute("data-host-affiliation", "")
+    form = asked.locator("[data-host-affiliation-form]")
+    expect(form).to_be_in_viewport()  # asked at once, without scrolling
+    screenshot(host, "host-affiliation-asked")
+    form.get_by_label("行政").check()
+    form.get_by_role("button", name="保存").click()
+    expect(asked).to_have_attribute("data-host-affiliation", "city", timeout=WAIT_MS)
+    expect(asked.locator(".host-affiliation__chosen")).to_contain_text("行政")
+    expect(asked.locator("[data-host-affiliation-form]")).to_be_hidden()  # folded away
+    expect(host.locator("#flash")).to_contain_text("行政")
+    entry = host.locator("#card-text")
+    entry.fill("くるっぱを活用したい")
+    entry.press("Enter")
+    expect(entry).to_have_value("")
+    screenshot(host, "host-affiliation-chosen")
+    host.reload()
+    expect(host.locator("#host-affiliation")).to_have_attribute("data-host-affiliation", "city")
+    expect(host.locator("#host-affiliation [data-host-affiliation-form]")).to_be_hidden()
+    console = open_page(event["urls"]["console"], 1366, 900)
+    stakeholders = console.locator("#stakeholders")
+    stakeholders.get_by_role("button").click()
+    city = stakeholders.locator('[data-stakeholder="city"]')
+    expect(city.locator(".keyword__word").first).to_have_text("くるっぱ", timeout=WAIT_MS)
+    expect(stakeholders.locator('[data-stakeholder="host"]')).to_have_count(0)
+    stakeholders.scroll_into_view_if_needed()
+    screenshot(console, "console-stakeholders-host-affiliation")

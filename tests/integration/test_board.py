@@ -281,7 +281,10 @@ def test_the_console_merges_the_ticked_cards_into_the_first(api, server):
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         one = console.post(f"/f/{event['id']}/merge", data={"cards": [ids[0]]})
         assert one.status_code == 422 and "2枚以上" in one.text  # the event is in Japanese
-        merged = console.post(f"/f/{event['id']}/merge", data={"cards": [ids[1], ids[2]]})
+        asked = console.post(f"/f/{event['id']}/merge", data={"cards": [ids[1], ids[2]]})
+        assert asked.status_code == 200 and 'id="merge-confirm"' in asked.text
+        merged = console.post(f"/f/{event['id']}/merge",
+                              data={"cards": [ids[1], ids[2]], "confirmed": "yes"})
         assert merged.status_code == 200, merged.text
     everything = {card["id"]: card for card in stored(api, event)}
     assert everything[ids[1]]["text"] == "子どもの居場所 / 空き家の活用"

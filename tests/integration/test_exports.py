@@ -303,7 +303,8 @@ def test_the_csv_has_local_times_group_and_rank_columns(gathering):
     response = _export(client, event, "csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["カード", "テーブル番号", "テーブル", "テーマ", "フェーズ番号", "フェーズ",
-                       "所属", "グループ", "投票数", translate("ja", "Rank"), "作成日時"]
+                       "所属", "グループ", "投票数", translate("ja", "Rank"), "作成日時",
+                       "重み（枚数）"]
     cells = {row[0]: row for row in rows[1:]}
     assert set(cells) == set(texts)
     for text in texts:
@@ -311,6 +312,7 @@ def test_the_csv_has_local_times_group_and_rank_columns(gathering):
         expected_rank = str(ahead + 1) if dots[text] else ""
         assert cells[text][7:10] == [group_of.get(text, ""), str(dots[text]), expected_rank]
         assert cells[text][10].startswith("20") and cells[text][10].endswith("+09:00")
+        assert cells[text][11] == "1"  # nothing merged
 
 
 def test_the_markdown_and_json_sum_up_the_groups_and_keep_the_self_introductions(gathering):

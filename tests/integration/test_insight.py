@@ -18,6 +18,9 @@ LABELLED = ROOT / "bench" / "data" / "cards_labelled.csv"
 TOPICS = ("空き家", "公園", "商店街")
 """Tables whose cards share their theme's words, as cards at a themed table do."""
 AFFILIATIONS = ("citizen", "city", "npo")
+SUGGESTING = seconds(60)
+"""How long a request that suggests groups may take: the first of a server worker loads
+the word vectors (about a second, many more on a loaded machine)."""
 
 
 def url(event, path=""):
@@ -54,7 +57,8 @@ def event_with_cards(api) -> tuple[dict, dict[str, str]]:
 
 
 def suggestions(api, event) -> dict:
-    answer = api.get(url(event, "/suggestions"), headers=facilitator(event))
+    answer = api.get(url(event, "/suggestions"), headers=facilitator(event),
+                     timeout=SUGGESTING)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -94,7 +98,7 @@ def test_accepting_takes_only_cards_in_no_group_and_undo_restores_the_board(api,
     with listen(server, event, event["facilitator_token"], format="json") as socket:
         json.loads(socket.recv(timeout=seconds(5)))  # the snapshot
         accepted = api.post(url(event, f"/suggestions/{first['id']}/accept"),
-                            headers=facilitator(event))
+                            headers=facilitator(event), timeout=SUGGESTING)
         assert accepted.status_code == 201, accepted.text
         made = accepted.json()
         assert made["name"] == first["name"] and made["skipped"] == 1
@@ -146,7 +150,7 @@ def test_an_unknown_or_stale_suggestion_is_refused_and_others_may_not_ask(api):
     other = create_event(api)
     found = suggestions(api, event)["suggestions"][0]
     assert_refused(api.post(url(other, f"/suggestions/{found['id']}/accept"),
-                            headers=facilitator(other)), 404, "no_suggestion")
+                            headers=facilitator(other), timeout=SUGGESTING), 404, "no_suggestion")
 
 
 def test_the_projector_never_shows_a_suggestion(api, server):
@@ -155,7 +159,7 @@ def test_the_projector_never_shows_a_suggestion(api, server):
             httpx.Client(base_url=server.url, timeout=seconds(10)) as projector:
         page = open_link(console, event["urls"]["console"])
         assert 'id="suggestions"' in page.text and 'class="suggestion"' not in page.text
-        panel = console.get(f"/f/{event['id']}/suggestions")
+        panel = console.get(f"/f/{event['id']}/suggestions", timeout=SUGGESTING)
         assert panel.status_code == 200 and 'class="suggestion"' in panel.text
         shown = open_link(projector, event["urls"]["projector"])
         assert shown.status_code == 200
@@ -167,7 +171,7 @@ def test_the_projector_never_shows_a_suggestion(api, server):
             frames = [screen.recv(timeout=seconds(5))]  # the snapshot
             found = suggestions(api, event)["suggestions"][0]
             api.post(url(event, f"/suggestions/{found['id']}/accept"),
-                     headers=facilitator(event))
+                     headers=facilitator(event), timeout=SUGGESTING)
             while found["name"] not in frames[-1]:  # the new group on the projector's board
                 frames.append(screen.recv(timeout=seconds(5)))
         for frame in frames:

@@ -3,8 +3,10 @@ projector's charts with the card, counted once per card and escaped."""
 
 import re
 
-from tests.conftest import create_event, seconds
-from tests.integration.test_cards import listen, post_card
+import httpx
+
+from tests.conftest import bearer, create_event, join, open_link, seconds
+from tests.integration.test_cards import assert_refused, listen, post_card
 
 
 def chart(update: str) -> list[tuple[str, str, int]]:
@@ -37,3 +39,75 @@ def test_words_typed_on_cards_reach_the_keyword_charts(api, server):
         assert ("が", 1) not in words
         widths = {word: width for word, width, _ in chart(update)}
         assert widths["ボランティア"] == "100" and widths["居場所"] == "50"
+
+
+def url(event, path=""):
+    return f"/api/v1/sessions/{event['id']}{path}"
+
+
+def keyword_lists(api, event) -> dict:
+    response = api.get(url(event, "/keywords"), headers=bearer(event["facilitator_token"]))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_host_gives_their_own_affiliation_and_their_cards_count_under_it(api, server):
+    event = create_event(api)
+    mine, other = event["tables"][0], event["tables"][1]
+    assert post_card(api, event, mine["host_token"], "空き教室を使う子ども食堂").status_code == 201
+    assert "host" in keyword_lists(api, event)["affiliations"]
+    with listen(server, event, mine["host_token"], view="host") as tablet:
+        first = tablet.recv(timeout=seconds(5))
+        assert 'id="host-affiliation"' in first and 'data-host-affiliation=""' in first
+        chosen = api.patch(url(event, f"/tables/{mine['id']}"), json={"host_affiliation": "city"},
+                           headers=bearer(mine["host_token"]))
+        assert chosen.status_code == 200, chosen.text
+        assert chosen.json()["host_affiliation"] == "city"
+        update = tablet.recv(timeout=seconds(5))
+        while 'id="host-affiliation"' not in update:
+            update = tablet.recv(timeout=seconds(5))
+        assert 'data-host-affiliation="city"' in update
+    lists = keyword_lists(api, event)
+    assert "host" not in lists["affiliations"]
+    assert lists["affiliations"]["city"][0] == {"word": "空き教室", "count": 1}
+    session = api.get(url(event), headers=bearer(event["facilitator_token"])).json()
+    assert [t["host_affiliation"] for t in session["tables"]][:2] == ["city", None]
+    # a host sets only their own table; a participant none; the list of kinds is closed
+    assert_refused(api.patch(url(event, f"/tables/{other['id']}"),
+                             json={"host_affiliation": "npo"},
+                             headers=bearer(mine["host_token"])), 403, "forbidden")
+    someone = join(api, event, "参加者").json()
+    assert_refused(api.patch(url(event, f"/tables/{mine['id']}"),
+                             json={"host_affiliation": "npo"},
+                             headers=bearer(someone["token"])), 403, "forbidden")
+    assert_refused(api.patch(url(event, f"/tables/{mine['id']}"),
+                             json={"host_affiliation": "host"},
+                             headers=bearer(mine["host_token"])), 422, "invalid")
+    assert_refused(api.patch(url(event, "/tables/999999"), json={"host_affiliation": "npo"},
+                             headers=bearer(event["facilitator_token"])), 404, "not_found")
+    by_facilitator = api.patch(url(event, f"/tables/{other['id']}"),
+                               json={"host_affiliation": "npo"},
+                               headers=bearer(event["facilitator_token"]))
+    assert by_facilitator.json()["host_affiliation"] == "npo"
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+        open_link(console, event["urls"]["console"])
+        panel = console.get(f"/f/{event['id']}/stakeholders").text
+    assert 'data-stakeholder="city"' in panel and 'data-stakeholder="host"' not in panel
+
+
+def test_keyword_lists_leave_out_the_theme_words_and_keep_unknown_names_whole(api):
+    themes = ("見守りの仕組み", "子育ての仕組みづくり", "防災の仕組み")
+    event = create_event(api, tables=[{"name": f"テーブル{n}", "theme": theme}
+                                      for n, theme in enumerate(themes, 1)])
+    hosts = [table["host_token"] for table in event["tables"]]
+    texts = ("くるっぱを活用した見守りの仕組み", "くるっぱのグッズで子育て支援", "仕組みが大事",
+             "くるっぱと一緒に防災訓練", "外国人の子の日本語の仕組み", "子どもの居場所")
+    for number, text in enumerate(texts):
+        assert post_card(api, event, hosts[number % 3], text).status_code == 201
+    lists = keyword_lists(api, event)
+    assert lists["overall"][0] == {"word": "くるっぱ", "count": 3}
+    assert {"word": "子ども", "count": 2} in lists["overall"]
+    every_list = [lists["overall"], *lists["tables"].values(), *lists["themes"].values(),
+                  *lists["affiliations"].values()]
+    words = {entry["word"] for ranked in every_list for entry in ranked}
+    assert not {"仕組み", "くるう", "ぱを", "子"} & words

@@ -195,7 +195,7 @@ def test_a_card_is_stored_once_and_announced_once(services, event, published):
     refused(board.add_card, services, host, "token-1",
             card_spec(table_id=event["hosts"][1].table_id), code="forbidden")
     refused(board.add_card, services, event["facilitator"], "f", card_spec(), code="invalid")
-    assert [c.id for c in board.list_cards(services, host)] == [spec.id]
+    assert [c.id for c in board.list_cards(services, host).cards] == [spec.id]
     assert seqs(published) == [1]
 
 
@@ -206,7 +206,7 @@ def test_cards_over_the_rate_limit_are_refused_and_not_stored(engine, event, pub
     limited = refused(board.add_card, services, event["hosts"][0], "one-device", card_spec(),
                       code="too_many_cards")
     assert limited.headers["Retry-After"]
-    assert len(board.list_cards(services, event["facilitator"])) == 5
+    assert len(board.list_cards(services, event["facilitator"]).cards) == 5
 
 
 def test_groups_are_for_the_facilitator_and_announced(services, event, published):
@@ -221,7 +221,7 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
     board.change_card(services, event["facilitator"], card.id, {"group_id": created.value.id})
     deleted = board.delete_group(services, event["facilitator"], created.value.id)
     assert deleted.events == (events.GroupDeleted(created.value.id),)
-    assert board.list_cards(services, event["facilitator"])[0].group_id is None
+    assert board.list_cards(services, event["facilitator"]).cards[0].group_id is None
     assert seqs(published) == [1, 2, 3, 4, 5]
 
 
@@ -239,8 +239,9 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
                              {"hidden": True, "text": "直した", "group_id": group.id})
     assert [type(e) for e in done.events] == [events.CardGrouped, events.CardEdited,
                                               events.CardHidden]
-    assert all(e.card == done.value for e in done.events)
-    assert done.value.hidden and done.value.text == "直した"
+    assert all(e.card == done.value.card for e in done.events)
+    assert done.value.card.hidden and done.value.card.text == "直した"
+    assert done.value.weight == 1
     assert seqs(published) == [1, 2, 3]
 
 

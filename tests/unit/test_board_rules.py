@@ -42,6 +42,12 @@ def test_a_merged_card_keeps_each_text_once_in_order():
     assert merged == "見守り / 担い手不足 / 送迎"
 
 
+def test_texts_that_differ_only_in_punctuation_or_width_are_kept_once():
+    merged = cards.merged_text(["見守りが足りない", "見守りが、足りない！", "ＳＮＳ", "sns",
+                                "送迎"])
+    assert merged == "見守りが足りない / ＳＮＳ / 送迎"
+
+
 def test_a_merge_longer_than_the_column_is_refused():
     with pytest.raises(Refusal) as refused:
         cards.merged_text(["あ" * 600, "い" * 600])
@@ -58,8 +64,43 @@ def test_a_merge_needs_another_card_that_is_not_merged_yet():
     with pytest.raises(Refusal) as refused:
         cards.check_merge(keep, [card("c", merged_into="x")])
     assert refused.value.code == "already_merged"
-    with pytest.raises(Refusal):
+    with pytest.raises(Refusal) as raced:  # x into y just after y into x
         cards.check_merge(card("d", merged_into="a"), [other])
+    assert raced.value.code == "already_merged" and raced.value.status == 409
+
+
+def test_an_unmerge_needs_cards_merged_into_a_card_that_is_kept():
+    cards.check_unmerge(card("a"), [card("b", merged_into="a")])
+    with pytest.raises(Refusal) as nothing:
+        cards.check_unmerge(card("a"), [])
+    assert nothing.value.code == "not_merged" and nothing.value.status == 409
+    with pytest.raises(Refusal) as inside:
+        cards.check_unmerge(card("a", merged_into="z"), [card("b", merged_into="a")])
+    assert inside.value.code == "already_merged"
+
+
+def test_a_weight_counts_every_card_merged_in_however_deep():
+    deck = [card("a"), card("b", merged_into="a"), card("c", merged_into="a"),
+            card("d", merged_into="b"), card("e", merged_into="d"), card("f"),
+            card("g", merged_into="gone")]  # merged into a card not in the list
+    weights = cards.weights(deck)
+    assert weights == {"a": 5, "b": 3, "c": 1, "d": 2, "e": 1, "f": 1, "g": 1}
+    assert list(cards.merged_chain("e", {c.id: c.merged_into for c in deck}.get)) == [
+        "d", "b", "a"]
+
+
+@pytest.mark.parametrize("size", [1, 2, 7])
+def test_the_weights_add_up_to_the_cards_along_each_chain(size):
+    """Each card counts once for itself and once for every card above it."""
+    deck = [card("k0"), *(card(f"k{n}", merged_into=f"k{n - 1}") for n in range(1, size))]
+    weights = cards.weights(deck)
+    assert [weights[f"k{n}"] for n in range(size)] == list(range(size, 0, -1))
+    assert sum(weights.values()) == size * (size + 1) // 2
+
+
+def test_a_loop_of_merges_never_hangs():
+    weights = cards.weights([card("a", merged_into="b"), card("b", merged_into="a")])
+    assert weights == {"a": 2, "b": 2}
 
 
 def test_the_ranking_shares_a_rank_between_equal_counts_and_skips_cards_without_dots():

@@ -205,7 +205,7 @@ def test_the_csv_ranks_cards_by_dots_and_leaves_the_rank_of_a_card_without_dots_
                      "ホストのメモ": ("0", "")}
     english = exports.export(make_view("en"), "csv", now_ms=T0).decode("utf-8-sig")
     assert english.startswith("Card,Table no.,Table,Theme,Phase no.,Phase,Affiliation,Group,"
-                              "Votes,Rank,Created\r\n")
+                              "Votes,Rank,Created,Weight\r\n")
 
 
 def _header_line(view: SessionView, now_ms: int) -> str:

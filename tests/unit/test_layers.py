@@ -10,8 +10,8 @@ import pytest
 APP = Path(__file__).resolve().parents[2] / "app"
 DATABASE = ("app.models", "app.db", "app.store", "app.migrate", "sqlalchemy", "sqlmodel")
 WEB = ("fastapi", "starlette", "app.web")
-PURE = ("rounds", "tables", "cards", "keywords", "insight", "stakeholders", "view", "events",
-        "records", "refusal", "shapes", "render", "templating")
+PURE = ("rounds", "tables", "cards", "duplicates", "keywords", "insight", "stakeholders",
+        "view", "events", "records", "refusal", "shapes", "render", "templating")
 
 
 def imports(path: Path) -> set[str]:

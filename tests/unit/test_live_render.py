@@ -9,7 +9,7 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import cards, events, render, templating
+from app import cards, events, render, screens, templating
 from app.hub import Audience
 from app.records import GroupRecord, VoteRecord
 from tests.unit.screens import Screen, card_record, event_record, make_view
@@ -38,6 +38,10 @@ class Event:
             card = card_record(f"b{number:03d}", created=-100 + number, participant_id=None)
             self.cards[card.id] = card
         self.votes: dict[tuple[int, str], int] = {}
+        self.moved: dict[tuple[int, str], tuple[str, int]] = {}
+        """(voter, merged card) -> (kept card, dots the merge moved)"""
+        self.own_text: dict[str, str] = {}
+        """kept card -> its text before its first merge"""
         self.groups: list[GroupRecord] = []
         self.next_group = 1
 
@@ -49,6 +53,17 @@ class Event:
     def pick(self, index: int, keep=lambda card: True):
         chosen = [c for c in self.cards.values() if keep(c)]
         return chosen[index % len(chosen)] if chosen else None
+
+    def votes_on(self, *chosen) -> tuple:
+        ids = {card.id for card in chosen}
+        return tuple(VoteRecord(p, c, d) for (p, c), d in self.votes.items() if c in ids)
+
+    def shift(self, voter: int, card_id: str, dots: int) -> None:
+        left = self.votes.get((voter, card_id), 0) + dots
+        if left:
+            self.votes[(voter, card_id)] = left
+        else:
+            self.votes.pop((voter, card_id), None)
 
     def used(self, voter: int) -> int:
         return sum(d for (p, c), d in self.votes.items()
@@ -119,6 +134,7 @@ class Event:
             other = self.pick(b, lambda c: c.merged_into is None and c is not keep)
             if keep is None or other is None or other.id == keep.id:
                 return []
+            self.own_text.setdefault(keep.id, keep.text)
             kept = replace(keep, text=cards.merged_text([keep.text, other.text]))
             merged = replace(other, hidden=True, merged_into=keep.id)
             self.cards[kept.id], self.cards[merged.id] = kept, merged
@@ -126,13 +142,37 @@ class Event:
                 if card_id == merged.id:
                     del self.votes[(voter, card_id)]
                     self.votes[(voter, kept.id)] = self.votes.get((voter, kept.id), 0) + dots
-            votes = tuple(VoteRecord(p, k, d) for (p, k), d in self.votes.items()
-                          if k == kept.id)
-            return [events.CardsMerged(kept, (merged,), votes)]
+                    self.moved[(voter, merged.id)] = (kept.id, dots)
+            return [events.CardsMerged(kept, (merged,), self.votes_on(kept, merged))]
+        if kind == "unmerge":
+            keep = self.pick(a, lambda c: c.merged_into is None and any(
+                other.merged_into == c.id for other in self.cards.values()))
+            if keep is None:
+                return []
+            kept = replace(keep, text=self.own_text.pop(keep.id))
+            restored = [replace(c, hidden=False, merged_into=None)
+                        for c in self.cards.values() if c.merged_into == keep.id]
+            for (voter, card_id), (kept_id, dots) in list(self.moved.items()):
+                if kept_id == kept.id:
+                    back = min(dots, self.votes.get((voter, kept.id), 0))
+                    self.shift(voter, kept.id, -back)
+                    self.shift(voter, card_id, back)
+                    del self.moved[(voter, card_id)]
+            for card in (kept, *restored):
+                self.cards[card.id] = card
+            return [events.CardsUnmerged(kept, tuple(restored),
+                                         self.votes_on(kept, *restored))]
         if kind == "layout":
             layout = cards.BOARD_LAYOUTS[a % 4]
             self.session = replace(self.session, board_view=layout)
             return [events.LayoutChosen(layout)]
+        if kind == "pages":
+            paused, turns = screens.pages_after(
+                screens.PAGE_COMMANDS[a % len(screens.PAGE_COMMANDS)],
+                self.session.projector_paused, self.session.projector_page_turns)
+            self.session = replace(self.session, projector_paused=paused,
+                                   projector_page_turns=turns)
+            return [events.PagesCommanded(paused, turns)]
         if kind == "voting":
             self.session = replace(self.session, voting_open=bool(a % 2),
                                    votes_revealed=bool(b % 2))
@@ -142,7 +182,7 @@ class Event:
 
 
 KINDS = ("add", "add", "add", "hide", "edit", "group", "ungroup", "move", "move", "vote",
-         "vote", "merge", "layout", "voting")
+         "vote", "merge", "merge", "unmerge", "layout", "voting", "pages")
 steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.integers(0, 30),
                            st.integers(0, 30)), min_size=1, max_size=40)
 
@@ -170,6 +210,8 @@ def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(acti
             for frame in frames:
                 screens[audience].apply(frame)
     assert live.seq == len(actions)
+    assert all(live.weight(card_id) == weight
+               for card_id, weight in cards.weights(truth.cards.values()).items())
     templating.forget_items()  # the fresh screens draw every card anew
     fresh = snapshots(truth.view())
     for audience in AUDIENCES:
@@ -240,3 +282,44 @@ def test_hiding_a_card_removes_one_element_from_each_screen():
         assert 'id="board"' not in text and 'id="vote-cards"' not in text, audience
         if audience.view in ("projector", "participant"):
             assert "delete:#" in text and len(text.encode()) < 3 * 1024, audience
+
+
+def test_an_unmerge_puts_the_cards_back_in_order_on_every_screen():
+    """The cards given back are next to each other in the phones' list: each is inserted
+    after one that is already on the screen."""
+    session = event_record(voting_open=True, votes_revealed=True)
+    loose = [card_record(f"c{n}", created=n, text="同じ", participant_id=None) for n in range(4)]
+    kept = replace(loose[0], text="同じ")
+    merged = tuple(replace(c, hidden=True, merged_into="c0") for c in loose[1:])
+    votes = (VoteRecord(1, "c0", 2),)
+    view = make_view(session, [kept, *merged, card_record("c9", created=9)], votes)
+    screens = snapshots(view)
+    assert screens[AUDIENCES[0]].element("bc-c0").xpath(".//*[@data-weight]/@data-weight") == ["4"]
+    delivery = render.Delivery(view, set())
+    delivery.apply(events.Batch("S1", 1, (events.CardsUnmerged(
+        kept, tuple(replace(c, hidden=False, merged_into=None) for c in merged),
+        (VoteRecord(1, "c0", 1), VoteRecord(1, "c2", 1))),)))
+    for audience, frames in delivery.texts(AUDIENCES).items():
+        for frame in frames:
+            screens[audience].apply(frame)
+    templating.forget_items()
+    fresh = snapshots(view)
+    for audience in AUDIENCES:
+        for piece in render.VIEW_PIECES[audience.view]:
+            assert screens[audience].shape(piece) == fresh[audience].shape(piece), piece
+    assert view.weight("c0") == 1 and view.dots_on("c2") == 1
+
+
+def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_buttons():
+    view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(200)])
+    texts = deliver(view, events.PagesCommanded(True, 1), events.PagesCommanded(True, 2))
+    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    assert set(names) == {"facilitator", "projector", "json"}
+    assert 'data-pages="pause"' in names["projector"]
+    assert 'data-page-turns="2"' in names["projector"]
+    assert 'id="board"' not in names["projector"]  # the screen, not the cards
+    console = names["facilitator"]
+    assert console.count('id="projector-pages"') == 1 and 'value="play"' in console
+    assert 'id="board"' not in console and "c199" not in console
+    assert names["json"].count('"type": "pages"') == 2
+    assert '"pages": "pause", "page_turns": 2' in names["json"]

@@ -1,0 +1,86 @@
+"""Duplicates keep their weight, in Chromium: the console (1366×768) finds four cards that
+say the same, asks before merging them, and the kept card shows ×4 on the console's board,
+the projector's ranking and the phones' list; "分ける" gives the four back with their
+dots."""
+
+import httpx
+from playwright.sync_api import expect
+
+from tests.conftest import bearer, create_event, join, seconds
+from tests.e2e.conftest import screenshot
+from tests.e2e.test_board import api_url
+from tests.integration.test_cards import post_card
+
+WAIT_MS = seconds(8) * 1000
+SAME = "高齢者の居場所が公民館だけでは足りない"
+
+
+def board(server, event, **fields) -> None:
+    response = httpx.patch(api_url(server, event, "/board"), json=fields,
+                           headers=bearer(event["facilitator_token"]))
+    assert response.status_code == 200, response.text
+
+
+def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server, api,
+                                                                         open_page):
+    event = create_event(api)
+    hosts = [table["host_token"] for table in event["tables"]]
+    texts = ((0, SAME), (1, f"{SAME}。"), (2, f"{SAME}！"), (0, f"{SAME} "),
+             (1, "子ども食堂を続けたい"))
+    ids = [post_card(api, event, hosts[table], text).json()["id"] for table, text in texts]
+    people = [join(api, event, f"参加者{n}").json() for n in range(4)]
+    board(server, event, open=True, budget=3)
+    for person, card_id in [*zip(people, ids[:4], strict=True), (people[0], ids[4]),
+                            (people[1], ids[4])]:
+        voted = httpx.post(api_url(server, event, f"/cards/{card_id}/votes"),
+                           headers=bearer(person["token"]))
+        assert voted.status_code == 201, voted.text
+    board(server, event, revealed=True, screen="ranking")
+
+    console = open_page(event["urls"]["console"], 1366, 768)
+    projector = open_page(event["urls"]["projector"], 1280, 720)
+    phone = open_page(people[0]["url"], 390, 844)
+    ranking = projector.locator("#board-ranking .ranking__item")
+    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=WAIT_MS)
+
+    console.get_by_role("button", name="同じ内容のカードを探す").click()
+    found = console.locator("#duplicates [data-duplicate]")
+    expect(found).to_have_count(1, timeout=WAIT_MS)
+    expect(found).to_contain_text("この4枚は同じ内容です")
+    found.get_by_role("button", name="まとめる").click()
+    dialog = console.locator("dialog#merge-confirm")
+    expect(dialog).to_be_visible(timeout=WAIT_MS)
+    expect(dialog).to_contain_text("この4枚を1枚にまとめますか")
+    expect(dialog.locator("[data-merge-card]")).to_have_count(4)
+    assert console.evaluate("document.querySelector('dialog#merge-confirm').matches(':modal')")
+    screenshot(console, "weight-merge-confirmation")
+    dialog.locator("[data-confirm-merge]").click()
+    expect(dialog).to_be_hidden(timeout=WAIT_MS)
+
+    kept = console.locator(f"#bc-{ids[0]} .weight")
+    expect(kept).to_have_attribute("data-weight", "4", timeout=WAIT_MS)
+    expect(kept).to_have_text("×4")
+    for merged in ids[1:4]:
+        expect(console.locator(f"#bc-{merged}")).to_have_count(0)
+    top = ranking.first
+    expect(top).to_contain_text(SAME, timeout=WAIT_MS)
+    expect(top.locator(".weight")).to_have_text("×4")
+    expect(top.locator(".dots")).to_have_attribute("data-dots", "4")
+    expect(console.locator("#board-ranking .ranking__item").first.locator(".weight")
+           ).to_have_text("×4", timeout=WAIT_MS)
+    expect(phone.locator("#vote-cards [data-card]")).to_have_count(2, timeout=WAIT_MS)
+    screenshot(console, "weight-console-merged")
+    screenshot(projector, "weight-projector-ranking-merged")
+    stored = httpx.get(api_url(server, event, "/cards"),
+                       headers=bearer(event["facilitator_token"])).json()["cards"]
+    assert {c["id"]: c["weight"] for c in stored}[ids[0]] == 4
+
+    console.locator(f"#bc-{ids[0]} .card__menu summary").click()
+    console.locator(f"#bc-{ids[0]} [data-unmerge]").click()
+    expect(console.locator(f"#bc-{ids[0]} .weight")).to_have_count(0, timeout=WAIT_MS)
+    for restored in ids[1:4]:
+        expect(console.locator(f"#bc-{restored}")).to_be_visible(timeout=WAIT_MS)
+    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=WAIT_MS)
+    expect(projector.locator("#board-ranking .weight")).to_have_count(0)
+    expect(phone.locator("#vote-cards [data-card]")).to_have_count(5, timeout=WAIT_MS)
+    screenshot(console, "weight-console-unmerged")
