@@ -144,6 +144,8 @@ MAX_MERGED_TEXT = 1000
 MERGE_SEPARATOR = " / "
 DEFAULT_BUDGET = 3
 MAX_BUDGET = 20
+VOTE_TARGETS = ("cards", "groups")
+"""What the dots go on: single cards, or the KJ groups (duplicates then never split them)."""
 
 
 def clean_group_name(raw: object) -> str:
@@ -171,6 +173,22 @@ def clean_budget(raw: object) -> int:
                       N_("The dots per person must be a whole number from 0 to %(limit)s."),
                       limit=MAX_BUDGET)
     return raw
+
+
+def clean_vote_on(raw: object) -> str:
+    if raw not in VOTE_TARGETS:
+        raise Refusal("invalid", N_("Dots go on \"cards\" or on \"groups\"."))
+    return str(raw)
+
+
+def check_vote_target(vote_on: str, target: str) -> None:
+    """A dot goes on what the event votes on (`target`: "cards" or "groups")."""
+    if vote_on != target:
+        if vote_on == "groups":
+            raise Refusal("voting_on_groups",
+                          N_("In this event the dots go on the groups, not on single cards."))
+        raise Refusal("voting_on_cards",
+                      N_("In this event the dots go on single cards, not on groups."))
 
 
 def merged_text(texts: list[str]) -> str:
@@ -240,8 +258,9 @@ def check_vote(dots_used: int, budget: int) -> None:
                       budget=budget)
 
 
-def ranking(cards: Iterable[Any], counts: dict[str, int], limit: int = 10) -> list[tuple]:
-    """[(rank, card, dots)] for cards with dots, most first; equal dots share a rank."""
+def ranking(cards: Iterable[Any], counts: dict, limit: int = 10) -> list[tuple]:
+    """[(rank, card, dots)] for cards with dots, most first; equal dots share a rank (KJ
+    groups are ranked alike: anything with an id and a creation time)."""
     scored = sorted(((counts.get(c.id, 0), c) for c in in_order(cards)
                      if counts.get(c.id, 0) > 0), key=lambda pair: -pair[0])[:limit]
     ranked, rank, previous = [], 0, None

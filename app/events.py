@@ -19,7 +19,14 @@ from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
 
-from app.records import CardRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
+from app.records import (
+    CardRecord,
+    GroupRecord,
+    GroupVoteRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+)
 from app.rounds import ClockState
 
 
@@ -154,10 +161,19 @@ class DotsChanged:
 
 
 @dataclass(frozen=True)
+class GroupDotsChanged:
+    """One voter's dots on one KJ group now (0: none left there)."""
+
+    vote: GroupVoteRecord
+    type: ClassVar[str] = "vote"
+
+
+@dataclass(frozen=True)
 class VotingChanged:
     budget: int
     open: bool
     revealed: bool
+    vote_on: str = "cards"
     type: ClassVar[str] = "voting"
 
 
@@ -196,8 +212,14 @@ class SignedOut:
 LiveEvent = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
              | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
              | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
-             | VotingChanged | JoiningChanged | HostAffiliationChosen | SignedOut)
+             | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
+             | SignedOut)
 EVENT_CLASSES = {cls.__name__: cls for cls in typing.get_args(LiveEvent)}
+
+
+def dots_changed(vote: VoteRecord | GroupVoteRecord) -> DotsChanged | GroupDotsChanged:
+    """The event of a voter's dots now, on a card or on a group."""
+    return GroupDotsChanged(vote) if isinstance(vote, GroupVoteRecord) else DotsChanged(vote)
 
 
 @dataclass(frozen=True)

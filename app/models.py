@@ -67,6 +67,10 @@ class EventSession(SQLModel, table=True):
     reviewed by the facilitator: from when (None: there is none) ..."""
     flood_until_ms: int | None = Field(default=None, sa_type=BigInteger)
     """... until when; the people who joined in between are listed on the console."""
+    vote_on: str = Field(default="cards", max_length=8,
+                         sa_column_kwargs={"server_default": "cards"})
+    """What the dots go on: "cards", or "groups" (the KJ groups, when duplicates and near
+    duplicates would split the dots); app/cards.py VOTE_TARGETS."""
 
 
 class ReplacedJoinCode(SQLModel, table=True):
@@ -247,3 +251,16 @@ class MovedDots(SQLModel, table=True):
     kept_id: str = Field(foreign_key="card.id", max_length=36, index=True, ondelete="CASCADE")
     """The card they were moved to."""
     dots: int
+
+
+class GroupVote(SQLModel, table=True):
+    """The dots one participant put on one KJ group, when the event votes on groups."""
+
+    __tablename__ = "group_vote"
+    __table_args__ = (UniqueConstraint("participant_id", "group_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
+    group_id: int = Field(foreign_key="card_group.id", index=True, ondelete="CASCADE")
+    dots: int = 1

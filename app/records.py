@@ -44,6 +44,7 @@ class EventRecord:
     flood_until_ms: int | None
     projector_paused: bool = False
     projector_page_turns: int = 0
+    vote_on: str = "cards"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,15 @@ class VoteRecord:
 
     participant_id: int
     card_id: str
+    dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupVoteRecord:
+    """The dots one participant put on one KJ group (an event that votes on groups)."""
+
+    participant_id: int
+    group_id: int
     dots: int
 
 

@@ -44,7 +44,7 @@ VIEW_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "plan", "join", "links"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
-                  "keywords", "end"),
+                  "vote-screen", "keywords", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
 }
@@ -66,8 +66,10 @@ EVERY = "*"
 SEATING_PIECES = (("participant", "seat"), ("facilitator", "people"), ("facilitator", "plan"),
                   ("projector", "tables"), ("projector", "moves"), ("projector", "end"),
                   ("host", "table-people"))
-SCREEN_PIECES = (("projector", "screen"), ("projector", "join"))
-"""What the projector's choice of screen changes: the screen, the size of the join QR."""
+SCREEN_PIECES = (("projector", "screen"), ("projector", "join"), ("projector", "vote-screen"))
+"""What the projector's choice of screen changes: the screen, the size of the join QR; and
+what a phase or the voting's settings change on its voting screen (the countdown, what
+to do)."""
 PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phase"),
                 ("participant", "phase"), ("facilitator", "controls"),
                 ("facilitator", "program"), ("host", "table-cards"), ("projector", "moves"),
@@ -172,7 +174,7 @@ def card_lists(view: SessionView, card: CardRecord) -> list[CardList]:
         found.append(CardList("my-cards", "participant", card.participant_id, "my-cards-list",
                               ("author", card.participant_id), "shown", "my_card", "mc-",
                               "my-cards-count"))
-    if view.session.voting_open:
+    if view.ballot == "open":
         found.extend(CardList("vote-cards", "participant", None,
                               f"vote-cards-{column.dom}-list", column.key, "shown", "vote_card",
                               "vc-", shows=frozenset({"text", "dots"}))
@@ -225,14 +227,25 @@ class Delivery:
 
     def apply(self, batch: events.Batch) -> None:
         for event in batch.events:
+            voting = self._voting_stage()
             note = NOTES.get(type(event))
             if note is None:
                 self.view.apply(event)
             else:
                 note(self, event)
+            ballot, dots = self._voting_stage()
+            if ballot != voting[0]:
+                self.redraw([("participant", "vote-cards")])
+            if (ballot, dots) != voting:
+                self.redraw([("facilitator", "board")])
             for role, messages in self.json.items():
                 messages.extend(json_messages(self.view, event, role))
         self.view.seq = batch.seq
+
+    def _voting_stage(self) -> tuple[str, bool]:
+        """What the phones' voting piece shows and whether any dot is cast: the console's
+        voting buttons follow both, and what the dots go on can change only without dots."""
+        return self.view.ballot, self.view.dots_cast() > 0
 
     # --- what an event changes --------------------------------------------------------------
 
@@ -305,6 +318,30 @@ class Delivery:
                            voters={*voters, *(v.participant_id for v in event.votes)},
                            dots=True)
 
+    def _group_dots(self, event: events.GroupDotsChanged) -> None:
+        """A dot on a KJ group: the voter's own dots, the counts of dots cast; once revealed
+        the group's row on the phones and the ranking."""
+        self.view.apply(event)
+        self._dots_counted()
+        self.redraw([("participant", "my-votes")], scope=event.vote.participant_id)
+        if self.view.revealed:
+            self._ranking_changed()
+            if self.view.ballot == "open":
+                self.redraw([("participant", "vote-cards")])
+
+    def _dots_counted(self) -> None:
+        """The dots cast changed: the console's count and the projector's voting screen."""
+        self._replace(("facilitator", "board", None), "board-dots-placed",
+                      _part_draw("dots_placed"))
+        self._replace(("projector", "vote-screen", None), "vote-screen-cast",
+                      _part_draw("vote_cast"))
+
+    def _ranking_changed(self) -> None:
+        for name in ("facilitator", "projector"):
+            self._replace((name, "board", None), "board-ranking", _part_draw("board_ranking"))
+        if self.view.ballot == "results":
+            self.redraw([("participant", "vote-cards")])
+
     def _dots(self, event: events.DotsChanged) -> None:
         card = self.view.card(event.vote.card_id)
         revealed = self.view.revealed
@@ -315,9 +352,15 @@ class Delivery:
     def _group_changed(self, event) -> None:
         """A group's name is in every card's menu on the console and on the grouped cards
         of both boards, in the columns of the group layout and in the phones' voting list:
-        all of them whole."""
+        all of them whole. A group deleted takes its own dots with it."""
+        voters = (self.view.group_voters_of(event.group_id)
+                  if isinstance(event, events.GroupDeleted) else [])
         self.view.apply(event)
         self.redraw([*BOARD_PIECES, ("participant", "vote-cards")])
+        if voters:
+            self._dots_counted()
+            for voter in voters:
+                self.redraw([("participant", "my-votes")], scope=voter)
 
     def _cards_change(self, event, changes: list[tuple[CardRecord | None, CardRecord]],
                       shows: set[str], voters, dots: bool = False,
@@ -368,11 +411,9 @@ class Delivery:
         dots_moved = dots or any(dots_before[new.id] != view.dots_on(new.id)
                                  for _, new in changes)
         if dots_moved:
-            self._replace(("facilitator", "board", None), "board-dots-placed",
-                          _part_draw("dots_placed"))
+            self._dots_counted()
         if view.revealed and (dots_moved or ranked & {new.id for _, new in changes}):
-            for name in ("facilitator", "projector"):
-                self._replace((name, "board", None), "board-ranking", _part_draw("board_ranking"))
+            self._ranking_changed()
         for voter in voters:
             self.redraw([("participant", "my-votes")], scope=voter)
         if view.count(("all",), "shown") != shown_before:
@@ -477,6 +518,7 @@ NOTES = {
     events.ScreenChosen: Delivery._screen,
     events.PagesCommanded: Delivery._pages,
     events.DotsChanged: Delivery._dots,
+    events.GroupDotsChanged: Delivery._group_dots,
     events.VotingChanged: Delivery._voting,
     events.JoiningChanged: Delivery._joining,
     events.HostAffiliationChosen: Delivery._host_affiliation,
@@ -548,7 +590,7 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
         if facilitator:
             body["join_flood"] = shapes.join_flood_json(view)
         return [_dumps(body)]
-    if isinstance(event, events.DotsChanged | events.VotingChanged):
+    if isinstance(event, events.DotsChanged | events.GroupDotsChanged | events.VotingChanged):
         return [_dumps({"type": event.type, **shapes.voting_json(view, facilitator)})]
     return []
 

@@ -11,7 +11,15 @@ import zoneinfo
 from typing import Annotated
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    field_validator,
+)
 
 from app import cards
 from app.i18n import LANGUAGES, N_
@@ -386,5 +394,7 @@ class BoardPatch(BaseModel):
     screen: str | None = None
     pages: str | None = None
     budget: Count | None = None
-    open: bool | None = None
+    open: bool | None = Field(default=None, validation_alias=AliasChoices("open", "voting_open"))
+    """Voting open; `voting_open` is the same field by its longer name."""
     revealed: bool | None = None
+    vote_on: str | None = None

@@ -8,13 +8,14 @@ from app.i18n import N_
 from app.refusal import Refusal
 
 AUTO = "auto"
-SCREENS = ("timer", "moves", "board", "ranking", "end")
+SCREENS = ("timer", "moves", "board", "vote", "ranking", "end")
 CHOICES = (AUTO, *SCREENS)
 CHOICE_LABELS = {
     AUTO: N_("Automatic (by phase)"),
     "timer": N_("Timer"),
     "moves": N_("Moves"),
     "board": N_("Harvest board"),
+    "vote": N_("Dot voting"),
     "ranking": N_("Ranking"),
     "end": N_("Thank you"),
 }
@@ -48,14 +49,17 @@ def pages_after(command: str, paused: bool, turns: int) -> tuple[bool, int]:
 
 
 def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
-              revealed: bool) -> str:
+              revealed: bool, voting_open: bool = False) -> str:
     """The screen for this moment: the thanks once finished, the ranking once revealed,
-    the moves while a moving round is set up, the board in a plain phase after the last
-    round, the timer otherwise."""
+    the voting (what to do, the dots so far, the time left) while it is open, the moves
+    while a moving round is set up, the board in a plain phase after the last round, the
+    timer otherwise."""
     if clock.status == rounds.FINISHED:
         return "end"
     if revealed:
         return "ranking"
+    if voting_open:
+        return "vote"
     phase = program[clock.phase_index]
     if phase.moves and clock.status == rounds.READY:
         return "moves"
@@ -66,8 +70,8 @@ def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
 
 
 def shown(program: list[rounds.PhaseSpec], clock: rounds.ClockState, revealed: bool,
-          pinned: str) -> str:
-    return automatic(program, clock, revealed) if pinned == AUTO else pinned
+          pinned: str, voting_open: bool = False) -> str:
+    return automatic(program, clock, revealed, voting_open) if pinned == AUTO else pinned
 
 
 def join_size(program: list[rounds.PhaseSpec], clock: rounds.ClockState, screen: str) -> str:

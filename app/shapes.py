@@ -56,7 +56,7 @@ def board_json(view: SessionView) -> dict:
     """The board's layout, the projector's pinned screen and whether its pages play, and
     the groups (what `group` and `board` events carry)."""
     return {"view": view.board_layout, "screen": view.session.projector_screen,
-            "pages": pages_json(view)["pages"],
+            "pages": pages_json(view)["pages"], "vote_on": view.vote_on,
             "groups": [cards.group_json(g) for g in view.groups]}
 
 
@@ -67,13 +67,17 @@ def pages_json(view: SessionView) -> dict:
 
 
 def voting_json(view: SessionView, facilitator: bool) -> dict:
-    """Voting settings, and the counts once revealed (the facilitator always gets them)."""
+    """Voting settings, and the counts once revealed (the facilitator always gets them):
+    per card, or per group (`vote_on`: "groups"; the ids as JSON keys are strings)."""
     body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
-            "revealed": view.revealed}
+            "revealed": view.revealed, "vote_on": view.vote_on}
     if view.revealed or facilitator:
-        body["counts"] = view.vote_counts()
-        body["ranking"] = [{"rank": rank, "card_id": card.id, "dots": dots}
-                           for rank, card, dots in view.ranking()]
+        body["counts"] = {str(key): dots for key, dots in view.counts().items()}
+        body["ranking"] = ([{"rank": rank, "group_id": group.id, "dots": dots}
+                            for rank, group, dots in view.group_ranking()]
+                           if view.vote_on == "groups" else
+                           [{"rank": rank, "card_id": card.id, "dots": dots}
+                            for rank, card, dots in view.ranking()])
     return body
 
 

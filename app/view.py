@@ -19,7 +19,15 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from app import cards, events, keywords, rounds, screens, tables
-from app.records import CardRecord, EventRecord, GroupRecord, PersonRecord, TableRecord, VoteRecord
+from app.records import (
+    CardRecord,
+    EventRecord,
+    GroupRecord,
+    GroupVoteRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+)
 
 CardFilter = Callable[[CardRecord], bool]
 
@@ -115,6 +123,40 @@ class CardIndex:
             yield ids[position][1]
 
 
+class Dots:
+    """The dots on each target (a card's id, a group's id) by voter, and each voter's by
+    target: both ways, so that a push finds a card's voters and a voter's dots at once."""
+
+    def __init__(self):
+        self._on: dict = {}
+        self._by: dict[int, dict] = {}
+
+    def set(self, target, voter: int, dots: int) -> None:
+        on_target = self._on.setdefault(target, {})
+        by_voter = self._by.setdefault(voter, {})
+        if dots > 0:
+            on_target[voter] = by_voter[target] = dots
+        else:
+            on_target.pop(voter, None)
+            by_voter.pop(target, None)
+
+    def on(self, target) -> int:
+        return sum(self._on.get(target, {}).values())
+
+    def targets(self) -> list:
+        return list(self._on)
+
+    def voters_of(self, target) -> list[int]:
+        return list(self._on.get(target, {}))
+
+    def of_voter(self, voter: int | None) -> dict:
+        return self._by.get(voter, {})
+
+    def drop(self, target) -> None:
+        for voter in self.voters_of(target):
+            self.set(target, voter, 0)
+
+
 class SessionView:
     """Everything the views, the JSON API and the exports show about one event."""
 
@@ -123,7 +165,8 @@ class SessionView:
                  participants: Iterable[PersonRecord] = (),
                  seats: dict[int, dict[int, int]] | None = None,
                  groups: Iterable[GroupRecord] = (), cards: Iterable[CardRecord] = (),
-                 votes: Iterable[VoteRecord] = (), seq: int = 0):
+                 votes: Iterable[VoteRecord] = (),
+                 group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0):
         self.session, self.tables, self.program, self.clock = session, tables, program, clock
         self.participants = list(participants)
         self.seats = seats or {}
@@ -135,10 +178,8 @@ class SessionView:
         self._people = {p.id: p for p in self.participants}
         self._cards: dict[str, CardRecord] = {}
         self._index = CardIndex({t.id: t.theme for t in self.tables})
-        self._dots: dict[str, dict[int, int]] = {}
-        """card id -> voter -> dots"""
-        self._voters: dict[int, dict[str, int]] = {}
-        """voter -> card id -> dots"""
+        self._card_dots = Dots()
+        self._group_dots = Dots()
         self._charts: keywords.Charts | None = None
         self._prompted: frozenset[str] | None = None
         for card in sorted(cards, key=lambda c: c.order_key):
@@ -149,6 +190,8 @@ class SessionView:
         up to date as cards are merged and unmerged (`_put_card`)."""
         for vote in votes:
             self._set_dots(vote)
+        for on_group in group_votes:
+            self._group_dots.set(on_group.group_id, on_group.participant_id, on_group.dots)
 
     # --- cards -------------------------------------------------------------------------------
 
@@ -221,32 +264,43 @@ class SessionView:
 
     # --- dots ----------------------------------------------------------------------------------
 
+    @property
+    def vote_on(self) -> str:
+        """What the dots go on: "cards" or "groups" (app/cards.py VOTE_TARGETS)."""
+        return self.session.vote_on
+
     def _set_dots(self, vote: VoteRecord) -> None:
-        on_card = self._dots.setdefault(vote.card_id, {})
-        by_voter = self._voters.setdefault(vote.participant_id, {})
-        if vote.dots > 0:
-            on_card[vote.participant_id] = by_voter[vote.card_id] = vote.dots
-        else:
-            on_card.pop(vote.participant_id, None)
-            by_voter.pop(vote.card_id, None)
+        self._card_dots.set(vote.card_id, vote.participant_id, vote.dots)
 
     def dots_on(self, card_id: str) -> int:
         """Dots on a visible card (a hidden card gives its dots back)."""
         card = self._cards.get(card_id)
         if card is None or card.hidden:
             return 0
-        return sum(self._dots.get(card_id, {}).values())
+        return self._card_dots.on(card_id)
 
     def vote_counts(self) -> dict[str, int]:
         """card id -> dots, for the visible cards with dots."""
-        return {card_id: dots for card_id in self._dots
+        return {card_id: dots for card_id in self._card_dots.targets()
                 if (dots := self.dots_on(card_id))}
 
+    def group_vote_counts(self) -> dict[int, int]:
+        """group id -> the dots put on the group itself, for the groups with dots."""
+        return {group.id: dots for group in self.groups
+                if (dots := self._group_dots.on(group.id))}
+
+    def counts(self) -> dict:
+        """What the event votes on -> its dots: cards, or groups."""
+        return self.group_vote_counts() if self.vote_on == "groups" else self.vote_counts()
+
     def dots_cast(self) -> int:
-        return sum(self.vote_counts().values())
+        return sum(self.vote_counts().values()) + sum(self.group_vote_counts().values())
 
     def voters_of(self, card_id: str) -> list[int]:
-        return list(self._dots.get(card_id, {}))
+        return self._card_dots.voters_of(card_id)
+
+    def group_voters_of(self, group_id: int) -> list[int]:
+        return self._group_dots.voters_of(group_id)
 
     def ranking(self) -> list[tuple[int, CardRecord, int]]:
         """[(rank, card, dots)] for the visible cards with dots, most first (app/cards.py)."""
@@ -254,24 +308,52 @@ class SessionView:
         return cards.ranking([self._cards[card_id] for card_id in counts], counts,
                              RANKING_LENGTH)
 
+    def group_ranking(self) -> list[tuple[int, GroupRecord, int]]:
+        """[(rank, group, dots)] for the groups with dots of their own, most first (an event
+        that votes on groups)."""
+        return cards.ranking(self.groups, self.group_vote_counts(), RANKING_LENGTH)
+
     def group_dots(self) -> list[tuple[GroupRecord, int]]:
-        """[(group, dots on its visible cards)] for every group, most dots first."""
-        totals = {group.id: 0 for group in self.groups}
+        """[(group, dots on its visible cards and on itself)] for every group, most dots
+        first (an event votes on one or the other, never both)."""
+        totals = {group.id: self._group_dots.on(group.id) for group in self.groups}
         for card_id, dots in self.vote_counts().items():
             group_id = self._cards[card_id].group_id
             if group_id in totals:
                 totals[group_id] += dots
         return sorted(((g, totals[g.id]) for g in self.groups), key=lambda pair: -pair[1])
 
-    def my_dots(self, participant_id: int | None) -> dict[str, int]:
-        """This participant's dots on visible cards, in board order."""
-        mine = self._voters.get(participant_id, {})
+    def my_dots(self, participant_id: int | None) -> dict:
+        """This participant's dots on what the event votes on: visible cards in board
+        order (card id -> dots), or groups in group order (group id -> dots)."""
+        if self.vote_on == "groups":
+            mine = self._group_dots.of_voter(participant_id)
+            return {group.id: mine[group.id] for group in self.groups if group.id in mine}
+        mine = self._card_dots.of_voter(participant_id)
         cards = sorted((self._cards[i] for i in mine if not self._cards[i].hidden),
                        key=lambda c: c.order_key)
         return {card.id: mine[card.id] for card in cards}
 
     def dots_left(self, participant_id: int | None) -> int:
         return max(0, self.session.vote_budget - sum(self.my_dots(participant_id).values()))
+
+    @property
+    def voting_ran(self) -> bool:
+        """Voting is open, or was: dots are cast or the results revealed."""
+        return self.session.voting_open or self.revealed or self.dots_cast() > 0
+
+    @property
+    def ballot(self) -> str:
+        """What the phones' voting piece shows: "open" (the list to vote on), "results"
+        (revealed), "thanks" (finished, nothing revealed), "closed" (voting ran, the
+        results are not out yet) or "" (voting has not started: nothing at all)."""
+        if self.clock.status == rounds.FINISHED:
+            return "results" if self.revealed else "thanks"
+        if self.session.voting_open:
+            return "open"
+        if self.revealed:
+            return "results"
+        return "closed" if self.voting_ran else ""
 
     # --- keywords ------------------------------------------------------------------------------
 
@@ -314,7 +396,7 @@ class SessionView:
     def screen(self) -> str:
         """The projector's screen now (the pinned one, or the phase's)."""
         return screens.shown(self.program, self.clock, self.revealed,
-                             self.session.projector_screen)
+                             self.session.projector_screen, self.session.voting_open)
 
     @property
     def join_size(self) -> str:
@@ -378,6 +460,9 @@ class SessionView:
 
     def table(self, table_id: int | None) -> TableRecord | None:
         return self._tables.get(table_id)
+
+    def group(self, group_id: int | None) -> GroupRecord | None:
+        return next((g for g in self.groups if g.id == group_id), None)
 
     def person(self, participant_id: int | None) -> PersonRecord | None:
         return self._people.get(participant_id)
@@ -547,6 +632,7 @@ class SessionView:
 
     def _apply_group_deleted(self, event: events.GroupDeleted) -> None:
         self.groups = [g for g in self.groups if g.id != event.group_id]
+        self._group_dots.drop(event.group_id)  # the database deletes them with the group
         for _, card_id in list(self._index.oldest_first(("group", event.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
 
@@ -567,9 +653,13 @@ class SessionView:
     def _apply_dots(self, event: events.DotsChanged) -> None:
         self._set_dots(event.vote)
 
+    def _apply_group_dots(self, event: events.GroupDotsChanged) -> None:
+        self._group_dots.set(event.vote.group_id, event.vote.participant_id, event.vote.dots)
+
     def _apply_voting(self, event: events.VotingChanged) -> None:
         self.session = replace(self.session, vote_budget=event.budget,
-                               voting_open=event.open, votes_revealed=event.revealed)
+                               voting_open=event.open, votes_revealed=event.revealed,
+                               vote_on=event.vote_on)
 
     def _apply_joining(self, event: events.JoiningChanged) -> None:
         self.session = replace(self.session, join_code=event.join_code,
@@ -593,6 +683,7 @@ _APPLY = {
     events.ScreenChosen: SessionView._apply_screen,
     events.PagesCommanded: SessionView._apply_pages,
     events.DotsChanged: SessionView._apply_dots,
+    events.GroupDotsChanged: SessionView._apply_group_dots,
     events.VotingChanged: SessionView._apply_voting,
     events.JoiningChanged: SessionView._apply_joining,
     events.HostAffiliationChosen: SessionView._apply_host_affiliation,

@@ -84,7 +84,7 @@ def remove_participants(services: Services, identity: auth.Identity,
     published = announce(
         services, identity.session_id, removal.seq,
         *(events.CardHidden(card) for card in removal.hidden),
-        *(events.DotsChanged(vote) for vote in removal.votes),
+        *(events.dots_changed(vote) for vote in removal.votes),
         events.SeatingChanged(removal.seating.seats, removal.seating.people),
         *(events.SignedOut(auth.PARTICIPANT, person) for person in removal.removed))
     return Done(Removed(removal.removed, len(removal.hidden)), published)

@@ -162,12 +162,26 @@ def duplicates(services: Services, identity: auth.Identity) -> Found:
 
 def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) -> Done[dict]:
     """A dot put on a card (+1) or taken back (-1), from a participant's phone."""
-    if identity.role != auth.PARTICIPANT:
-        raise Refusal("forbidden", N_("Only participants vote, from their phones."))
+    _require_voter(identity)
     voted = store.vote(services.engine, identity.session_id, identity.participant_id, card_id,
                        delta)
     return Done(voted.mine, announce(services, identity.session_id, voted.seq,
                                      events.DotsChanged(voted.vote)))
+
+
+def vote_group(services: Services, identity: auth.Identity, group_id: int,
+               delta: int) -> Done[dict]:
+    """A dot put on a KJ group (+1) or taken back (-1), when the event votes on groups."""
+    _require_voter(identity)
+    voted = store.vote_group(services.engine, identity.session_id, identity.participant_id,
+                             group_id, delta)
+    return Done(voted.mine, announce(services, identity.session_id, voted.seq,
+                                     events.GroupDotsChanged(voted.vote)))
+
+
+def _require_voter(identity: auth.Identity) -> None:
+    if identity.role != auth.PARTICIPANT:
+        raise Refusal("forbidden", N_("Only participants vote, from their phones."))
 
 
 def my_votes(services: Services, identity: auth.Identity) -> dict | None:
@@ -181,7 +195,8 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
 def change_board(services: Services, identity: auth.Identity,
                  changes: dict) -> Done[EventRecord]:
     """The board's layout (`view`), the projector's screen (`screen`) and its board pages
-    (`pages`), and the dot voting (`budget`, `open`, `revealed`)."""
+    (`pages`), and the dot voting (`budget`, `open`, `revealed` — which closes voting
+    unless `open` comes with it —, `vote_on`)."""
     require(identity, auth.FACILITATOR)
     event, seq = store.set_board(services.engine, identity.session_id, changes)
     announced = []
@@ -192,7 +207,7 @@ def change_board(services: Services, identity: auth.Identity,
     if "pages" in changes:
         announced.append(events.PagesCommanded(event.projector_paused,
                                                event.projector_page_turns))
-    if changes.keys() & {"budget", "open", "revealed"}:
+    if changes.keys() & {"budget", "open", "revealed", "vote_on"}:
         announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
-                                              event.votes_revealed))
+                                              event.votes_revealed, event.vote_on))
     return Done(event, announce(services, identity.session_id, seq, *announced))

@@ -13,8 +13,16 @@ from sqlmodel import func, select
 from app import auth
 from app.db import writing
 from app.i18n import N_
-from app.models import CafeTable, Card, EventSession, Participant, ReplacedJoinCode, Vote
-from app.records import CardRecord, VoteRecord, record_of
+from app.models import (
+    CafeTable,
+    Card,
+    EventSession,
+    GroupVote,
+    Participant,
+    ReplacedJoinCode,
+    Vote,
+)
+from app.records import CardRecord, GroupVoteRecord, VoteRecord, record_of
 from app.refusal import Refusal
 from app.store.rows import bump, locked_clock, locked_event
 from app.store.sessions import SeatingNow, seating_now
@@ -102,8 +110,8 @@ class Removal:
     seating: SeatingNow
     hidden: tuple[CardRecord, ...]
     """Their cards hidden by this removal."""
-    votes: tuple[VoteRecord, ...]
-    """Their dots, now 0."""
+    votes: tuple[VoteRecord | GroupVoteRecord, ...]
+    """Their dots on cards and on groups, now 0."""
     seq: int
 
 
@@ -119,8 +127,10 @@ def remove_participants(engine: Engine, session_id: str, participant_ids: Iterab
                          ).all() if ids else []
         if not ids or len(people) != len(ids):
             raise Refusal("not_found", N_("There is no such participant in this event."))
-        votes = tuple(VoteRecord(v.participant_id, v.card_id, 0) for v in db.exec(
-            select(Vote).where(Vote.participant_id.in_(ids))).all())
+        votes = (*(VoteRecord(v.participant_id, v.card_id, 0) for v in db.exec(
+            select(Vote).where(Vote.participant_id.in_(ids))).all()),
+                 *(GroupVoteRecord(v.participant_id, v.group_id, 0) for v in db.exec(
+                     select(GroupVote).where(GroupVote.participant_id.in_(ids))).all()))
         hidden = []
         if hide_cards:
             for card in db.exec(select(Card).where(Card.participant_id.in_(ids),

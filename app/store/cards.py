@@ -19,13 +19,21 @@ from app.models import (
     Card,
     CardGroup,
     EventSession,
+    GroupVote,
     MovedDots,
     Participant,
     RunState,
     Seat,
     Vote,
 )
-from app.records import CardRecord, EventRecord, GroupRecord, VoteRecord, record_of
+from app.records import (
+    CardRecord,
+    EventRecord,
+    GroupRecord,
+    GroupVoteRecord,
+    VoteRecord,
+    record_of,
+)
 from app.refusal import Refusal
 from app.schemas import MAX_ID
 from app.store.rows import bump, locked_event, no_event, program_of
@@ -367,70 +375,118 @@ def _merged(db: Session, session_id: str, keep: Card, others: list[Card]) -> Mer
                   {card_id: weights.get(card_id, 1) for card_id in ids}, bump(db, session_id))
 
 
-def _dots_used(db: Session, participant_id: int) -> int:
-    """Dots on visible cards: hiding a card gives its dots back."""
-    used = db.exec(select(func.coalesce(func.sum(Vote.dots), 0))
-                   .join(Card, Card.id == Vote.card_id)
-                   .where(Vote.participant_id == participant_id, Card.hidden == False)  # noqa: E712
-                   ).one()
-    return int(used)
+def _dots_used(db: Session, participant_id: int, vote_on: str) -> int:
+    """Dots on visible cards (hiding a card gives its dots back), or on groups."""
+    if vote_on == "groups":
+        query = select(func.coalesce(func.sum(GroupVote.dots), 0)).where(
+            GroupVote.participant_id == participant_id)
+    else:
+        query = (select(func.coalesce(func.sum(Vote.dots), 0))
+                 .join(Card, Card.id == Vote.card_id)
+                 .where(Vote.participant_id == participant_id, Card.hidden == False))  # noqa: E712
+    return int(db.exec(query).one())
 
 
 @dataclass(frozen=True)
 class Voted:
     mine: dict
-    """The voter's own dots: {"budget", "used", "left", "dots": {card_id: n}}"""
-    vote: VoteRecord
-    """The voter's dots on this card now (0: none left there)."""
+    """The voter's own dots: {"budget", "used", "left", "dots": {card or group id: n},
+    "vote_on"}"""
+    vote: VoteRecord | GroupVoteRecord
+    """The voter's dots on this card or group now (0: none left there)."""
     seq: int
+
+
+def _ballot(db: Session, session_id: str, participant_id: int, target: str) -> EventSession:
+    """The event, once the voter's row is locked (so two quick taps never exceed the
+    budget: SQLite takes turns with BEGIN IMMEDIATE, elsewhere this lock), voting is open
+    and the dots go on `target` ("cards" or "groups")."""
+    event = db.get(EventSession, session_id)
+    if event is None:
+        raise no_event()
+    db.exec(select(Participant).where(Participant.id == participant_id)
+            .with_for_update()).first()
+    if not event.voting_open:
+        raise Refusal("voting_closed", N_("Voting is not open right now."))
+    cards.check_vote_target(event.vote_on, target)
+    return event
+
+
+def _change_dots(db: Session, event: EventSession, participant_id: int, mine, new,
+                 delta: int, none_here: str) -> int:
+    """One dot more (+1, within the budget, counted from the committed dots) or one less
+    (-1) on the voter's row `mine` (None: no dots there yet; `new()` makes it); the dots
+    there now."""
+    if delta > 0:
+        cards.check_vote(_dots_used(db, participant_id, event.vote_on), event.vote_budget)
+        mine = mine if mine is not None else new()
+        mine.dots += 1
+        db.add(mine)
+    else:
+        if mine is None:
+            raise Refusal("no_dot_here", none_here)
+        mine.dots -= 1
+        if mine.dots:
+            db.add(mine)
+        else:
+            db.delete(mine)
+    db.flush()
+    return mine.dots
 
 
 def vote(engine: Engine, session_id: str, participant_id: int, card_id: str,
          delta: int) -> Voted:
     """Put one dot on a card (+1) or take one back (-1), in one write transaction: the
-    budget is checked against the committed dots, so two quick taps never exceed it
-    (SQLite takes turns with BEGIN IMMEDIATE; elsewhere the participant row is locked)."""
+    budget is checked against the committed dots."""
     with writing(engine) as db:
-        event = db.get(EventSession, session_id)
-        if event is None:
-            raise no_event()
-        db.exec(select(Participant).where(Participant.id == participant_id)
-                .with_for_update()).first()
-        if not event.voting_open:
-            raise Refusal("voting_closed", N_("Voting is not open right now."))
+        event = _ballot(db, session_id, participant_id, "cards")
         card = _card(db, session_id, card_id)
         if card.hidden:
             raise Refusal("no_card", NO_CARD)
         mine = db.exec(select(Vote).where(Vote.card_id == card.id,
                                           Vote.participant_id == participant_id)).first()
-        if delta > 0:
-            cards.check_vote(_dots_used(db, participant_id), event.vote_budget)
-            if mine is None:
-                mine = Vote(session_id=session_id, participant_id=participant_id,
-                            card_id=card.id, dots=0)
-            mine.dots += 1
-            db.add(mine)
-        else:
-            if mine is None:
-                raise Refusal("no_dot_here", N_("You have no dot on this card."))
-            mine.dots -= 1
-            if mine.dots:
-                db.add(mine)
-            else:
-                db.delete(mine)
-        db.flush()
-        now = VoteRecord(participant_id, card.id, mine.dots)
-        return Voted(my_votes(db, session_id, participant_id, event.vote_budget), now,
-                     bump(db, session_id))
+        dots = _change_dots(db, event, participant_id, mine,
+                            lambda: Vote(session_id=session_id, participant_id=participant_id,
+                                         card_id=card.id, dots=0),
+                            delta, N_("You have no dot on this card."))
+        return Voted(my_votes(db, event, participant_id),
+                     VoteRecord(participant_id, card.id, dots), bump(db, session_id))
 
 
-def my_votes(db: Session, session_id: str, participant_id: int, budget: int) -> dict:
-    rows = db.exec(select(Vote).join(Card, Card.id == Vote.card_id)
-                   .where(Vote.session_id == session_id, Vote.participant_id == participant_id,
-                          Card.hidden == False)).all()  # noqa: E712
-    used = sum(v.dots for v in rows)
-    return {"budget": budget, "used": used, "left": max(0, budget - used),
-            "dots": {v.card_id: v.dots for v in rows}}
+def vote_group(engine: Engine, session_id: str, participant_id: int, group_id: int,
+               delta: int) -> Voted:
+    """Put one dot on a KJ group (+1) or take one back (-1), as `vote` does for a card."""
+    with writing(engine) as db:
+        event = _ballot(db, session_id, participant_id, "groups")
+        group = _group(db, session_id, group_id)
+        mine = db.exec(select(GroupVote).where(GroupVote.group_id == group.id,
+                                               GroupVote.participant_id == participant_id)
+                       ).first()
+        dots = _change_dots(db, event, participant_id, mine,
+                            lambda: GroupVote(session_id=session_id,
+                                              participant_id=participant_id,
+                                              group_id=group.id, dots=0),
+                            delta, N_("You have no dot on this group."))
+        return Voted(my_votes(db, event, participant_id),
+                     GroupVoteRecord(participant_id, group.id, dots), bump(db, session_id))
+
+
+def my_votes(db: Session, event: EventSession, participant_id: int) -> dict:
+    """A voter's dots on what the event votes on: visible cards, or groups."""
+    if event.vote_on == "groups":
+        rows = db.exec(select(GroupVote).where(GroupVote.session_id == event.id,
+                                               GroupVote.participant_id == participant_id)
+                       .order_by(GroupVote.group_id)).all()
+        dots = {str(v.group_id): v.dots for v in rows}
+    else:
+        rows = db.exec(select(Vote).join(Card, Card.id == Vote.card_id)
+                       .where(Vote.session_id == event.id,
+                              Vote.participant_id == participant_id,
+                              Card.hidden == False)).all()  # noqa: E712
+        dots = {v.card_id: v.dots for v in rows}
+    used = sum(dots.values())
+    return {"budget": event.vote_budget, "used": used,
+            "left": max(0, event.vote_budget - used), "dots": dots, "vote_on": event.vote_on}
 
 
 def participant_votes(engine: Engine, session_id: str, participant_id: int) -> dict:
@@ -438,12 +494,23 @@ def participant_votes(engine: Engine, session_id: str, participant_id: int) -> d
         event = db.get(EventSession, session_id)
         if event is None:
             raise no_event()
-        return my_votes(db, session_id, participant_id, event.vote_budget)
+        return my_votes(db, event, participant_id)
+
+
+def _dots_cast(db: Session, session_id: str) -> bool:
+    """Whether anyone has a dot on a card (hidden ones too: showing one gives its dots
+    back) or on a group."""
+    return any(db.exec(select(model.id).where(model.session_id == session_id).limit(1)).first()
+               is not None for model in (Vote, GroupVote))
 
 
 def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventRecord, int]:
     """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`,
-    `screen`, `pages` (a command to the projector's pages)."""
+    `screen`, `pages` (a command to the projector's pages), `vote_on`. Revealing the
+    results closes voting unless the same change keeps it open (`open`: true), so that
+    nobody votes for what the counts already favour. What the dots go on changes only
+    while no dot is cast (a dot on a card cannot become one on a group)."""
+    vote_on = cards.clean_vote_on(changes["vote_on"]) if "vote_on" in changes else None
     budget = cards.clean_budget(changes["budget"]) if "budget" in changes else None
     layout = cards.clean_layout(changes["view"]) if "view" in changes else None
     screen = screens.clean_choice(changes["screen"]) if "screen" in changes else None
@@ -460,11 +527,19 @@ def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventReco
             event.board_view = layout
         if screen is not None:
             event.projector_screen = screen
+        if vote_on is not None and vote_on != event.vote_on:
+            if _dots_cast(db, session_id):
+                raise Refusal("votes_cast",
+                              N_("Dots are already cast. What they go on (cards or groups) "
+                                 "can change only before anyone votes."))
+            event.vote_on = vote_on
         if pages is not None:
             event.projector_paused, event.projector_page_turns = screens.pages_after(
                 pages, event.projector_paused, event.projector_page_turns)
         if revealed is not None:
             event.votes_revealed = revealed
+            if revealed and voting_open is None:
+                event.voting_open = False
         if voting_open is not None:
             event.voting_open = voting_open
         db.add(event)

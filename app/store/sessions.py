@@ -19,6 +19,7 @@ from app.models import (
     CardGroup,
     ClockEntry,
     EventSession,
+    GroupVote,
     Participant,
     Phase,
     ReplacedJoinCode,
@@ -30,6 +31,7 @@ from app.records import (
     ClockEntryRecord,
     EventRecord,
     GroupRecord,
+    GroupVoteRecord,
     PersonRecord,
     TableRecord,
     VoteRecord,
@@ -118,7 +120,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionVie
     if with_board:
         board = {"cards": _records(db, CardRecord, Card, session_id),
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
-                 "votes": _records(db, VoteRecord, Vote, session_id)}
+                 "votes": _records(db, VoteRecord, Vote, session_id),
+                 "group_votes": _records(db, GroupVoteRecord, GroupVote, session_id)}
     return SessionView(
         record_of(EventRecord, event),
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),

@@ -325,6 +325,19 @@ def remove_vote(session_id: str, card_id: str, request: Request,
     return board.vote(services, bearer_identity(request, session_id), card_id, -1).value
 
 
+@router.post("/sessions/{session_id}/groups/{group_id}/votes", status_code=201)
+def add_group_vote(session_id: str, group_id: RowIdPath, request: Request,
+                   services: ServicesDep) -> dict:
+    """A dot on a KJ group, when the event votes on groups (`vote_on`)."""
+    return board.vote_group(services, bearer_identity(request, session_id), group_id, +1).value
+
+
+@router.delete("/sessions/{session_id}/groups/{group_id}/votes")
+def remove_group_vote(session_id: str, group_id: RowIdPath, request: Request,
+                      services: ServicesDep) -> dict:
+    return board.vote_group(services, bearer_identity(request, session_id), group_id, -1).value
+
+
 @router.get("/sessions/{session_id}/votes")
 def get_votes(session_id: str, request: Request, services: ServicesDep) -> dict:
     """Voting settings; counts once revealed (always for the facilitator); a participant's
@@ -372,7 +385,8 @@ def patch_board(session_id: str, patch: BoardPatch, request: Request,
                 services: ServicesDep) -> dict:
     """The board's layout (`view`), the projector's screen (`screen`) and its board pages
     (`pages`: play, pause, next, previous), and the dot voting (`budget`, `open`,
-    `revealed`)."""
+    `revealed`, `vote_on`); revealing closes voting unless `open`: true comes in the same
+    request."""
     identity = bearer_identity(request, session_id)
     board.change_board(services, identity, patch.model_dump(exclude_unset=True))
     view = sessions.view(services, identity)

@@ -693,12 +693,20 @@ def _joining_closed(request: Request, language: str) -> HTMLResponse:
                        "in a moment."))
 
 
+def _event_ended(request: Request, language: str) -> HTMLResponse:
+    """A finished event's join link: 410 Gone, a message and no form (its results are on
+    the phones of those who took part)."""
+    return _message(request, language, 410, N_("This event has ended"),
+                    N_("This event has finished, so joining is closed. Thank you for your "
+                       "interest!"))
+
+
 @router.get("/j/{join_code}", response_class=HTMLResponse)
 def join_page(join_code: str, request: Request, services: ServicesDep,
               settings: SettingsDep) -> Response:
     """The join form; someone who joined already goes to their own page. A code that was
     replaced (a printed QR code, a phone that read the screen before) gets the form that
-    asks for the code on the screen."""
+    asks for the code on the screen; a finished event says it has ended (410, no form)."""
     view, replaced = _join_view(services, join_code)
     if view is None:
         return _wrong_join_code(request, services)
@@ -710,6 +718,8 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     if entered is not None:
         return RedirectResponse(f"/m/{session_id}", status_code=303)
     language = page_language(request, view.session.language)
+    if view.clock.status == rounds.FINISHED:
+        return _event_ended(request, language)
     if not view.session.joining_open:
         return _joining_closed(request, language)
     if replaced:
@@ -762,6 +772,8 @@ async def _join_posted(request: Request, services, settings, view: SessionView,
     posted = await request.form()
     form = {key: posted.get(key, "") for key in BLANK_JOIN}
     language = page_language(request, view.session.language)
+    if view.clock.status == rounds.FINISHED:
+        return _event_ended(request, language)
     if not view.session.joining_open:
         return _joining_closed(request, language)
 
@@ -922,7 +934,7 @@ async def board_from_console(session_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         changes: dict = {}
-        for name in ("view", "screen", "pages"):
+        for name in ("view", "screen", "pages", "vote_on"):
             if name in form:
                 changes[name] = form.get(name)
         if "budget" in form:
@@ -1000,8 +1012,12 @@ def stakeholders_panel(session_id: str, request: Request, services: ServicesDep)
 
 
 async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:
+    """A dot on the card (`card_id`) or on the group (`group_id`) the tapped button names."""
     def work(identity, form) -> None:
-        board.vote(services, identity, form.get("card_id", ""), delta)
+        if "group_id" in form:
+            board.vote_group(services, identity, _form_group(form), delta)
+        else:
+            board.vote(services, identity, form.get("card_id", ""), delta)
 
     return await _from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
 

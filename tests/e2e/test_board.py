@@ -114,11 +114,11 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
     person = join(api, event, "鈴木").json()
     projector = open_page(event["urls"]["projector"], 1920, 1080)
     phone = open_page(person["url"], 390, 844)
-    expect(phone.locator("#vote-cards")).to_contain_text("投票はまだ始まっていません")
+    expect(phone.locator("#vote-cards")).to_be_hidden()  # nothing before voting starts
     opened = httpx.patch(api_url(server, event, "/board"), json={"open": True, "budget": 3},
                          headers=bearer(event["facilitator_token"]))
     assert opened.status_code == 200, opened.text
-    first = phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] button")
+    first = phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .vote-button")
     expect(first).to_be_visible(timeout=WAIT_MS)
     first.click()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)
@@ -130,7 +130,8 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
     expect(phone.locator("#vote-cards .dots")).to_have_count(0)
     expect(projector.locator("#board .dots")).to_have_count(0)
     screenshot(phone, "board-phone-voting")
-    revealed = httpx.patch(api_url(server, event, "/board"), json={"revealed": True},
+    revealed = httpx.patch(api_url(server, event, "/board"),  # keeps voting open
+                           json={"revealed": True, "open": True},
                            headers=bearer(event["facilitator_token"]))
     assert revealed.status_code == 200
     count = projector.locator(f"#board [data-card='{cards[0]['id']}'] .dots")
@@ -141,7 +142,7 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
         "data-dots", "2", timeout=WAIT_MS)
     # the last dot: every "+ dot" is disabled; one too many anyway (a second tab of the
     # same phone, a race) gets its refusal right under the tapped button, nothing changes
-    second = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] button")
+    second = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] .vote-button")
     second.click()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0", timeout=WAIT_MS)
     expect(second).to_be_disabled(timeout=WAIT_MS)

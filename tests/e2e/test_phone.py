@@ -87,7 +87,7 @@ def test_the_voting_list_comes_by_group_with_the_dots_left_in_view(server, api, 
               json={"group_id": groups[0]["id"]}, headers=facilitator)
     expect(phone.locator(f"#vote-cards-group-{groups[0]['id']} .card")).to_have_count(
         4, timeout=WAIT_MS)
-    last = phone.locator(f"#vote-cards [data-card='{ids[7]}'] button")
+    last = phone.locator(f"#vote-cards [data-card='{ids[7]}'] .vote-button")
     last.scroll_into_view_if_needed()
     last.click()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)

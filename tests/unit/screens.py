@@ -23,7 +23,8 @@ def event_record(**changes) -> EventRecord:
                   card_max_length=140, vote_budget=3, voting_open=True, votes_revealed=False,
                   board_view="table", joining_open=True,
                   projector_screen="auto", date="", start_time="", venue="", organiser="",
-                  purpose="", time_zone="Asia/Tokyo", flood_since_ms=None, flood_until_ms=None)
+                  purpose="", time_zone="Asia/Tokyo", flood_since_ms=None, flood_until_ms=None,
+                  vote_on="cards")
     return EventRecord(**{**fields, **changes})
 
 
@@ -49,11 +50,12 @@ def card_record(card_id: str, table_id: int = 1, created: int = 1, phase: int = 
 
 def make_view(session: EventRecord | None = None, cards=(), votes=(),
               groups: list[GroupRecord] = (), tables: int = 3, people: int = 4,
-              seq: int = 0) -> SessionView:
+              seq: int = 0, group_votes=()) -> SessionView:
     program = rounds.preset("standard", lambda msgid: msgid)
     return SessionView(session or event_record(), table_records(tables), program,
                        rounds.initial_state(program), person_records(people, tables),
-                       groups=list(groups), cards=list(cards), votes=list(votes), seq=seq)
+                       groups=list(groups), cards=list(cards), votes=list(votes),
+                       group_votes=list(group_votes), seq=seq)
 
 
 class Screen:

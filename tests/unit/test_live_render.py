@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from app import cards, events, render, screens, templating
 from app.hub import Audience
-from app.records import GroupRecord, VoteRecord
+from app.records import GroupRecord, GroupVoteRecord, VoteRecord
 from tests.unit.screens import Screen, card_record, event_record, make_view
 
 AUDIENCES = (
@@ -38,6 +38,7 @@ class Event:
             card = card_record(f"b{number:03d}", created=-100 + number, participant_id=None)
             self.cards[card.id] = card
         self.votes: dict[tuple[int, str], int] = {}
+        self.group_votes: dict[tuple[int, int], int] = {}
         self.moved: dict[tuple[int, str], tuple[str, int]] = {}
         """(voter, merged card) -> (kept card, dots the merge moved)"""
         self.own_text: dict[str, str] = {}
@@ -48,7 +49,9 @@ class Event:
     def view(self):
         return make_view(self.session, list(self.cards.values()),
                          [VoteRecord(p, c, d) for (p, c), d in self.votes.items()],
-                         self.groups)
+                         self.groups,
+                         group_votes=[GroupVoteRecord(p, g, d)
+                                      for (p, g), d in self.group_votes.items()])
 
     def pick(self, index: int, keep=lambda card: True):
         chosen = [c for c in self.cards.values() if keep(c)]
@@ -66,8 +69,23 @@ class Event:
             self.votes.pop((voter, card_id), None)
 
     def used(self, voter: int) -> int:
+        if self.session.vote_on == "groups":
+            return sum(d for (p, _), d in self.group_votes.items() if p == voter)
         return sum(d for (p, c), d in self.votes.items()
                    if p == voter and not self.cards[c].hidden)
+
+    def tap(self, votes: dict, key: tuple, voter: int, more: bool) -> int | None:
+        """One dot more (within the budget) or one less on `key`; None: nothing changed."""
+        if more and self.used(voter) < self.session.vote_budget:
+            votes[key] = votes.get(key, 0) + 1
+        elif votes.get(key):
+            votes[key] -= 1
+        else:
+            return None
+        dots = votes[key]
+        if not dots:
+            del votes[key]
+        return dots
 
     def step(self, action: tuple) -> list:  # noqa: C901 - one branch per kind of change
         kind, a, b, c = action
@@ -102,6 +120,8 @@ class Event:
             if not self.groups:
                 return []
             group = self.groups.pop(a % len(self.groups))
+            for key in [key for key in self.group_votes if key[1] == group.id]:
+                del self.group_votes[key]
             for card in list(self.cards.values()):
                 if card.group_id == group.id:
                     self.cards[card.id] = replace(card, group_id=None)
@@ -114,21 +134,21 @@ class Event:
             self.cards[card.id] = card = replace(card, group_id=target)
             return [events.CardGrouped(card)]
         if kind == "vote":
-            card = self.pick(b, lambda c: not c.hidden)
             voter = a % 3 + 1
-            if card is None or not self.session.voting_open:
+            if not self.session.voting_open:
                 return []
-            key = (voter, card.id)
-            if c % 3 and self.used(voter) < self.session.vote_budget:
-                self.votes[key] = self.votes.get(key, 0) + 1
-            elif self.votes.get(key):
-                self.votes[key] -= 1
-            else:
+            if self.session.vote_on == "groups":
+                if not self.groups:
+                    return []
+                group = self.groups[b % len(self.groups)]
+                dots = self.tap(self.group_votes, (voter, group.id), voter, bool(c % 3))
+                return [] if dots is None else [
+                    events.GroupDotsChanged(GroupVoteRecord(voter, group.id, dots))]
+            card = self.pick(b, lambda c: not c.hidden)
+            if card is None:
                 return []
-            dots = self.votes[key]
-            if not dots:
-                del self.votes[key]
-            return [events.DotsChanged(VoteRecord(voter, card.id, dots))]
+            dots = self.tap(self.votes, (voter, card.id), voter, bool(c % 3))
+            return [] if dots is None else [events.DotsChanged(VoteRecord(voter, card.id, dots))]
         if kind == "merge":
             keep = self.pick(a, lambda c: not c.hidden)
             other = self.pick(b, lambda c: c.merged_into is None and c is not keep)
@@ -174,10 +194,13 @@ class Event:
                                    projector_page_turns=turns)
             return [events.PagesCommanded(paused, turns)]
         if kind == "voting":
+            vote_on = self.session.vote_on
+            if not self.votes and not self.group_votes:  # it changes only without dots
+                vote_on = cards.VOTE_TARGETS[c % 2]
             self.session = replace(self.session, voting_open=bool(a % 2),
-                                   votes_revealed=bool(b % 2))
+                                   votes_revealed=bool(b % 2), vote_on=vote_on)
             return [events.VotingChanged(self.session.vote_budget, self.session.voting_open,
-                                         self.session.votes_revealed)]
+                                         self.session.votes_revealed, vote_on)]
         raise AssertionError(kind)
 
 
@@ -253,14 +276,27 @@ def test_the_projector_keeps_every_card_of_a_column():
     assert "delete:" not in projector and "old000" not in projector  # one card, no more
 
 
-def test_before_the_reveal_only_the_voter_and_the_console_hear_of_a_dot():
-    view = make_view(cards=[card_record("c1")])
+def test_before_the_reveal_a_dot_reaches_the_voter_the_console_and_the_projectors_count():
+    view = make_view(cards=[card_record("c1"), card_record("c2", created=2)],
+                     votes=[VoteRecord(2, "c2", 1)])
     texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 2)))
     names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
-    assert set(names) == {"facilitator", "participant1", "json"}
+    assert set(names) == {"facilitator", "participant1", "projector", "json"}
     assert 'id="my-votes"' in names["participant1"] and 'data-left="1"' in names["participant1"]
     assert 'id="board-dots-placed"' in names["facilitator"]
     assert "data-dots" not in names["facilitator"] and 'id="board"' not in names["facilitator"]
+    # the projector's voting screen counts the dots cast, never which card has them
+    assert 'id="vote-screen-cast"' in names["projector"]
+    assert 'data-dots-cast="3"' in names["projector"] and "c1" not in names["projector"]
+
+
+def test_the_first_dot_redraws_the_consoles_voting_tools_and_not_the_phones_lists():
+    view = make_view(cards=[card_record("c1")])
+    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 1)))
+    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    assert 'id="board"' in names["facilitator"]  # what the dots go on is fixed from now
+    assert 'name="vote_on" data-vote-on disabled' in names["facilitator"]
+    assert set(names) == {"facilitator", "participant1", "projector", "json"}
 
 
 def test_after_the_reveal_counts_reach_every_phone_and_the_projector():

@@ -3,8 +3,13 @@
    - A move set up: #seat carries data-next-table="N" and data-move-key; the first time a
      key is seen the seat (the destination) is scrolled into view, wherever the phone was.
    - Dot voting: #my-votes (sticky at the top while voting is open) carries data-left; at
-     zero every "+ dot" button is disabled. A refused vote's message is shown right under
-     the button that was tapped (the page's #flash is far above the thumb).
+     zero every "+" button is disabled. Its items name where the participant's dots are
+     (data-vote-target, data-my-dots): the rows of the voting list with the same
+     data-vote-target get data-my-dots and ●● on themselves (the list is the same for
+     everyone, so the server draws it once). The group filter (select[data-vote-filter])
+     hides the other groups' sections; its choice survives pushes that redraw the list.
+     A refused vote's message is shown right under the button that was tapped (the page's
+     #flash is far above the thumb).
 
    Plain ES2017, CSP script-src 'self': only classes, text, `hidden` and `disabled` are
    touched. Runs after every live push (htmx:wsAfterMessage) and every form answer. */
@@ -36,6 +41,39 @@
     });
   }
 
+  function markMyDots() {
+    var mine = {};
+    document.querySelectorAll("#my-votes [data-vote-target]").forEach(function (item) {
+      mine[item.getAttribute("data-vote-target")] = parseInt(item.getAttribute("data-my-dots") || "0", 10);
+    });
+    document.querySelectorAll("#vote-cards [data-vote-target]").forEach(function (row) {
+      var dots = mine[row.getAttribute("data-vote-target")] || 0;
+      if (dots > 0) row.setAttribute("data-my-dots", String(dots));
+      else row.removeAttribute("data-my-dots");
+      var marks = row.querySelector("[data-my-dots-marks]");
+      if (marks) marks.textContent = dots > 0 ? new Array(dots + 1).join("\u25CF") : "";
+    });
+  }
+
+  var groupShown = "";
+
+  function filterGroups() {
+    var select = document.querySelector("#vote-cards [data-vote-filter]");
+    if (!select) return;
+    if (groupShown && !select.querySelector('option[value="' + groupShown + '"]')) groupShown = "";
+    select.value = groupShown;
+    document.querySelectorAll("#vote-cards [data-vote-group]").forEach(function (section) {
+      section.hidden = groupShown !== "" && section.getAttribute("data-vote-group") !== groupShown;
+    });
+  }
+
+  document.addEventListener("change", function (evt) {
+    var select = evt.target;
+    if (!select.matches || !select.matches("#vote-cards [data-vote-filter]")) return;
+    groupShown = select.value;
+    filterGroups();
+  });
+
   function clearVoteMessages() {
     document.querySelectorAll("#vote-cards [data-vote-message]").forEach(function (note) {
       note.remove();
@@ -55,6 +93,8 @@
 
   function afterPush() {
     bringDestinationIntoView();
+    markMyDots();
+    filterGroups();
     syncVoteButtons();
   }
 
@@ -62,10 +102,11 @@
   document.addEventListener("DOMContentLoaded", afterPush);
 
   document.addEventListener("htmx:afterRequest", function (evt) {
-    var form = evt.detail.elt;
-    if (!form || !form.classList || !form.classList.contains("vote-cards__form")) return;
+    var elt = evt.detail.elt;
+    if (!elt || !elt.closest || !elt.closest(".vote-cards__form")) return;
     var trigger = evt.detail.requestConfig && evt.detail.requestConfig.triggeringEvent;
-    var button = trigger && trigger.submitter;
+    // the list's form ("+", its submitter) or a row's own "−" button
+    var button = elt.tagName === "BUTTON" ? elt : trigger && trigger.submitter;
     if (!button) return;
     var xhr = evt.detail.xhr;
     if (!xhr || xhr.status < 400) {
