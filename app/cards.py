@@ -258,9 +258,10 @@ def check_vote(dots_used: int, budget: int) -> None:
                       budget=budget)
 
 
-def ranking(cards: Iterable[Any], counts: dict, limit: int = 10) -> list[tuple]:
+def ranking(cards: Iterable[Any], counts: dict, limit: int | None = 10) -> list[tuple]:
     """[(rank, card, dots)] for cards with dots, most first; equal dots share a rank (KJ
-    groups are ranked alike: anything with an id and a creation time)."""
+    groups are ranked alike: anything with an id and a creation time); the top `limit`,
+    or all of them for None."""
     scored = sorted(((counts.get(c.id, 0), c) for c in in_order(cards)
                      if counts.get(c.id, 0) > 0), key=lambda pair: -pair[0])[:limit]
     ranked, rank, previous = [], 0, None

@@ -21,6 +21,7 @@ import json
 import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -28,7 +29,6 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from app import cards
 from app.i18n import N_, NN_, normalize, translate
 from app.schemas import AFFILIATION_LABELS
 
@@ -71,6 +71,8 @@ CARD_COUNT = NN_("%(num)s card", "%(num)s cards")
 GROUPS_LABEL = N_("Groups")
 UNGROUPED_LABEL = N_("Not grouped yet")
 RANKING_LABEL = N_("Ranking")
+GROUP_RANK_LABEL = N_("Rank %(rank)s")
+CARDS_LABEL = N_("Cards")
 EXPECTATIONS_LABEL = N_("Self-introduction cards")
 COLUMNS = (
     ("text", N_("Card")),
@@ -85,8 +87,12 @@ COLUMNS = (
     ("rank", N_("Rank")),
     ("created_at", N_("Created")),
     ("weight", N_("Weight")),
+    ("group_votes", N_("Group votes")),
+    ("group_rank", N_("Group rank")),
 )
 """CSV columns: the row field and its heading (translated into the event's language)."""
+GROUP_FIELDS = ("group_votes", "group_rank")
+"""A row's figures of its group: the JSON export gives them once, on the group."""
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet reads a cell starting with these as a formula (CSV injection)."""
@@ -113,6 +119,11 @@ class ExportRow:
     """1 and every card merged into it (app/cards.py weights); shown as ×N when over 1."""
     rank: int | None
     """Its place in the ranking by dots (equal dots share it); None without dots."""
+    group_votes: int
+    """Its group's dots (SessionView.group_dots: on the group itself when the event votes
+    on groups, on its cards otherwise); 0 in no group."""
+    group_rank: int | None
+    """Its group's place in the ranking when the event votes on groups; None otherwise."""
     colour: str
     created_at: str
     created_at_ms: int
@@ -146,10 +157,11 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
     tables = {t.id: t for t in view.tables}
     groups = {g.id: g.name for g in view.groups}
     counts = view.vote_counts()
-    visible = view.board_cards()
-    ranks = {card.id: rank for rank, card, _dots in cards.ranking(visible, counts, len(counts))}
+    ranks = {card.id: rank for rank, card, _dots in view.ranking(limit=None)}
+    group_votes = {group.id: dots for group, dots in view.group_dots()}
+    group_ranks = ranked_groups(view)
     rows = []
-    for card in visible:
+    for card in view.board_cards():
         table = tables.get(card.table_id)
         phase = view.program[card.phase_index] if card.phase_index < len(view.program) else None
         code, label = _affiliation(view, card, language)
@@ -162,10 +174,20 @@ def export_rows(view: SessionView, language: str | None = None) -> list[ExportRo
             phase_title=phase.title if phase else "", author_kind=card.author_kind,
             affiliation_code=code, affiliation=label, group_id=group_id,
             group=groups.get(group_id, ""), votes=counts.get(card.id, 0),
-            weight=view.weight(card.id), rank=ranks.get(card.id), colour=card.colour,
+            weight=view.weight(card.id), rank=ranks.get(card.id),
+            group_votes=group_votes.get(group_id, 0), group_rank=group_ranks.get(group_id),
+            colour=card.colour,
             created_at=local_iso(view, card.created_at_ms), created_at_ms=card.created_at_ms))
     rows.sort(key=lambda r: (r.table_number or 0, r.phase_index, r.created_at_ms, r.id))
     return rows
+
+
+def ranked_groups(view: SessionView) -> dict[int, int]:
+    """group id -> its place in the ranking (SessionView.group_ranking, every group with
+    dots), when the event votes on groups; nothing when it votes on cards."""
+    if view.vote_on != "groups":
+        return {}
+    return {group.id: rank for rank, group, _dots in view.group_ranking(limit=None)}
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,8 @@ class GroupSummary:
     group: GroupRecord | None
     rows: list[ExportRow]
     dots: int
+    rank: int | None = None
+    """Its place in the ranking when the event votes on groups (ranked_groups)."""
 
     @property
     def count(self) -> int:
@@ -189,7 +213,8 @@ def group_summary(view: SessionView, rows: list[ExportRow]) -> list[GroupSummary
     by_group: dict[int | None, list[ExportRow]] = {}
     for row in sorted(rows, key=lambda r: (-r.votes, r.table_number or 0, r.created_at_ms)):
         by_group.setdefault(row.group_id, []).append(row)
-    summary = [GroupSummary(group, by_group.get(group.id, []), dots)
+    ranks = ranked_groups(view)
+    summary = [GroupSummary(group, by_group.get(group.id, []), dots, ranks.get(group.id))
                for group, dots in view.group_dots()]
     loose = by_group.get(None, [])
     if loose:
@@ -287,7 +312,8 @@ def to_markdown(view: SessionView, rows: list[ExportRow], language: str,
 
 
 def _md_groups(view: SessionView, rows: list[ExportRow], language: str) -> list[str]:
-    """The KJ groups by dots: name, card count, dots, then their cards."""
+    """The KJ groups by dots: name, card count, dots (and rank when the event votes on
+    groups), then their cards."""
     summary = group_summary(view, rows)
     if not summary:
         return []
@@ -297,6 +323,8 @@ def _md_groups(view: SessionView, rows: list[ExportRow], language: str) -> list[
         figures = [translate(language, CARD_COUNT, num=group.count)]
         if group.group:
             figures.append(translate(language, VOTES_LABEL, n=group.dots))
+        if group.rank:
+            figures.append(translate(language, GROUP_RANK_LABEL, rank=group.rank))
         lines += [f"### {md_escape(name)}", "", " · ".join(figures), ""]
         lines += [_md_card(row, language, f"{row.table_number}. {row.table_name}",
                            row.affiliation) for row in group.rows]
@@ -305,28 +333,33 @@ def _md_groups(view: SessionView, rows: list[ExportRow], language: str) -> list[
 
 
 def _md_ranking(view: SessionView, rows: list[ExportRow], language: str) -> list[str]:
-    """The top cards by dots (SessionView.ranking, as the projector shows it) as a table."""
-    ranked = view.ranking()
-    if not ranked:
-        return []
-    by_id = {row.id: row for row in rows}
-    headings = dict(COLUMNS)
-    lines = [f"## {translate(language, RANKING_LABEL)}", "",
-             "| " + " | ".join(translate(language, headings[field])
-                              for field in ("rank", "text", "votes", "table_name", "group"))
-             + " |", "|---:|---|---:|---|---|"]
-    for rank, card, dots in ranked:
-        row = by_id[card.id]
-        cells = (str(rank), md_escape(weighed_text(row)), str(dots),
+    """The top ten by dots as a table, as the projector and the phones show them: the
+    cards (SessionView.ranking), or the groups when the event votes on groups
+    (SessionView.group_ranking) with their card counts."""
+    headings = {**dict(COLUMNS), "cards": CARDS_LABEL}
+    if view.vote_on == "groups":
+        counts = Counter(row.group_id for row in rows)
+        fields, align = ("rank", "group", "votes", "cards"), "|---:|---|---:|---:|"
+        body = [(str(rank), md_escape(group.name), str(dots), str(counts[group.id]))
+                for rank, group, dots in view.group_ranking()]
+    else:
+        by_id = {row.id: row for row in rows}
+        fields, align = ("rank", "text", "votes", "table_name", "group"), "|---:|---|---:|---|---|"
+        body = [(str(rank), md_escape(weighed_text(row)), str(dots),
                  md_escape(f"{row.table_number}. {row.table_name}"), md_escape(row.group))
-        lines.append("| " + " | ".join(cells) + " |")
-    return [*lines, ""]
+                for rank, card, dots in view.ranking() for row in (by_id[card.id],)]
+    if not body:
+        return []
+    heading = " | ".join(translate(language, headings[field]) for field in fields)
+    return [f"## {translate(language, RANKING_LABEL)}", "", f"| {heading} |", align,
+            *(f"| {' | '.join(cells)} |" for cells in body), ""]
 
 
 def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes:
-    """The documented shape (docs/api.md): the event, its tables, phases and groups (with
-    their card counts and dots), the visible cards with their table, phase, affiliation,
-    group, votes and rank, and the self-introduction cards without names."""
+    """The documented shape (docs/api.md): the event, what its dots go on, its tables,
+    phases and groups (with their card counts, dots and, when the event votes on groups,
+    rank), the visible cards with their table, phase, affiliation, group, votes and rank,
+    and the self-introduction cards without names."""
     figures = {s.group.id: s for s in group_summary(view, rows) if s.group}
     body = {
         "format": "worldcafe-export",
@@ -335,12 +368,14 @@ def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes
         "session": {"id": view.session.id, "title": view.session.title,
                     "language": view.session.language,
                     "created_at": local_iso(view, view.session.created_at_ms)},
+        "vote_on": view.vote_on,
         "tables": [{"id": t.id, "number": t.number, "name": t.name, "theme": t.theme}
                    for t in view.tables],
         "phases": [{"index": i, "kind": p.kind, "title": p.title, "minutes": p.minutes}
                    for i, p in enumerate(view.program)],
         "groups": [{"id": g.id, "name": g.name, "card_count": figures[g.id].count,
-                    "dots": figures[g.id].dots} for g in view.groups],
+                    "dots": figures[g.id].dots, "rank": figures[g.id].rank}
+                   for g in view.groups],
         "cards": [_card_json(row) for row in rows],
         "expectations": expectations(view),
     }
@@ -349,7 +384,7 @@ def to_json(view: SessionView, rows: list[ExportRow], exported_at: str) -> bytes
 
 def _card_json(row: ExportRow) -> dict:
     body = asdict(row)
-    for internal in ("phase_number", "affiliation"):
+    for internal in ("phase_number", "affiliation", *GROUP_FIELDS):
         body.pop(internal)
     body["affiliation"] = row.affiliation_code
     body["affiliation_label"] = row.affiliation

@@ -38,6 +38,7 @@ ATTENDANCE = N_("Attendance")
 OPINIONS = N_("Opinions by theme and table")
 GROUPS = N_("Opinion groups")
 TOP_CARDS = N_("Cards with the most votes")
+TOP_GROUPS = N_("Groups with the most votes")
 KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
 APPENDIX = N_("Appendix: self-introductions")
@@ -227,6 +228,10 @@ def _groups(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
 
 
 def _top_cards(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
+    """The top ten of the ranking the room saw: the cards, or the groups when the event
+    voted on groups."""
+    if view.vote_on == "groups":
+        return _top_groups(view, t, rows)
     ranking = view.ranking()
     if not ranking:
         return Section(t(TOP_CARDS), (Text(t(N_("No votes were placed."))),))
@@ -238,6 +243,19 @@ def _top_cards(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
               for rank, card, dots in ranking),
         (7, 45, 14, 24, 10), (0, 4))
     return Section(t(TOP_CARDS), (table,))
+
+
+def _top_groups(view: SessionView, t, rows: list[exports.ExportRow]) -> Section:
+    ranking = view.group_ranking()
+    if not ranking:
+        return Section(t(TOP_GROUPS), (Text(t(N_("No votes were placed."))),))
+    counts = Counter(row.group_id for row in rows)
+    table = Table(
+        (t(N_("Rank")), t(N_("Group")), t(N_("Cards")), t(N_("Votes"))),
+        tuple((str(rank), group.name, str(counts[group.id]), str(dots))
+              for rank, group, dots in ranking),
+        (8, 62, 15, 15), (0, 2, 3))
+    return Section(t(TOP_GROUPS), (table,))
 
 
 def _keywords(view: SessionView, t) -> Section:

@@ -88,7 +88,7 @@ ITEM_INPUTS = {
     "board_card": lambda view, card: (view.dots_on(card.id), view.weight(card.id),
                                       view.revealed, view.session.id,
                                       tuple(view.groups), tuple(p.title for p in view.program)),
-    "vote_card": lambda view, card: (view.vote_on, view.revealed,
+    "vote_card": lambda view, card: (view.vote_on, view.weight(card.id), view.revealed,
                                      view.revealed and view.dots_on(card.id)),
     "table_card": lambda view, card: (),
     "my_card": lambda view, card: (view.table(card.table_id),

@@ -302,16 +302,17 @@ class SessionView:
     def group_voters_of(self, group_id: int) -> list[int]:
         return self._group_dots.voters_of(group_id)
 
-    def ranking(self) -> list[tuple[int, CardRecord, int]]:
-        """[(rank, card, dots)] for the visible cards with dots, most first (app/cards.py)."""
+    def ranking(self, limit: int | None = RANKING_LENGTH) -> list[tuple[int, CardRecord, int]]:
+        """[(rank, card, dots)] for the visible cards with dots, most first (app/cards.py);
+        the top `limit` (None: all of them, as the exports rank every card)."""
         counts = self.vote_counts()
-        return cards.ranking([self._cards[card_id] for card_id in counts], counts,
-                             RANKING_LENGTH)
+        return cards.ranking([self._cards[card_id] for card_id in counts], counts, limit)
 
-    def group_ranking(self) -> list[tuple[int, GroupRecord, int]]:
+    def group_ranking(self, limit: int | None = RANKING_LENGTH
+                      ) -> list[tuple[int, GroupRecord, int]]:
         """[(rank, group, dots)] for the groups with dots of their own, most first (an event
-        that votes on groups)."""
-        return cards.ranking(self.groups, self.group_vote_counts(), RANKING_LENGTH)
+        that votes on groups); the top `limit` (None: all of them)."""
+        return cards.ranking(self.groups, self.group_vote_counts(), limit)
 
     def group_dots(self) -> list[tuple[GroupRecord, int]]:
         """[(group, dots on its visible cards and on itself)] for every group, most dots

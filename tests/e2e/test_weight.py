@@ -1,7 +1,7 @@
 """Duplicates keep their weight, in Chromium: the console (1366×768) finds four cards that
 say the same, asks before merging them, and the kept card shows ×4 on the console's board,
-the projector's ranking and the phones' list; "分ける" gives the four back with their
-dots."""
+the projector's ranking and the phones' voting list (pushed live); "分ける" gives the four
+back with their dots."""
 
 import httpx
 from playwright.sync_api import expect
@@ -35,7 +35,8 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
         voted = httpx.post(api_url(server, event, f"/cards/{card_id}/votes"),
                            headers=bearer(person["token"]))
         assert voted.status_code == 201, voted.text
-    board(server, event, revealed=True, screen="ranking")
+    # the results shown while voting stays open: the phones keep their list
+    board(server, event, revealed=True, open=True, screen="ranking")
 
     console = open_page(event["urls"]["console"], 1366, 768)
     projector = open_page(event["urls"]["projector"], 1280, 720)
@@ -69,7 +70,9 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
     expect(console.locator("#board-ranking .ranking__item").first.locator(".weight")
            ).to_have_text("×4", timeout=WAIT_MS)
     expect(phone.locator("#vote-cards [data-card]")).to_have_count(2, timeout=WAIT_MS)
+    expect(phone.locator(f"#vc-{ids[0]} .weight")).to_have_text("×4")  # pushed live
     screenshot(console, "weight-console-merged")
+    screenshot(phone, "weight-phone-merged")
     screenshot(projector, "weight-projector-ranking-merged")
     stored = httpx.get(api_url(server, event, "/cards"),
                        headers=bearer(event["facilitator_token"])).json()["cards"]
@@ -83,4 +86,5 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
     expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=WAIT_MS)
     expect(projector.locator("#board-ranking .weight")).to_have_count(0)
     expect(phone.locator("#vote-cards [data-card]")).to_have_count(5, timeout=WAIT_MS)
+    expect(phone.locator("#vote-cards .weight")).to_have_count(0)
     screenshot(console, "weight-console-unmerged")

@@ -304,7 +304,7 @@ def test_the_csv_has_local_times_group_and_rank_columns(gathering):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["カード", "テーブル番号", "テーブル", "テーマ", "フェーズ番号", "フェーズ",
                        "所属", "グループ", "投票数", translate("ja", "Rank"), "作成日時",
-                       "重み（枚数）"]
+                       "重み（枚数）", "グループの投票数", "グループの順位"]
     cells = {row[0]: row for row in rows[1:]}
     assert set(cells) == set(texts)
     for text in texts:

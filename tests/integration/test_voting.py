@@ -1,15 +1,20 @@
 """Voting at scale and after the end, against a real server (SQLite and PostgreSQL): dots
 on KJ groups within the same budget (`vote_on`), the ranking then counting groups, what
 the dots go on fixed once any is cast, revealing closing voting, the phone's voting piece
-after voting ran and after the end, and a finished event's join page."""
+after voting ran and after the end, a finished event's join page, and the exports and the
+report of an event that voted on groups ranking the groups."""
 
+import csv
+import io
 import json
 
+import docx
 import httpx
 
 from tests.conftest import bearer, control, create_event, join, open_link, seconds
 from tests.integration.test_board import board_event, facilitator, open_voting, url
 from tests.integration.test_cards import assert_refused, listen
+from tests.integration.test_report import _pdf_text, _squeeze
 
 
 def make_groups(api, event, *names) -> list[int]:
@@ -178,3 +183,50 @@ def test_a_finished_event_shows_phones_the_result_or_thanks_and_its_join_page_no
     assert "このイベントは終了しました" in ended.text
     posted = api.post(f"/j/{event['join_code']}", data={"name": "遅刻", "affiliation": "citizen"})
     assert posted.status_code == 410 and "<form" not in posted.text
+
+
+def test_the_exports_and_the_report_rank_the_groups_an_event_voted_on(api, tmp_path):
+    event, ids, person = board_event(api)
+    other = join(api, event, "佐藤").json()
+    mitsu, kodomo, _empty = make_groups(api, event, "見守りの輪", "子どもの居場所", "空き家")
+    for card_id, group in ((ids[0], mitsu), (ids[1], kodomo), (ids[2], kodomo)):
+        moved = api.patch(url(event, f"/cards/{card_id}"), json={"group_id": group},
+                          headers=facilitator(event))
+        assert moved.status_code == 200, moved.text
+    open_voting(api, event, budget=3, vote_on="groups")
+    for voter, group, times in ((person, kodomo, 3), (other, kodomo, 1), (other, mitsu, 2)):
+        for _ in range(times):
+            cast = api.post(url(event, f"/groups/{group}/votes"), headers=bearer(voter["token"]))
+            assert cast.status_code == 201, cast.text
+
+    def download(fmt: str) -> bytes:
+        answer = api.get(url(event, f"/export.{fmt}"), headers=facilitator(event))
+        assert answer.status_code == 200, answer.text
+        return answer.content
+
+    table = list(csv.reader(io.StringIO(download("csv").decode("utf-8-sig"), newline="")))
+    votes, rank = table[0].index("グループの投票数"), table[0].index("グループの順位")
+    assert {row[0]: (row[votes], row[rank]) for row in table[1:]} == {
+        "見守りの担い手が足りない": ("2", "2"), "子どもの居場所": ("4", "1"),
+        "空き家の活用": ("4", "1")}
+    body = json.loads(download("json"))
+    assert body["vote_on"] == "groups"
+    assert [(g["name"], g["card_count"], g["dots"], g["rank"]) for g in body["groups"]] == [
+        ("見守りの輪", 1, 2, 2), ("子どもの居場所", 2, 4, 1), ("空き家", 0, 0, None)]
+    markdown = download("md").decode("utf-8")
+    ranking = markdown[markdown.index("## ランキング\n"):]
+    assert "| 1 | 子どもの居場所 | 4 | 2 |\n| 2 | 見守りの輪 | 2 | 1 |\n" in ranking
+    board = _squeeze(_pdf_text(download("pdf"), tmp_path))
+    assert "子どもの居場所2枚·●4·1位" in board and "見守りの輪1枚·●2·2位" in board
+
+    report = _squeeze(_pdf_text(download("report.pdf"), tmp_path))
+    top = report[report.index("投票の多かったグループ"):]
+    assert top.index("1子どもの居場所24") < top.index("2見守りの輪12")
+    assert "投票の多かったカード" not in report
+    document = docx.Document(io.BytesIO(download("report.docx")))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert "投票の多かったグループ" in headings and "投票の多かったカード" not in headings
+    columns = ["順位", "グループ", "カード枚数", "投票数"]
+    ranked = next(t for t in document.tables if [c.text for c in t.rows[0].cells] == columns)
+    assert [[c.text for c in row.cells] for row in ranked.rows[1:]] == [
+        ["1", "子どもの居場所", "2", "4"], ["2", "見守りの輪", "1", "2"]]

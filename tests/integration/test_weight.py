@@ -10,7 +10,7 @@ import re
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, seconds
+from tests.conftest import bearer, create_event, join, open_link, seconds
 from tests.integration.test_board import facilitator, open_voting, url
 from tests.integration.test_cards import assert_refused, listen, post_card, stored
 from tests.integration.test_report import _pdf_text
@@ -206,3 +206,15 @@ def test_the_console_asks_before_merging_and_names_the_cards(api, server):
         back = console.post(f"/f/{event['id']}/cards/{ids[0]}/unmerge")
         assert back.status_code == 200 and "2枚がボードに戻りました" in back.text
     assert set(weights(api, event).values()) == {1}
+
+
+def test_a_phones_voting_list_shows_the_kept_cards_weight(api, server):
+    event, ids, (yamada, _sato) = four_and_one(api)
+    open_voting(api, event)
+    merge(api, event, ids[0], *ids[1:4])
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+        page = open_link(phone, yamada["url"]).text
+    rows = dict(re.findall(r'<li id="vc-([^"]+)"(.*?)</li>', page))
+    assert set(rows) == {ids[0], ids[4]}  # the merged cards are not on the list
+    assert '<span class="weight" data-weight="4"' in rows[ids[0]] and "×4" in rows[ids[0]]
+    assert 'class="weight"' not in rows[ids[4]]

@@ -18,6 +18,7 @@ from app.records import (
     CardRecord,
     EventRecord,
     GroupRecord,
+    GroupVoteRecord,
     PersonRecord,
     TableRecord,
     VoteRecord,
@@ -205,7 +206,7 @@ def test_the_csv_ranks_cards_by_dots_and_leaves_the_rank_of_a_card_without_dots_
                      "ホストのメモ": ("0", "")}
     english = exports.export(make_view("en"), "csv", now_ms=T0).decode("utf-8-sig")
     assert english.startswith("Card,Table no.,Table,Theme,Phase no.,Phase,Affiliation,Group,"
-                              "Votes,Rank,Created,Weight\r\n")
+                              "Votes,Rank,Created,Weight,Group votes,Group rank\r\n")
 
 
 def _header_line(view: SessionView, now_ms: int) -> str:
@@ -259,10 +260,56 @@ def test_the_group_summary_is_ordered_by_dots_with_each_groups_cards():
     assert "| 2 | 見守りの輪を広げたい | 2 | 1. テーブル1 | 地域の見守り |" in ranking
 
     body = json.loads(exports.export(view, "json", now_ms=T0))
-    assert body["groups"] == [{"id": 7, "name": "地域の見守り", "card_count": 1, "dots": 2},
-                              {"id": 8, "name": "子どもの居場所", "card_count": 2, "dots": 3},
-                              {"id": 9, "name": "情報発信", "card_count": 1, "dots": 0}]
+    assert body["vote_on"] == "cards"
+    assert body["groups"] == [
+        {"id": 7, "name": "地域の見守り", "card_count": 1, "dots": 2, "rank": None},
+        {"id": 8, "name": "子どもの居場所", "card_count": 2, "dots": 3, "rank": None},
+        {"id": 9, "name": "情報発信", "card_count": 1, "dots": 0, "rank": None}]
     assert {c["text"]: c["rank"] for c in body["cards"]}["ホストのメモ"] == 1
+    assert not {"group_votes", "group_rank"} & body["cards"][0].keys()  # on the groups
+
+
+def _voted_on_groups(view: SessionView) -> SessionView:
+    """_grouped's groups in an event that votes on groups: 子ども 3 dots, 見守り 1, 情報発信
+    1 (shares the second place), no dot on any card."""
+    view = _grouped(view)
+    for card_id in view.vote_counts():
+        for voter in view.voters_of(card_id):
+            view.apply(events.DotsChanged(VoteRecord(voter, card_id, 0)))
+    for voter, group_id, dots in ((1, 8, 2), (2, 8, 1), (2, 7, 1), (3, 9, 1)):
+        view.apply(events.GroupDotsChanged(GroupVoteRecord(voter, group_id, dots)))
+    return view
+
+
+def test_an_event_that_voted_on_groups_exports_the_groups_ranking_and_their_dots():
+    view = _voted_on_groups(make_view(vote_on="groups"))
+    assert view.vote_counts() == {} and view.vote_on == "groups"
+    text = exports.export(view, "csv", now_ms=T0).decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    assert table[0][12:] == ["グループの投票数", "グループの順位"]
+    figures = {row[0]: (row[7], row[8], row[9], row[12], row[13]) for row in table[1:]}
+    assert figures == {"見守りの輪を広げたい": ("地域の見守り", "0", "", "1", "2"),
+                       "'-1 も +1 も @here も": ("子どもの居場所", "0", "", "3", "1"),
+                       "ホストのメモ": ("子どもの居場所", "0", "", "3", "1"),
+                       SCRIPT: ("情報発信", "0", "", "1", "2"),
+                       "'=HYPERLINK(\"http://evil\")": ("", "0", "", "0", "")}
+
+    markdown = exports.export(view, "md", now_ms=T0).decode("utf-8")
+    ranking = markdown[markdown.index(f"## {ja(exports.RANKING_LABEL)}\n"):]
+    assert "| 順位 | グループ | 投票数 | カード枚数 |" in ranking
+    rows = [line for line in ranking.split("\n") if line.startswith("| ") and line[2].isdigit()]
+    assert rows == ["| 1 | 子どもの居場所 | 3 | 2 |", "| 2 | 地域の見守り | 1 | 1 |",
+                    "| 2 | 情報発信 | 1 | 1 |"]
+    assert "### 子どもの居場所\n\n2枚 · 3票 · 1位" in markdown
+
+    body = json.loads(exports.export(view, "json", now_ms=T0))
+    assert body["vote_on"] == "groups"
+    assert [(g["name"], g["dots"], g["rank"]) for g in body["groups"]] == [
+        ("地域の見守り", 1, 2), ("子どもの居場所", 3, 1), ("情報発信", 1, 2)]
+    assert {c["votes"] for c in body["cards"]} == {0}
+
+    html_text = exports.board_html(view, exports.export_rows(view), "ja", "2026-01-01T10:00")
+    assert '<span class="dots">●3</span> · <span class="rank">1位</span>' in html_text
 
 
 def _without_groups(view: SessionView) -> SessionView:

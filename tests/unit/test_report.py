@@ -18,6 +18,7 @@ from app.records import (
     ClockEntryRecord,
     EventRecord,
     GroupRecord,
+    GroupVoteRecord,
     PersonRecord,
     TableRecord,
     VoteRecord,
@@ -189,6 +190,28 @@ def test_the_top_cards_are_ranked_by_dots_and_a_hidden_cards_dots_do_not_count()
         ("1", "A place for children after school", "Table 2", "After school", "3"),
         ("2", "A walking group for elders", "Table 1", "Looking out", "1"),
         ("2", "Neighbours check on each other", "Table 1", "Looking out", "1"))
+
+
+def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
+    view = make_view(vote_on="groups")
+    bare = SessionView(view.session, view.tables, view.program, view.clock,
+                       view.participants, groups=view.groups, cards=view.all_cards,
+                       group_votes=[GroupVoteRecord(1, 8, 2), GroupVoteRecord(2, 9, 2),
+                                    GroupVoteRecord(3, 7, 1)])
+    built = build(bare)
+    assert "Cards with the most votes" not in built.headings
+    assert built.headings[5] == "Groups with the most votes"
+    (table,) = blocks(built, "Groups with the most votes", report.Table)
+    assert table.columns == ("Rank", "Group", "Cards", "Votes")
+    assert table.rows == (("1", "After school", "1", "2"), ("1", "Empty group", "0", "2"),
+                          ("3", "Looking out", "2", "1"))
+    (groups,) = blocks(built, "Opinion groups", report.Table)
+    assert groups.rows[:3] == (("After school", "1", "2"), ("Empty group", "0", "2"),
+                               ("Looking out", "2", "1"))
+    nothing = build(SessionView(view.session, view.tables, view.program, view.clock,
+                                view.participants, groups=view.groups, cards=view.all_cards))
+    assert blocks(nothing, "Groups with the most votes", report.Text)[0].text == \
+        "No votes were placed."
 
 
 def test_without_groups_or_votes_the_sections_say_so():
