@@ -20,7 +20,7 @@ def touch_drag(page, source: dict, target: dict) -> None:
     """A finger on the source box, moved in steps onto the target box, lifted."""
     cdp = page.context.new_cdp_session(page)
     x0, y0 = source["x"] + source["width"] / 2, source["y"] + source["height"] / 2
-    x1, y1 = target["x"] + 40, target["y"] + 60
+    x1, y1 = target["x"] + target["width"] / 2, target["y"] + target["height"] / 2
     cdp.send("Input.dispatchTouchEvent",
              {"type": "touchStart", "touchPoints": [{"x": x0, "y": y0}]})
     for step in range(1, 13):
@@ -48,14 +48,15 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     console.get_by_role("button", name="グループを追加").click()
     group = console.locator("[data-drop-group]:not([data-drop-group=''])")
     expect(group).to_have_count(1, timeout=WAIT_MS)
-    expect(group.locator(".board__heading")).to_contain_text("地域の見守り")
+    expect(group.locator(".rail__name")).to_contain_text("地域の見守り")
     group_id = group.get_attribute("data-drop-group")
 
     grip = console.locator(f"[data-card='{cards[0]['id']}'] [data-drag-card]")
     source, target = grip.bounding_box(), group.bounding_box()
     console.mouse.move(source["x"] + source["width"] / 2, source["y"] + source["height"] / 2)
     console.mouse.down()
-    console.mouse.move(target["x"] + 40, target["y"] + 60, steps=12)
+    console.mouse.move(target["x"] + target["width"] / 2, target["y"] + target["height"] / 2,
+                       steps=12)
     console.mouse.up()
 
     in_group = projector.locator(f"#board-group-{group_id} .card__text")
@@ -76,12 +77,12 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     source = grip.bounding_box()
     console.mouse.move(source["x"] + 5, source["y"] + 5)
     console.mouse.down()
-    console.mouse.move(target["x"] + 30, target["y"] + 30, steps=8)
+    console.mouse.move(target["x"] + 30, target["y"] + 20, steps=8)
     ghost = console.locator(".card--ghost").bounding_box()
     assert ghost["x"] <= target["x"] + 30 <= ghost["x"] + ghost["width"]
-    assert ghost["y"] <= target["y"] + 30 <= ghost["y"] + ghost["height"]
+    assert ghost["y"] <= target["y"] + 20 <= ghost["y"] + ghost["height"]
     on_top = console.evaluate(f"document.elementFromPoint({target['x'] + 30}, "
-                              f"{target['y'] + 30}) === null")
+                              f"{target['y'] + 20}) === null")
     assert not on_top
     console.keyboard.press("Escape")
     console.mouse.move(source["x"] + 5, source["y"] + 5, steps=4)  # back where it was

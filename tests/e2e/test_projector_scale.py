@@ -184,7 +184,7 @@ def test_the_group_layout_shows_the_groups_first_and_the_cards_in_none_last(api,
     for page in range(pages - 1):
         projector.evaluate(f"window.worldcafeBoardPages.show({page})")
         expect(ungrouped).to_be_hidden()
-        expect(projector.locator(".projector .board__table[data-drop-group]:visible").first
+        expect(projector.locator(".projector .board__table[data-column^='group-']:visible").first
                ).to_be_visible()
     projector.evaluate(f"window.worldcafeBoardPages.show({pages - 1})")
     expect(projector.locator("#live")).to_have_attribute("data-board-summary", "")

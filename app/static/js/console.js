@@ -76,6 +76,17 @@
 
   document.addEventListener("htmx:sendError", function () { say("data-text-not-sent"); });
 
+  /* A note ("Moved.") leaves the run bar after a while, so the bar that stays at the top of
+     the window does not keep growing; an error stays until the next answer replaces it. */
+  var NOTE_MS = 10000;
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    var flash = event.target; // the element swapped in
+    if (flash.id !== "flash" || !flash.classList.contains("flash--note")) return;
+    setTimeout(function () {
+      if (document.getElementById("flash") === flash) flash.textContent = "";
+    }, NOTE_MS);
+  });
+
   /* A link to copy (the co-facilitator's) is selected whole when clicked. */
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("input.link__copy")) event.target.select();
