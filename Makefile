@@ -5,20 +5,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
+LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install runtime system demo test test-fast lint messages bench clean
+.PHONY: install lock runtime system demo test test-fast lint messages bench clean
 
 install: $(STAMPS)/python $(STAMPS)/npm
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
-$(STAMPS)/python: pyproject.toml | $(STAMPS)
+# Python packages come from the lock file (the versions every machine gets); the project
+# itself is installed on top of them, editable, without resolving anything again.
+$(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,scale]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -r $(LOCK)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e '.[test,scale]'
 	touch $@
+
+# Refresh the lock file: the newest versions pyproject.toml allows, resolved in a fresh
+# virtual environment of their own, then frozen.
+lock: $(STAMPS)/npm
+	rm -rf $(STAMPS)/lock-venv
+	$(PYTHON) -m venv $(STAMPS)/lock-venv
+	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[test,scale]'
+	$(STAMPS)/lock-venv/bin/pip freeze --exclude-editable | grep -v '^worldcafe' > $(LOCK)
+	rm -rf $(STAMPS)/lock-venv
 
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 	npm ci --no-audit --no-fund --loglevel=error
