@@ -311,10 +311,42 @@ def _english_word(raw: str) -> str | None:
     return word
 
 
-@lru_cache(maxsize=16384)
+REMEMBERED_LIMIT = 65536
+"""How many texts' stored terms (remember) are kept at most; beyond, the oldest half goes."""
+
+_remembered: dict[str, tuple[Term, ...]] = {}
+
+
+def remember(known: dict[str, tuple[Term, ...]]) -> None:
+    """Terms analysed earlier (stored with the cards, app/store/keyword_terms.py), so that
+    `terms` of those texts does not run the analyser again: a restart reads them back."""
+    _remembered.update(known)
+    if len(_remembered) > REMEMBERED_LIMIT:
+        for text in list(_remembered)[:len(_remembered) // 2]:
+            del _remembered[text]
+
+
 def terms(text: str) -> tuple[Term, ...]:
-    """The keywords of one card, each word once, in order of appearance. Cached per text,
-    so a chart recomputed on every new card analyses only the new card."""
+    """The keywords of one card, each word once, in order of appearance: remembered, or
+    analysed once per text (cached), so a chart recomputed on every new card analyses only
+    the new card."""
+    found = _remembered.get(text)
+    return found if found is not None else analysed_terms(text)
+
+
+def terms_as_data(found: Iterable[Term]) -> list:
+    """Terms as plain JSON data: [[parts], noun] each."""
+    return [[list(term.parts), term.noun] for term in found]
+
+
+def terms_of_data(data: Iterable) -> tuple[Term, ...]:
+    """The terms that terms_as_data wrote."""
+    return tuple(Term(tuple(parts), bool(noun)) for parts, noun in data)
+
+
+@lru_cache(maxsize=16384)
+def analysed_terms(text: str) -> tuple[Term, ...]:
+    """The keywords of one card, analysed (Janome for Japanese): see `terms`."""
     text = unicodedata.normalize("NFKC", text)
     found: list[Term] = []
     position = 0

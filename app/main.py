@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from app import keywords, logs
+from app import logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
@@ -27,7 +27,7 @@ from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
 from app.settings import Settings
-from app.store import sessions
+from app.store import keyword_terms, sessions
 from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
@@ -171,11 +171,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     def load_live_view(session_id: str) -> SessionView:
-        """The hub's loader (it runs in a worker thread): also analyses the words of cards
-        not seen before, so that drawing the keyword charts only reads app/keywords.py's
-        cache (a restart would otherwise tokenise every card while drawing)."""
+        """The hub's loader (it runs in a worker thread): also reads the stored keyword
+        terms of the cards (analysing and storing those not stored yet), so that drawing
+        the keyword charts runs no analyser (a restart would otherwise tokenise every card
+        while drawing)."""
         view = sessions.load_view(engine, session_id)
-        keywords.prepare(card.text for card in view.all_cards if not card.hidden)
+        keyword_terms.recall(engine, session_id,
+                             (card.text for card in view.all_cards if not card.hidden))
         return view
 
     tokens = TokenCache()

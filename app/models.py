@@ -5,7 +5,7 @@ Times are UTC milliseconds, stored as BigInteger: they overflow 32 bits.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, UniqueConstraint
+from sqlalchemy import BigInteger, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
@@ -264,3 +264,19 @@ class GroupVote(SQLModel, table=True):
     participant_id: int = Field(foreign_key="participant.id", ondelete="CASCADE")
     group_id: int = Field(foreign_key="card_group.id", index=True, ondelete="CASCADE")
     dots: int = 1
+
+
+class KeywordTerms(SQLModel, table=True):
+    """The keyword terms (app/keywords.py Term) of one card text of an event, analysed
+    once when the card is written, so that a restart draws the keyword charts without
+    running the analyser over every card again. Keyed by the text's digest: a card whose
+    text changes finds its terms under the new text."""
+
+    __tablename__ = "keyword_terms"
+
+    session_id: str = Field(foreign_key="event_session.id", primary_key=True,
+                            ondelete="CASCADE")
+    text_digest: str = Field(primary_key=True, max_length=64)
+    """sha256 of the text, hex."""
+    terms: str = Field(sa_type=Text)
+    """JSON: [[parts], noun] per term (keywords.terms_as_data)."""

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, and_, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import auth, cards, rounds, screens
+from app import auth, cards, keywords, rounds, screens
 from app.db import reading, writing
 from app.i18n import N_
 from app.models import (
@@ -36,6 +36,7 @@ from app.records import (
 )
 from app.refusal import Refusal
 from app.schemas import MAX_ID
+from app.store import keyword_terms
 from app.store.rows import bump, locked_event, no_event, program_of
 
 NO_CARD = N_("There is no such card in this event.")
@@ -113,6 +114,7 @@ def add_card(engine: Engine, session_id: str, author: auth.Identity, card_id: st
     identical requests at once store one row: SQLite takes turns (BEGIN IMMEDIATE), and
     elsewhere the loser of the primary-key race reads the winner's."""
     card_id = cards.clean_id(card_id)
+    keywords.prepare((text,))  # outside the write lock
     try:
         with writing(engine) as db:
             stored = db.get(Card, card_id)
@@ -121,6 +123,7 @@ def add_card(engine: Engine, session_id: str, author: auth.Identity, card_id: st
             card = _new_card(db, session_id, author, card_id, text, requested_table, now_ms)
             db.add(card)
             db.flush()
+            keyword_terms.store(db, session_id, (text,))
             return Added(record_of(CardRecord, card), bump(db, session_id))
     except IntegrityError:
         with reading(engine) as db:
