@@ -63,7 +63,7 @@ def charts_after_load(engine, session_id: str) -> dict:  # noqa: F811
     return view.keyword_charts(8)
 
 
-def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser(
+def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser(  # noqa: F811
         services, event, engine, request):  # noqa: F811
     texts = filled(services, event)
     expected = keywords.charts(event["view"].tables,
@@ -78,8 +78,8 @@ def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser(
         [ranked for _, ranked in expected["tables"]]
 
 
-def test_cards_stored_without_terms_are_analysed_once_on_load(services, event, engine,
-                                                              request):  # noqa: F811
+def test_cards_stored_without_terms_are_analysed_once_on_load(  # noqa: F811
+        services, event, engine, request):  # noqa: F811
     texts = filled(services, event)
     with writing(engine) as db:  # as if written before the terms were kept
         db.exec(delete(KeywordTerms).where(KeywordTerms.session_id == event["id"]))
