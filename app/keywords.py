@@ -69,6 +69,11 @@ who whom why will with would you your yours we'd we'll we're i'm it's don't can'
 get got make made think thing things lot lots really want need like many much one two
 """.split())
 
+RULES_VERSION = 1
+"""Raise it whenever the rules below change what `terms` finds: terms kept in the database
+under an older version are then ignored and a text is analysed again (app/store/
+keyword_terms.py)."""
+
 CHART_LENGTHS = {"facilitator": 10, "projector": 6}
 """How many words each keyword chart shows (templates/fragments/_keywords.html)."""
 

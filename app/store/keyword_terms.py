@@ -24,7 +24,9 @@ CHUNK = 500
 
 
 def digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """A text's key under the keyword rules of this version (terms of older rules are
+    not found, so they are analysed again)."""
+    return hashlib.sha256(f"{keywords.RULES_VERSION}\n{text}".encode()).hexdigest()
 
 
 def store(db: Session, session_id: str, texts: Iterable[str]) -> None:

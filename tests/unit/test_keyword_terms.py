@@ -92,3 +92,12 @@ def test_cards_stored_without_terms_are_analysed_once_on_load(  # noqa: F811
     again = charts_after_load(engine, event["id"])
     assert not set(analysed) & set(texts)
     assert again["all"] == first["all"]
+
+
+def test_terms_kept_under_older_keyword_rules_are_analysed_again(  # noqa: F811
+        services, event, engine, request, monkeypatch):  # noqa: F811
+    texts = filled(services, event)
+    monkeypatch.setattr(keywords, "RULES_VERSION", keywords.RULES_VERSION + 1)
+    analysed = request.getfixturevalue("analysed")
+    charts_after_load(engine, event["id"])
+    assert sorted(set(analysed) & set(texts)) == sorted(texts)
