@@ -144,10 +144,41 @@ class Builder:
                 sum(self._allowed(p, t) for p in free) / rounds_left - (room[t] - self.count[t])
                 for t in range(instance.table_count)
             ]
-        flexible.sort(key=lambda t: (-need[t], self.rng.random()))
+        owed = self._owed_extras(free)
+        flexible.sort(key=lambda t: (-owed[t], -need[t], self.rng.random()))
         for table in flexible[: instance.extras[r]]:
             room[table] += 1
         return room
+
+    def _owed_extras(self, free: list[int]) -> list[int]:
+        """Per table, the extra seats it must get in this round and the later ones so that
+        the travellers without a table to spare (as many tables left unvisited as rounds
+        left) can all still visit it: a table owed more goes first.
+
+        The theme rule alone would send the extra seat of several rounds to the table of the
+        theme most people have not seen, and with rounds = tables the last round then has
+        fewer seats at the tables people have not sat at than people who must sit there.
+        Giving the extras to the tables owed most keeps every count reachable (owed <= the
+        rounds left at every table, the sum = the extras left), round after round.
+        """
+        instance, r = self.instance, self.round
+        tables = range(instance.table_count)
+        owed = [0] * instance.table_count
+        if r == 0 or not instance.no_revisit:
+            return owed
+        later = range(r + 1, instance.counted)
+        given_later = {p for s in later for p in instance.pinned[s]}
+        for person in free:
+            unvisited = [t for t in tables if t not in self.visited[person]]
+            if person not in given_later and len(unvisited) == instance.counted - r:
+                for table in unvisited:
+                    owed[table] += 1
+        for table in tables:
+            owed[table] -= instance.base[r][table] - self.count[table]
+            for s in later:
+                given = sum(seat == table for seat in instance.pinned[s].values())
+                owed[table] -= instance.base[s][table] - instance.host_count[table] - given
+        return owed
 
     def _best_table(self, person: int, strict: bool, themed: bool = True) -> int | None:
         """The open table where this person meets the fewest old friends, then mixes best;
