@@ -93,7 +93,9 @@ class Builder:
                 if table is not None:
                     self._place(person, table)
                     break
-                if self._augment(person, themed):
+                if self._augment(person, themed) or (
+                    not themed and self._augment(person, themed, move_extras=True)
+                ):
                     break
             else:
                 self._place(person, self._best_table(person, strict=False))
@@ -220,11 +222,20 @@ class Builder:
                     best = table
         return best
 
-    def _augment(self, person: int, themed: bool) -> bool:
-        """Make room at an allowed table by moving others along a chain of allowed tables."""
+    def _augment(self, person: int, themed: bool, move_extras: bool = False) -> bool:
+        """Make room at an allowed table by moving others along a chain of allowed tables.
+
+        With `move_extras` a link of the chain may also hand a table's extra seat to a full
+        table without one (the chain goes on from the table that gave it up), so the extra
+        seats `_room` chose never force a revisit in this round that other extras avoid.
+        The search is breadth-first over every such link: it finds a chain whenever one
+        exists (an augmenting path of the round's seat flow).
+        """
+        instance = self.instance
+        base, flex = instance.base[self.round], instance.flex[self.round]
         came_from: dict[int, tuple[int, int] | None] = {}
         queue: deque[int] = deque()
-        for table in range(self.instance.table_count):
+        for table in range(instance.table_count):
             if self._allowed(person, table, themed):
                 came_from[table] = None
                 queue.append(table)
@@ -234,16 +245,25 @@ class Builder:
                 step = came_from[table]
                 while step is not None:
                     previous, mover = step
-                    self._unplace(mover)
-                    self._place(mover, table)
+                    if mover == UNSET:  # `table` hands its extra seat to `previous`
+                        self.room[table] -= 1
+                        self.room[previous] += 1
+                    else:
+                        self._unplace(mover)
+                        self._place(mover, table)
                     table, step = previous, came_from[previous]
                 self._place(person, table)
                 return True
             for mover in self.groups[table]:
                 if mover not in self.movable:
                     continue
-                for target in range(self.instance.table_count):
+                for target in range(instance.table_count):
                     if target not in came_from and self._allowed(mover, target, themed):
                         came_from[target] = (table, mover)
                         queue.append(target)
+            if move_extras and flex[table] and self.room[table] == base[table]:
+                for giver in range(instance.table_count):
+                    if giver not in came_from and self.room[giver] > base[giver]:
+                        came_from[giver] = (table, UNSET)
+                        queue.append(giver)
         return False
