@@ -146,22 +146,35 @@ class Builder:
                 sum(self._allowed(p, t) for p in free) / rounds_left - (room[t] - self.count[t])
                 for t in range(instance.table_count)
             ]
-        owed = self._owed_extras(free)
-        flexible.sort(key=lambda t: (-owed[t], -need[t], self.rng.random()))
-        for table in flexible[: instance.extras[r]]:
+        flexible.sort(key=lambda t: (-need[t], self.rng.random()))
+        for table in self._owed_first(flexible, self._owed_extras(free)):
             room[table] += 1
         return room
+
+    def _owed_first(self, flexible: list[int], owed: list[int]) -> list[int]:
+        """The tables that get this round's extra seats, from `flexible` in order of demand:
+        first those owed an extra in every round left, then as many other owed tables as
+        the later rounds' extras could not serve, then by demand. Any other choice would
+        leave an owed table short; this one keeps the demand's order wherever it can."""
+        instance, r = self.instance, self.round
+        rounds_left = instance.counted - r
+        short = sum(max(o, 0) for o in owed) - sum(instance.extras[r + 1 :])
+        urgent = [t for t in flexible if owed[t] >= rounds_left]
+        owing = [t for t in flexible if 0 < owed[t] < rounds_left]
+        chosen = urgent + owing[: max(0, short - len(urgent))]
+        chosen += [t for t in flexible if t not in chosen]
+        return chosen[: instance.extras[r]]
 
     def _owed_extras(self, free: list[int]) -> list[int]:
         """Per table, the extra seats it must get in this round and the later ones so that
         the travellers without a table to spare (as many tables left unvisited as rounds
-        left) can all still visit it: a table owed more goes first.
+        left) can all still visit it.
 
         The theme rule alone would send the extra seat of several rounds to the table of the
         theme most people have not seen, and with rounds = tables the last round then has
         fewer seats at the tables people have not sat at than people who must sit there.
-        Giving the extras to the tables owed most keeps every count reachable (owed <= the
-        rounds left at every table, the sum = the extras left), round after round.
+        Serving what is owed (`_owed_first`) keeps every count reachable (owed <= the rounds
+        left at every table, owed in all <= the extras left), round after round.
         """
         instance, r = self.instance, self.round
         tables = range(instance.table_count)
