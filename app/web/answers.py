@@ -31,6 +31,18 @@ class Error(Answer):
     error: ErrorDetail
 
 
+def files(media_types: dict[str, str]) -> dict:
+    """The OpenAPI content of an export: bytes, except the JSON export, an object that
+    names its format and version (docs/api.md)."""
+    content = {media: {"schema": {"type": "string", "format": "binary"}}
+               for media in sorted(set(media_types.values()))}
+    content["application/json"] = {"schema": {
+        "type": "object", "required": ["format", "version"],
+        "properties": {"format": {"const": "worldcafe-export"},
+                       "version": {"type": "integer"}}}}
+    return content
+
+
 REFUSALS = {status: {"model": Error, "description": "Refused: " + ", ".join(
                 sorted(code.value for code in Code if code.status == status))}
             for status in sorted({code.status for code in Code})}

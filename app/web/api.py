@@ -270,10 +270,8 @@ def list_cards(session_id: str, identity: IdentityDep, services: ServicesDep,
                          "next": page[-1].id if more else None})
 
 
-@router.get("/sessions/{session_id}/export.{fmt}", response_class=Response, responses={200: {
-    "description": "The file", "content": {media: {"schema": {"type": "string",
-                                                              "format": "binary"}}
-                                           for media in sorted(set(MEDIA_TYPES.values()))}}})
+@router.get("/sessions/{session_id}/export.{fmt}", response_class=Response,
+            responses={200: {"description": "The file", "content": answers.files(MEDIA_TYPES)}})
 def export(session_id: str, identity: IdentityDep, fmt: str, request: Request,
            services: ServicesDep) -> Response:
     """The harvest as CSV, Markdown, JSON, an A3 landscape PDF or a PNG (facilitator)."""
