@@ -154,8 +154,8 @@ class Builder:
     def _owed_first(self, flexible: list[int], owed: list[int]) -> list[int]:
         """The tables that get this round's extra seats, from `flexible` in order of demand:
         first those owed an extra in every round left, then as many other owed tables as
-        the later rounds' extras could not serve, then by demand. Any other choice would
-        leave an owed table short; this one keeps the demand's order wherever it can."""
+        the later rounds' extras could not serve, then by demand. Fewer owed tables now
+        would leave one short later; more would overrule the demand for nothing."""
         instance, r = self.instance, self.round
         rounds_left = instance.counted - r
         short = sum(max(o, 0) for o in owed) - sum(instance.extras[r + 1 :])
