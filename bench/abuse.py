@@ -990,11 +990,13 @@ def print_rows(floods: list[Flood], base: Watch) -> None:
         healthz = sorted(s.ms for s in watch.healthz + watch.probe)
         p99 = percentile(healthz, 0.99) if healthz else 0.0
         held, missed = row_verdict(watch)
+        verdict = ("reference" if watch is base
+                   else "PASS" if held else "FAIL: " + ", ".join(missed))
         print(f"| {flood.short} | {BEFORE.get(flood.short, '–')} | {watch.rss_before:.0f} / "
               f"{max(watch.rss, default=0):.0f} / {watch.rss_after:.0f} MB | {p99:.0f} / "
               f"{max(healthz, default=0):.0f} ms | {len(watch.stored)}/"
               f"{len(watch.cards)} / {len(watch.stored & watch.seen)}/{len(watch.stored)} | "
-              f"{'PASS' if held else 'FAIL: ' + ', '.join(missed)} |")
+              f"{verdict} |")
 
 
 # -- the floods, described -------------------------------------------------------------------
