@@ -30,7 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
 from app.i18n import NN_
-from app.refusal import Refusal
+from app.refusal import Code, Refusal
 
 BUILDS_AT_ONCE = 2
 """Big answers built at the same time: one per core of a venue's laptop; more only share
@@ -52,7 +52,7 @@ class BigReads:
         """One more answer under way for `address`; 429 `too_many_reads` over the bound."""
         if self.under_way[address] >= self.per_address:
             raise Refusal.retry_after(
-                "too_many_reads",
+                Code.TOO_MANY_READS,
                 NN_("Too many unfinished downloads from this network. "
                     "Try again in %(num)s second.",
                     "Too many unfinished downloads from this network. "
