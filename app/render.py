@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import auth, cards, events, shapes, templating
+from app import auth, cards, events, keywords, shapes, templating
 from app.records import CardRecord
 from app.templating import render
 from app.timing import now_ms
@@ -76,7 +76,9 @@ PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phas
                 *SCREEN_PIECES, *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
 JOIN_PIECES = (("facilitator", "join"), ("facilitator", "flood"), ("projector", "join"))
-KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
+KEYWORD_CHARTS = {"facilitator": None, "projector": ("all",)}
+"""The keyword charts each view shows (fragments/_keywords.html): the console every one,
+the projector the whole event's."""
 
 
 def scope_of(piece: str, audience: Audience):
@@ -224,6 +226,9 @@ class Delivery:
         """(view, piece, scope or EVERY) drawn whole"""
         self.ops: dict[tuple[str, str, object], list[Op]] = defaultdict(list)
         self.json: dict[str, list[str]] = {role: [] for role in json_roles}
+        self.charts: set[str] = set()
+        """The keyword charts (keywords.Charts names) the batches changed: drawn only when
+        the hub says (`show_charts`), as they count every card."""
 
     def apply(self, batch: events.Batch) -> None:
         for event in batch.events:
@@ -404,10 +409,11 @@ class Delivery:
                 self._replace((found.view, found.piece, found.scope), found.count_id,
                               _count_draw(found.count_id, found.key, found.filter_name,
                                           plain=found.piece != "board"))
-        visible_text = any((old is not None and old.on_board) or new.on_board
-                           for old, new in changes)
-        if texts_changed and visible_text:
-            self.redraw(KEYWORD_PIECES)
+        if texts_changed:
+            tallies = view.keyword_tallies
+            self.charts.update(name for old, new in changes for card in (old, new)
+                               if card is not None and card.on_board
+                               for name in tallies.names_of(card.table_id))
         dots_moved = dots or any(dots_before[new.id] != view.dots_on(new.id)
                                  for _, new in changes)
         if dots_moved:
@@ -442,6 +448,14 @@ class Delivery:
 
     def _replace(self, key: tuple, element_id: str, draw: Draw) -> None:
         self.ops[key].append(Op("replace", element_id, draw))
+
+    def show_charts(self, names: set[str]) -> None:
+        """Replace these keyword charts, as they are now, on every page that shows them."""
+        for view_name, shown in KEYWORD_CHARTS.items():
+            for name in sorted(names):
+                if shown is None or name in shown:
+                    self._replace((view_name, "keywords", None), f"keywords-{name}",
+                                  _chart_draw(name))
 
     # --- texts ------------------------------------------------------------------------------
 
@@ -493,6 +507,16 @@ def _count_draw(count_id: str, key: tuple, filter_name: str, plain: bool) -> Dra
         return drawing.once(("count", count_id, key, filter_name, plain), audience,
                             "fragments/_card_count.html", count_id=count_id,
                             n=drawing.view.count(key, filter_name), plain=plain)
+
+    return draw
+
+
+def _chart_draw(name: str) -> Draw:
+    def draw(drawing: Drawing, audience: Audience) -> str:
+        limit = keywords.CHART_LENGTHS[audience.view]
+        return drawing.once(("chart", name, limit), audience, "fragments/_keyword_chart.html",
+                            chart_id=f"keywords-{name}",
+                            ranked=drawing.view.keyword_tallies.chart(name, limit))
 
     return draw
 

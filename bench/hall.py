@@ -13,6 +13,8 @@ At each checkpoint (100, 500, 1000, 2000 cards by default) it prints, over the l
 - cpu/card: server CPU ms per new card (from /proc; the whole process: HTTP, commit,
   fan-out);
 - phone B/card: bytes one phone's socket receives per new card (mean over the phones);
+- console B/card, projector B/card: the same for the console's and the projector's page
+  sockets (the console shows every card with its tools, and the keyword charts);
 - watcher p50/p99: a card's POST to the JSON watcher's `card` event;
 - healthz max: the slowest `GET /healthz` answer while those cards went in (polled every
   `--healthz-ms`), the longest stall of the event loop the room would feel.
@@ -341,6 +343,8 @@ class Row:
     cards: int
     cpu_ms: float | None = None
     phone_bytes: float | None = None
+    console_bytes: float | None = None
+    projector_bytes: float | None = None
     watcher_p50: float | None = None
     watcher_p99: float | None = None
     healthz_max: float | None = None
@@ -451,6 +455,8 @@ class Bench:
         sizes = self.screens.merged("bytes", start_ns, end_ns)
         row.phone_bytes = sum(sizes[p] for p in self.phones) / max(
             1, len(self.phones) * len(measured))
+        row.console_bytes = sizes["console"] / max(1, len(measured))
+        row.projector_bytes = sizes["projector"] / max(1, len(measured))
         latencies = [self.card_seen[c] - sent for c, sent in measured if c in self.card_seen]
         row.watcher_p50, row.watcher_p99, _ = milliseconds(latencies)
         row.healthz_max = self.probe.worst(start_ns, end_ns)
@@ -555,11 +561,13 @@ def print_report(rows: list[Row], options: argparse.Namespace, screens: int,
           f"{options.in_flight} in flight; figures over the last {options.window} cards "
           "before each size")
     print(f"{'cards':>6} | {'cpu/card ms':>11} {'ratio':>6} | {'phone B/card':>12} "
-          f"{'ratio':>6} | {'watcher p50':>11} {'p99 ms':>7} | {'healthz max ms':>14}")
+          f"{'ratio':>6} | {'console B/card':>14} {'projector':>9} | {'watcher p50':>11} "
+          f"{'p99 ms':>7} | {'healthz max ms':>14}")
     base = rows[0] if rows else None
     for row in rows:
         print(f"{row.cards:>6} | {row.cpu_ms:>11.2f} {ratio(row.cpu_ms, base.cpu_ms):>6} | "
               f"{row.phone_bytes:>12.0f} {ratio(row.phone_bytes, base.phone_bytes):>6} | "
+              f"{row.console_bytes:>14.0f} {row.projector_bytes:>9.0f} | "
               f"{row.watcher_p50:>11.1f} {row.watcher_p99:>7.1f} | {row.healthz_max:>14.1f}")
     acted = [row for row in rows if row.actions]
     if acted:

@@ -323,3 +323,36 @@ def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
         assert asyncio.run(scenario())() is None
     finally:
         gc.enable()
+
+
+def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval(
+        monkeypatch):
+    """A run of cards costs the screens one card each: the charts the cards changed wait
+    for the interval (here: until the test moves the last push back past it)."""
+    monkeypatch.setattr(hub, "KEYWORDS_INTERVAL_SECONDS", 600.0)
+
+    async def scenario():
+        database, the_hub = started()
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await until(lambda: socket.received)
+        the_hub.arrive(database.commit(card_record("a", created=1, text="公園の清掃")))
+        await until(lambda: card_ids(socket) == ["a"])
+        for number, card_id in enumerate("bc", start=2):
+            the_hub.arrive(database.commit(card_record(card_id, created=number,
+                                                       text="公園の花壇")))
+        await until(lambda: card_ids(socket) == ["a", "b", "c"])
+        room = the_hub._rooms["s1"]
+        held = len(socket.received)
+        room.charts_pushed_at -= hub.KEYWORDS_INTERVAL_SECONDS
+        room.wake.set()
+        await until(lambda: len(socket.received) > held)
+        return socket.received, held
+
+    frames, held = asyncio.run(scenario())
+    first, *cards_only, charts = frames[1:]
+    assert 'id="keywords-all"' in first and "清掃" in first
+    assert len(cards_only) == held - 2
+    assert all("keywords-all" not in frame for frame in cards_only)
+    assert charts.count('id="keywords-all"') == 1 and "bc-" not in charts
+    assert '<span class="keyword__word">公園</span>' in charts and 'title="3枚">3<' in charts

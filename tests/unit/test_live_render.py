@@ -215,23 +215,38 @@ def snapshots(view) -> dict[Audience, Screen]:
     return {a: Screen(render.snapshot(view, a, drawing)[0]) for a in AUDIENCES}
 
 
+def push(screens: dict, delivery: render.Delivery) -> None:
+    for audience, frames in delivery.texts(AUDIENCES).items():
+        for frame in frames:
+            screens[audience].apply(frame)
+
+
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]))
+@given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]), st.lists(st.booleans()))
 def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(actions, run,
-                                                                           preloaded):
+                                                                           preloaded,
+                                                                           charts_now):
+    """Keyword charts go out when the hub says (`charts_now`, one per run: at most every
+    few seconds), the ones held back by a later delivery or on their own."""
     truth = Event(preloaded)
     live = truth.view()
     screens = snapshots(live)
     batches = []
     for seq, action in enumerate(actions, start=1):
         batches.append(events.Batch("S1", seq, tuple(truth.step(action))))
-    for start in range(0, len(batches), run):  # runs of batches coalesce into one delivery
+    charts_due = set()
+    for position, start in enumerate(range(0, len(batches), run)):  # runs coalesce
         delivery = render.Delivery(live, set())
         for batch in batches[start:start + run]:
             delivery.apply(batch)
-        for audience, frames in delivery.texts(AUDIENCES).items():
-            for frame in frames:
-                screens[audience].apply(frame)
+        charts_due |= delivery.charts
+        if position < len(charts_now) and charts_now[position]:
+            delivery.show_charts(charts_due)
+            charts_due = set()
+        push(screens, delivery)
+    held_back = render.Delivery(live, set())
+    held_back.show_charts(charts_due)
+    push(screens, held_back)
     assert live.seq == len(actions)
     assert all(live.weight(card_id) == weight
                for card_id, weight in cards.weights(truth.cards.values()).items())
