@@ -57,6 +57,9 @@ PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
 
+PERSONAL_SCOPES = ("table_id", "participant_id")
+"""Scopes that many screens of one view differ by (the base differs by the address only)."""
+
 BY_VIEW = ("board", "keywords", "join", "phase")
 """Pieces that differ between the views that show them (the console sees more)."""
 
@@ -106,29 +109,54 @@ class Drawing:
     def once(self, key: tuple, audience: Audience, template: str, **extra) -> str:
         """`template` rendered for `audience`, or the text already rendered under `key`
         (which must name everything the text depends on besides the language)."""
-        full_key = (audience.language, *key)
-        text = self._texts.get(full_key)
-        if text is None:
-            text = render(audience.language, template, **self.context(audience), **extra)
-            self._texts[full_key] = text
-        return text
+        return self._kept(key, audience, lambda: render(
+            audience.language, template, **self.context(audience), **extra))
 
     def piece(self, name: str, audience: Audience) -> str:
         view_key = audience.view if name in BY_VIEW else None
         return self.once(("piece", name, view_key, scope_of(name, audience)), audience,
                          f"fragments/_{name.replace('-', '_')}.html")
 
+    def joined(self, key: tuple, audience: Audience, pieces: list[str]) -> str:
+        """The pieces in one text, joined once under `key` (plus the language)."""
+        return self._kept(key, audience, lambda: "\n".join(self.piece(name, audience)
+                                                           for name in pieces))
+
+    def _kept(self, key: tuple, audience: Audience, make: Callable[[], str]) -> str:
+        full_key = (audience.language, *key)
+        text = self._texts.get(full_key)
+        if text is None:
+            text = self._texts[full_key] = make()
+        return text
+
     def item(self, template: str, card_id: str, audience: Audience) -> str:
         return templating.item(audience.language, template, self.view, audience.view,
                                self.view.card(card_id))
 
 
+def own_pieces(view_name: str) -> list[str]:
+    """The pieces of a page that differ per participant or table: its snapshot's second
+    frame (none: one frame)."""
+    return [name for name in VIEW_PIECES.get(view_name, ())
+            if PIECE_SCOPE.get(name) in PERSONAL_SCOPES]
+
+
 def snapshot(view: SessionView, audience: Audience, drawing: Drawing,
              kind: str = "snapshot") -> list[str]:
-    """Every live piece of the audience's page, or the JSON snapshot."""
+    """Every live piece of the audience's page, or the JSON snapshot.
+
+    A page with pieces of its own participant or table gets two frames: first the pieces
+    every such page shows alike (one text, shared by the 200 phones of a hall rather than
+    copied into each), then its own."""
     if audience.view == "json":
         return [json_snapshot(view, audience, kind)]
-    return ["\n".join(drawing.piece(name, audience) for name in VIEW_PIECES[audience.view])]
+    pieces = VIEW_PIECES[audience.view]
+    own = own_pieces(audience.view)
+    if not own:
+        return ["\n".join(drawing.piece(name, audience) for name in pieces)]
+    shared = [name for name in pieces if name not in own]
+    return [drawing.joined(("shared", audience.view, *shared), audience, shared),
+            "\n".join(drawing.piece(name, audience) for name in own)]
 
 
 # --- the lists that show cards -----------------------------------------------------------------

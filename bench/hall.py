@@ -24,7 +24,9 @@ one dot (a participant's `POST .../votes`), and a full resync (all 203 sockets c
 opened again at once): for the first three, the time from the request to each screen's
 first frame after it (p50/p99/max over every screen reached, and how many), the server CPU
 per action and the slowest /healthz meanwhile; for the resync, the time until the last of
-the 203 snapshots arrived. Ratios are against the 100-card row of the same run.
+the 203 snapshots arrived (a phone's snapshot is two frames: the pieces every phone
+shares, then its own; the last frame before the screens fall quiet counts). Ratios are
+against the 100-card row of the same run.
 
 Screens run in `--client-processes` processes of their own (asyncio clients that only
 record what arrives and when), so they share the machine's two cores with the server only
@@ -146,6 +148,15 @@ async def _open_all(screens: list[Screen]) -> list[str]:
     return errors
 
 
+async def _quiet(screens: list[Screen]) -> None:
+    """Until no screen has received anything for QUIET_MS."""
+    while True:
+        last = max((s.arrivals[-1][0] for s in screens if s.arrivals), default=0)
+        if time.time_ns() - last >= QUIET_MS * 1_000_000:
+            return
+        await asyncio.sleep(QUIET_MS / 4000)
+
+
 async def _serve_screens(specs: list[tuple[str, str]], pipe: Pipe) -> None:
     """Open the screens, then answer the parent's questions until told to stop."""
     loop = asyncio.get_running_loop()
@@ -177,7 +188,9 @@ async def _serve_screens(specs: list[tuple[str, str]], pipe: Pipe) -> None:
             for screen in screens:
                 screen.arrivals.clear()
             reopen_errors = await _open_all(screens)
-            pipe.send((started, max(s.snapshot_ns for s in screens), reopen_errors[:5]))
+            await _quiet(screens)  # a snapshot may come in several frames
+            pipe.send((started, max(max(s.snapshot_ns, *(t for t, _ in s.arrivals))
+                                    for s in screens), reopen_errors[:5]))
         elif command == "stop":
             await asyncio.gather(*(s.close() for s in screens))
             pipe.send("stopped")

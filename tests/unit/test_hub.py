@@ -141,14 +141,15 @@ def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it()
 
 async def projectors_and_hosts(each: int) -> tuple[Database, Hub, list[Socket]]:
     """`each` projector and `each` host sockets on a board of one card, their snapshots
-    received."""
+    received (a host's in two frames: what every host's page shows, then its table's)."""
     database = Database()
     database.commit(card_record("first", created=0, participant_id=None))
     database, the_hub = started(database)
     sockets = [Socket() for _ in range(2 * each)]
     for socket, audience in zip(sockets, [PROJECTOR] * each + [HOST] * each, strict=True):
         connect(the_hub, audience, socket)
-    await until(lambda: all(s.received for s in sockets))
+    await until(lambda: all(len(s.received) == (1 if n < each else 2)
+                            for n, s in enumerate(sockets)))
     return database, the_hub, sockets
 
 
@@ -168,15 +169,16 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
         database, the_hub, sockets = await projectors_and_hosts(3)
         renders.clear()
         the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
-        await until(lambda: all(len(s.received) == 2 for s in sockets))
+        await until(lambda: all(len(s.received) == (2 if n < 3 else 3)
+                                for n, s in enumerate(sockets)))
         assert len(renders) < 8, renders  # items, counts and the keywords: never the board
         return sockets
 
     sockets = asyncio.run(scenario())
     assert renders.count("fragments/_board_card.html") == 1  # the projector's item
     assert renders.count("fragments/_table_card.html") == 1  # the host's item
-    assert len({s.received[1] for s in sockets[:3]}) == 1
-    assert len({s.received[1] for s in sockets[3:]}) == 1
+    assert len({s.received[-1] for s in sockets[:3]}) == 1
+    assert len({s.received[-1] for s in sockets[3:]}) == 1
 
 
 def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
@@ -185,15 +187,15 @@ def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
         slow, fast = Socket(stall=True), Socket()
         slow_connection, _ = connect(the_hub, HOST, slow, queue_size=3)
         connect(the_hub, HOST, fast, queue_size=3)
-        await until(lambda: fast.received)
+        await until(lambda: len(fast.received) == 2)  # a host's snapshot: two frames
         for n in range(6):
             the_hub.arrive(database.commit(card_record(f"c{n}", created=n)))
-            await until(lambda n=n: len(fast.received) == n + 2)
+            await until(lambda n=n: len(fast.received) == n + 3)
         return slow_connection, fast
 
     slow_connection, fast = asyncio.run(scenario())
     assert slow_connection.dropped is True
-    assert len(fast.received) == 7
+    assert len(fast.received) == 8
 
 
 def test_a_dropped_connection_is_closed_with_try_again_later():
@@ -295,6 +297,7 @@ def test_a_snapshot_is_drawn_once_per_audience_and_shared():
     projector_a, projector_b, host_a, host_b = asyncio.run(scenario())
     assert projector_a is projector_b and host_a is host_b  # one text, not a copy each
     assert projector_a != host_a
+    assert 'id="phase"' in host_a and 'id="table-cards"' not in host_a  # its own after it
 
 
 def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
