@@ -31,6 +31,28 @@ def post_in_turn(server, event, token: str, sent: list[str], each: int = EACH) -
             sent.append(card_id)
 
 
+def burst(server, event, tokens: list[str], each: int, socket, screen: Screen,
+          ids) -> tuple[list[str], list[str], dict[str, list[str]]]:
+    """Each token writes `each` cards in turn while `socket`'s frames are applied to
+    `screen`: the frames, the cards they bring (found by `ids`) in order, and what each
+    token sent."""
+    sent: dict[str, list[str]] = {token: [] for token in tokens}
+    threads = [threading.Thread(target=post_in_turn, args=(server, event, token, sent[token],
+                                                           each))
+               for token in tokens]
+    for thread in threads:
+        thread.start()
+    frames, arrived = [], []
+    while len(arrived) < len(tokens) * each:
+        frame = socket.recv(timeout=seconds(30))
+        frames.append(frame)
+        arrived += ids(frame)
+        screen.apply(frame)
+    for thread in threads:
+        thread.join()
+    return frames, arrived, sent
+
+
 def inserted_ids(frame: str) -> list[str]:
     return [part.split('"')[0] for part in frame.split('id="vc-')[1:]]
 
@@ -43,22 +65,10 @@ def test_five_hundred_cards_from_twenty_writers_reach_a_phone_once_each_in_order
     opened = api.patch(f"/api/v1/sessions/{event['id']}/board", json={"open": True},
                        headers=bearer(event["facilitator_token"]))
     assert opened.status_code == 200, opened.text
-    sent: dict[str, list[str]] = {w["token"]: [] for w in writers}
     with listen(server, event, reader["token"], view="participant") as phone:
         screen = Screen(receive_snapshot(phone, "participant", timeout=10))
-        threads = [threading.Thread(target=post_in_turn, args=(server, event, w["token"],
-                                                               sent[w["token"]]))
-                   for w in writers]
-        for thread in threads:
-            thread.start()
-        frames, arrived = [], []
-        while len(arrived) < WRITERS * EACH:
-            frame = phone.recv(timeout=seconds(30))
-            frames.append(frame)
-            arrived += inserted_ids(frame)
-            screen.apply(frame)
-        for thread in threads:
-            thread.join()
+        frames, arrived, sent = burst(server, event, [w["token"] for w in writers], EACH,
+                                      phone, screen, inserted_ids)
     assert sorted(arrived) == sorted(card for cards in sent.values() for card in cards)
     assert len(set(arrived)) == len(arrived)  # exactly once each
     position = {card: index for index, card in enumerate(arrived)}
@@ -96,22 +106,9 @@ def test_a_card_costs_the_console_one_card_and_the_charts_follow(api, server):
                                       for n in range(1, 21)])
     hosts = [table["host_token"] for table in event["tables"]]
     facilitator = event["facilitator_token"]
-    sent: dict[str, list[str]] = {token: [] for token in hosts}
     with listen(server, event, facilitator, view="facilitator") as console:
         screen = Screen(receive_snapshot(console, "facilitator"))
-        threads = [threading.Thread(target=post_in_turn, args=(server, event, token,
-                                                               sent[token], 5))
-                   for token in hosts]
-        for thread in threads:
-            thread.start()
-        frames, arrived = [], []
-        while len(arrived) < 100:
-            frame = console.recv(timeout=seconds(30))
-            frames.append(frame)
-            arrived += board_ids(frame)
-            screen.apply(frame)
-        for thread in threads:
-            thread.join()
+        frames, arrived, sent = burst(server, event, hosts, 5, console, screen, board_ids)
         with listen(server, event, facilitator, view="facilitator") as fresh_socket:
             fresh = Screen(receive_snapshot(fresh_socket, "facilitator"))
         while screen.shape("keywords") != fresh.shape("keywords"):  # the charts held back

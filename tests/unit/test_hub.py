@@ -100,14 +100,20 @@ def test_batches_arriving_out_of_order_are_applied_in_commit_order():
     assert card_ids(socket) == ["a", "b", "c"]
 
 
+async def a_projector() -> tuple[Database, Hub, Socket]:
+    """A hub with one projector socket, its snapshot received."""
+    database, the_hub = started()
+    socket = Socket()
+    connect(the_hub, PROJECTOR, socket)
+    await until(lambda: socket.received)
+    return database, the_hub, socket
+
+
 def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
     monkeypatch.setattr(hub, "GAP_WAIT_SECONDS", 0.05)
 
     async def scenario():
-        database, the_hub = started()
-        socket = Socket()
-        connect(the_hub, PROJECTOR, socket)
-        await until(lambda: socket.received)
+        database, the_hub, socket = await a_projector()
         database.commit(card_record("lost", created=1))  # committed, never published
         the_hub.arrive(database.commit(card_record("after", created=2)))
         await until(lambda: len(socket.received) >= 2)
@@ -335,10 +341,7 @@ def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval
     monkeypatch.setattr(hub, "KEYWORDS_INTERVAL_SECONDS", 600.0)
 
     async def scenario():
-        database, the_hub = started()
-        socket = Socket()
-        connect(the_hub, PROJECTOR, socket)
-        await until(lambda: socket.received)
+        database, the_hub, socket = await a_projector()
         the_hub.arrive(database.commit(card_record("a", created=1, text="公園の清掃")))
         await until(lambda: card_ids(socket) == ["a"])
         for number, card_id in enumerate("bc", start=2):
@@ -359,3 +362,17 @@ def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval
     assert all("keywords-all" not in frame for frame in cards_only)
     assert charts.count('id="keywords-all"') == 1 and "bc-" not in charts
     assert '<span class="keyword__word">公園</span>' in charts and 'title="3枚">3<' in charts
+
+
+def test_a_big_snapshot_keeps_its_utf8_form_so_each_socket_copies_it_rather_than_encodes():
+    """CPython counts a str's kept UTF-8 form in its size: a big text gains exactly its
+    encoded length, a small one nothing; the text itself is unchanged."""
+    import sys
+
+    big = "見守りボランティア<li>" * 2000
+    small = "見守り"
+    sizes = sys.getsizeof(big), sys.getsizeof(small)
+    assert hub.encoded_once(big) is big and hub.encoded_once(small) is small
+    assert sys.getsizeof(big) == sizes[0] + len(big.encode()) + 1
+    assert sys.getsizeof(small) == sizes[1]
+    assert hub.encoded_once("\ud800" * 20000).startswith("\ud800")  # sent as before
