@@ -57,6 +57,34 @@ PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
 
+def _my_votes_inputs(view: SessionView, participant_id: int) -> tuple:
+    mine = view.my_dots(participant_id)
+    names = tuple(view.group(i).name if view.vote_on == "groups" else view.card(i).text
+                  for i in mine)
+    return (tuple(mine.items()), names, view.session.vote_budget, view.session.voting_open,
+            view.vote_on, view.session.id)
+
+
+def _seat_inputs(view: SessionView, participant_id: int) -> tuple:
+    person = view.person(participant_id)
+    if person is None:
+        return (None,)
+    return (person, view.table(view.table_id_of(person)), view.moving_now, view.phase.kind,
+            view.clock.phase_index, tuple(view.route(person)))
+
+
+OWN_INPUTS: dict[str, Callable[[SessionView, int], tuple]] = {
+    "my-cards": lambda view, participant_id: (
+        tuple(view.cards_by(participant_id)),
+        tuple(view.table(c.table_id) for c in view.cards_by(participant_id)),
+        tuple(p.title for p in view.program)),
+    "my-votes": _my_votes_inputs,
+    "seat": _seat_inputs,
+}
+"""A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
+besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
+reconnect at once are drawn from the pieces drawn before, whatever changed elsewhere."""
+
 PERSONAL_SCOPES = ("table_id", "participant_id")
 """Scopes that many screens of one view differ by (the base differs by the address only)."""
 
@@ -114,8 +142,14 @@ class Drawing:
 
     def piece(self, name: str, audience: Audience) -> str:
         view_key = audience.view if name in BY_VIEW else None
-        return self.once(("piece", name, view_key, scope_of(name, audience)), audience,
-                         f"fragments/_{name.replace('-', '_')}.html")
+        scope = scope_of(name, audience)
+        template = f"fragments/_{name.replace('-', '_')}.html"
+        inputs = OWN_INPUTS.get(name)
+        if inputs is None:
+            return self.once(("piece", name, view_key, scope), audience, template)
+        return templating.kept_piece(
+            (audience.language, name, scope, *inputs(self.view, scope)),
+            lambda: self.once(("piece", name, view_key, scope), audience, template))
 
     def joined(self, key: tuple, audience: Audience, pieces: list[str]) -> str:
         """The pieces in one text, joined once under `key` (plus the language)."""

@@ -212,7 +212,7 @@ steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.intege
 
 def snapshots(view) -> dict[Audience, Screen]:
     drawing = render.Drawing(view)
-    return {a: Screen(render.snapshot(view, a, drawing)[0]) for a in AUDIENCES}
+    return {a: Screen("\n".join(render.snapshot(view, a, drawing))) for a in AUDIENCES}
 
 
 def push(screens: dict, delivery: render.Delivery) -> None:
@@ -374,3 +374,14 @@ def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_b
     assert 'id="board"' not in console and "c199" not in console
     assert names["json"].count('"type": "pages"') == 2
     assert '"pages": "pause", "page_turns": 2' in names["json"]
+
+
+def test_phones_share_one_snapshot_text_and_get_their_own_pieces_after_it():
+    view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(30)])
+    drawing = render.Drawing(view)
+    one, two = (render.snapshot(view, a, drawing) for a in AUDIENCES[4:6])
+    assert one[0] is two[0]  # one text for every phone, not a copy each
+    assert 'id="vote-cards"' in one[0] and 'id="my-cards"' not in one[0]
+    assert 'id="my-cards"' in one[1] and 'id="my-votes"' in one[1] and one[1] != two[1]
+    later = render.Drawing(view)  # another load: a phone's own pieces are kept
+    assert later.piece("my-cards", AUDIENCES[4]) is drawing.piece("my-cards", AUDIENCES[4])
