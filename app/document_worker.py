@@ -32,6 +32,10 @@ TOO_SLOW = N_("The document could not be made within %(seconds)s seconds "
 BROKEN = N_("The document could not be made: %(error)s")
 
 
+NICENESS = 10
+"""Below the server's priority: on a laptop of two cores the live screens come first."""
+
+
 class TookTooLong(Exception):
     pass
 
@@ -51,6 +55,7 @@ def make(arguments: dict) -> None:
                             documents.STAGES[stage], stage)
         documents.write_state(place, job)
 
+    os.nice(NICENESS)
     queue = os.open(place.queue_file, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(queue, fcntl.LOCK_EX)  # the event's documents, one at a time
     _load_libraries()
