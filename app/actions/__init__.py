@@ -57,8 +57,8 @@ class Services:
     suggested: Recent = field(default_factory=Recent)
     """The suggested groups made lately, for accepting one (app/actions/insight.py)."""
     documents: Maker | None = None
-    """Where documents are made and kept (app/documents.py); None: made in this process
-    (tests of the actions alone)."""
+    """Where documents are made and kept (app/documents.py); the server always has one
+    (tests of the actions alone, which make no documents, need none)."""
     now: Callable[[], int] = now_ms
 
 
