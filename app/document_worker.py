@@ -69,7 +69,8 @@ def make(arguments: dict) -> None:
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
-        documents.write_state(place, documents.Job(place.name, place.key, documents.READY, 100))
+        documents.write_state(place, documents.Job(place.name, place.key, documents.READY, 100,
+                                                   **_usage()))
         documents.forget_older(place)
     except TookTooLong:
         _fail(place, job, TOO_SLOW, seconds=arguments["seconds"])
@@ -119,7 +120,15 @@ def _render(arguments: dict, progress: Progress) -> bytes:
 
 def _fail(place: documents.Place, job: documents.Job, message: str, **params) -> None:
     documents.write_state(place, documents.Job(place.name, place.key, documents.FAILED,
-                                               job.progress, job.stage, message, params))
+                                               job.progress, job.stage, message, params,
+                                               **_usage()))
+
+
+def _usage() -> dict:
+    """This process's CPU seconds and peak RSS (MB) so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return {"cpu_seconds": round(usage.ru_utime + usage.ru_stime, 2),
+            "peak_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
 if __name__ == "__main__":

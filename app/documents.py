@@ -51,6 +51,9 @@ class Job:
     message: str = ""
     """Why it failed, an untranslated message id; its parameters in `params`."""
     params: dict | None = None
+    cpu_seconds: float = 0.0
+    """The worker's CPU time and its peak RSS, once done (bench/documents.py)."""
+    peak_mb: float = 0.0
 
     @property
     def done(self) -> bool:
