@@ -100,17 +100,33 @@ def prime(server, event: dict) -> None:
         socket.recv(timeout=SNAPSHOT_TIMEOUT_SECONDS)
 
 
+def descendants(pid: int) -> list[int]:
+    try:
+        children = [int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+                    for child in (task / "children").read_text().split()]
+    except OSError:
+        return []
+    return children + [grandchild for child in children for grandchild in descendants(child)]
+
+
+def command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""  # it has ended
+
+
 def settled_rss(pid: int) -> float:
-    """The server's RSS once the previous document's worker has ended (it writes its
-    document, then exits): the tree's RSS no longer falling, or after 10 s."""
-    last, deadline = rss_mb(pid), time.monotonic() + 10
+    """The server's RSS once the previous document's worker has ended (it answers the
+    download, then exits), or after 30 s."""
+    deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        time.sleep(0.5)
-        now = rss_mb(pid)
-        if now >= last - 1:
-            return now
-        last = now
-    return last
+        workers = [child for child in descendants(pid) if b"app.document_worker" in
+                   command_line(child)]
+        if not workers:
+            break
+        time.sleep(0.2)
+    return rss_mb(pid)
 
 
 def measure(server, event: dict, cards: int, fmt: str) -> Row:
