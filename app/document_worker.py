@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import importlib
 import json
 import os
 import resource
 import signal
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 
-from app import documents
-from app.exports import Progress
+from app import documents, exports
 from app.i18n import N_
+from app.view import SessionView
 
 TOO_BIG = N_("The document could not be made within the memory limit of %(mb)s MB "
              "(WORLDCAFE_DOCUMENT_MEMORY_MB).")
@@ -58,14 +60,16 @@ def make(arguments: dict) -> None:
     os.nice(NICENESS)
     queue = os.open(place.queue_file, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(queue, fcntl.LOCK_EX)  # the event's documents, one at a time
-    _load_libraries()
-    memory = arguments["memory_mb"] * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    _load_libraries(place.name)
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(arguments["seconds"])
     try:
         progress("reading")
-        body = _render(arguments, progress)
+        view, timeline = _read(arguments)
+        memory = arguments["memory_mb"] * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        body = exports.export(view, place.name, timeline=timeline, base=arguments["base"],
+                              progress=progress)
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
@@ -89,21 +93,25 @@ def _out_of_memory(error: Exception) -> bool:
             or isinstance(error, ImportError) and "failed to map" in str(error))
 
 
-def _load_libraries() -> None:
-    """Everything the rendering needs, imported before the memory limit is set: the limit
-    bounds the document's own work (a library that cannot be mapped under it would fail
-    as an ImportError rather than as the MemoryError it is)."""
-    import docx  # noqa: F401
-    import pypdfium2  # noqa: F401
-    import weasyprint  # noqa: F401
-
-    from app import printed, report  # noqa: F401
-    from app.db import make_engine  # noqa: F401
-    from app.store import keyword_terms  # noqa: F401
+LIBRARIES = {"report.docx": ("docx", "app.report"), "report.pdf": ("weasyprint", "app.report"),
+             "png": ("weasyprint", "pypdfium2"), "pdf": ("weasyprint",)}
+"""What each document needs besides the database (seconds of imports: only its own);
+the printed materials need WeasyPrint and app.printed."""
 
 
-def _render(arguments: dict, progress: Progress) -> bytes:
-    from app import exports
+def _load_libraries(name: str) -> None:
+    """Everything the rendering of `name` needs, imported before the memory limit is set:
+    the limit bounds the document's own work (a library that cannot be mapped under it
+    would fail as an ImportError rather than as the MemoryError it is)."""
+    for module in (*LIBRARIES.get(name, ("weasyprint", "app.printed")), "sqlite3", "app.templating",
+                   "app.exports", "app.db", "app.store.keyword_terms"):
+        importlib.import_module(module)
+
+
+def _read(arguments: dict) -> tuple[SessionView, Sequence]:
+    """The event and, for the report, its clock's log, read before the memory limit is
+    set (the database's driver and its pages are not the document's own work; a driver
+    failing to allocate would not say it was memory)."""
     from app.db import make_engine
     from app.store import keyword_terms, sessions
 
@@ -114,8 +122,7 @@ def _render(arguments: dict, progress: Progress) -> bytes:
                     if arguments["name"] in exports.REPORT_FORMATS else ())
     finally:
         engine.dispose()
-    return exports.export(view, arguments["name"], timeline=timeline, base=arguments["base"],
-                          progress=progress)
+    return view, timeline
 
 
 def _fail(place: documents.Place, job: documents.Job, message: str, **params) -> None:
