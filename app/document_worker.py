@@ -34,7 +34,7 @@ TOO_SLOW = N_("The document could not be made within %(seconds)s seconds "
 BROKEN = N_("The document could not be made: %(error)s")
 
 
-NICENESS = 10
+NICENESS = 5
 """Below the server's priority: on a laptop of two cores the live screens come first."""
 
 
