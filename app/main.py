@@ -22,12 +22,13 @@ from app import logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
+from app.documents import Maker
 from app.edge import return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
 from app.settings import Settings
-from app.store import keyword_terms, sessions
+from app.store import keyword_terms
 from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
@@ -174,14 +175,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     def load_live_view(session_id: str) -> SessionView:
-        """The hub's loader (it runs in a worker thread): also reads the stored keyword
-        terms of the cards (analysing and storing those not stored yet), so that drawing
-        the keyword charts runs no analyser (a restart would otherwise tokenise every card
-        while drawing)."""
-        view = sessions.load_view(engine, session_id)
-        keyword_terms.recall(engine, session_id,
-                             (card.text for card in view.all_cards if not card.hidden))
-        return view
+        """The hub's loader (it runs in a worker thread); a restart would otherwise
+        tokenise every card while drawing the keyword charts."""
+        return keyword_terms.load_view(engine, session_id)
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
@@ -198,7 +194,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
         organiser_passcode=settings.organiser_passcode,
-        list_events_locally=settings.list_events_locally)
+        list_events_locally=settings.list_events_locally,
+        documents=Maker(settings.documents_folder(), settings.database_url,
+                        settings.document_memory_mb, settings.document_seconds))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

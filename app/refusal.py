@@ -39,6 +39,7 @@ class Code(StrEnum):
     NO_GROUP = "no_group", 404
     NO_SUGGESTION = "no_suggestion", 404
     UNKNOWN_FORMAT = "unknown_format", 404
+    NO_DOCUMENT = "no_document", 404
     NOT_RUNNING = "not_running", 409
     NO_PREVIOUS = "no_previous", 409
     FINISHED = "finished", 409
@@ -65,6 +66,7 @@ class Code(StrEnum):
     TOO_MANY_READS = "too_many_reads", 429
     DATABASE_UNAVAILABLE = "database_unavailable", 503
     BUS_UNAVAILABLE = "bus_unavailable", 503
+    DOCUMENT_FAILED = "document_failed", 503
     BAD_REQUEST = "bad_request", 400
     METHOD_NOT_ALLOWED = "method_not_allowed", 405
     TOO_LARGE = "too_large", 413

@@ -43,6 +43,16 @@ def files(media_types: dict[str, str]) -> dict:
     return content
 
 
+class DocumentJob(Answer):
+    """A document's job (app/documents.py): its url once ready, its error once failed."""
+    name: str
+    status: str
+    progress: int
+    stage: str
+    url: str | None = None
+    error: ErrorDetail | None = None
+
+
 REFUSALS = {status: {"model": Error, "description": "Refused: " + ", ".join(
                 sorted(code.value for code in Code if code.status == status))}
             for status in sorted({code.status for code in Code})}
