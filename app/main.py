@@ -190,6 +190,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
+        card_budget=RateLimiter(((settings.cards_per_address_per_minute, 60_000),)),
         card_commits=GroupCommit(settings.card_commit_group),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
         join_pacer=join_pacer, join_wait_ms=int(settings.join_wait_seconds * 1000),

@@ -49,6 +49,7 @@ HTTP_STATUS = {
     "too_many_joins": 429,
     "too_many_attempts": 429,
     "too_many_cards": 429,
+    "too_many_cards_from_network": 429,
     "database_unavailable": 503,
     "bad_request": 400,
     "method_not_allowed": 405,

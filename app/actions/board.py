@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from app import auth, cards, events, keywords
 from app import duplicates as near
-from app.actions import Done, Services, announce, require
+from app.actions import Done, Services, admission, announce, require
 from app.i18n import N_, NN_
 from app.records import CardRecord, EventRecord, GroupRecord
 from app.refusal import Refusal
@@ -23,23 +23,33 @@ class CardAnswer:
     """False for a resend: the stored card comes back and nothing is announced."""
 
 
-def add_card(services: Services, identity: auth.Identity, token: str,
-             spec: CardIn) -> Done[CardAnswer]:
+def add_card(services: Services, identity: auth.Identity, token: str, spec: CardIn,
+             address: str) -> Done[CardAnswer]:
     """A card from a host, a participant or the facilitator (who names the table), rate
-    limited per device token, never per address (a whole venue shares one). Written
-    together with the cards of other requests that arrive meanwhile (group commit), yet
-    refused or stored on its own."""
+    limited per device token, and per client address with a budget a whole venue behind
+    one NAT stays within (more is a flood, shown on the console as a flood of joins is).
+    Written together with the cards of other requests that arrive meanwhile (group
+    commit), yet refused or stored on its own."""
     if not identity.at_least(auth.PARTICIPANT):
         raise Refusal("forbidden", N_("Your role may not do this."))
-    wait_ms = services.card_limiter.take(token, services.now())
-    if wait_ms:
-        seconds = -(-wait_ms // 1000)
+    now = services.now()
+    if wait_ms := services.card_limiter.wait(token, now):
         raise Refusal.retry_after(
             "too_many_cards",
             NN_("Too many cards at once. Try again in %(num)s second.",
-                "Too many cards at once. Try again in %(num)s seconds."), seconds)
-    new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id,
-                        services.now())
+                "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
+    budget_key = f"{identity.session_id} {address}"
+    if wait_ms := services.card_budget.wait(budget_key, now):
+        admission.note_card_flood(services, identity.session_id,
+                                  services.card_budget.busy_since(budget_key) or now)
+        raise Refusal.retry_after(
+            "too_many_cards_from_network",
+            NN_("Too many cards from this network at once. Try again in %(num)s second.",
+                "Too many cards from this network at once. Try again in %(num)s seconds."),
+            -(-wait_ms // 1000))
+    services.card_limiter.record(token, now)
+    services.card_budget.record(budget_key, now)
+    new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)
     keywords.prepare((new.text,))  # in this request's thread, not the batch's writer's
     added = services.card_commits.submit(
         identity.session_id, new, lambda session_id, batch: _store_cards(services, session_id,

@@ -227,7 +227,8 @@ def add_card(session_id: str, spec: CardIn, request: Request,
              services: ServicesDep) -> JSONResponse:
     """A card from a host, a participant or the facilitator (who names the table)."""
     identity = bearer_identity(request, session_id)
-    return card_response(board.add_card(services, identity, bearer_token(request), spec).value)
+    return card_response(board.add_card(services, identity, bearer_token(request), spec,
+                                        client_address(request)).value)
 
 
 CARDS_PAGE = 500
