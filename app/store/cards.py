@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
-from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import Engine, and_, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -91,7 +92,7 @@ def _own_tables(db: Session, session_id: str, participant_ids: set[int],
     return tables
 
 
-def _replay(card: Card, session_id: str, author: auth.Identity) -> CardRecord:
+def _replay(card: Card | SimpleNamespace, session_id: str, author: auth.Identity) -> CardRecord:
     """A resent card: the stored one, unchanged, if it is the author's own."""
     if card.session_id != session_id or not cards.same_author(
             card, author.role, author.participant_id, author.table_id):
@@ -133,7 +134,6 @@ def add_cards(engine: Engine, session_id: str,
             outcomes, fresh = _add_all(db, session_id, new)
             if not fresh:
                 return outcomes
-            db.flush()
             keyword_terms.store(db, session_id, (outcomes[i].card.text for i in fresh))
             seq = bump(db, session_id)
             for index in fresh:
@@ -149,7 +149,8 @@ def add_cards(engine: Engine, session_id: str,
         return [_replayed(stored, session_id, new[0].author)]
 
 
-def _replayed(stored: Card, session_id: str, author: auth.Identity) -> Added | Refusal:
+def _replayed(stored: Card | SimpleNamespace, session_id: str,
+              author: auth.Identity) -> Added | Refusal:
     try:
         return Added(_replay(stored, session_id, author), None)
     except Refusal as refusal:
@@ -162,10 +163,10 @@ def _add_all(db: Session, session_id: str,
     and the places of the added ones (their seq is the transaction's, once known). What
     the cards need is read in a few queries for the whole batch, and the rows are added
     at the end (a query after an added row would flush it first)."""
-    known = {card.id: card for card in db.exec(select(Card).where(
-        Card.id.in_({card.card_id for card in new}))).all()}
+    known: dict[str, Card | SimpleNamespace] = {card.id: card for card in db.exec(
+        select(Card).where(Card.id.in_({card.card_id for card in new}))).all()}
     place: _Place | Refusal | None = None
-    rows: list[Card] = []
+    rows: list[SimpleNamespace] = []
     outcomes: list[Added | Refusal] = []
     fresh: list[int] = []
     for card in new:
@@ -187,7 +188,8 @@ def _add_all(db: Session, session_id: str,
         known[card.card_id] = row
         fresh.append(len(outcomes))
         outcomes.append(Added(record_of(CardRecord, row), None))
-    db.add_all(rows)
+    if rows:
+        db.execute(insert(Card), [vars(row) for row in rows])
     return outcomes, fresh
 
 
@@ -220,21 +222,24 @@ class _Place:
         return cls(session_id, run.phase_index, round_index, table_ids, max_length,
                    _own_tables(db, session_id, participants, round_index))
 
-    def card(self, new: NewCard) -> Card:
-        """The row of a new card, or the refusal of the card rules."""
+    def card(self, new: NewCard) -> SimpleNamespace:
+        """The row of a new card (its columns, to insert without building ORM objects:
+        a batch of them costs a few SQLAlchemy compilations less), or the refusal of the
+        card rules."""
         author = new.author
         cards.check_length(new.text, self.max_length)
         own_table = (self.participant_tables.get(author.participant_id)
                      if author.role == auth.PARTICIPANT else author.table_id)
         table_id = cards.decide_table(author.role, new.requested_table, own_table,
                                       self.table_ids)
-        return Card(id=new.card_id, session_id=self.session_id, table_id=table_id,
-                    phase_index=self.phase_index, round_index=self.round_index,
-                    author_kind=author.role,
-                    participant_id=author.participant_id if author.role == auth.PARTICIPANT
-                    else None,
-                    text=new.text, colour=cards.colour_for_phase(self.phase_index),
-                    created_at_ms=new.now_ms, hidden=False)
+        return SimpleNamespace(
+            id=new.card_id, session_id=self.session_id, table_id=table_id,
+            phase_index=self.phase_index, round_index=self.round_index,
+            author_kind=author.role,
+            participant_id=author.participant_id if author.role == auth.PARTICIPANT else None,
+            text=new.text, colour=cards.colour_for_phase(self.phase_index),
+            created_at_ms=new.now_ms, hidden=False, group_id=None, merged_into=None,
+            text_before_merge=None)
 
 
 # --- the harvest board ----------------------------------------------------------------------
