@@ -23,7 +23,7 @@ from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.combining import GroupCommit
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
-from app.edge import return_freed_memory
+from app.edge import collect_garbage_less_often, return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
@@ -311,4 +311,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: settings come from WORLDCAFE_* variables."""
     return_freed_memory()
-    return create_app(Settings())
+    app = create_app(Settings())
+    collect_garbage_less_often()
+    return app
