@@ -5,15 +5,16 @@ One run starts the server twice on a fresh SQLite file each, the same load both 
 - baseline: `WORLDCAFE_GROUP_COMMIT=false`, every card its own write transaction (main's way);
 - grouped: `WORLDCAFE_GROUP_COMMIT=true`, the cards of concurrent requests committed together.
 
-Each time an event is started, a console and a projector (HTML sockets, so the server renders
-what a real room makes it render) are connected, W participants join (`--writers 100`) and
-each posts cards as fast as its token's limit allows (`WORLDCAFE_CARD_RATE_PER_SECOND`, 5:
-one every 204 ms, 2 % under it, or at once when the answer came later) for `--seconds`;
-the per-minute limit is raised to 60 × that rate so that the limit is the per-second one throughout. One
-more participant, the honest phone, posts one card every `--honest-every` seconds and times
-each answer. Every phone has an address of its own (X-Forwarded-For from loopback, which
-the server trusts by default), as in a hall behind a proxy, so the per-address budget does
-not come into it (tests/integration/test_throughput.py covers that).
+Each time an event is started, a console and a projector (HTML sockets, so the server
+renders what a real room makes it render) are connected, W participants join (`--writers
+100`) and each posts cards as fast as its token's limit allows
+(`WORLDCAFE_CARD_RATE_PER_SECOND`, 5: one every 204 ms, 2 % under it, or at once when the
+answer came later) for `--seconds`; the per-minute limit is raised to 60 × that rate so
+that the per-second one holds throughout. One more participant, the honest phone, posts
+one card every `--honest-every` seconds and times each answer. Every phone has an address
+of its own (X-Forwarded-For from loopback, which the server trusts by default), as in a
+hall behind a proxy, so the per-address budget does not come into it
+(tests/integration/test_throughput.py covers that).
 
 Figures: cards stored (201) a second over the run, refusals by code, the honest card's
 answer time p50/p99 (over the run and over each third of it: the board grows by thousands
