@@ -135,6 +135,11 @@ def bearer_identity(request: Request, session_id: str) -> auth.Identity:
     return access.identify(request.app.state.services, session_id, bearer_token(request))
 
 
+IdentityDep = Annotated[auth.Identity, Depends(bearer_identity)]
+"""Who sends an API request about the event of the path's `session_id` (a dependency,
+resolved in a worker thread before the route runs)."""
+
+
 def cookie_identity(request: HTTPConnection, session_id: str,
                     *roles: str) -> auth.Identity | None:
     """The first of the device's cookies for `roles` that is valid here (reads the
