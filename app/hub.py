@@ -9,9 +9,10 @@ thread, never on the event loop; batches that queue up while the room is busy ar
 together and sent as one frame per screen. A publishing request does not wait for any of
 this: it hands its batch over and answers.
 
-A connection's snapshot is loaded from the database. It is sent once the room has caught up
-with it (the room is then at the snapshot's `seq`), so the connection gets exactly the
-changes after its snapshot, in order.
+A connection's snapshot is drawn from the room's view (loaded from the database only when
+the room starts or resyncs), so the connection gets exactly the changes after its `seq`,
+in order; a snapshot loaded ahead of the room (a resync) is sent once the room has caught
+up with it.
 
 Each connection has a bounded queue and its own writer task, so one slow tablet never
 stalls the room: a connection that falls too far behind is closed with 1013 and resyncs
@@ -294,14 +295,20 @@ class Room:
 
     def _snapshots(self, connections: list[Connection], fresh: bool = False,
                    kind: str = "snapshot"):
-        """Each connection's snapshot (in a worker thread): from the last load while the
-        room is at that load's `seq` (the connection then gets every change after it, as
-        the room does), otherwise (or when `fresh`) from a new load."""
+        """Each connection's snapshot (in a worker thread), drawn from the room's own view
+        (the connection then gets every change after its `seq`, as the room does): no
+        load from the database, which for a big board costs far more than the drawing
+        (sockets asking to be drawn again, while cards keep arriving, had the room load
+        the whole board about once a second). A new load only when `fresh` (a resync)
+        or before the room has a view. Until the view moves on (or SNAPSHOT_REUSE_SECONDS
+        pass), its drawing is shared."""
         drawn = self.drawn
-        if (fresh or drawn is None or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS
-                or self.view is None or self.view.seq != drawn[1].seq):
+        if fresh or self.view is None:
             view = self.hub.load_view(self.session_id)
             drawn = self.drawn = (time.monotonic(), view, render.Drawing(view), {})
+        elif (drawn is None or drawn[1] is not self.view
+              or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS):
+            drawn = self.drawn = (time.monotonic(), self.view, render.Drawing(self.view), {})
         _, view, drawing, drawn_before = drawn
         now: dict[tuple[Audience, str], list[str]] = {}
         frames = []

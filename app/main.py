@@ -33,6 +33,7 @@ from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
 from app.web.deps import api_language, describe_invalid, page_language, wants_a_page
+from app.web.reads import BigReads
 
 STATIC = Path(__file__).resolve().parent / "static"
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -49,6 +50,8 @@ VENDOR_FILES = {
 }
 
 HEALTH_CHECK_SECONDS = 2.0
+HEALTH_CHECK_PATIENCE = 5.0
+"""A write check still waiting after this long (seconds) says the database is not answering."""
 HTTP_REFUSALS = {
     400: ("bad_request", N_("This request cannot be read.")),
     404: ("not_found", N_("There is no such page or address.")),
@@ -219,6 +222,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.hub = hub
     app.state.services = services
+    app.state.big_reads = BigReads(settings.big_reads_per_address)
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, refusal: Refusal) -> Response:
@@ -254,24 +258,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = describe_invalid(error, api_language(request))
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 
-    database_state = {"checked_at": -float("inf"), "reason": None}
-    checking = asyncio.Lock()
+    database_state: dict = {"checked_at": None, "reason": None, "since": None, "task": None}
+
+    async def check_database() -> None:
+        database_state["since"] = time.monotonic()
+        try:
+            database_state["reason"] = await asyncio.to_thread(write_check, engine)
+            database_state["checked_at"] = time.monotonic()
+        finally:
+            database_state["since"] = database_state["task"] = None
 
     async def database_problem() -> str | None:
         """Why the database cannot be written, or None: known at once when a write has
         just committed (under a flood of cards the check would wait seconds for SQLite's
-        write lock); otherwise checked in a thread at most every HEALTH_CHECK_SECONDS,
-        and while one check runs the others take the last answer."""
+        write lock); otherwise the last check's answer, while a thread checks again at
+        most every HEALTH_CHECK_SECONDS. Only the first answer waits for its check: a
+        check that queues behind the writers or a busy thread pool never holds up
+        /healthz, and one that takes longer than HEALTH_CHECK_PATIENCE is the answer."""
         if written_within(engine, HEALTH_CHECK_SECONDS):
             return None
-        if checking.locked():
-            return database_state["reason"]
-        async with checking:
-            now = time.monotonic()
-            if now - database_state["checked_at"] >= HEALTH_CHECK_SECONDS:
-                database_state["reason"] = await asyncio.to_thread(write_check, engine)
-                database_state["checked_at"] = now
-            return database_state["reason"]
+        now, checked_at = time.monotonic(), database_state["checked_at"]
+        if database_state["task"] is None and (
+                checked_at is None or now - checked_at >= HEALTH_CHECK_SECONDS):
+            database_state["task"] = asyncio.create_task(check_database())
+        if checked_at is None:
+            await asyncio.shield(database_state["task"])
+        since = database_state["since"]
+        if since is not None and now - since > HEALTH_CHECK_PATIENCE:
+            return f"no answer from the database for {now - since:.0f} s"
+        return database_state["reason"]
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

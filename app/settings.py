@@ -85,6 +85,11 @@ class Settings(BaseSettings):
     """Connections (requests and live sockets) one address may hold at once, per worker;
     enough for a venue behind one NAT. More are closed at once."""
 
+    big_reads_per_address: int = 4
+    """Big answers (pages of `GET …/cards`) one address may have under way at once, per
+    worker: built, or sent and not yet read by its client. More are refused with 429
+    `too_many_reads` before any work (app/web/reads.py)."""
+
     max_body_bytes: int = 1024 * 1024
     """The largest request body; a longer one is refused with 413 before it is read on."""
 

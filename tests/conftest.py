@@ -198,6 +198,16 @@ def create_event(client: httpx.Client, **overrides) -> dict:
     return response.json()
 
 
+def wait_for(condition, timeout: float, what: str) -> None:
+    """Until `condition()` holds; fails after `timeout` seconds (scaled by seconds())."""
+    deadline = time.monotonic() + seconds(timeout)
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"not within {timeout} s: {what}")
+
+
 def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 

@@ -46,6 +46,7 @@ from app.web.deps import (
     download,
     sent_bearer,
 )
+from app.web.reads import PacedJSON
 
 
 class AnswerRoute(APIRoute):
@@ -255,20 +256,25 @@ MAX_CARDS_PAGE = 1000
 
 
 @router.get("/sessions/{session_id}/cards", response_model=answers.CardPage)
-def list_cards(session_id: str, identity: IdentityDep, services: ServicesDep,
-               limit: Annotated[int, Query(ge=1, le=MAX_CARDS_PAGE)] = CARDS_PAGE,
-               after: Annotated[str | None, Query(max_length=64)] = None) -> JSONResponse:
+async def list_cards(session_id: str, identity: IdentityDep, request: Request,
+                     services: ServicesDep,
+                     limit: Annotated[int, Query(ge=1, le=MAX_CARDS_PAGE)] = CARDS_PAGE,
+                     after: Annotated[str | None, Query(max_length=64)] = None) -> PacedJSON:
     """The cards oldest first, a page at a time: `next` is the `after` of the next page
-    (None on the last); hidden cards and authors for the facilitator only. Answered as
-    built (plain JSON already), without FastAPI's copy of every card on the way."""
-    facilitator = identity.role == auth.FACILITATOR
-    listed = board.list_cards(services, identity, after, limit + 1)
-    page = listed.cards[:limit]
-    more = len(listed.cards) > limit
-    return JSONResponse({"cards": [cards.card_json(card, reveal_author=facilitator,
-                                                   weight=listed.weights.get(card.id, 1))
-                                   for card in page],
-                         "next": page[-1].id if more else None})
+    (None on the last); hidden cards and authors for the facilitator only. A big answer
+    (app/web/reads.py): a few per address under way at once, built in a worker thread,
+    sent as the client reads it."""
+
+    def page() -> dict:
+        facilitator = identity.role == auth.FACILITATOR
+        listed = board.list_cards(services, identity, after, limit + 1)
+        shown = listed.cards[:limit]
+        return {"cards": [cards.card_json(card, reveal_author=facilitator,
+                                          weight=listed.weights.get(card.id, 1))
+                          for card in shown],
+                "next": shown[-1].id if len(listed.cards) > limit else None}
+
+    return await request.app.state.big_reads.answer(client_address(request), page)
 
 
 @router.get("/sessions/{session_id}/export.{fmt}", response_class=Response,

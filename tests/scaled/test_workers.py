@@ -16,7 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import THEMES, bearer, control, create_event, join, seconds
+from tests.conftest import THEMES, bearer, control, create_event, join, seconds, wait_for
 from tests.integration.test_cards import post_card, post_until_accepted
 from tests.services import Redis
 
@@ -53,15 +53,6 @@ class Watcher:
 
     def close(self) -> None:
         self.socket.close()
-
-
-def wait_for(condition, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + seconds(timeout)
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"not within {timeout} s: {what}")
 
 
 def workers_of(watchers, server) -> int:
