@@ -28,6 +28,15 @@ def seconds(value: float) -> float:
     return value * TIME_SCALE
 
 
+def receive_snapshot(socket, view: str, timeout: float = 5) -> str:
+    """A page socket's snapshot: a host's or a participant's comes in two frames, what
+    every such page shares and then its own pieces (app/render.py)."""
+    from app.render import own_pieces
+
+    frames = 2 if own_pieces(view) else 1
+    return "\n".join(socket.recv(timeout=seconds(timeout)) for _ in range(frames))
+
+
 class Server:
     """`worldcafe serve` in a child process, so a test can kill -9 it (or one of its
     workers) and start it again."""

@@ -8,7 +8,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect
 
-from tests.conftest import bearer, control, create_event, join, seconds
+from tests.conftest import bearer, control, create_event, join, receive_snapshot, seconds
 
 
 def listen(server, event, token=None, **params):
@@ -45,7 +45,7 @@ def test_three_clients_see_a_start(server, api):
 def test_html_views_get_fragments_by_id(server, api):
     event = create_event(api)
     with listen(server, event, event["tables"][0]["host_token"], view="host") as socket:
-        snapshot = socket.recv(timeout=seconds(5))
+        snapshot = receive_snapshot(socket, "host")
         assert 'id="phase"' in snapshot and 'id="table-people"' in snapshot
         assert 'data-status="ready"' in snapshot
         control(api, event, "start")

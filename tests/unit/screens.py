@@ -1,6 +1,7 @@
 """Test helpers: a small event built from records, and a screen that applies pushed
 fragments the way the htmx ws extension does (out-of-band swaps by id: replace the
-element, insert an element's children `afterbegin:#list` or `afterend:#item`, `delete`).
+element, insert an element's children `afterbegin:#list` or `afterend:#item`, `delete`),
+then counts the rail's cards as js/board.js does.
 
 A push for an element that is not on the screen fails the test, as it logs an error in the
 browser (htmx:oobErrorNoTarget)."""
@@ -96,6 +97,14 @@ class Screen:
                     parent.insert(index + offset, child)
             else:
                 raise AssertionError(f"unexpected swap {swap!r}")
+        self._count_rails()
+
+    def _count_rails(self) -> None:
+        """What js/board.js does after every push: each rail count says how many cards its
+        list holds (the pushes never send it)."""
+        for count in self.root.xpath("//*[@data-rail-count]"):
+            listed = self.root.xpath(f'//*[@id="{count.get("data-rail-count")}"]/li[@data-card]')
+            count.text = str(len(listed))
 
     def shape(self, element_id: str) -> tuple:
         """The element as a comparable tree: tags, attributes and text, no white space."""
