@@ -133,8 +133,9 @@ class Pacer:
 
 class RateLimiter:
     """Allows at most `count` actions per `window_ms` for each key, for every (count,
-    window) pair at once (e.g. 5 a second and 30 a minute). Keys are device tokens, never
-    client addresses: a whole venue shares one address."""
+    window) pair at once (e.g. 5 a second and 30 a minute). Keys are device tokens, or an
+    event and a client address for a budget big enough for a whole venue behind one NAT
+    (settings.py, cards_per_address_per_minute)."""
 
     def __init__(self, limits: tuple[tuple[int, int], ...]):
         self.limits = tuple(sorted(limits, key=lambda limit: limit[1]))
@@ -144,18 +145,32 @@ class RateLimiter:
     def take(self, key: str, now_ms: int) -> int:
         """Record one action and return 0, or return the milliseconds to wait (nothing is
         recorded then: a refused action does not count)."""
+        wait = self.wait(key, now_ms)
+        if not wait:
+            self.record(key, now_ms)
+        return wait
+
+    def wait(self, key: str, now_ms: int) -> int:
+        """The milliseconds until `key` may act again (0: now); nothing is recorded."""
         times = self._seen.setdefault(key, deque())
         while times and times[0] <= now_ms - self._longest:
             times.popleft()
         wait = 0
         for count, window in self.limits:
+            if len(times) < count:
+                continue
             recent = [t for t in times if t > now_ms - window]
             if len(recent) >= count:
                 wait = max(wait, recent[-count] + window - now_ms)
-        if wait:
-            return wait
-        times.append(now_ms)
-        return 0
+        return wait
+
+    def record(self, key: str, now_ms: int) -> None:
+        self._seen.setdefault(key, deque()).append(now_ms)
+
+    def busy_since(self, key: str) -> int | None:
+        """The oldest action still counted for `key`."""
+        times = self._seen.get(key)
+        return times[0] if times else None
 
 
 class TokenCache:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import resource
 import time
@@ -250,6 +251,19 @@ def raise_open_files_limit() -> None:
 M_MMAP_THRESHOLD = -3
 """glibc's mallopt parameter: allocations from this size up get pages of their own."""
 MMAP_THRESHOLD_BYTES = 128 * 1024
+
+
+GC_YOUNG_THRESHOLD = 20_000
+"""Container objects allocated (net) before the youngest generation is collected: Python's
+700 makes a card request run several collections, and every tenth of every tenth scans the
+whole heap (a big board's view: hundreds of ms, every request waiting)."""
+
+
+def collect_garbage_less_often() -> None:
+    """Collections rarer: under a flood of cards the server spent ~10 % of its time
+    collecting garbage, up to 0.4 s at a time (bench/throughput.py). Cycles are still
+    collected, later; what lives long is frozen by the hub once its sockets settle."""
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
 
 
 def return_freed_memory() -> None:

@@ -180,12 +180,15 @@ class VotingChanged:
 @dataclass(frozen=True)
 class JoiningChanged:
     """Joining closed or opened again, or a new join code (the old one is refused); the
-    window of a flood the server answered by itself, until the facilitator reviews it."""
+    windows of the floods the server answered by itself (of joins with the right code, of
+    cards over an address's budget), until the facilitator reviews them."""
 
     join_code: str
     open: bool
     flood_since_ms: int | None = None
     flood_until_ms: int | None = None
+    card_flood_since_ms: int | None = None
+    card_flood_until_ms: int | None = None
     type: ClassVar[str] = "joining"
 
 

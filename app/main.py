@@ -21,9 +21,10 @@ from starlette.requests import ClientDisconnect
 from app import logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
+from app.combining import GroupCommit
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
 from app.documents import Maker
-from app.edge import return_freed_memory
+from app.edge import collect_garbage_less_often, return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
@@ -188,6 +189,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
+        card_budget=RateLimiter(((settings.cards_per_address_per_minute, 60_000),)),
+        card_commits=GroupCommit(settings.card_commit_group),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
         join_pacer=join_pacer, join_wait_ms=int(settings.join_wait_seconds * 1000),
         renew_join_code_on_flood=settings.renew_join_code_on_flood,
@@ -321,4 +324,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def app_from_environment() -> FastAPI:
     """Factory for uvicorn workers: settings come from WORLDCAFE_* variables."""
     return_freed_memory()
-    return create_app(Settings())
+    app = create_app(Settings())
+    collect_garbage_less_often()
+    return app

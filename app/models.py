@@ -67,6 +67,11 @@ class EventSession(SQLModel, table=True):
     reviewed by the facilitator: from when (None: there is none) ..."""
     flood_until_ms: int | None = Field(default=None, sa_type=BigInteger)
     """... until when; the people who joined in between are listed on the console."""
+    card_flood_since_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """A flood of cards from one address (over its card budget), not yet reviewed by the
+    facilitator: from when (None: there is none) ..."""
+    card_flood_until_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """... until when it was last refused; who wrote cards in between is listed."""
     vote_on: str = Field(default="cards", max_length=8,
                          sa_column_kwargs={"server_default": "cards"})
     """What the dots go on: "cards", or "groups" (the KJ groups, when duplicates and near

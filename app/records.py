@@ -42,6 +42,8 @@ class EventRecord:
     time_zone: str
     flood_since_ms: int | None
     flood_until_ms: int | None
+    card_flood_since_ms: int | None = None
+    card_flood_until_ms: int | None = None
     projector_paused: bool = False
     projector_page_turns: int = 0
     vote_on: str = "cards"

@@ -63,6 +63,7 @@ class Code(StrEnum):
     TOO_MANY_JOINS = "too_many_joins", 429
     TOO_MANY_ATTEMPTS = "too_many_attempts", 429
     TOO_MANY_CARDS = "too_many_cards", 429
+    TOO_MANY_CARDS_FROM_NETWORK = "too_many_cards_from_network", 429
     TOO_MANY_READS = "too_many_reads", 429
     DATABASE_UNAVAILABLE = "database_unavailable", 503
     BUS_UNAVAILABLE = "bus_unavailable", 503

@@ -675,6 +675,7 @@ def json_messages(view: SessionView, event, role: str) -> list[str]:
             body["join_code"] = event.join_code
         if facilitator:
             body["join_flood"] = shapes.join_flood_json(view)
+            body["card_flood"] = shapes.card_flood_json(view)
         return [_dumps(body)]
     if isinstance(event, events.DotsChanged | events.GroupDotsChanged | events.VotingChanged):
         return [_dumps({"type": event.type, **shapes.voting_json(view, facilitator)})]

@@ -65,6 +65,20 @@ class Settings(BaseSettings):
     card_rate_per_minute: int = 30
     """Cards one device token may send per minute (a resend of a stored card counts too)."""
 
+    cards_per_address_per_minute: int = 1200
+    """Cards one client address may send an event a minute, all its tokens together; more
+    get 429 too_many_cards_from_network and the console shows a flood notice. A whole
+    venue may share one address behind NAT: 200 honest phones write a card every 30 s or
+    so at the busiest (400 a minute), and their offline queues flushing at once after the
+    Wi-Fi comes back send 200 × 5 at most (each token's limit a second); 1200 holds both
+    with room, while 100 scripted tokens at their limit (500 a second) reach it in 2.4 s.
+    docs/running-an-event.md explains it."""
+
+    card_commit_group: int = 64
+    """The most new cards one write transaction stores together (group commit: the cards
+    of requests that arrive while one is written go in the next one); 1 writes every card
+    in a transaction of its own (bench/throughput.py's baseline)."""
+
     header_timeout: float = 10.0
     """Seconds a client may take to send a request's headers before it is cut off."""
 

@@ -26,7 +26,8 @@ def session_json(view: SessionView, role: str) -> dict:
         "language": event.language,
         **({"join_code": event.join_code} if role in SEES_JOIN_CODE else {}),
         "joining_open": event.joining_open,
-        **({"join_flood": join_flood_json(view)} if role == auth.FACILITATOR else {}),
+        **({"join_flood": join_flood_json(view), "card_flood": card_flood_json(view)}
+           if role == auth.FACILITATOR else {}),
         **{name: getattr(event, name) for name in DETAILS},
         "tables": [table_json(t) for t in view.tables],
         "program": [rounds.phase_json(p) for p in view.program],
@@ -42,10 +43,22 @@ def table_json(table: TableRecord) -> dict:
 def join_flood_json(view: SessionView) -> dict | None:
     """The flood the server answered with a new join code, until the facilitator reviews
     it: its window and who joined in it (those still here)."""
-    if view.session.flood_until_ms is None:
+    return _flood_json(view.session.flood_since_ms, view.session.flood_until_ms,
+                       view.joined_in_flood())
+
+
+def card_flood_json(view: SessionView) -> dict | None:
+    """The flood of cards over an address's budget, until the facilitator reviews it: its
+    window and who wrote cards in it (those still here, most cards first)."""
+    return _flood_json(view.session.card_flood_since_ms, view.session.card_flood_until_ms,
+                       [person for person, _count in view.wrote_in_card_flood()])
+
+
+def _flood_json(since_ms: int | None, until_ms: int | None, people) -> dict | None:
+    if until_ms is None:
         return None
-    return {"since_ms": view.session.flood_since_ms, "until_ms": view.session.flood_until_ms,
-            "participant_ids": [p.id for p in view.joined_in_flood()]}
+    return {"since_ms": since_ms, "until_ms": until_ms,
+            "participant_ids": [person.id for person in people]}
 
 
 def state_json(view: SessionView, now_ms: int) -> dict:

@@ -481,6 +481,19 @@ class SessionView:
             return []
         return [p for p in self.participants if since <= p.joined_at_ms <= until]
 
+    def wrote_in_card_flood(self) -> list[tuple[PersonRecord, int]]:
+        """Who wrote cards (and is still here) while a flood of cards the server refused
+        went on, with how many, most first, until the facilitator reviews it."""
+        since, until = self.session.card_flood_since_ms, self.session.card_flood_until_ms
+        if since is None or until is None:
+            return []
+        counts = Counter(card.participant_id for card in self.all_cards
+                         if card.participant_id is not None
+                         and since <= card.created_at_ms <= until)
+        ranked = sorted(counts, key=lambda person: (-counts[person], person))
+        return [(self._people[person], counts[person]) for person in ranked
+                if person in self._people]
+
     def affiliation_of(self, card: CardRecord) -> str:
         """Who wrote a card, never by name: the author's affiliation code (a table host's
         own, once they gave it), "host", "facilitator", or "" (a participant no longer in
@@ -670,7 +683,9 @@ class SessionView:
     def _apply_joining(self, event: events.JoiningChanged) -> None:
         self.session = replace(self.session, join_code=event.join_code,
                                joining_open=event.open, flood_since_ms=event.flood_since_ms,
-                               flood_until_ms=event.flood_until_ms)
+                               flood_until_ms=event.flood_until_ms,
+                               card_flood_since_ms=event.card_flood_since_ms,
+                               card_flood_until_ms=event.card_flood_until_ms)
 
 
 _APPLY = {

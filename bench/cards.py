@@ -103,6 +103,17 @@ class Screens:
                 socket.close()
 
 
+def started_event(http: httpx.Client) -> dict:
+    """A new event of EVENT_BODY, its first phase running."""
+    answer = http.post("/api/v1/sessions", json=EVENT_BODY)
+    answer.raise_for_status()
+    event = answer.json()
+    headers = {"Authorization": f"Bearer {event['facilitator_token']}"}
+    http.post(f"/api/v1/sessions/{event['id']}/control", headers=headers,
+              json={"action": "start"}).raise_for_status()
+    return event
+
+
 def writers_of(http: httpx.Client, event: dict, count: int) -> list[str]:
     """`count` device tokens: the table hosts', then participants joined for the rest."""
     tokens = [table["host_token"] for table in event["tables"]][:count]
@@ -129,12 +140,7 @@ def run_cards(options: Options, folder: Path, writers: int, html_screens: int,
         limits = httpx.Limits(max_connections=in_flight, max_keepalive_connections=in_flight)
         with httpx.Client(base_url=server.url, timeout=60, limits=limits) as http, \
                 ThreadPoolExecutor(max_workers=in_flight, thread_name_prefix="post") as pool:
-            answer = http.post("/api/v1/sessions", json=EVENT_BODY)
-            answer.raise_for_status()
-            event = answer.json()
-            headers = {"Authorization": f"Bearer {event['facilitator_token']}"}
-            http.post(f"/api/v1/sessions/{event['id']}/control", headers=headers,
-                      json={"action": "start"}).raise_for_status()
+            event = started_event(http)
             tokens = writers_of(http, event, writers)
             ws_base = f"ws://127.0.0.1:{server.port}/ws/sessions/{event['id']}"
             screens = Screens(ws_base, event, html_screens)

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import Engine
 
 from app import auth
+from app.combining import GroupCommit
 from app.documents import Maker
 from app.events import Batch, LiveEvent
 from app.i18n import N_
@@ -36,6 +37,13 @@ class Services:
     """Hands a committed batch to the live hub; never blocks, never raises."""
     card_limiter: auth.RateLimiter = field(
         default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
+    card_budget: auth.RateLimiter = field(
+        default_factory=lambda: auth.RateLimiter(((1200, 60_000),)))
+    """Cards per event and client address (settings.py, cards_per_address_per_minute)."""
+    card_floods_noted: dict[str, int] = field(default_factory=dict)
+    """event id -> when a flood of cards was last written down (admission.note_card_flood)."""
+    card_commits: GroupCommit = field(default_factory=GroupCommit)
+    """New cards of concurrent requests, written in one transaction (group commit)."""
     join_limiter: auth.FailureLimiter = field(default_factory=lambda: auth.FailureLimiter(10))
     tokens: auth.TokenCache = field(default_factory=auth.TokenCache)
     join_pacer: auth.Pacer = field(default_factory=lambda: auth.Pacer(60, 100))

@@ -50,10 +50,30 @@ def answer_flood(services: Services, session_id: str, flooded_code: str,
     return Done(joining, _announce_joining(services, session_id, joining))
 
 
+CARD_FLOOD_NOTED_EVERY_MS = 10_000
+"""A card flood's window is written (and the console's notice redrawn) at most this often
+while it goes on, not for every refused card."""
+
+
+def note_card_flood(services: Services, session_id: str, since_ms: int) -> None:
+    """The server's notice of a flood of cards over an address's budget (app/actions/
+    board.py): the same notice as for a flood of joins, listing who wrote cards since
+    `since_ms` for the facilitator to review. Nothing else is done: the address's cards
+    are refused until its budget allows again, as a venue's honest phones retry theirs."""
+    now = services.now()
+    noted = services.card_floods_noted.get(session_id)
+    if noted is not None and now - noted < CARD_FLOOD_NOTED_EVERY_MS:
+        return
+    services.card_floods_noted[session_id] = now
+    joining = store.card_flood_seen(services.engine, session_id, since_ms, now)
+    log.warning("card flood on event %s: an address is over its card budget", session_id)
+    _announce_joining(services, session_id, joining)
+
+
 def review_flood(services: Services, identity: auth.Identity,
                  remove: Sequence[int] = ()) -> Done[store.Joining]:
-    """The facilitator's review of a flood: the ticked people removed (their cards
-    hidden), and the notice gone."""
+    """The facilitator's review of the floods (of joins, of cards): the ticked people
+    removed (their cards hidden), and the notice gone."""
     require(identity, auth.FACILITATOR)
     removed = remove_participants(services, identity, remove, hide_cards=True).events \
         if remove else ()
@@ -64,7 +84,9 @@ def review_flood(services: Services, identity: auth.Identity,
 def _announce_joining(services: Services, session_id: str, joining: store.Joining):
     return announce(services, session_id, joining.seq,
                     events.JoiningChanged(joining.join_code, joining.open,
-                                          joining.flood_since_ms, joining.flood_until_ms))
+                                          joining.flood_since_ms, joining.flood_until_ms,
+                                          joining.card_flood_since_ms,
+                                          joining.card_flood_until_ms))
 
 
 @dataclass(frozen=True)

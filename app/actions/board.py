@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, cards, events
+from app import auth, cards, events, keywords
 from app import duplicates as near
-from app.actions import Done, Services, announce, require
+from app.actions import Done, Services, admission, announce, require
 from app.i18n import N_, NN_
 from app.records import CardRecord, EventRecord, GroupRecord
 from app.refusal import Refusal
@@ -23,24 +23,52 @@ class CardAnswer:
     """False for a resend: the stored card comes back and nothing is announced."""
 
 
-def add_card(services: Services, identity: auth.Identity, token: str,
-             spec: CardIn) -> Done[CardAnswer]:
+def add_card(services: Services, identity: auth.Identity, token: str, spec: CardIn,
+             address: str) -> Done[CardAnswer]:
     """A card from a host, a participant or the facilitator (who names the table), rate
-    limited per device token, never per address (a whole venue shares one)."""
+    limited per device token, and per client address with a budget a whole venue behind
+    one NAT stays within (more is a flood, shown on the console as a flood of joins is).
+    Written together with the cards of other requests that arrive meanwhile (group
+    commit), yet refused or stored on its own."""
     if not identity.at_least(auth.PARTICIPANT):
         raise Refusal("forbidden", N_("Your role may not do this."))
-    wait_ms = services.card_limiter.take(token, services.now())
-    if wait_ms:
-        seconds = -(-wait_ms // 1000)
+    now = services.now()
+    if wait_ms := services.card_limiter.wait(token, now):
         raise Refusal.retry_after(
             "too_many_cards",
             NN_("Too many cards at once. Try again in %(num)s second.",
-                "Too many cards at once. Try again in %(num)s seconds."), seconds)
-    added = store.add_card(services.engine, identity.session_id, identity, spec.id, spec.text,
-                           spec.table_id, services.now())
-    published = announce(services, identity.session_id, added.seq,
-                         events.CardAdded(added.card))
-    return Done(CardAnswer(added.card, added.seq is not None), published)
+                "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
+    budget_key = f"{identity.session_id} {address}"
+    if wait_ms := services.card_budget.wait(budget_key, now):
+        admission.note_card_flood(services, identity.session_id,
+                                  services.card_budget.busy_since(budget_key) or now)
+        raise Refusal.retry_after(
+            "too_many_cards_from_network",
+            NN_("Too many cards from this network at once. Try again in %(num)s second.",
+                "Too many cards from this network at once. Try again in %(num)s seconds."),
+            -(-wait_ms // 1000))
+    services.card_limiter.record(token, now)
+    services.card_budget.record(budget_key, now)
+    new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)
+    keywords.prepare((new.text,))  # in this request's thread, not the batch's writer's
+    added = services.card_commits.submit(
+        identity.session_id, new, lambda session_id, batch: _store_cards(services, session_id,
+                                                                         batch))
+    return Done(CardAnswer(added.card, added.seq is not None),
+                (events.CardAdded(added.card),) if added.seq is not None else ())
+
+
+def _store_cards(services: Services, session_id: str,
+                 batch: list[store.NewCard]) -> list[store.Added | Refusal]:
+    """The cards of a group commit stored, and each change it made announced once."""
+    outcomes = store.add_cards(services.engine, session_id, batch)
+    changes: dict[int, list[events.CardAdded]] = {}
+    for added in outcomes:
+        if isinstance(added, store.Added) and added.seq is not None:
+            changes.setdefault(added.seq, []).append(events.CardAdded(added.card))
+    for seq in sorted(changes):
+        announce(services, session_id, seq, *changes[seq])
+    return outcomes
 
 
 @dataclass(frozen=True)

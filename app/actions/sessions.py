@@ -27,9 +27,15 @@ def create(services: Services, spec: SessionIn, passcode: str | None = None,
 
 def view(services: Services, identity: auth.Identity, role: str = auth.PROJECTOR,
          with_board: bool = True) -> SessionView:
-    """The event, for whoever holds at least `role` (its board only when needed)."""
+    """The event, for whoever holds at least `role` (its board only when needed: also
+    for the facilitator while a flood of cards is unreviewed, whose list of who wrote
+    meanwhile comes from the cards)."""
     require(identity, role)
-    return sessions.load_view(services.engine, identity.session_id, with_board)
+    view = sessions.load_view(services.engine, identity.session_id, with_board)
+    if (not with_board and identity.role == auth.FACILITATOR
+            and view.session.card_flood_until_ms is not None):
+        return sessions.load_view(services.engine, identity.session_id)
+    return view
 
 
 def view_by_id(services: Services, session_id: str) -> SessionView | None:

@@ -36,6 +36,8 @@ class Joining:
     open: bool
     flood_since_ms: int | None
     flood_until_ms: int | None
+    card_flood_since_ms: int | None
+    card_flood_until_ms: int | None
     seq: int
 
 
@@ -52,7 +54,8 @@ def _change_event(engine: Engine, session_id: str, change) -> Joining | None:
                 db.add(event)
                 db.flush()
                 return Joining(event.join_code, event.joining_open, event.flood_since_ms,
-                               event.flood_until_ms, bump(db, session_id))
+                               event.flood_until_ms, event.card_flood_since_ms,
+                               event.card_flood_until_ms, bump(db, session_id))
         except IntegrityError:
             continue  # another event has that code: draw again
     raise RuntimeError("could not draw a unique join code")
@@ -96,10 +99,22 @@ def _replace_code(db, event: EventSession, now_ms: int) -> None:
     event.join_code = auth.new_join_code()
 
 
+def card_flood_seen(engine: Engine, session_id: str, since_ms: int,
+                    now_ms: int) -> Joining:
+    """Cards over an address's budget, refused at `now_ms`: the window of the card flood
+    (one window however often it happens before the review) reaches that far."""
+    def change(_db, event: EventSession) -> None:
+        event.card_flood_since_ms = min(since_ms, event.card_flood_since_ms or since_ms)
+        event.card_flood_until_ms = max(now_ms, event.card_flood_until_ms or now_ms)
+
+    return _change_event(engine, session_id, change)
+
+
 def flood_reviewed(engine: Engine, session_id: str) -> Joining:
-    """The facilitator has looked at who joined in the flood: the notice goes."""
+    """The facilitator has looked at who joined or wrote in the floods: the notice goes."""
     def change(_db, event: EventSession) -> None:
         event.flood_since_ms = event.flood_until_ms = None
+        event.card_flood_since_ms = event.card_flood_until_ms = None
 
     return _change_event(engine, session_id, change)
 

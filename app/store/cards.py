@@ -5,13 +5,15 @@ new `seq` (app/store/rows.bump) for every committed change."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from types import SimpleNamespace
 
-from sqlalchemy import Engine, and_, func, or_
+from sqlalchemy import Engine, and_, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import auth, cards, keywords, rounds, screens
+from app import auth, cards, rounds, screens
 from app.db import reading, writing
 from app.i18n import N_
 from app.models import (
@@ -74,25 +76,23 @@ def _weights(db: Session, session_id: str) -> dict[str, int]:
     return cards.weights(rows)
 
 
-def _own_table(db: Session, session_id: str, author: auth.Identity,
-               round_index: int) -> int | None:
-    """The table the author is at now: a host's own table; a participant's seat in this
-    round (their home table in the home round, or when they have no seat in it)."""
-    if author.role != auth.PARTICIPANT:
-        return author.table_id
-    person = db.get(Participant, author.participant_id)
-    if person is None:
-        return None
+def _own_tables(db: Session, session_id: str, participant_ids: set[int],
+                round_index: int) -> dict[int, int | None]:
+    """The table each participant is at now: their seat in this round (their home table
+    in the home round, or when they have no seat in it); absent when they are not (any
+    longer) in the event."""
+    if not participant_ids:
+        return {}
+    tables = dict(db.exec(select(Participant.id, Participant.home_table_id).where(
+        Participant.session_id == session_id, Participant.id.in_(participant_ids))).all())
     if round_index:
-        seat = db.exec(select(Seat.table_id).where(
+        tables.update(db.exec(select(Seat.participant_id, Seat.table_id).where(
             Seat.session_id == session_id, Seat.round_index == round_index,
-            Seat.participant_id == person.id)).first()
-        if seat is not None:
-            return seat
-    return person.home_table_id
+            Seat.participant_id.in_(tables))).all())
+    return tables
 
 
-def _replay(card: Card, session_id: str, author: auth.Identity) -> CardRecord:
+def _replay(card: Card | SimpleNamespace, session_id: str, author: auth.Identity) -> CardRecord:
     """A resent card: the stored one, unchanged, if it is the author's own."""
     if card.session_id != session_id or not cards.same_author(
             card, author.role, author.participant_id, author.table_id):
@@ -101,57 +101,145 @@ def _replay(card: Card, session_id: str, author: auth.Identity) -> CardRecord:
 
 
 @dataclass(frozen=True)
+class NewCard:
+    """One card as its author sent it, stamped with the time it arrived."""
+
+    author: auth.Identity
+    card_id: str
+    text: str
+    requested_table: int | None
+    now_ms: int
+
+
+@dataclass(frozen=True)
 class Added:
     card: CardRecord
     seq: int | None
-    """None for a resent card: nothing changed."""
+    """The change that stored it; None for a resent card: nothing changed."""
 
 
-def add_card(engine: Engine, session_id: str, author: auth.Identity, card_id: str, text: str,
-             requested_table: int | None, now_ms: int) -> Added:
-    """Store a card stamped with its table, phase and colour, once committed. A card whose
-    id is already stored comes back as it was, whatever text the resend carries. Two
-    identical requests at once store one row: SQLite takes turns (BEGIN IMMEDIATE), and
-    elsewhere the loser of the primary-key race reads the winner's."""
-    card_id = cards.clean_id(card_id)
-    keywords.prepare((text,))  # outside the write lock
+def add_cards(engine: Engine, session_id: str,
+              new: Sequence[NewCard]) -> list[Added | Refusal]:
+    """Store cards in one write transaction (group commit, app/combining.py), each stamped
+    with its table, phase and colour and checked on its own: a card the rules refuse gets
+    its refusal in its place and the others are stored. What refuses them all (no such
+    event, a finished one, a database that cannot be written) is raised. A card whose id
+    is already stored, or came earlier in the same batch, comes back as it was, whatever
+    text the resend carries. Two identical requests at once store one row: SQLite takes
+    turns (BEGIN IMMEDIATE); elsewhere the transaction that loses the primary-key race is
+    tried again card by card, and a card that lost reads the winner's. Analyse the texts
+    before (`keywords.prepare`): the transaction holds SQLite's write lock."""
     try:
         with writing(engine) as db:
-            stored = db.get(Card, card_id)
-            if stored is not None:
-                return Added(_replay(stored, session_id, author), None)
-            card = _new_card(db, session_id, author, card_id, text, requested_table, now_ms)
-            db.add(card)
-            db.flush()
-            keyword_terms.store(db, session_id, (text,))
-            return Added(record_of(CardRecord, card), bump(db, session_id))
+            outcomes, fresh = _add_all(db, session_id, new)
+            if not fresh:
+                return outcomes
+            keyword_terms.store(db, session_id, (outcomes[i].card.text for i in fresh))
+            seq = bump(db, session_id)
+            for index in fresh:
+                outcomes[index] = replace(outcomes[index], seq=seq)
+            return outcomes
     except IntegrityError:
+        if len(new) > 1:
+            return [outcome for card in new for outcome in add_cards(engine, session_id, [card])]
         with reading(engine) as db:
-            stored = db.get(Card, card_id)
+            stored = db.get(Card, new[0].card_id)
         if stored is None:
             raise
+        return [_replayed(stored, session_id, new[0].author)]
+
+
+def _replayed(stored: Card | SimpleNamespace, session_id: str,
+              author: auth.Identity) -> Added | Refusal:
+    try:
         return Added(_replay(stored, session_id, author), None)
+    except Refusal as refusal:
+        return refusal
 
 
-def _new_card(db: Session, session_id: str, author: auth.Identity, card_id: str, text: str,
-              requested_table: int | None, now_ms: int) -> Card:
-    run = db.get(RunState, session_id)
-    if run is None:
-        raise no_event()
-    if run.status == rounds.FINISHED:
-        raise Refusal("finished", N_("This event has finished; no more cards can be added."))
-    cards.check_length(text, locked_event(db, session_id).card_max_length)
-    round_index = rounds.seating_rounds(program_of(db, session_id))[run.phase_index]
-    table_ids = db.exec(select(CafeTable.id).where(CafeTable.session_id == session_id)).all()
-    table_id = cards.decide_table(author.role, requested_table,
-                                  _own_table(db, session_id, author, round_index), table_ids)
-    return Card(id=card_id, session_id=session_id, table_id=table_id,
-                phase_index=run.phase_index, round_index=round_index,
-                author_kind=author.role,
-                participant_id=author.participant_id if author.role == auth.PARTICIPANT
-                else None,
-                text=text, colour=cards.colour_for_phase(run.phase_index),
-                created_at_ms=now_ms, hidden=False)
+def _add_all(db: Session, session_id: str,
+             new: Sequence[NewCard]) -> tuple[list[Added | Refusal], list[int]]:
+    """Each card added to the transaction, or its resend's stored card, or its refusal;
+    and the places of the added ones (their seq is the transaction's, once known). What
+    the cards need is read in a few queries for the whole batch, and the rows are added
+    at the end (a query after an added row would flush it first)."""
+    known: dict[str, Card | SimpleNamespace] = {card.id: card for card in db.exec(
+        select(Card).where(Card.id.in_({card.card_id for card in new}))).all()}
+    place: _Place | Refusal | None = None
+    rows: list[SimpleNamespace] = []
+    outcomes: list[Added | Refusal] = []
+    fresh: list[int] = []
+    for card in new:
+        stored = known.get(card.card_id)
+        if stored is not None:
+            outcomes.append(_replayed(stored, session_id, card.author))
+            continue
+        try:
+            if place is None:
+                place = _Place.of(db, session_id, new)
+            if isinstance(place, Refusal):
+                raise place
+            row = place.card(card)
+        except Refusal as refusal:
+            place = refusal if place is None else place  # refuses every new card alike
+            outcomes.append(refusal)
+            continue
+        rows.append(row)
+        known[card.card_id] = row
+        fresh.append(len(outcomes))
+        outcomes.append(Added(record_of(CardRecord, row), None))
+    if rows:
+        db.execute(insert(Card), [vars(row) for row in rows])
+    return outcomes, fresh
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where the cards of one transaction go: the event's phase and round, its tables,
+    its longest card and the table each author is at, read once for the batch."""
+
+    session_id: str
+    phase_index: int
+    round_index: int
+    table_ids: list[int]
+    max_length: int
+    participant_tables: dict[int, int | None]
+
+    @classmethod
+    def of(cls, db: Session, session_id: str, new: Sequence[NewCard]) -> _Place:
+        run = db.get(RunState, session_id)
+        if run is None:
+            raise no_event()
+        if run.status == rounds.FINISHED:
+            raise Refusal("finished",
+                          N_("This event has finished; no more cards can be added."))
+        max_length = locked_event(db, session_id).card_max_length
+        round_index = rounds.seating_rounds(program_of(db, session_id))[run.phase_index]
+        table_ids = list(db.exec(select(CafeTable.id).where(
+            CafeTable.session_id == session_id)).all())
+        participants = {card.author.participant_id for card in new
+                        if card.author.role == auth.PARTICIPANT}
+        return cls(session_id, run.phase_index, round_index, table_ids, max_length,
+                   _own_tables(db, session_id, participants, round_index))
+
+    def card(self, new: NewCard) -> SimpleNamespace:
+        """The row of a new card (its columns, to insert without building ORM objects:
+        a batch of them costs a few SQLAlchemy compilations less), or the refusal of the
+        card rules."""
+        author = new.author
+        cards.check_length(new.text, self.max_length)
+        own_table = (self.participant_tables.get(author.participant_id)
+                     if author.role == auth.PARTICIPANT else author.table_id)
+        table_id = cards.decide_table(author.role, new.requested_table, own_table,
+                                      self.table_ids)
+        return SimpleNamespace(
+            id=new.card_id, session_id=self.session_id, table_id=table_id,
+            phase_index=self.phase_index, round_index=self.round_index,
+            author_kind=author.role,
+            participant_id=author.participant_id if author.role == auth.PARTICIPANT else None,
+            text=new.text, colour=cards.colour_for_phase(self.phase_index),
+            created_at_ms=new.now_ms, hidden=False, group_id=None, merged_into=None,
+            text_before_merge=None)
 
 
 # --- the harvest board ----------------------------------------------------------------------

@@ -41,9 +41,10 @@ def store(db: Session, session_id: str, texts: Iterable[str]) -> None:
     if not rows:
         return
     insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    db.execute(insert(KeywordTerms).values(
-        [{"session_id": session_id, "text_digest": key, "terms": value}
-         for key, value in rows.items()]).on_conflict_do_nothing())
+    # many parameter sets for one statement: compiled once, not once per number of rows
+    db.execute(insert(KeywordTerms).on_conflict_do_nothing(),
+               [{"session_id": session_id, "text_digest": key, "terms": value}
+                for key, value in rows.items()])
 
 
 def recall(engine: Engine, session_id: str, texts: Iterable[str]) -> None:

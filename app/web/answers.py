@@ -127,6 +127,8 @@ class Person(Answer):
 
 
 class JoinFlood(Answer):
+    """A flood the server answered (of joins, or of cards over an address's budget), until
+    the facilitator reviews it: its window and who joined or wrote cards in it."""
     since_ms: int | None
     until_ms: int
     participant_ids: list[int]
@@ -152,6 +154,7 @@ class Event(EventDetails):
     for the others; the join code never for participants."""
     join_code: str | None = None
     join_flood: JoinFlood | None = None
+    card_flood: JoinFlood | None = None
     tables: list[Table]
     participants: list[Person] | int
 
@@ -161,6 +164,7 @@ class EventWithLinks(EventDetails):
     creation, and the clock."""
     join_code: str
     join_flood: JoinFlood | None
+    card_flood: JoinFlood | None
     tables: list[CreatedTable]
     participants: list[Person]
     facilitator_token: str

@@ -249,7 +249,8 @@ def mark_absence(session_id: str, identity: IdentityDep, participant_id: RowIdPa
 def add_card(session_id: str, identity: IdentityDep, spec: CardIn, request: Request,
              services: ServicesDep) -> JSONResponse:
     """A card from a host, a participant or the facilitator (who names the table)."""
-    return card_response(board.add_card(services, identity, bearer_token(request), spec).value)
+    return card_response(board.add_card(services, identity, bearer_token(request), spec,
+                                        client_address(request)).value)
 
 
 CARDS_PAGE = 500

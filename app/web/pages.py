@@ -897,7 +897,8 @@ def _card_from_page(request: Request, services, session_id: str, role: str,
     if identity is None:
         raise Refusal("invalid_token", SIGNED_OUT)
     token = request.cookies[auth.cookie_name(role, session_id)]
-    return card_response(board.add_card(services, identity, token, spec).value)
+    return card_response(board.add_card(services, identity, token, spec,
+                                        client_address(request)).value)
 
 
 @router.post("/f/{session_id}/cards")

@@ -18,6 +18,8 @@ from app.schemas import CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPat
 from app.store import sessions as stored
 from tests.conftest import DATABASES, database_url
 
+HALL = "10.0.0.1"
+"""The client address cards come from (one venue)."""
 THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
 
 
@@ -57,7 +59,7 @@ def event(services):
 def joined(services, event, name="山田", theme=THEMES[0]) -> auth.Identity:
     view = event["view"]
     done = sessions.join(services, event["id"], JoinIn(join_code=view.session.join_code,
-                                                       name=name, theme=theme), "10.0.0.1")
+                                                       name=name, theme=theme), HALL)
     return access.identify(services, event["id"], done.value.token)
 
 
@@ -185,16 +187,16 @@ def test_moves_by_hand_and_absences(services, event, published):
 def test_a_card_is_stored_once_and_announced_once(services, event, published):
     host = event["hosts"][0]
     spec = card_spec()
-    first = board.add_card(services, host, "token-1", spec)
-    again = board.add_card(services, host, "token-1", spec)
+    first = board.add_card(services, host, "token-1", spec, HALL)
+    again = board.add_card(services, host, "token-1", spec, HALL)
     assert first.value.created and not again.value.created and again.events == ()
     [added] = first.events
     assert added == events.CardAdded(first.value.card)
     assert first.value.card.table_id == host.table_id
-    refused(board.add_card, services, event["projector"], "p", card_spec(), code="forbidden")
+    refused(board.add_card, services, event["projector"], "p", card_spec(), HALL, code="forbidden")
     refused(board.add_card, services, host, "token-1",
-            card_spec(table_id=event["hosts"][1].table_id), code="forbidden")
-    refused(board.add_card, services, event["facilitator"], "f", card_spec(), code="invalid")
+            card_spec(table_id=event["hosts"][1].table_id), HALL, code="forbidden")
+    refused(board.add_card, services, event["facilitator"], "f", card_spec(), HALL, code="invalid")
     assert [c.id for c in board.list_cards(services, host).cards] == [spec.id]
     assert seqs(published) == [1]
 
@@ -202,9 +204,9 @@ def test_a_card_is_stored_once_and_announced_once(services, event, published):
 def test_cards_over_the_rate_limit_are_refused_and_not_stored(engine, event, published):
     services = Services(engine, published.append, now=lambda: 1_800_000_000_000)
     for _ in range(5):
-        board.add_card(services, event["hosts"][0], "one-device", card_spec())
+        board.add_card(services, event["hosts"][0], "one-device", card_spec(), HALL)
     limited = refused(board.add_card, services, event["hosts"][0], "one-device", card_spec(),
-                      code="too_many_cards")
+                      HALL, code="too_many_cards")
     assert limited.headers["Retry-After"]
     assert len(board.list_cards(services, event["facilitator"]).cards) == 5
 
@@ -217,7 +219,7 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
     renamed = board.rename_group(services, event["facilitator"], created.value.id, "見守り")
     assert renamed.value.name == "見守り" and not renamed.events[0].created
     refused(board.rename_group, services, event["facilitator"], 999, "x", code="no_group")
-    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     board.change_card(services, event["facilitator"], card.id, {"group_id": created.value.id})
     deleted = board.delete_group(services, event["facilitator"], created.value.id)
     assert deleted.events == (events.GroupDeleted(created.value.id),)
@@ -226,7 +228,7 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
 
 
 def test_changing_a_card_announces_each_field_changed(services, event, published):
-    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     group = board.create_group(services, event["facilitator"], "まとめ").value
     refused(board.change_card, services, event["hosts"][0], card.id, {"hidden": True},
             code="forbidden")
@@ -248,7 +250,8 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
 def test_a_merge_keeps_one_card_with_the_dots_of_all(services, event, published):
     person = joined(services, event)
     board.change_board(services, event["facilitator"], {"open": True})
-    keep, other = (board.add_card(services, event["hosts"][0], "t", card_spec(text)).value.card
+    keep, other = (board.add_card(services, event["hosts"][0], "t", card_spec(text),
+                                  HALL).value.card
                    for text in ("見守り", "見守りの担い手"))
     board.vote(services, person, other.id, +1)
     refused(board.merge, services, person, keep.id, [other.id], code="forbidden")
@@ -264,7 +267,7 @@ def test_a_merge_keeps_one_card_with_the_dots_of_all(services, event, published)
 
 def test_dots_within_the_budget_from_phones_only(services, event, published):
     person = joined(services, event)
-    card = board.add_card(services, event["hosts"][0], "t", card_spec()).value.card
+    card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     refused(board.vote, services, person, card.id, +1, code="voting_closed")
     board.change_board(services, event["facilitator"], {"open": True, "budget": 2})
     refused(board.vote, services, event["hosts"][0], card.id, +1, code="forbidden")
@@ -293,7 +296,7 @@ def test_board_settings_are_announced_as_layout_and_voting(services, event, publ
 
 
 def test_exports_are_for_the_facilitator(services, event):
-    board.add_card(services, event["hosts"][0], "t", card_spec("<b>太字</b>"))
+    board.add_card(services, event["hosts"][0], "t", card_spec("<b>太字</b>"), HALL)
     refused(exports.export, services, event["hosts"][0], "csv", "http://hall.example",
             code="forbidden")
     refused(exports.export, services, event["facilitator"], "docx.zip", "http://hall.example",
@@ -329,16 +332,16 @@ def test_a_token_found_valid_is_remembered_for_a_while():
 
 def test_the_join_pacer_lets_a_burst_through_then_paces_each_event_apart():
     pacer = auth.Pacer(per_minute=60, burst=2)
-    assert [pacer.turn("e1", "10.0.0.1", 1000) for _ in range(4)] == [0, 0, 1000, 2000]
-    assert pacer.busy_since("e1", "10.0.0.1") == 1000
-    assert pacer.turn("e2", "10.0.0.1", 1000) == 0  # another event: its own burst
-    pacer.give_back("e1", "10.0.0.1")
-    assert pacer.turn("e1", "10.0.0.1", 1000) == 2000  # the turn given back is taken again
-    assert pacer.turn("e1", "10.0.0.1", 61_000) == 0  # a minute later: the burst is back
-    assert pacer.busy_since("e1", "10.0.0.1") == 61_000  # and a new run of joins began
+    assert [pacer.turn("e1", HALL, 1000) for _ in range(4)] == [0, 0, 1000, 2000]
+    assert pacer.busy_since("e1", HALL) == 1000
+    assert pacer.turn("e2", HALL, 1000) == 0  # another event: its own burst
+    pacer.give_back("e1", HALL)
+    assert pacer.turn("e1", HALL, 1000) == 2000  # the turn given back is taken again
+    assert pacer.turn("e1", HALL, 61_000) == 0  # a minute later: the burst is back
+    assert pacer.busy_since("e1", HALL) == 61_000  # and a new run of joins began
     pacer.forget("e1")
-    assert pacer.busy_since("e1", "10.0.0.1") is None
-    assert pacer.busy_since("e2", "10.0.0.1") == 1000
+    assert pacer.busy_since("e1", HALL) is None
+    assert pacer.busy_since("e2", HALL) == 1000
 
 
 def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(services, event,

@@ -25,7 +25,7 @@ def services(engine, published) -> Services:  # noqa: F811
 def filled(services, event):  # noqa: F811
     table = event["view"].tables[0].id
     for _, text, _ in CARDS:
-        board.add_card(services, event["facilitator"], "t", card_spec(text, table))
+        board.add_card(services, event["facilitator"], "t", card_spec(text, table), "10.0.0.1")
     return event
 
 

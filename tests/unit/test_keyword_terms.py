@@ -51,7 +51,7 @@ def filled(services, event) -> list[str]:  # noqa: F811
     tables = [table.id for table in event["view"].tables]
     for index, text in enumerate(TEXTS):
         board.add_card(services, event["facilitator"], "t",
-                       card_spec(text, tables[index % len(tables)]))
+                       card_spec(text, tables[index % len(tables)]), "10.0.0.1")
     return list(TEXTS)
 
 
