@@ -1,8 +1,10 @@
 """The wheel carries what a server needs besides its dependencies: the migrations and the
-front-end code from the npm registry. Built from this checkout, unpacked into a new
-virtual environment outside it (the dependencies borrowed from the test environment, the
+front-end code from the npm registry. Built with one command from the files a fresh clone
+has (no node_modules: the build hook runs `npm ci`), unpacked into a new virtual
+environment outside the checkout (the dependencies borrowed from the test environment, the
 checkout itself out of reach), it migrates a new database and serves the demo event."""
 
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -16,8 +18,23 @@ from tests.conftest import ROOT, seconds
 from tests.services import free_port
 
 
-def test_a_wheel_outside_the_checkout_serves_the_demo(tmp_path):
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+def fresh_clone(folder: Path) -> Path:
+    """The checkout's files as a clone has them (tracked or not ignored): no node_modules,
+    no .make stamps."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source, target = ROOT / name, folder / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return folder
+
+
+def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
+    clone = fresh_clone(tmp_path / "clone")
+    assert not (clone / "node_modules").exists()
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(clone), "--no-deps",
                             "--no-build-isolation", "-q", "-w", str(tmp_path / "dist")],
                            capture_output=True, text=True, timeout=seconds(300))
     assert built.returncode == 0, built.stderr
