@@ -6,9 +6,9 @@ import uuid
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import bearer, create_event, join, post_until_accepted
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 SHAPE = """(ids) => ids.map((id) => {
   const walk = (element) => [

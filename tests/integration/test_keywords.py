@@ -5,8 +5,16 @@ import re
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, open_link, seconds
-from tests.integration.test_cards import assert_refused, listen, post_card
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    create_event,
+    join,
+    listen,
+    open_link,
+    post_card,
+)
+from tests.fixtures.timing import seconds
 
 
 def chart(update: str) -> list[tuple[str, str, int]]:

@@ -31,7 +31,8 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 
-from tests.conftest import SHARED_SERVER_ENV, Server, database_url, seconds
+from tests.fixtures.servers import SHARED_SERVER_ENV, Server, database_url
+from tests.fixtures.timing import seconds
 
 WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
 XVFB = "/usr/bin/Xvfb"
