@@ -9,7 +9,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock runtime system demo test test-fast lint messages bench clean
+.PHONY: install lock runtime system demo test test-fast fuzz lint messages bench clean
 
 install: $(STAMPS)/python $(STAMPS)/npm
 
@@ -80,6 +80,11 @@ test: install system
 
 test-fast: install system
 	$(BIN)/pytest -q -m "not e2e and not webkit"
+
+# The long fuzz: more generated examples per operation and every edge case on both
+# databases (`make test` runs the short one; docs/testing.md).
+fuzz: install system
+	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -m fuzz tests/fuzz
 
 lint: install
 	$(BIN)/ruff check .
