@@ -39,7 +39,7 @@ def test_joining_can_be_closed_and_opened_again(server, api):
     form = api.post(f"/j/{event['join_code']}", data={"name": "遅れた人"})
     assert form.status_code == 409 and "参加受付は締め切られています" in form.text
     assert_refused(api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
-                           json={"joining_open": "maybe"}), 422, "invalid")
+                             json={"joining_open": "maybe"}), 422, "invalid")
     api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
               json={"joining_open": True})
     assert join(api, event, "遅れた人").status_code == 201
@@ -69,7 +69,7 @@ def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(serv
     assert phone.get(f"/j/{new_code}").url.path == f"/m/{event['id']}"  # joined already
     phone.close()
     assert_refused(api.post(f"/api/v1/sessions/{event['id']}/join_code",
-                          headers=bearer(event["projector_token"])), 403, "forbidden")
+                            headers=bearer(event["projector_token"])), 403, "forbidden")
 
 
 def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(server, api):
@@ -87,7 +87,7 @@ def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(serv
         next_json(theirs, "snapshot")
         next_json(other, "snapshot")
         assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/participants/"
-                                f"{spammer['id']}", headers=bearer(honest["token"])),
+                                  f"{spammer['id']}", headers=bearer(honest["token"])),
                      403, "forbidden")
         removed = api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
                              headers=facilitator(event), params={"hide_cards": "true"})
@@ -105,7 +105,7 @@ def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(serv
     people = api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event))
     assert [p["name"] for p in people.json()["participants"]] == ["まじめな人"]
     assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
-                            headers=facilitator(event)), 404, "not_found")
+                              headers=facilitator(event)), 404, "not_found")
 
 
 def test_after_a_new_join_code_the_room_does_not_wait_behind_the_flood(make_app):
@@ -148,14 +148,14 @@ def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_ou
     assert new_host["url"].endswith(f"?token={new_host['token']}")
     for old in (table["host_token"], event["projector_token"]):
         assert_refused(api.get(f"/api/v1/sessions/{event['id']}/state", headers=bearer(old)),
-                     401, "invalid_token")
+                       401, "invalid_token")
     for new in (new_host["token"], new_projector["token"]):
         assert api.get(f"/api/v1/sessions/{event['id']}/state",
                        headers=bearer(new)).status_code == 200
     page = open_link(api, new_projector["url"])
     assert page.status_code == 200 and 'id="join"' in page.text
     assert_refused(api.post(f"/api/v1/sessions/{event['id']}/tables/999999/host_token",
-                          headers=facilitator(event)), 404, "not_found")
+                            headers=facilitator(event)), 404, "not_found")
 
 
 def test_tokens_expire_after_the_event_finishes(make_app):
@@ -181,7 +181,7 @@ def test_creating_events_can_need_the_organiser_passcode(make_app):
     with app.client(timeout=seconds(10)) as client:
         assert_refused(client.post("/api/v1/sessions", json=body), 401, "passcode_required")
         assert_refused(client.post("/api/v1/sessions", json=body, headers=bearer("guess")),
-                     403, "wrong_passcode")
+                       403, "wrong_passcode")
         made = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
         assert made.status_code == 201, made.text
         landing = client.get("/")
@@ -195,7 +195,7 @@ def test_creating_events_can_need_the_organiser_passcode(make_app):
         for _ in range(10):
             client.post("/api/v1/sessions", json=body, headers=bearer("brute"))
         assert_refused(client.post("/api/v1/sessions", json=body, headers=bearer("brute")),
-                     429, "too_many_attempts")
+                       429, "too_many_attempts")
         # the venue shares one address: the right passcode still works after the guesses
         made_after = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
         assert made_after.status_code == 201, made_after.text

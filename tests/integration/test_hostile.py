@@ -36,7 +36,7 @@ def test_unknown_routes_methods_and_bodies_get_the_error_shape(api):
     assert_refused(api.get("/no/such/thing"), 404, "not_found")
     assert_refused(api.delete("/api/v1/sessions"), 405, "method_not_allowed")
     assert_refused(api.post("/api/v1/sessions", content=b"{not json",
-                          headers={"Content-Type": "application/json"}), 422, "invalid")
+                            headers={"Content-Type": "application/json"}), 422, "invalid")
     page = api.get("/no/such/page", headers={"Accept": "text/html"})
     assert page.status_code == 404 and page.text.startswith("<!doctype html>")
 
@@ -105,13 +105,13 @@ def test_integers_are_bounded_where_they_are_read(api):
     card = post_card(api, event, event["tables"][0]["host_token"], "カード").json()
     huge = 10**20
     assert_refused(api.patch(f"{url}/cards/{card['id']}", json={"group_id": huge},
-                           headers=facilitator), 422, "invalid")
+                             headers=facilitator), 422, "invalid")
     assert_refused(api.patch(f"{url}/groups/{huge}", json={"name": "x"}, headers=facilitator),
-                 422, "invalid")
+                   422, "invalid")
     assert_refused(api.post(f"{url}/control", json={"action": "goto", "phase_index": huge},
-                          headers=facilitator), 422, "invalid")
+                            headers=facilitator), 422, "invalid")
     assert_refused(api.post(f"{url}/seats", json={"participant_id": huge, "table_id": 1},
-                          headers=facilitator), 422, "invalid")
+                            headers=facilitator), 422, "invalid")
 
 
 def test_a_right_join_code_is_never_refused_for_wrong_ones_from_the_same_address(make_app):
@@ -209,7 +209,7 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
         headers = {**bearer(event["facilitator_token"]), "Content-Type": "application/json"}
         huge = json.dumps({"title": "x" * 10_000}).encode()
         assert_refused(client.patch(f"/api/v1/sessions/{event['id']}", content=huge,
-                                  headers=headers), 413, "too_large")
+                                    headers=headers), 413, "too_large")
 
         def streamed():  # no Content-Length: the limit is counted as the body arrives
             yield b'{"title": "'
@@ -218,11 +218,11 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
             yield b'"}'
 
         assert_refused(client.patch(f"/api/v1/sessions/{event['id']}", content=streamed(),
-                                  headers=headers), 413, "too_large")
+                                    headers=headers), 413, "too_large")
         # far more than the socket buffers hold, sent whole before the answer is read
         for body in (b"z" * 8_000_000, iter([b"z" * 1_000_000] * 8)):
             assert_refused(client.post("/api/v1/sessions", content=body,
-                                     headers={"Content-Type": "application/json"}),
+                                       headers={"Content-Type": "application/json"}),
                          413, "too_large")
         kept = client.get(f"/api/v1/sessions/{event['id']}",
                           headers=bearer(event["facilitator_token"]))

@@ -72,7 +72,7 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
         for n in range(15):
             assert_refused(join(api, event, f"続き{n}"), 403, "join_code_replaced")
         assert_refused(join(api, {**event, "join_code": "ZZZZZZ"}, "当て推量"), 403,
-                     "wrong_join_code")
+                       "wrong_join_code")
         # the people in the room read the new code: no wait behind the flood
         renewed = {**event, "join_code": shown["join_code"]}
         honest = at_once(api, renewed, 3, "本人")
@@ -83,7 +83,7 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
         assert seen["join_flood"]["since_ms"] <= seen["join_flood"]["until_ms"]
         # a participant (a script holding a flooded-in token) cannot read the new code
         assert_refused(api.get(f"/api/v1/sessions/{event['id']}",
-                             headers=bearer(honest[0].json()["token"])), 403, "forbidden")
+                               headers=bearer(honest[0].json()["token"])), 403, "forbidden")
         with listen(server, event, honest[0].json()["token"], format="json") as phone:
             assert "join_code" not in next_json(phone, "snapshot")["session"]
 
@@ -117,12 +117,12 @@ def test_the_facilitator_removes_the_flood_and_keeps_the_honest_one(make_server)
         removal = f"/api/v1/sessions/{event['id']}/participants/removal"
         ids = [fake["id"] for fake in fakes]
         assert_refused(api.post(removal, json={"participant_ids": ids},
-                              headers=bearer(event["tables"][0]["host_token"])),
+                                headers=bearer(event["tables"][0]["host_token"])),
                      403, "forbidden")
         assert_refused(api.post(removal, json={"participant_ids": [*ids, 999_999]},
-                              headers=facilitator(event)), 404, "not_found")
+                                headers=facilitator(event)), 404, "not_found")
         assert_refused(api.post(removal, json={"participant_ids": []},
-                              headers=facilitator(event)), 422, "invalid")
+                                headers=facilitator(event)), 422, "invalid")
         assert len(session_of(api, event, event["facilitator_token"])["participants"]) == \
             len(people)  # all or none
         with listen(server, event, fakes[0]["token"], format="json") as theirs, \

@@ -42,7 +42,7 @@ def test_the_reception_desk_adds_someone_without_a_phone_even_when_joining_is_cl
     home = seating["rounds"][0]["tables"][str(person["home_table"])]
     assert person["id"] in home
     assert_refused(reception(api, event, event["tables"][0]["host_token"], name="x"),
-                 403, "forbidden")
+                   403, "forbidden")
     assert_refused(reception(api, event, name="x", affiliation="spy"), 422, "invalid")
     assert_refused(reception(api, event, name=""), 422, "invalid")
 
@@ -76,7 +76,7 @@ def test_a_co_facilitator_link_opens_a_second_console_until_it_is_revoked(server
     assert api.get(state, headers=bearer(co["token"])).status_code == 200
     # only the facilitator who made it replaces or revokes it
     assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/cofacilitator_token",
-                            headers=bearer(co["token"])), 403, "forbidden")
+                              headers=bearer(co["token"])), 403, "forbidden")
     with listen(server, event, co["token"], format="json") as co_console, \
             listen(server, event, event["facilitator_token"], format="json") as console:
         next_json(co_console, "snapshot")

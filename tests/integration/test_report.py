@@ -213,12 +213,12 @@ def test_the_consoles_link_and_the_command_line_give_the_report(reported, tmp_pa
 
     target = tmp_path / "x.pdf"
     made = export_command(event["id"], "--format", "report", "-o", str(target),
-                "--database-url", server.database_url)
+                          "--database-url", server.database_url)
     assert made.returncode == 0, made.stderr
     assert _bookmarks(target.read_bytes()) == _bookmarks(entered.content)
     assert GROUPS[0] in squeeze(pdf_text(target.read_bytes(), tmp_path))
     word = tmp_path / "x.docx"
     made = export_command(event["id"], "--format", "report.docx", "-o", str(word),
-                "--database-url", server.database_url)
+                          "--database-url", server.database_url)
     assert made.returncode == 0, made.stderr
     assert docx.Document(str(word)).paragraphs[0].text == "令和8年度 協働ワーキング"

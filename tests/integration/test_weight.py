@@ -84,7 +84,7 @@ def test_a_merge_of_merges_weighs_every_card_in_the_api_and_the_exports(api, tmp
     markdown = api.get(api_path(event, "/export.md"), headers=headers).content.decode("utf-8")
     assert f"- {SAME} (×4" in markdown and "子ども食堂を続けたい (×" not in markdown
     report = pdf_text(api.get(api_path(event, "/export.report.pdf"), headers=headers).content,
-                       tmp_path)
+                      tmp_path)
     assert "×4" in report and report.count("×") == 1
     board = pdf_text(api.get(api_path(event, "/export.pdf"), headers=headers).content, tmp_path)
     assert "×4" in board

@@ -103,7 +103,7 @@ def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
         for n, card_id in enumerate(cards):
             assert post_until_accepted(client, event, host, f"見守り {n}", card_id) == 201
     eventually(lambda: all(len(w.of_type("phase")) == 4 and len(w.of_type("card")) == 10
-                         for w in watchers), 10, "every socket sees every action and card")
+                           for w in watchers), 10, "every socket sees every action and card")
     for watcher in watchers:
         assert [m["status"] for m in watcher.of_type("phase")] == [
             "running", "running", "paused", "ready"]
@@ -192,7 +192,7 @@ def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
     # snapshot (a JSON snapshot lists no cards: those come as events)
     survivors = [w for w in watchers if not w.closed.is_set()] + reconnected
     eventually(lambda: all(after_kill <= {m["card"]["id"] for m in w.of_type("card")}
-                         for w in survivors), 10, "every screen sees the later cards")
+                           for w in survivors), 10, "every screen sees the later cards")
     for watcher in survivors:
         watcher.close()
 
@@ -235,7 +235,7 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
         # within seconds(5) of Redis' return (a wait, never a wall-clock assertion)
         eventually(lambda: all(current(w) for w in watchers), 5, "every screen shows phase 2")
         eventually(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 10,
-                 "/healthz is ok again")
+                   "/healthz is ok again")
     for watcher in watchers:
         watcher.close()
 
@@ -302,8 +302,8 @@ def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_i
                      headers=bearer(event["facilitator_token"]))
     for console in consoles:
         eventually(lambda c=console: c.of_type("session")
-                 and c.of_type("session")[-1]["session"]["title"] == "後の変更", 10,
-                 "the later change reaches every console")
+                   and c.of_type("session")[-1]["session"]["title"] == "後の変更", 10,
+                   "the later change reaches every console")
         codes = {m["join_code"] for m in console.of_type("joining")}
         assert codes == {seen["join_code"]}  # one new code, drawn once for both workers
     joined = {a.json()["id"] for a in answers if a.status_code == 201}

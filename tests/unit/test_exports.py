@@ -376,7 +376,7 @@ def _big_view(n_cards: int, layout: str) -> SessionView:
              "商店街と学校をつなぐ", "SNS で若い世代に発信する", "防災訓練を地域ぐるみで")
     groups = [GroupRecord(20 + n, f"グループ{n}", T0 + n) for n in range(5)]
     cards = [record_of(CardRecord, card_model(100 + n, f"{texts[n % 5]}（{n}）", 1 + n % 2, n % 2,
-                                         group_id=None if n % 5 == 4 else 20 + n % 4))
+                                              group_id=None if n % 5 == 4 else 20 + n % 4))
              for n in range(n_cards)]
     return SessionView(replace(view.session, board_view=layout), view.tables, view.program,
                        view.clock, view.participants, groups=groups, cards=cards,

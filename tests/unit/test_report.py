@@ -41,7 +41,7 @@ def test_the_sections_come_in_the_offices_order():
 
 def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     built = build(report_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
-                            organiser="Collaboration office", purpose="Talk\nand listen"))
+                              organiser="Collaboration office", purpose="Talk\nand listen"))
     (fields,) = blocks(built, "Overview", report.Fields)
     assert dict(fields.pairs) == {"Date": "2026-11-24", "Start time": "13:30",
                                   "Venue": "Civic centre", "Organiser": "Collaboration office",
