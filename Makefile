@@ -40,8 +40,8 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 # Debian packages, installed with apt-get when missing (needs root; CI and the developer
 # machines run as root). The runtime needs Noto CJK and Pango so that Japanese renders in
 # the PDF and PNG exports; the tests also need Chromium, PostgreSQL and a Redis server,
-# which they start themselves on free loopback ports and stop again (tests/services.py),
-# and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
+# which they start themselves on free loopback ports and stop again
+# (tests/fixtures/services.py), and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
 # Xvfb for its display, which tests/webkit/ starts on a free display number and stops.
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb poppler-utils nginx-light
