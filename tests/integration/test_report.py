@@ -72,7 +72,8 @@ def _round_of_cards(client, event, writers, round_number: int) -> list[dict]:
 def reported(server):
     """The event, its people by affiliation and the cards, after the clock ran rounds 1–3
     and the return, the room grouped cards and voted, and the results were revealed."""
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    # WeasyPrint lays out the report in the server: a minute and more on a loaded machine
+    with httpx.Client(base_url=server.url, timeout=seconds(120)) as client:
         event = create_event(client, title="令和8年度 協働ワーキング", tables=TABLES, **DETAILS)
         facilitator = bearer(event["facilitator_token"])
         people = []
