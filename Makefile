@@ -9,9 +9,12 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install lock runtime system demo test test-fast fuzz lint messages bench clean
+.PHONY: help install lock runtime system demo test test-fast fuzz lint messages bench clean
 
-install: $(STAMPS)/python $(STAMPS)/npm
+help:  ## what each target does
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
+
+install: $(STAMPS)/python $(STAMPS)/npm  ## the virtual environment from requirements.lock, and htmx from npm
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -26,7 +29,7 @@ $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 
 # Refresh the lock file: the newest versions pyproject.toml allows, resolved in a fresh
 # virtual environment of their own, then frozen.
-lock: $(STAMPS)/npm
+lock: $(STAMPS)/npm  ## refresh requirements.lock with the newest versions pyproject.toml allows
 	rm -rf $(STAMPS)/lock-venv
 	$(PYTHON) -m venv $(STAMPS)/lock-venv
 	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[test,scale]'
@@ -46,8 +49,8 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb poppler-utils nginx-light
 
-runtime: $(STAMPS)/runtime
-system: $(STAMPS)/system
+runtime: $(STAMPS)/runtime  ## Debian's Pango and Noto CJK for the PDF and PNG exports (apt-get, needs root)
+system: $(STAMPS)/system  ## the Debian packages the tests need: chromium, postgresql, redis-server, nginx... (root)
 
 $(STAMPS)/runtime: | $(STAMPS)
 	@if fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' && \
@@ -71,14 +74,14 @@ $(STAMPS)/system: Makefile $(STAMPS)/runtime | $(STAMPS)
 	fi
 	touch $@
 
-demo: install runtime
-	$(BIN)/worldcafe demo --host $(HOST) --port $(PORT) --database-url sqlite:///./worldcafe-demo.db
+demo: install runtime  ## set everything up, start a demo event on SQLite, print its links and a QR code
+	$(BIN)/worldcafe demo --host $(HOST) --port $(PORT)
 
-test: install system
+test: install system  ## set everything up and run the whole suite (lint, unit, integration, scaled, fuzz, browsers)
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 
-test-fast: install system
+test-fast: install system  ## the suite without the browser tiers
 	$(BIN)/pytest -q -m "not e2e and not webkit"
 
 # The long fuzz: more generated examples per operation and every edge case on both
@@ -86,16 +89,16 @@ test-fast: install system
 fuzz: install system
 	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -m fuzz tests/fuzz
 
-lint: install
+lint: install  ## ruff over the code and the tests
 	$(BIN)/ruff check .
 
 # Re-extract user-facing strings and merge them into the ja and en catalogs.
-messages: install
+messages: install  ## extract user-facing strings into the ja and en catalogs
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k N_ -k NN_:1,2 -o app/locales/messages.pot app
 	$(BIN)/pybabel update --no-fuzzy-matching -i app/locales/messages.pot -d app/locales
 
-bench: install
+bench: install  ## the fan-out benchmark (more in bench/README.md)
 	$(BIN)/python bench/fanout.py
 
-clean:
+clean:  ## forget what was set up (stamps) and the test artifacts
 	rm -rf $(STAMPS) test-artifacts

@@ -1,4 +1,4 @@
-"""The `worldcafe` command: serve, demo, plan and export."""
+"""The `worldcafe` command: serve, migrate, demo, plan, export and links."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from app.settings import Settings
 SERVER_OPTIONS = ("host", "port", "database_url", "redis_url", "workers")
 KEEP_ALIVE_SECONDS = 5
 """An idle kept-alive connection is closed after this long."""
+DEMO_DATABASE_URL = "sqlite:///./worldcafe-demo.db"
+"""`demo` keeps its event apart from real ones; `links` and `export` look there too."""
 FORMAT_ALIASES = {"report": "report.pdf"}
 """Short names `export --format` takes for a format."""
 
@@ -30,8 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_arguments(commands.add_parser("serve", help="run migrations, then serve"))
     commands.add_parser("migrate", help="bring the database schema up to date").add_argument(
         "--database-url", help="SQLAlchemy URL (default: SQLite file here)")
-    _add_server_arguments(
-        commands.add_parser("demo", help="create a demo event, print its URLs, then serve"))
+    _add_server_arguments(commands.add_parser(
+        "demo", help="create a demo event, print its URLs, then serve "
+                     f"(default database {DEMO_DATABASE_URL})"))
     seating_io.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
     _add_export_arguments(commands.add_parser(
         "export", help="write an event's cards as CSV, Markdown, JSON, PDF or PNG"))
@@ -45,7 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_event_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("session_id", metavar="SESSION_ID", help="the event's id")
-    parser.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite file here)")
+    parser.add_argument("--database-url", help="SQLAlchemy URL (default: the SQLite file "
+                                               "here, then the demo's)")
 
 
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,8 +65,16 @@ def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
                         help="file to write (default: standard output, text formats only)")
 
 
+def _database_given(args: argparse.Namespace) -> bool:
+    return getattr(args, "database_url", None) is not None or \
+        "WORLDCAFE_DATABASE_URL" in os.environ
+
+
 def settings_from(args: argparse.Namespace) -> Settings:
-    """Command-line options win over WORLDCAFE_* variables; both reach every worker."""
+    """Command-line options win over WORLDCAFE_* variables; both reach every worker.
+    `demo` without a database of its own gets the demo's file."""
+    if args.command == "demo" and not _database_given(args):
+        args.database_url = DEMO_DATABASE_URL
     for option in SERVER_OPTIONS:
         value = getattr(args, option, None)
         if value is not None:
@@ -131,25 +143,48 @@ def _fail(command: str, message: str, status: int = 1) -> int:
     return status
 
 
+def _sqlite_file_missing(url: str) -> bool:
+    return url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///"))
+
+
 def _load_event(args: argparse.Namespace, settings: Settings, read=None):
     """The event of `args.session_id` from the database (its view, or what
-    `read(engine, session_id)` returns), or the exit status after saying why not."""
-    from sqlalchemy.exc import SQLAlchemyError
+    `read(engine, session_id)` returns), or the exit status after saying why not.
+    Without a database named, the demo's file is looked in too, so that the links
+    `make demo` printed can be found again."""
+    urls = [settings.database_url]
+    if not _database_given(args):
+        urls.append(DEMO_DATABASE_URL)
+    urls = [url for url in urls if not _sqlite_file_missing(url)]
+    if not urls:
+        return _fail(args.command, f"no database at {settings.database_url} "
+                                   "(give --database-url)")
+    for url in urls:
+        loaded = _read_event(args, url, read)
+        if loaded is not None:
+            return loaded
+    return _fail(args.command, f"there is no event {args.session_id!r} in "
+                               + " or ".join(_safe(url) for url in urls))
+
+
+def _read_event(args: argparse.Namespace, url: str, read):
+    """What `read` returns for the event in the database at `url`, None when it holds
+    no such event (or is not worldcafe's), or the exit status when it cannot be read."""
+    from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
     from app.db import make_engine
     from app.refusal import Refusal
     from app.store import sessions
 
-    url = settings.database_url
-    if url.startswith("sqlite:///") and not os.path.exists(url.removeprefix("sqlite:///")):
-        return _fail(args.command, f"no database at {url} (give --database-url)")
     engine = make_engine(url)
     try:
         return (read or sessions.load_view)(engine, args.session_id)
     except Refusal:
-        return _fail(args.command, f"there is no event {args.session_id!r} in {url}")
+        return None
     except SQLAlchemyError as error:
-        return _fail(args.command, f"cannot read {url}: {error.__class__.__name__}")
+        if isinstance(error, OperationalError) and "no such table" in str(error):
+            return None
+        return _fail(args.command, f"cannot read {_safe(url)}: {error.__class__.__name__}")
     finally:
         engine.dispose()
 

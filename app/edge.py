@@ -3,7 +3,8 @@ its request's headers and its body, and how many connections one address may hol
 
 uvicorn's own protocols (httptools for HTTP, websockets for live sockets) with three
 guards: a connection that has not finished its headers in `header_timeout` seconds, or its
-body in `body_timeout`, is closed (a room of half-sent requests cannot hold every file
+body in `body_timeout`, or has left its answer unread for `body_timeout`, is closed (a
+room of half-sent requests or unread answers cannot hold every file
 descriptor); an address holding `connections_per_address` connections (HTTP and
 WebSocket together) has its next one closed at once, cheaply. The cap is high enough for a
 venue behind one NAT (200 phones hold ~200 sockets and a few requests). `serve` also
@@ -110,6 +111,7 @@ class GuardedHttp(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._counted = _admit(transport)
         self._deadline: asyncio.TimerHandle | None = None
+        self._unread: asyncio.TimerHandle | None = None
         self.receiving_body = self.draining = False
         super().connection_made(_Lingering(transport, self))  # type: ignore[arg-type]
         if self._counted is not None:
@@ -162,8 +164,25 @@ class GuardedHttp(HttpToolsProtocol):
         self._counted = None
         super().handle_websocket_upgrade()
 
+    def pause_writing(self) -> None:
+        """The client has left its answer unread (the write buffer is full): it has
+        `body_timeout` seconds to read on, or is cut, giving back what the answer holds."""
+        self._stop_unread()
+        self._unread = self.loop.call_later(BODY_TIMEOUT, self._too_slow)
+        super().pause_writing()
+
+    def resume_writing(self) -> None:
+        self._stop_unread()
+        super().resume_writing()
+
+    def _stop_unread(self) -> None:
+        if self._unread is not None:
+            self._unread.cancel()
+            self._unread = None
+
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_waiting()
+        self._stop_unread()
         _release(self._counted)
         self._counted = None
         super().connection_lost(exc)

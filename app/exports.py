@@ -22,7 +22,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -93,6 +93,14 @@ COLUMNS = (
 """CSV columns: the row field and its heading (translated into the event's language)."""
 GROUP_FIELDS = ("group_votes", "group_rank")
 """A row's figures of its group: the JSON export gives them once, on the group."""
+
+Progress = Callable[[str], None]
+"""Told the stage a long export has reached ("analysing", "laying out", "writing")."""
+
+
+def quiet(_stage: str) -> None:
+    """No one listens to the stages."""
+
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A spreadsheet reads a cell starting with these as a formula (CSV injection)."""
@@ -469,10 +477,13 @@ def board_html(view: SessionView, rows: list[ExportRow], language: str, exported
                   left_out_cards=sum(name.startswith("card-") for name in left_out))
 
 
-def to_pdf(document: str) -> bytes:
+def to_pdf(document: str, progress: Progress = quiet) -> bytes:
     import weasyprint
 
-    return weasyprint.HTML(string=document).write_pdf()
+    progress("laying out")
+    laid_out = weasyprint.HTML(string=document).render()
+    progress("writing")
+    return laid_out.write_pdf()
 
 
 PNG_PAGE_HEIGHT_MM = PNG_MAX_HEIGHT_PX / PNG_SCALE / 72 * 25.4
@@ -531,14 +542,17 @@ def to_png(document: Document, scale: float = PNG_SCALE) -> bytes:
 # --- one entry point for the routes and the command line -----------------------------------
 
 def export(view: SessionView, fmt: str, language: str | None = None,
-           now_ms: int | None = None, *, timeline: Sequence = (), base: str = "") -> bytes:
+           now_ms: int | None = None, *, timeline: Sequence = (), base: str = "",
+           progress: Progress = quiet) -> bytes:
     """The export of `view` in `fmt` (one of FORMATS), in the event's language by default.
     `timeline` is the event's recorded clock (for the report's programme); `base` the address
-    people reach the server at (for the join QR codes of the printed materials)."""
+    people reach the server at (for the join QR codes of the printed materials); `progress`
+    hears each stage of a long one (app/documents.py STAGES)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)
     now_ms = now_ms if now_ms is not None else _now_ms()
+    progress("analysing")
     if fmt in PRINTED_FORMATS:
         from app import printed
 
@@ -546,7 +560,7 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt in REPORT_FORMATS:
         from app import report
 
-        return report.export(view, fmt, language, now_ms, timeline)
+        return report.export(view, fmt, language, now_ms, timeline, progress)
     exported_at = local_iso(view, now_ms)
     rows = export_rows(view, language)
     if fmt == "csv":
@@ -556,8 +570,11 @@ def export(view: SessionView, fmt: str, language: str | None = None,
     if fmt == "json":
         return to_json(view, rows, exported_at)
     if fmt == "png":
-        return to_png(picture_document(view, rows, language, exported_at))
-    return to_pdf(board_html(view, rows, language, exported_at))
+        progress("laying out")
+        picture = picture_document(view, rows, language, exported_at)
+        progress("writing")
+        return to_png(picture)
+    return to_pdf(board_html(view, rows, language, exported_at), progress)
 
 
 def _now_ms() -> int:

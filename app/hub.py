@@ -9,9 +9,10 @@ thread, never on the event loop; batches that queue up while the room is busy ar
 together and sent as one frame per screen. A publishing request does not wait for any of
 this: it hands its batch over and answers.
 
-A connection's snapshot is loaded from the database. It is sent once the room has caught up
-with it (the room is then at the snapshot's `seq`), so the connection gets exactly the
-changes after its snapshot, in order.
+A connection's snapshot is drawn from the room's view (loaded from the database only when
+the room starts or resyncs), so the connection gets exactly the changes after its `seq`,
+in order; a snapshot loaded ahead of the room (a resync) is sent once the room has caught
+up with it.
 
 Each connection has a bounded queue and its own writer task, so one slow tablet never
 stalls the room: a connection that falls too far behind is closed with 1013 and resyncs
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import gc
 import logging
 import time
@@ -53,8 +55,34 @@ OFFERS_AT_ONCE = 20
 snapshot for every screen never holds up the loop (or /healthz) for long."""
 RESYNC_INTERVAL_SECONDS = 1.0
 """A page's requests to be drawn again are answered at most this often."""
+KEYWORDS_INTERVAL_SECONDS = 3.0
+"""The keyword charts count every card: the charts a run of cards changed are pushed at
+most this often (the first change at once), so a busy room's cards cost the console one
+card each, not a redrawn chart each."""
 MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
+
+
+KEPT_UTF8_FROM = 16 * 1024
+"""Texts from this many characters keep their UTF-8 form (see `encoded_once`)."""
+
+try:
+    _as_utf8 = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
+    _as_utf8.restype = ctypes.c_void_p
+    _as_utf8.argtypes = (ctypes.py_object, ctypes.c_void_p)
+except AttributeError:  # not CPython: every send encodes
+    _as_utf8 = None
+
+
+def encoded_once(text: str) -> str:
+    """`text`, its UTF-8 form kept inside it. The socket server encodes each text it sends
+    (`str.encode()`), and CPython's encoder copies a str's kept UTF-8 form rather than
+    encoding again: a snapshot of 1 MB (mostly Japanese) shared by 200 phones is encoded
+    once, here in the worker thread, not 200 times on the event loop (~7 ms each)."""
+    if _as_utf8 is not None and len(text) >= KEPT_UTF8_FROM:
+        with contextlib.suppress(UnicodeError):  # a lone surrogate: encoded when sent
+            _as_utf8(text, None)
+    return text
 
 
 class Connection:
@@ -156,6 +184,10 @@ class Room:
         self.needs_resync = False
         self.wake = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.charts_due: set[str] = set()
+        """Keyword charts changed since they were last pushed (render.Delivery.charts)."""
+        self.charts_pushed_at = -KEYWORDS_INTERVAL_SECONDS
+        """When (monotonic) keyword charts were last pushed."""
         self.drawn: tuple[float, SessionView, render.Drawing, dict] | None = None
         """The last snapshot load, its drawing and the pages' snapshots drawn from it, by
         audience and kind: each is drawn once and shared by every socket that asks (see
@@ -187,6 +219,9 @@ class Room:
             timeout = None
             if self.gap_since is not None:
                 timeout = max(0.0, self.gap_since + GAP_WAIT_SECONDS - time.monotonic())
+            if self.charts_due:
+                charts_wait = max(0.0, self._charts_time() - time.monotonic())
+                timeout = charts_wait if timeout is None else min(timeout, charts_wait)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.wake.wait(), timeout)
             self.wake.clear()
@@ -219,7 +254,13 @@ class Room:
                 return
             if not await self._release_parked() and not run:
                 break
+        if self.charts_due and time.monotonic() >= self._charts_time():
+            await self._deliver([])  # the keyword charts held back
         self._watch_for_gaps()
+
+    def _charts_time(self) -> float:
+        """When keyword charts may be pushed again."""
+        return self.charts_pushed_at + KEYWORDS_INTERVAL_SECONDS
 
     def _next_run(self) -> list[events.Batch]:
         """The batches that follow the view's `seq` without a hole, up to the first parked
@@ -280,28 +321,46 @@ class Room:
             self.drawn = None  # the view moves on: its drawing shows the past
         connections = list(self.live)
         audiences = {c.audience for c in connections}
-        texts = await asyncio.to_thread(self._render_run, run, audiences)
+        charts_now = time.monotonic() >= self._charts_time()
+        texts, charts_shown = await asyncio.to_thread(self._render_run, run, audiences,
+                                                      charts_now)
+        if charts_shown:
+            self.charts_pushed_at = time.monotonic()
         for connection in connections:
             for frame in texts.get(connection.audience, ()):
                 connection.offer(frame)
         self.gap_since = None
 
-    def _render_run(self, run: list[events.Batch], audiences) -> dict:
+    def _render_run(self, run: list[events.Batch], audiences,
+                    charts_now: bool) -> tuple[dict, bool]:
+        """Each audience's frames, with the keyword charts due when `charts_now`; whether
+        they are in."""
         delivery = render.Delivery(self.view, {a.role for a in audiences if a.view == "json"})
         for batch in run:
             delivery.apply(batch)
-        return delivery.texts(audiences)
+        self.charts_due |= delivery.charts
+        shown = charts_now and bool(self.charts_due)
+        if shown:
+            delivery.show_charts(self.charts_due)
+            self.charts_due = set()
+        return delivery.texts(audiences), shown
 
     def _snapshots(self, connections: list[Connection], fresh: bool = False,
                    kind: str = "snapshot"):
-        """Each connection's snapshot (in a worker thread): from the last load while the
-        room is at that load's `seq` (the connection then gets every change after it, as
-        the room does), otherwise (or when `fresh`) from a new load."""
+        """Each connection's snapshot (in a worker thread), drawn from the room's own view
+        (the connection then gets every change after its `seq`, as the room does): no
+        load from the database, which for a big board costs far more than the drawing
+        (sockets asking to be drawn again, while cards keep arriving, had the room load
+        the whole board about once a second). A new load only when `fresh` (a resync)
+        or before the room has a view. Until the view moves on (or SNAPSHOT_REUSE_SECONDS
+        pass), its drawing is shared."""
         drawn = self.drawn
-        if (fresh or drawn is None or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS
-                or self.view is None or self.view.seq != drawn[1].seq):
+        if fresh or self.view is None:
             view = self.hub.load_view(self.session_id)
             drawn = self.drawn = (time.monotonic(), view, render.Drawing(view), {})
+        elif (drawn is None or drawn[1] is not self.view
+              or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS):
+            drawn = self.drawn = (time.monotonic(), self.view, render.Drawing(self.view), {})
         _, view, drawing, drawn_before = drawn
         now: dict[tuple[Audience, str], list[str]] = {}
         frames = []
@@ -311,7 +370,8 @@ class Room:
             kept = now if connection.audience.view == "json" else drawn_before
             key = (connection.audience, kind)
             if key not in kept:
-                kept[key] = render.snapshot(view, connection.audience, drawing, kind)
+                kept[key] = [encoded_once(text) for text in
+                             render.snapshot(view, connection.audience, drawing, kind)]
             frames.append((connection, kept[key]))
         return view, frames
 
@@ -323,6 +383,7 @@ class Room:
         self.needs_resync = False
 
         self.view, frames = await asyncio.to_thread(self._snapshots, everyone, True, kind)
+        self.charts_due = set()  # every screen gets the charts as they are now
         self.live = set(await self._offer(frames))
         self.waiting = [c for c in self.waiting if c not in self.live]
         self.gap_since = None

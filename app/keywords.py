@@ -503,6 +503,24 @@ class Charts:
         for tally in self._tallies(table_id):
             tally.remove(key, text)
 
+    def names_of(self, table_id: int) -> list[str]:
+        """The charts a card of this table counts in, by name: "all", "table-{id}" and,
+        when its theme spans several tables, "theme-{position of the theme}"."""
+        found = ["all", f"table-{table_id}"]
+        theme = self._theme_of.get(table_id)
+        if theme is not None:
+            found.append(f"theme-{self.themes.index(theme)}")
+        return found
+
+    def chart(self, name: str, limit: int = 8) -> list[tuple[str, int]]:
+        """One chart by its name (see names_of): the ranked words."""
+        kind, _, number = name.partition("-")
+        if kind == "all":
+            return self.all.top(limit)
+        if kind == "table":
+            return self.by_table[int(number)].top(limit)
+        return self.by_theme[self.themes[int(number)]].top(limit)
+
     def charts(self, limit: int = 8) -> dict:
         """{"all": ranked, "tables": [(table, ranked)], "themes": [(theme, ranked)]}"""
         return {

@@ -22,16 +22,18 @@ from app import logs
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
 from app.db import UNAVAILABLE, make_engine, write_check, written_within
+from app.documents import Maker
 from app.edge import return_freed_memory
 from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
 from app.settings import Settings
-from app.store import keyword_terms, sessions
+from app.store import keyword_terms
 from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
 from app.web.deps import api_language, describe_invalid, page_language, wants_a_page
+from app.web.reads import BigReads
 
 STATIC = Path(__file__).resolve().parent / "static"
 NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
@@ -48,6 +50,8 @@ VENDOR_FILES = {
 }
 
 HEALTH_CHECK_SECONDS = 2.0
+HEALTH_CHECK_PATIENCE = 5.0
+"""A write check still waiting after this long (seconds) says the database is not answering."""
 HTTP_REFUSALS = {
     400: ("bad_request", N_("This request cannot be read.")),
     404: ("not_found", N_("There is no such page or address.")),
@@ -171,14 +175,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = make_engine(settings.database_url)
 
     def load_live_view(session_id: str) -> SessionView:
-        """The hub's loader (it runs in a worker thread): also reads the stored keyword
-        terms of the cards (analysing and storing those not stored yet), so that drawing
-        the keyword charts runs no analyser (a restart would otherwise tokenise every card
-        while drawing)."""
-        view = sessions.load_view(engine, session_id)
-        keyword_terms.recall(engine, session_id,
-                             (card.text for card in view.all_cards if not card.hidden))
-        return view
+        """The hub's loader (it runs in a worker thread); a restart would otherwise
+        tokenise every card while drawing the keyword charts."""
+        return keyword_terms.load_view(engine, session_id)
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
@@ -195,7 +194,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
         organiser_passcode=settings.organiser_passcode,
-        list_events_locally=settings.list_events_locally)
+        list_events_locally=settings.list_events_locally,
+        documents=Maker(settings.documents_folder(), settings.database_url,
+                        settings.document_memory_mb, settings.document_seconds))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -216,6 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.hub = hub
     app.state.services = services
+    app.state.big_reads = BigReads(settings.big_reads_per_address)
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, refusal: Refusal) -> Response:
@@ -251,24 +253,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         message = describe_invalid(error, api_language(request))
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 
-    database_state = {"checked_at": -float("inf"), "reason": None}
-    checking = asyncio.Lock()
+    database_state: dict = {"checked_at": None, "reason": None, "since": None, "task": None}
+
+    async def check_database() -> None:
+        database_state["since"] = time.monotonic()
+        try:
+            database_state["reason"] = await asyncio.to_thread(write_check, engine)
+            database_state["checked_at"] = time.monotonic()
+        finally:
+            database_state["since"] = database_state["task"] = None
 
     async def database_problem() -> str | None:
         """Why the database cannot be written, or None: known at once when a write has
         just committed (under a flood of cards the check would wait seconds for SQLite's
-        write lock); otherwise checked in a thread at most every HEALTH_CHECK_SECONDS,
-        and while one check runs the others take the last answer."""
+        write lock); otherwise the last check's answer, while a thread checks again at
+        most every HEALTH_CHECK_SECONDS. Only the first answer waits for its check: a
+        check that queues behind the writers or a busy thread pool never holds up
+        /healthz, and one that takes longer than HEALTH_CHECK_PATIENCE is the answer."""
         if written_within(engine, HEALTH_CHECK_SECONDS):
             return None
-        if checking.locked():
-            return database_state["reason"]
-        async with checking:
-            now = time.monotonic()
-            if now - database_state["checked_at"] >= HEALTH_CHECK_SECONDS:
-                database_state["reason"] = await asyncio.to_thread(write_check, engine)
-                database_state["checked_at"] = now
-            return database_state["reason"]
+        now, checked_at = time.monotonic(), database_state["checked_at"]
+        if database_state["task"] is None and (
+                checked_at is None or now - checked_at >= HEALTH_CHECK_SECONDS):
+            database_state["task"] = asyncio.create_task(check_database())
+        if checked_at is None:
+            await asyncio.shield(database_state["task"])
+        since = database_state["since"]
+        if since is not None and now - since > HEALTH_CHECK_PATIENCE:
+            return f"no answer from the database for {now - since:.0f} s"
+        return database_state["reason"]
 
     @app.get("/healthz")
     async def healthz(request: Request) -> JSONResponse:

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import auth, cards, events, shapes, templating
+from app import auth, cards, events, keywords, shapes, templating
 from app.records import CardRecord
 from app.templating import render
 from app.timing import now_ms
@@ -57,6 +57,37 @@ PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
 
+def _my_votes_inputs(view: SessionView, participant_id: int) -> tuple:
+    mine = view.my_dots(participant_id)
+    names = tuple(view.group(i).name if view.vote_on == "groups" else view.card(i).text
+                  for i in mine)
+    return (tuple(mine.items()), names, view.session.vote_budget, view.session.voting_open,
+            view.vote_on, view.session.id)
+
+
+def _seat_inputs(view: SessionView, participant_id: int) -> tuple:
+    person = view.person(participant_id)
+    if person is None:
+        return (None,)
+    return (person, view.table(view.table_id_of(person)), view.moving_now, view.phase.kind,
+            view.clock.phase_index, tuple(view.route(person)))
+
+
+OWN_INPUTS: dict[str, Callable[[SessionView, int], tuple]] = {
+    "my-cards": lambda view, participant_id: (
+        tuple(view.cards_by(participant_id)),
+        tuple(view.table(c.table_id) for c in view.cards_by(participant_id)),
+        tuple(p.title for p in view.program)),
+    "my-votes": _my_votes_inputs,
+    "seat": _seat_inputs,
+}
+"""A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
+besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
+reconnect at once are drawn from the pieces drawn before, whatever changed elsewhere."""
+
+PERSONAL_SCOPES = ("table_id", "participant_id")
+"""Scopes that many screens of one view differ by (the base differs by the address only)."""
+
 BY_VIEW = ("board", "keywords", "join", "phase")
 """Pieces that differ between the views that show them (the console sees more)."""
 
@@ -76,7 +107,9 @@ PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phas
                 *SCREEN_PIECES, *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
 JOIN_PIECES = (("facilitator", "join"), ("facilitator", "flood"), ("projector", "join"))
-KEYWORD_PIECES = (("facilitator", "keywords"), ("projector", "keywords"))
+KEYWORD_CHARTS = {"facilitator": None, "projector": ("all",)}
+"""The keyword charts each view shows (fragments/_keywords.html): the console every one,
+the projector the whole event's."""
 
 
 def scope_of(piece: str, audience: Audience):
@@ -104,29 +137,60 @@ class Drawing:
     def once(self, key: tuple, audience: Audience, template: str, **extra) -> str:
         """`template` rendered for `audience`, or the text already rendered under `key`
         (which must name everything the text depends on besides the language)."""
-        full_key = (audience.language, *key)
-        text = self._texts.get(full_key)
-        if text is None:
-            text = render(audience.language, template, **self.context(audience), **extra)
-            self._texts[full_key] = text
-        return text
+        return self._kept(key, audience, lambda: render(
+            audience.language, template, **self.context(audience), **extra))
 
     def piece(self, name: str, audience: Audience) -> str:
         view_key = audience.view if name in BY_VIEW else None
-        return self.once(("piece", name, view_key, scope_of(name, audience)), audience,
-                         f"fragments/_{name.replace('-', '_')}.html")
+        scope = scope_of(name, audience)
+        template = f"fragments/_{name.replace('-', '_')}.html"
+        inputs = OWN_INPUTS.get(name)
+        if inputs is None:
+            return self.once(("piece", name, view_key, scope), audience, template)
+        return templating.kept_piece(
+            (audience.language, name, scope, *inputs(self.view, scope)),
+            lambda: self.once(("piece", name, view_key, scope), audience, template))
+
+    def joined(self, key: tuple, audience: Audience, pieces: list[str]) -> str:
+        """The pieces in one text, joined once under `key` (plus the language)."""
+        return self._kept(key, audience, lambda: "\n".join(self.piece(name, audience)
+                                                           for name in pieces))
+
+    def _kept(self, key: tuple, audience: Audience, make: Callable[[], str]) -> str:
+        full_key = (audience.language, *key)
+        text = self._texts.get(full_key)
+        if text is None:
+            text = self._texts[full_key] = make()
+        return text
 
     def item(self, template: str, card_id: str, audience: Audience) -> str:
         return templating.item(audience.language, template, self.view, audience.view,
                                self.view.card(card_id))
 
 
+def own_pieces(view_name: str) -> list[str]:
+    """The pieces of a page that differ per participant or table: its snapshot's second
+    frame (none: one frame)."""
+    return [name for name in VIEW_PIECES.get(view_name, ())
+            if PIECE_SCOPE.get(name) in PERSONAL_SCOPES]
+
+
 def snapshot(view: SessionView, audience: Audience, drawing: Drawing,
              kind: str = "snapshot") -> list[str]:
-    """Every live piece of the audience's page, or the JSON snapshot."""
+    """Every live piece of the audience's page, or the JSON snapshot.
+
+    A page with pieces of its own participant or table gets two frames: first the pieces
+    every such page shows alike (one text, shared by the 200 phones of a hall rather than
+    copied into each), then its own."""
     if audience.view == "json":
         return [json_snapshot(view, audience, kind)]
-    return ["\n".join(drawing.piece(name, audience) for name in VIEW_PIECES[audience.view])]
+    pieces = VIEW_PIECES[audience.view]
+    own = own_pieces(audience.view)
+    if not own:
+        return ["\n".join(drawing.piece(name, audience) for name in pieces)]
+    shared = [name for name in pieces if name not in own]
+    return [drawing.joined(("shared", audience.view, *shared), audience, shared),
+            "\n".join(drawing.piece(name, audience) for name in own)]
 
 
 # --- the lists that show cards -----------------------------------------------------------------
@@ -224,6 +288,9 @@ class Delivery:
         """(view, piece, scope or EVERY) drawn whole"""
         self.ops: dict[tuple[str, str, object], list[Op]] = defaultdict(list)
         self.json: dict[str, list[str]] = {role: [] for role in json_roles}
+        self.charts: set[str] = set()
+        """The keyword charts (keywords.Charts names) the batches changed: drawn only when
+        the hub says (`show_charts`), as they count every card."""
 
     def apply(self, batch: events.Batch) -> None:
         for event in batch.events:
@@ -404,10 +471,11 @@ class Delivery:
                 self._replace((found.view, found.piece, found.scope), found.count_id,
                               _count_draw(found.count_id, found.key, found.filter_name,
                                           plain=found.piece != "board"))
-        visible_text = any((old is not None and old.on_board) or new.on_board
-                           for old, new in changes)
-        if texts_changed and visible_text:
-            self.redraw(KEYWORD_PIECES)
+        if texts_changed:
+            tallies = view.keyword_tallies
+            self.charts.update(name for old, new in changes for card in (old, new)
+                               if card is not None and card.on_board
+                               for name in tallies.names_of(card.table_id))
         dots_moved = dots or any(dots_before[new.id] != view.dots_on(new.id)
                                  for _, new in changes)
         if dots_moved:
@@ -442,6 +510,14 @@ class Delivery:
 
     def _replace(self, key: tuple, element_id: str, draw: Draw) -> None:
         self.ops[key].append(Op("replace", element_id, draw))
+
+    def show_charts(self, names: set[str]) -> None:
+        """Replace these keyword charts, as they are now, on every page that shows them."""
+        for view_name, shown in KEYWORD_CHARTS.items():
+            for name in sorted(names):
+                if shown is None or name in shown:
+                    self._replace((view_name, "keywords", None), f"keywords-{name}",
+                                  _chart_draw(name))
 
     # --- texts ------------------------------------------------------------------------------
 
@@ -493,6 +569,16 @@ def _count_draw(count_id: str, key: tuple, filter_name: str, plain: bool) -> Dra
         return drawing.once(("count", count_id, key, filter_name, plain), audience,
                             "fragments/_card_count.html", count_id=count_id,
                             n=drawing.view.count(key, filter_name), plain=plain)
+
+    return draw
+
+
+def _chart_draw(name: str) -> Draw:
+    def draw(drawing: Drawing, audience: Audience) -> str:
+        limit = keywords.CHART_LENGTHS[audience.view]
+        return drawing.once(("chart", name, limit), audience, "fragments/_keyword_chart.html",
+                            chart_id=f"keywords-{name}",
+                            ranked=drawing.view.keyword_tallies.chart(name, limit))
 
     return draw
 

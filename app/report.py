@@ -326,10 +326,11 @@ def build(view: SessionView, timeline: Sequence, language: str, now_ms: int) -> 
 
 # --- the PDF and the DOCX --------------------------------------------------------------------
 
-def to_pdf(report: Report) -> bytes:
+def to_pdf(report: Report, progress: exports.Progress = exports.quiet) -> bytes:
     from app.templating import render
 
-    return exports.to_pdf(render(report.language, "exports/report.html", report=report))
+    return exports.to_pdf(render(report.language, "exports/report.html", report=report),
+                          progress)
 
 
 def to_docx(report: Report) -> bytes:
@@ -425,7 +426,10 @@ def _page_numbers(paragraph) -> None:
 
 
 def export(view: SessionView, fmt: str, language: str, now_ms: int,
-           timeline: Sequence) -> bytes:
+           timeline: Sequence, progress: exports.Progress = exports.quiet) -> bytes:
     """The report as report.pdf or report.docx (app/exports.py dispatches here)."""
     report = build(view, timeline, language, now_ms)
-    return to_pdf(report) if fmt == "report.pdf" else to_docx(report)
+    if fmt == "report.pdf":
+        return to_pdf(report, progress)
+    progress("writing")
+    return to_docx(report)

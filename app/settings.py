@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +75,11 @@ class Settings(BaseSettings):
     """Connections (requests and live sockets) one address may hold at once, per worker;
     enough for a venue behind one NAT. More are closed at once."""
 
+    big_reads_per_address: int = 4
+    """Big answers (pages of `GET …/cards`) one address may have under way at once, per
+    worker: built, or sent and not yet read by its client. More are refused with 429
+    `too_many_reads` before any work (app/web/reads.py)."""
+
     max_body_bytes: int = 1024 * 1024
     """The largest request body; a longer one is refused with 413 before it is read on."""
 
@@ -102,3 +111,26 @@ class Settings(BaseSettings):
     ws_pings_per_minute: int = 30
     """Protocol pings a live socket may send a minute (clients ping every 20 s or so); more
     close it with 1008, as each one's answer waits in the socket's buffer."""
+
+    documents_dir: str = ""
+    """Where made documents (report, A3 PDF, PNG, DOCX, printed materials) are kept until
+    the board changes, with their jobs' state; shared by every worker of this server.
+    Empty: a `documents` folder beside the SQLite file; for PostgreSQL one in the system's
+    temporary folder, named after the database."""
+
+    document_memory_mb: int = 2048
+    """The address space a document's worker process may take; a document that needs more
+    fails with a message instead of taking the laptop's memory."""
+
+    document_seconds: int = 300
+    """The longest a document's worker may take; a slower one fails with a message."""
+
+    def documents_folder(self) -> Path:
+        if self.documents_dir:
+            return Path(self.documents_dir)
+        database = self.database_url.partition(":///")[2] if self.database_url.startswith(
+            "sqlite") else ""
+        if database and not database.startswith(":memory:"):
+            return Path(database).parent / "documents"
+        name = hashlib.sha256(self.database_url.encode()).hexdigest()[:12]
+        return Path(tempfile.gettempdir()) / f"worldcafe-documents-{name}"

@@ -114,8 +114,23 @@ def item(language: str, name: str, view, view_name: str, card) -> Markup:
     return Markup(text)
 
 
+_pieces: dict[tuple, str] = {}
+
+
+def kept_piece(key: tuple, draw) -> str:
+    """A piece drawn once for `key` (everything its text depends on), for pages and pushes
+    alike: a participant's own pieces, drawn again for every snapshot otherwise."""
+    text = _pieces.get(key)
+    if text is None:
+        if len(_pieces) >= MAX_ITEMS:
+            _pieces.clear()
+        text = _pieces[key] = draw()
+    return text
+
+
 def forget_items() -> None:
     _items.clear()
+    _pieces.clear()
 
 
 @jinja2.pass_context

@@ -366,14 +366,19 @@ class SessionView:
             self._prompted = keywords.prompted_words(self.themes, self.round_questions)
         return self._prompted
 
-    def keyword_charts(self, limit: int) -> dict:
-        """The keyword charts (app/keywords.py) of the visible cards."""
+    @property
+    def keyword_tallies(self) -> keywords.Charts:
+        """The keyword charts (app/keywords.py) of the visible cards, kept card by card."""
         if self._charts is None:
             self._charts = keywords.Charts(self.tables, self.prompted)
             for card in self.all_cards:
                 if shown(card):
                     self._charts.add(card.table_id, card.order_key, card.text)
-        return self._charts.charts(limit)
+        return self._charts
+
+    def keyword_charts(self, limit: int) -> dict:
+        """Every keyword chart of the visible cards (keywords.Charts.charts)."""
+        return self.keyword_tallies.charts(limit)
 
     def _keywords_follow(self, old: CardRecord | None, new: CardRecord) -> None:
         if self._charts is None:

@@ -13,6 +13,8 @@ At each checkpoint (100, 500, 1000, 2000 cards by default) it prints, over the l
 - cpu/card: server CPU ms per new card (from /proc; the whole process: HTTP, commit,
   fan-out);
 - phone B/card: bytes one phone's socket receives per new card (mean over the phones);
+- console B/card, projector B/card: the same for the console's and the projector's page
+  sockets (the console shows every card with its tools, and the keyword charts);
 - watcher p50/p99: a card's POST to the JSON watcher's `card` event;
 - healthz max: the slowest `GET /healthz` answer while those cards went in (polled every
   `--healthz-ms`), the longest stall of the event loop the room would feel.
@@ -22,7 +24,9 @@ one dot (a participant's `POST .../votes`), and a full resync (all 203 sockets c
 opened again at once): for the first three, the time from the request to each screen's
 first frame after it (p50/p99/max over every screen reached, and how many), the server CPU
 per action and the slowest /healthz meanwhile; for the resync, the time until the last of
-the 203 snapshots arrived. Ratios are against the 100-card row of the same run.
+the 203 snapshots arrived (a phone's snapshot is two frames: the pieces every phone
+shares, then its own; the last frame before the screens fall quiet counts). Ratios are
+against the 100-card row of the same run.
 
 Screens run in `--client-processes` processes of their own (asyncio clients that only
 record what arrives and when), so they share the machine's two cores with the server only
@@ -104,18 +108,20 @@ class Screen:
     async def open(self) -> None:
         self.websocket = await connect(self.url, compression=None, ping_interval=None,
                                        open_timeout=CONNECT_TIMEOUT_SECONDS, max_size=None)
-        await asyncio.wait_for(self.websocket.recv(), CONNECT_TIMEOUT_SECONDS)
+        await asyncio.wait_for(self.websocket.recv(decode=False), CONNECT_TIMEOUT_SECONDS)
         self.snapshot_ns = time.time_ns()
         self.task = asyncio.create_task(self.listen())
 
     async def listen(self) -> None:
+        """Frames as bytes, never decoded (the watcher's excepted): 200 phones' snapshots
+        are ~200 MB, whose decoding would take the two cores from the server measured."""
         with contextlib.suppress(Exception):
-            async for text in self.websocket:
+            while True:
+                data = await self.websocket.recv(decode=False)
                 now = time.time_ns()
-                self.arrivals.append((now, len(text.encode()) if isinstance(text, str)
-                                      else len(text)))
+                self.arrivals.append((now, len(data)))
                 if self.name == "watcher":
-                    message = json.loads(text)
+                    message = json.loads(data)
                     card = message.get("card") or {}
                     self.watcher_events.append((now, message.get("type", ""),
                                                 card.get("id", "")))
@@ -142,6 +148,15 @@ async def _open_all(screens: list[Screen]) -> list[str]:
                                                                           strict=True)
                    if isinstance(r, BaseException)]
     return errors
+
+
+async def _quiet(screens: list[Screen]) -> None:
+    """Until no screen has received anything for QUIET_MS."""
+    while True:
+        last = max((s.arrivals[-1][0] for s in screens if s.arrivals), default=0)
+        if time.time_ns() - last >= QUIET_MS * 1_000_000:
+            return
+        await asyncio.sleep(QUIET_MS / 4000)
 
 
 async def _serve_screens(specs: list[tuple[str, str]], pipe: Pipe) -> None:
@@ -175,7 +190,9 @@ async def _serve_screens(specs: list[tuple[str, str]], pipe: Pipe) -> None:
             for screen in screens:
                 screen.arrivals.clear()
             reopen_errors = await _open_all(screens)
-            pipe.send((started, max(s.snapshot_ns for s in screens), reopen_errors[:5]))
+            await _quiet(screens)  # a snapshot may come in several frames
+            pipe.send((started, max(max([s.snapshot_ns, *(t for t, _ in s.arrivals)])
+                                    for s in screens), reopen_errors[:5]))
         elif command == "stop":
             await asyncio.gather(*(s.close() for s in screens))
             pipe.send("stopped")
@@ -341,6 +358,8 @@ class Row:
     cards: int
     cpu_ms: float | None = None
     phone_bytes: float | None = None
+    console_bytes: float | None = None
+    projector_bytes: float | None = None
     watcher_p50: float | None = None
     watcher_p99: float | None = None
     healthz_max: float | None = None
@@ -451,6 +470,8 @@ class Bench:
         sizes = self.screens.merged("bytes", start_ns, end_ns)
         row.phone_bytes = sum(sizes[p] for p in self.phones) / max(
             1, len(self.phones) * len(measured))
+        row.console_bytes = sizes["console"] / max(1, len(measured))
+        row.projector_bytes = sizes["projector"] / max(1, len(measured))
         latencies = [self.card_seen[c] - sent for c, sent in measured if c in self.card_seen]
         row.watcher_p50, row.watcher_p99, _ = milliseconds(latencies)
         row.healthz_max = self.probe.worst(start_ns, end_ns)
@@ -555,11 +576,13 @@ def print_report(rows: list[Row], options: argparse.Namespace, screens: int,
           f"{options.in_flight} in flight; figures over the last {options.window} cards "
           "before each size")
     print(f"{'cards':>6} | {'cpu/card ms':>11} {'ratio':>6} | {'phone B/card':>12} "
-          f"{'ratio':>6} | {'watcher p50':>11} {'p99 ms':>7} | {'healthz max ms':>14}")
+          f"{'ratio':>6} | {'console B/card':>14} {'projector':>9} | {'watcher p50':>11} "
+          f"{'p99 ms':>7} | {'healthz max ms':>14}")
     base = rows[0] if rows else None
     for row in rows:
         print(f"{row.cards:>6} | {row.cpu_ms:>11.2f} {ratio(row.cpu_ms, base.cpu_ms):>6} | "
               f"{row.phone_bytes:>12.0f} {ratio(row.phone_bytes, base.phone_bytes):>6} | "
+              f"{row.console_bytes:>14.0f} {row.projector_bytes:>9.0f} | "
               f"{row.watcher_p50:>11.1f} {row.watcher_p99:>7.1f} | {row.healthz_max:>14.1f}")
     acted = [row for row in rows if row.actions]
     if acted:

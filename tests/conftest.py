@@ -12,7 +12,15 @@ import httpx
 import pytest
 
 # Importable from here too, for tests written before tests/fixtures/ existed.
-from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link  # noqa: F401
+from tests.fixtures.api import (  # noqa: F401
+    THEMES,
+    bearer,
+    control,
+    create_event,
+    join,
+    open_link,
+    receive_snapshot,
+)
 from tests.fixtures.servers import (  # noqa: F401
     DATABASES,
     ROOT,
@@ -23,6 +31,7 @@ from tests.fixtures.servers import (  # noqa: F401
 )
 from tests.fixtures.services import Postgres, Redis
 from tests.fixtures.timing import TIME_SCALE, seconds  # noqa: F401
+from tests.fixtures.timing import eventually as wait_for  # noqa: F401
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from typing import Generic, TypeVar
 from sqlalchemy import Engine
 
 from app import auth
+from app.documents import Maker
 from app.events import Batch, LiveEvent
 from app.i18n import N_
 from app.insight import Recent
@@ -55,6 +56,9 @@ class Services:
         default_factory=lambda: auth.FailureLimiter(10))
     suggested: Recent = field(default_factory=Recent)
     """The suggested groups made lately, for accepting one (app/actions/insight.py)."""
+    documents: Maker | None = None
+    """Where documents are made and kept (app/documents.py); the server always has one
+    (tests of the actions alone, which make no documents, need none)."""
     now: Callable[[], int] = now_ms
 
 

@@ -1,16 +1,24 @@
 """The harvest as a download: CSV, Markdown, JSON, the A3 PDF and its PNG; the printed
-materials (app/printed.py); the report (app/report.py)."""
+materials (app/printed.py); the report (app/report.py). The text formats are made at once;
+the others, the documents, by a worker process each (app/documents.py), kept until the
+board changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, exports
+from app import auth, documents, exports
 from app.actions import Services, require
 from app.i18n import N_
 from app.refusal import Refusal
 from app.store import sessions
 from app.view import SessionView
+
+DOCUMENT_FORMATS = ("pdf", "png", *exports.REPORT_FORMATS, *exports.PRINTED_FORMATS)
+"""The exports made by a worker process (seconds to minutes of WeasyPrint or python-docx)."""
+CONSOLE_DOCUMENTS = ("pdf", "png", *exports.REPORT_FORMATS)
+"""The documents the console makes with a button and its progress (the printed materials,
+small, are plain links that wait for theirs)."""
 
 
 @dataclass(frozen=True)
@@ -20,17 +28,55 @@ class Download:
     disposition: str
 
 
-def export(services: Services, identity: auth.Identity, fmt: str, base: str) -> Download:
-    """The facilitator's export of the event as it is now (docs/api.md); `base` is the
-    address people reach the server at, for the printed join QR codes."""
+@dataclass(frozen=True)
+class DocumentJob:
+    """A document of the event as its board is now, and its job (None: never asked for)."""
+
+    place: documents.Place
+    job: documents.Job | None
+    media_type: str
+    disposition: str
+
+
+def _check_format(identity: auth.Identity, fmt: str, formats: tuple[str, ...]) -> None:
     require(identity, auth.FACILITATOR)
-    if fmt not in exports.FORMATS:
+    if fmt not in formats:
         raise Refusal("unknown_format", N_("Unknown export format: %(format)s."), format=fmt)
+
+
+def document(services: Services, identity: auth.Identity, name: str, base: str, *,
+             start: bool) -> DocumentJob:
+    """The facilitator's document `name` (one of DOCUMENT_FORMATS) of the board as it is
+    now: its job started when `start` and not made yet, else only looked up."""
+    _check_format(identity, name, DOCUMENT_FORMATS)
+    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    check_ready(view, name)
+    return _document_job(services, view, name, base, start)
+
+
+def console_documents(services: Services, identity: auth.Identity,
+                      base: str) -> list[DocumentJob]:
+    """The console's documents (CONSOLE_DOCUMENTS) with their jobs, none started."""
+    require(identity, auth.FACILITATOR)
+    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    return [_document_job(services, view, name, base, False) for name in CONSOLE_DOCUMENTS]
+
+
+def _document_job(services: Services, view: SessionView, name: str, base: str,
+                  start: bool) -> DocumentJob:
+    maker = services.documents
+    place = maker.place(view.session.id, name,
+                        documents.key_of(view.seq, view.session.language, base))
+    return DocumentJob(place, maker.start(place, base) if start else maker.state(place),
+                       exports.MEDIA_TYPES[name], exports.content_disposition(view, name))
+
+
+def export(services: Services, identity: auth.Identity, fmt: str, base: str) -> Download:
+    """The facilitator's export of the event as it is now in a text format (docs/api.md);
+    `base` is the address people reach the server at."""
+    _check_format(identity, fmt, exports.TEXT_FORMATS)
     view = sessions.load_view(services.engine, identity.session_id)
-    check_ready(view, fmt)
-    timeline = (sessions.clock_log(services.engine, identity.session_id)
-                if fmt in exports.REPORT_FORMATS else ())  # only the report reads the clock
-    return Download(exports.export(view, fmt, timeline=timeline, base=base),
+    return Download(exports.export(view, fmt, base=base),
                     exports.MEDIA_TYPES[fmt], exports.content_disposition(view, fmt))
 
 

@@ -93,7 +93,9 @@ class Builder:
                 if table is not None:
                     self._place(person, table)
                     break
-                if self._augment(person, themed):
+                if self._augment(person, themed) or (
+                    not themed and self._augment(person, themed, move_extras=True)
+                ):
                     break
             else:
                 self._place(person, self._best_table(person, strict=False))
@@ -145,9 +147,53 @@ class Builder:
                 for t in range(instance.table_count)
             ]
         flexible.sort(key=lambda t: (-need[t], self.rng.random()))
-        for table in flexible[: instance.extras[r]]:
+        for table in self._owed_first(flexible, self._owed_extras(free)):
             room[table] += 1
         return room
+
+    def _owed_first(self, flexible: list[int], owed: list[int]) -> list[int]:
+        """The tables that get this round's extra seats, from `flexible` in order of demand:
+        first those owed an extra in every round left, then as many other owed tables as
+        the later rounds' extras could not serve, then by demand. Fewer owed tables now
+        would leave one short later; more would overrule the demand for nothing."""
+        instance, r = self.instance, self.round
+        rounds_left = instance.counted - r
+        short = sum(max(o, 0) for o in owed) - sum(instance.extras[r + 1 :])
+        urgent = [t for t in flexible if owed[t] >= rounds_left]
+        owing = [t for t in flexible if 0 < owed[t] < rounds_left]
+        chosen = urgent + owing[: max(0, short - len(urgent))]
+        chosen += [t for t in flexible if t not in chosen]
+        return chosen[: instance.extras[r]]
+
+    def _owed_extras(self, free: list[int]) -> list[int]:
+        """Per table, the extra seats it must get in this round and the later ones so that
+        the travellers without a table to spare (as many tables left unvisited as rounds
+        left) can all still visit it.
+
+        The theme rule alone would send the extra seat of several rounds to the table of the
+        theme most people have not seen, and with rounds = tables the last round then has
+        fewer seats at the tables people have not sat at than people who must sit there.
+        Serving what is owed (`_owed_first`) keeps every count reachable (owed <= the rounds
+        left at every table, owed in all <= the extras left), round after round.
+        """
+        instance, r = self.instance, self.round
+        tables = range(instance.table_count)
+        owed = [0] * instance.table_count
+        if r == 0 or not instance.no_revisit:
+            return owed
+        later = range(r + 1, instance.counted)
+        given_later = {p for s in later for p in instance.pinned[s]}
+        for person in free:
+            unvisited = [t for t in tables if t not in self.visited[person]]
+            if person not in given_later and len(unvisited) == instance.counted - r:
+                for table in unvisited:
+                    owed[table] += 1
+        for table in tables:
+            owed[table] -= instance.base[r][table] - self.count[table]
+            for s in later:
+                given = sum(seat == table for seat in instance.pinned[s].values())
+                owed[table] -= instance.base[s][table] - instance.host_count[table] - given
+        return owed
 
     def _best_table(self, person: int, strict: bool, themed: bool = True) -> int | None:
         """The open table where this person meets the fewest old friends, then mixes best;
@@ -189,11 +235,20 @@ class Builder:
                     best = table
         return best
 
-    def _augment(self, person: int, themed: bool) -> bool:
-        """Make room at an allowed table by moving others along a chain of allowed tables."""
+    def _augment(self, person: int, themed: bool, move_extras: bool = False) -> bool:
+        """Make room at an allowed table by moving others along a chain of allowed tables.
+
+        With `move_extras` a link of the chain may also hand a table's extra seat to a full
+        table without one (the chain goes on from the table that gave it up), so the extra
+        seats `_room` chose never force a revisit in this round that other extras avoid.
+        The search is breadth-first over every such link: it finds a chain whenever one
+        exists (an augmenting path of the round's seat flow).
+        """
+        instance = self.instance
+        base, flex = instance.base[self.round], instance.flex[self.round]
         came_from: dict[int, tuple[int, int] | None] = {}
         queue: deque[int] = deque()
-        for table in range(self.instance.table_count):
+        for table in range(instance.table_count):
             if self._allowed(person, table, themed):
                 came_from[table] = None
                 queue.append(table)
@@ -203,16 +258,25 @@ class Builder:
                 step = came_from[table]
                 while step is not None:
                     previous, mover = step
-                    self._unplace(mover)
-                    self._place(mover, table)
+                    if mover == UNSET:  # `table` hands its extra seat to `previous`
+                        self.room[table] -= 1
+                        self.room[previous] += 1
+                    else:
+                        self._unplace(mover)
+                        self._place(mover, table)
                     table, step = previous, came_from[previous]
                 self._place(person, table)
                 return True
             for mover in self.groups[table]:
                 if mover not in self.movable:
                     continue
-                for target in range(self.instance.table_count):
+                for target in range(instance.table_count):
                     if target not in came_from and self._allowed(mover, target, themed):
                         came_from[target] = (table, mover)
                         queue.append(target)
+            if move_extras and flex[table] and self.room[table] == base[table]:
+                for giver in range(instance.table_count):
+                    if giver not in came_from and self.room[giver] > base[giver]:
+                        came_from[giver] = (table, UNSET)
+                        queue.append(giver)
         return False

@@ -18,6 +18,8 @@ from sqlmodel import Session, select
 from app import keywords
 from app.db import reading, writing
 from app.models import KeywordTerms
+from app.store import sessions
+from app.view import SessionView
 
 CHUNK = 500
 """Digests per query: SQLite caps the parameters of one statement."""
@@ -64,3 +66,12 @@ def recall(engine: Engine, session_id: str, texts: Iterable[str]) -> None:
         with writing(engine) as db:
             for start in range(0, len(missing), CHUNK):
                 store(db, session_id, missing[start:start + CHUNK])
+
+
+def load_view(engine: Engine, session_id: str) -> SessionView:
+    """The event as committed now, with the stored keyword terms of its visible cards
+    remembered (those not stored yet analysed and stored), so that drawing its keyword
+    charts runs no analyser: the hub's loader and the document worker's."""
+    view = sessions.load_view(engine, session_id)
+    recall(engine, session_id, (card.text for card in view.all_cards if not card.hidden))
+    return view

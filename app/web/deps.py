@@ -3,15 +3,17 @@ them. Nothing here touches the database: identities come through app/actions/acc
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 
-from app import auth, cards
+from app import auth, cards, documents
 from app.actions import Services, access, board, exports
 from app.i18n import N_, from_accept_language, normalize, translate
 from app.refusal import Refusal
@@ -135,6 +137,11 @@ def bearer_identity(request: Request, session_id: str) -> auth.Identity:
     return access.identify(request.app.state.services, session_id, bearer_token(request))
 
 
+IdentityDep = Annotated[auth.Identity, Depends(bearer_identity)]
+"""Who sends an API request about the event of the path's `session_id` (a dependency,
+resolved in a worker thread before the route runs)."""
+
+
 def cookie_identity(request: HTTPConnection, session_id: str,
                     *roles: str) -> auth.Identity | None:
     """The first of the device's cookies for `roles` that is valid here (reads the
@@ -162,6 +169,52 @@ def card_response(answer: board.CardAnswer) -> JSONResponse:
     """201 with the stored card for a new one, 200 with it for a resend."""
     return JSONResponse(cards.card_json(answer.card, reveal_author=True),
                         status_code=201 if answer.created else 200)
+
+
+DOCUMENT_POLL_SECONDS = 0.2
+"""How often a download that waits for its document looks at the job's state (a file)."""
+DOCUMENT_FAILED = "document_failed"
+
+
+def document_failure(job: documents.Job) -> Refusal:
+    return Refusal(DOCUMENT_FAILED, job.message, **(job.params or {}))
+
+
+async def document_job(services: Services, identity: auth.Identity, name: str, base: str, *,
+                       start: bool) -> exports.DocumentJob:
+    """The document's job (app/documents.py), started when asked; the action reads the
+    database, so it runs in a worker thread."""
+    return await run_in_threadpool(exports.document, services, identity, name, base,
+                                   start=start)
+
+
+async def document_download(services: Services, identity: auth.Identity, name: str,
+                            base: str) -> Response:
+    """The document as a file: kept, or made by its worker process while this request
+    awaits it (the event loop goes on serving); one that could not be made is refused."""
+    found = await document_job(services, identity, name, base, start=True)
+    job = found.job
+    while not job.done:
+        await asyncio.sleep(DOCUMENT_POLL_SECONDS)
+        job = services.documents.state(found.place) or job
+    if job.status == documents.FAILED:
+        raise document_failure(job)
+    return FileResponse(found.place.file, media_type=found.media_type,
+                        headers={"Content-Disposition": found.disposition,
+                                 "Cache-Control": "no-store"})
+
+
+def job_json(found: exports.DocumentJob, url: str, language: str) -> dict:
+    """A document job's state (docs/api.md): name, status, progress, stage; the download's
+    url once ready, the error once failed."""
+    job = found.job
+    body = {"name": found.place.name, "status": job.status, "progress": job.progress,
+            "stage": job.stage}
+    if job.status == documents.READY:
+        body["url"] = url
+    if job.status == documents.FAILED:
+        body.update(document_failure(job).shape(language))
+    return body
 
 
 def download(file: exports.Download) -> Response:

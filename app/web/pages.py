@@ -50,12 +50,16 @@ from app.timing import now_ms
 from app.view import SessionView
 from app.web import urls
 from app.web.deps import (
+    DOCUMENT_FAILED,
     ServicesDep,
     SettingsDep,
     card_response,
     client_address,
     cookie_identity,
     describe_invalid,
+    document_download,
+    document_failure,
+    document_job,
     download,
     error_text,
     page_language,
@@ -421,8 +425,10 @@ def console(session_id: str, request: Request, services: ServicesDep,
     visit = _visit(request, settings, services, session_id, (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
+    base = urls.base_url(request)
     return _page(request, visit.language, "pages/console.html", view_name="facilitator",
-                 audience=Audience("facilitator", visit.language, base=urls.base_url(request)),
+                 audience=Audience("facilitator", visit.language, base=base),
+                 documents=exports.console_documents(services, visit.identity, base),
                  **_live_context(visit.view))
 
 
@@ -637,19 +643,60 @@ def host_sheet(session_id: str, request: Request, services: ServicesDep,
 
 
 @router.get("/f/{session_id}/export.{fmt}")
-def export_from_console(session_id: str, fmt: str, request: Request, services: ServicesDep,
-                        settings: SettingsDep) -> Response:
-    """The console's export links: the same downloads as the API, by the facilitator's cookie."""
-    visit = _visit(request, settings, services, session_id, (auth.FACILITATOR,))
+async def export_from_console(session_id: str, fmt: str, request: Request,
+                              services: ServicesDep, settings: SettingsDep) -> Response:
+    """The console's export links: the same downloads as the API, by the facilitator's
+    cookie (a document awaited from its worker process)."""
+    visit = await run_in_threadpool(_visit, request, settings, services, session_id,
+                                    (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
+    base = urls.base_url(request)
     try:
-        return download(exports.export(services, visit.identity, fmt, urls.base_url(request)))
+        if fmt in exports.DOCUMENT_FORMATS:
+            return await document_download(services, visit.identity, fmt, base)
+        return download(await run_in_threadpool(exports.export, services, visit.identity, fmt,
+                                                 base))
     except Refusal as refusal:
-        heading = (N_("Unknown export format") if refusal.code == "unknown_format"
-                   else N_("Not ready to print yet"))
+        heading = {"unknown_format": N_("Unknown export format"),
+                   DOCUMENT_FAILED: N_("The document could not be made")}.get(
+                       refusal.code, N_("Not ready to print yet"))
         return _message(request, visit.language, refusal.status, heading, refusal.message,
                         **refusal.params)
+
+
+@router.post("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
+async def start_document_from_console(session_id: str, name: str, request: Request,
+                                      services: ServicesDep) -> Response:
+    """The console's button: start making the document; its piece of the list, which
+    then asks for its progress every second."""
+    return await _console_document(session_id, name, request, services, start=True)
+
+
+@router.get("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
+async def document_from_console(session_id: str, name: str, request: Request,
+                                services: ServicesDep) -> Response:
+    """A document's piece of the console's list: its progress, its download or why not."""
+    return await _console_document(session_id, name, request, services, start=False)
+
+
+async def _console_document(session_id: str, name: str, request: Request,
+                            services: ServicesDep, *, start: bool) -> Response:
+    language = page_language(request)
+    if start and not same_origin(request, request.app.state.settings):
+        return _flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
+    identity = await run_in_threadpool(cookie_identity, request, session_id, auth.FACILITATOR)
+    if identity is None:
+        return _flash(request, language, translate(language, SIGNED_OUT), "error", 403)
+    try:
+        found = await document_job(services, identity, name, urls.base_url(request),
+                                   start=start)
+    except Refusal as refusal:
+        return _flash(request, language, refusal.text(language), "error", refusal.status)
+    return _page(request, language, "fragments/_document.html", session_id=session_id,
+                 document=found, failure=(document_failure(found.job).text(language)
+                                          if found.job and found.job.status == "failed"
+                                          else ""))
 
 
 # --- the projector and the table hosts -----------------------------------------------------

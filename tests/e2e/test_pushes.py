@@ -1,12 +1,15 @@
 """Pushes that carry only what changed, in Chromium: after cards, hides, edits, group moves
-and dots, every open page shows exactly what the same page shows when opened afresh."""
+and dots, every open page shows exactly what the same page shows when opened afresh; a
+hall's console keeps its filter on the cards pushed to it."""
 
 import time
 import uuid
 
 import httpx
+from playwright.sync_api import expect
 
-from tests.fixtures.api import bearer, create_event, join, post_until_accepted
+from tests.e2e.test_grouping_workspace import POOL, write_cards
+from tests.fixtures.api import THEMES, bearer, board, create_event, join, post_until_accepted
 from tests.fixtures.browser import screenshot
 from tests.fixtures.timing import seconds
 
@@ -84,3 +87,32 @@ def test_pages_kept_up_to_date_by_pushes_equal_fresh_pages(server, api, open_pag
         seen, expected = same_as_a_fresh_page(page, urls[name], open_page, PIECES[name])
         assert seen == expected, name
         screenshot(page, f"pushes-{name}")
+
+
+def test_a_hall_console_kept_up_by_pushes_filters_them_and_equals_a_fresh_console(
+        server, api, open_page):
+    """20 tables of three themes, the group layout's filter set: 40 cards pushed one by one
+    (with the keyword charts they changed, a few seconds later at most) are narrowed by the
+    filter as they come, and the console then shows what a console opened afresh shows."""
+    event = create_event(api, tables=[{"name": f"T{n}", "theme": THEMES[n % 3]}
+                                      for n in range(1, 21)])
+    board(api, event, view="group")
+    console = open_page(event["urls"]["console"], 1366, 900)
+    console.wait_for_function("() => document.body.dataset.clockOffset !== undefined")
+    search = console.locator("[data-card-filter] input[name=text]")
+    search.fill("防災")
+    hosts = [{"token": table["host_token"]} for table in event["tables"]]
+    texts = [f"防災の備え {n}" if n % 4 == 0 else f"見守りボランティア {n}" for n in range(40)]
+    write_cards(server, event, hosts, texts)
+    expect(console.locator(POOL)).to_have_count(40, timeout=seconds(10) * 1000)
+    expect(console.locator(f"{POOL}:not([hidden])")).to_have_count(10)
+    expect(console.locator("#keywords-all")).to_contain_text("防災",
+                                                             timeout=seconds(10) * 1000)
+    screenshot(console, "pushes-hall-console-filtered")
+    search.fill("")
+    expect(console.locator(f"{POOL}:not([hidden])")).to_have_count(40)
+    seen, expected = same_as_a_fresh_page(console, event["urls"]["console"], open_page,
+                                          ["board", "keywords"])
+    assert seen == expected
+    console.locator("#keywords").scroll_into_view_if_needed()
+    screenshot(console, "pushes-hall-console-keywords")

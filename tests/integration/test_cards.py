@@ -18,6 +18,7 @@ from tests.fixtures.api import (
     listen,
     post_card,
     post_until_accepted,
+    receive_snapshot,
     stored,
 )
 from tests.fixtures.timing import seconds
@@ -222,7 +223,7 @@ def test_pages_get_the_card_as_escaped_fragments(api, server):
     table = event["tables"][0]
     with listen(server, event, table["host_token"], view="host") as host, \
             listen(server, event, event["projector_token"], view="projector") as projector:
-        assert 'id="table-cards"' in host.recv(timeout=seconds(5))
+        assert 'id="table-cards"' in receive_snapshot(host, "host")
         assert 'id="board"' in projector.recv(timeout=seconds(5))
         post_card(api, event, table["host_token"], "<img src=x onerror=alert(1)>")
         for socket, piece in ((host, 'id="table-cards"'),  # its first card: a new section

@@ -6,6 +6,7 @@ close a socket with a protocol code, and the log never shows a token or a traceb
 import asyncio
 import json
 import socket
+import sqlite3
 import uuid
 
 import httpx
@@ -23,7 +24,7 @@ from tests.fixtures.api import (
     refused_handshake,
     stored,
 )
-from tests.fixtures.timing import seconds
+from tests.fixtures.timing import eventually, seconds
 
 
 def send(api, method: str, url: str, body: dict, headers: dict | None = None):
@@ -279,3 +280,29 @@ def test_half_sent_requests_are_cut_off_and_one_address_cannot_hold_every_connec
             connection.close()
     with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
         assert client.get("/healthz").status_code == 200  # the slots were given back
+
+
+def test_healthz_answers_while_its_database_check_waits(make_server):
+    """The write check runs beside /healthz: while another program holds the database's
+    write lock, /healthz answers at once with the last check's answer, and says the
+    database does not answer once a check has waited HEALTH_CHECK_PATIENCE."""
+    server = make_server()
+    assert httpx.get(f"{server.url}/healthz", timeout=seconds(10)).status_code == 200
+    holder = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), timeout=30)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        answers = []
+
+        def degraded() -> bool:
+            answer = httpx.get(f"{server.url}/healthz", timeout=seconds(3))
+            answers.append(answer)
+            return answer.status_code == 503
+
+        eventually(degraded, 20, "/healthz says the database does not answer")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "no answer from the database" in answers[-1].json()["error"]["message"]
+    assert {answer.status_code for answer in answers[:-1]} <= {200}
+    eventually(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 20,
+             "/healthz is ok again")

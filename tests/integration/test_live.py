@@ -14,6 +14,7 @@ from tests.fixtures.api import (
     join,
     listen,
     next_json,
+    receive_snapshot,
     refused_handshake,
 )
 from tests.fixtures.timing import seconds
@@ -40,7 +41,7 @@ def test_three_clients_see_a_start(server, api):
 def test_html_views_get_fragments_by_id(server, api):
     event = create_event(api)
     with listen(server, event, event["tables"][0]["host_token"], view="host") as socket:
-        snapshot = socket.recv(timeout=seconds(5))
+        snapshot = receive_snapshot(socket, "host")
         assert 'id="phase"' in snapshot and 'id="table-people"' in snapshot
         assert 'data-status="ready"' in snapshot
         control(api, event, "start")

@@ -92,14 +92,20 @@ def test_batches_arriving_out_of_order_are_applied_in_commit_order():
     assert card_ids(socket) == ["a", "b", "c"]
 
 
+async def a_projector() -> tuple[Database, Hub, Socket]:
+    """A hub with one projector socket, its snapshot received."""
+    database, the_hub = started()
+    socket = Socket()
+    connect(the_hub, PROJECTOR, socket)
+    await eventually_async(lambda: socket.received)
+    return database, the_hub, socket
+
+
 def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
     monkeypatch.setattr(hub, "GAP_WAIT_SECONDS", 0.05)
 
     async def scenario():
-        database, the_hub = started()
-        socket = Socket()
-        connect(the_hub, PROJECTOR, socket)
-        await eventually_async(lambda: socket.received)
+        database, the_hub, socket = await a_projector()
         database.commit(card_record("lost", created=1))  # committed, never published
         the_hub.arrive(database.commit(card_record("after", created=2)))
         await eventually_async(lambda: len(socket.received) >= 2)
@@ -133,14 +139,15 @@ def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it()
 
 async def projectors_and_hosts(each: int) -> tuple[Database, Hub, list[Socket]]:
     """`each` projector and `each` host sockets on a board of one card, their snapshots
-    received."""
+    received (a host's in two frames: what every host's page shows, then its table's)."""
     database = Database()
     database.commit(card_record("first", created=0, participant_id=None))
     database, the_hub = started(database)
     sockets = [Socket() for _ in range(2 * each)]
     for socket, audience in zip(sockets, [PROJECTOR] * each + [HOST] * each, strict=True):
         connect(the_hub, audience, socket)
-    await eventually_async(lambda: all(s.received for s in sockets))
+    await eventually_async(lambda: all(len(s.received) == (1 if n < each else 2)
+                            for n, s in enumerate(sockets)))
     return database, the_hub, sockets
 
 
@@ -160,15 +167,16 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
         database, the_hub, sockets = await projectors_and_hosts(3)
         renders.clear()
         the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
-        await eventually_async(lambda: all(len(s.received) == 2 for s in sockets))
+        await eventually_async(lambda: all(len(s.received) == (2 if n < 3 else 3)
+                                for n, s in enumerate(sockets)))
         assert len(renders) < 8, renders  # items, counts and the keywords: never the board
         return sockets
 
     sockets = asyncio.run(scenario())
     assert renders.count("fragments/_board_card.html") == 1  # the projector's item
     assert renders.count("fragments/_table_card.html") == 1  # the host's item
-    assert len({s.received[1] for s in sockets[:3]}) == 1
-    assert len({s.received[1] for s in sockets[3:]}) == 1
+    assert len({s.received[-1] for s in sockets[:3]}) == 1
+    assert len({s.received[-1] for s in sockets[3:]}) == 1
 
 
 def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
@@ -177,15 +185,15 @@ def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
         slow, fast = Socket(stall=True), Socket()
         slow_connection, _ = connect(the_hub, HOST, slow, queue_size=3)
         connect(the_hub, HOST, fast, queue_size=3)
-        await eventually_async(lambda: fast.received)
+        await eventually_async(lambda: len(fast.received) == 2)  # a host's snapshot: two frames
         for n in range(6):
             the_hub.arrive(database.commit(card_record(f"c{n}", created=n)))
-            await eventually_async(lambda n=n: len(fast.received) == n + 2)
+            await eventually_async(lambda n=n: len(fast.received) == n + 3)
         return slow_connection, fast
 
     slow_connection, fast = asyncio.run(scenario())
     assert slow_connection.dropped is True
-    assert len(fast.received) == 7
+    assert len(fast.received) == 8
 
 
 def test_a_dropped_connection_is_closed_with_try_again_later():
@@ -241,7 +249,9 @@ def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
     assert "bc-a" in socket.received[1]
 
 
-def test_a_newcomer_loaded_ahead_of_the_room_waits_for_it_and_misses_nothing():
+def test_a_newcomer_is_drawn_from_the_rooms_view_and_misses_nothing():
+    """No load for a newcomer: its snapshot is the room's view, even while a committed
+    batch is still on its way (the newcomer gets it as a change, like everyone)."""
     async def scenario():
         database, the_hub = started()
         early, late = Socket(), Socket()
@@ -251,18 +261,18 @@ def test_a_newcomer_loaded_ahead_of_the_room_waits_for_it_and_misses_nothing():
         # the room has moved on since its load
         await eventually_async(lambda: card_ids(early) == ["a"])
         in_flight = database.commit(card_record("b", created=2))
-        connect(the_hub, PROJECTOR, late)  # loaded afresh: its snapshot holds b already
-        await eventually_async(lambda: database.loads == 2)
-        await asyncio.sleep(0)
-        assert late.received == []  # held back until the room has b too
+        connect(the_hub, PROJECTOR, late)
+        await eventually_async(lambda: late.received)
         the_hub.arrive(in_flight)
         the_hub.arrive(database.commit(card_record("c", created=3)))
         await eventually_async(lambda: "c" in card_ids(late) and "c" in card_ids(early))
-        return early, late
+        return database, early, late
 
-    early, late = asyncio.run(scenario())
+    database, early, late = asyncio.run(scenario())
+    assert database.loads == 1  # the room's first load only
     assert card_ids(early) == ["a", "b", "c"]
-    assert "bc-b" in late.received[0] and card_ids(late) == ["c"]
+    assert "bc-a" in late.received[0] and "bc-b" not in late.received[0]
+    assert card_ids(late) == ["b", "c"]
 
 
 def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
@@ -288,6 +298,7 @@ def test_a_snapshot_is_drawn_once_per_audience_and_shared():
     projector_a, projector_b, host_a, host_b = asyncio.run(scenario())
     assert projector_a is projector_b and host_a is host_b  # one text, not a copy each
     assert projector_a != host_a
+    assert 'id="phase"' in host_a and 'id="table-cards"' not in host_a  # its own after it
 
 
 def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
@@ -316,3 +327,47 @@ def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
         assert asyncio.run(scenario())() is None
     finally:
         gc.enable()
+
+
+def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval(
+        monkeypatch):
+    """A run of cards costs the screens one card each: the charts the cards changed wait
+    for the interval (here: until the test moves the last push back past it)."""
+    monkeypatch.setattr(hub, "KEYWORDS_INTERVAL_SECONDS", 600.0)
+
+    async def scenario():
+        database, the_hub, socket = await a_projector()
+        the_hub.arrive(database.commit(card_record("a", created=1, text="公園の清掃")))
+        await eventually_async(lambda: card_ids(socket) == ["a"])
+        for number, card_id in enumerate("bc", start=2):
+            the_hub.arrive(database.commit(card_record(card_id, created=number,
+                                                       text="公園の花壇")))
+        await eventually_async(lambda: card_ids(socket) == ["a", "b", "c"])
+        room = the_hub._rooms["s1"]
+        held = len(socket.received)
+        room.charts_pushed_at -= hub.KEYWORDS_INTERVAL_SECONDS
+        room.wake.set()
+        await eventually_async(lambda: len(socket.received) > held)
+        return socket.received, held
+
+    frames, held = asyncio.run(scenario())
+    first, *cards_only, charts = frames[1:]
+    assert 'id="keywords-all"' in first and "清掃" in first
+    assert len(cards_only) == held - 2
+    assert all("keywords-all" not in frame for frame in cards_only)
+    assert charts.count('id="keywords-all"') == 1 and "bc-" not in charts
+    assert '<span class="keyword__word">公園</span>' in charts and 'title="3枚">3<' in charts
+
+
+def test_a_big_snapshot_keeps_its_utf8_form_so_each_socket_copies_it_rather_than_encodes():
+    """CPython counts a str's kept UTF-8 form in its size: a big text gains exactly its
+    encoded length, a small one nothing; the text itself is unchanged."""
+    import sys
+
+    big = "見守りボランティア<li>" * 2000
+    small = "見守り"
+    sizes = sys.getsizeof(big), sys.getsizeof(small)
+    assert hub.encoded_once(big) is big and hub.encoded_once(small) is small
+    assert sys.getsizeof(big) == sizes[0] + len(big.encode()) + 1
+    assert sys.getsizeof(small) == sizes[1]
+    assert hub.encoded_once("\ud800" * 20000).startswith("\ud800")  # sent as before

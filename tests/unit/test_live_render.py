@@ -212,26 +212,41 @@ steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.intege
 
 def snapshots(view) -> dict[Audience, Screen]:
     drawing = render.Drawing(view)
-    return {a: Screen(render.snapshot(view, a, drawing)[0]) for a in AUDIENCES}
+    return {a: Screen("\n".join(render.snapshot(view, a, drawing))) for a in AUDIENCES}
+
+
+def push(screens: dict, delivery: render.Delivery) -> None:
+    for audience, frames in delivery.texts(AUDIENCES).items():
+        for frame in frames:
+            screens[audience].apply(frame)
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]))
+@given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]), st.lists(st.booleans()))
 def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(actions, run,
-                                                                           preloaded):
+                                                                           preloaded,
+                                                                           charts_now):
+    """Keyword charts go out when the hub says (`charts_now`, one per run: at most every
+    few seconds), the ones held back by a later delivery or on their own."""
     truth = Event(preloaded)
     live = truth.view()
     screens = snapshots(live)
     batches = []
     for seq, action in enumerate(actions, start=1):
         batches.append(events.Batch("S1", seq, tuple(truth.step(action))))
-    for start in range(0, len(batches), run):  # runs of batches coalesce into one delivery
+    charts_due = set()
+    for position, start in enumerate(range(0, len(batches), run)):  # runs coalesce
         delivery = render.Delivery(live, set())
         for batch in batches[start:start + run]:
             delivery.apply(batch)
-        for audience, frames in delivery.texts(AUDIENCES).items():
-            for frame in frames:
-                screens[audience].apply(frame)
+        charts_due |= delivery.charts
+        if position < len(charts_now) and charts_now[position]:
+            delivery.show_charts(charts_due)
+            charts_due = set()
+        push(screens, delivery)
+    held_back = render.Delivery(live, set())
+    held_back.show_charts(charts_due)
+    push(screens, held_back)
     assert live.seq == len(actions)
     assert all(live.weight(card_id) == weight
                for card_id, weight in cards.weights(truth.cards.values()).items())
@@ -359,3 +374,14 @@ def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_b
     assert 'id="board"' not in console and "c199" not in console
     assert names["json"].count('"type": "pages"') == 2
     assert '"pages": "pause", "page_turns": 2' in names["json"]
+
+
+def test_phones_share_one_snapshot_text_and_get_their_own_pieces_after_it():
+    view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(30)])
+    drawing = render.Drawing(view)
+    one, two = (render.snapshot(view, a, drawing) for a in AUDIENCES[4:6])
+    assert one[0] is two[0]  # one text for every phone, not a copy each
+    assert 'id="vote-cards"' in one[0] and 'id="my-cards"' not in one[0]
+    assert 'id="my-cards"' in one[1] and 'id="my-votes"' in one[1] and one[1] != two[1]
+    later = render.Drawing(view)  # another load: a phone's own pieces are kept
+    assert later.piece("my-cards", AUDIENCES[4]) is drawing.piece("my-cards", AUDIENCES[4])

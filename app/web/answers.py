@@ -1,0 +1,361 @@
+"""The shapes of the JSON API's answers, as pydantic models (docs/api.md).
+
+The routes still build plain dicts with the shape functions that the sockets share
+(app/shapes.py, app/cards.py, app/links.py); FastAPI checks each answer against its model
+here, so the OpenAPI schema describes every answer and the fuzz tier's response checks can
+fail. An undeclared key is an error (`extra="forbid"`), not silently dropped: a shape
+function that grows a field must grow its model too. Keys that only some callers get
+(`join_code` for screens, `mine` for a voter) are optional here and the routes answer
+with `response_model_exclude_unset`, so an absent key stays absent, never `null`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from app.refusal import Code
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(Answer):
+    code: Code
+    message: str
+    """In the language of Accept-Language (ja or en)."""
+
+
+class Error(Answer):
+    """Every refusal: `{"error": {"code", "message"}}` (docs/api.md lists the codes)."""
+    error: ErrorDetail
+
+
+def files(media_types: dict[str, str]) -> dict:
+    """The OpenAPI content of an export: bytes, except the JSON export, an object that
+    names its format and version (docs/api.md)."""
+    content = {media: {"schema": {"type": "string", "format": "binary"}}
+               for media in sorted(set(media_types.values()))}
+    content["application/json"] = {"schema": {
+        "type": "object", "required": ["format", "version"],
+        "properties": {"format": {"const": "worldcafe-export"},
+                       "version": {"type": "integer"}}}}
+    return content
+
+
+class DocumentJob(Answer):
+    """A document's job (app/documents.py): its url once ready, its error once failed."""
+    name: str
+    status: str
+    progress: int
+    stage: str
+    url: str | None = None
+    error: ErrorDetail | None = None
+
+
+REFUSALS = {status: {"model": Error, "description": "Refused: " + ", ".join(
+                sorted(code.value for code in Code if code.status == status))}
+            for status in sorted({code.status for code in Code})}
+"""The refusals any route may answer, by status, for the OpenAPI schema."""
+
+
+class Phase(Answer):
+    kind: str
+    title: str
+    minutes: float
+    question: str
+    moves: bool
+
+
+class State(Answer):
+    """The clock (`GET …/state`)."""
+    phase_index: int
+    phase: Phase
+    status: str
+    ends_at_ms: int | None
+    remaining_ms: int
+    server_now_ms: int
+
+
+class Controlled(State):
+    """The clock after a control command; `note` says why nothing changed."""
+    changed: bool
+    note: str | None = None
+
+
+class Table(Answer):
+    id: int
+    number: int
+    name: str
+    theme: str
+    capacity: int | None
+    host_affiliation: str | None
+
+
+class CreatedTable(Answer):
+    """A table as its creator sees it: with its host's token and link."""
+    id: int
+    number: int
+    name: str
+    theme: str
+    host_affiliation: str | None
+    host_token: str
+    host_url: str
+
+
+class PageLinks(Answer):
+    console: str
+    projector: str
+    join: str
+
+
+class Created(Answer):
+    """What the creator of an event gets: ids, tokens and every page's link."""
+    id: str
+    join_code: str
+    facilitator_token: str
+    projector_token: str
+    tables: list[CreatedTable]
+    urls: PageLinks
+
+
+class Person(Answer):
+    id: int
+    name: str
+    affiliation: str
+    home_table: int | None
+
+
+class JoinFlood(Answer):
+    since_ms: int | None
+    until_ms: int
+    participant_ids: list[int]
+
+
+class EventDetails(Answer):
+    """What every view of an event shares: its title, details and programme."""
+    id: str
+    title: str
+    language: str
+    joining_open: bool
+    date: str
+    start_time: str
+    venue: str
+    organiser: str
+    purpose: str
+    time_zone: str
+    program: list[Phase]
+
+
+class Event(EventDetails):
+    """An event as a JSON client sees it: people by name for the facilitator, a count
+    for the others; the join code never for participants."""
+    join_code: str | None = None
+    join_flood: JoinFlood | None = None
+    tables: list[Table]
+    participants: list[Person] | int
+
+
+class EventWithLinks(EventDetails):
+    """`GET /sessions/{id}` (facilitator): the event with its tokens and links, as on
+    creation, and the clock."""
+    join_code: str
+    join_flood: JoinFlood | None
+    tables: list[CreatedTable]
+    participants: list[Person]
+    facilitator_token: str
+    projector_token: str
+    urls: PageLinks
+    state: State
+
+
+class Joined(Answer):
+    """A person who joined (or was added at reception): their token and phone link."""
+    id: int
+    token: str
+    home_table: int | None
+    url: str
+
+
+class JoinCode(Answer):
+    join_code: str
+    joining_open: bool
+    url: str
+
+
+class Removed(Answer):
+    removed: int
+    hidden_cards: int
+
+
+class RemovedMany(Answer):
+    removed: list[int]
+    hidden_cards: int
+
+
+class FloodReviewed(Answer):
+    join_flood: None
+
+
+class Link(Answer):
+    """A new screen link: its token and its URL (the old link is signed out)."""
+    token: str
+    url: str
+
+
+class Revoked(Answer):
+    revoked: bool
+
+
+class RoundSeating(Answer):
+    phase_index: int
+    round: int
+    tables: dict[str, list[int]]
+
+
+class ThemeMiss(Answer):
+    participant_id: int
+    themes: list[str]
+    reason: str
+
+
+class Seating(Answer):
+    """Who sits where in every phase that seats people, and who missed a theme."""
+    rounds: list[RoundSeating]
+    theme_misses: list[ThemeMiss]
+
+
+class Planned(Seating):
+    changed: bool
+
+
+class Card(Answer):
+    """The one card shape; `participant_id` for the facilitator and the author only."""
+    id: str
+    table_id: int
+    phase_index: int
+    round: int
+    author_kind: str
+    text: str
+    colour: str
+    hidden: bool
+    group_id: int | None
+    merged_into: str | None
+    weight: int
+    created_at_ms: int
+    participant_id: int | None = None
+
+
+class CardPage(Answer):
+    """A page of cards, oldest first; `next` is the `after` of the next page."""
+    cards: list[Card]
+    next: str | None
+
+
+class Group(Answer):
+    id: int
+    name: str
+
+
+class Board(Answer):
+    """The board's layout, the projector's screen and pages, and the groups."""
+    view: str
+    screen: str | None
+    pages: str
+    vote_on: str
+    groups: list[Group]
+
+
+class Ranked(Answer):
+    rank: int
+    dots: int
+    card_id: str | None = None
+    group_id: int | None = None
+
+
+class Voting(Answer):
+    """Voting settings; the counts and the ranking once revealed (the facilitator always)."""
+    budget: int
+    open: bool
+    revealed: bool
+    vote_on: str
+    counts: dict[str, int] | None = None
+    ranking: list[Ranked] | None = None
+
+
+class MyDots(Answer):
+    """A voter's own dots: per card id, or per group id when voting on groups."""
+    budget: int
+    used: int
+    left: int
+    dots: dict[str, int]
+    vote_on: str
+
+
+class Votes(Voting):
+    screen: str | None
+    mine: MyDots | None = None
+
+
+class BoardAndVoting(Board):
+    budget: int
+    open: bool
+    revealed: bool
+    counts: dict[str, int] | None = None
+    ranking: list[Ranked] | None = None
+
+
+class Deleted(Answer):
+    deleted: int
+
+
+class Merged(Answer):
+    card: Card
+    merged: list[str]
+
+
+class Unmerged(Answer):
+    card: Card
+    restored: list[Card]
+
+
+class Duplicate(Answer):
+    cards: list[str]
+    text: str
+
+
+class Duplicates(Answer):
+    duplicates: list[Duplicate]
+
+
+class Keyword(Answer):
+    word: str
+    count: int
+
+
+class Keywords(Answer):
+    """The words on most visible cards: overall, per table id, theme and affiliation."""
+    overall: list[Keyword]
+    tables: dict[str, list[Keyword]]
+    themes: dict[str, list[Keyword]]
+    affiliations: dict[str, list[Keyword]]
+
+
+class Suggestion(Answer):
+    id: str
+    name: str
+    keywords: list[str]
+    cards: list[str]
+
+
+class Suggestions(Answer):
+    suggestions: list[Suggestion]
+    ungrouped: int
+    seconds: float
+
+
+class Accepted(Group):
+    """The suggested group made: the cards moved into it, how many were skipped (grouped
+    since)."""
+    cards: list[str]
+    skipped: int
