@@ -9,7 +9,7 @@ LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install lock runtime system demo test test-fast lint messages bench clean
+.PHONY: help install lock runtime system demo test test-fast fuzz lint messages bench clean
 
 help:  ## what each target does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
@@ -43,8 +43,8 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 # Debian packages, installed with apt-get when missing (needs root; CI and the developer
 # machines run as root). The runtime needs Noto CJK and Pango so that Japanese renders in
 # the PDF and PNG exports; the tests also need Chromium, PostgreSQL and a Redis server,
-# which they start themselves on free loopback ports and stop again (tests/services.py),
-# and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
+# which they start themselves on free loopback ports and stop again
+# (tests/fixtures/services.py), and WebKit's WebDriver (webkit2gtk-driver: the engine of the iPads and iPhones) with
 # Xvfb for its display, which tests/webkit/ starts on a free display number and stops.
 RUNTIME_DEBS := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 TEST_DEBS := chromium redis-server postgresql webkit2gtk-driver xvfb poppler-utils nginx-light
@@ -83,6 +83,11 @@ test: install system  ## set everything up and run the whole suite (lint, unit, 
 
 test-fast: install system  ## the suite without the browser tiers
 	$(BIN)/pytest -q -m "not e2e and not webkit"
+
+# The long fuzz: more generated examples per operation and every edge case on both
+# databases (`make test` runs the short one; docs/testing.md).
+fuzz: install system
+	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -m fuzz tests/fuzz
 
 lint: install  ## ruff over the code and the tests
 	$(BIN)/ruff check .

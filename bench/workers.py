@@ -9,7 +9,7 @@ take it through Redis. It prints delivery p50/p99, the time until the last clien
 action, and the server's CPU per action (the supervisor and all its workers).
 
 PostgreSQL and Redis are Debian's, started in a temporary directory on free loopback ports
-(tests/services.py, as `make test` starts them) and stopped at the end.
+(tests/fixtures/services.py, as `make test` starts them) and stopped at the end.
 
 Benchmarks report, they do not judge: exit status 0 whatever the figures, 1 when
 messages were lost, 2 when the run broke, 130 on Ctrl-C.
@@ -40,7 +40,7 @@ from fanout import (
 )
 
 sys.path.insert(0, str(ROOT))
-from tests.services import Postgres, Redis  # noqa: E402 - the starters make test uses
+from tests.fixtures.services import Postgres, Redis  # noqa: E402 - the starters make test uses
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:

@@ -5,15 +5,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.conftest import SHARED_SERVER_ENV, Server, database_url
-
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-sync",
-    "--disable-background-networking", "--disable-component-update",
-    "--autoplay-policy=no-user-gesture-required",
-]
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.servers import SHARED_SERVER_ENV, Server, database_url
 
 
 def pytest_collection_modifyitems(items):
@@ -79,10 +72,3 @@ def open_page(browser):
         context.close()
     unexpected = [p for p in problems if not any(part in p for part in open_.allowed)]
     assert not unexpected, unexpected
-
-
-def screenshot(page, name: str) -> Path:
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path

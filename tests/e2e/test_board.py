@@ -5,15 +5,11 @@ dots on cards and the counts appear only once the facilitator reveals them."""
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_cards import post_card
+from tests.fixtures.api import api_url, bearer, create_event, join, post_card
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
-
-
-def api_url(server, event, path):
-    return f"{server.url}/api/v1/sessions/{event['id']}{path}"
 
 
 def touch_drag(page, source: dict, target: dict) -> None:

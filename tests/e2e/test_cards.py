@@ -4,8 +4,9 @@ offline keeps its cards and sends each exactly once when it is back."""
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
+from tests.fixtures.api import bearer, create_event, join
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 

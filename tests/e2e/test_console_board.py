@@ -2,37 +2,23 @@
 their cards (one page scroll), a keyboard move, several cards moved at once, clicks while
 the server is away refused visibly, and a confirmation before the event is finished."""
 
-import time
 import uuid
 
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_board import api_url
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import (
+    bearer,
+    create_event,
+    grouped,
+    join,
+    make_groups,
+    post_until_accepted,
+)
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import eventually, seconds
 
 WAIT_MS = seconds(8) * 1000
-
-
-def grouped(server, event) -> dict:
-    cards = httpx.get(api_url(server, event, "/cards"),
-                      headers=bearer(event["facilitator_token"])).json()["cards"]
-    return {c["id"]: c["group_id"] for c in cards}
-
-
-def deadline_check(condition, timeout: float = 8) -> None:
-    """Wait for `condition` (the stored state), failing after the time-out."""
-    deadline = time.monotonic() + seconds(timeout)
-    while not condition():
-        assert time.monotonic() < deadline, "not within the time-out"
-        time.sleep(0.05)
-
-
-def make_groups(api, event, names) -> list[dict]:
-    return [api.post(f"/api/v1/sessions/{event['id']}/groups", json={"name": name},
-                     headers=bearer(event["facilitator_token"])).json() for name in names]
 
 
 def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(server, api,
@@ -61,19 +47,19 @@ def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(ser
     card = console.locator(f"#board [data-card='{ids[0]}']")
     card.focus()
     console.keyboard.press("2")  # the second group
-    deadline_check(lambda: grouped(server, event)[ids[0]] == groups[1]["id"])
+    eventually(lambda: grouped(server, event)[ids[0]] == groups[1]["id"])
     expect(console.locator(f"#board [data-card='{ids[0]}']")).to_be_focused(timeout=WAIT_MS)
     console.keyboard.press("ArrowLeft")  # the first group
-    deadline_check(lambda: grouped(server, event)[ids[0]] == groups[0]["id"])
+    eventually(lambda: grouped(server, event)[ids[0]] == groups[0]["id"])
     console.keyboard.press("0")
-    deadline_check(lambda: grouped(server, event)[ids[0]] is None)
+    eventually(lambda: grouped(server, event)[ids[0]] is None)
 
     for card_id in ids[1:6]:
         console.locator(f"#board [data-card='{card_id}'] .card__select").check()
     selection = console.locator("#selected-cards")
     selection.locator("select[name=group_id]").select_option(str(groups[2]["id"]))
     selection.get_by_role("button", name="移動").click()
-    deadline_check(lambda: all(grouped(server, event)[c] == groups[2]["id"] for c in ids[1:6]))
+    eventually(lambda: all(grouped(server, event)[c] == groups[2]["id"] for c in ids[1:6]))
     console.locator("#board select[name=view]").select_option("group")
     expect(console.locator(f"#board-group-{groups[2]['id']} .card")).to_have_count(
         5, timeout=WAIT_MS)

@@ -8,9 +8,9 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.conftest import seconds
-from tests.e2e.conftest import screenshot
 from tests.e2e.test_exports import _fill
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 
 def test_the_console_makes_the_report_with_progress_then_offers_its_download(

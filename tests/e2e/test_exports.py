@@ -7,8 +7,8 @@ import uuid
 
 import httpx
 
-from tests.conftest import THEMES, bearer, create_event, join
-from tests.e2e.conftest import ARTIFACTS, screenshot
+from tests.fixtures.api import THEMES, bearer, create_event, join
+from tests.fixtures.browser import ARTIFACTS, screenshot
 
 CARDS = ("見守りの輪を広げたい", "空き家を子どもの居場所に", "<b>太字</b> & <script>x</script>",
          "=SUM(A1:A9)", "商店街と学校をつなぐ", "高齢者の知恵を子どもへ")

@@ -11,12 +11,19 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import ARTIFACTS, screenshot
-from tests.e2e.test_board import api_url
-from tests.e2e.test_console_board import grouped, make_groups
-from tests.e2e.test_projector import board
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import (
+    api_url,
+    bearer,
+    board,
+    control,
+    create_event,
+    grouped,
+    join,
+    make_groups,
+    post_until_accepted,
+)
+from tests.fixtures.browser import ARTIFACTS, screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 WIDTH, HEIGHT = 1366, 768

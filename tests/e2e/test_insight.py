@@ -4,11 +4,10 @@ dismisses another; the projector shows no suggestion; who said what side by side
 
 from playwright.sync_api import expect
 
-from tests.conftest import bearer
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_console_board import deadline_check, grouped
-from tests.integration.test_insight import SUGGESTING, event_with_cards
-from tests.integration.test_insight import url as api_path
+from tests.fixtures.api import api_path, bearer, grouped
+from tests.fixtures.browser import screenshot
+from tests.fixtures.harvest import SUGGESTING, event_with_cards
+from tests.fixtures.timing import eventually
 
 WAIT_MS = 20_000
 
@@ -47,7 +46,7 @@ def test_suggested_groups_are_accepted_renamed_and_dismissed_on_the_console(
     expect(projector.locator("#board")).to_contain_text("提案から作ったグループ",
                                                         timeout=WAIT_MS)
     assert projector.locator("#suggestions, .suggestion").count() == 0
-    deadline_check(lambda: grouped(server, event)[left_out_id] is None)
+    eventually(lambda: grouped(server, event)[left_out_id] is None)
 
     suggestions.first.locator("[data-dismiss-suggestion]").click()
     expect(suggestions).to_have_count(count - 2)

@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_join_flood import FLOOD_ENV
+from tests.fixtures.api import create_event, join
+from tests.fixtures.browser import screenshot
+from tests.fixtures.servers import FLOOD_ENV
+from tests.fixtures.timing import seconds
 
 
 def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_server,

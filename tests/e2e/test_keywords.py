@@ -3,8 +3,9 @@ ranked bar charts, and the projector still shows its countdown and QR code."""
 
 from playwright.sync_api import expect
 
-from tests.conftest import create_event, seconds
-from tests.e2e.conftest import screenshot
+from tests.fixtures.api import create_event
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 

@@ -8,9 +8,9 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import ARTIFACTS, screenshot
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import bearer, control, create_event, join, post_until_accepted
+from tests.fixtures.browser import ARTIFACTS, screenshot
+from tests.fixtures.timing import seconds
 
 SIZES = ((1366, 768), (1920, 1080), (1280, 720), (1180, 820), (390, 844))
 SCREENS = ("timer", "moves", "board", "ranking", "end")

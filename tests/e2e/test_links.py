@@ -4,8 +4,8 @@ its back button and its address-bar suggestions (Chromium's own History database
 import shutil
 import sqlite3
 
-from tests.conftest import create_event
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.api import create_event
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
 
 HISTORY_LINKS = """() => {
   const found = [];

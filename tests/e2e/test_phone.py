@@ -2,25 +2,14 @@
 into view wherever the phone was scrolled, the return says home, the voting list comes by
 KJ group with the dots left kept in view; the host is told to stay."""
 
-import uuid
 
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import bearer, control, create_event, join, write_cards
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
-
-
-def write_cards(api, event, token: str, count: int) -> list[str]:
-    ids = []
-    for n in range(count):
-        card_id = str(uuid.uuid4())
-        assert post_until_accepted(api, event, token, f"{n}: 公園の清掃を地域で続けたい",
-                                   card_id) == 201
-        ids.append(card_id)
-    return ids
 
 
 def test_the_destination_comes_into_view_and_the_return_says_home(server, api, open_page):

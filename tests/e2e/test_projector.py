@@ -7,37 +7,11 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import bearer, board, control, create_event, join, post_until_accepted
+from tests.fixtures.browser import SEEN_WHOLE, expect_screen, screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
-SHOWN = {  # the screen, and an element that only it shows
-    "timer": "#tables",
-    "moves": "#moves",
-    "board": "#board .board__tables",
-    "ranking": "#board .board__ranking",
-    "end": "#end",
-}
-
-
-def expect_screen(projector, screen: str) -> None:
-    expect(projector.locator("#screen")).to_have_attribute("data-screen", screen,
-                                                           timeout=WAIT_MS)
-    for name, selector in SHOWN.items():
-        if name == screen:
-            expect(projector.locator(selector)).to_be_visible(timeout=WAIT_MS)
-        elif not (name == "board" and screen == "ranking"):
-            expect(projector.locator(selector)).to_be_hidden(timeout=WAIT_MS)
-
-
-def board(api, event: dict, **changes) -> dict:
-    answer = api.patch(f"/api/v1/sessions/{event['id']}/board", json=changes,
-                       headers=bearer(event["facilitator_token"]))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
 def test_auto_shows_the_screen_of_each_phase_of_the_standard_programme(server, api,
                                                                         open_page):
     event = create_event(api)
@@ -87,17 +61,6 @@ def test_a_pinned_screen_survives_a_projector_reload(server, api, open_page):
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid"
     board(api, event, screen="auto")
     expect_screen(projector, "timer")
-
-
-SEEN_WHOLE = """() => {
-  const track = document.querySelector('.projector .board__tables').getBoundingClientRect();
-  return [...document.querySelectorAll('.projector .board__cards .card')].filter((card) => {
-    const box = card.getBoundingClientRect();
-    return box.width > 0 && box.left >= track.left - 1 && box.right <= track.right + 1
-      && box.top >= track.top - 1 && box.bottom <= track.bottom + 1
-      && box.bottom <= innerHeight && box.right <= innerWidth;
-  }).map((card) => card.dataset.card);
-}"""
 
 
 def test_the_board_screen_shows_every_one_of_150_cards_whole_within_a_minute(server, api,

@@ -12,10 +12,9 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import ARTIFACTS, screenshot
-from tests.e2e.test_projector import SEEN_WHOLE, board
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import bearer, board, control, create_event, join, post_until_accepted
+from tests.fixtures.browser import ARTIFACTS, SEEN_WHOLE, screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 CARDS = 250

@@ -8,11 +8,10 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import THEMES, bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
 from tests.e2e.test_grouping_workspace import POOL, write_cards
-from tests.e2e.test_projector import board
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import THEMES, bearer, board, create_event, join, post_until_accepted
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 SHAPE = """(ids) => ids.map((id) => {
   const walk = (element) => [

@@ -3,8 +3,8 @@ events, in Chromium."""
 
 from playwright.sync_api import expect
 
-from tests.conftest import create_event
-from tests.e2e.conftest import screenshot
+from tests.fixtures.api import create_event
+from tests.fixtures.browser import screenshot
 
 
 def test_reception_adds_a_person_and_a_co_facilitator_opens_a_second_console(server, api,

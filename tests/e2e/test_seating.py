@@ -3,8 +3,9 @@ is seated without moving anyone."""
 
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import screenshot
+from tests.fixtures.api import bearer, control, create_event, join
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 
 def join_by_phone(open_page, event, name, theme):

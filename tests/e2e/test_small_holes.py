@@ -6,10 +6,9 @@ import uuid
 
 from playwright.sync_api import expect
 
-from tests.conftest import control, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_projector import board, expect_screen
-from tests.integration.test_cards import post_until_accepted
+from tests.fixtures.api import board, control, create_event, join, post_until_accepted
+from tests.fixtures.browser import expect_screen, screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 

@@ -9,8 +9,10 @@ import sys
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT, control, create_event, seconds
-from tests.e2e.conftest import screenshot
+from tests.fixtures.api import control, create_event
+from tests.fixtures.browser import screenshot
+from tests.fixtures.servers import ROOT
+from tests.fixtures.timing import seconds
 
 
 def remaining_seconds(page) -> int:

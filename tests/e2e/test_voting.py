@@ -9,10 +9,9 @@ import threading
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, control, create_event, join, seconds
-from tests.e2e.conftest import ARTIFACTS, screenshot
-from tests.e2e.test_board import api_url
-from tests.e2e.test_phone import write_cards
+from tests.fixtures.api import api_url, bearer, control, create_event, join, write_cards
+from tests.fixtures.browser import ARTIFACTS, screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(10) * 1000
 GROUPS = ("高齢者の見守り", "子どもの居場所", "空き家の活用", "まちの魅力発信")

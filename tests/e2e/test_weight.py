@@ -6,10 +6,9 @@ back with their dots."""
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.e2e.test_board import api_url
-from tests.integration.test_cards import post_card
+from tests.fixtures.api import api_url, bearer, create_event, join, post_card
+from tests.fixtures.browser import screenshot
+from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 SAME = "高齢者の居場所が公民館だけでは足りない"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DATABASES
+from tests.fixtures.servers import DATABASES
 
 FUZZ_RUNS = pytest.StashKey[list]()
 

@@ -28,11 +28,15 @@ are not held against it.
 Operations that change the event (finishing it, removing people, merging cards) get a
 fresh event every REFRESH requests, so the rest still reach a live one.
 
-Bounded and reproducible: WORLDCAFE_FUZZ_EXAMPLES generated examples (default below) per
-operation and mode, derandomized (the same requests on every run), no example database,
-no shrinking unless WORLDCAFE_FUZZ_SHRINK=1. WORLDCAFE_FUZZ_TRACE=<label part> prints the
-requests of matching operations (with -s), WORLDCAFE_FUZZ_VERBOSE=1 their statuses, and
-WORLDCAFE_FUZZ_CHECKS=name,... adds more of schemathesis' checks.
+Two lengths: `make test` runs the short fuzz (6 generated examples per operation and mode;
+the edge cases shared out between the two databases, each sent to one of them: about a
+minute per database), `make fuzz` the long one (WORLDCAFE_FUZZ=full: 25 examples, every
+edge case on both databases). Bounded and reproducible: WORLDCAFE_FUZZ_EXAMPLES generated
+examples (default above) per operation and mode, derandomized (the same requests on every
+run), no example database, no shrinking unless WORLDCAFE_FUZZ_SHRINK=1.
+WORLDCAFE_FUZZ_TRACE=<label part> prints the requests of matching operations (with -s),
+WORLDCAFE_FUZZ_VERBOSE=1 their statuses, and WORLDCAFE_FUZZ_CHECKS=name,... adds more of
+schemathesis' checks.
 
 A page that gains a form (or a field) belongs in FORMS, a field whose rule wants particular
 values in DOMAIN: the fuzzer then gets past its first refusal.
@@ -60,11 +64,16 @@ from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.conftest import bearer, create_event, join, seconds
+from tests.fixtures.api import bearer, create_event, join
+from tests.fixtures.servers import DATABASES
+from tests.fixtures.timing import seconds
 
 pytestmark = pytest.mark.fuzz
 
-EXAMPLES = int(os.environ.get("WORLDCAFE_FUZZ_EXAMPLES", "12"))
+FULL = os.environ.get("WORLDCAFE_FUZZ") == "full"
+"""The long fuzz (`make fuzz`); else the short one that `make test` runs."""
+
+EXAMPLES = int(os.environ.get("WORLDCAFE_FUZZ_EXAMPLES", "25" if FULL else "6"))
 """Generated examples per operation and generation mode."""
 
 TRACE = os.environ.get("WORLDCAFE_FUZZ_TRACE")
@@ -582,9 +591,9 @@ class Fuzzer:
 
     # --- the edges pass -------------------------------------------------------------------
 
-    def send_edges(self, operation: Operation) -> dict[str, str]:
+    def send_edges(self, operation: Operation, share: slice = slice(None)) -> dict[str, str]:
         """Each edge value in each path parameter, body field and form field of an otherwise
-        right request; the failures by edge case."""
+        right request (those of `share`, in the order below); the failures by edge case."""
         variants = []  # (what, {"path": {...}} | {"body": {...}} | {"whole": ...} | ...)
         for name, schema in operation.path_parameters.items():
             # every edge where an id or a code is looked up, the odd ones elsewhere
@@ -605,7 +614,7 @@ class Fuzzer:
                              for edge in edges]
                 variants.append((f"form without {name}", {"form": {name: MISSING}}))
         failures = {}
-        for what, edge in variants:
+        for what, edge in variants[share]:
             try:
                 self.send_edge(operation, **edge)
             except AssertionError as failure:
@@ -692,6 +701,9 @@ def raw_operations(raw: dict) -> list[tuple[str, str]]:
 
 def test_every_operation_answers_hostile_input_without_a_server_error(fuzz_server, fuzz_runs):
     started = time.monotonic()
+    kind = fuzz_server.database_url.split(":", 1)[0].split("+", 1)[0]
+    # the short fuzz sends each edge case to one database: every other one to each
+    edges = slice(None) if FULL else slice(DATABASES.index(kind), None, len(DATABASES))
     raw, schema = served_schema(fuzz_server.url)
     loaded = [result.ok() for result in schema.get_all_operations()]  # raises on a bad one
     operations = [Operation(api, raw["paths"][api.path][api.method.lower()],
@@ -719,13 +731,12 @@ def test_every_operation_answers_hostile_input_without_a_server_error(fuzz_serve
             spent["generated"] += time.monotonic() - begun
             begun = time.monotonic()
             try:
-                for what, failure in fuzzer.send_edges(operation).items():
+                for what, failure in fuzzer.send_edges(operation, edges).items():
                     edge_failures.setdefault(what, [failure, []])[1].append(operation.label)
             except Exception as failure:
                 failures.append(f"{operation.label} (edges): {describe(failure)}")
             spent["edges"] += time.monotonic() - begun
     elapsed = time.monotonic() - started
-    kind = fuzz_server.database_url.split(":", 1)[0].split("+", 1)[0]
     statuses = ", ".join(f"{code}: {n}" for code, n in sorted(fuzzer.statuses.items()))
     fuzz_runs.append(
         f"fuzz[{kind}]: {len(operations)} operations, {sum(fuzzer.sent.values())} requests "

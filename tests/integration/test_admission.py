@@ -2,34 +2,26 @@
 a participant removed, a lost device's link replaced, tokens that expire after the event,
 and an organiser passcode for creating events; against a real server and real sockets."""
 
-import time
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 import httpx
-import pytest
-from websockets.exceptions import ConnectionClosed
 
-from tests.conftest import bearer, control, create_event, join, open_link, seconds
-from tests.integration.test_hostile import assert_shape
-from tests.integration.test_live import listen, next_json, refused_handshake
-
-
-def facilitator(event: dict) -> dict:
-    return bearer(event["facilitator_token"])
-
-
-def closed_with(socket) -> int:
-    """The code the server closes this socket with (whatever it sends before)."""
-    with pytest.raises(ConnectionClosed) as closed:
-        while True:
-            socket.recv(timeout=seconds(5))
-    return closed.value.rcvd.code
-
-
-def card(api, event: dict, token: str, text: str = "見守りの輪") -> httpx.Response:
-    return api.post(f"/api/v1/sessions/{event['id']}/cards", headers=bearer(token),
-                    json={"id": str(uuid.uuid4()), "text": text})
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    closed_with,
+    control,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    next_json,
+    open_link,
+    post_card,
+    refused_handshake,
+)
+from tests.fixtures.timing import Clock, seconds
 
 
 def test_joining_can_be_closed_and_opened_again(server, api):
@@ -41,13 +33,13 @@ def test_joining_can_be_closed_and_opened_again(server, api):
         assert closed.status_code == 200 and closed.json()["joining_open"] is False
         assert next_json(projector, "joining") == {"type": "joining", "open": False,
                                                    "join_code": event["join_code"]}
-    assert_shape(join(api, event, "遅れた人"), 409, "joining_closed")
+    assert_refused(join(api, event, "遅れた人"), 409, "joining_closed")
     page = api.get(f"/j/{event['join_code']}", headers={"Accept": "text/html"})
     assert page.status_code == 409 and "参加受付は締め切られています" in page.text
     form = api.post(f"/j/{event['join_code']}", data={"name": "遅れた人"})
     assert form.status_code == 409 and "参加受付は締め切られています" in form.text
-    assert_shape(api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
-                           json={"joining_open": "maybe"}), 422, "invalid")
+    assert_refused(api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
+                             json={"joining_open": "maybe"}), 422, "invalid")
     api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
               json={"joining_open": True})
     assert join(api, event, "遅れた人").status_code == 201
@@ -67,7 +59,7 @@ def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(serv
         assert new_code != event["join_code"] and answer.json()["url"].endswith(f"/j/{new_code}")
         pushed = projector.recv(timeout=seconds(5))
         assert 'id="join"' in pushed and new_code in pushed and "<svg" in pushed
-    assert_shape(join(api, event, "古いコード"), 403, "join_code_replaced")
+    assert_refused(join(api, event, "古いコード"), 403, "join_code_replaced")
     assert join(api, {**event, "join_code": new_code}, "新しいコード").status_code == 201
     mine = phone.get(f"/m/{event['id']}")
     assert mine.status_code == 200 and "先に来た人" in mine.text
@@ -76,16 +68,16 @@ def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(serv
     assert posted.status_code == 201, posted.text
     assert phone.get(f"/j/{new_code}").url.path == f"/m/{event['id']}"  # joined already
     phone.close()
-    assert_shape(api.post(f"/api/v1/sessions/{event['id']}/join_code",
-                          headers=bearer(event["projector_token"])), 403, "forbidden")
+    assert_refused(api.post(f"/api/v1/sessions/{event['id']}/join_code",
+                            headers=bearer(event["projector_token"])), 403, "forbidden")
 
 
 def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(server, api):
     event = create_event(api)
     spammer = join(api, event, "荒らし").json()
     honest = join(api, event, "まじめな人").json()
-    spam = [card(api, event, spammer["token"], f"宣伝{n}").json()["id"] for n in range(3)]
-    kept = card(api, event, honest["token"]).json()["id"]
+    spam = [post_card(api, event, spammer["token"], f"宣伝{n}").json()["id"] for n in range(3)]
+    kept = post_card(api, event, honest["token"], "見守りの輪").json()["id"]
     api.patch(f"/api/v1/sessions/{event['id']}/board", headers=facilitator(event),
               json={"open": True})
     assert api.post(f"/api/v1/sessions/{event['id']}/cards/{kept}/votes",
@@ -94,15 +86,15 @@ def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(serv
             listen(server, event, honest["token"], format="json") as other:
         next_json(theirs, "snapshot")
         next_json(other, "snapshot")
-        assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/participants/"
-                                f"{spammer['id']}", headers=bearer(honest["token"])),
+        assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/participants/"
+                                  f"{spammer['id']}", headers=bearer(honest["token"])),
                      403, "forbidden")
         removed = api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
                              headers=facilitator(event), params={"hide_cards": "true"})
         assert removed.json() == {"removed": spammer["id"], "hidden_cards": 3}
         assert closed_with(theirs) == 4401
         assert next_json(other, "seating") is not None  # the room goes on
-    assert_shape(card(api, event, spammer["token"], "まだいる"), 401, "invalid_token")
+    assert_refused(post_card(api, event, spammer["token"], "まだいる"), 401, "invalid_token")
     assert refused_handshake(f"{server.ws_url}/ws/sessions/{event['id']}"
                              f"?token={spammer['token']}&format=json") == (401, "invalid_token")
     cards = api.get(f"/api/v1/sessions/{event['id']}/cards", headers=facilitator(event))
@@ -112,27 +104,27 @@ def test_a_removed_participant_is_signed_out_at_once_and_their_cards_can_go(serv
     assert votes.json()["counts"] == {}
     people = api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event))
     assert [p["name"] for p in people.json()["participants"]] == ["まじめな人"]
-    assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
-                            headers=facilitator(event)), 404, "not_found")
+    assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/participants/{spammer['id']}",
+                              headers=facilitator(event)), 404, "not_found")
 
 
-def test_after_a_new_join_code_the_room_does_not_wait_behind_the_flood(make_server):
+def test_after_a_new_join_code_the_room_does_not_wait_behind_the_flood(make_app):
     """The facilitator's own answer, with the server's turned off."""
-    server = make_server(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "6",
-                              "WORLDCAFE_RENEW_JOIN_CODE_ON_FLOOD": "false"})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    app = make_app(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "6",
+                        "WORLDCAFE_RENEW_JOIN_CODE_ON_FLOOD": "false"})
+    with app.client(timeout=seconds(30)) as client:
         event = create_event(client)
         assert [join(client, event, f"偽{n}").status_code for n in range(2)] == [201, 201]
         with ThreadPoolExecutor(2) as pool:  # one takes the turn in 10 s, one would wait 20 s
             flood = [pool.submit(join, client, event, f"偽の列{n}") for n in range(2)]
             done, (queued,) = wait(flood, timeout=seconds(10), return_when=FIRST_COMPLETED)
-            assert_shape(done.pop().result(), 429, "too_many_joins")  # the queue is full
+            assert_refused(done.pop().result(), 429, "too_many_joins")  # the queue is full
             answer = client.post(f"/api/v1/sessions/{event['id']}/join_code",
                                  headers=facilitator(event))
             renewed = {**event, "join_code": answer.json()["join_code"]}
             assert join(client, renewed, "本人").status_code == 201  # no wait, no 429
             # woken by the new code well before its turn (10 s off), and refused
-            assert_shape(queued.result(timeout=seconds(5)), 403, "join_code_replaced")
+            assert_refused(queued.result(timeout=seconds(5)), 403, "join_code_replaced")
 
 
 def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_out(server,
@@ -155,42 +147,41 @@ def test_a_lost_tablet_or_projector_gets_a_new_link_and_the_old_one_is_signed_ou
     new_host, new_projector = host.json(), screen.json()
     assert new_host["url"].endswith(f"?token={new_host['token']}")
     for old in (table["host_token"], event["projector_token"]):
-        assert_shape(api.get(f"/api/v1/sessions/{event['id']}/state", headers=bearer(old)),
-                     401, "invalid_token")
+        assert_refused(api.get(f"/api/v1/sessions/{event['id']}/state", headers=bearer(old)),
+                       401, "invalid_token")
     for new in (new_host["token"], new_projector["token"]):
         assert api.get(f"/api/v1/sessions/{event['id']}/state",
                        headers=bearer(new)).status_code == 200
     page = open_link(api, new_projector["url"])
     assert page.status_code == 200 and 'id="join"' in page.text
-    assert_shape(api.post(f"/api/v1/sessions/{event['id']}/tables/999999/host_token",
-                          headers=facilitator(event)), 404, "not_found")
+    assert_refused(api.post(f"/api/v1/sessions/{event['id']}/tables/999999/host_token",
+                            headers=facilitator(event)), 404, "not_found")
 
 
-def test_tokens_expire_after_the_event_finishes(make_server):
-    server = make_server(env={"WORLDCAFE_TOKEN_DAYS_AFTER_FINISH": str(1.5 / 86400)})
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+def test_tokens_expire_after_the_event_finishes(make_app):
+    clock = Clock()  # the days pass when the test says so, however slow the machine
+    app = make_app(env={"WORLDCAFE_TOKEN_DAYS_AFTER_FINISH": "2"}, now=clock)
+    with app.client(timeout=seconds(10)) as client:
         event = create_event(client)
         person = join(client, event, "参加者").json()
         tokens = [event["facilitator_token"], event["projector_token"],
                   event["tables"][0]["host_token"], person["token"]]
         state = f"/api/v1/sessions/{event['id']}/state"
         assert control(client, event, "finish").json()["status"] == "finished"
+        clock.advance(2 * 86400 - 1)
         assert all(client.get(state, headers=bearer(t)).status_code == 200 for t in tokens)
-        deadline = time.monotonic() + seconds(30)
-        while client.get(state, headers=bearer(tokens[0])).status_code == 200:
-            assert time.monotonic() < deadline, "the tokens never expired"
-            time.sleep(0.1)
+        clock.advance(2)
         for token in tokens:
-            assert_shape(client.get(state, headers=bearer(token)), 401, "invalid_token")
+            assert_refused(client.get(state, headers=bearer(token)), 401, "invalid_token")
 
 
-def test_creating_events_can_need_the_organiser_passcode(make_server):
-    server = make_server(env={"WORLDCAFE_ORGANISER_PASSCODE": "kyodo-2026"})
+def test_creating_events_can_need_the_organiser_passcode(make_app):
+    app = make_app(env={"WORLDCAFE_ORGANISER_PASSCODE": "kyodo-2026"})
     body = {"title": "市民ワークショップ", "tables": [{"name": "A"}], "program": "standard"}
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
-        assert_shape(client.post("/api/v1/sessions", json=body), 401, "passcode_required")
-        assert_shape(client.post("/api/v1/sessions", json=body, headers=bearer("guess")),
-                     403, "wrong_passcode")
+    with app.client(timeout=seconds(10)) as client:
+        assert_refused(client.post("/api/v1/sessions", json=body), 401, "passcode_required")
+        assert_refused(client.post("/api/v1/sessions", json=body, headers=bearer("guess")),
+                       403, "wrong_passcode")
         made = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
         assert made.status_code == 201, made.text
         landing = client.get("/")
@@ -203,8 +194,8 @@ def test_creating_events_can_need_the_organiser_passcode(make_server):
         assert created.status_code == 303 and created.headers["location"].startswith("/f/")
         for _ in range(10):
             client.post("/api/v1/sessions", json=body, headers=bearer("brute"))
-        assert_shape(client.post("/api/v1/sessions", json=body, headers=bearer("brute")),
-                     429, "too_many_attempts")
+        assert_refused(client.post("/api/v1/sessions", json=body, headers=bearer("brute")),
+                       429, "too_many_attempts")
         # the venue shares one address: the right passcode still works after the guesses
         made_after = client.post("/api/v1/sessions", json=body, headers=bearer("kyodo-2026"))
         assert made_after.status_code == 201, made_after.text

@@ -8,34 +8,20 @@ import uuid
 from collections import Counter
 
 import httpx
-from websockets.sync.client import connect
 
-from tests.conftest import bearer, control, create_event, join, receive_snapshot, seconds
-
-
-def post_card(api, event, token, text, card_id=None, **fields) -> httpx.Response:
-    body = {"id": card_id or str(uuid.uuid4()), "text": text, **fields}
-    return api.post(f"/api/v1/sessions/{event['id']}/cards", json=body, headers=bearer(token))
-
-
-def stored(api, event) -> list[dict]:
-    response = api.get(f"/api/v1/sessions/{event['id']}/cards",
-                       headers=bearer(event["facilitator_token"]))
-    assert response.status_code == 200, response.text
-    return response.json()["cards"]
-
-
-def assert_refused(response: httpx.Response, status: int, code: str) -> str:
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["code"] == code and error["message"].strip()
-    return error["message"]
-
-
-def listen(server, event, token, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
-    return connect(f"{server.ws_url}/ws/sessions/{event['id']}?{query}",
-                   open_timeout=seconds(5))
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    control,
+    create_event,
+    join,
+    listen,
+    post_card,
+    post_until_accepted,
+    receive_snapshot,
+    stored,
+)
+from tests.fixtures.timing import seconds
 
 
 def test_a_host_card_is_stamped_and_a_resend_changes_nothing(api):
@@ -184,15 +170,6 @@ def test_identical_posts_at_once_store_one_card(api, server):
     assert sorted(r.status_code for r in answers) == [200, 200, 200, 201]
     assert len({json.dumps(r.json(), sort_keys=True) for r in answers}) == 1
     assert [c["id"] for c in stored(api, event)] == [card_id]
-
-
-def post_until_accepted(client, event, token, text, card_id) -> int:
-    """What a well-behaved client does: on 429 wait for Retry-After and send again."""
-    while True:
-        response = post_card(client, event, token, text, card_id)
-        if response.status_code != 429:
-            return response.status_code
-        time.sleep(float(response.headers["Retry-After"]))
 
 
 def test_twenty_writers_two_hundred_cards_each_twice_reach_the_projector_once(api, server):

@@ -12,7 +12,8 @@ import uuid
 import httpx
 import pytest
 
-from tests.conftest import bearer, create_event, seconds
+from tests.fixtures.api import bearer, create_event
+from tests.fixtures.timing import seconds
 
 READY_WITHIN = 240
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from urllib.parse import unquote
@@ -20,7 +18,10 @@ import pytest
 from PIL import Image
 
 from app.i18n import translate
-from tests.conftest import ROOT, THEMES, bearer, control, create_event, join, open_link, seconds
+from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link
+from tests.fixtures.printed import export_command
+from tests.fixtures.servers import ROOT
+from tests.fixtures.timing import seconds
 
 SCRIPT = "<script>alert('x')</script> 見守りの輪"
 
@@ -122,29 +123,24 @@ def test_only_the_facilitator_may_export(harvest):
     assert client.get(f"/f/{event['id']}/export.doc").status_code == 404
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("WORLDCAFE_")}
-    return subprocess.run([sys.executable, "-m", "app.cli", "export", *args], cwd=ROOT,
-                          env=env, capture_output=True, timeout=seconds(60))
-
-
 def test_the_export_command_reads_the_servers_database(harvest, tmp_path):
     server, _client, event = harvest
     url = server.database_url
-    csv_out = _cli(event["id"], "--format", "csv", "--database-url", url)
+    csv_out = export_command(event["id"], "--format", "csv", "--database-url", url)
     assert csv_out.returncode == 0, csv_out.stderr
     assert csv_out.stdout.startswith(b"\xef\xbb\xbf")
     assert "子ども食堂を続けたい" in csv_out.stdout.decode("utf-8")
 
     target = tmp_path / "board.pdf"
-    pdf_out = _cli(event["id"], "--format", "pdf", "-o", str(target), "--database-url", url)
+    pdf_out = export_command(event["id"], "--format", "pdf", "-o", str(target),
+                             "--database-url", url)
     assert pdf_out.returncode == 0, pdf_out.stderr
     assert target.read_bytes().startswith(b"%PDF")
 
-    missing = _cli("no-such-event", "--format", "json", "--database-url", url)
+    missing = export_command("no-such-event", "--format", "json", "--database-url", url)
     assert missing.returncode == 1 and b"no-such-event" in missing.stderr
     assert missing.stdout == b""
-    nowhere = _cli(event["id"], "--database-url", f"sqlite:///{tmp_path / 'none.db'}")
+    nowhere = export_command(event["id"], "--database-url", f"sqlite:///{tmp_path / 'none.db'}")
     assert nowhere.returncode == 1 and b"no database" in nowhere.stderr
     assert not (tmp_path / "none.db").exists()
 

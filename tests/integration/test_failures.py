@@ -5,13 +5,13 @@ crashes, and once the database can be written again everything carries on."""
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT, Server, create_event, seconds
-from tests.integration.test_cards import post_card, stored
+from tests.fixtures.api import create_event, post_card, stored
+from tests.fixtures.servers import ROOT, Server
+from tests.fixtures.timing import eventually, seconds
 
 EVENT = {"title": "市民協働ワークショップ", "language": "ja", "tables": [{"name": "A"}],
          "program": "standard"}
@@ -24,13 +24,8 @@ def health(server) -> tuple[int, dict]:
 
 def wait_for_health(server, status: int) -> dict:
     """The /healthz answer once it has `status` (it is checked every two seconds)."""
-    deadline = time.monotonic() + seconds(20)
-    while True:
-        code, body = health(server)
-        if code == status or time.monotonic() > deadline:
-            assert code == status, body
-            return body
-        time.sleep(0.1)
+    return eventually(lambda: health(server), 20, f"/healthz answering {status}",
+                      interval=0.1, until=lambda answer: answer[0] == status)[1]
 
 
 def migrate(url: str) -> None:

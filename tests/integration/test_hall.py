@@ -9,9 +9,17 @@ import uuid
 import httpx
 from lxml import html
 
-from tests.conftest import THEMES, bearer, create_event, join, receive_snapshot, seconds
-from tests.integration.test_cards import listen, post_card
-from tests.unit.screens import Screen
+from tests.fixtures.api import (
+    THEMES,
+    bearer,
+    create_event,
+    join,
+    listen,
+    post_card,
+    receive_snapshot,
+)
+from tests.fixtures.screens import Screen
+from tests.fixtures.timing import seconds
 
 WRITERS, EACH = 20, 25
 

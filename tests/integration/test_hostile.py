@@ -15,9 +15,16 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
-from tests.conftest import bearer, create_event, join, seconds, wait_for
-from tests.integration.test_cards import post_card, stored
-from tests.integration.test_live import refused_handshake
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    create_event,
+    join,
+    post_card,
+    refused_handshake,
+    stored,
+)
+from tests.fixtures.timing import eventually, seconds
 
 
 def send(api, method: str, url: str, body: dict, headers: dict | None = None):
@@ -26,16 +33,11 @@ def send(api, method: str, url: str, body: dict, headers: dict | None = None):
                        headers={"Content-Type": "application/json", **(headers or {})})
 
 
-def assert_shape(response: httpx.Response, status: int, code: str) -> None:
-    assert response.status_code == status, response.text
-    assert response.json()["error"]["code"] == code and response.json()["error"]["message"]
-
-
 def test_unknown_routes_methods_and_bodies_get_the_error_shape(api):
-    assert_shape(api.get("/no/such/thing"), 404, "not_found")
-    assert_shape(api.delete("/api/v1/sessions"), 405, "method_not_allowed")
-    assert_shape(api.post("/api/v1/sessions", content=b"{not json",
-                          headers={"Content-Type": "application/json"}), 422, "invalid")
+    assert_refused(api.get("/no/such/thing"), 404, "not_found")
+    assert_refused(api.delete("/api/v1/sessions"), 405, "method_not_allowed")
+    assert_refused(api.post("/api/v1/sessions", content=b"{not json",
+                            headers={"Content-Type": "application/json"}), 422, "invalid")
     page = api.get("/no/such/page", headers={"Accept": "text/html"})
     assert page.status_code == 404 and page.text.startswith("<!doctype html>")
 
@@ -68,7 +70,7 @@ def test_one_text_rule_for_names_titles_themes_cards_and_groups(api, text):
     event = create_event(api)
     card = post_card(api, event, event["tables"][0]["host_token"], "元のカード").json()
     for response in typed_everywhere(api, event, card, text).values():
-        assert_shape(response, 422, "invalid")
+        assert_refused(response, 422, "invalid")
     assert [c["text"] for c in stored(api, event)] == ["元のカード"]
 
 
@@ -81,7 +83,7 @@ def test_a_text_with_no_visible_character_is_empty(api, text):
     theme = answers.pop("theme")  # a theme may be empty: it is kept empty
     assert theme.status_code == 200 and theme.json()["tables"][0]["theme"] == ""
     for response in answers.values():
-        assert_shape(response, 422, "invalid")
+        assert_refused(response, 422, "invalid")
     assert "empty" in answers["card"].json()["error"]["message"]
     assert [c["text"] for c in stored(api, event)] == ["元のカード"]
 
@@ -103,19 +105,19 @@ def test_integers_are_bounded_where_they_are_read(api):
     url = f"/api/v1/sessions/{event['id']}"
     card = post_card(api, event, event["tables"][0]["host_token"], "カード").json()
     huge = 10**20
-    assert_shape(api.patch(f"{url}/cards/{card['id']}", json={"group_id": huge},
-                           headers=facilitator), 422, "invalid")
-    assert_shape(api.patch(f"{url}/groups/{huge}", json={"name": "x"}, headers=facilitator),
-                 422, "invalid")
-    assert_shape(api.post(f"{url}/control", json={"action": "goto", "phase_index": huge},
-                          headers=facilitator), 422, "invalid")
-    assert_shape(api.post(f"{url}/seats", json={"participant_id": huge, "table_id": 1},
-                          headers=facilitator), 422, "invalid")
+    assert_refused(api.patch(f"{url}/cards/{card['id']}", json={"group_id": huge},
+                             headers=facilitator), 422, "invalid")
+    assert_refused(api.patch(f"{url}/groups/{huge}", json={"name": "x"}, headers=facilitator),
+                   422, "invalid")
+    assert_refused(api.post(f"{url}/control", json={"action": "goto", "phase_index": huge},
+                            headers=facilitator), 422, "invalid")
+    assert_refused(api.post(f"{url}/seats", json={"participant_id": huge, "table_id": 1},
+                            headers=facilitator), 422, "invalid")
 
 
-def test_a_right_join_code_is_never_refused_for_wrong_ones_from_the_same_address(make_server):
-    server = make_server()  # its own: the address is blocked for guesses for a minute
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+def test_a_right_join_code_is_never_refused_for_wrong_ones_from_the_same_address(make_app):
+    app = make_app()  # its own: the address is blocked for guesses for a minute
+    with app.client(timeout=seconds(10)) as api:
         event = create_event(api)
         wrong = {**{"name": "侵入者"}, "join_code": "XXXXXX"}
         answers = [api.post(f"/api/v1/sessions/{event['id']}/participants", json=wrong)
@@ -125,27 +127,27 @@ def test_a_right_join_code_is_never_refused_for_wrong_ones_from_the_same_address
         assert join(api, event, "正しい人").status_code == 201
 
 
-def test_joins_from_one_address_are_paced_but_a_venue_gets_in(make_server):
-    server = make_server(env={"WORLDCAFE_JOIN_BURST": "5", "WORLDCAFE_JOINS_PER_MINUTE": "120"})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+def test_joins_from_one_address_are_paced_but_a_venue_gets_in(make_app):
+    app = make_app(env={"WORLDCAFE_JOIN_BURST": "5", "WORLDCAFE_JOINS_PER_MINUTE": "120"})
+    with app.client(timeout=seconds(30)) as client:
         event = create_event(client)
         statuses = [join(client, event, f"人{n}").status_code for n in range(12)]
     assert statuses == [201] * 12  # the last seven each waited half a second for their turn
-    flood = make_server(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "2"})
-    with httpx.Client(base_url=flood.url, timeout=seconds(30)) as client:
+    flood = make_app(env={"WORLDCAFE_JOIN_BURST": "2", "WORLDCAFE_JOINS_PER_MINUTE": "2"})
+    with flood.client(timeout=seconds(30)) as client:
         event = create_event(client)
         answers = [join(client, event, f"偽{n}") for n in range(3)]
     assert [a.status_code for a in answers] == [201, 201, 403]
-    assert_shape(answers[2], 403, "join_code_replaced")  # the server's answer: a new code
+    assert_refused(answers[2], 403, "join_code_replaced")  # the server's answer: a new code
 
 
-def test_an_event_takes_at_most_its_participants(make_server):
-    server = make_server(env={"WORLDCAFE_MAX_PARTICIPANTS": "3"})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+def test_an_event_takes_at_most_its_participants(make_app):
+    app = make_app(env={"WORLDCAFE_MAX_PARTICIPANTS": "3"})
+    with app.client(timeout=seconds(30)) as client:
         event = create_event(client)
         statuses = [join(client, event, f"人{n}").status_code for n in range(4)]
         assert statuses == [201, 201, 201, 409]
-        assert_shape(join(client, event, "もう一人"), 409, "event_full")
+        assert_refused(join(client, event, "もう一人"), 409, "event_full")
 
 
 def test_bad_frames_close_the_socket_with_a_protocol_code_and_no_traceback(make_server):
@@ -187,7 +189,7 @@ def test_a_host_may_not_mark_someone_at_another_table(api):
     other_host = event["tables"][1]["host_token"]
     refused = api.post(f"/api/v1/sessions/{event['id']}/participants/{person['id']}/absence",
                        json={"absent": True}, headers=bearer(other_host))
-    assert_shape(refused, 403, "forbidden")
+    assert_refused(refused, 403, "forbidden")
 
 
 def test_a_card_id_is_a_uuid_and_the_queue_can_move_on(api):
@@ -197,7 +199,7 @@ def test_a_card_id_is_a_uuid_and_the_queue_can_move_on(api):
     host = event["tables"][0]["host_token"]
     lone = send(api, "POST", f"/api/v1/sessions/{event['id']}/cards",
                 {"id": str(uuid.uuid4()), "text": "a\ud800b"}, bearer(host))
-    assert_shape(lone, 422, "invalid")
+    assert_refused(lone, 422, "invalid")
     assert post_card(api, event, host, "次のカード", str(uuid.uuid4())).status_code == 201
 
 
@@ -207,8 +209,8 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
         event = create_event(client)
         headers = {**bearer(event["facilitator_token"]), "Content-Type": "application/json"}
         huge = json.dumps({"title": "x" * 10_000}).encode()
-        assert_shape(client.patch(f"/api/v1/sessions/{event['id']}", content=huge,
-                                  headers=headers), 413, "too_large")
+        assert_refused(client.patch(f"/api/v1/sessions/{event['id']}", content=huge,
+                                    headers=headers), 413, "too_large")
 
         def streamed():  # no Content-Length: the limit is counted as the body arrives
             yield b'{"title": "'
@@ -216,12 +218,12 @@ def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_se
                 yield b"y" * 1000
             yield b'"}'
 
-        assert_shape(client.patch(f"/api/v1/sessions/{event['id']}", content=streamed(),
-                                  headers=headers), 413, "too_large")
+        assert_refused(client.patch(f"/api/v1/sessions/{event['id']}", content=streamed(),
+                                    headers=headers), 413, "too_large")
         # far more than the socket buffers hold, sent whole before the answer is read
         for body in (b"z" * 8_000_000, iter([b"z" * 1_000_000] * 8)):
-            assert_shape(client.post("/api/v1/sessions", content=body,
-                                     headers={"Content-Type": "application/json"}),
+            assert_refused(client.post("/api/v1/sessions", content=body,
+                                       headers={"Content-Type": "application/json"}),
                          413, "too_large")
         kept = client.get(f"/api/v1/sessions/{event['id']}",
                           headers=bearer(event["facilitator_token"]))
@@ -248,7 +250,7 @@ def test_a_client_that_sends_its_whole_body_before_reading_sees_the_413(make_ser
             return await client.post("/api/v1/sessions", content=body(), headers=headers)
 
     for declared in (True, False):
-        assert_shape(asyncio.run(post(declared)), 413, "too_large")
+        assert_refused(asyncio.run(post(declared)), 413, "too_large")
 
 
 def _closed_by_server(connection: socket.socket) -> bool:
@@ -296,11 +298,11 @@ def test_healthz_answers_while_its_database_check_waits(make_server):
             answers.append(answer)
             return answer.status_code == 503
 
-        wait_for(degraded, 20, "/healthz says the database does not answer")
+        eventually(degraded, 20, "/healthz says the database does not answer")
     finally:
         holder.rollback()
         holder.close()
     assert "no answer from the database" in answers[-1].json()["error"]["message"]
     assert {answer.status_code for answer in answers[:-1]} <= {200}
-    wait_for(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 20,
+    eventually(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 20,
              "/healthz is ok again")

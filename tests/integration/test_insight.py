@@ -11,53 +11,25 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT, THEMES, bearer, create_event, join, open_link, seconds
-from tests.integration.test_cards import assert_refused, listen, post_card, stored
-
-LABELLED = ROOT / "bench" / "data" / "cards_labelled.csv"
-TOPICS = ("空き家", "公園", "商店街")
-"""Tables whose cards share their theme's words, as cards at a themed table do."""
-AFFILIATIONS = ("citizen", "city", "npo")
-SUGGESTING = seconds(60)
-"""How long a request that suggests groups may take: the first of a server worker loads
-the word vectors (about a second, many more on a loaded machine)."""
-
-
-def url(event, path=""):
-    return f"/api/v1/sessions/{event['id']}{path}"
-
-
-def facilitator(event):
-    return bearer(event["facilitator_token"])
-
-
-def labelled(topics=TOPICS, per_topic=12) -> list[tuple[str, str]]:
-    """(label, text): the first cards of each topic of the project's labelled set."""
-    with Path(LABELLED).open(encoding="utf-8") as source:
-        rows = [(row["label"], row["text"]) for row in csv.DictReader(source)]
-    return [row for topic in topics for row in [r for r in rows if r[0] == topic][:per_topic]]
-
-
-def event_with_cards(api) -> tuple[dict, dict[str, str]]:
-    """Three topics' cards, four per participant (under the per-second card limit), each
-    topic written by citizens, city staff and an NPO at the topic's table. Returns the
-    event and {card id: topic}."""
-    event = create_event(api)
-    topics: dict[str, str] = {}
-    for index, (topic, theme) in enumerate(zip(TOPICS, THEMES, strict=True)):
-        texts = [text for label, text in labelled() if label == topic]
-        for start in range(0, len(texts), 4):
-            person = join(api, event, f"人{index}{start}", theme=theme,
-                          affiliation=AFFILIATIONS[start // 4 % 3]).json()
-            for text in texts[start:start + 4]:
-                answer = post_card(api, event, person["token"], text)
-                assert answer.status_code == 201, answer.text
-                topics[answer.json()["id"]] = topic
-    return event, topics
+from tests.fixtures.api import (
+    THEMES,
+    api_path,
+    assert_refused,
+    bearer,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    open_link,
+    post_card,
+    stored,
+)
+from tests.fixtures.harvest import LABELLED, SUGGESTING, TOPICS, event_with_cards
+from tests.fixtures.timing import seconds
 
 
 def suggestions(api, event) -> dict:
-    answer = api.get(url(event, "/suggestions"), headers=facilitator(event),
+    answer = api.get(api_path(event, "/suggestions"), headers=facilitator(event),
                      timeout=SUGGESTING)
     assert answer.status_code == 200, answer.text
     return answer.json()
@@ -90,14 +62,14 @@ def test_accepting_takes_only_cards_in_no_group_and_undo_restores_the_board(api,
     before = groups_of(api, event)
     found = suggestions(api, event)["suggestions"]
     first, second = found[0], found[1]
-    manual = api.post(url(event, "/groups"), json={"name": "手で作った"},
+    manual = api.post(api_path(event, "/groups"), json={"name": "手で作った"},
                       headers=facilitator(event)).json()
     by_hand = first["cards"][0]  # grouped by hand after the suggestions were made
-    assert api.patch(url(event, f"/cards/{by_hand}"), json={"group_id": manual["id"]},
+    assert api.patch(api_path(event, f"/cards/{by_hand}"), json={"group_id": manual["id"]},
                      headers=facilitator(event)).status_code == 200
     with listen(server, event, event["facilitator_token"], format="json") as socket:
         json.loads(socket.recv(timeout=seconds(5)))  # the snapshot
-        accepted = api.post(url(event, f"/suggestions/{first['id']}/accept"),
+        accepted = api.post(api_path(event, f"/suggestions/{first['id']}/accept"),
                             headers=facilitator(event), timeout=SUGGESTING)
         assert accepted.status_code == 201, accepted.text
         made = accepted.json()
@@ -113,15 +85,15 @@ def test_accepting_takes_only_cards_in_no_group_and_undo_restores_the_board(api,
     assert now[by_hand] == manual["id"]  # never moved out of the manual group
     assert {c for c, g in now.items() if g == made["id"]} == set(first["cards"][1:])
     # a part of a suggestion, renamed; a card of another suggestion cannot be chosen
-    assert_refused(api.post(url(event, f"/suggestions/{second['id']}/accept"),
+    assert_refused(api.post(api_path(event, f"/suggestions/{second['id']}/accept"),
                             json={"cards": [first["cards"][1]]}, headers=facilitator(event)),
                    422, "invalid")
-    part = api.post(url(event, f"/suggestions/{second['id']}/accept"),
+    part = api.post(api_path(event, f"/suggestions/{second['id']}/accept"),
                     json={"name": "名前を変えた", "cards": second["cards"][:2]},
                     headers=facilitator(event))
     assert part.status_code == 201, part.text
     assert part.json()["name"] == "名前を変えた" and part.json()["cards"] == second["cards"][:2]
-    again = api.post(url(event, f"/suggestions/{second['id']}/accept"),
+    again = api.post(api_path(event, f"/suggestions/{second['id']}/accept"),
                      json={"cards": second["cards"][:2]}, headers=facilitator(event))
     assert_refused(again, 409, "already_grouped")
     # what remains is suggested again without the grouped cards
@@ -131,25 +103,25 @@ def test_accepting_takes_only_cards_in_no_group_and_undo_restores_the_board(api,
     assert not grouped & {c for s in later["suggestions"] for c in s["cards"]}
     # undo: deleting the groups puts the board back as it was
     for group_id in (made["id"], part.json()["id"], manual["id"]):
-        assert api.delete(url(event, f"/groups/{group_id}"),
+        assert api.delete(api_path(event, f"/groups/{group_id}"),
                           headers=facilitator(event)).status_code == 200
     assert groups_of(api, event) == before
 
 
 def test_an_unknown_or_stale_suggestion_is_refused_and_others_may_not_ask(api):
     event, _ = event_with_cards(api)
-    assert_refused(api.post(url(event, "/suggestions/0123456789abcdef/accept"),
+    assert_refused(api.post(api_path(event, "/suggestions/0123456789abcdef/accept"),
                             headers=facilitator(event)), 404, "no_suggestion")
     host = event["tables"][0]["host_token"]
     for token in (event["projector_token"], host):
-        assert_refused(api.get(url(event, "/suggestions"), headers=bearer(token)),
+        assert_refused(api.get(api_path(event, "/suggestions"), headers=bearer(token)),
                        403, "forbidden")
         found = suggestions(api, event)["suggestions"][0]
-        assert_refused(api.post(url(event, f"/suggestions/{found['id']}/accept"),
+        assert_refused(api.post(api_path(event, f"/suggestions/{found['id']}/accept"),
                                 headers=bearer(token)), 403, "forbidden")
     other = create_event(api)
     found = suggestions(api, event)["suggestions"][0]
-    assert_refused(api.post(url(other, f"/suggestions/{found['id']}/accept"),
+    assert_refused(api.post(api_path(other, f"/suggestions/{found['id']}/accept"),
                             headers=facilitator(other), timeout=SUGGESTING), 404, "no_suggestion")
 
 
@@ -166,11 +138,11 @@ def test_the_projector_never_shows_a_suggestion(api, server):
         assert "suggestion" not in shown.text
         refused = projector.get(f"/f/{event['id']}/suggestions")
         assert refused.status_code == 403 and "suggestion" not in refused.text
-        api.patch(url(event, "/board"), json={"view": "group"}, headers=facilitator(event))
+        api.patch(api_path(event, "/board"), json={"view": "group"}, headers=facilitator(event))
         with listen(server, event, event["projector_token"], view="projector") as screen:
             frames = [screen.recv(timeout=seconds(5))]  # the snapshot
             found = suggestions(api, event)["suggestions"][0]
-            api.post(url(event, f"/suggestions/{found['id']}/accept"),
+            api.post(api_path(event, f"/suggestions/{found['id']}/accept"),
                      headers=facilitator(event), timeout=SUGGESTING)
             while found["name"] not in frames[-1]:  # the new group on the projector's board
                 frames.append(screen.recv(timeout=seconds(5)))
@@ -189,9 +161,9 @@ def test_keyword_lists_keep_compounds_and_the_projector_gets_its_chart(api):
                         (table["host_token"], "学校の空き教室を使う")):
         assert post_card(api, event, token, text).status_code == 201
     hidden = post_card(api, event, table["host_token"], "秘密の言葉").json()
-    assert api.patch(url(event, f"/cards/{hidden['id']}"), json={"hidden": True},
+    assert api.patch(api_path(event, f"/cards/{hidden['id']}"), json={"hidden": True},
                      headers=facilitator(event)).status_code == 200
-    lists = api.get(url(event, "/keywords"), headers=bearer(citizen["token"]))
+    lists = api.get(api_path(event, "/keywords"), headers=bearer(citizen["token"]))
     assert lists.status_code == 200, lists.text
     body = lists.json()
     assert set(body) == {"overall", "tables", "themes", "affiliations"}
@@ -205,16 +177,16 @@ def test_keyword_lists_keep_compounds_and_the_projector_gets_its_chart(api):
     assert body["affiliations"]["citizen"][0] == {"word": "民生委員", "count": 2}
     assert [e["word"] for e in body["affiliations"]["city"]] == ["地域包括支援センター", "連携"]
     assert [e["word"] for e in body["affiliations"]["host"]] == ["学校", "空き教室", "使う"]
-    projected = api.get(url(event, "/keywords"), headers=bearer(event["projector_token"]))
+    projected = api.get(api_path(event, "/keywords"), headers=bearer(event["projector_token"]))
     assert projected.json() == {"overall": body["overall"][:6], "tables": {}, "themes": {},
                                 "affiliations": {}}
-    assert api.get(url(event, "/keywords")).status_code == 401
+    assert api.get(api_path(event, "/keywords")).status_code == 401
 
 
 def test_who_said_what_counts_cards_by_stakeholder_never_names(api, server):
     event, topics = event_with_cards(api)
     found = suggestions(api, event)["suggestions"][0]
-    api.post(url(event, f"/suggestions/{found['id']}/accept"), headers=facilitator(event))
+    api.post(api_path(event, f"/suggestions/{found['id']}/accept"), headers=facilitator(event))
     with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
         open_link(console, event["urls"]["console"])
         panel = console.get(f"/f/{event['id']}/stakeholders")
@@ -247,7 +219,7 @@ def test_the_server_answers_while_it_suggests_groups_for_2000_cards(make_server)
 
         def ask() -> None:
             with httpx.Client(base_url=server.url, timeout=seconds(60)) as own:
-                answer["response"] = own.get(url(event, "/suggestions"),
+                answer["response"] = own.get(api_path(event, "/suggestions"),
                                              headers=facilitator(event))
 
         asking = threading.Thread(target=ask)

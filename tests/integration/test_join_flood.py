@@ -10,15 +10,19 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.conftest import DATABASES, bearer, create_event, join, seconds
-from tests.integration.test_admission import card, closed_with, facilitator
-from tests.integration.test_hostile import assert_shape
-from tests.integration.test_live import listen, next_json
-
-FLOOD_ENV = {"WORLDCAFE_JOIN_BURST": "3", "WORLDCAFE_JOINS_PER_MINUTE": "60",
-             "WORLDCAFE_JOIN_WAIT_SECONDS": "1"}
-"""Three joins at once, then one a second, waiting at most a second: the fifth join sent
-at once is a flood."""
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    closed_with,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    next_json,
+    post_card,
+)
+from tests.fixtures.servers import DATABASES, FLOOD_ENV
+from tests.fixtures.timing import seconds
 
 
 def session_of(api, event: dict, token: str) -> dict:
@@ -55,7 +59,7 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
             refused = [a for a in answers if a.status_code != 201]
             assert 3 <= len(joined) <= 4  # the burst, and perhaps one let in just before
             for answer in refused:
-                assert_shape(answer, 403, "join_code_replaced")
+                assert_refused(answer, 403, "join_code_replaced")
             shown = next_json(projector, "joining")
             assert shown["open"] is True and shown["join_code"] != event["join_code"]
             noticed = next_json(console, "joining")
@@ -66,9 +70,9 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
         # the script goes on with the old code: refused before it takes a turn, and
         # never counted as guessing (more than the 10 wrong codes a minute allowed)
         for n in range(15):
-            assert_shape(join(api, event, f"続き{n}"), 403, "join_code_replaced")
-        assert_shape(join(api, {**event, "join_code": "ZZZZZZ"}, "当て推量"), 403,
-                     "wrong_join_code")
+            assert_refused(join(api, event, f"続き{n}"), 403, "join_code_replaced")
+        assert_refused(join(api, {**event, "join_code": "ZZZZZZ"}, "当て推量"), 403,
+                       "wrong_join_code")
         # the people in the room read the new code: no wait behind the flood
         renewed = {**event, "join_code": shown["join_code"]}
         honest = at_once(api, renewed, 3, "本人")
@@ -78,8 +82,8 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
         assert sorted(seen["join_flood"]["participant_ids"]) == sorted(joined)
         assert seen["join_flood"]["since_ms"] <= seen["join_flood"]["until_ms"]
         # a participant (a script holding a flooded-in token) cannot read the new code
-        assert_shape(api.get(f"/api/v1/sessions/{event['id']}",
-                             headers=bearer(honest[0].json()["token"])), 403, "forbidden")
+        assert_refused(api.get(f"/api/v1/sessions/{event['id']}",
+                               headers=bearer(honest[0].json()["token"])), 403, "forbidden")
         with listen(server, event, honest[0].json()["token"], format="json") as phone:
             assert "join_code" not in next_json(phone, "snapshot")["session"]
 
@@ -92,7 +96,7 @@ def test_with_the_answer_turned_off_a_flood_is_paced_and_other_events_are_not(ma
         assert {a.status_code for a in answers} == {201, 429}
         for answer in answers:
             if answer.status_code == 429:
-                assert_shape(answer, 429, "too_many_joins")
+                assert_refused(answer, 429, "too_many_joins")
                 assert int(answer.headers["Retry-After"]) >= 1
         assert session_of(api, event, event["facilitator_token"])["join_code"] == \
             event["join_code"]
@@ -108,17 +112,17 @@ def test_the_facilitator_removes_the_flood_and_keeps_the_honest_one(make_server)
         people = [a.json() for a in answers if a.status_code == 201]
         *fakes, honest = people
         for fake in fakes:
-            assert card(api, event, fake["token"], "宣伝です").status_code == 201
-        kept_card = card(api, event, honest["token"], "見守りの輪").json()["id"]
+            assert post_card(api, event, fake["token"], "宣伝です").status_code == 201
+        kept_card = post_card(api, event, honest["token"], "見守りの輪").json()["id"]
         removal = f"/api/v1/sessions/{event['id']}/participants/removal"
         ids = [fake["id"] for fake in fakes]
-        assert_shape(api.post(removal, json={"participant_ids": ids},
-                              headers=bearer(event["tables"][0]["host_token"])),
+        assert_refused(api.post(removal, json={"participant_ids": ids},
+                                headers=bearer(event["tables"][0]["host_token"])),
                      403, "forbidden")
-        assert_shape(api.post(removal, json={"participant_ids": [*ids, 999_999]},
-                              headers=facilitator(event)), 404, "not_found")
-        assert_shape(api.post(removal, json={"participant_ids": []},
-                              headers=facilitator(event)), 422, "invalid")
+        assert_refused(api.post(removal, json={"participant_ids": [*ids, 999_999]},
+                                headers=facilitator(event)), 404, "not_found")
+        assert_refused(api.post(removal, json={"participant_ids": []},
+                                headers=facilitator(event)), 422, "invalid")
         assert len(session_of(api, event, event["facilitator_token"])["participants"]) == \
             len(people)  # all or none
         with listen(server, event, fakes[0]["token"], format="json") as theirs, \
@@ -134,7 +138,7 @@ def test_the_facilitator_removes_the_flood_and_keeps_the_honest_one(make_server)
             assert reviewed.json() == {"join_flood": None}
             assert next_json(console, "joining")["join_flood"] is None
         for fake in fakes:
-            assert_shape(card(api, event, fake["token"], "まだいる"), 401, "invalid_token")
+            assert_refused(post_card(api, event, fake["token"], "まだいる"), 401, "invalid_token")
         seen = session_of(api, event, event["facilitator_token"])
         assert [p["id"] for p in seen["participants"]] == [honest["id"]]
         assert seen["join_flood"] is None

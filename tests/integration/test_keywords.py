@@ -6,8 +6,17 @@ import re
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, open_link, receive_snapshot, seconds
-from tests.integration.test_cards import assert_refused, listen, post_card
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    create_event,
+    join,
+    listen,
+    open_link,
+    post_card,
+    receive_snapshot,
+)
+from tests.fixtures.timing import seconds
 
 
 def chart(update: str) -> list[tuple[str, str, int]]:

@@ -4,24 +4,20 @@ import contextlib
 import json
 
 import httpx
-import pytest
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from tests.conftest import bearer, control, create_event, join, receive_snapshot, seconds
-
-
-def listen(server, event, token=None, **params):
-    query = "&".join(f"{k}={v}" for k, v in {"token": token, **params}.items())
-    return connect(f"{server.ws_url}/ws/sessions/{event['id']}?{query}",
-                   open_timeout=seconds(5))
-
-
-def next_json(socket, wanted: str) -> dict:
-    while True:
-        message = json.loads(socket.recv(timeout=seconds(5)))
-        if message["type"] == wanted:
-            return message
+from tests.fixtures.api import (
+    bearer,
+    control,
+    create_event,
+    join,
+    listen,
+    next_json,
+    receive_snapshot,
+    refused_handshake,
+)
+from tests.fixtures.timing import seconds
 
 
 def test_three_clients_see_a_start(server, api):
@@ -76,14 +72,6 @@ def test_pings_get_the_server_clock(server, api):
         socket.send(json.dumps({"type": "ping", "t0": 12345}))
         pong = next_json(socket, "pong")
         assert pong["t0"] == 12345 and pong["server_ms"] > 1_700_000_000_000
-
-
-def refused_handshake(url: str, **options) -> tuple[int, dict]:
-    """The HTTP status and error code of a socket refused before it was accepted."""
-    with pytest.raises(InvalidStatus) as refused:
-        connect(url, open_timeout=seconds(5), **options)
-    response = refused.value.response
-    return response.status_code, json.loads(response.body)["error"]["code"]
 
 
 def test_bad_tokens_and_foreign_origins_are_refused_before_the_socket_is_accepted(server,

@@ -9,7 +9,8 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from app.migrate import alembic_config
-from tests.conftest import ROOT, seconds
+from tests.fixtures.servers import ROOT
+from tests.fixtures.timing import seconds
 
 
 def worldcafe(*args: str) -> subprocess.Popen:

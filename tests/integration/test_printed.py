@@ -17,14 +17,15 @@ import pypdfium2
 import pytest
 import zxingcpp
 
-from tests.conftest import ROOT, bearer, create_event, join, open_link, seconds
+from tests.fixtures.api import AFFILIATIONS, bearer, create_event, join, open_link
+from tests.fixtures.servers import ROOT
+from tests.fixtures.timing import seconds
 
 ARTIFACTS = ROOT / "test-artifacts"
 PDFTOTEXT = "/usr/bin/pdftotext"
 SCALE = 2
 MM = 72 / 25.4
 SLIP_WIDTH, SLIP_HEIGHT = 105 * MM, 74.2 * MM
-AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
 NAMES = ("青木陽子", "石井大輔", "上田さくら", "遠藤誠", "大野美咲", "加藤翔", "木村由美",
          "久保拓海", "小西真由美", "佐々木蓮", "清水結衣", "鈴木悠真", "高橋葵", "千葉大和",
          "土屋花", "中村健太郎", "西田愛", "野口優", "橋本陽菜", "福田一郎")

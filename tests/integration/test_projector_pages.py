@@ -7,8 +7,8 @@ import json
 
 import httpx
 
-from tests.conftest import bearer, create_event, open_link, seconds
-from tests.integration.test_cards import assert_refused, listen
+from tests.fixtures.api import assert_refused, bearer, create_event, listen, open_link
+from tests.fixtures.timing import seconds
 
 
 def pages(api, event, command, token=None):

@@ -4,10 +4,18 @@ on this server with their console links (on its own computer, or with the passco
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, open_link, seconds
-from tests.integration.test_admission import closed_with, facilitator
-from tests.integration.test_hostile import assert_shape
-from tests.integration.test_live import listen, next_json
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    closed_with,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    next_json,
+    open_link,
+)
+from tests.fixtures.timing import seconds
 
 
 def reception(api, event: dict, token: str | None = None, **person) -> httpx.Response:
@@ -21,7 +29,7 @@ def test_the_reception_desk_adds_someone_without_a_phone_even_when_joining_is_cl
     theme = event["tables"][1]["theme"]
     api.patch(f"/api/v1/sessions/{event['id']}", headers=facilitator(event),
               json={"joining_open": False})
-    assert_shape(join(api, event, "電話の人"), 409, "joining_closed")
+    assert_refused(join(api, event, "電話の人"), 409, "joining_closed")
     with listen(server, event, event["facilitator_token"], format="json") as console:
         next_json(console, "snapshot")
         added = reception(api, event, name="受付の人", affiliation="citizen", theme=theme)
@@ -33,10 +41,10 @@ def test_the_reception_desk_adds_someone_without_a_phone_even_when_joining_is_cl
                       headers=facilitator(event)).json()
     home = seating["rounds"][0]["tables"][str(person["home_table"])]
     assert person["id"] in home
-    assert_shape(reception(api, event, event["tables"][0]["host_token"], name="x"),
-                 403, "forbidden")
-    assert_shape(reception(api, event, name="x", affiliation="spy"), 422, "invalid")
-    assert_shape(reception(api, event, name=""), 422, "invalid")
+    assert_refused(reception(api, event, event["tables"][0]["host_token"], name="x"),
+                   403, "forbidden")
+    assert_refused(reception(api, event, name="x", affiliation="spy"), 422, "invalid")
+    assert_refused(reception(api, event, name=""), 422, "invalid")
 
 
 def test_the_console_form_of_the_reception_desk_says_where_they_sit(server):
@@ -67,8 +75,8 @@ def test_a_co_facilitator_link_opens_a_second_console_until_it_is_revoked(server
     state = f"/api/v1/sessions/{event['id']}/state"
     assert api.get(state, headers=bearer(co["token"])).status_code == 200
     # only the facilitator who made it replaces or revokes it
-    assert_shape(api.delete(f"/api/v1/sessions/{event['id']}/cofacilitator_token",
-                            headers=bearer(co["token"])), 403, "forbidden")
+    assert_refused(api.delete(f"/api/v1/sessions/{event['id']}/cofacilitator_token",
+                              headers=bearer(co["token"])), 403, "forbidden")
     with listen(server, event, co["token"], format="json") as co_console, \
             listen(server, event, event["facilitator_token"], format="json") as console:
         next_json(co_console, "snapshot")
@@ -78,7 +86,7 @@ def test_a_co_facilitator_link_opens_a_second_console_until_it_is_revoked(server
         assert revoked.status_code == 200 and revoked.json() == {"revoked": True}
         assert closed_with(co_console) == 4401
         next_json(console, "session")  # the facilitator's own console stays signed in
-    assert_shape(api.get(state, headers=bearer(co["token"])), 401, "invalid_token")
+    assert_refused(api.get(state, headers=bearer(co["token"])), 401, "invalid_token")
     lost = second.get(f"/f/{event['id']}")  # the console's page says where its link is
     assert lost.status_code == 401 and f"worldcafe links {event['id']}" in lost.text
     assert api.get(state, headers=facilitator(event)).status_code == 200
@@ -98,10 +106,9 @@ def test_the_landing_page_lists_the_events_for_the_server_s_own_computer(server,
     assert asked.status_code == 403 and event["facilitator_token"] not in asked.text
 
 
-def test_with_a_passcode_the_events_are_listed_from_any_computer(make_server):
-    server = make_server(env={"WORLDCAFE_ORGANISER_PASSCODE": "kyodo-2026"})
-    with httpx.Client(base_url=server.url, timeout=seconds(10),
-                      transport=httpx.HTTPTransport(local_address="127.0.0.2")) as client:
+def test_with_a_passcode_the_events_are_listed_from_any_computer(make_app):
+    app = make_app(env={"WORLDCAFE_ORGANISER_PASSCODE": "kyodo-2026"})
+    with app.client(address="127.0.0.2", timeout=seconds(10)) as client:
         made = client.post("/api/v1/sessions", headers=bearer("kyodo-2026"),
                            json={"title": "パスコードの会", "tables": [{"name": "A"}]})
         token = made.json()["facilitator_token"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import subprocess
 import uuid
 
 import docx
@@ -18,8 +17,10 @@ import pytest
 
 from app.i18n import translate
 from app.schemas import AFFILIATION_LABELS
-from tests.conftest import ROOT, THEMES, bearer, control, create_event, join, open_link, seconds
-from tests.integration.test_exports import _cli
+from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link
+from tests.fixtures.printed import export_command, pdf_text, squeeze
+from tests.fixtures.servers import ROOT
+from tests.fixtures.timing import seconds
 
 ARTIFACTS = ROOT / "test-artifacts"
 DETAILS = {"date": "2026-11-24", "start_time": "13:30", "venue": "市民活動センター 多目的ホール",
@@ -71,7 +72,8 @@ def _round_of_cards(client, event, writers, round_number: int) -> list[dict]:
 def reported(server):
     """The event, its people by affiliation and the cards, after the clock ran rounds 1–3
     and the return, the room grouped cards and voted, and the results were revealed."""
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    # WeasyPrint lays out the report in the server: a minute and more on a loaded machine
+    with httpx.Client(base_url=server.url, timeout=seconds(120)) as client:
         event = create_event(client, title="令和8年度 協働ワーキング", tables=TABLES, **DETAILS)
         facilitator = bearer(event["facilitator_token"])
         people = []
@@ -127,18 +129,6 @@ def _download(client, event, fmt) -> httpx.Response:
     return response
 
 
-def _pdf_text(pdf: bytes, folder) -> str:
-    path = folder / "report.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True,
-                          capture_output=True, timeout=seconds(60)).stdout.decode("utf-8")
-
-
-def _squeeze(text: str) -> str:
-    """Text without white space: pdftotext breaks lines and pads table cells."""
-    return re.sub(r"\s+", "", text)
-
-
 def _bookmarks(pdf: bytes) -> list[str]:
     """The PDF's top-level bookmarks: the report's section headings."""
     document = pypdfium2.PdfDocument(pdf)
@@ -154,12 +144,12 @@ def test_the_report_pdf_has_the_title_venue_groups_and_attendance(reported, tmp_
     assert response.headers["content-type"] == "application/pdf"
     assert ".report.pdf" in response.headers["content-disposition"]
     pdf = response.content
-    text = _pdf_text(pdf, tmp_path)
-    flat = _squeeze(text)
+    text = pdf_text(pdf, tmp_path)
+    flat = squeeze(text)
     assert "令和8年度協働ワーキング" in flat and DETAILS["venue"].replace(" ", "") in flat
     assert DETAILS["organiser"] in flat and DETAILS["date"] in flat
-    assert all(_squeeze(name) in flat for name in GROUPS)
-    groups = flat[flat.index(_squeeze(translate("ja", "Opinion groups"))):]
+    assert all(squeeze(name) in flat for name in GROUPS)
+    groups = flat[flat.index(squeeze(translate("ja", "Opinion groups"))):]
     first_line = 10  # characters of a name that fit on the first line of its cell
     assert sorted(GROUPS, key=lambda name: groups.index(name[:first_line])) == list(
         GROUPS_BY_DOTS)  # in the groups' table, by dots, most first
@@ -223,13 +213,13 @@ def test_the_consoles_link_and_the_command_line_give_the_report(reported, tmp_pa
     assert 'href="/f/' + event["id"] + '/export.report.docx"' in console
 
     target = tmp_path / "x.pdf"
-    made = _cli(event["id"], "--format", "report", "-o", str(target),
-                "--database-url", server.database_url)
+    made = export_command(event["id"], "--format", "report", "-o", str(target),
+                          "--database-url", server.database_url)
     assert made.returncode == 0, made.stderr
     assert _bookmarks(target.read_bytes()) == _bookmarks(entered.content)
-    assert GROUPS[0] in _squeeze(_pdf_text(target.read_bytes(), tmp_path))
+    assert GROUPS[0] in squeeze(pdf_text(target.read_bytes(), tmp_path))
     word = tmp_path / "x.docx"
-    made = _cli(event["id"], "--format", "report.docx", "-o", str(word),
-                "--database-url", server.database_url)
+    made = export_command(event["id"], "--format", "report.docx", "-o", str(word),
+                          "--database-url", server.database_url)
     assert made.returncode == 0, made.stderr
     assert docx.Document(str(word)).paragraphs[0].text == "令和8年度 協働ワーキング"

@@ -5,7 +5,8 @@ import json
 import httpx
 from websockets.sync.client import connect
 
-from tests.conftest import control, create_event, seconds
+from tests.fixtures.api import control, create_event
+from tests.fixtures.timing import seconds
 
 
 def test_an_action_on_one_worker_reaches_sockets_on_the_other(make_server, postgres,

@@ -3,20 +3,16 @@ moving anyone, absences and manual moves re-plan only what lies ahead."""
 
 import httpx
 
-from tests.conftest import bearer, control, create_event, join
-
-AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
-
-
-def seating(api, event) -> list[dict]:
-    response = api.get(f"/api/v1/sessions/{event['id']}/seating",
-                       headers=bearer(event["facilitator_token"]))
-    assert response.status_code == 200, response.text
-    return response.json()["rounds"]
-
-
-def seat_of(round_: dict) -> dict[int, int]:
-    return {person: int(table) for table, people in round_["tables"].items() for person in people}
+from tests.fixtures.api import (
+    AFFILIATIONS,
+    bearer,
+    control,
+    create_event,
+    join,
+    move_into_first_moving_round,
+    seat_of,
+    seating,
+)
 
 
 def event_with_people(api, count: int, **overrides):
@@ -24,12 +20,6 @@ def event_with_people(api, count: int, **overrides):
     people = [join(api, event, f"参加者{n}", affiliation=AFFILIATIONS[n % 6],
                    theme=event["tables"][n % 3]["theme"]).json() for n in range(count)]
     return event, people
-
-
-def move_into_first_moving_round(api, event):
-    control(api, event, "next", from_phase=0)  # opening -> intro (home)
-    response = control(api, event, "next", from_phase=1)  # intro -> second table
-    assert response.json()["phase_index"] == 2
 
 
 FOUR_TABLES = [{"name": f"テーブル{n}", "theme": theme}

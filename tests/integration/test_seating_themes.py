@@ -6,10 +6,13 @@ import itertools
 
 import pytest
 
-from tests.conftest import bearer, create_event, join, open_link
-from tests.integration.test_seating_live import (
+from tests.fixtures.api import (
     AFFILIATIONS,
+    bearer,
+    create_event,
+    join,
     move_into_first_moving_round,
+    open_link,
     seat_of,
     seating,
 )

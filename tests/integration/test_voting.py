@@ -11,16 +11,28 @@ import json
 import docx
 import httpx
 
-from tests.conftest import bearer, control, create_event, join, open_link, seconds
-from tests.integration.test_board import board_event, facilitator, open_voting, url
-from tests.integration.test_cards import assert_refused, listen
-from tests.integration.test_report import _pdf_text, _squeeze
+from tests.fixtures.api import (
+    api_path,
+    assert_refused,
+    bearer,
+    board_event,
+    control,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    open_link,
+    open_voting,
+)
+from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.timing import seconds
 
 
 def make_groups(api, event, *names) -> list[int]:
     ids = []
     for name in names:
-        answer = api.post(url(event, "/groups"), json={"name": name}, headers=facilitator(event))
+        answer = api.post(api_path(event, "/groups"), json={"name": name},
+                          headers=facilitator(event))
         assert answer.status_code == 201, answer.text
         ids.append(answer.json()["id"])
     return ids
@@ -33,56 +45,57 @@ def test_dots_on_groups_keep_the_budget_and_the_ranking_counts_groups(api):
     phone, second = bearer(person["token"]), bearer(other["token"])
     board = open_voting(api, event, budget=2, vote_on="groups")
     assert board["vote_on"] == "groups" and board["open"] is True
-    groups = api.get(url(event, "/groups"), headers=phone).json()
+    groups = api.get(api_path(event, "/groups"), headers=phone).json()
     assert groups["vote_on"] == "groups"
     # a card is not what the dots go on now; unknown groups are not found
-    assert_refused(api.post(url(event, f"/cards/{ids[0]}/votes"), headers=phone),
+    assert_refused(api.post(api_path(event, f"/cards/{ids[0]}/votes"), headers=phone),
                    409, "voting_on_groups")
-    assert_refused(api.post(url(event, "/groups/999999/votes"), headers=phone),
+    assert_refused(api.post(api_path(event, "/groups/999999/votes"), headers=phone),
                    404, "no_group")
     elsewhere = create_event(api)
     foreign = make_groups(api, elsewhere, "よその")[0]
-    assert_refused(api.post(url(event, f"/groups/{foreign}/votes"), headers=phone),
+    assert_refused(api.post(api_path(event, f"/groups/{foreign}/votes"), headers=phone),
                    404, "no_group")
-    first = api.post(url(event, f"/groups/{mitsu}/votes"), headers=phone)
+    first = api.post(api_path(event, f"/groups/{mitsu}/votes"), headers=phone)
     assert first.status_code == 201, first.text
     assert first.json() == {"budget": 2, "used": 1, "left": 1, "dots": {str(mitsu): 1},
                             "vote_on": "groups"}
-    assert api.post(url(event, f"/groups/{kodomo}/votes"), headers=phone).status_code == 201
-    message = assert_refused(api.post(url(event, f"/groups/{kodomo}/votes"), headers=phone),
+    assert api.post(api_path(event, f"/groups/{kodomo}/votes"), headers=phone).status_code == 201
+    message = assert_refused(api.post(api_path(event, f"/groups/{kodomo}/votes"), headers=phone),
                              409, "no_dots_left")
     assert "2" in message
-    back = api.delete(url(event, f"/groups/{kodomo}/votes"), headers=phone)
+    back = api.delete(api_path(event, f"/groups/{kodomo}/votes"), headers=phone)
     assert back.status_code == 200 and back.json()["left"] == 1
     assert back.json()["dots"] == {str(mitsu): 1}
-    assert_refused(api.delete(url(event, f"/groups/{kodomo}/votes"), headers=phone),
+    assert_refused(api.delete(api_path(event, f"/groups/{kodomo}/votes"), headers=phone),
                    409, "no_dot_here")
     for token in (event["facilitator_token"], event["tables"][0]["host_token"]):
-        assert_refused(api.post(url(event, f"/groups/{mitsu}/votes"), headers=bearer(token)),
+        assert_refused(api.post(api_path(event, f"/groups/{mitsu}/votes"), headers=bearer(token)),
                        403, "forbidden")
     for _ in range(2):
-        assert api.post(url(event, f"/groups/{mitsu}/votes"), headers=second).status_code == 201
-    assert api.post(url(event, f"/groups/{kodomo}/votes"), headers=phone).status_code == 201
-    votes = api.get(url(event, "/votes"), headers=facilitator(event)).json()
+        voted = api.post(api_path(event, f"/groups/{mitsu}/votes"), headers=second)
+        assert voted.status_code == 201
+    assert api.post(api_path(event, f"/groups/{kodomo}/votes"), headers=phone).status_code == 201
+    votes = api.get(api_path(event, "/votes"), headers=facilitator(event)).json()
     assert votes["vote_on"] == "groups"
     assert votes["counts"] == {str(mitsu): 3, str(kodomo): 1}
     assert votes["ranking"] == [{"rank": 1, "group_id": mitsu, "dots": 3},
                                 {"rank": 2, "group_id": kodomo, "dots": 1}]
-    mine = api.get(url(event, "/votes"), headers=phone).json()["mine"]
+    mine = api.get(api_path(event, "/votes"), headers=phone).json()["mine"]
     assert mine["used"] == 2 and mine["dots"] == {str(mitsu): 1, str(kodomo): 1}
     # dots are cast: what they go on stays
-    assert_refused(api.patch(url(event, "/board"), json={"vote_on": "cards"},
+    assert_refused(api.patch(api_path(event, "/board"), json={"vote_on": "cards"},
                              headers=facilitator(event)), 409, "votes_cast")
-    assert_refused(api.patch(url(event, "/board"), json={"vote_on": "tables"},
+    assert_refused(api.patch(api_path(event, "/board"), json={"vote_on": "tables"},
                              headers=facilitator(event)), 422, "invalid")
     # a deleted group takes its dots with it: they are the voters' again
-    api.delete(url(event, f"/groups/{kodomo}"), headers=facilitator(event))
-    mine = api.get(url(event, "/votes"), headers=phone).json()["mine"]
+    api.delete(api_path(event, f"/groups/{kodomo}"), headers=facilitator(event))
+    mine = api.get(api_path(event, "/votes"), headers=phone).json()["mine"]
     assert mine["left"] == 1 and mine["dots"] == {str(mitsu): 1}
-    revealed = api.patch(url(event, "/board"), json={"revealed": True},
+    revealed = api.patch(api_path(event, "/board"), json={"revealed": True},
                          headers=facilitator(event)).json()
     assert revealed["counts"] == {str(mitsu): 3} and revealed["open"] is False
-    seen = api.get(url(event, "/votes"), headers=phone).json()
+    seen = api.get(api_path(event, "/votes"), headers=phone).json()
     assert seen["ranking"] == [{"rank": 1, "group_id": mitsu, "dots": 3}]
 
 
@@ -92,37 +105,37 @@ def test_on_cards_a_group_is_refused_and_the_target_changes_while_no_dot_is_cast
     phone = bearer(person["token"])
     board = open_voting(api, event)
     assert board["vote_on"] == "cards"  # the default
-    assert_refused(api.post(url(event, f"/groups/{group}/votes"), headers=phone),
+    assert_refused(api.post(api_path(event, f"/groups/{group}/votes"), headers=phone),
                    409, "voting_on_cards")
-    assert api.post(url(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 201
-    assert_refused(api.patch(url(event, "/board"), json={"vote_on": "groups"},
+    assert api.post(api_path(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 201
+    assert_refused(api.patch(api_path(event, "/board"), json={"vote_on": "groups"},
                              headers=facilitator(event)), 409, "votes_cast")
-    assert api.delete(url(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 200
-    switched = api.patch(url(event, "/board"), json={"vote_on": "groups"},
+    assert api.delete(api_path(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 200
+    switched = api.patch(api_path(event, "/board"), json={"vote_on": "groups"},
                          headers=facilitator(event))
     assert switched.status_code == 200 and switched.json()["vote_on"] == "groups"
-    assert api.post(url(event, f"/groups/{group}/votes"), headers=phone).status_code == 201
+    assert api.post(api_path(event, f"/groups/{group}/votes"), headers=phone).status_code == 201
 
 
 def test_revealing_closes_voting_unless_the_same_change_keeps_it_open(api):
     event, ids, person = board_event(api)
     phone = bearer(person["token"])
     open_voting(api, event)
-    assert api.post(url(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 201
-    revealed = api.patch(url(event, "/board"), json={"revealed": True},
+    assert api.post(api_path(event, f"/cards/{ids[0]}/votes"), headers=phone).status_code == 201
+    revealed = api.patch(api_path(event, "/board"), json={"revealed": True},
                          headers=facilitator(event)).json()
     assert revealed["revealed"] is True and revealed["open"] is False
-    assert_refused(api.post(url(event, f"/cards/{ids[1]}/votes"), headers=phone),
+    assert_refused(api.post(api_path(event, f"/cards/{ids[1]}/votes"), headers=phone),
                    409, "voting_closed")
-    hidden = api.patch(url(event, "/board"), json={"revealed": False},
+    hidden = api.patch(api_path(event, "/board"), json={"revealed": False},
                        headers=facilitator(event)).json()
     assert hidden["open"] is False  # hiding the results opens nothing
     for kept_open in ({"open": True}, {"voting_open": True}):
-        body = api.patch(url(event, "/board"), json={"revealed": True, **kept_open},
+        body = api.patch(api_path(event, "/board"), json={"revealed": True, **kept_open},
                          headers=facilitator(event)).json()
         assert body["revealed"] is True and body["open"] is True, kept_open
-        assert api.post(url(event, f"/cards/{ids[1]}/votes"), headers=phone).status_code == 201
-        api.delete(url(event, f"/cards/{ids[1]}/votes"), headers=phone)
+        assert api.post(api_path(event, f"/cards/{ids[1]}/votes"), headers=phone).status_code == 201
+        api.delete(api_path(event, f"/cards/{ids[1]}/votes"), headers=phone)
 
 
 def test_a_group_dot_reaches_a_json_socket_with_the_groups_counts(api, server):
@@ -132,7 +145,7 @@ def test_a_group_dot_reaches_a_json_socket_with_the_groups_counts(api, server):
     with listen(server, event, event["facilitator_token"], format="json") as console:
         snapshot = json.loads(console.recv(timeout=seconds(5)))
         assert snapshot["board"]["vote_on"] == "groups"
-        api.post(url(event, f"/groups/{group}/votes"), headers=bearer(person["token"]))
+        api.post(api_path(event, f"/groups/{group}/votes"), headers=bearer(person["token"]))
         message = json.loads(console.recv(timeout=seconds(5)))
         assert message["type"] == "vote" and message["counts"] == {str(group): 1}
         assert message["ranking"] == [{"rank": 1, "group_id": group, "dots": 1}]
@@ -153,12 +166,12 @@ def test_the_phone_shows_the_list_then_a_closing_word_then_the_result(api, serve
         assert 'data-ballot="open"' in page and f'data-vote-target="card:{ids[0]}"' in page
         # the list comes before the card form and the rest of the page
         assert page.index('id="vote-cards"') < page.index("data-card-entry")
-        api.post(url(event, f"/cards/{ids[0]}/votes"), headers=bearer(person["token"]))
-        api.patch(url(event, "/board"), json={"open": False}, headers=facilitator(event))
+        api.post(api_path(event, f"/cards/{ids[0]}/votes"), headers=bearer(person["token"]))
+        api.patch(api_path(event, "/board"), json={"open": False}, headers=facilitator(event))
         page = client.get(f"/m/{event['id']}").text
         assert 'data-ballot="closed"' in page and "まだ始まって" not in page
         assert "投票を締め切りました" in page.replace("<wbr>", "")
-        api.patch(url(event, "/board"), json={"revealed": True}, headers=facilitator(event))
+        api.patch(api_path(event, "/board"), json={"revealed": True}, headers=facilitator(event))
         page = client.get(f"/m/{event['id']}").text
         assert 'data-ballot="results"' in page and 'class="vote-results__item"' in page
 
@@ -168,13 +181,13 @@ def test_a_finished_event_shows_phones_the_result_or_thanks_and_its_join_page_no
     event, ids, person = board_event(api)
     assert "<form" in api.get(f"/j/{event['join_code']}").text
     open_voting(api, event)
-    api.post(url(event, f"/cards/{ids[0]}/votes"), headers=bearer(person["token"]))
+    api.post(api_path(event, f"/cards/{ids[0]}/votes"), headers=bearer(person["token"]))
     assert control(api, event, "finish").status_code == 200
     with phone(server) as client:
         page = open_link(client, person["url"]).text
         assert 'data-ballot="thanks"' in page and "data-card-entry" not in page
         assert "ご参加ありがとうございました" in page.replace("<wbr>", "")
-        api.patch(url(event, "/board"), json={"revealed": True}, headers=facilitator(event))
+        api.patch(api_path(event, "/board"), json={"revealed": True}, headers=facilitator(event))
         page = client.get(f"/m/{event['id']}").text
         assert 'data-ballot="results"' in page and "data-card-entry" not in page
         assert "見守りの担い手が足りない" in page.split('id="vote-cards"')[1].split("</section>")[0]
@@ -190,17 +203,18 @@ def test_the_exports_and_the_report_rank_the_groups_an_event_voted_on(api, tmp_p
     other = join(api, event, "佐藤").json()
     mitsu, kodomo, _empty = make_groups(api, event, "見守りの輪", "子どもの居場所", "空き家")
     for card_id, group in ((ids[0], mitsu), (ids[1], kodomo), (ids[2], kodomo)):
-        moved = api.patch(url(event, f"/cards/{card_id}"), json={"group_id": group},
+        moved = api.patch(api_path(event, f"/cards/{card_id}"), json={"group_id": group},
                           headers=facilitator(event))
         assert moved.status_code == 200, moved.text
     open_voting(api, event, budget=3, vote_on="groups")
     for voter, group, times in ((person, kodomo, 3), (other, kodomo, 1), (other, mitsu, 2)):
         for _ in range(times):
-            cast = api.post(url(event, f"/groups/{group}/votes"), headers=bearer(voter["token"]))
+            cast = api.post(api_path(event, f"/groups/{group}/votes"),
+                            headers=bearer(voter["token"]))
             assert cast.status_code == 201, cast.text
 
     def download(fmt: str) -> bytes:
-        answer = api.get(url(event, f"/export.{fmt}"), headers=facilitator(event))
+        answer = api.get(api_path(event, f"/export.{fmt}"), headers=facilitator(event))
         assert answer.status_code == 200, answer.text
         return answer.content
 
@@ -216,10 +230,10 @@ def test_the_exports_and_the_report_rank_the_groups_an_event_voted_on(api, tmp_p
     markdown = download("md").decode("utf-8")
     ranking = markdown[markdown.index("## ランキング\n"):]
     assert "| 1 | 子どもの居場所 | 4 | 2 |\n| 2 | 見守りの輪 | 2 | 1 |\n" in ranking
-    board = _squeeze(_pdf_text(download("pdf"), tmp_path))
+    board = squeeze(pdf_text(download("pdf"), tmp_path))
     assert "子どもの居場所2枚·●4·1位" in board and "見守りの輪1枚·●2·2位" in board
 
-    report = _squeeze(_pdf_text(download("report.pdf"), tmp_path))
+    report = squeeze(pdf_text(download("report.pdf"), tmp_path))
     top = report[report.index("投票の多かったグループ"):]
     assert top.index("1子どもの居場所24") < top.index("2見守りの輪12")
     assert "投票の多かったカード" not in report

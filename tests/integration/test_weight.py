@@ -10,10 +10,21 @@ import re
 
 import httpx
 
-from tests.conftest import bearer, create_event, join, open_link, seconds
-from tests.integration.test_board import facilitator, open_voting, url
-from tests.integration.test_cards import assert_refused, listen, post_card, stored
-from tests.integration.test_report import _pdf_text
+from tests.fixtures.api import (
+    api_path,
+    assert_refused,
+    bearer,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    open_link,
+    open_voting,
+    post_card,
+    stored,
+)
+from tests.fixtures.printed import pdf_text
+from tests.fixtures.timing import seconds
 
 SAME = "高齢者の居場所が公民館だけでは足りない"
 
@@ -30,25 +41,25 @@ def four_and_one(api):
 
 
 def weights(api, event, token=None) -> dict[str, int]:
-    listed = api.get(url(event, "/cards"), headers=bearer(token or event["facilitator_token"]))
+    listed = api.get(api_path(event, "/cards"), headers=bearer(token or event["facilitator_token"]))
     assert listed.status_code == 200, listed.text
     return {card["id"]: card["weight"] for card in listed.json()["cards"]}
 
 
 def merge(api, event, keep, *others):
-    response = api.post(url(event, f"/cards/{keep}/merge"), json={"cards": list(others)},
+    response = api.post(api_path(event, f"/cards/{keep}/merge"), json={"cards": list(others)},
                         headers=facilitator(event))
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def vote(api, event, person, card_id):
-    response = api.post(url(event, f"/cards/{card_id}/votes"), headers=bearer(person["token"]))
+    response = api.post(api_path(event, f"/cards/{card_id}/votes"), headers=bearer(person["token"]))
     assert response.status_code == 201, response.text
 
 
 def counts(api, event) -> dict[str, int]:
-    return api.get(url(event, "/votes"), headers=facilitator(event)).json()["counts"]
+    return api.get(api_path(event, "/votes"), headers=facilitator(event)).json()["counts"]
 
 
 def test_a_merge_of_merges_weighs_every_card_in_the_api_and_the_exports(api, tmp_path):
@@ -59,23 +70,23 @@ def test_a_merge_of_merges_weighs_every_card_in_the_api_and_the_exports(api, tmp
     assert nested["card"]["weight"] == 4 and nested["merged"] == [ids[1], ids[3]]
     assert weights(api, event) == {ids[0]: 4, ids[1]: 2, ids[2]: 1, ids[3]: 1, ids[4]: 1}
     assert weights(api, event, event["projector_token"]) == {ids[0]: 4, ids[4]: 1}
-    edited = api.patch(url(event, f"/cards/{ids[0]}"), json={"text": SAME},
+    edited = api.patch(api_path(event, f"/cards/{ids[0]}"), json={"text": SAME},
                        headers=facilitator(event))
     assert edited.status_code == 200 and edited.json()["weight"] == 4
     headers = facilitator(event)
-    table = list(csv.reader(io.StringIO(api.get(url(event, "/export.csv"), headers=headers)
+    table = list(csv.reader(io.StringIO(api.get(api_path(event, "/export.csv"), headers=headers)
                                         .content.decode("utf-8-sig"), newline="")))
     weight_column = table[0].index("重み（枚数）")
     assert {row[0]: row[weight_column] for row in table[1:]} == {SAME: "4",
                                                                  "子ども食堂を続けたい": "1"}
-    exported = json.loads(api.get(url(event, "/export.json"), headers=headers).content)
+    exported = json.loads(api.get(api_path(event, "/export.json"), headers=headers).content)
     assert {c["id"]: c["weight"] for c in exported["cards"]} == {ids[0]: 4, ids[4]: 1}
-    markdown = api.get(url(event, "/export.md"), headers=headers).content.decode("utf-8")
+    markdown = api.get(api_path(event, "/export.md"), headers=headers).content.decode("utf-8")
     assert f"- {SAME} (×4" in markdown and "子ども食堂を続けたい (×" not in markdown
-    report = _pdf_text(api.get(url(event, "/export.report.pdf"), headers=headers).content,
-                       tmp_path)
+    report = pdf_text(api.get(api_path(event, "/export.report.pdf"), headers=headers).content,
+                      tmp_path)
     assert "×4" in report and report.count("×") == 1
-    board = _pdf_text(api.get(url(event, "/export.pdf"), headers=headers).content, tmp_path)
+    board = pdf_text(api.get(api_path(event, "/export.pdf"), headers=headers).content, tmp_path)
     assert "×4" in board
 
 
@@ -88,10 +99,10 @@ def test_unmerge_gives_the_cards_back_with_their_dots_text_and_weight(api):
     merge(api, event, ids[1], ids[2])
     merge(api, event, ids[0], ids[1], ids[3])
     assert counts(api, event) == {ids[0]: 5, ids[4]: 1}
-    mine = api.get(url(event, "/votes"), headers=bearer(yamada["token"])).json()["mine"]
+    mine = api.get(api_path(event, "/votes"), headers=bearer(yamada["token"])).json()["mine"]
     assert mine["dots"] == {ids[0]: 3} and mine["left"] == 2
 
-    restored = api.post(url(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
+    restored = api.post(api_path(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
     assert restored.status_code == 200, restored.text
     body = restored.json()
     assert body["card"]["id"] == ids[0] and body["card"]["text"] == SAME
@@ -100,9 +111,9 @@ def test_unmerge_gives_the_cards_back_with_their_dots_text_and_weight(api):
         (ids[1], 2, False, None), (ids[3], 1, False, None)]
     assert body["restored"][0]["text"] == f"{SAME}。"  # the same sentence once
     assert counts(api, event) == {ids[0]: 1, ids[1]: 3, ids[3]: 1, ids[4]: 1}
-    assert_refused(api.post(url(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event)),
-                   409, "not_merged")
-    assert api.post(url(event, f"/cards/{ids[1]}/unmerge"),
+    assert_refused(api.post(api_path(event, f"/cards/{ids[0]}/unmerge"),
+                            headers=facilitator(event)), 409, "not_merged")
+    assert api.post(api_path(event, f"/cards/{ids[1]}/unmerge"),
                     headers=facilitator(event)).status_code == 200
     assert counts(api, event) == {ids[0]: 1, ids[1]: 1, ids[2]: 2, ids[3]: 1, ids[4]: 1}
     assert set(weights(api, event).values()) == {1}
@@ -116,12 +127,12 @@ def test_dots_taken_back_after_a_merge_come_back_as_far_as_they_are_left(api):
     vote(api, event, yamada, ids[1])
     merge(api, event, ids[0], ids[1])
     for _ in range(2):
-        assert api.delete(url(event, f"/cards/{ids[0]}/votes"),
+        assert api.delete(api_path(event, f"/cards/{ids[0]}/votes"),
                           headers=bearer(yamada["token"])).status_code == 200
     vote(api, event, yamada, ids[0])
-    api.post(url(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
+    api.post(api_path(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
     assert counts(api, event) == {ids[1]: 1}  # the one dot left was the moved one
-    mine = api.get(url(event, "/votes"), headers=bearer(yamada["token"])).json()["mine"]
+    mine = api.get(api_path(event, "/votes"), headers=bearer(yamada["token"])).json()["mine"]
     assert mine["used"] == 1 and mine["left"] == 2
 
 
@@ -129,33 +140,33 @@ def test_unmerge_and_duplicates_are_the_facilitators_and_unknown_cards_are_404(a
     event, ids, (yamada, _sato) = four_and_one(api)
     merge(api, event, ids[0], ids[1])
     for token in (yamada["token"], event["tables"][0]["host_token"], event["projector_token"]):
-        assert_refused(api.post(url(event, f"/cards/{ids[0]}/unmerge"), headers=bearer(token)),
+        assert_refused(api.post(api_path(event, f"/cards/{ids[0]}/unmerge"), headers=bearer(token)),
                        403, "forbidden")
-        assert_refused(api.get(url(event, "/duplicates"), headers=bearer(token)),
+        assert_refused(api.get(api_path(event, "/duplicates"), headers=bearer(token)),
                        403, "forbidden")
-    assert_refused(api.post(url(event, "/cards/00000000-0000-4000-8000-000000000000/unmerge"),
+    assert_refused(api.post(api_path(event, "/cards/00000000-0000-4000-8000-000000000000/unmerge"),
                             headers=facilitator(event)), 404, "no_card")
-    assert_refused(api.post(url(event, f"/cards/{ids[4]}/unmerge"),
+    assert_refused(api.post(api_path(event, f"/cards/{ids[4]}/unmerge"),
                             headers=facilitator(event)), 409, "not_merged")
-    assert_refused(api.post(url(event, f"/cards/{ids[1]}/unmerge"),
+    assert_refused(api.post(api_path(event, f"/cards/{ids[1]}/unmerge"),
                             headers=facilitator(event)), 409, "already_merged")
 
 
 def test_merging_x_into_y_after_y_into_x_answers_409_already_merged(api):
     event, ids, _people = four_and_one(api)
     merge(api, event, ids[0], ids[1])
-    assert_refused(api.post(url(event, f"/cards/{ids[1]}/merge"), json={"cards": [ids[0]]},
+    assert_refused(api.post(api_path(event, f"/cards/{ids[1]}/merge"), json={"cards": [ids[0]]},
                             headers=facilitator(event)), 409, "already_merged")
     assert weights(api, event)[ids[0]] == 2
 
 
 def test_near_identical_cards_are_offered_as_one_merge(api):
     event, ids, _people = four_and_one(api)
-    found = api.get(url(event, "/duplicates"), headers=facilitator(event))
+    found = api.get(api_path(event, "/duplicates"), headers=facilitator(event))
     assert found.status_code == 200, found.text
     assert found.json() == {"duplicates": [{"cards": ids[:4], "text": SAME}]}
     merge(api, event, ids[0], *ids[1:4])
-    assert api.get(url(event, "/duplicates"), headers=facilitator(event)).json() == {
+    assert api.get(api_path(event, "/duplicates"), headers=facilitator(event)).json() == {
         "duplicates": []}
 
 
@@ -175,7 +186,7 @@ def test_the_json_socket_carries_the_weight_of_a_merge_and_an_unmerge(api, serve
             assert edited["type"] == "card_edited" and edited["card"]["weight"] == 3
             assert [(m["type"], m["card"]["id"], m["card"]["hidden"]) for m in hidden] == [
                 ("card_hidden", ids[1], True), ("card_hidden", ids[2], True)]
-        api.post(url(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
+        api.post(api_path(event, f"/cards/{ids[0]}/unmerge"), headers=facilitator(event))
         for socket in (projector, console):
             edited, *shown = messages(socket, 3)
             assert edited["card"]["weight"] == 1 and edited["card"]["text"] == SAME

@@ -1,23 +1,41 @@
 """The wheel carries what a server needs besides its dependencies: the migrations and the
-front-end code from the npm registry. Built from this checkout, unpacked into a new
-virtual environment outside it (the dependencies borrowed from the test environment, the
+front-end code from the npm registry. Built with one command from the files a fresh clone
+has (no node_modules: the build hook runs `npm ci`), unpacked into a new virtual
+environment outside the checkout (the dependencies borrowed from the test environment, the
 checkout itself out of reach), it migrates a new database and serves the demo event."""
 
+import os
+import shutil
 import subprocess
 import sys
 import sysconfig
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
 
-from tests.conftest import ROOT, seconds
-from tests.services import free_port
+from tests.fixtures.servers import ROOT
+from tests.fixtures.services import free_port
+from tests.fixtures.timing import eventually, seconds
 
 
-def test_a_wheel_outside_the_checkout_serves_the_demo(tmp_path):
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps",
+def fresh_clone(folder: Path) -> Path:
+    """The checkout's files as a clone has them (tracked or not ignored): no node_modules,
+    no .make stamps."""
+    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                             "--exclude-standard"], cwd=ROOT, capture_output=True, check=True)
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        source, target = ROOT / name, folder / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return folder
+
+
+def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
+    clone = fresh_clone(tmp_path / "clone")
+    assert not (clone / "node_modules").exists()
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(clone), "--no-deps",
                             "--no-build-isolation", "-q", "-w", str(tmp_path / "dist")],
                            capture_output=True, text=True, timeout=seconds(300))
     assert built.returncode == 0, built.stderr
@@ -35,8 +53,11 @@ def test_a_wheel_outside_the_checkout_serves_the_demo(tmp_path):
     # are not read from a directory named in a .pth file
     (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     python = venv / "bin" / "python"
+    # a PYTHONPATH naming the checkout (as a developer's shell may have) would reach it
+    outside = {name: value for name, value in os.environ.items() if name != "PYTHONPATH"}
     where = subprocess.run([str(python), "-c", "import app; print(app.__file__)"],
-                           capture_output=True, text=True, cwd=tmp_path, check=True)
+                           capture_output=True, text=True, cwd=tmp_path, check=True,
+                           env=outside)
     assert where.stdout.startswith(str(site)), where.stdout
 
     port = free_port()
@@ -44,15 +65,16 @@ def test_a_wheel_outside_the_checkout_serves_the_demo(tmp_path):
     folder.mkdir()
     with (folder / "demo.log").open("wb") as log:
         demo = subprocess.Popen([str(python), "-m", "app.cli", "demo", "--port", str(port)],
-                                cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+                                cwd=folder, env=outside, stdout=log, stderr=subprocess.STDOUT)
+
+    def healthy() -> bool:
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+        except httpx.HTTPError:
+            return False
+
     try:
-        deadline = time.monotonic() + seconds(60)
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        eventually(healthy, 60, "the demo answering", interval=0.1)
         printed = (folder / "demo.log").read_text()
         join = next(line.split(": ", 1)[1].split()[0] for line in printed.splitlines()
                     if "participants join" in line)

@@ -3,7 +3,7 @@ through Redis, all started by the tests (tests/services.py)."""
 
 import pytest
 
-from tests.conftest import SHARED_SERVER_ENV, Server
+from tests.fixtures.servers import SHARED_SERVER_ENV, Server
 
 
 @pytest.fixture(scope="session")

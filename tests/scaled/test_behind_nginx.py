@@ -5,13 +5,13 @@ and the same joins are answered as a flood."""
 
 import shutil
 import subprocess
-import time
 
 import httpx
 import pytest
 
-from tests.conftest import create_event, join, seconds
-from tests.services import free_port
+from tests.fixtures.api import create_event, join
+from tests.fixtures.services import free_port
+from tests.fixtures.timing import eventually, seconds
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 PROXY_ADDRESS = "127.0.0.9"
@@ -56,15 +56,16 @@ http {{
 """)
     process = subprocess.Popen([NGINX, "-p", str(folder), "-c", str(conf)],
                                stderr=subprocess.PIPE)
-    deadline = time.monotonic() + seconds(10)
-    while time.monotonic() < deadline:
+    def answers() -> bool:
         assert process.poll() is None, process.stderr.read().decode()
         try:
             httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process, port
         except httpx.HTTPError:
-            time.sleep(0.05)
-    raise AssertionError("nginx did not start")
+            return False
+        return True
+
+    eventually(answers, 10, "nginx answering")
+    return process, port
 
 
 def joins_from_many_phones(proxy_url: str, phones: int) -> list[int]:

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from app.settings import Settings
-from tests.conftest import bearer, create_event, seconds
+from tests.fixtures.api import bearer, create_event
+from tests.fixtures.timing import seconds
 
 
 def test_two_workers_make_one_document_for_simultaneous_requests(make_server):

@@ -4,74 +4,12 @@ event's `seq` in commit order."""
 
 from __future__ import annotations
 
-import uuid
-
-import pytest
-
 from app import auth, events
 from app.actions import Services, access, admission, board, exports, seating, sessions
-from app.db import make_engine
-from app.migrate import upgrade
 from app.records import VoteRecord
-from app.refusal import Refusal
-from app.schemas import CardIn, ControlIn, JoinIn, MoveIn, SessionIn, SessionPatch
+from app.schemas import ControlIn, JoinIn, MoveIn, SessionPatch
 from app.store import sessions as stored
-from tests.conftest import DATABASES, database_url
-
-HALL = "10.0.0.1"
-"""The client address cards come from (one venue)."""
-THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
-
-
-@pytest.fixture(scope="module", params=DATABASES)
-def engine(request, tmp_path_factory):
-    url = database_url(request.param, tmp_path_factory.mktemp("actions"), request)
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def published() -> list[events.Batch]:
-    return []
-
-
-@pytest.fixture
-def services(engine, published) -> Services:
-    return Services(engine, published.append)
-
-
-@pytest.fixture
-def event(services):
-    """A fresh event: the facilitator, its three hosts, and its view."""
-    spec = SessionIn.model_validate({
-        "title": "市民協働ワークショップ", "language": "ja", "program": "standard",
-        "tables": [{"name": f"テーブル{n}", "theme": t} for n, t in enumerate(THEMES, 1)]})
-    view = sessions.create(services, spec).value
-    sid = view.session.id
-    return {"id": sid, "view": view,
-            "facilitator": access.identify(services, sid, view.session.facilitator_token),
-            "projector": access.identify(services, sid, view.session.projector_token),
-            "hosts": [access.identify(services, sid, t.host_token) for t in view.tables]}
-
-
-def joined(services, event, name="山田", theme=THEMES[0]) -> auth.Identity:
-    view = event["view"]
-    done = sessions.join(services, event["id"], JoinIn(join_code=view.session.join_code,
-                                                       name=name, theme=theme), HALL)
-    return access.identify(services, event["id"], done.value.token)
-
-
-def card_spec(text: str = "見守りの担い手が足りない", table_id: int | None = None) -> CardIn:
-    return CardIn.model_validate({"id": str(uuid.uuid4()), "text": text, "table_id": table_id})
-
-
-def refused(call, *args, code: str) -> Refusal:
-    with pytest.raises(Refusal) as raised:
-        call(*args)
-    assert raised.value.code == code, raised.value
-    return raised.value
+from tests.fixtures.actions import HALL, THEMES, card_spec, joined, refused
 
 
 def seqs(published) -> list[int]:

@@ -13,7 +13,7 @@ import pytest
 
 from app import events, exports, rounds
 from app.i18n import translate
-from app.models import CafeTable, Card, CardGroup, EventSession, Participant, Vote
+from app.models import CafeTable, CardGroup, EventSession, Participant, Vote
 from app.records import (
     CardRecord,
     EventRecord,
@@ -25,23 +25,15 @@ from app.records import (
     record_of,
 )
 from app.view import SessionView
+from tests.fixtures.documents import T0, card_model
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-T0 = 1_790_000_000_000
 SCRIPT = "<script>alert('x')</script> & <b>太字</b>"
 
 
 def ja(message: str) -> str:
     """A message in Japanese, as the catalog has it (new messages may still be English)."""
     return translate("ja", message)
-
-
-def _card(n: int, text: str, table_id: int, phase: int, kind: str = "participant",
-          person: int | None = 1, **extra) -> Card:
-    return Card(id=f"00000000-0000-4000-8000-{n:012d}", session_id="s1", table_id=table_id,
-                phase_index=phase, author_kind=kind, participant_id=person, text=text,
-                colour=("yellow", "pink", "blue")[phase % 3], created_at_ms=T0 + n * 1000,
-                **extra)
 
 
 def make_view(language: str = "ja", **details) -> SessionView:
@@ -61,12 +53,12 @@ def make_view(language: str = "ja", **details) -> SessionView:
               Participant(id=3, session_id="s1", name="佐藤三郎", affiliation="npo",
                           token="t3", joined_at_ms=T0 + 1, expectation="<b>活動</b>を知ってほしい")]
     cards = [
-        _card(1, "見守りの輪を広げたい", 1, 0, group_id=7),
-        _card(2, SCRIPT, 1, 1, person=2),
-        _card(3, "=HYPERLINK(\"http://evil\")", 2, 0),
-        _card(4, "隠されたカード", 2, 1, hidden=True),
-        _card(5, "ホストのメモ", 2, 1, kind="host", person=None),
-        _card(6, "-1 も +1 も @here も", 2, 1, person=2),
+        card_model(1, "見守りの輪を広げたい", 1, 0, group_id=7),
+        card_model(2, SCRIPT, 1, 1, person=2),
+        card_model(3, "=HYPERLINK(\"http://evil\")", 2, 0),
+        card_model(4, "隠されたカード", 2, 1, hidden=True),
+        card_model(5, "ホストのメモ", 2, 1, kind="host", person=None),
+        card_model(6, "-1 も +1 も @here も", 2, 1, person=2),
     ]
     groups = [CardGroup(id=7, session_id="s1", name="地域の見守り", created_at_ms=T0)]
     votes = [Vote(id=1, session_id="s1", participant_id=2, card_id=cards[0].id, dots=2),
@@ -383,8 +375,8 @@ def _big_view(n_cards: int, layout: str) -> SessionView:
     texts = ("見守りの輪を広げたい", "空き家を子どもの居場所にして、放課後に集まれる場所をつくる",
              "商店街と学校をつなぐ", "SNS で若い世代に発信する", "防災訓練を地域ぐるみで")
     groups = [GroupRecord(20 + n, f"グループ{n}", T0 + n) for n in range(5)]
-    cards = [record_of(CardRecord, _card(100 + n, f"{texts[n % 5]}（{n}）", 1 + n % 2, n % 2,
-                                         group_id=None if n % 5 == 4 else 20 + n % 4))
+    cards = [record_of(CardRecord, card_model(100 + n, f"{texts[n % 5]}（{n}）", 1 + n % 2, n % 2,
+                                              group_id=None if n % 5 == 4 else 20 + n % 4))
              for n in range(n_cards)]
     return SessionView(replace(view.session, board_view=layout), view.tables, view.program,
                        view.clock, view.participants, groups=groups, cards=cards,

@@ -11,7 +11,8 @@ import pytest
 
 from app import events, hub, render, templating
 from app.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
-from tests.unit.screens import card_record, make_view
+from tests.fixtures.screens import card_record, make_view
+from tests.fixtures.timing import eventually_async
 
 PROJECTOR = Audience("projector", "ja", role="projector")
 HOST = Audience("host", "ja", table_id=1, role="host")
@@ -50,15 +51,6 @@ class Database:
         return make_view(cards=self.cards, seq=self.seq)
 
 
-async def until(condition, timeout: float = 5.0) -> None:
-    """Wait for a condition the hub brings about (never a fixed sleep)."""
-    async def poll():
-        while not condition():
-            await asyncio.sleep(0.005)
-
-    await asyncio.wait_for(poll(), timeout)
-
-
 def started(database: Database | None = None) -> tuple[Database, Hub]:
     """A hub on the running loop, loading from `database` (a new one by default)."""
     database = database or Database()
@@ -87,13 +79,13 @@ def test_batches_arriving_out_of_order_are_applied_in_commit_order():
         database, the_hub = started()
         socket = Socket()
         connect(the_hub, PROJECTOR, socket)
-        await until(lambda: socket.received)  # the snapshot
+        await eventually_async(lambda: socket.received)  # the snapshot
         first = database.commit(card_record("a", created=1))
         second = database.commit(card_record("b", created=2))
         third = database.commit(card_record("c", created=3))
         for batch in (third, first, second):
             the_hub.arrive(batch)
-        await until(lambda: len(card_ids(socket)) == 3)
+        await eventually_async(lambda: len(card_ids(socket)) == 3)
         return socket
 
     socket = asyncio.run(scenario())
@@ -105,7 +97,7 @@ async def a_projector() -> tuple[Database, Hub, Socket]:
     database, the_hub = started()
     socket = Socket()
     connect(the_hub, PROJECTOR, socket)
-    await until(lambda: socket.received)
+    await eventually_async(lambda: socket.received)
     return database, the_hub, socket
 
 
@@ -116,7 +108,7 @@ def test_a_lost_batch_makes_the_room_resync_from_the_database(monkeypatch):
         database, the_hub, socket = await a_projector()
         database.commit(card_record("lost", created=1))  # committed, never published
         the_hub.arrive(database.commit(card_record("after", created=2)))
-        await until(lambda: len(socket.received) >= 2)
+        await eventually_async(lambda: len(socket.received) >= 2)
         return socket, database
 
     socket, database = asyncio.run(scenario())
@@ -130,13 +122,13 @@ def test_a_newcomer_gets_every_change_once_whether_in_its_snapshot_or_after_it()
         database, the_hub = started()
         early, late = Socket(), Socket()
         connect(the_hub, PROJECTOR, early)
-        await until(lambda: early.received)
+        await eventually_async(lambda: early.received)
         in_flight = database.commit(card_record("in-flight", created=1))
         connect(the_hub, PROJECTOR, late)  # its snapshot already holds the card
-        await until(lambda: late.received)
+        await eventually_async(lambda: late.received)
         the_hub.arrive(in_flight)
         the_hub.arrive(database.commit(card_record("next", created=2)))
-        await until(lambda: "next" in card_ids(late) and "next" in card_ids(early))
+        await eventually_async(lambda: "next" in card_ids(late) and "next" in card_ids(early))
         return early, late
 
     early, late = asyncio.run(scenario())
@@ -154,7 +146,7 @@ async def projectors_and_hosts(each: int) -> tuple[Database, Hub, list[Socket]]:
     sockets = [Socket() for _ in range(2 * each)]
     for socket, audience in zip(sockets, [PROJECTOR] * each + [HOST] * each, strict=True):
         connect(the_hub, audience, socket)
-    await until(lambda: all(len(s.received) == (1 if n < each else 2)
+    await eventually_async(lambda: all(len(s.received) == (1 if n < each else 2)
                             for n, s in enumerate(sockets)))
     return database, the_hub, sockets
 
@@ -175,7 +167,7 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
         database, the_hub, sockets = await projectors_and_hosts(3)
         renders.clear()
         the_hub.arrive(database.commit(card_record("a", created=1, participant_id=None)))
-        await until(lambda: all(len(s.received) == (2 if n < 3 else 3)
+        await eventually_async(lambda: all(len(s.received) == (2 if n < 3 else 3)
                                 for n, s in enumerate(sockets)))
         assert len(renders) < 8, renders  # items, counts and the keywords: never the board
         return sockets
@@ -193,10 +185,10 @@ def test_a_stalled_socket_does_not_hold_up_the_others_and_is_dropped():
         slow, fast = Socket(stall=True), Socket()
         slow_connection, _ = connect(the_hub, HOST, slow, queue_size=3)
         connect(the_hub, HOST, fast, queue_size=3)
-        await until(lambda: len(fast.received) == 2)  # a host's snapshot: two frames
+        await eventually_async(lambda: len(fast.received) == 2)  # a host's snapshot: two frames
         for n in range(6):
             the_hub.arrive(database.commit(card_record(f"c{n}", created=n)))
-            await until(lambda n=n: len(fast.received) == n + 3)
+            await eventually_async(lambda n=n: len(fast.received) == n + 3)
         return slow_connection, fast
 
     slow_connection, fast = asyncio.run(scenario())
@@ -223,7 +215,7 @@ def test_batches_for_other_events_or_rooms_that_are_gone_are_not_sent():
         database, the_hub = started()
         socket = Socket()
         connection, _ = connect(the_hub, PROJECTOR, socket)
-        await until(lambda: socket.received)
+        await eventually_async(lambda: socket.received)
         the_hub.arrive(replace(database.commit(card_record("x")), session_id="s2"))
         the_hub.remove("s1", connection)
         the_hub.arrive(database.commit(card_record("y")))
@@ -240,7 +232,7 @@ def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
         database, the_hub = started()
         socket = Socket()
         connect(the_hub, PROJECTOR, socket)
-        await until(lambda: socket.received)
+        await eventually_async(lambda: socket.received)
         batch = database.commit(card_record("a"))
         if publish_from_a_thread:  # the loop is blocked meanwhile: publish must not wait
             thread = threading.Thread(target=the_hub.publish, args=(batch,))
@@ -250,7 +242,7 @@ def test_publish_never_waits_for_the_fan_out(publish_from_a_thread):
         else:
             the_hub.publish(batch)
         assert len(socket.received) == 1  # handed over, not yet delivered
-        await until(lambda: len(socket.received) == 2)
+        await eventually_async(lambda: len(socket.received) == 2)
         return socket
 
     socket = asyncio.run(scenario())
@@ -264,15 +256,16 @@ def test_a_newcomer_is_drawn_from_the_rooms_view_and_misses_nothing():
         database, the_hub = started()
         early, late = Socket(), Socket()
         connect(the_hub, PROJECTOR, early)
-        await until(lambda: early.received)
+        await eventually_async(lambda: early.received)
         the_hub.arrive(database.commit(card_record("a", created=1)))
-        await until(lambda: card_ids(early) == ["a"])  # the room has moved on since its load
+        # the room has moved on since its load
+        await eventually_async(lambda: card_ids(early) == ["a"])
         in_flight = database.commit(card_record("b", created=2))
         connect(the_hub, PROJECTOR, late)
-        await until(lambda: late.received)
+        await eventually_async(lambda: late.received)
         the_hub.arrive(in_flight)
         the_hub.arrive(database.commit(card_record("c", created=3)))
-        await until(lambda: "c" in card_ids(late) and "c" in card_ids(early))
+        await eventually_async(lambda: "c" in card_ids(late) and "c" in card_ids(early))
         return database, early, late
 
     database, early, late = asyncio.run(scenario())
@@ -290,7 +283,7 @@ def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
         connection.offer_snapshot(["first snapshot"])
         connection.offer_snapshot(["second snapshot"])
         writer = asyncio.create_task(connection.run_writer())
-        await until(lambda: socket.received)
+        await eventually_async(lambda: socket.received)
         writer.cancel()
         return socket
 
@@ -319,7 +312,7 @@ def test_a_closed_connection_is_freed_at_once_without_the_garbage_collector():
         socket = Socket(stall=True)  # a socket that never reads, with a snapshot queued
         connection, writer = connect(the_hub, PROJECTOR, socket)
         room = the_hub._rooms["s1"]
-        await until(lambda: room.live)  # its snapshot is queued
+        await eventually_async(lambda: room.live)  # its snapshot is queued
         the_hub.request_snapshot("s1", connection)
         the_hub.request_snapshot("s1", connection)  # within the second: answered later
         gone = weakref.ref(connection)
@@ -345,16 +338,16 @@ def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval
     async def scenario():
         database, the_hub, socket = await a_projector()
         the_hub.arrive(database.commit(card_record("a", created=1, text="公園の清掃")))
-        await until(lambda: card_ids(socket) == ["a"])
+        await eventually_async(lambda: card_ids(socket) == ["a"])
         for number, card_id in enumerate("bc", start=2):
             the_hub.arrive(database.commit(card_record(card_id, created=number,
                                                        text="公園の花壇")))
-        await until(lambda: card_ids(socket) == ["a", "b", "c"])
+        await eventually_async(lambda: card_ids(socket) == ["a", "b", "c"])
         room = the_hub._rooms["s1"]
         held = len(socket.received)
         room.charts_pushed_at -= hub.KEYWORDS_INTERVAL_SECONDS
         room.wake.set()
-        await until(lambda: len(socket.received) > held)
+        await eventually_async(lambda: len(socket.received) > held)
         return socket.received, held
 
     frames, held = asyncio.run(scenario())

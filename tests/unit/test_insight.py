@@ -6,7 +6,6 @@ properties with a margin, never the exact clusters of one machine."""
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 import random
@@ -15,24 +14,10 @@ import sys
 from collections import Counter
 
 from app import insight, report, stakeholders
-from tests.conftest import ROOT
-from tests.unit.test_report import NAMES, NOW, TIMELINE, make_view
+from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
+from tests.fixtures.harvest import CARDS, labelled_cards
+from tests.fixtures.servers import ROOT
 
-LABELLED = ROOT / "bench" / "data" / "cards_labelled.csv"
-LABELLED_2 = ROOT / "bench" / "data" / "cards_labelled_2.csv"
-
-
-def labelled(topics: tuple[str, ...], per_topic: int) -> list[tuple[str, str, str]]:
-    """(id, text, label) for the first cards of each topic of the benchmark's sets."""
-    rows = []
-    for path in (LABELLED, LABELLED_2):
-        with path.open(encoding="utf-8") as source:
-            rows += list(csv.DictReader(source))
-    chosen = [r for topic in topics for r in [r for r in rows if r["label"] == topic][:per_topic]]
-    return [(f"card-{n:03d}", r["text"], r["label"]) for n, r in enumerate(chosen)]
-
-
-CARDS = labelled(("見守り", "子育て", "防災", "空き家"), 15)
 STRAYS = [("stray-1", "！？"), ("stray-2", "Saxophone marathon"),
           ("stray-3", "量子コンピューターの暗号")]
 THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -86,7 +71,7 @@ def test_each_card_is_in_one_suggestion_at_most_and_strays_are_left_out():
 
 
 def test_clearly_distinct_topics_are_not_mixed():
-    cards = labelled(("防災", "子育て", "動物", "行政手続き"), 20)
+    cards = labelled_cards(("防災", "子育て", "動物", "行政手続き"), 20)
     label = {card_id: topic for card_id, _, topic in cards}
     found = insight.suggest([(card_id, text) for card_id, text, _ in cards])
     assert len(found) >= 2
@@ -129,7 +114,7 @@ def test_recent_suggestions_are_kept_per_event_and_bounded():
 
 
 def test_who_said_what_by_stakeholder_per_theme_and_per_group():
-    view = make_view()
+    view = report_view()
     compared = stakeholders.compare(view)
     assert compared.codes == ["citizen", "city", "host"]
     whole, elders, children = compared.themes
@@ -143,7 +128,7 @@ def test_who_said_what_by_stakeholder_per_theme_and_per_group():
 
 
 def test_keyword_lists_for_everyone_and_for_the_projector():
-    view = make_view()
+    view = report_view()
     lists = stakeholders.keyword_lists(view)
     assert set(lists["tables"]) == {"1", "2"} and set(lists["themes"]) == {
         "Caring for elders", "Children"}
@@ -156,7 +141,7 @@ def test_keyword_lists_for_everyone_and_for_the_projector():
 
 
 def test_the_reports_section_compares_stakeholders_without_names():
-    built = report.build(make_view(), TIMELINE, "en", NOW)
+    built = report.build(report_view(), TIMELINE, "en", NOW)
     section = next(s for s in built.sections if s.heading == "Who said what")
     tables = [b for b in section.blocks if isinstance(b, report.Table)]
     headings = [b.text for b in section.blocks if isinstance(b, report.Subheading)]

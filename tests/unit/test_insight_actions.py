@@ -10,19 +10,19 @@ import pytest
 from app import auth, events
 from app.actions import Services, board
 from app.actions import insight as actions
-from tests.unit.test_actions import card_spec, engine, event, published, refused  # noqa: F401
-from tests.unit.test_insight import CARDS
+from tests.fixtures.actions import card_spec, refused
+from tests.fixtures.harvest import CARDS
 
 
 @pytest.fixture
-def services(engine, published) -> Services:  # noqa: F811
+def services(engine, published) -> Services:
     """Without the card limit: the cards are put in at once."""
     return Services(engine, published.append,
                     card_limiter=auth.RateLimiter(((10**6, 1000),)))
 
 
 @pytest.fixture
-def filled(services, event):  # noqa: F811
+def filled(services, event):
     table = event["view"].tables[0].id
     for _, text, _ in CARDS:
         board.add_card(services, event["facilitator"], "t", card_spec(text, table), "10.0.0.1")
@@ -30,7 +30,7 @@ def filled(services, event):  # noqa: F811
 
 
 def test_another_worker_finds_the_suggestion_by_computing_it_again(
-        services, engine, published, filled):  # noqa: F811
+        services, engine, published, filled):
     made = actions.suggest(services, filled["facilitator"]).suggestions[0]
     other = Services(engine, published.append)  # a second worker: its memory is empty
     assert other.suggested.get(filled["id"], made.id) is None
@@ -48,7 +48,7 @@ def test_another_worker_finds_the_suggestion_by_computing_it_again(
     refused(actions.accept, services, filled["facilitator"], made.id, code="already_grouped")
 
 
-def test_only_the_facilitator_may_ask_or_accept(services, filled):  # noqa: F811
+def test_only_the_facilitator_may_ask_or_accept(services, filled):
     refused(actions.suggest, services, filled["hosts"][0], code="forbidden")
     made = actions.suggest(services, filled["facilitator"]).suggestions[0]
     refused(actions.accept, services, filled["projector"], made.id, code="forbidden")

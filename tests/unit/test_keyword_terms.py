@@ -14,14 +14,14 @@ from app.db import writing
 from app.models import KeywordTerms
 from app.store import keyword_terms
 from app.store import sessions as stored
-from tests.unit.test_actions import card_spec, engine, event, published  # noqa: F401
+from tests.fixtures.actions import card_spec
 
 TEXTS = ("見守りボランティアが足りない", "ボランティアの居場所づくり", "空き教室を使う子ども食堂",
          "民生委員さんの負担が大きすぎる", "NPO and volunteers share the load")
 
 
 @pytest.fixture
-def services(engine, published) -> Services:  # noqa: F811
+def services(engine, published) -> Services:
     """Without the card limit: the cards are put in at once."""
     return Services(engine, published.append,
                     card_limiter=auth.RateLimiter(((10**6, 1000),)))
@@ -47,7 +47,7 @@ def analysed(monkeypatch) -> list[str]:
     keywords.words.cache_clear()
 
 
-def filled(services, event) -> list[str]:  # noqa: F811
+def filled(services, event) -> list[str]:
     tables = [table.id for table in event["view"].tables]
     for index, text in enumerate(TEXTS):
         board.add_card(services, event["facilitator"], "t",
@@ -55,7 +55,7 @@ def filled(services, event) -> list[str]:  # noqa: F811
     return list(TEXTS)
 
 
-def charts_after_load(engine, session_id: str) -> dict:  # noqa: F811
+def charts_after_load(engine, session_id: str) -> dict:
     """What the server's loader does (app/main.py): the view, its cards' terms recalled."""
     view = stored.load_view(engine, session_id)
     keyword_terms.recall(engine, session_id,
@@ -63,8 +63,8 @@ def charts_after_load(engine, session_id: str) -> dict:  # noqa: F811
     return view.keyword_charts(8)
 
 
-def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser(  # noqa: F811
-        services, event, engine, request):  # noqa: F811
+def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser(
+        services, event, engine, request):
     texts = filled(services, event)
     expected = keywords.charts(event["view"].tables,
                                stored.load_view(engine, event["id"]).all_cards,
@@ -78,8 +78,8 @@ def test_a_fresh_process_draws_the_charts_of_stored_cards_without_the_analyser( 
         [ranked for _, ranked in expected["tables"]]
 
 
-def test_cards_stored_without_terms_are_analysed_once_on_load(  # noqa: F811
-        services, event, engine, request):  # noqa: F811
+def test_cards_stored_without_terms_are_analysed_once_on_load(
+        services, event, engine, request):
     texts = filled(services, event)
     with writing(engine) as db:  # as if written before the terms were kept
         db.exec(delete(KeywordTerms).where(KeywordTerms.session_id == event["id"]))
@@ -94,8 +94,8 @@ def test_cards_stored_without_terms_are_analysed_once_on_load(  # noqa: F811
     assert again["all"] == first["all"]
 
 
-def test_terms_kept_under_older_keyword_rules_are_analysed_again(  # noqa: F811
-        services, event, engine, request, monkeypatch):  # noqa: F811
+def test_terms_kept_under_older_keyword_rules_are_analysed_again(
+        services, event, engine, request, monkeypatch):
     texts = filled(services, event)
     monkeypatch.setattr(keywords, "RULES_VERSION", keywords.RULES_VERSION + 1)
     analysed = request.getfixturevalue("analysed")

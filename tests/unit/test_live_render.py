@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from app import cards, events, render, screens, templating
 from app.hub import Audience
 from app.records import GroupRecord, GroupVoteRecord, VoteRecord
-from tests.unit.screens import Screen, card_record, event_record, make_view
+from tests.fixtures.screens import Screen, card_record, event_record, make_view
 
 AUDIENCES = (
     Audience("facilitator", "ja", role="facilitator"),

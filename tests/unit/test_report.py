@@ -11,83 +11,16 @@ import docx
 import pypdfium2
 import pytest
 
-from app import exports, report, rounds
-from app.models import CafeTable, CardGroup, EventSession, Participant, Vote
+from app import exports, report
 from app.records import (
-    CardRecord,
-    ClockEntryRecord,
-    EventRecord,
-    GroupRecord,
     GroupVoteRecord,
-    PersonRecord,
-    TableRecord,
-    VoteRecord,
-    record_of,
 )
-from app.rounds import PAUSED, READY, RUNNING
 from app.view import SessionView
-from tests.unit.test_exports import T0, _card
-
-MINUTE = 60_000
-PROGRAM = [rounds.PhaseSpec("plain", "Opening", 10),
-           rounds.PhaseSpec("intro", "Self-introduction", 10),
-           rounds.PhaseSpec("conversation", "Second table", 15, moves=True),
-           rounds.PhaseSpec("plain", "Harvest", 15)]
-TIMELINE = [ClockEntryRecord(T0, 0, RUNNING),
-            ClockEntryRecord(T0 + 12 * MINUTE, 1, READY),
-            ClockEntryRecord(T0 + 13 * MINUTE, 1, RUNNING),
-            ClockEntryRecord(T0 + 16 * MINUTE, 1, PAUSED),
-            ClockEntryRecord(T0 + 18 * MINUTE, 1, RUNNING),
-            ClockEntryRecord(T0 + 25 * MINUTE, 2, READY),
-            ClockEntryRecord(T0 + 26 * MINUTE, 2, RUNNING)]
-NOW = T0 + 40 * MINUTE
-NAMES = ("山田花子", "鈴木一郎", "佐藤次郎", "田中三郎")
-
-
-def make_view(language: str = "en", **details) -> SessionView:
-    event = EventSession(id="s1", title="Working together 2026", language=language,
-                         join_code="ABCD", facilitator_token="f", projector_token="p",
-                         created_at_ms=T0, **details)
-    tables = [CafeTable(id=1, session_id="s1", number=1, name="Table 1",
-                        theme="Caring for elders", host_token="h1"),
-              CafeTable(id=2, session_id="s1", number=2, name="Table 2",
-                        theme="Children", host_token="h2")]
-    people = [
-        Participant(id=1, session_id="s1", name=NAMES[0], affiliation="citizen", token="t1",
-                    joined_at_ms=T0, home_table_id=1, expectation="Meet my neighbours"),
-        Participant(id=2, session_id="s1", name=NAMES[1], affiliation="city", token="t2",
-                    joined_at_ms=T0, home_table_id=2),
-        Participant(id=3, session_id="s1", name=NAMES[2], affiliation="citizen", token="t3",
-                    joined_at_ms=T0 + 20 * MINUTE, home_table_id=1,
-                    expectation="Learn what the city plans"),
-        Participant(id=4, session_id="s1", name=NAMES[3], affiliation="npo", token="t4",
-                    joined_at_ms=T0 + 5 * MINUTE, home_table_id=2, absent=True),
-    ]
-    cards = [
-        _card(1, "A walking group for elders", 1, 1, group_id=7),
-        _card(2, "Neighbours check on each other", 1, 1, person=3, group_id=7),
-        _card(3, "A place for children after school", 2, 1, person=2, group_id=8),
-        _card(4, "A hidden card", 2, 1, hidden=True),
-        _card(5, "Host note on the second table", 1, 2, person=None, kind="host"),
-        _card(6, "Elders teach children to cook", 2, 2, person=2),
-    ]
-    groups = [CardGroup(id=7, session_id="s1", name="Looking out", created_at_ms=T0),
-              CardGroup(id=8, session_id="s1", name="After school", created_at_ms=T0),
-              CardGroup(id=9, session_id="s1", name="Empty group", created_at_ms=T0)]
-    votes = [Vote(id=1, session_id="s1", participant_id=1, card_id=cards[2].id, dots=3),
-             Vote(id=2, session_id="s1", participant_id=2, card_id=cards[0].id, dots=1),
-             Vote(id=3, session_id="s1", participant_id=3, card_id=cards[1].id, dots=1),
-             Vote(id=4, session_id="s1", participant_id=1, card_id=cards[3].id, dots=2)]
-    return SessionView(record_of(EventRecord, event), [record_of(TableRecord, t) for t in tables],
-                       PROGRAM, rounds.ClockState(2, RUNNING),
-                       [record_of(PersonRecord, p) for p in people],
-                       groups=[record_of(GroupRecord, g) for g in groups],
-                       cards=[record_of(CardRecord, c) for c in cards],
-                       votes=[record_of(VoteRecord, v) for v in votes])
+from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 
 
 def build(view: SessionView | None = None, timeline=TIMELINE) -> report.Report:
-    view = view or make_view()
+    view = view or report_view()
     return report.build(view, timeline, view.session.language, NOW)
 
 
@@ -107,8 +40,8 @@ def test_the_sections_come_in_the_offices_order():
 
 
 def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
-    built = build(make_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
-                            organiser="Collaboration office", purpose="Talk\nand listen"))
+    built = build(report_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
+                              organiser="Collaboration office", purpose="Talk\nand listen"))
     (fields,) = blocks(built, "Overview", report.Fields)
     assert dict(fields.pairs) == {"Date": "2026-11-24", "Start time": "13:30",
                                   "Venue": "Civic centre", "Organiser": "Collaboration office",
@@ -119,7 +52,7 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     assert "Venue" not in labels and "Purpose" not in labels
     assert labels["Date"] == "2026-09-21"  # the day it was created, in Tokyo
     assert labels["Start time"] == "23:13"  # when the clock first ran
-    japanese = build(make_view("ja", venue="市民会館"))
+    japanese = build(report_view("ja", venue="市民会館"))
     assert ("会場", "市民会館") in blocks(japanese, japanese.headings[0], report.Fields)[0].pairs
 
 
@@ -193,7 +126,7 @@ def test_the_top_cards_are_ranked_by_dots_and_a_hidden_cards_dots_do_not_count()
 
 
 def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
-    view = make_view(vote_on="groups")
+    view = report_view(vote_on="groups")
     bare = SessionView(view.session, view.tables, view.program, view.clock,
                        view.participants, groups=view.groups, cards=view.all_cards,
                        group_votes=[GroupVoteRecord(1, 8, 2), GroupVoteRecord(2, 9, 2),
@@ -215,7 +148,7 @@ def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
 
 
 def test_without_groups_or_votes_the_sections_say_so():
-    view = make_view()
+    view = report_view()
     bare = SessionView(view.session, view.tables, view.program, view.clock,
                        view.participants, cards=view.all_cards)
     built = build(bare)
@@ -244,7 +177,7 @@ def _docx_cells(data: bytes) -> list[list[str]]:
 
 
 def test_the_docx_has_the_same_headings_and_real_heading_styles_and_tables():
-    built = build(make_view(venue="Civic centre"))
+    built = build(report_view(venue="Civic centre"))
     document = docx.Document(io.BytesIO(report.to_docx(built)))
     styled = [(p.style.name, p.text) for p in document.paragraphs if p.text]
     assert styled[0] == ("Title", "Working together 2026")
@@ -275,7 +208,7 @@ def test_the_pdf_is_a4_portrait_and_bookmarks_the_same_section_headings():
 
 
 def test_export_dispatches_both_report_formats():
-    view = make_view()
+    view = report_view()
     pdf = exports.export(view, "report.pdf", now_ms=NOW, timeline=TIMELINE)
     word = exports.export(view, "report.docx", now_ms=NOW, timeline=TIMELINE)
     assert pdf.startswith(b"%PDF") and word.startswith(b"PK")

@@ -31,11 +31,12 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 from selenium.webdriver.webkitgtk.options import Options
 from selenium.webdriver.webkitgtk.service import Service
 
-from tests.conftest import SHARED_SERVER_ENV, Server, database_url, seconds
+from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.servers import SHARED_SERVER_ENV, Server, database_url
+from tests.fixtures.timing import seconds
 
 WEBKIT_DRIVER = "/usr/bin/WebKitWebDriver"
 XVFB = "/usr/bin/Xvfb"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 WAIT = 8  # seconds, before seconds(): the longest a page may take to show a change
 
 ERROR_HOOK = """

@@ -3,11 +3,10 @@ a card through a server restart and show the phone its next table."""
 
 from __future__ import annotations
 
-import time
-
 import httpx
 
-from tests.conftest import bearer, control, create_event, join, seconds
+from tests.fixtures.api import bearer, control, create_event, join
+from tests.fixtures.timing import eventually, seconds
 from tests.webkit.conftest import WAIT
 
 TABLET = (1180, 820)
@@ -24,12 +23,8 @@ def cards(server, event) -> list[dict]:
 
 def wait_for_cards(server, event, count: int) -> list[dict]:
     """The stored cards, once there are `count` of them (polling the API, for WAIT s)."""
-    deadline = time.monotonic() + seconds(WAIT)
-    while True:
-        stored = cards(server, event)
-        if len(stored) >= count or time.monotonic() > deadline:
-            return stored
-        time.sleep(0.1)
+    return eventually(lambda: cards(server, event), WAIT, f"{count} cards stored",
+                      interval=0.1, until=lambda stored: len(stored) >= count)
 
 
 def remaining_seconds(text: str) -> int:
