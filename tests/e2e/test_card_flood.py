@@ -7,9 +7,10 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from tests.conftest import bearer, create_event, join, seconds
-from tests.e2e.conftest import screenshot
-from tests.integration.test_throughput import BUDGET_ENV
+from tests.fixtures.api import bearer, create_event, join
+from tests.fixtures.browser import screenshot
+from tests.fixtures.servers import BUDGET_ENV
+from tests.fixtures.timing import seconds
 
 
 def test_the_console_shows_a_flood_of_cards_and_removes_its_writers(make_server, open_page):

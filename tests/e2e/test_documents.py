@@ -8,14 +8,14 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.test_exports import _fill
 from tests.fixtures.browser import screenshot
+from tests.fixtures.documents import filled_event
 from tests.fixtures.timing import seconds
 
 
 def test_the_console_makes_the_report_with_progress_then_offers_its_download(
         server, api, open_page):
-    event = _fill(server, api)
+    event = filled_event(server, api)
     console = open_page(event["urls"]["console"], 1366, 900)
     report = console.locator("#document-report-pdf")
     report.scroll_into_view_if_needed()

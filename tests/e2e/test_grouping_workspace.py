@@ -6,9 +6,7 @@ selected with Shift-click, then a digit), using only what is in the window: the 
 never scrolls while it groups (the page follows the keyboard's focus by itself)."""
 
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 from playwright.sync_api import expect
 
 from tests.fixtures.api import (
@@ -20,16 +18,14 @@ from tests.fixtures.api import (
     grouped,
     join,
     make_groups,
-    post_until_accepted,
+    write_texts,
 )
-from tests.fixtures.browser import ARTIFACTS, screenshot
+from tests.fixtures.browser import ARTIFACTS, POOL, screenshot
 from tests.fixtures.timing import seconds
 
 WAIT_MS = seconds(8) * 1000
 WIDTH, HEIGHT = 1366, 768
 TOPICS = ("見守り", "子育て", "防災", "交通", "公園", "商店街", "環境", "観光")
-POOL = "#board-group-none-cards > li[data-card]"
-
 IN_WINDOW = """(selector) => [...document.querySelectorAll(selector)].map((element) => {
   const box = element.getBoundingClientRect();
   return box.width > 0 && box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight
@@ -47,22 +43,6 @@ POOL_IN_WINDOW = """() => {
 }"""
 
 
-def write_cards(server, event: dict, writers: list[dict], texts: list[str]) -> list[dict]:
-    """Each writer sends its share of `texts` (five writers at once, within the card rate)."""
-    def send(offset: int) -> list[dict]:
-        sent = []
-        with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
-            for n in range(offset, len(texts), len(writers)):
-                card_id = str(uuid.uuid4())
-                assert post_until_accepted(client, event, writers[n % len(writers)]["token"],
-                                           texts[n], card_id) == 201
-                sent.append({"id": card_id, "text": texts[n]})
-        return sent
-
-    with ThreadPoolExecutor(5) as pool:
-        return [card for part in pool.map(send, range(len(writers))) for card in part]
-
-
 def topic_text(n: int) -> str:
     return f"{TOPICS[n % 8]}について{n}番目の意見"
 
@@ -78,9 +58,9 @@ def event_with_cards(server, api, count: int) -> tuple[dict, list[dict]]:
     writers = [join(api, event, f"書き手{n}", theme=event["tables"][n % 3]["theme"]).json()
                for n in range(50)]
     half = count // 2
-    write_cards(server, event, writers, [topic_text(n) for n in range(half)])
+    write_texts(server, event, writers, [topic_text(n) for n in range(half)])
     assert control(api, event, "next", from_phase=0).status_code == 200
-    write_cards(server, event, writers, [topic_text(n) for n in range(half, count)])
+    write_texts(server, event, writers, [topic_text(n) for n in range(half, count)])
     return event, stored_cards(api, event)
 
 

@@ -8,9 +8,16 @@ import uuid
 import httpx
 from playwright.sync_api import expect
 
-from tests.e2e.test_grouping_workspace import POOL, write_cards
-from tests.fixtures.api import THEMES, bearer, board, create_event, join, post_until_accepted
-from tests.fixtures.browser import screenshot
+from tests.fixtures.api import (
+    THEMES,
+    bearer,
+    board,
+    create_event,
+    join,
+    post_until_accepted,
+    write_texts,
+)
+from tests.fixtures.browser import POOL, screenshot
 from tests.fixtures.timing import seconds
 
 SHAPE = """(ids) => ids.map((id) => {
@@ -103,7 +110,7 @@ def test_a_hall_console_kept_up_by_pushes_filters_them_and_equals_a_fresh_consol
     search.fill("防災")
     hosts = [{"token": table["host_token"]} for table in event["tables"]]
     texts = [f"防災の備え {n}" if n % 4 == 0 else f"見守りボランティア {n}" for n in range(40)]
-    write_cards(server, event, hosts, texts)
+    write_texts(server, event, hosts, texts)
     expect(console.locator(POOL)).to_have_count(40, timeout=seconds(10) * 1000)
     expect(console.locator(f"{POOL}:not([hidden])")).to_have_count(10)
     expect(console.locator("#keywords-all")).to_contain_text("防災",

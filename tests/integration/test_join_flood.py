@@ -20,15 +20,10 @@ from tests.fixtures.api import (
     listen,
     next_json,
     post_card,
+    session_of,
 )
 from tests.fixtures.servers import DATABASES, FLOOD_ENV
 from tests.fixtures.timing import seconds
-
-
-def session_of(api, event: dict, token: str) -> dict:
-    answer = api.get(f"/api/v1/sessions/{event['id']}", headers=bearer(token))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def at_once(api, event: dict, count: int, name: str = "偽者") -> list[httpx.Response]:

@@ -11,18 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from tests.conftest import DATABASES, bearer, create_event, join, open_link, seconds
-from tests.integration.test_admission import facilitator
-from tests.integration.test_hostile import assert_shape
-from tests.integration.test_join_flood import session_of
-from tests.integration.test_live import listen, next_json
+from tests.fixtures.api import (
+    assert_refused,
+    bearer,
+    create_event,
+    facilitator,
+    join,
+    listen,
+    next_json,
+    open_link,
+    session_of,
+)
+from tests.fixtures.servers import BUDGET_ENV, DATABASES, MANY_AT_ONCE_ENV
+from tests.fixtures.timing import seconds
 
 WRITERS = 30
-
-MANY_AT_ONCE_ENV = {"WORLDCAFE_CARD_RATE_PER_SECOND": "100",
-                    "WORLDCAFE_CARD_RATE_PER_MINUTE": "1000"}
-"""Each token may send its cards at once: the test is about what happens then."""
-
 
 def post(client: httpx.Client, event: dict, token: str, body: dict,
          address: str | None = None) -> httpx.Response:
@@ -69,7 +72,7 @@ def test_cards_from_many_tokens_at_once_are_stored_once_and_refused_one_by_one(m
                 answers = list(pool.map(send, wanted))
             for (_person, card, status, code), answer in zip(wanted, answers, strict=True):
                 if code:
-                    assert_shape(answer, status, code)
+                    assert_refused(answer, status, code)
                 else:
                     assert answer.status_code == status, answer.text
                     assert answer.json()["id"] == card["id"]
@@ -89,10 +92,6 @@ def test_cards_from_many_tokens_at_once_are_stored_once_and_refused_one_by_one(m
                    if c["id"] in by_id)
 
 
-BUDGET_ENV = {**MANY_AT_ONCE_ENV, "WORLDCAFE_CARDS_PER_ADDRESS_PER_MINUTE": "6"}
-"""Six cards a minute from one address to one event (a hall's budget is 1200)."""
-
-
 @pytest.mark.parametrize("database", DATABASES)
 def test_an_address_over_its_card_budget_gets_429_and_the_console_a_flood_notice(make_server,
                                                                                database):
@@ -107,7 +106,7 @@ def test_an_address_over_its_card_budget_gets_429_and_the_console_a_flood_notice
                 person = people[number % 3]
                 assert post(api, event, person["token"], body(f"宣伝{number}")).status_code == 201
             over = post(api, event, people[0]["token"], body("宣伝のつづき"))
-            assert_shape(over, 429, "too_many_cards_from_network")
+            assert_refused(over, 429, "too_many_cards_from_network")
             assert int(over.headers["Retry-After"]) >= 1
             assert over.json()["error"]["message"].startswith("Too many cards from this network")
             noticed = next_json(console, "joining")

@@ -6,7 +6,6 @@ announced once, numbered by one seq."""
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,15 +17,8 @@ from app.combining import GroupCommit
 from app.refusal import Refusal
 from app.schemas import CardIn, JoinIn, SessionIn
 from app.store import cards as store
-from tests.conftest import seconds
-from tests.unit.test_actions import HALL, THEMES, engine, published  # noqa: F401 - fixtures
-
-
-def wait_for(condition, what: str) -> None:
-    deadline = time.monotonic() + seconds(10)
-    while not condition():
-        assert time.monotonic() < deadline, f"gave up waiting for {what}"
-        time.sleep(0.01)
+from tests.fixtures.actions import HALL, THEMES
+from tests.fixtures.timing import eventually, seconds
 
 
 def test_items_that_arrive_during_a_write_go_together_into_the_next_one_in_order():
@@ -47,7 +39,7 @@ def test_items_that_arrive_during_a_write_go_together_into_the_next_one_in_order
         later = []
         for item in range(1, 6):  # one after the other: their order in the queue is known
             later.append(pool.submit(commits.submit, "event", item, write))
-            wait_for(lambda n=item: len(commits._queues["event"]) == n + 1, "the queue")
+            eventually(lambda n=item: len(commits._queues["event"]) == n + 1, 10, "the queue")
         release.set()
         assert first.result() == 0 and [f.result() for f in later] == [10, 20, 30, 40, 50]
     assert batches == [[0], [1, 2, 3, 4, 5]]
