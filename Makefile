@@ -86,7 +86,7 @@ test-fast: install system  ## the suite without the browser tiers
 
 # The long fuzz: more generated examples per operation and every edge case on both
 # databases (`make test` runs the short one; docs/testing.md).
-fuzz: install system
+fuzz: install system  ## the long fuzz of the API (25 examples per operation, every edge case on both databases)
 	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -m fuzz tests/fuzz
 
 lint: install  ## ruff over the code and the tests
