@@ -82,7 +82,7 @@ def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
         assert page.status_code == 200 and "参加" in page.text
         script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js")
         assert script.status_code == 200 and "htmx" in script.text
-        assert (folder / "worldcafe.db").exists()
+        assert (folder / "worldcafe-demo.db").exists()  # the demo's own database
     finally:
         demo.terminate()
         demo.wait(timeout=seconds(20))
