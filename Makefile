@@ -8,6 +8,9 @@ STAMPS := .make
 LOCK := requirements.lock
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist workers for `make test`: most tests wait on servers and browsers, so three
+# keep two cores busy (docs/testing.md); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 3
 
 .PHONY: help install lock runtime system demo test test-fast fuzz lint messages bench clean
 
@@ -79,15 +82,15 @@ demo: install runtime  ## set everything up, start a demo event on SQLite, print
 
 test: install system  ## set everything up and run the whole suite (lint, unit, integration, scaled, fuzz, browsers)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS)
 
 test-fast: install system  ## the suite without the browser tiers
-	$(BIN)/pytest -q -m "not e2e and not webkit"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not e2e and not webkit"
 
 # The long fuzz: more generated examples per operation and every edge case on both
 # databases (`make test` runs the short one; docs/testing.md).
 fuzz: install system  ## the long fuzz of the API (25 examples per operation, every edge case on both databases)
-	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -m fuzz tests/fuzz
+	WORLDCAFE_FUZZ=full $(BIN)/pytest -q -n 2 -m fuzz tests/fuzz
 
 lint: install  ## ruff over the code and the tests
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ from tests.fixtures.servers import (  # noqa: F401
 from tests.fixtures.services import Postgres, Redis
 from tests.fixtures.timing import TIME_SCALE, seconds  # noqa: F401
 from tests.fixtures.timing import eventually as wait_for  # noqa: F401
+from tests.fixtures.workers import FileAndDatabaseScheduling, summary_lines
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +111,19 @@ def api(server):
 
 def pytest_collection_modifyitems(items):
     """Fast tiers first: unit, then integration, then the browser (whose Playwright loop
-    stays open on the main thread until the session ends)."""
+    stays open on the main thread until the session ends, so no test on an event loop may
+    follow it in the same process; a run split over workers keeps this order on each)."""
     tier = {"unit": 0, "integration": 1, "scaled": 2, "e2e": 3}
     items.sort(key=lambda item: tier.get(Path(str(item.fspath)).parent.name, 1))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """A run split over workers (`-n`) hands out files, each database kind's tests of a
+    file as a unit of its own (tests/fixtures/workers.py)."""
+    return FileAndDatabaseScheduling(config, log)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The lines tests left for the summary (the fuzz tier's counts), from every worker."""
+    for line in summary_lines(terminalreporter.stats):
+        terminalreporter.write_line(line)

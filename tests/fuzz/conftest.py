@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.fixtures.servers import DATABASES
-
-FUZZ_RUNS = pytest.StashKey[list]()
+from tests.fixtures.workers import SUMMARY
 
 FUZZ_SERVER_ENV = {
     # The fuzzer joins many people from one address: no pacing beyond the first burst (the
@@ -25,10 +24,8 @@ def fuzz_server(request, make_server):
 
 @pytest.fixture
 def fuzz_runs(request) -> list:
-    """Where each fuzz run leaves its counts for the terminal summary."""
-    return request.config.stash.setdefault(FUZZ_RUNS, [])
-
-
-def pytest_terminal_summary(terminalreporter, config):
-    for line in config.stash.get(FUZZ_RUNS, []):
-        terminalreporter.write_line(line)
+    """Where each fuzz run leaves its counts for the terminal summary: they travel with the
+    test's report (from a pytest-xdist worker too) and tests/conftest.py prints them."""
+    lines: list[str] = []
+    yield lines
+    request.node.user_properties.extend((SUMMARY, line) for line in lines)
