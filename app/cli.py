@@ -12,6 +12,11 @@ from app.settings import Settings
 SERVER_OPTIONS = ("host", "port", "database_url", "redis_url", "workers")
 KEEP_ALIVE_SECONDS = 5
 """An idle kept-alive connection is closed after this long."""
+WORKER_START_SECONDS = 60
+"""How long uvicorn's supervisor waits for a worker of `--workers N` to answer its health
+check before it kills it and starts another (a worker that exits is replaced at once).
+uvicorn's 5 s is less than a new worker can take to start on a busy machine, where the
+workers then die and restart without end."""
 DEMO_DATABASE_URL = "sqlite:///./worldcafe-demo.db"
 """`demo` keeps its event apart from real ones; `links` and `export` look there too."""
 FORMAT_ALIASES = {"report": "report.pdf"}
@@ -125,7 +130,8 @@ def serve(settings: Settings, migrated: bool = False) -> int:
                 ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
                 ws_max_size=settings.ws_max_message_bytes, ws_max_queue=1,
                 proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
-                timeout_keep_alive=KEEP_ALIVE_SECONDS)
+                timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                timeout_worker_healthcheck=WORKER_START_SECONDS)
     return 0
 
 

@@ -1,6 +1,7 @@
 """The fixtures every tier shares: PostgreSQL and Redis for the whole run, a server per
-database kind for the whole run (`server`, `api`), servers of a test's own (`make_server`)
-and apps in the test's process with settings of their own (`make_app`).
+database kind for the whole run (`server`, `api`, through `shared_servers`), servers of
+a test's own (`make_server`) and apps in the test's process with settings of their own
+(`make_app`).
 The helpers they use live in tests/fixtures/ (a test module imports them from there).
 """
 
@@ -93,14 +94,30 @@ def make_app(tmp_path, request):
         app.stop()
 
 
-@pytest.fixture(scope="session", params=DATABASES)
-def server(request, tmp_path_factory):
-    folder = tmp_path_factory.mktemp(f"server-{request.param}")
-    started = Server(database_url(request.param, folder, request), folder / "server.log",
-                     env=SHARED_SERVER_ENV)
-    started.start()
-    yield started
-    started.stop()
+@pytest.fixture(scope="session")
+def shared_servers(request, tmp_path_factory):
+    """`shared_servers(kind)`: the server of a database kind that the whole run shares,
+    started when a test first needs it and kept to the end. A session fixture with the
+    kind as its parameter would be stopped and started again at every change of kind,
+    and a worker of a split run changes kinds from file to file."""
+    started: dict[str, Server] = {}
+
+    def server_of(kind: str) -> Server:
+        if kind not in started:
+            folder = tmp_path_factory.mktemp(f"server-{kind}")
+            started[kind] = Server(database_url(kind, folder, request), folder / "server.log",
+                                   env=SHARED_SERVER_ENV).start()
+        return started[kind]
+
+    yield server_of
+    for server_ in started.values():
+        server_.stop()
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def server(request, shared_servers):
+    """`worldcafe serve` on each database kind, shared by the whole run."""
+    return shared_servers(request.param)
 
 
 @pytest.fixture
