@@ -32,6 +32,8 @@ from collections import Counter, deque
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.frames import Frame, Opcode
+from websockets.protocol import State
 
 from app.settings import Settings
 
@@ -189,13 +191,36 @@ class GuardedHttp(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
+class FramedText(str):
+    """A text many sockets are sent (a snapshot every phone shares), with its WebSocket
+    frame made once: GuardedWebSockets writes that frame as it is, where uvicorn would
+    encode the text and copy it into a new frame for each socket (two buffers of the
+    text's size per socket, each paid in fresh pages: ~4 ms for 1.4 MB here, 0.8 s for a
+    hall's 200 phones). Anywhere else it is the plain text."""
+
+    frame: bytes
+
+
+def framed(text: str) -> str:
+    """`text` with its unmasked, uncompressed text frame (what a server sends without
+    extensions; serve turns per-message deflate off); a text that is not valid UTF-8 (a
+    lone surrogate) stays plain, sent or refused as before."""
+    try:
+        payload = text.encode()
+    except UnicodeError:
+        return text
+    prepared = FramedText(text)
+    prepared.frame = Frame(Opcode.TEXT, payload).serialize(mask=False)
+    return prepared
+
+
 class GuardedWebSockets(WebSocketsSansIOProtocol):
     """Live sockets counted towards their address's cap. A message over `ws_max_message_bytes`
     is refused by websockets itself (uvicorn's `ws_max_size`, set by `serve`: 1009, before
     it is buffered); here, bytes sent before the socket is accepted or refused (frames
     pushed behind the handshake, which websockets would hold until then) are bounded, and
     protocol pings over `ws_pings_per_minute` close the socket with 1008 (each pong waits
-    in the buffer of a client that never reads)."""
+    in the buffer of a client that never reads). A FramedText goes out as its own frame."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._counted = _admit(transport)
@@ -210,6 +235,17 @@ class GuardedWebSockets(WebSocketsSansIOProtocol):
                 self.transport.abort()
                 return
         super().data_received(data)
+
+    async def send(self, message) -> None:  # type: ignore[override]
+        text = message.get("text")
+        if message["type"] == "websocket.send" and isinstance(text, FramedText):
+            await self.writable.wait()
+            if (self.handshake_complete and not self.disconnected and not self.close_sent
+                    and self.initial_response is None and self.conn.state is State.OPEN
+                    and not self.conn.extensions):
+                self.transport.write(text.frame)
+                return
+        await super().send(message)
 
     def handle_parser_exception(self) -> None:
         """A frame refused (too big, not UTF-8 …) before the socket was accepted, sent

@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
 
-from app import events, render
+from app import edge, events, render
 from app.auth import CO_FACILITATOR, PARTICIPANT, Identity
 from app.render import Audience
 from app.view import SessionView
@@ -63,26 +62,33 @@ MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
 
 
-KEPT_UTF8_FROM = 16 * 1024
-"""Texts from this many characters keep their UTF-8 form (see `encoded_once`)."""
-
-try:
-    _as_utf8 = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
-    _as_utf8.restype = ctypes.c_void_p
-    _as_utf8.argtypes = (ctypes.py_object, ctypes.c_void_p)
-except AttributeError:  # not CPython: every send encodes
-    _as_utf8 = None
+FRAMED_FROM = 16 * 1024
+"""Snapshot texts from this many characters are framed once for every socket they go to
+(app/edge.py `framed`): a hall's phones share a 1.4 MB text at 2000 cards."""
 
 
-def encoded_once(text: str) -> str:
-    """`text`, its UTF-8 form kept inside it. The socket server encodes each text it sends
-    (`str.encode()`), and CPython's encoder copies a str's kept UTF-8 form rather than
-    encoding again: a snapshot of 1 MB (mostly Japanese) shared by 200 phones is encoded
-    once, here in the worker thread, not 200 times on the event loop (~7 ms each)."""
-    if _as_utf8 is not None and len(text) >= KEPT_UTF8_FROM:
-        with contextlib.suppress(UnicodeError):  # a lone surrogate: encoded when sent
-            _as_utf8(text, None)
-    return text
+class Drawn:
+    """One snapshot load (or the room's view), its drawing and the snapshots drawn from it:
+    each page's snapshot is drawn once and shared by every socket that asks (see
+    SNAPSHOT_REUSE_SECONDS), and each big text in them is framed once, whichever
+    snapshots share it (the voting list of 200 phones)."""
+
+    def __init__(self, view: SessionView):
+        self.at = time.monotonic()
+        self.view = view
+        self.drawing = render.Drawing(view)
+        self.snapshots: dict[tuple[Audience, str], list[str]] = {}
+        self._framed: dict[int, tuple[str, str]] = {}
+        """id of a drawn text -> (that text, kept alive so that its id stays its own; its
+        framed form)"""
+
+    def framed(self, text: str) -> str:
+        if len(text) < FRAMED_FROM:
+            return text
+        kept = self._framed.get(id(text))
+        if kept is None or kept[0] is not text:
+            kept = self._framed[id(text)] = (text, edge.framed(text))
+        return kept[1]
 
 
 class Connection:
@@ -188,10 +194,8 @@ class Room:
         """Keyword charts changed since they were last pushed (render.Delivery.charts)."""
         self.charts_pushed_at = -KEYWORDS_INTERVAL_SECONDS
         """When (monotonic) keyword charts were last pushed."""
-        self.drawn: tuple[float, SessionView, render.Drawing, dict] | None = None
-        """The last snapshot load, its drawing and the pages' snapshots drawn from it, by
-        audience and kind: each is drawn once and shared by every socket that asks (see
-        SNAPSHOT_REUSE_SECONDS)."""
+        self.drawn: Drawn | None = None
+        """The last snapshot load or view and what was drawn from it."""
 
     @property
     def empty(self) -> bool:
@@ -317,7 +321,7 @@ class Room:
             self.wake.set()
 
     async def _deliver(self, run: list[events.Batch]) -> None:
-        if self.drawn is not None and self.drawn[1] is self.view:
+        if self.drawn is not None and self.drawn.view is self.view:
             self.drawn = None  # the view moves on: its drawing shows the past
         connections = list(self.live)
         audiences = {c.audience for c in connections}
@@ -356,24 +360,23 @@ class Room:
         pass), its drawing is shared."""
         drawn = self.drawn
         if fresh or self.view is None:
-            view = self.hub.load_view(self.session_id)
-            drawn = self.drawn = (time.monotonic(), view, render.Drawing(view), {})
-        elif (drawn is None or drawn[1] is not self.view
-              or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS):
-            drawn = self.drawn = (time.monotonic(), self.view, render.Drawing(self.view), {})
-        _, view, drawing, drawn_before = drawn
+            drawn = self.drawn = Drawn(self.hub.load_view(self.session_id))
+        elif (drawn is None or drawn.view is not self.view
+              or time.monotonic() - drawn.at > SNAPSHOT_REUSE_SECONDS):
+            drawn = self.drawn = Drawn(self.view)
         now: dict[tuple[Audience, str], list[str]] = {}
         frames = []
         for connection in connections:
             # a page's snapshot is kept with its drawing (every page redraws its countdown
             # from data-ends-at); a JSON one tells the server's time, so is shared only now
-            kept = now if connection.audience.view == "json" else drawn_before
+            kept = now if connection.audience.view == "json" else drawn.snapshots
             key = (connection.audience, kind)
             if key not in kept:
-                kept[key] = [encoded_once(text) for text in
-                             render.snapshot(view, connection.audience, drawing, kind)]
+                kept[key] = [drawn.framed(text) for text in
+                             render.snapshot(drawn.view, connection.audience, drawn.drawing,
+                                             kind)]
             frames.append((connection, kept[key]))
-        return view, frames
+        return drawn.view, frames
 
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""

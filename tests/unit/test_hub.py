@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from app import events, hub, render, templating
+from app import edge, events, hub, render, templating
 from app.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
 from tests.fixtures.screens import card_record, make_view
 from tests.fixtures.timing import eventually_async
@@ -359,15 +359,25 @@ def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval
     assert '<span class="keyword__word">公園</span>' in charts and 'title="3枚">3<' in charts
 
 
-def test_a_big_snapshot_keeps_its_utf8_form_so_each_socket_copies_it_rather_than_encodes():
-    """CPython counts a str's kept UTF-8 form in its size: a big text gains exactly its
-    encoded length, a small one nothing; the text itself is unchanged."""
-    import sys
+def test_a_big_snapshot_is_framed_once_for_every_socket_and_a_small_text_stays_plain():
+    """The frame kept with a big text is the one a WebSocket client reads back as that
+    very text (one final, unmasked text frame); small texts and texts that are not
+    UTF-8 (a lone surrogate) stay plain strings, sent as before."""
+    from websockets.frames import Frame, Opcode
+    from websockets.streams import StreamReader
 
     big = "見守りボランティア<li>" * 2000
-    small = "見守り"
-    sizes = sys.getsizeof(big), sys.getsizeof(small)
-    assert hub.encoded_once(big) is big and hub.encoded_once(small) is small
-    assert sys.getsizeof(big) == sizes[0] + len(big.encode()) + 1
-    assert sys.getsizeof(small) == sizes[1]
-    assert hub.encoded_once("\ud800" * 20000).startswith("\ud800")  # sent as before
+    drawn = hub.Drawn(make_view())
+    framed = drawn.framed(big)
+    assert framed == big and isinstance(framed, edge.FramedText)
+    assert drawn.framed(big) is framed  # the next phone's snapshot shares it
+    reader = StreamReader()
+    reader.feed_data(framed.frame)
+    reader.feed_eof()
+    with pytest.raises(StopIteration) as parsed:  # the whole frame is there: no waiting
+        next(Frame.parse(reader.read_exact, mask=False))
+    frame = parsed.value.value
+    assert frame.opcode is Opcode.TEXT and frame.fin and frame.data.decode() == big
+    assert type(drawn.framed("見守り")) is str
+    lone = "\ud800" * 20000
+    assert type(drawn.framed(lone)) is str and drawn.framed(lone) == lone
