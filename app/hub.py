@@ -175,7 +175,7 @@ Loader = Callable[[str], SessionView]
 class Room:
     """The connections of one event and the worker that keeps them up to date."""
 
-    def __init__(self, hub: Hub, session_id: str):
+    def __init__(self, hub: Hub, session_id: str, kept: Drawn | None = None):
         self.hub, self.session_id = hub, session_id
         self.members: set[Connection] = set()
         """Every connection of the room, whatever its state."""
@@ -194,8 +194,9 @@ class Room:
         """Keyword charts changed since they were last pushed (render.Delivery.charts)."""
         self.charts_pushed_at = -KEYWORDS_INTERVAL_SECONDS
         """When (monotonic) keyword charts were last pushed."""
-        self.drawn: Drawn | None = None
-        """The last snapshot load or view and what was drawn from it."""
+        self.drawn: Drawn | None = kept
+        """The last snapshot load or view and what was drawn from it (at first: what the
+        hub kept of the room before, if anything)."""
 
     @property
     def empty(self) -> bool:
@@ -356,13 +357,16 @@ class Room:
         load from the database, which for a big board costs far more than the drawing
         (sockets asking to be drawn again, while cards keep arriving, had the room load
         the whole board about once a second). A new load only when `fresh` (a resync)
-        or before the room has a view. Until the view moves on (or SNAPSHOT_REUSE_SECONDS
-        pass), its drawing is shared."""
+        or before the room has a view, unless the hub kept this event's last view and
+        nothing was committed since (Hub._kept). Until the view moves on (or
+        SNAPSHOT_REUSE_SECONDS pass), its drawing is shared."""
         drawn = self.drawn
-        if fresh or self.view is None:
+        if self.view is None and not fresh:
+            fresh = not self._still_current(drawn)  # a room's first view may be a kept one
+        if fresh:
             drawn = self.drawn = Drawn(self.hub.load_view(self.session_id))
-        elif (drawn is None or drawn.view is not self.view
-              or time.monotonic() - drawn.at > SNAPSHOT_REUSE_SECONDS):
+        elif self.view is not None and (drawn is None or drawn.view is not self.view
+                                        or time.monotonic() - drawn.at > SNAPSHOT_REUSE_SECONDS):
             drawn = self.drawn = Drawn(self.view)
         now: dict[tuple[Audience, str], list[str]] = {}
         frames = []
@@ -378,14 +382,30 @@ class Room:
             frames.append((connection, kept[key]))
         return drawn.view, frames
 
+    def _still_current(self, drawn: Drawn | None) -> bool:
+        """Whether a kept drawing still shows the event: young enough, and nothing
+        committed since its view (in a worker thread: it asks the database)."""
+        return (drawn is not None and time.monotonic() - drawn.at <= SNAPSHOT_REUSE_SECONDS
+                and self.hub.committed_seq(self.session_id) == drawn.view.seq)
+
+    def settled(self) -> Drawn | None:
+        """The room's view and its drawing, for a room of the same event that may start
+        soon: none while the view waits to be loaded again (it may be wrong)."""
+        if self.view is None or self.needs_resync:
+            return None
+        if self.drawn is None or self.drawn.view is not self.view:
+            return Drawn(self.view)
+        return self.drawn
+
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""
         everyone = [*self.live, *self.waiting,
                     *(c for _, group in self.parked for c, _ in group)]
         self.waiting, self.parked = [], []
+        fresh = self.view is not None or self.needs_resync  # else a kept drawing may do
         self.needs_resync = False
 
-        self.view, frames = await asyncio.to_thread(self._snapshots, everyone, True, kind)
+        self.view, frames = await asyncio.to_thread(self._snapshots, everyone, fresh, kind)
         self.charts_due = set()  # every screen gets the charts as they are now
         self.live = set(await self._offer(frames))
         self.waiting = [c for c in self.waiting if c not in self.live]
@@ -397,9 +417,13 @@ class Room:
 
 
 class Hub:
-    def __init__(self, load_view: Loader, forget_tokens: Callable[[str], None] = lambda _id: None,
+    def __init__(self, load_view: Loader,
+                 committed_seq: Callable[[str], int | None] = lambda _id: None,
+                 forget_tokens: Callable[[str], None] = lambda _id: None,
                  forget_join_turns: Callable[[str], None] = lambda _id: None):
         self.load_view = load_view
+        self.committed_seq = committed_seq
+        """session id -> the event's `seq` as committed now (in a worker thread), or None."""
         self.forget_tokens = forget_tokens
         """session id -> nothing: this worker stops trusting the event's known tokens."""
         self.forget_join_turns = forget_join_turns
@@ -408,6 +432,11 @@ class Hub:
         joins afresh (the people who read the new code do not wait behind a flood that
         used the old one)."""
         self._rooms: dict[str, Room] = {}
+        self._kept: dict[str, Drawn] = {}
+        """The view and drawing of each room that emptied lately (for what is left of
+        SNAPSHOT_REUSE_SECONDS): when every screen of a room reconnects at once (the
+        venue's Wi-Fi came back), the new room starts from it instead of loading and
+        drawing the whole event again, if nothing was committed since."""
         self._bus: RedisBus | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._freeze: asyncio.TimerHandle | None = None
@@ -424,7 +453,8 @@ class Hub:
         """A new connection: it gets a snapshot, then every change after it."""
         room = self._rooms.get(session_id)
         if room is None:
-            room = self._rooms[session_id] = Room(self, session_id)
+            room = self._rooms[session_id] = Room(self, session_id,
+                                                  self._kept.pop(session_id, None))
         room.join(connection)
         self._settle_garbage_collector()
 
@@ -462,6 +492,18 @@ class Hub:
     def forget(self, room: Room) -> None:
         if room.empty and self._rooms.get(room.session_id) is room:
             del self._rooms[room.session_id]
+            settled = room.settled()
+            if settled is None:
+                return
+            left = settled.at + SNAPSHOT_REUSE_SECONDS - time.monotonic()
+            if left > 0:
+                self._kept[room.session_id] = settled
+                asyncio.get_running_loop().call_later(left, self._drop_kept, room.session_id,
+                                                      settled)
+
+    def _drop_kept(self, session_id: str, drawn: Drawn) -> None:
+        if self._kept.get(session_id) is drawn:
+            del self._kept[session_id]
 
     def connection_count(self) -> int:
         return sum(len(r.members) for r in self._rooms.values())

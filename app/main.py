@@ -29,7 +29,7 @@ from app.hub import Hub, RedisBus
 from app.i18n import N_, from_accept_language, translate
 from app.refusal import Refusal
 from app.settings import Settings
-from app.store import keyword_terms
+from app.store import keyword_terms, sessions
 from app.templating import render
 from app.view import SessionView
 from app.web import api, pages, ws
@@ -182,7 +182,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
-    hub = Hub(load_live_view, forget_tokens=tokens.forget,
+    hub = Hub(load_live_view,
+              committed_seq=lambda session_id: sessions.committed_seq(engine, session_id),
+              forget_tokens=tokens.forget,
               forget_join_turns=lambda session_id: access.forget_join_turns(services,
                                                                             session_id))
     services = Services(

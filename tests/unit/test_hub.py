@@ -54,7 +54,7 @@ class Database:
 def started(database: Database | None = None) -> tuple[Database, Hub]:
     """A hub on the running loop, loading from `database` (a new one by default)."""
     database = database or Database()
-    the_hub = Hub(database.load)
+    the_hub = Hub(database.load, committed_seq=lambda _id: database.seq)
     the_hub.start(asyncio.get_running_loop())
     return database, the_hub
 
@@ -273,6 +273,55 @@ def test_a_newcomer_is_drawn_from_the_rooms_view_and_misses_nothing():
     assert card_ids(early) == ["a", "b", "c"]
     assert "bc-a" in late.received[0] and "bc-b" not in late.received[0]
     assert card_ids(late) == ["b", "c"]
+
+
+def test_a_room_whose_screens_all_reconnect_starts_from_its_last_view_unless_it_changed():
+    """Every socket closes and opens again (the venue's Wi-Fi came back): the new room
+    draws from the view the emptied room had, without a load, and each screen gets the
+    snapshot it got before; once a change has been committed meanwhile (or the view is
+    older than SNAPSHOT_REUSE_SECONDS), the room loads the event again."""
+    async def reconnect(the_hub: Hub, connection: Connection) -> Socket:
+        the_hub.remove("s1", connection)
+        await eventually_async(lambda: "s1" not in the_hub._rooms)
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await eventually_async(lambda: socket.received)
+        return socket
+
+    async def scenario():
+        database, the_hub = started()
+        database.commit(card_record("a", created=1))
+        first = Socket()
+        connection, _ = connect(the_hub, PROJECTOR, first)
+        await eventually_async(lambda: first.received)
+        again = await reconnect(the_hub, connection)
+        loads_after_reconnect = database.loads
+        database.commit(card_record("b", created=2))  # while nobody is connected
+        changed = await reconnect(the_hub, next(iter(the_hub._rooms["s1"].members)))
+        return first, again, changed, loads_after_reconnect, database.loads
+
+    first, again, changed, loads_after_reconnect, loads = asyncio.run(scenario())
+    assert loads_after_reconnect == 1
+    assert again.received[0] is first.received[0]  # the very text drawn before
+    assert loads == 2
+    assert "bc-b" in changed.received[0] and "bc-b" not in first.received[0]
+
+
+def test_a_kept_view_older_than_the_reuse_time_is_loaded_again(monkeypatch):
+    monkeypatch.setattr(hub, "SNAPSHOT_REUSE_SECONDS", 0.05)
+
+    async def scenario():
+        database, the_hub = started()
+        socket = Socket()
+        connection, _ = connect(the_hub, PROJECTOR, socket)
+        await eventually_async(lambda: socket.received)
+        the_hub.remove("s1", connection)
+        await eventually_async(lambda: "s1" not in the_hub._rooms and not the_hub._kept)
+        connect(the_hub, PROJECTOR, Socket())
+        await eventually_async(lambda: database.loads == 2)
+        return database.loads
+
+    assert asyncio.run(scenario()) == 2
 
 
 def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
