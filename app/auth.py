@@ -1,4 +1,4 @@
-"""Roles and tokens (DESIGN.md §6).
+"""Roles and tokens (docs/api.md).
 
 Each role has its own token: the facilitator's, the projector's, one per table host and one
 per participant. A token arrives once in a URL, becomes an HttpOnly cookie, and the URL is
@@ -12,7 +12,7 @@ import secrets
 from collections import deque
 from dataclasses import dataclass
 
-from app.timing import now_ms as clock_now_ms
+from app.rounds import now_ms as clock_now_ms
 
 PROJECTOR, PARTICIPANT, HOST, FACILITATOR = "projector", "participant", "host", "facilitator"
 RANK = {PROJECTOR: 0, PARTICIPANT: 1, HOST: 2, FACILITATOR: 3}

@@ -10,7 +10,6 @@ import datetime
 import zoneinfo
 from typing import Annotated
 
-from fastapi import Path
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -25,6 +24,7 @@ from app import cards
 from app.i18n import LANGUAGES, N_
 from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
+from app.stakeholders import AFFILIATIONS
 from app.text import has_forbidden, normalised, refuse_stacked_marks
 
 MAX_ID = 2**31 - 1
@@ -33,21 +33,11 @@ refusal, not an overflow in the database."""
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 Index = Annotated[int, Field(ge=0, le=1000)]
 Count = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
-RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 MAX_TABLES = 100
 MAX_PHASES = 50
 MAX_MINUTES = 600
 
-AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
-AFFILIATION_LABELS = {
-    "citizen": N_("Citizen"),
-    "city": N_("City staff"),
-    "npo": N_("NPO"),
-    "business": N_("Business"),
-    "community": N_("Neighbourhood group"),
-    "other": N_("Other"),
-}
 
 
 def _text(limit: int, label: str, required: bool = True):

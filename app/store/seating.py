@@ -16,9 +16,9 @@ from sqlmodel import Session, delete, select
 
 from app import rounds, tables
 from app.i18n import N_
-from app.models import Participant, Seat
-from app.records import PersonRecord, TableRecord
 from app.refusal import Refusal
+from app.store.models import Participant, Seat
+from app.store.records import PersonRecord, TableRecord
 
 FIRST_PLAN_SECONDS = 2.0
 """The whole plan, made once (at the first move, or "plan the moves now"): large themed

@@ -261,8 +261,8 @@ PIECE = 64 * 1024
 def _cyclic_garbage_holding_pieces(make_request, *arguments) -> list[str]:
     """The kinds of unreachable objects that hold a piece of a body after
     `make_request(*arguments)` ran with automatic collection off: the server collects
-    cycles rarely (app/edge.py, collect_garbage_less_often), so a body in a cycle outlives
-    its request."""
+    cycles rarely (app/web/protocols.py, collect_garbage_less_often), so a body in a
+    cycle outlives its request."""
     gc.collect()
     gc.disable()
     try:
@@ -346,7 +346,7 @@ def test_a_closed_connection_and_the_body_it_was_sending_are_freed_at_once():
     from uvicorn.config import Config
     from uvicorn.server import ServerState
 
-    from app.edge import GuardedHttp
+    from app.web.protocols import GuardedHttp
 
     async def app(scope, receive, send):
         while (await receive())["type"] != "http.disconnect":

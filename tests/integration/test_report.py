@@ -16,7 +16,7 @@ import pypdfium2
 import pytest
 
 from app.i18n import translate
-from app.schemas import AFFILIATION_LABELS
+from app.stakeholders import AFFILIATION_LABELS
 from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link
 from tests.fixtures.printed import export_command, pdf_text, squeeze
 from tests.fixtures.servers import ROOT

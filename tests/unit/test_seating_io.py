@@ -8,8 +8,7 @@ import time
 import pytest
 
 from app import cli
-from app.refusal import Refusal
-from app.seating_io import (
+from app.documents.seating_files import (
     Participant,
     decode_csv,
     format_csv,
@@ -18,6 +17,7 @@ from app.seating_io import (
     parse_people_csv,
     table_themes,
 )
+from app.refusal import Refusal
 from app.tables import Person, Table, plan_seating
 
 JAPANESE = "\ufeff氏名,所属,希望テーマ\r\n田中,市民,子ども\r\n佐藤,行政,高齢者\r\n鈴木,ＮＰＯ,\r\n"
