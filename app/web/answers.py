@@ -189,6 +189,40 @@ class Joined(Answer):
     url: str
 
 
+class RowError(Answer):
+    """One problem of a pre-registration list: its row (the header is row 1, as a
+    spreadsheet counts) and column (name, furigana, affiliation, theme, email)."""
+    row: int
+    column: str
+    message: str
+
+
+class ImportChecked(Answer):
+    """A dry run of POST …/participants/import: nothing stored."""
+    rows: int
+    errors: list[RowError]
+
+
+class Registered(Answer):
+    """Someone pre-registered: their own phone link (the QR code on their name tag)."""
+    id: int
+    name: str
+    furigana: str
+    url: str
+
+
+class Imported(Answer):
+    imported: int
+    participants: list[Registered]
+
+
+class Arrived(Answer):
+    """Someone the reception ticked in."""
+    id: int
+    arrived: bool
+    home_table: int | None
+
+
 class JoinCode(Answer):
     join_code: str
     joining_open: bool

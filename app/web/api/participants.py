@@ -4,11 +4,16 @@ codes, join floods and removing people."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from app import auth
-from app.actions import admission, sessions
+from app.actions import admission, registration, seating, sessions
+from app.i18n import N_
+from app.refusal import Refusal
 from app.schemas import (
     ArrivalIn,
+    ImportIn,
     JoinIn,
     RemovalIn,
 )
@@ -19,6 +24,7 @@ from app.web.deps import (
     IdentityDep,
     RowIdPath,
     ServicesDep,
+    api_language,
     client_address,
 )
 
@@ -79,3 +85,53 @@ def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
     people first with .../participants/removal)."""
     admission.review_flood(services, identity)
     return {"join_flood": None}
+
+
+@router.post("/sessions/{session_id}/participants/import",
+             response_model=answers.Imported | answers.ImportChecked,
+             openapi_extra={"requestBody": {"content": {
+                 "multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file"],
+                     "properties": {"file": {"type": "string", "format": "binary"}}}},
+                 "application/json": {"schema": ImportIn.model_json_schema()}}}})
+async def import_participants(session_id: str, identity: IdentityDep, request: Request,
+                              services: ServicesDep, dry_run: bool = False) -> dict:
+    """The office's list of applications (CSV in UTF-8 or Shift_JIS, or XLSX): with
+    `?dry_run=true` the problems by row and column, nothing stored; else everyone stored
+    (not arrived) with their own phone link, or no one."""
+    data = await list_sent(request)
+    if dry_run:
+        checked = await run_in_threadpool(registration.check, services, identity, data)
+        language = api_language(request)
+        return {"rows": len(checked.people),
+                "errors": [{"row": p.row, "column": p.column,
+                            "message": p.refusal.text(language)} for p in checked.problems]}
+    imported = (await run_in_threadpool(registration.import_people, services, identity,
+                                        data)).value
+    base = urls.base_url(request)
+    return {"imported": len(imported.people),
+            "participants": [{"id": person.id, "name": person.name,
+                              "furigana": person.furigana,
+                              "url": links.participant_url(base, imported.view, token)}
+                             for person, token in imported.people]}
+
+
+async def list_sent(request: Request) -> bytes:
+    """The list's bytes: the multipart field `file`, or the JSON body's `csv` text."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        sent = (await request.form()).get("file")
+        if isinstance(sent, UploadFile):
+            return await sent.read()
+        if isinstance(sent, str):
+            return sent.encode("utf-8")
+        raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
+    return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")
+
+
+@router.post("/sessions/{session_id}/participants/{participant_id}/arrival",
+             response_model=answers.Arrived)
+def arrive(session_id: str, identity: IdentityDep, participant_id: RowIdPath,
+           services: ServicesDep) -> dict:
+    """The reception ticks in someone pre-registered; they are seated from now on."""
+    person = seating.arrive(services, identity, participant_id).value.person(participant_id)
+    return {"id": person.id, "arrived": person.arrived, "home_table": person.home_table_id}
