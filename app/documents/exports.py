@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from app.live.view import EventView
     from app.store.records import GroupRecord
 
-PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf")
+PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf", "nametags.pdf", "attendance.pdf")
 """The printed materials (app/documents/printed.py)."""
 REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""

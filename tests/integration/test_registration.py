@@ -8,11 +8,18 @@ from __future__ import annotations
 import io
 
 import httpx
+import pypdfium2
 import pytest
+import zxingcpp
 from openpyxl import Workbook
 
+from app.text import reading_key
 from tests.fixtures.api import THEMES, assert_refused, create_event, facilitator, open_link
+from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.servers import ROOT
 from tests.fixtures.timing import seconds
+
+ARTIFACTS = ROOT / "test-artifacts"
 
 FAMILY = [("佐藤", "さとう"), ("鈴木", "すずき"), ("髙橋", "たかはし"), ("田中", "たなか"),
           ("伊藤", "いとう"), ("渡辺", "わたなべ"), ("山本", "やまもと"), ("中村", "なかむら")]
@@ -136,3 +143,42 @@ def test_problems_are_named_by_row_and_column(server, api):
         (3, "furigana"), (4, "theme"), (4, "email"), (6, "name")]
     assert_refused(upload(api, event, b"\x00\xff\xfe", dry_run=True), 422, "invalid")
     assert_refused(upload(api, event, "所属\n市民\n".encode(), dry_run=True), 422, "invalid")
+
+
+def test_name_tags_carry_each_persons_own_link_and_the_list_is_in_50_sound_order(
+        server, api, tmp_path):
+    event = create_event(api)
+    body = upload(api, event, as_csv(applications(12)), dry_run=False).json()
+    own = {p["url"] for p in body["participants"]}
+    answer = api.get(f"/api/v1/sessions/{event['id']}/export.nametags.pdf",
+                     headers=facilitator(event), timeout=seconds(120))
+    assert answer.status_code == 200, answer.text
+    pages = render(answer.content)
+    assert len(pages) == 2  # ten tags to a page
+    pages[0].save(ARTIFACTS / "nametags.png")
+    codes = [code.text for page in pages for code in zxingcpp.read_barcodes(page)]
+    assert sorted(codes) == sorted(own)
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+        person = body["participants"][0]
+        tag_url = next(code for code in codes if code == person["url"])
+        assert person["name"] in open_link(phone, tag_url).text
+    text = squeeze(pdf_text(answer.content, tmp_path))
+    assert "たかはしはなこ" in text and "髙橋花子2" in text
+
+    attendance = api.get(f"/api/v1/sessions/{event['id']}/export.attendance.pdf",
+                         headers=facilitator(event), timeout=seconds(120))
+    assert attendance.status_code == 200, attendance.text
+    listed = pdf_text(attendance.content, tmp_path)
+    readings = [p["furigana"] for p in body["participants"]]
+    order = sorted(readings, key=lambda r: reading_key(r))
+    positions = [listed.index(reading) for reading in dict.fromkeys(order)]
+    assert positions == sorted(positions)  # いとう … わたなべ
+    assert listed.index("いとう") < listed.index("さとう") < listed.index("わたなべ")
+
+
+def render(pdf: bytes) -> list:
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [document[i].render(scale=2).to_pil() for i in range(len(document))]
+    finally:
+        document.close()
