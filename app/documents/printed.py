@@ -129,11 +129,6 @@ TAGS_PER_PAGE = 10
 """Two columns of five 91 × 55 mm cards on A4 portrait: a name badge holder's size."""
 
 
-def in_fifty_sound_order(view: EventView) -> list:
-    """Everyone by the 50音 order of their furigana; people without one after, by name."""
-    return sorted(view.participants, key=lambda p: fifty_sound_key(p.furigana, p.name))
-
-
 def nametags(view: EventView, language: str, base: str,
              tokens: Mapping[int, str] | None = None) -> bytes:
     """A name tag per person in 50音 order: name large, furigana, affiliation, home table
@@ -143,7 +138,7 @@ def nametags(view: EventView, language: str, base: str,
              "name_fit": fit(person.name, TAG_NAME_LIMITS),
              "qr": print_qr(links.participant_url(base, view, tokens[person.id]))
              if tokens and person.id in tokens else None}
-            for person in in_fifty_sound_order(view)]
+            for person in view.by_reading()]
     pages = [tags[start:start + TAGS_PER_PAGE] for start in range(0, len(tags), TAGS_PER_PAGE)]
     return _render(view, language, "exports/nametags.html", pages=pages)
 
@@ -151,7 +146,7 @@ def nametags(view: EventView, language: str, base: str,
 def attendance(view: EventView, language: str, _base: str = "") -> bytes:
     """出席者名簿: everyone in 50音 order, their home table and whether they arrived."""
     rows = [{"person": person, "home": view.table(person.home_table_id)}
-            for person in in_fifty_sound_order(view)]
+            for person in view.by_reading()]
     return _render(view, language, "exports/attendance.html", rows=rows,
                    arrived=sum(1 for p in view.participants if p.arrived))
 

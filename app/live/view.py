@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from app import cards, keywords, rounds, screens, tables
+from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
 from app.store.records import (
     CardRecord,
@@ -512,6 +512,15 @@ class EventView:
         if round_index == 0 or not self.planned:
             return person.home_table_id
         return self.seats.get(round_index, {}).get(person.id)
+
+    def by_reading(self) -> list[PersonRecord]:
+        """Everyone in the 50音 order of their furigana (people without one after, by
+        name): the attendance list, the name tags, the reception's list."""
+        return sorted(self.participants, key=lambda p: text.fifty_sound_key(p.furigana, p.name))
+
+    def awaited(self) -> list[PersonRecord]:
+        """The pre-registered who have not arrived yet, in 50音 order."""
+        return [p for p in self.by_reading() if not p.arrived]
 
     def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who sits at the table in the current (or given) round, absent people included."""

@@ -5,15 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 
 from app import auth
 from app.actions import admission, registration, seating, sessions
-from app.i18n import N_
-from app.refusal import Refusal
 from app.schemas import (
     ArrivalIn,
-    ImportIn,
     JoinIn,
     RemovalIn,
 )
@@ -26,9 +22,12 @@ from app.web.deps import (
     ServicesDep,
     api_language,
     client_address,
+    list_sent,
 )
 
 router = APIRouter(route_class=AnswerRoute)
+IMPORT_JSON = {"type": "object", "required": ["csv"], "properties": {"csv": {"type": "string"}}}
+"""The JSON form of a pre-registration list (schemas.ImportIn): the CSV's text."""
 
 
 @router.post("/sessions/{session_id}/participants", status_code=201, response_model=answers.Joined)
@@ -93,7 +92,7 @@ def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
                  "multipart/form-data": {"schema": {
                      "type": "object", "required": ["file"],
                      "properties": {"file": {"type": "string", "format": "binary"}}}},
-                 "application/json": {"schema": ImportIn.model_json_schema()}}}})
+                 "application/json": {"schema": IMPORT_JSON}}}})
 async def import_participants(session_id: str, identity: IdentityDep, request: Request,
                               services: ServicesDep, dry_run: bool = False) -> dict:
     """The office's list of applications (CSV in UTF-8 or Shift_JIS, or XLSX): with
@@ -114,18 +113,6 @@ async def import_participants(session_id: str, identity: IdentityDep, request: R
                               "furigana": person.furigana,
                               "url": links.participant_url(base, imported.view, token)}
                              for person, token in imported.people]}
-
-
-async def list_sent(request: Request) -> bytes:
-    """The list's bytes: the multipart field `file`, or the JSON body's `csv` text."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        sent = (await request.form()).get("file")
-        if isinstance(sent, UploadFile):
-            return await sent.read()
-        if isinstance(sent, str):
-            return sent.encode("utf-8")
-        raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
-    return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")
 
 
 @router.post("/sessions/{session_id}/participants/{participant_id}/arrival",
