@@ -76,8 +76,22 @@ Venue = Annotated[str, _text(120, N_("Venue"), required=False)]
 Organiser = Annotated[str, _text(120, N_("Organiser"), required=False)]
 Purpose = Annotated[str, _text(1000, N_("Purpose"), required=False)]
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
-DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone")
+DATE_ERAS = ("", "reiwa")
+"""How documents write the event's year: 2026年 (""), or 令和8年 ("reiwa")."""
+DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone", "date_era",
+           "contact")
 """The event's details: what the report's title block and every local time need."""
+
+
+def _date_era(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in DATE_ERAS:
+        raise Refusal("invalid", N_("The era must be empty (Western years) or reiwa."))
+    return value
+
+
+DateEra = Annotated[str, BeforeValidator(_date_era)]
 
 
 def _event_date(value: object) -> str:
@@ -208,6 +222,8 @@ class SessionIn(Strict):
     organiser: Organiser = ""
     purpose: Purpose = ""
     time_zone: TimeZone = DEFAULT_TIME_ZONE
+    date_era: DateEra = ""
+    contact: Contact = ""
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -230,6 +246,8 @@ class SessionPatch(Strict):
     organiser: Organiser | None = None
     purpose: Purpose | None = None
     time_zone: TimeZone | None = None
+    date_era: DateEra | None = None
+    contact: Contact | None = None
     joining_open: StrictBool | None = None
     """Close joining (false) or open it again (true)."""
 

@@ -73,10 +73,11 @@ def route_size(route: str) -> float:
     return round(max(12.0, min(34.0, ROUTE_WIDTH_MM / (len(route) * ROUTE_EM * MM_PER_PT))), 1)
 
 
-def _details(view: EventView) -> str:
-    """The day, the start time and the venue, as one line."""
+def _details(view: EventView, language: str) -> str:
+    """The day (as the office writes dates), the start time and the venue, as one line."""
     session = view.session
-    when = " ".join(part for part in (exports.event_day(view), session.start_time) if part)
+    when = " ".join(part for part in (exports.date_text(view, language), session.start_time)
+                    if part)
     return " · ".join(part for part in (when, session.venue) if part)
 
 
@@ -84,7 +85,7 @@ def _render(view: EventView, language: str, template: str, **context: object) ->
     from app.templating import render
 
     return exports.to_pdf(render(language, template, session=view.session,
-                                 details=_details(view), **context))
+                                 details=_details(view, language), **context))
 
 
 def poster(view: EventView, language: str, base: str) -> bytes:
@@ -92,7 +93,7 @@ def poster(view: EventView, language: str, base: str) -> bytes:
     url = links.join_url(base, view)
     return _render(view, language, "exports/poster.html", join_url=url, qr=print_qr(url),
                    title_fit=fit(view.session.title, TITLE_LIMITS),
-                   details_fit=fit(_details(view), DETAILS_LIMITS))
+                   details_fit=fit(_details(view, language), DETAILS_LIMITS))
 
 
 def tents(view: EventView, language: str, base: str) -> bytes:

@@ -130,11 +130,12 @@ def _first_round_start(view: EventView, spent: dict[int, rounds.TimeSpent]) -> i
                  if phase.is_round and index in spent), None)
 
 
-def _overview(view: EventView, t, spent: dict[int, rounds.TimeSpent], now_ms: int) -> Section:
+def _overview(view: EventView, t, language: str, spent: dict[int, rounds.TimeSpent],
+              now_ms: int) -> Section:
     session = view.session
     started = min((s.first_started_ms for s in spent.values()), default=None)
     start_time = session.start_time or (_clock_time(view, started) if started is not None else "")
-    pairs = [(t(N_("Date")), exports.event_day(view)), (t(N_("Start time")), start_time),
+    pairs = [(t(N_("Date")), exports.date_text(view, language)), (t(N_("Start time")), start_time),
              (t(N_("Venue")), session.venue), (t(N_("Organiser")), session.organiser),
              (t(N_("Purpose")), session.purpose),
              (t(N_("Report made")), exports.local_iso(view, now_ms)[:16].replace("T", " "))]
@@ -319,7 +320,7 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
     spent = rounds.time_spent(timeline, now_ms)
     rows = exports.export_rows(view, language)
     return Report(language, view.session.title, t(REPORT), (
-        _overview(view, t, spent, now_ms), _programme(view, t, spent),
+        _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
         _stakeholders(view, t), _appendix(view, t)))

@@ -76,8 +76,9 @@ class EventSession(SQLModel, table=True):
                          sa_column_kwargs={"server_default": "cards"})
     """What the dots go on: "cards", or "groups" (the KJ groups, when duplicates and near
     duplicates would split the dots); app/cards.py VOTE_TARGETS."""
-    reiwa_dates: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
-    """The office dates its documents by the Japanese era (令和8年12月7日（月）)."""
+    date_era: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
+    """"reiwa": the documents date the event by the Japanese era (令和8年12月7日（月）);
+    "": by the Western year (2026年12月7日（月）)."""
     contact: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     """Whom to ask about the event (a phone number, an address), printed on the poster."""
 

@@ -47,7 +47,7 @@ class EventRecord:
     projector_paused: bool = False
     projector_page_turns: int = 0
     vote_on: str = "cards"
-    reiwa_dates: bool = False
+    date_era: str = ""
     contact: str = ""
 
 

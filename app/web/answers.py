@@ -154,6 +154,9 @@ class EventDetails(Answer):
     organiser: str
     purpose: str
     time_zone: str
+    date_era: str
+    """"reiwa": documents date the event 令和8年…; "": 2026年…"""
+    contact: str
     program: list[Phase]
 
 
@@ -197,12 +200,6 @@ class RowError(Answer):
     message: str
 
 
-class ImportChecked(Answer):
-    """A dry run of POST …/participants/import: nothing stored."""
-    rows: int
-    errors: list[RowError]
-
-
 class Registered(Answer):
     """Someone pre-registered: their own phone link (the QR code on their name tag)."""
     id: int
@@ -212,8 +209,12 @@ class Registered(Answer):
 
 
 class Imported(Answer):
-    imported: int
-    participants: list[Registered]
+    """POST …/participants/import: a dry run answers `rows` and `errors` (nothing
+    stored), an import `imported` and `participants`."""
+    rows: int | None = None
+    errors: list[RowError] | None = None
+    imported: int | None = None
+    participants: list[Registered] | None = None
 
 
 class Arrived(Answer):

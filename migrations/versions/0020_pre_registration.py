@@ -1,4 +1,4 @@
-"""pre-registered people (furigana, email, arrived) and the poster's Japanese dates
+"""pre-registered people (furigana, email, arrived) and how the documents date the event (令和), the poster's contact line
 
 Revision ID: 0020
 Revises: 0019
@@ -23,8 +23,8 @@ def upgrade() -> None:
         batch.add_column(sa.Column('arrived', sa.Boolean(), nullable=False,
                                    server_default=sa.true()))
     with op.batch_alter_table('event_session') as batch:
-        batch.add_column(sa.Column('reiwa_dates', sa.Boolean(), nullable=False,
-                                   server_default=sa.false()))
+        batch.add_column(sa.Column('date_era', sa.String(length=8), nullable=False,
+                                   server_default=''))
         batch.add_column(sa.Column('contact', sa.String(length=200), nullable=False,
                                    server_default=''))
 
@@ -32,7 +32,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('event_session') as batch:
         batch.drop_column('contact')
-        batch.drop_column('reiwa_dates')
+        batch.drop_column('date_era')
     with op.batch_alter_table('participant') as batch:
         batch.drop_column('arrived')
         batch.drop_column('email')

@@ -87,7 +87,7 @@ def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
 
 
 @router.post("/sessions/{session_id}/participants/import",
-             response_model=answers.Imported | answers.ImportChecked,
+             response_model=answers.Imported,
              openapi_extra={"requestBody": {"content": {
                  "multipart/form-data": {"schema": {
                      "type": "object", "required": ["file"],
