@@ -55,7 +55,8 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     japanese = build(report_view("ja", venue="市民会館"))
     assert ("会場", "市民会館") in blocks(japanese, japanese.headings[0], report.Fields)[0].pairs
     reiwa = build(report_view("ja", date="2026-12-07", date_era="reiwa"))
-    assert ("日付", "令和8年12月7日（月）") in blocks(reiwa, reiwa.headings[0], report.Fields)[0].pairs
+    (dated,) = blocks(reiwa, reiwa.headings[0], report.Fields)
+    assert ("日付", "令和8年12月7日（月）") in dated.pairs
 
 
 def test_the_programme_has_the_minutes_planned_and_actually_spent():
