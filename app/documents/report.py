@@ -164,7 +164,8 @@ def _affiliation_label(language: str, code: str) -> str:
 
 def _attendance(view: EventView, t, language: str,
                 spent: dict[int, rounds.TimeSpent]) -> Section:
-    people = view.participants
+    people = [p for p in view.participants if p.arrived]  # no-shows did not take part
+    no_shows = len(view.participants) - len(people)
     joined = Counter(p.affiliation for p in people)
     absent = Counter(p.affiliation for p in people if p.absent)
     codes = [*(c for c in AFFILIATIONS if joined[c]), *(c for c in joined if c not in AFFILIATIONS)]
@@ -179,7 +180,8 @@ def _attendance(view: EventView, t, language: str,
         (t(N_("Number of tables")), str(len(view.tables))),
         (t(N_("Table hosts")), str(len(view.tables))),
         (t(N_("Latecomers (joined after the first round started)")), str(len(late))),
-        (t(N_("Absent")), str(sum(absent.values())))))
+        (t(N_("Absent")), str(sum(absent.values()))),
+        *(((t(N_("Pre-registered who did not come")), str(no_shows)),) if no_shows else ())))
     tables = Table(
         (t(N_("No.")), t(N_("Table")), t(N_("Theme")), t(N_("Home table members"))),
         tuple((str(table.number), table.name, table.theme, str(len(view.seated_at(table.id, 0))))
