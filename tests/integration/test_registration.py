@@ -155,6 +155,7 @@ def test_name_tags_carry_each_persons_own_link_and_the_list_is_in_50_sound_order
     assert answer.status_code == 200, answer.text
     pages = render(answer.content)
     assert len(pages) == 2  # ten tags to a page
+    ARTIFACTS.mkdir(exist_ok=True)
     pages[0].save(ARTIFACTS / "nametags.png")
     codes = [code.text for page in pages for code in zxingcpp.read_barcodes(page)]
     assert sorted(codes) == sorted(own)
@@ -168,6 +169,7 @@ def test_name_tags_carry_each_persons_own_link_and_the_list_is_in_50_sound_order
     attendance = api.get(f"/api/v1/sessions/{event['id']}/export.attendance.pdf",
                          headers=facilitator(event), timeout=seconds(120))
     assert attendance.status_code == 200, attendance.text
+    render(attendance.content)[0].save(ARTIFACTS / "attendance.png")
     listed = pdf_text(attendance.content, tmp_path)
     readings = [p["furigana"] for p in body["participants"]]
     order = sorted(readings, key=lambda r: reading_key(r))
