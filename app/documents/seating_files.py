@@ -14,6 +14,7 @@ import sys
 import time
 import unicodedata
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.documents.exports import guard_formula, md_escape
@@ -335,8 +336,9 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
 
-def run_plan(args: argparse.Namespace) -> int:
-    """Plan, format and write; a bad input is a message on stderr and exit code 2."""
+def run_plan(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
+    """Plan, format and write; a bad input is a message on stderr and exit code 2. `clock`
+    bounds the search (`--time-limit` seconds of it)."""
     try:
         if args.file is not None:
             with open(args.file, "rb") as source:
@@ -353,7 +355,7 @@ def run_plan(args: argparse.Namespace) -> int:
         ]
         plan = plan_seating(
             people, tables, args.rounds, seed=args.seed, time_limit=args.time_limit,
-            return_round=args.return_round, clock=time.monotonic,
+            return_round=args.return_round, clock=clock,
         )
         text = FORMATS[args.format](plan, participants, tables)
         for line in miss_lines(plan, participants):
