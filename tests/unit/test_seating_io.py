@@ -65,11 +65,11 @@ def test_quoted_names_keep_their_commas():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("名前,所属\nA,市民\nB,学生\n", "row 3: unknown affiliation '学生'"),
-        ("名前,所属\nA,市民\n,行政\n", "row 3: the name is empty"),
-        ("所属,テーマ\n市民,x\n", "no name column"),
-        ("", "the file is empty"),
-        ("\r\n\r\n", "the file is empty"),
+        ("名前,所属\nA,市民\nB,学生\n", "row 3: Unknown affiliation '学生'"),
+        ("名前,所属\nA,市民\n,行政\n", "row 3: The name is empty"),
+        ("所属,テーマ\n市民,x\n", "No name column"),
+        ("", "The file is empty"),
+        ("\r\n\r\n", "The file is empty"),
         ("name,affiliation\n", "no people"),
     ],
 )
@@ -78,9 +78,10 @@ def test_bad_files_name_the_problem(text, message):
         parse_people_csv(text)
 
 
-def test_non_utf8_files_are_refused():
-    with pytest.raises(Refusal, match="not UTF-8"):
-        decode_csv("名前\n田中\n".encode("shift_jis"))
+def test_shift_jis_files_are_read_and_other_bytes_refused():
+    assert decode_csv("名前\n髙橋\n".encode("cp932")) == "名前\n髙橋\n"
+    with pytest.raises(Refusal, match="neither UTF-8 nor Shift_JIS"):
+        decode_csv(b"\xff\xfe\x00n\x00a\x00m\x00e\x81")
 
 
 def test_tables_follow_the_demand_for_themes():
@@ -229,7 +230,7 @@ def test_plan_command_names_the_bad_row(tmp_path, capsys):
     source = tmp_path / "people.csv"
     source.write_text("name,affiliation\nAnn,citizen\nBo,alien\n", encoding="utf-8")
     assert cli.main(["plan", str(source), "--tables", "1", "--rounds", "1"]) == 2
-    assert "row 3: unknown affiliation 'alien'" in capsys.readouterr().err
+    assert "row 3: Unknown affiliation 'alien'" in capsys.readouterr().err
 
 
 def test_plan_command_needs_people_or_a_file(capsys):
