@@ -1,4 +1,4 @@
-"""Documents made by a worker process (app/documents.py) against a real server and its
+"""Documents made by a worker process (app/documents/jobs.py) against a real server and its
 real worker: a job goes queued, running, ready with its progress rising; a second request
 is served from the folder until the board changes; a document that cannot be made within
 the memory limit fails with a message and the server goes on serving."""
