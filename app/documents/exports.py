@@ -42,11 +42,12 @@ PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf")
 """The printed materials (app/documents/printed.py)."""
 REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""
-HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png")
+HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv")
 FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS)
-TEXT_FORMATS = ("csv", "md", "json")
+TEXT_FORMATS = ("csv", "md", "json", "survey.csv")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "survey.csv": "text/csv; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "pdf": "application/pdf",
@@ -75,6 +76,7 @@ RANKING_LABEL = N_("Ranking")
 GROUP_RANK_LABEL = N_("Rank %(rank)s")
 CARDS_LABEL = N_("Cards")
 EXPECTATIONS_LABEL = N_("Self-introduction cards")
+RESPONDENT_LABEL = N_("Respondent")
 COLUMNS = (
     ("text", N_("Card")),
     ("table_number", N_("Table no.")),
@@ -248,13 +250,39 @@ def guard_formula(value: object) -> object:
 
 
 def to_csv(rows: list[ExportRow], language: str) -> bytes:
-    """UTF-8 with a BOM and CRLF line ends, so that Excel (Japanese Windows too) opens it."""
+    """The cards, a row each (COLUMNS)."""
+    return csv_bytes([translate(language, heading) for _field, heading in COLUMNS],
+                     ([getattr(row, field) for field, _heading in COLUMNS] for row in rows))
+
+
+def csv_bytes(heading: list[str], rows) -> bytes:
+    """UTF-8 with a BOM and CRLF line ends, so that Excel (Japanese Windows too) opens it;
+    no cell read as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([translate(language, heading) for _field, heading in COLUMNS])
+    writer.writerow(heading)
     for row in rows:
-        writer.writerow([guard_formula(getattr(row, field)) for field, _heading in COLUMNS])
+        writer.writerow([guard_formula(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def survey_csv(view: EventView, language: str) -> bytes:
+    """The survey's answers, a row per respondent (numbered, with their affiliation, never
+    their name) and a column per question, in the order people joined."""
+    questions = view.survey.questions if view.survey is not None else ()
+    heading = [translate(language, RESPONDENT_LABEL), translate(language, N_("Affiliation")),
+               *(q.text for q in questions)]
+    people = {p.id: p for p in view.participants}
+    answers = [view.survey_answers[person_id] for person_id in sorted(view.survey_answers)]
+    return csv_bytes(heading, (
+        [number, _person_affiliation(people.get(answer.participant_id), language),
+         *(answer.value(q.id) or "" for q in questions)]
+        for number, answer in enumerate(answers, start=1)))
+
+
+def _person_affiliation(person, language: str) -> str:
+    label = AFFILIATION_LABELS.get(person.affiliation) if person is not None else None
+    return translate(language, label) if label else ""
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -556,6 +584,8 @@ def export(view: EventView, fmt: str, language: str | None = None,
     rows = export_rows(view, language)
     if fmt == "csv":
         return to_csv(rows, language)
+    if fmt == "survey.csv":
+        return survey_csv(view, language)
     if fmt == "md":
         return to_markdown(view, rows, language, exported_at)
     if fmt == "json":

@@ -25,6 +25,8 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    SurveyAnswerRecord,
+    SurveyRecord,
     TableRecord,
     VoteRecord,
 )
@@ -201,6 +203,22 @@ class HostAffiliationChosen:
 
 
 @dataclass(frozen=True)
+class SurveyChanged:
+    """The survey's questions were set, or it was opened or closed."""
+
+    survey: SurveyRecord
+    type: ClassVar[str] = "survey"
+
+
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """A participant answered the survey (or changed their answers)."""
+
+    answer: SurveyAnswerRecord
+    type: ClassVar[str] = "survey_answer"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -216,7 +234,7 @@ Change = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | C
           | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
           | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
           | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
-          | SignedOut)
+          | SurveyChanged | SurveyAnswered | SignedOut)
 CHANGE_CLASSES = {cls.__name__: cls for cls in typing.get_args(Change)}
 
 

@@ -44,17 +44,19 @@ class Audience:
 
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
-                    "keywords", "people", "plan", "join", "links"),
+                    "keywords", "people", "plan", "join", "links", "survey-counts"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "vote-screen", "keywords", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
-    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
+    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards",
+                    "survey"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
                "host-affiliation": "table_id", "seat": "participant_id",
-               "my-cards": "participant_id", "my-votes": "participant_id", "join": "base",
+               "my-cards": "participant_id", "my-votes": "participant_id",
+               "survey": "participant_id", "join": "base",
                "links": "base"}
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
@@ -82,6 +84,8 @@ OWN_INPUTS: dict[str, Callable[[EventView, int], tuple]] = {
         tuple(p.title for p in view.program)),
     "my-votes": _my_votes_inputs,
     "seat": _seat_inputs,
+    "survey": lambda view, participant_id: (view.survey, view.survey_answer(participant_id),
+                                            view.session.id),
 }
 """A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
 besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
@@ -367,6 +371,17 @@ class Delivery:
         self.view.apply(change)
         self.redraw([("host", "host-affiliation")], scope=change.table.id)
 
+    def _survey(self, change: changes.SurveyChanged) -> None:
+        """Its questions set, opened or closed: the console's piece, every phone's."""
+        self.view.apply(change)
+        self.redraw([("facilitator", "survey-counts"), ("participant", "survey")])
+
+    def _survey_answer(self, change: changes.SurveyAnswered) -> None:
+        """The console's counts, and the phone that answered (its thank-you)."""
+        self.view.apply(change)
+        self.redraw([("facilitator", "survey-counts")])
+        self.redraw([("participant", "survey")], scope=change.answer.participant_id)
+
     def _signed_out(self, _change: changes.SignedOut) -> None:
         """Nothing to draw: the hub closes the holder's sockets (and the change that
         signed them out draws what it changed)."""
@@ -610,6 +625,8 @@ NOTES = {
     changes.VotingChanged: Delivery._voting,
     changes.JoiningChanged: Delivery._joining,
     changes.HostAffiliationChosen: Delivery._host_affiliation,
+    changes.SurveyChanged: Delivery._survey,
+    changes.SurveyAnswered: Delivery._survey_answer,
     changes.SignedOut: Delivery._signed_out,
 }
 """How each event is applied and what it changes on the pages."""

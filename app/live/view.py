@@ -20,12 +20,16 @@ from dataclasses import dataclass, replace
 
 from app import cards, keywords, rounds, screens, tables
 from app.live import changes
+from app.schemas import SCALE
 from app.store.records import (
     CardRecord,
     EventRecord,
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    QuestionRecord,
+    SurveyAnswerRecord,
+    SurveyRecord,
     TableRecord,
     VoteRecord,
 )
@@ -53,6 +57,31 @@ class MixFigures:
     least_met: int
     repeats: int
     mix: dict[int, Counter]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What the answers to one survey question add up to."""
+
+    question: QuestionRecord
+    counts: tuple[tuple[str, int], ...]
+    """(choice, how many chose it): 1 to 5 for scale5, the options for a choice; none for
+    a text question."""
+    texts: tuple[str, ...]
+    """A text question's answers, oldest first."""
+    answered: int
+
+    @property
+    def mean(self) -> float | None:
+        """A scale5 question's average answer (None: another kind, or no answer)."""
+        if self.question.kind != "scale5" or not self.answered:
+            return None
+        return sum(int(label) * n for label, n in self.counts) / self.answered
+
+    @property
+    def most(self) -> int:
+        """The largest count: the bar chart's full width."""
+        return max((n for _, n in self.counts), default=0)
 
 
 @dataclass(frozen=True)
@@ -167,13 +196,19 @@ class EventView:
                  seats: dict[int, dict[int, int]] | None = None,
                  groups: Iterable[GroupRecord] = (), cards: Iterable[CardRecord] = (),
                  votes: Iterable[VoteRecord] = (),
-                 group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0):
+                 group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0,
+                 survey: SurveyRecord | None = None,
+                 survey_answers: Iterable[SurveyAnswerRecord] = ()):
         self.session, self.tables, self.program, self.clock = session, tables, program, clock
         self.participants = list(participants)
         self.seats = seats or {}
         """Moving round -> participant id -> table id; round 0 is everyone's home table."""
         self.groups = list(groups)
         self.seq = seq
+        self.survey = survey
+        """The event's survey (None: the facilitator has not started one)."""
+        self.survey_answers = {a.participant_id: a for a in survey_answers}
+        """participant id -> their answers to the survey."""
         """The event's change number this view shows (app/live/changes.py)."""
         self._tables = {t.id: t for t in self.tables}
         self._people = {p.id: p for p in self.participants}
@@ -585,6 +620,26 @@ class EventView:
                 counts[origin] = counts.get(origin, 0) + 1
         return counts
 
+    # --- the survey --------------------------------------------------------------------------
+
+    def survey_answer(self, participant_id: int | None) -> SurveyAnswerRecord | None:
+        return self.survey_answers.get(participant_id)
+
+    def survey_results(self) -> list[QuestionResult]:
+        """Each question's counts (scale5, choice) or texts (text), from every answer."""
+        if self.survey is None:
+            return []
+        results = []
+        for question in self.survey.questions:
+            given = [v for a in self.survey_answers.values()
+                     if (v := a.value(question.id)) is not None]
+            labels = {"scale5": SCALE, "choice": question.options}.get(question.kind, ())
+            tally = Counter(given)
+            results.append(QuestionResult(
+                question, tuple((label, tally[label]) for label in labels),
+                tuple(given) if question.kind == "text" else (), len(given)))
+        return results
+
     # --- live events ---------------------------------------------------------------------------
 
     def apply(self, change: changes.Change) -> None:
@@ -643,6 +698,9 @@ class EventView:
         self.seats = seats
         self.participants = list(change.people)  # everyone: a removed person is gone
         self._people = {person.id: person for person in change.people}
+        self.survey_answers = {person_id: answer  # a removed person's answers go with them
+                               for person_id, answer in self.survey_answers.items()
+                               if person_id in self._people}
 
     def _apply_group(self, change: changes.GroupSaved) -> None:
         if change.created:
@@ -689,6 +747,13 @@ class EventView:
                                card_flood_until_ms=change.card_flood_until_ms)
 
 
+    def _apply_survey(self, change: changes.SurveyChanged) -> None:
+        self.survey = change.survey
+
+    def _apply_survey_answer(self, change: changes.SurveyAnswered) -> None:
+        self.survey_answers[change.answer.participant_id] = change.answer
+
+
 _APPLY = {
     changes.PhaseChanged: EventView._apply_phase,
     changes.Joined: EventView._apply_joined,
@@ -709,6 +774,8 @@ _APPLY = {
     changes.VotingChanged: EventView._apply_voting,
     changes.JoiningChanged: EventView._apply_joining,
     changes.HostAffiliationChosen: EventView._apply_host_affiliation,
+    changes.SurveyChanged: EventView._apply_survey,
+    changes.SurveyAnswered: EventView._apply_survey_answer,
 }
 
 

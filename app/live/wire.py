@@ -6,7 +6,7 @@ from __future__ import annotations
 from app import auth, cards, rounds
 from app.live.view import EventView
 from app.schemas import DETAILS
-from app.store.records import TableRecord
+from app.store.records import QuestionRecord, SurveyRecord, TableRecord
 
 SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
 """Not a participant: a script that joined in a flood must not read the code the server
@@ -113,3 +113,20 @@ def seating_json(view: EventView) -> dict:
 def participant_json(person) -> dict:
     return {"id": person.id, "name": person.name, "affiliation": person.affiliation,
             "home_table": person.home_table_id}
+
+
+def question_json(question: QuestionRecord) -> dict:
+    return {"id": question.id, "kind": question.kind, "text": question.text,
+            "options": list(question.options)}
+
+
+def survey_json(survey: SurveyRecord) -> dict:
+    return {"questions": [question_json(q) for q in survey.questions], "open": survey.open}
+
+
+def survey_results_json(view: EventView) -> dict:
+    """What the answers add up to, per question (GET …/survey/results)."""
+    return {"open": view.survey.open, "answered": len(view.survey_answers),
+            "questions": [{**question_json(r.question), "answered": r.answered,
+                           "counts": dict(r.counts), "mean": r.mean, "texts": list(r.texts)}
+                          for r in view.survey_results()]}

@@ -47,6 +47,7 @@ class EventRecord:
     projector_paused: bool = False
     projector_page_turns: int = 0
     vote_on: str = "cards"
+    privacy_notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,36 @@ class ClockEntryRecord:
     at_ms: int
     phase_index: int
     status: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """One question of the survey: `kind` scale5 (1 to 5), choice (one of `options`) or
+    text (free text)."""
+
+    id: str
+    kind: str
+    text: str
+    options: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRecord:
+    """The event's survey (models.Survey): its questions, and whether it is open."""
+
+    questions: tuple[QuestionRecord, ...]
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswerRecord:
+    """One participant's answers: (question id, value) pairs, values as text."""
+
+    participant_id: int
+    answers: tuple[tuple[str, str], ...]
+
+    def value(self, question_id: str) -> str | None:
+        return dict(self.answers).get(question_id)
 
 
 @cache

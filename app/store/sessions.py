@@ -15,7 +15,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating
+from app.store import seating, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -117,6 +117,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
     if event is None:
         raise no_event()
     board = {}
+    asked, answers = survey.survey_of(db, session_id)
     if with_board:
         board = {"cards": _records(db, CardRecord, Card, session_id),
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
@@ -127,7 +128,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         _records(db, PersonRecord, Participant, session_id, Participant.id),
-        seating.seats_of(db, session_id), seq=event.seq, **board)
+        seating.seats_of(db, session_id), seq=event.seq, survey=asked,
+        survey_answers=answers, **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:
@@ -366,13 +368,17 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
          max_participants: int = 500, at_reception: bool = False) -> Arrival:
     """Add a participant at the least crowded table of the theme they chose; once the
     moves are planned, seat them in every moving round without moving anyone else. The
-    reception desk (`at_reception`) may add someone while joining by phone is closed."""
+    reception desk (`at_reception`) may add someone while joining by phone is closed (and
+    asks for their consent on paper); a phone's join needs it when the event has a privacy
+    notice."""
     with writing(engine) as db:
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
         if not view.session.joining_open and not at_reception:
             raise joining_closed()
+        if view.session.privacy_notice and not at_reception and not spec.consent:
+            raise Refusal("invalid", N_("Please agree to how your data is used to join."))
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)

@@ -47,6 +47,7 @@ def created_body(base: str, view: EventView) -> dict:
     """What the creator of an event gets back: ids, tokens and every page's link."""
     return {
         "id": view.session.id,
+        "privacy_notice": view.session.privacy_notice,
         "join_code": view.session.join_code,
         "facilitator_token": view.session.facilitator_token,
         "projector_token": view.session.projector_token,

@@ -1,5 +1,5 @@
 """The facilitator's console: the page, the programme's clock, the seating and the moves,
-who may join and who has, the reception desk, and the page links."""
+who may join and who has, the reception desk, the page links and the survey."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import auth
-from app.actions import admission, exports, seating, sessions
+from app.actions import admission, exports, seating, sessions, survey
 from app.i18n import N_, NN_
 from app.live.delivery import Audience
 from app.live.view import EventView
@@ -16,6 +16,7 @@ from app.schemas import (
     ArrivalIn,
     ControlIn,
     MoveIn,
+    SurveyPatch,
 )
 from app.templating import links
 from app.web import urls
@@ -188,3 +189,26 @@ def host_sheet(session_id: str, request: Request, services: ServicesDep,
         return visit
     return render_page(request, visit.language, "pages/hosts_print.html", view=visit.view,
                        host_urls=_host_urls(urls.base_url(request), visit.view))
+
+
+@router.post("/f/{session_id}/survey/start")
+async def survey_from_console(session_id: str, request: Request,
+                              services: ServicesDep) -> Response:
+    """A survey with the default questions of a 協働 workshop (the API sets others)."""
+    def work(identity, _form) -> str:
+        survey.start_default(services, identity)
+        return N_("The survey is ready: open it when people should answer.")
+
+    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/survey/open")
+async def survey_open_from_console(session_id: str, request: Request,
+                                   services: ServicesDep) -> Response:
+    def work(identity, form) -> str:
+        patch = SurveyPatch.model_validate({"open": yes_no(form, "open")})
+        survey.set_open(services, identity, patch)
+        return (N_("The survey is open on the phones.") if patch.open
+                else N_("The survey is closed."))
+
+    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)

@@ -12,9 +12,7 @@ from app.actions import access, sessions
 from app.i18n import N_
 from app.live.view import EventView
 from app.refusal import Refusal
-from app.schemas import (
-    JoinIn,
-)
+from app.schemas import JoinForm
 from app.web.deps import (
     ServicesDep,
     SettingsDep,
@@ -38,7 +36,8 @@ def _join_view(services, join_code: str) -> tuple[EventView | None, bool]:
     return view, replaced and view is not None
 
 
-BLANK_JOIN = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
+BLANK_JOIN = {"name": "", "affiliation": "", "theme": "", "expectation": "", "consent": ""}
+"""The join form as it opens: affiliation and theme unselected (JoinForm)."""
 
 
 CODE_REFUSALS = ("join_code_replaced", "wrong_join_code", "too_many_attempts")
@@ -49,9 +48,13 @@ def _join_form(request: Request, language: str, view, form: dict, error: str = "
                status: int = 200, ask_code: bool = False) -> HTMLResponse:
     """The join form; `ask_code`: the code is typed in (the one the phone had was
     replaced, or mistyped), and the current code is not written into the page."""
-    themes = list(dict.fromkeys(t.theme for t in view.tables if t.theme))
     return render_page(request, language, "pages/join.html", status=status, view=view, form=form,
-                       themes=themes, form_error=error, ask_code=ask_code)
+                       themes=_themes(view), form_error=error, ask_code=ask_code)
+
+
+def _themes(view: EventView) -> list[str]:
+    """The themes a newcomer chooses from (none when no table has one)."""
+    return [theme for theme in view.themes if theme]
 
 
 def _wrong_join_code(request: Request, services) -> HTMLResponse:
@@ -151,7 +154,8 @@ async def _join_posted(request: Request, services, settings, view: EventView,
                           status=status, ask_code=ask_code)
 
     try:
-        spec = JoinIn.model_validate({**form, "join_code": join_code})
+        spec = JoinForm.model_validate({**form, "consent": bool(form["consent"]),
+                                        "join_code": join_code}).require_theme(_themes(view))
         joined = await sessions.join_in_turn(services, view.session.id, spec,
                                              client_address(request))
     except (ValidationError, Refusal) as error:

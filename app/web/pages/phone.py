@@ -1,5 +1,5 @@
-"""The participant's phone: the page, switching to another participant's link, cards and
-dots."""
+"""The participant's phone: the page, switching to another participant's link, cards,
+dots and the survey's answers."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import access, board
+from app.actions import access, board, survey
 from app.i18n import N_
 from app.refusal import Refusal
-from app.schemas import (
-    CardIn,
-)
+from app.schemas import CardIn, SurveyAnswersIn
 from app.web.deps import (
     ServicesDep,
     SettingsDep,
@@ -87,3 +85,15 @@ async def vote_from_phone(session_id: str, request: Request, services: ServicesD
 async def unvote_from_phone(session_id: str, request: Request,
                             services: ServicesDep) -> Response:
     return await _vote_from_phone(request, services, session_id, -1)
+
+
+@router.post("/m/{session_id}/survey")
+async def survey_from_phone(session_id: str, request: Request,
+                            services: ServicesDep) -> Response:
+    """The survey's form: a field per question answered (named by its id)."""
+    def work(identity, form) -> str:
+        answers = {key: value for key, value in form.items() if str(value).strip()}
+        survey.answer(services, identity, SurveyAnswersIn.model_validate({"answers": answers}))
+        return N_("Thank you! Your answers are saved.")
+
+    return await from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
