@@ -418,8 +418,6 @@ SURVEY_KINDS = ("scale5", "choice", "text")
 """scale5: 1 (not at all) to 5 (very much); choice: one of its options; text: free text."""
 MAX_QUESTIONS = 10
 MAX_OPTIONS = 10
-SCALE = ("1", "2", "3", "4", "5")
-"""A scale5 question's answers, from 1 (not at all) to 5 (very much)."""
 QuestionId = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
 QuestionText = Annotated[str, _text(300, N_("Question"))]
 OptionText = Annotated[str, _text(60, N_("Option"))]
@@ -499,16 +497,13 @@ class SurveyAnswersIn(BaseModel):
 
 
 def _answer(question, raw: int | str) -> str:
-    """One answer as stored text ("" = left empty)."""
+    """One answer as stored text ("" = left empty); `question.choices` are the answers a
+    scale5 or choice question takes."""
+    if question.kind == "text":
+        return _answer_text(raw)
     value = None if isinstance(raw, bool) else str(raw).strip()
-    if question.kind == "scale5":
-        if value not in (*SCALE, ""):
-            raise Refusal("invalid", N_("Answer %(id)s with a number from 1 to 5."),
-                          id=question.id)
-        return value
-    if question.kind == "choice":
-        if value not in (*question.options, ""):
-            raise Refusal("invalid", N_("Answer %(id)s with one of its options."),
-                          id=question.id)
-        return value
-    return _answer_text(raw)
+    if value not in (*question.choices, ""):
+        raise Refusal("invalid", N_("Answer %(id)s with a number from 1 to 5.")
+                      if question.kind == "scale5"
+                      else N_("Answer %(id)s with one of its options."), id=question.id)
+    return value

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 
 from app import cards, keywords, rounds, screens, tables
 from app.live import changes
-from app.schemas import SCALE
 from app.store.records import (
     CardRecord,
     EventRecord,
@@ -633,10 +632,9 @@ class EventView:
         for question in self.survey.questions:
             given = [v for a in self.survey_answers.values()
                      if (v := a.value(question.id)) is not None]
-            labels = {"scale5": SCALE, "choice": question.options}.get(question.kind, ())
             tally = Counter(given)
             results.append(QuestionResult(
-                question, tuple((label, tally[label]) for label in labels),
+                question, tuple((label, tally[label]) for label in question.choices),
                 tuple(given) if question.kind == "text" else (), len(given)))
         return results
 

@@ -137,6 +137,9 @@ class ClockEntryRecord:
     status: str
 
 
+SCALE5 = ("1", "2", "3", "4", "5")
+
+
 @dataclass(frozen=True, slots=True)
 class QuestionRecord:
     """One question of the survey: `kind` scale5 (1 to 5), choice (one of `options`) or
@@ -146,6 +149,12 @@ class QuestionRecord:
     kind: str
     text: str
     options: tuple[str, ...] = ()
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The answers it takes: 1 (not at all) to 5 (very much) for scale5, its options
+        for a choice; none (free text) for a text question."""
+        return SCALE5 if self.kind == "scale5" else self.options
 
 
 @dataclass(frozen=True, slots=True)
