@@ -17,6 +17,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
+    StrictStr,
     field_validator,
 )
 
@@ -301,7 +303,7 @@ class JoinForm(JoinIn):
     would count everyone who skips them as 市民 at the first theme); the JSON API keeps
     them optional (JoinIn)."""
 
-    affiliation: str = ""
+    affiliation: str = Field(default="", validate_default=True)
 
     def require_theme(self, themes: list[str]) -> JoinForm:
         """Refused without a theme when the event's tables have themes to choose from."""
@@ -475,7 +477,7 @@ class SurveyAnswersIn(BaseModel):
     choice, free text; questions left out are not answered."""
 
     model_config = ConfigDict(extra="ignore")
-    answers: dict[QuestionId, int | str] = Field(max_length=MAX_QUESTIONS)
+    answers: dict[QuestionId, StrictInt | StrictStr] = Field(max_length=MAX_QUESTIONS)
 
     def cleaned(self, questions) -> tuple[tuple[str, str], ...]:
         """The answers as (question id, text) pairs in the questions' order, each checked
@@ -501,7 +503,7 @@ def _answer(question, raw: int | str) -> str:
     scale5 or choice question takes."""
     if question.kind == "text":
         return _answer_text(raw)
-    value = None if isinstance(raw, bool) else str(raw).strip()
+    value = str(raw).strip()
     if value not in (*question.choices, ""):
         raise Refusal("invalid", N_("Answer %(id)s with a number from 1 to 5.")
                       if question.kind == "scale5"
