@@ -78,12 +78,12 @@ class Done(Generic[T]):
     events: tuple[Change, ...] = ()
 
 
-def announce(services: Services, session_id: str, seq: int | None,
+def announce(services: Services, event_id: str, seq: int | None,
              *events: Change) -> tuple[Change, ...]:
     """Publish the events of the change committed as `seq` (None: nothing changed)."""
     if seq is None:
         return ()
-    services.publish(Batch(session_id, seq, events))
+    services.publish(Batch(event_id, seq, events))
     return events
 
 

@@ -36,29 +36,29 @@ def set_questions(services: Services, identity: auth.Identity, spec: SurveyIn
     require(identity, auth.FACILITATOR)
     questions = [QuestionRecord(q.id, q.kind, q.text, tuple(q.options)) for q in spec.questions]
     return _announced(services, identity,
-                      survey.set_questions(services.engine, identity.session_id, questions))
+                      survey.set_questions(services.engine, identity.event_id, questions))
 
 
 def start_default(services: Services, identity: auth.Identity) -> Done[SurveyRecord]:
     """The console's "start a survey": the default questions in the event's language."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
-    questions = default_questions(view.session.language)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
+    questions = default_questions(view.event.language)
     return _announced(services, identity,
-                      survey.set_questions(services.engine, identity.session_id, questions))
+                      survey.set_questions(services.engine, identity.event_id, questions))
 
 
 def set_open(services: Services, identity: auth.Identity, patch: SurveyPatch
              ) -> Done[SurveyRecord]:
     require(identity, auth.FACILITATOR)
     return _announced(services, identity,
-                      survey.set_open(services.engine, identity.session_id, patch.open))
+                      survey.set_open(services.engine, identity.event_id, patch.open))
 
 
 def _announced(services: Services, identity: auth.Identity,
                changed: tuple[SurveyRecord, int]) -> Done[SurveyRecord]:
     record, seq = changed
-    return Done(record, announce(services, identity.session_id, seq,
+    return Done(record, announce(services, identity.event_id, seq,
                                  changes.SurveyChanged(record)))
 
 
@@ -68,15 +68,15 @@ def answer(services: Services, identity: auth.Identity, spec: SurveyAnswersIn
     earlier ones."""
     if identity.role != auth.PARTICIPANT or identity.participant_id is None:
         raise Refusal("forbidden", N_("Only participants answer the survey."))
-    record, seq = survey.answer(services.engine, identity.session_id,
+    record, seq = survey.answer(services.engine, identity.event_id,
                                 identity.participant_id, spec.cleaned, services.now())
-    return Done(record, announce(services, identity.session_id, seq,
+    return Done(record, announce(services, identity.event_id, seq,
                                  changes.SurveyAnswered(record)))
 
 
 def current(services: Services, identity: auth.Identity) -> EventView:
     """The event with its survey, for anyone of the event (404 no_survey without one)."""
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
     if view.survey is None:
         raise survey.no_survey()
     return view

@@ -247,7 +247,7 @@ def dots_changed(vote: VoteRecord | GroupVoteRecord) -> DotsChanged | GroupDotsC
 class Batch:
     """The events of one committed change, numbered by the event's `seq` after it."""
 
-    session_id: str
+    event_id: str
     seq: int
     events: tuple[Change, ...]
 
@@ -256,7 +256,7 @@ class Batch:
 
 
 def encode(batch: Batch) -> str:
-    return json.dumps({"session_id": batch.session_id, "seq": batch.seq,
+    return json.dumps({"event_id": batch.event_id, "seq": batch.seq,
                        "events": [{"name": type(e).__name__, **dataclasses.asdict(e)}
                                   for e in batch.events]}, ensure_ascii=False)
 
@@ -268,7 +268,7 @@ def decode(text: str | bytes) -> Batch:
         cls = CHANGE_CLASSES[item.pop("name")]
         hints = _hints(cls)
         events.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
-    return Batch(data["session_id"], data["seq"], tuple(events))
+    return Batch(data["event_id"], data["seq"], tuple(events))
 
 
 @cache

@@ -66,8 +66,8 @@ def _my_votes_inputs(view: EventView, participant_id: int) -> tuple:
     mine = view.my_dots(participant_id)
     names = tuple(view.group(i).name if view.vote_on == "groups" else view.card(i).text
                   for i in mine)
-    return (tuple(mine.items()), names, view.session.vote_budget, view.session.voting_open,
-            view.vote_on, view.session.id)
+    return (tuple(mine.items()), names, view.event.vote_budget, view.event.voting_open,
+            view.vote_on, view.event.id)
 
 
 def _seat_inputs(view: EventView, participant_id: int) -> tuple:
@@ -86,7 +86,7 @@ OWN_INPUTS: dict[str, Callable[[EventView, int], tuple]] = {
     "my-votes": _my_votes_inputs,
     "seat": _seat_inputs,
     "survey": lambda view, participant_id: (view.survey, view.survey_answer(participant_id),
-                                            view.session.id),
+                                            view.event.id),
 }
 """A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
 besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
@@ -335,7 +335,7 @@ class Delivery:
     def _seating(self, event) -> None:
         self.view.apply(event)
         self.redraw(SEATING_PIECES)
-        if self.view.session.flood_until_ms is not None:  # the flood's list of people
+        if self.view.event.flood_until_ms is not None:  # the flood's list of people
             self.redraw([("facilitator", "flood")])
 
     def _joined(self, change: changes.Joined) -> None:

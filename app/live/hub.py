@@ -168,8 +168,8 @@ Loader = Callable[[str], EventView]
 class Room:
     """The connections of one event and the worker that keeps them up to date."""
 
-    def __init__(self, hub: Hub, session_id: str):
-        self.hub, self.session_id = hub, session_id
+    def __init__(self, hub: Hub, event_id: str):
+        self.hub, self.event_id = hub, event_id
         self.members: set[Connection] = set()
         """Every connection of the room, whatever its state."""
         self.live: set[Connection] = set()
@@ -227,7 +227,7 @@ class Room:
             try:
                 await self._step()
             except Exception:  # never leave screens stale: start again from the database
-                log.exception("live room %s failed; resyncing", self.session_id)
+                log.exception("live room %s failed; resyncing", self.event_id)
                 self.needs_resync = True
                 await asyncio.sleep(0.5)
         self.hub.forget(self)
@@ -310,7 +310,7 @@ class Room:
         if self.gap_since is None:
             self.gap_since = now
         elif now - self.gap_since >= GAP_WAIT_SECONDS or len(self.pending) > MAX_WAITING_BATCHES:
-            log.warning("live room %s: batch %s never arrived; resyncing", self.session_id,
+            log.warning("live room %s: batch %s never arrived; resyncing", self.event_id,
                         self.view.seq + 1)
             self.needs_resync = True
             self.wake.set()
@@ -355,7 +355,7 @@ class Room:
         pass), its drawing is shared."""
         drawn = self.drawn
         if fresh or self.view is None:
-            view = self.hub.load_view(self.session_id)
+            view = self.hub.load_view(self.event_id)
             drawn = self.drawn = (time.monotonic(), view, delivery.Drawing(view), {})
         elif (drawn is None or drawn[1] is not self.view
               or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS):
@@ -424,15 +424,15 @@ class Hub:
 
     # --- connections ------------------------------------------------------------------------
 
-    def add(self, session_id: str, connection: Connection) -> None:
+    def add(self, event_id: str, connection: Connection) -> None:
         """A new connection: it gets a snapshot, then every change after it."""
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is None:
-            room = self._rooms[session_id] = Room(self, session_id)
+            room = self._rooms[event_id] = Room(self, event_id)
         room.join(connection)
         self._settle_garbage_collector()
 
-    def request_snapshot(self, session_id: str, connection: Connection) -> None:
+    def request_snapshot(self, event_id: str, connection: Connection) -> None:
         """The page asked to be drawn again (it found a piece it could not update): at
         most once a second per connection; requests within the second after an answer
         are answered once, when it ends."""
@@ -441,21 +441,21 @@ class Hub:
         loop = asyncio.get_running_loop()
         wait = connection.resynced_at + RESYNC_INTERVAL_SECONDS - loop.time()
         if wait > 0:
-            connection.resync_due = loop.call_later(wait, self._resync_now, session_id,
+            connection.resync_due = loop.call_later(wait, self._resync_now, event_id,
                                                     connection)
             return
-        self._resync_now(session_id, connection)
+        self._resync_now(event_id, connection)
 
-    def _resync_now(self, session_id: str, connection: Connection) -> None:
+    def _resync_now(self, event_id: str, connection: Connection) -> None:
         connection.resync_due = None
         connection.resynced_at = asyncio.get_running_loop().time()
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is not None and connection in room.live:
             room.join(connection)
 
-    def remove(self, session_id: str, connection: Connection) -> None:
+    def remove(self, event_id: str, connection: Connection) -> None:
         connection.closed()
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is not None:
             room.discard(connection)
             if room.empty:
@@ -464,8 +464,8 @@ class Hub:
             gc.unfreeze()
 
     def forget(self, room: Room) -> None:
-        if room.empty and self._rooms.get(room.session_id) is room:
-            del self._rooms[room.session_id]
+        if room.empty and self._rooms.get(room.event_id) is room:
+            del self._rooms[room.event_id]
 
     def connection_count(self) -> int:
         return sum(len(r.members) for r in self._rooms.values())
@@ -505,12 +505,12 @@ class Hub:
     def arrive(self, batch: changes.Batch) -> None:
         """A batch for this worker's screens (on the event loop). Tokens it signed out stop
         working here at once, and their sockets close, whatever the order of batches."""
-        room = self._rooms.get(batch.session_id)
+        room = self._rooms.get(batch.event_id)
         if any(isinstance(e, changes.JoiningChanged) for e in batch.events):
-            self.forget_join_turns(batch.session_id)
+            self.forget_join_turns(batch.event_id)
         signed_out = [e for e in batch.events if isinstance(e, changes.SignedOut)]
         if signed_out:
-            self.forget_tokens(batch.session_id)
+            self.forget_tokens(batch.event_id)
             for connection in list(room.members) if room is not None else ():
                 if any(holds(connection.holder, event) for event in signed_out):
                     room.discard(connection)

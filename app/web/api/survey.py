@@ -16,22 +16,22 @@ from app.web.deps import IdentityDep, ServicesDep
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.put("/sessions/{session_id}/survey", response_model=answers.Survey)
-def set_questions(session_id: str, identity: IdentityDep, spec: SurveyIn,
+@router.put("/sessions/{event_id}/survey", response_model=answers.Survey)
+def set_questions(event_id: str, identity: IdentityDep, spec: SurveyIn,
                   services: ServicesDep) -> dict:
     """The questions, all at once (facilitator); 409 survey_answered once answered."""
     return wire.survey_json(survey.set_questions(services, identity, spec).value)
 
 
-@router.patch("/sessions/{session_id}/survey", response_model=answers.Survey)
-def open_or_close(session_id: str, identity: IdentityDep, patch: SurveyPatch,
+@router.patch("/sessions/{event_id}/survey", response_model=answers.Survey)
+def open_or_close(event_id: str, identity: IdentityDep, patch: SurveyPatch,
                   services: ServicesDep) -> dict:
     """`{"open": true}` opens the survey to the phones, false closes it (facilitator)."""
     return wire.survey_json(survey.set_open(services, identity, patch).value)
 
 
-@router.get("/sessions/{session_id}/survey", response_model=answers.Survey)
-def get_survey(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/survey", response_model=answers.Survey)
+def get_survey(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """The questions for any token; the facilitator also sees how many answered, a
     participant their own answers."""
     view = survey.current(services, identity)
@@ -44,15 +44,15 @@ def get_survey(session_id: str, identity: IdentityDep, services: ServicesDep) ->
     return body
 
 
-@router.post("/sessions/{session_id}/survey/answers", response_model=answers.SurveyAnswers)
-def answer(session_id: str, identity: IdentityDep, spec: SurveyAnswersIn,
+@router.post("/sessions/{event_id}/survey/answers", response_model=answers.SurveyAnswers)
+def answer(event_id: str, identity: IdentityDep, spec: SurveyAnswersIn,
            services: ServicesDep) -> dict:
     """A participant's answers; sent again while the survey is open they replace the
     earlier ones (409 survey_closed when it is not open)."""
     return {"answers": dict(survey.answer(services, identity, spec).value.answers)}
 
 
-@router.get("/sessions/{session_id}/survey/results", response_model=answers.SurveyResults)
-def results(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/survey/results", response_model=answers.SurveyResults)
+def results(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """What the answers add up to, per question (facilitator)."""
     return wire.survey_results_json(survey.results(services, identity))

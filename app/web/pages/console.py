@@ -51,10 +51,10 @@ def _host_urls(base: str, view: EventView) -> dict[int, str]:
     return {t.id: links.host_url(base, view, t) for t in view.tables}
 
 
-@router.get("/f/{session_id}", response_class=HTMLResponse)
-def console(session_id: str, request: Request, services: ServicesDep,
+@router.get("/f/{event_id}", response_class=HTMLResponse)
+def console(event_id: str, request: Request, services: ServicesDep,
             settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
+    visit = check_visit(request, settings, services, event_id, (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
     base = urls.base_url(request)
@@ -64,19 +64,19 @@ def console(session_id: str, request: Request, services: ServicesDep,
                        **live_context(visit.view))
 
 
-@router.post("/f/{session_id}/control")
-async def control_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/control")
+async def control_from_console(event_id: str, request: Request,
                                services: ServicesDep) -> Response:
     def work(identity, form) -> str | None:
         command = ControlIn.model_validate({k: v or None for k, v in form.items()})
         return sessions.control(services, identity, command).value.note
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work,
+    return await from_page(request, event_id, (auth.FACILITATOR,), work,
                            N_("Only the facilitator may control the rounds."))
 
 
-@router.post("/f/{session_id}/seats")
-async def move_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/seats")
+async def move_from_console(event_id: str, request: Request,
                             services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         move = MoveIn.model_validate({"participant_id": form_int(form, "participant_id"),
@@ -84,29 +84,29 @@ async def move_from_console(session_id: str, request: Request,
                                       "phase_index": form.get("phase_index") or None})
         seating.move(services, identity, move)
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, SEATING_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, SEATING_ONLY)
 
 
-@router.post("/f/{session_id}/seating/plan")
-async def plan_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/seating/plan")
+async def plan_from_console(event_id: str, request: Request,
                             services: ServicesDep) -> Response:
     def work(identity, _form) -> str:
         if seating.plan_now(services, identity).value.changed:
             return N_("The moves are planned: the route slips can be printed.")
         return N_("The moves were planned already; nothing changed.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/absence")
-async def absence_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/absence")
+async def absence_from_console(event_id: str, request: Request,
                                services: ServicesDep) -> Response:
-    return await from_page(request, session_id, (auth.FACILITATOR,), absence_change(services),
+    return await from_page(request, event_id, (auth.FACILITATOR,), absence_change(services),
                            SEATING_ONLY)
 
 
-@router.post("/f/{session_id}/joining")
-async def joining_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/joining")
+async def joining_from_console(event_id: str, request: Request,
                                services: ServicesDep) -> Response:
     def work(identity, form) -> str:
         open_ = yes_no(form, "open")
@@ -115,21 +115,21 @@ async def joining_from_console(session_id: str, request: Request,
         admission.set_joining(services, identity, open_)
         return N_("Joining is open again.") if open_ else N_("Joining is closed.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/join_code")
-async def join_code_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/join_code")
+async def join_code_from_console(event_id: str, request: Request,
                                  services: ServicesDep) -> Response:
     def work(identity, _form) -> str:
         admission.new_join_code(services, identity)
         return N_("A new join code is on the projector; the old one no longer works.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/participants/{participant_id}/remove")
-async def remove_from_console(session_id: str, participant_id: RowIdPath, request: Request,
+@router.post("/f/{event_id}/participants/{participant_id}/remove")
+async def remove_from_console(event_id: str, participant_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, form) -> str:
         removed = admission.remove_participants(services, identity, [participant_id],
@@ -138,11 +138,11 @@ async def remove_from_console(session_id: str, participant_id: RowIdPath, reques
             return N_("Removed; their cards are hidden.")
         return N_("Removed.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/join_flood")
-async def flood_review_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/join_flood")
+async def flood_review_from_console(event_id: str, request: Request,
                                     services: ServicesDep) -> Response:
     """The console's review of a flood of joins: remove the ticked people (and hide their
     cards), or keep everyone; either way the notice goes."""
@@ -155,11 +155,11 @@ async def flood_review_from_console(session_id: str, request: Request,
         return NN_("Removed %(num)s person; their cards are hidden.",
                    "Removed %(num)s people; their cards are hidden."), {"num": len(ticked)}
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/reception")
-async def reception_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/reception")
+async def reception_from_console(event_id: str, request: Request,
                                  services: ServicesDep) -> Response:
     def work(identity, form) -> tuple[str, dict]:
         spec = ArrivalIn.model_validate(
@@ -169,11 +169,11 @@ async def reception_from_console(session_id: str, request: Request,
         return (N_("%(name)s is added: home table %(number)s."),
                 {"name": spec.name, "number": table.number if table else "–"})
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/participants/import")
-async def import_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/participants/import")
+async def import_from_console(event_id: str, request: Request,
                               services: ServicesDep) -> Response:
     """The upload of a pre-registration list: `dry_run=true` draws the preview (rows and
     problems; the import button when there are none), else everyone is stored and the
@@ -188,7 +188,7 @@ async def import_from_console(session_id: str, request: Request,
         return flash(request, language, refusal.text(language), "error", refusal.status)
 
     def attempt() -> Response:
-        identity = cookie_identity(request, session_id, auth.FACILITATOR)
+        identity = cookie_identity(request, event_id, auth.FACILITATOR)
         if identity is None:
             return flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
         try:
@@ -208,8 +208,8 @@ async def import_from_console(session_id: str, request: Request,
     return await run_in_threadpool(attempt)
 
 
-@router.post("/f/{session_id}/participants/{participant_id}/arrival")
-async def arrival_from_console(session_id: str, participant_id: RowIdPath, request: Request,
+@router.post("/f/{event_id}/participants/{participant_id}/arrival")
+async def arrival_from_console(event_id: str, participant_id: RowIdPath, request: Request,
                                services: ServicesDep) -> Response:
     def work(identity, _form) -> tuple[str, dict]:
         view = seating.arrive(services, identity, participant_id).value
@@ -218,11 +218,11 @@ async def arrival_from_console(session_id: str, participant_id: RowIdPath, reque
         return (N_("%(name)s has arrived: home table %(number)s."),
                 {"name": person.name if person else "", "number": table.number if table else "–"})
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/tokens")
-async def new_link_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/tokens")
+async def new_link_from_console(event_id: str, request: Request,
                                 services: ServicesDep) -> Response:
     def work(identity, form) -> str:
         role = form.get("role", "")
@@ -233,32 +233,32 @@ async def new_link_from_console(session_id: str, request: Request,
             return N_("The co-facilitator's link no longer works.")
         return N_("The new link is in the list; the old device is signed out.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.get("/f/{session_id}/hosts", response_class=HTMLResponse)
-def host_sheet(session_id: str, request: Request, services: ServicesDep,
+@router.get("/f/{event_id}/hosts", response_class=HTMLResponse)
+def host_sheet(event_id: str, request: Request, services: ServicesDep,
                settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
+    visit = check_visit(request, settings, services, event_id, (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
     return render_page(request, visit.language, "pages/hosts_print.html", view=visit.view,
                        host_urls=_host_urls(urls.base_url(request), visit.view))
 
 
-@router.post("/f/{session_id}/survey/start")
-async def survey_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/survey/start")
+async def survey_from_console(event_id: str, request: Request,
                               services: ServicesDep) -> Response:
     """A survey with the default questions of a 協働 workshop (the API sets others)."""
     def work(identity, _form) -> str:
         survey.start_default(services, identity)
         return N_("The survey is ready: open it when people should answer.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/survey/open")
-async def survey_open_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/survey/open")
+async def survey_open_from_console(event_id: str, request: Request,
                                    services: ServicesDep) -> Response:
     def work(identity, form) -> str:
         patch = SurveyPatch.model_validate({"open": yes_no(form, "open")})
@@ -266,4 +266,4 @@ async def survey_open_from_console(session_id: str, request: Request,
         return (N_("The survey is open on the phones.") if patch.open
                 else N_("The survey is closed."))
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)

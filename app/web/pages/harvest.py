@@ -48,12 +48,12 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.get("/f/{session_id}/export.{fmt}")
-async def export_from_console(session_id: str, fmt: str, request: Request,
+@router.get("/f/{event_id}/export.{fmt}")
+async def export_from_console(event_id: str, fmt: str, request: Request,
                               services: ServicesDep, settings: SettingsDep) -> Response:
     """The console's export links: the same downloads as the API, by the facilitator's
     cookie (a document awaited from its worker process)."""
-    visit = await run_in_threadpool(check_visit, request, settings, services, session_id,
+    visit = await run_in_threadpool(check_visit, request, settings, services, event_id,
                                     (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
@@ -70,27 +70,27 @@ async def export_from_console(session_id: str, fmt: str, request: Request,
                             **refusal.params)
 
 
-@router.post("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
-async def start_document_from_console(session_id: str, name: str, request: Request,
+@router.post("/f/{event_id}/documents/{name}", response_class=HTMLResponse)
+async def start_document_from_console(event_id: str, name: str, request: Request,
                                       services: ServicesDep) -> Response:
     """The console's button: start making the document; its piece of the list, which
     then asks for its progress every second."""
-    return await _console_document(session_id, name, request, services, start=True)
+    return await _console_document(event_id, name, request, services, start=True)
 
 
-@router.get("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
-async def document_from_console(session_id: str, name: str, request: Request,
+@router.get("/f/{event_id}/documents/{name}", response_class=HTMLResponse)
+async def document_from_console(event_id: str, name: str, request: Request,
                                 services: ServicesDep) -> Response:
     """A document's piece of the console's list: its progress, its download or why not."""
-    return await _console_document(session_id, name, request, services, start=False)
+    return await _console_document(event_id, name, request, services, start=False)
 
 
-async def _console_document(session_id: str, name: str, request: Request,
+async def _console_document(event_id: str, name: str, request: Request,
                             services: ServicesDep, *, start: bool) -> Response:
     language = page_language(request)
     if start and not same_origin(request, request.app.state.settings):
         return flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
-    identity = await run_in_threadpool(cookie_identity, request, session_id, auth.FACILITATOR)
+    identity = await run_in_threadpool(cookie_identity, request, event_id, auth.FACILITATOR)
     if identity is None:
         return flash(request, language, translate(language, SIGNED_OUT), "error", 403)
     try:
@@ -98,47 +98,47 @@ async def _console_document(session_id: str, name: str, request: Request,
                                    start=start)
     except Refusal as refusal:
         return flash(request, language, refusal.text(language), "error", refusal.status)
-    return render_page(request, language, "fragments/_document.html", session_id=session_id,
+    return render_page(request, language, "fragments/_document.html", event_id=event_id,
                        document=found, failure=(document_failure(found.job).text(language)
                                                 if found.job and found.job.status == "failed"
                                                 else ""))
 
 
-@router.post("/f/{session_id}/cards")
-def card_from_console(session_id: str, spec: CardIn, request: Request,
+@router.post("/f/{event_id}/cards")
+def card_from_console(event_id: str, spec: CardIn, request: Request,
                       services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.FACILITATOR, spec)
+    return card_from_page(request, services, event_id, auth.FACILITATOR, spec)
 
 
-@router.post("/f/{session_id}/groups")
-async def group_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/groups")
+async def group_from_console(event_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         board.create_group(services, identity, form.get("name", ""))
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/groups/{group_id}")
-async def rename_from_console(session_id: str, group_id: RowIdPath, request: Request,
+@router.post("/f/{event_id}/groups/{group_id}")
+async def rename_from_console(event_id: str, group_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         board.rename_group(services, identity, group_id, form.get("name", ""))
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/groups/{group_id}/delete")
-async def delete_from_console(session_id: str, group_id: RowIdPath, request: Request,
+@router.post("/f/{event_id}/groups/{group_id}/delete")
+async def delete_from_console(event_id: str, group_id: RowIdPath, request: Request,
                               services: ServicesDep) -> Response:
     def work(identity, _form) -> None:
         board.delete_group(services, identity, group_id)
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/cards/{card_id}/edit")
-async def card_edit_from_console(session_id: str, card_id: str, request: Request,
+@router.post("/f/{event_id}/cards/{card_id}/edit")
+async def card_edit_from_console(event_id: str, card_id: str, request: Request,
                                  services: ServicesDep) -> Response:
     """One form per change: `group_id` (empty: not grouped), `hidden` (yes/no) or `text`."""
     def work(identity, form) -> None:
@@ -151,11 +151,11 @@ async def card_edit_from_console(session_id: str, card_id: str, request: Request
             changes["text"] = form.get("text")
         board.change_card(services, identity, card_id, changes)
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/merge")
-async def merge_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/merge")
+async def merge_from_console(event_id: str, request: Request,
                              services: ServicesDep) -> Response:
     """Merge the cards ticked on the board (or offered as near-identical) into the first of
     them, which is kept. Merging asks first: without `confirmed=yes` the answer is the
@@ -179,13 +179,13 @@ async def merge_from_console(session_id: str, request: Request,
                 {"num": merged.weights[merged.kept.id]})
 
     if form.get("confirmed") != "yes":
-        return await run_in_threadpool(_console_fragment, request, session_id,
+        return await run_in_threadpool(_console_fragment, request, event_id,
                                        "fragments/_merge_confirm.html", confirmation)
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/cards/{card_id}/unmerge")
-async def unmerge_from_console(session_id: str, card_id: str, request: Request,
+@router.post("/f/{event_id}/cards/{card_id}/unmerge")
+async def unmerge_from_console(event_id: str, card_id: str, request: Request,
                                services: ServicesDep) -> Response:
     """「Unmerge」 on a merged card: the cards merged into it are back with their dots."""
     def work(identity, _form) -> tuple:
@@ -194,11 +194,11 @@ async def unmerge_from_console(session_id: str, card_id: str, request: Request,
                     "Unmerged: %(num)s cards are back on the board."),
                 {"num": len(restored.others)})
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/group_cards")
-async def group_cards_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/group_cards")
+async def group_cards_from_console(event_id: str, request: Request,
                                    services: ServicesDep) -> Response:
     """Move the cards selected on the board into the chosen group ("" = no group)."""
     def work(identity, form) -> str:
@@ -206,11 +206,11 @@ async def group_cards_from_console(session_id: str, request: Request,
                                   form_group(form)).value
         return N_("Moved.") if moved else N_("Those cards are in that group already.")
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.post("/f/{session_id}/board")
-async def board_from_console(session_id: str, request: Request,
+@router.post("/f/{event_id}/board")
+async def board_from_console(event_id: str, request: Request,
                              services: ServicesDep) -> Response:
     def work(identity, form) -> None:
         changes: dict = {}
@@ -224,37 +224,37 @@ async def board_from_console(session_id: str, request: Request,
                 changes[name] = yes_no(form, name)
         board.change_board(services, identity, changes)
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-def _console_fragment(request: Request, session_id: str, template: str,
+def _console_fragment(request: Request, event_id: str, template: str,
                       work: Callable[[auth.Identity], dict]) -> HTMLResponse:
     """A piece of the console drawn on demand (in this worker thread): `work` calls the
     action and gives the template's context; a refusal is a message (#flash)."""
     language = page_language(request)
-    identity = cookie_identity(request, session_id, auth.FACILITATOR)
+    identity = cookie_identity(request, event_id, auth.FACILITATOR)
     if identity is None:
         return flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
     try:
         context = work(identity)
     except Refusal as refusal:
         return flash(request, language, refusal.text(language), "error", refusal.status)
-    language = page_language(request, context["view"].session.language)
+    language = page_language(request, context["view"].event.language)
     return render_page(request, language, template, page_name="facilitator", **context)
 
 
-@router.get("/f/{session_id}/suggestions", response_class=HTMLResponse)
-def suggestions_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+@router.get("/f/{event_id}/suggestions", response_class=HTMLResponse)
+def suggestions_panel(event_id: str, request: Request, services: ServicesDep) -> Response:
     """The console's suggested groups ("Suggest groups"); never on the projector."""
     def work(identity) -> dict:
         suggested = insight.suggest(services, identity)
         return {"view": suggested.view, "suggested": suggested}
 
-    return _console_fragment(request, session_id, "fragments/_suggestions.html", work)
+    return _console_fragment(request, event_id, "fragments/_suggestions.html", work)
 
 
-@router.post("/f/{session_id}/suggestions/{suggestion_id}/accept")
-async def accept_from_console(session_id: str, suggestion_id: str, request: Request,
+@router.post("/f/{event_id}/suggestions/{suggestion_id}/accept")
+async def accept_from_console(event_id: str, suggestion_id: str, request: Request,
                               services: ServicesDep) -> Response:
     """The suggestion's form: its name as edited and the cards left ticked."""
     def work(identity, form) -> tuple:
@@ -268,24 +268,24 @@ async def accept_from_console(session_id: str, suggestion_id: str, request: Requ
                          "“%(name)s” made with %(num)s cards."))
         return note, {"name": accepted.group.name, "num": len(accepted.moved)}
 
-    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+    return await from_page(request, event_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
 
-@router.get("/f/{session_id}/duplicates", response_class=HTMLResponse)
-def duplicates_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+@router.get("/f/{event_id}/duplicates", response_class=HTMLResponse)
+def duplicates_panel(event_id: str, request: Request, services: ServicesDep) -> Response:
     """The console's near-identical cards ("Find duplicates"), each offered as a merge."""
     def work(identity) -> dict:
         found = board.duplicates(services, identity)
         return {"view": found.view, "duplicates": found.duplicates}
 
-    return _console_fragment(request, session_id, "fragments/_duplicates.html", work)
+    return _console_fragment(request, event_id, "fragments/_duplicates.html", work)
 
 
-@router.get("/f/{session_id}/stakeholders", response_class=HTMLResponse)
-def stakeholders_panel(session_id: str, request: Request, services: ServicesDep) -> Response:
+@router.get("/f/{event_id}/stakeholders", response_class=HTMLResponse)
+def stakeholders_panel(event_id: str, request: Request, services: ServicesDep) -> Response:
     """Who said what, on demand: cards and keywords by affiliation, never names."""
     def work(identity) -> dict:
         compared = insight.compare(services, identity)
         return {"view": compared.view, "comparison": compared.comparison}
 
-    return _console_fragment(request, session_id, "fragments/_stakeholders.html", work)
+    return _console_fragment(request, event_id, "fragments/_stakeholders.html", work)

@@ -33,8 +33,8 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.post("/h/{session_id}/affiliation")
-async def host_affiliation(session_id: str, request: Request, services: ServicesDep) -> Response:
+@router.post("/h/{event_id}/affiliation")
+async def host_affiliation(event_id: str, request: Request, services: ServicesDep) -> Response:
     """The host's own affiliation, from the form on their tablet."""
     def work(identity, form) -> tuple[str, dict]:
         spec = TablePatch(host_affiliation=form.get("affiliation", ""))
@@ -44,29 +44,29 @@ async def host_affiliation(session_id: str, request: Request, services: Services
             "affiliation": translate(page_language(request),
                                      AFFILIATION_LABELS[table.host_affiliation])}
 
-    return await from_page(request, session_id, (auth.HOST,), work, SIGNED_OUT)
+    return await from_page(request, event_id, (auth.HOST,), work, SIGNED_OUT)
 
 
-@router.post("/h/{session_id}/absence")
-async def absence_from_host(session_id: str, request: Request,
+@router.post("/h/{event_id}/absence")
+async def absence_from_host(event_id: str, request: Request,
                             services: ServicesDep) -> Response:
-    return await from_page(request, session_id, (auth.HOST,), absence_change(services),
+    return await from_page(request, event_id, (auth.HOST,), absence_change(services),
                            SEATING_ONLY)
 
 
-@router.get("/h/{session_id}", response_class=HTMLResponse)
-def host(session_id: str, request: Request, services: ServicesDep,
+@router.get("/h/{event_id}", response_class=HTMLResponse)
+def host(event_id: str, request: Request, services: ServicesDep,
          settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.HOST,))
+    visit = check_visit(request, settings, services, event_id, (auth.HOST,))
     if not isinstance(visit, Visit):
         return visit
     return render_page(request, visit.language, "pages/host.html", page_name="host", wake_lock=True,
                        table=visit.view.table(visit.identity.table_id), audience=visit.identity,
-                       card_post_url=f"/h/{session_id}/cards",
+                       card_post_url=f"/h/{event_id}/cards",
                        **live_context(visit.view))
 
 
-@router.post("/h/{session_id}/cards")
-def card_from_host(session_id: str, spec: CardIn, request: Request,
+@router.post("/h/{event_id}/cards")
+def card_from_host(event_id: str, spec: CardIn, request: Request,
                    services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.HOST, spec)
+    return card_from_page(request, services, event_id, auth.HOST, spec)

@@ -28,11 +28,11 @@ router = APIRouter()
 def _join_view(services, join_code: str) -> tuple[EventView | None, bool]:
     """The event of a join code, and whether the code was replaced (a phone or printed QR
     code that read it before); (None, False) for no event."""
-    session_id = access.session_for_join_code(services, join_code)
-    replaced = session_id is None
+    event_id = access.session_for_join_code(services, join_code)
+    replaced = event_id is None
     if replaced:
-        session_id = access.session_for_replaced_code(services, join_code)
-    view = sessions.view_by_id(services, session_id) if session_id else None
+        event_id = access.session_for_replaced_code(services, join_code)
+    view = sessions.view_by_id(services, event_id) if event_id else None
     return view, replaced and view is not None
 
 
@@ -92,17 +92,17 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     view, replaced = _join_view(services, join_code)
     if view is None:
         return _wrong_join_code(request, services)
-    session_id = view.session.id
+    event_id = view.event.id
     entered = enter(request, settings, services, view, (auth.PARTICIPANT,),
-                    f"/m/{session_id}")
+                    f"/m/{event_id}")
     if isinstance(entered, Response):
         return entered
     if entered is not None:
-        return RedirectResponse(f"/m/{session_id}", status_code=303)
-    language = page_language(request, view.session.language)
+        return RedirectResponse(f"/m/{event_id}", status_code=303)
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
     if replaced:
         return _join_form(request, language, view, BLANK_JOIN,
@@ -125,9 +125,9 @@ async def join_with_typed_code(request: Request, services: ServicesDep,
     """The join form of a phone whose code was replaced: the new code typed in, what
     they wrote kept."""
     posted = await request.form()
-    session_id = str(posted.get("session", ""))
-    view = await run_in_threadpool(sessions.view_by_id, services, session_id) \
-        if 0 < len(session_id) <= 16 else None
+    event_id = str(posted.get("session", ""))
+    view = await run_in_threadpool(sessions.view_by_id, services, event_id) \
+        if 0 < len(event_id) <= 16 else None
     if view is None:
         return no_event_page(request)
     return await _join_posted(request, services, settings, view,
@@ -139,10 +139,10 @@ async def _join_posted(request: Request, services, settings, view: EventView,
     """A join form posted for `view`'s event with `join_code` (checked by the join)."""
     posted = await request.form()
     form = {key: posted.get(key, "") for key in BLANK_JOIN}
-    language = page_language(request, view.session.language)
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
 
     def refused(error: ValidationError | Refusal) -> Response:
@@ -156,9 +156,9 @@ async def _join_posted(request: Request, services, settings, view: EventView,
     try:
         spec = JoinForm.model_validate({**form, "consent": bool(form["consent"]),
                                         "join_code": join_code}).require_theme(_themes(view))
-        joined = await sessions.join_in_turn(services, view.session.id, spec,
+        joined = await sessions.join_in_turn(services, view.event.id, spec,
                                              client_address(request))
     except (ValidationError, Refusal) as error:
         return await run_in_threadpool(refused, error)
-    return cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
-                           joined.value.token, f"/m/{view.session.id}")
+    return cookie_redirect(request, settings, auth.PARTICIPANT, view.event.id,
+                           joined.value.token, f"/m/{view.event.id}")

@@ -32,40 +32,40 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.get("/m/{session_id}", response_class=HTMLResponse)
-def participant_page(session_id: str, request: Request, services: ServicesDep,
+@router.get("/m/{event_id}", response_class=HTMLResponse)
+def participant_page(event_id: str, request: Request, services: ServicesDep,
                      settings: SettingsDep) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
     is replaced."""
-    visit = check_visit(request, settings, services, session_id, (auth.PARTICIPANT,))
+    visit = check_visit(request, settings, services, event_id, (auth.PARTICIPANT,))
     if not isinstance(visit, Visit):
         return visit
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
-                       audience=visit.identity, card_post_url=f"/m/{session_id}/cards",
+                       audience=visit.identity, card_post_url=f"/m/{event_id}/cards",
                        **live_context(visit.view))
 
 
-@router.post("/m/{session_id}/switch")
-def switch_participant(session_id: str, request: Request, services: ServicesDep,
+@router.post("/m/{event_id}/switch")
+def switch_participant(event_id: str, request: Request, services: ServicesDep,
                        settings: SettingsDep, token: str = Form(max_length=64)) -> Response:
     """The phone chose to continue as the participant whose link it opened."""
     if not same_origin(request, settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
-    identity = access.signed_in(services, session_id, [(auth.PARTICIPANT, token)])
+    identity = access.signed_in(services, event_id, [(auth.PARTICIPANT, token)])
     if identity is None:
-        return denied_page(request, session_id, (auth.PARTICIPANT,))
-    return cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
-                           f"/m/{session_id}")
+        return denied_page(request, event_id, (auth.PARTICIPANT,))
+    return cookie_redirect(request, settings, auth.PARTICIPANT, event_id, token,
+                           f"/m/{event_id}")
 
 
-@router.post("/m/{session_id}/cards")
-def card_from_phone(session_id: str, spec: CardIn, request: Request,
+@router.post("/m/{event_id}/cards")
+def card_from_phone(event_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.PARTICIPANT, spec)
+    return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
 
 
-async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:
+async def _vote_from_phone(request: Request, services, event_id: str, delta: int) -> Response:
     """A dot on the card (`card_id`) or on the group (`group_id`) the tapped button names."""
     def work(identity, form) -> None:
         if "group_id" in form:
@@ -73,22 +73,22 @@ async def _vote_from_phone(request: Request, services, session_id: str, delta: i
         else:
             board.vote(services, identity, form.get("card_id", ""), delta)
 
-    return await from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+    return await from_page(request, event_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
 
 
-@router.post("/m/{session_id}/votes")
-async def vote_from_phone(session_id: str, request: Request, services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, +1)
+@router.post("/m/{event_id}/votes")
+async def vote_from_phone(event_id: str, request: Request, services: ServicesDep) -> Response:
+    return await _vote_from_phone(request, services, event_id, +1)
 
 
-@router.post("/m/{session_id}/votes/remove")
-async def unvote_from_phone(session_id: str, request: Request,
+@router.post("/m/{event_id}/votes/remove")
+async def unvote_from_phone(event_id: str, request: Request,
                             services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, -1)
+    return await _vote_from_phone(request, services, event_id, -1)
 
 
-@router.post("/m/{session_id}/survey")
-async def survey_from_phone(session_id: str, request: Request,
+@router.post("/m/{event_id}/survey")
+async def survey_from_phone(event_id: str, request: Request,
                             services: ServicesDep) -> Response:
     """The survey's form: a field per question answered (named by its id)."""
     def work(identity, form) -> str:
@@ -96,4 +96,4 @@ async def survey_from_phone(session_id: str, request: Request,
         survey.answer(services, identity, SurveyAnswersIn.model_validate({"answers": answers}))
         return N_("Thank you! Your answers are saved.")
 
-    return await from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+    return await from_page(request, event_id, (auth.PARTICIPANT,), work, SIGNED_OUT)

@@ -17,10 +17,10 @@ from app.web.pages.visits import Visit, check_visit, live_context, render_page
 router = APIRouter()
 
 
-@router.get("/p/{session_id}", response_class=HTMLResponse)
-def projector(session_id: str, request: Request, services: ServicesDep,
+@router.get("/p/{event_id}", response_class=HTMLResponse)
+def projector(event_id: str, request: Request, services: ServicesDep,
               settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.PROJECTOR, auth.FACILITATOR))
+    visit = check_visit(request, settings, services, event_id, (auth.PROJECTOR, auth.FACILITATOR))
     if not isinstance(visit, Visit):
         return visit
     return render_page(request, visit.language, "pages/projector.html", page_name="projector",

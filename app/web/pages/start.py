@@ -158,9 +158,9 @@ async def create_from_form(request: Request, services: ServicesDep,
         status = error.status if isinstance(error, Refusal) else 422
         return _landing(request, language, _redisplay(submitted),
                         error_text(error, language), status)
-    response = RedirectResponse(f"/f/{view.session.id}", status_code=303)
-    set_cookie(response, settings, auth.FACILITATOR, view.session.id,
-               view.session.facilitator_token)
+    response = RedirectResponse(f"/f/{view.event.id}", status_code=303)
+    set_cookie(response, settings, auth.FACILITATOR, view.event.id,
+               view.event.facilitator_token)
     return response
 
 
@@ -178,36 +178,36 @@ def choose_language(code: str, request: Request, settings: SettingsDep) -> Redir
 
 def _edit_form(view: EventView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
-    return _form_from_spec(view.session.language, view.session.title, tables, "custom",
-                           view.program, view.session.card_max_length,
-                           {name: getattr(view.session, name) for name in DETAILS})
+    return _form_from_spec(view.event.language, view.event.title, tables, "custom",
+                           view.program, view.event.card_max_length,
+                           {name: getattr(view.event, name) for name in DETAILS})
 
 
 def _edit_page(request: Request, language: str, view: EventView, form: dict,
                error: str = "", status: int = 200) -> HTMLResponse:
     return render_page(request, language, "pages/edit.html", status=status, view=view, form=form,
-                       form_error=error, form_action=f"/f/{view.session.id}/edit",
+                       form_error=error, form_action=f"/f/{view.event.id}/edit",
                        submit_label=translate(language, N_("Save changes")))
 
 
-@router.get("/f/{session_id}/edit", response_class=HTMLResponse)
-def edit_page(session_id: str, request: Request, services: ServicesDep,
+@router.get("/f/{event_id}/edit", response_class=HTMLResponse)
+def edit_page(event_id: str, request: Request, services: ServicesDep,
               settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
+    visit = check_visit(request, settings, services, event_id, (auth.FACILITATOR,))
     if not isinstance(visit, Visit):
         return visit
     return _edit_page(request, visit.language, visit.view, _edit_form(visit.view))
 
 
-@router.post("/f/{session_id}/edit")
-async def edit_from_form(session_id: str, request: Request, services: ServicesDep,
+@router.post("/f/{event_id}/edit")
+async def edit_from_form(event_id: str, request: Request, services: ServicesDep,
                          settings: SettingsDep) -> Response:
     if not same_origin(request, settings):
-        return denied_page(request, session_id, (auth.FACILITATOR,))
+        return denied_page(request, event_id, (auth.FACILITATOR,))
     submitted = _submitted_form(await request.form())
 
     def attempt() -> Response:
-        visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
+        visit = check_visit(request, settings, services, event_id, (auth.FACILITATOR,))
         if not isinstance(visit, Visit):
             return visit
         try:
@@ -215,6 +215,6 @@ async def edit_from_form(session_id: str, request: Request, services: ServicesDe
         except (ValidationError, Refusal) as error:
             return _edit_page(request, visit.language, visit.view, _redisplay(submitted),
                               error_text(error, visit.language), status=422)
-        return RedirectResponse(f"/f/{session_id}", status_code=303)
+        return RedirectResponse(f"/f/{event_id}", status_code=303)
 
     return await run_in_threadpool(attempt)

@@ -48,25 +48,25 @@ def message_page(request: Request, language: str, status: int, heading: str, tex
                        text=translate(language, text, **params))
 
 
-def set_cookie(response: Response, settings, role: str, session_id: str, token: str) -> None:
-    response.set_cookie(auth.cookie_name(role, session_id), token, max_age=COOKIE_MAX_AGE,
+def set_cookie(response: Response, settings, role: str, event_id: str, token: str) -> None:
+    response.set_cookie(auth.cookie_name(role, event_id), token, max_age=COOKIE_MAX_AGE,
                         httponly=True, samesite="lax", secure=settings.cookie_secure)
 
 
-def cookie_redirect(request: Request, settings, role: str, session_id: str,
+def cookie_redirect(request: Request, settings, role: str, event_id: str,
                     token: str, target: str) -> RedirectResponse:
     """After a form post: the cookie, and the page to see next."""
     response = RedirectResponse(target, status_code=303)
-    set_cookie(response, settings, role, session_id, token)
+    set_cookie(response, settings, role, event_id, token)
     return response
 
 
-def sign_in_step(request: Request, settings, role: str, session_id: str, token: str,
+def sign_in_step(request: Request, settings, role: str, event_id: str, token: str,
                  language: str, target: str | None = None) -> HTMLResponse:
     """The answer to a page link with a token (see the module's docstring)."""
     response = render_page(request, language, "pages/signing_in.html", status=401,
                            target=target or request.url.path)
-    set_cookie(response, settings, role, session_id, token)
+    set_cookie(response, settings, role, event_id, token)
     return response
 
 
@@ -75,27 +75,27 @@ def enter(request: Request, settings, services, view: EventView, roles: tuple[st
     """Who opens this page: a token in the URL becomes a cookie (the sign-in step towards
     `target`, by default this page, is returned; a phone that joined as someone else is
     asked first); otherwise the first of `roles` whose cookie is valid."""
-    session_id = view.session.id
+    event_id = view.event.id
     token = request.query_params.get("token")
     if token:
-        identity = access.signed_in(services, session_id, [(role, token) for role in roles])
+        identity = access.signed_in(services, event_id, [(role, token) for role in roles])
         if identity is None:
             return None
-        joined = joined_as_someone_else(request, session_id, identity)
+        joined = joined_as_someone_else(request, event_id, identity)
         if joined is not None:
             return ask_to_switch(request, view, joined, identity, token)
-        return sign_in_step(request, settings, identity.role, session_id, token,
+        return sign_in_step(request, settings, identity.role, event_id, token,
                             page_language(request), target)
-    return cookie_identity(request, session_id, *roles)
+    return cookie_identity(request, event_id, *roles)
 
 
-def joined_as_someone_else(request: Request, session_id: str,
+def joined_as_someone_else(request: Request, event_id: str,
                            linked: auth.Identity) -> auth.Identity | None:
     """The participant this phone joined as, when a link carries another participant's
     token (a shared link or QR code must not silently make the phone that person)."""
     if linked.role != auth.PARTICIPANT:
         return None
-    joined = cookie_identity(request, session_id, auth.PARTICIPANT)
+    joined = cookie_identity(request, event_id, auth.PARTICIPANT)
     if joined is None or joined.participant_id == linked.participant_id:
         return None
     return joined
@@ -105,14 +105,14 @@ def ask_to_switch(request: Request, view: EventView, joined: auth.Identity,
                   linked: auth.Identity, token: str) -> HTMLResponse:
     """Continue as the link's participant (a form that posts its token) or stay. A 4xx
     status and no-store, as for the sign-in step: the token URL stays out of history."""
-    language = page_language(request, view.session.language)
+    language = page_language(request, view.event.language)
 
     def name(identity: auth.Identity) -> str:
         person = view.person(identity.participant_id)
         return person.name if person is not None else ""
 
     return render_page(request, language, "pages/switch_participant.html", status=409,
-                       session_id=view.session.id, token=token, joined_name=name(joined),
+                       event_id=view.event.id, token=token, joined_name=name(joined),
                        linked_name=name(linked))
 
 
@@ -125,22 +125,22 @@ class Visit:
     language: str
 
 
-def check_visit(request: Request, settings, services, session_id: str,
+def check_visit(request: Request, settings, services, event_id: str,
                 roles: tuple[str, ...]) -> Visit | Response:
     """The event and the visitor, or the response to send instead (404, token redirect,
     or the page that asks for the right link)."""
-    view = sessions.view_by_id(services, session_id)
+    view = sessions.view_by_id(services, event_id)
     if view is None:
         return no_event_page(request)
     entered = enter(request, settings, services, view, roles)
     if entered is None:
-        return denied_page(request, session_id, roles)
+        return denied_page(request, event_id, roles)
     if not isinstance(entered, auth.Identity):
         return entered
-    return Visit(view, entered, page_language(request, view.session.language))
+    return Visit(view, entered, page_language(request, view.event.language))
 
 
-def denied_page(request: Request, session_id: str, roles: tuple[str, ...]) -> HTMLResponse:
+def denied_page(request: Request, event_id: str, roles: tuple[str, ...]) -> HTMLResponse:
     """The page without a valid link; the console's says where its link is found again
     (nobody else can hand it out)."""
     language = page_language(request)
@@ -149,8 +149,8 @@ def denied_page(request: Request, session_id: str, roles: tuple[str, ...]) -> HT
                             N_("The console opens with its own link. On the computer the server "
                                "runs on, its start page lists the events with their console "
                                "links (elsewhere, with the organiser passcode); "
-                               "`worldcafe links %(session_id)s` prints them; a co-facilitator "
-                               "link from the other console works too."), session_id=session_id)
+                               "`worldcafe links %(event_id)s` prints them; a co-facilitator "
+                               "link from the other console works too."), event_id=event_id)
     return message_page(request, language, 401, N_("This page needs its link"),
                         N_("Open the link or QR code you were given for this screen. If it does "
                            "not work any more, ask the facilitator."))
@@ -174,7 +174,7 @@ def flash(request: Request, language: str, text: str, kind: str, status: int) ->
 Work = Callable[[auth.Identity, object], object]
 
 
-async def from_page(request: Request, session_id: str, roles: tuple[str, ...], work: Work,
+async def from_page(request: Request, event_id: str, roles: tuple[str, ...], work: Work,
                     denied: str) -> Response:
     """A form posted with the page's cookie (and a same-site Origin): `work` calls the
     action in a worker thread; the answer is a message fragment (#flash): a note (a msgid,
@@ -185,7 +185,7 @@ async def from_page(request: Request, session_id: str, roles: tuple[str, ...], w
     form = await request.form()
 
     def attempt() -> Response:
-        identity = cookie_identity(request, session_id, *roles)
+        identity = cookie_identity(request, event_id, *roles)
         if identity is None:
             return flash(request, language, translate(language, denied), "error", 403)
         try:
@@ -249,15 +249,15 @@ def absence_change(services):
 SEATING_ONLY = N_("Only the facilitator or the table host may do this.")
 
 
-def card_from_page(request: Request, services, session_id: str, role: str,
+def card_from_page(request: Request, services, event_id: str, role: str,
                    spec: CardIn) -> JSONResponse:
     """The pages' offline queue (static/js/cards.js) posts here with the HttpOnly cookie;
     the answers are those of `POST /api/v1/sessions/{id}/cards`."""
     if not same_origin(request, request.app.state.settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
-    identity = cookie_identity(request, session_id, role)
+    identity = cookie_identity(request, event_id, role)
     if identity is None:
         raise Refusal("invalid_token", SIGNED_OUT)
-    token = request.cookies[auth.cookie_name(role, session_id)]
+    token = request.cookies[auth.cookie_name(role, event_id)]
     return card_response(board.add_card(services, identity, token, spec,
                                         client_address(request)).value)
