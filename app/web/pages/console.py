@@ -5,21 +5,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app import auth
-from app.actions import admission, exports, seating, sessions
-from app.i18n import N_, NN_
+from app.actions import admission, exports, registration, seating, sessions
+from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
 from app.templating import links
 from app.web import urls
-from app.web.deps import RowIdPath, ServicesDep
+from app.web.deps import RowIdPath, ServicesDep, list_sent, page_language
 from app.web.pages.forms import (
     AbsenceForm,
     ControlForm,
     FloodReviewForm,
+    ImportForm,
     JoiningForm,
     LinkForm,
     MoveForm,
@@ -134,6 +135,34 @@ def reception_from_console(identity: Facilitator,
     table = added.view.table(added.home_table)
     return note(request, N_("%(name)s is added: home table %(number)s."),
                 name=arrival.name, number=table.number if table else "–")
+
+
+@router.post("/f/{session_id}/participants/import")
+def import_from_console(identity: Facilitator, upload: Annotated[ImportForm, posted(ImportForm)],
+                        data: Annotated[bytes, Depends(list_sent)], request: Request,
+                        services: ServicesDep) -> Response:
+    """The upload of a pre-registration list: `dry_run=true` draws the preview (rows and
+    problems; the import button when there are none), else everyone is stored and the
+    preview says how many."""
+    language = page_language(request)
+    if upload.dry_run:
+        return render_page(request, language, "fragments/_import_preview.html",
+                           checked=registration.check(services, identity, data), imported=None)
+    count = len(registration.import_people(services, identity, data).value.people)
+    return render_page(request, language, "fragments/_import_preview.html",
+                       imported=count, checked=None, flash_kind="note",
+                       flash_text=translate(language, NN_(
+                           "Imported %(num)s person.", "Imported %(num)s people."), num=count))
+
+
+@router.post("/f/{session_id}/participants/{participant_id}/arrival")
+def arrival_from_console(identity: Facilitator, participant_id: RowIdPath, request: Request,
+                         services: ServicesDep) -> Response:
+    view = seating.arrive(services, identity, participant_id).value
+    person = view.person(participant_id)
+    table = view.table(person.home_table_id) if person else None
+    return note(request, N_("%(name)s has arrived: home table %(number)s."),
+                name=person.name if person else "", number=table.number if table else "–")
 
 
 @router.post("/f/{session_id}/tokens")

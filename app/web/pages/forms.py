@@ -180,6 +180,13 @@ class LinkForm(PageForm):
         return {**data, "table_id": row_id(data.get("table_id")) if host else None}
 
 
+class ImportForm(PageForm):
+    """The pre-registration upload (its list is the field `file`): a dry run, the
+    preview, unless `dry_run=false`."""
+
+    dry_run: Annotated[bool, BeforeValidator(lambda raw: raw != "false")] = True
+
+
 class NameForm(PageForm):
     """A group's name."""
 
