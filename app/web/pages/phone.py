@@ -3,6 +3,8 @@ dots."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
@@ -10,24 +12,17 @@ from app import auth
 from app.actions import access, board
 from app.i18n import N_
 from app.refusal import Refusal
-from app.schemas import (
-    CardIn,
-)
-from app.web.deps import (
-    ServicesDep,
-    SettingsDep,
-    same_origin,
-)
+from app.schemas import CardIn
+from app.web.deps import ServicesDep, SettingsDep, same_origin
+from app.web.pages.forms import VoteForm, posted
 from app.web.pages.visits import (
-    SIGNED_OUT,
-    Visit,
+    Participant,
+    PhoneVisit,
     card_from_page,
-    check_visit,
     cookie_redirect,
     denied_page,
-    form_group,
-    from_page,
     live_context,
+    note,
     render_page,
 )
 
@@ -35,16 +30,13 @@ router = APIRouter()
 
 
 @router.get("/m/{session_id}", response_class=HTMLResponse)
-def participant_page(session_id: str, request: Request, services: ServicesDep,
-                     settings: SettingsDep) -> Response:
+def participant_page(visit: PhoneVisit, request: Request) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
     is replaced."""
-    visit = check_visit(request, settings, services, session_id, (auth.PARTICIPANT,))
-    if not isinstance(visit, Visit):
-        return visit
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
-                       audience=visit.identity, card_post_url=f"/m/{session_id}/cards",
+                       audience=visit.identity,
+                       card_post_url=f"/m/{visit.view.session.id}/cards",
                        **live_context(visit.view))
 
 
@@ -67,23 +59,23 @@ def card_from_phone(session_id: str, spec: CardIn, request: Request,
     return card_from_page(request, services, session_id, auth.PARTICIPANT, spec)
 
 
-async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:
+def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
+          delta: int) -> Response:
     """A dot on the card (`card_id`) or on the group (`group_id`) the tapped button names."""
-    def work(identity, form) -> None:
-        if "group_id" in form:
-            board.vote_group(services, identity, form_group(form), delta)
-        else:
-            board.vote(services, identity, form.get("card_id", ""), delta)
-
-    return await from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+    if "group_id" in dot.model_fields_set:
+        board.vote_group(services, identity, dot.group_id, delta)
+    else:
+        board.vote(services, identity, dot.card_id, delta)
+    return note(request)
 
 
 @router.post("/m/{session_id}/votes")
-async def vote_from_phone(session_id: str, request: Request, services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, +1)
+def vote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                    request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, +1)
 
 
 @router.post("/m/{session_id}/votes/remove")
-async def unvote_from_phone(session_id: str, request: Request,
-                            services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, -1)
+def unvote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                      request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, -1)
