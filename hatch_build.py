@@ -1,7 +1,7 @@
 """The wheel carries what a source checkout finds beside app/: the Alembic migrations
 (kept at the top of the repository) and htmx with its ws extension from the npm registry
 (never committed: when node_modules lacks them, the build runs `npm ci` first, so a fresh
-clone builds with one command). app/migrate.py and app/main.py look inside the package
+clone builds with one command). app/store/migrate.py and app/main.py look inside the package
 first. An editable install reads them from the checkout instead."""
 
 import shutil

@@ -6,7 +6,8 @@ import argparse
 import os
 import sys
 
-from app import seating_io
+from app.documents import seating_files
+from app.i18n import N_
 from app.settings import Settings
 
 SERVER_OPTIONS = ("host", "port", "database_url", "redis_url", "workers")
@@ -35,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_server_arguments(commands.add_parser(
         "demo", help="create a demo event, print its URLs, then serve "
                      f"(default database {DEMO_DATABASE_URL})"))
-    seating_io.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
+    seating_files.add_plan_arguments(commands.add_parser("plan", help="plan seating, no server"))
     _add_export_arguments(commands.add_parser(
         "export", help="write an event's cards as CSV, Markdown, JSON, PDF or PNG"))
     links = commands.add_parser(
@@ -53,14 +54,14 @@ def _add_event_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_export_arguments(parser: argparse.ArgumentParser) -> None:
-    from app.exports import FORMATS
+    from app.documents.exports import FORMATS
 
     _add_event_arguments(parser)
     parser.add_argument("--format", choices=FORMATS, default="csv",
                         type=lambda name: FORMAT_ALIASES.get(name, name),
                         help="csv (UTF-8 with BOM, for Excel), md, json, pdf (A3 landscape), "
-                             "png, report (the A4 report, = report.pdf) or report.docx "
-                             "(default csv)")
+                        "png, report (the A4 report, = report.pdf) or report.docx "
+                        "(default csv)")
     parser.add_argument("-o", "--output", metavar="FILE",
                         help="file to write (default: standard output, text formats only)")
 
@@ -85,7 +86,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def migrate(settings: Settings, command: str = "migrate") -> int:
     """Bring the schema up to date, in turn with other runs; another program's database
     is refused in one line, untouched."""
-    from app.migrate import ForeignDatabase, upgrade
+    from app.store.migrate import ForeignDatabase, upgrade
 
     try:
         upgrade(settings.database_url)
@@ -115,11 +116,11 @@ def serve(settings: Settings, migrated: bool = False) -> int:
         return 2
     if not migrated and (refused := migrate(settings, "serve")):
         return refused
-    from app.edge import GuardedHttp, GuardedWebSockets, raise_open_files_limit
+    from app.web.protocols import GuardedHttp, GuardedWebSockets, raise_open_files_limit
 
     raise_open_files_limit()
     # Per-message deflate costs ~64 KiB a connection and CPU per message, for fragments
-    # of a few hundred bytes that gain little from it (DESIGN.md §7).
+    # of a few hundred bytes that gain little from it (docs/architecture.md, "The push path").
     uvicorn.run("app.main:app_from_environment", factory=True, host=settings.host,
                 port=settings.port, workers=settings.workers, log_level="info",
                 ws_per_message_deflate=False, http=GuardedHttp, ws=GuardedWebSockets,
@@ -129,13 +130,62 @@ def serve(settings: Settings, migrated: bool = False) -> int:
     return 0
 
 
-def demo(settings: Settings) -> int:
-    from app import demo as demo_event
+DEMO_TABLES = (
+    (N_("Support"), N_("Supporting older people in the neighbourhood")),
+    (N_("Children"), N_("Helping children grow up in the community")),
+    (N_("Attraction"), N_("Telling the city's story with its citizens")),
+)
+"""The demo event's tables: name and theme."""
 
+
+def demo(settings: Settings) -> int:
+    """A ready event with the standard program and three themed tables, then the server."""
     if refused := migrate(settings, "demo"):
         return refused
-    demo_event.create_and_print(settings)
+    create_demo_event(settings)
     return serve(settings, migrated=True)
+
+
+def create_demo_event(settings: Settings, language: str = "ja") -> dict:
+    """The demo event in a migrated database; its links and the join QR code printed."""
+    import segno
+
+    from app.i18n import translate
+    from app.rounds import now_ms
+    from app.schemas import SessionIn, TableIn
+    from app.store import sessions
+    from app.store.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    t = lambda msgid: translate(language, msgid)  # noqa: E731 - a one-word alias
+    spec = SessionIn(
+        title=t(N_("Citizen collaboration workshop (demo)")),
+        language=language,
+        tables=[TableIn(name=t(name), theme=t(theme)) for name, theme in DEMO_TABLES],
+        program="standard",
+    )
+    view = sessions.create_session(engine, spec, now_ms())
+    engine.dispose()
+    printed = _print_links(settings, view, "worldcafe demo")
+    segno.make(printed["urls"]["join"], error="m").terminal(compact=True)
+    print("\nPhones on the same network need a reachable address: run with --host 0.0.0.0 and "
+          "WORLDCAFE_PUBLIC_URL=http://<this laptop's LAN address>:<port>\n", flush=True)
+    return printed
+
+
+def _print_links(settings: Settings, view, heading: str) -> dict:
+    """Every page link of an event, with its tokens (the demo; `worldcafe links`)."""
+    from app.templating import links
+
+    printed = links.created_body(settings.base_url(), view)
+    print(f"\n{heading}: {view.session.title}\n")
+    print(f"  facilitator console : {printed['urls']['console']}")
+    print(f"  projector           : {printed['urls']['projector']}")
+    for table in printed["tables"]:
+        print(f"  host, table {table['number']}       : {table['host_url']}")
+    print(f"  participants join   : {printed['urls']['join']}  (code {view.session.join_code})\n",
+          flush=True)
+    return printed
 
 
 def _fail(command: str, message: str, status: int = 1) -> int:
@@ -172,9 +222,9 @@ def _read_event(args: argparse.Namespace, url: str, read):
     no such event (or is not worldcafe's), or the exit status when it cannot be read."""
     from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-    from app.db import make_engine
     from app.refusal import Refusal
     from app.store import sessions
+    from app.store.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -191,41 +241,42 @@ def _read_event(args: argparse.Namespace, url: str, read):
 
 def print_links(args: argparse.Namespace, settings: Settings) -> int:
     """The links a lost console needs, from the database (no server needed)."""
-    from app import demo as demo_event
-
     view = _load_event(args, settings)
     if isinstance(view, int):
         return view
-    demo_event.print_links(settings, view, "worldcafe links")
+    _print_links(settings, view, "worldcafe links")
     return 0
 
 
-def _view_and_clock_log(engine, session_id: str):
-    """What an export reads: the event and its clock's log (the report's programme)."""
-    from app.store import sessions
+def _export_inputs(engine, session_id: str):
+    """What an export reads: the event, its clock's log (the report's programme) and
+    everyone's token (the name tags' own links)."""
+    from app.store import registration, sessions
 
-    return sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id)
+    return (sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id),
+            registration.tokens(engine, session_id))
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
     """Write one export of an event from the database, without a server."""
-    from app import exports
     from app.actions.exports import check_ready
+    from app.documents import exports, formats
     from app.refusal import Refusal
 
     binary = args.format not in exports.TEXT_FORMATS
     if args.output is None and binary and sys.stdout.isatty():
         return _fail("export", f"{args.format} is binary: give -o FILE (or redirect the output)",
                      2)
-    loaded = _load_event(args, settings, _view_and_clock_log)
+    loaded = _load_event(args, settings, _export_inputs)
     if isinstance(loaded, int):
         return loaded
-    view, timeline = loaded
+    view, timeline, tokens = loaded
     try:
         check_ready(view, args.format)
     except Refusal as refusal:
         return _fail("export", str(refusal))
-    data = exports.export(view, args.format, timeline=timeline, base=settings.base_url())
+    data = formats.export(view, args.format, timeline=timeline, base=settings.base_url(),
+                          tokens=tokens)
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -239,7 +290,7 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "plan":
-        return seating_io.run_plan(args)
+        return seating_files.run_plan(args)
     settings = settings_from(args)
     if args.command == "export":
         return export(args, settings)

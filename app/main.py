@@ -1,10 +1,9 @@
 """create_app(settings): wires routers, static files, the hub and the bus together (the
-schema is migrated before, once: app/migrate.py)."""
+schema is migrated before, once: app/store/migrate.py)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
 from contextlib import asynccontextmanager
@@ -18,22 +17,23 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from app import logs
 from app.actions import Services, access
-from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
-from app.combining import GroupCommit
-from app.db import UNAVAILABLE, make_engine, write_check, written_within
-from app.documents import Maker
-from app.edge import collect_garbage_less_often, return_freed_memory
-from app.hub import Hub, RedisBus
-from app.i18n import N_, from_accept_language, translate
+from app.auth import FailureLimiter, Pacer, RateLimiter, SharedBudget, TokenCache
+from app.documents.jobs import Maker
+from app.i18n import N_, translate
+from app.live.bus import RedisBus
+from app.live.hub import Hub
+from app.live.view import EventView
 from app.refusal import Refusal
 from app.settings import Settings
 from app.store import keyword_terms
+from app.store.combining import GroupCommit
+from app.store.db import UNAVAILABLE, make_engine, write_check, written_within
 from app.templating import render
-from app.view import SessionView
-from app.web import api, pages, ws
+from app.web import api, logs, pages, ws
 from app.web.deps import api_language, describe_invalid, page_language, wants_a_page
+from app.web.middleware import BodyLimit, SecurityHeaders
+from app.web.protocols import collect_garbage_less_often, return_freed_memory
 from app.web.reads import BigReads
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -63,106 +63,6 @@ REFUSED_HEADING = N_("This cannot be done right now")
 BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
                      "worker that made them until it is back.")
 
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
-
-
-class SecurityHeaders:
-    """CSP and friends on every HTTP response, and `Cache-Control: no-store` on every one
-    outside /static/ that sets none itself: pages and API answers carry tokens (the
-    console's links, a sign-in step's cookie) or the event's own words. A plain ASGI
-    middleware, so it costs almost nothing per request (BaseHTTPMiddleware would wrap every
-    body in a stream)."""
-
-    HEADERS = (
-        (b"x-content-type-options", b"nosniff"),
-        # same-origin: a form post keeps its Origin (the edit form needs it), and no other
-        # site ever sees a page address (with or without a token)
-        (b"referrer-policy", b"same-origin"),
-    )
-
-    def __init__(self, app):
-        self.app = app
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        with_csp = not scope["path"].startswith("/api/docs")
-        private = not scope["path"].startswith("/static/")
-
-        async def send_with_headers(message):
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", [])) + list(self.HEADERS)
-                if with_csp:
-                    headers.append((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()))
-                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
-                    headers.append((b"cache-control", b"no-store"))
-                message = {**message, "headers": headers}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
-
-
-TOO_LARGE = N_("This request is too large (at most %(limit)s bytes).")
-
-
-class BodyLimit:
-    """Refuses a request body over `limit` bytes with 413 and the error shape: at once
-    when its Content-Length says so, otherwise as soon as it has sent more; the app then
-    sees the client gone (a flood of big bodies never fills the memory)."""
-
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
-            return
-        state = {"started": False, "refused": False, "seen": 0}
-
-        async def counted_receive():
-            if state["refused"]:
-                return {"type": "http.disconnect"}
-            message = await receive()
-            if message["type"] == "http.request":
-                state["seen"] += len(message.get("body", b""))
-                if state["seen"] > self.limit:
-                    state["refused"] = True
-                    if not state["started"]:
-                        await self._refuse(scope, send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def watched_send(message):
-            if state["refused"]:
-                return  # the 413 is the answer
-            state["started"] = state["started"] or message["type"] == "http.response.start"
-            await send(message)
-
-        await self.app(scope, counted_receive, watched_send)
-
-    async def _refuse(self, scope, send) -> None:
-        language = from_accept_language(
-            dict(scope.get("headers", ())).get(b"accept-language", b"").decode("latin-1")
-        ) or "en"
-        refusal = Refusal("too_large", TOO_LARGE, limit=self.limit)
-        body = json.dumps({"error": {"code": refusal.code, "message": refusal.text(language)}},
-                          ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": refusal.status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                                (b"connection", b"close")]})
-        await send({"type": "http.response.body", "body": body})
-
-
 def _check_vendor_files() -> None:
     missing = [str(path) for path in VENDOR_FILES.values() if not path.exists()]
     if missing:
@@ -175,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logs.install()
     engine = make_engine(settings.database_url)
 
-    def load_live_view(session_id: str) -> SessionView:
+    def load_live_view(session_id: str) -> EventView:
         """The hub's loader (it runs in a worker thread); a restart would otherwise
         tokenise every card while drawing the keyword charts."""
         return keyword_terms.load_view(engine, session_id)
@@ -189,7 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
-        card_budget=RateLimiter(((settings.cards_per_address_per_minute, 60_000),)),
+        card_budget=SharedBudget(settings.cards_per_address_per_minute,
+                                 settings.cards_per_token_over_budget),
         card_commits=GroupCommit(settings.card_commit_group),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
         join_pacer=join_pacer, join_wait_ms=int(settings.join_wait_seconds * 1000),

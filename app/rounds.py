@@ -1,12 +1,15 @@
 """The program and its clock: a pure state machine with the time passed in.
 
 Deadlines are absolute (UTC ms): a running phase keeps `ends_at_ms`, a paused or ready one
-keeps `remaining_ms`. Nothing here reads a clock, touches a database or sends anything; a
-transition returns the new state, and whether anything changed (DESIGN.md §4).
+keeps `remaining_ms`. Nothing here touches a database or sends anything, and no transition
+reads a clock: the time is passed in (the callers read `now_ms`, the server's clock of
+record, kept here so that tests and domain code agree); a transition returns the new state,
+and whether anything changed.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -20,6 +23,11 @@ PHASE_KINDS = (PLAIN, *ROUND_KINDS)
 READY, RUNNING, PAUSED, FINISHED = "ready", "running", "paused", "finished"
 ACTIONS = ("start", "pause", "resume", "extend", "next", "previous", "goto", "finish")
 MAX_EXTEND_SECONDS = 3600
+
+
+def now_ms() -> int:
+    """UTC milliseconds since the epoch: the server's clock of record."""
+    return time.time_ns() // 1_000_000
 
 
 @dataclass(frozen=True)
@@ -232,7 +240,7 @@ def reprogram(program: list[PhaseSpec], state: ClockState) -> ClockState:
 
 
 def state_json(program: list[PhaseSpec], state: ClockState, now_ms: int) -> dict:
-    """The public shape of the clock (DESIGN.md §5 `GET .../state`)."""
+    """The public shape of the clock (docs/api.md `GET .../state`)."""
     phase = program[state.phase_index]
     return {
         "phase_index": state.phase_index,

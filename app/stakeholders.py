@@ -2,19 +2,32 @@
 affiliation people chose at join — 市民, 行政, NPO … —, the table hosts, the facilitator),
 side by side per theme with each group's card count and keywords; each KJ group's cards
 by stakeholder; and the keyword lists of `GET /sessions/{id}/keywords`. Pure: built from a
-SessionView; no participant's name is read.
+EventView; no participant's name is read.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from app import keywords
 from app.i18n import N_
-from app.records import CardRecord, GroupRecord
-from app.schemas import AFFILIATION_LABELS, AFFILIATIONS
-from app.view import SessionView
+from app.store.records import CardRecord, GroupRecord
+
+if TYPE_CHECKING:
+    from app.live.view import EventView
+
+AFFILIATIONS = ("citizen", "city", "npo", "business", "community", "other")
+AFFILIATION_LABELS = {
+    "citizen": N_("Citizen"),
+    "city": N_("City staff"),
+    "npo": N_("NPO"),
+    "business": N_("Business"),
+    "community": N_("Neighbourhood group"),
+    "other": N_("Other"),
+}
+"""Whom a participant comes as (所属): the codes and their labels."""
 
 STAKEHOLDERS = (*AFFILIATIONS, "host", "facilitator", "")
 """In the order they are shown; "" is a participant no longer in the event."""
@@ -65,7 +78,7 @@ def _ordered(codes) -> list[str]:
         present - set(STAKEHOLDERS))
 
 
-def _voices(view: SessionView, cards: list[CardRecord], limit: int) -> dict[str, Voice]:
+def _voices(view: EventView, cards: list[CardRecord], limit: int) -> dict[str, Voice]:
     by_code: dict[str, list[CardRecord]] = {}
     for card in cards:
         by_code.setdefault(view.affiliation_of(card), []).append(card)
@@ -74,7 +87,7 @@ def _voices(view: SessionView, cards: list[CardRecord], limit: int) -> dict[str,
             for code in _ordered(by_code)}
 
 
-def compare(view: SessionView, limit: int = KEYWORDS_PER_VOICE) -> Comparison:
+def compare(view: EventView, limit: int = KEYWORDS_PER_VOICE) -> Comparison:
     """The comparison of the visible cards as they are now."""
     shown = view.board_cards()
     theme_of = {table.id: table.theme for table in view.tables}
@@ -96,7 +109,7 @@ def compare(view: SessionView, limit: int = KEYWORDS_PER_VOICE) -> Comparison:
     return Comparison(_ordered(view.affiliation_of(card) for card in shown), themes, groups)
 
 
-def keyword_lists(view: SessionView, limit: int = KEYWORDS_PER_LIST,
+def keyword_lists(view: EventView, limit: int = KEYWORDS_PER_LIST,
                   whole_event_only: bool = False) -> dict:
     """The JSON of GET …/keywords: the words used on most visible cards, for the whole
     event, each table, each theme and each stakeholder (`whole_event_only`: the first

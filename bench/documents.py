@@ -1,5 +1,5 @@
 """Documents benchmark: the report (PDF, DOCX), the A3 PDF and the PNG of a big board, made
-by the document worker (app/documents.py) of a real `python -m app.cli serve`.
+by the document worker (app/documents/jobs.py) of a real `python -m app.cli serve`.
 
 For each board size (1000, 2000 and 6000 cards by default) it creates an event through the
 API, writes the cards straight into its SQLite file (bench/restart.py: varied texts), starts
@@ -130,7 +130,7 @@ def settled_rss(pid: int) -> float:
     download, then exits), or after 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        workers = [child for child in descendants(pid) if b"app.document_worker" in
+        workers = [child for child in descendants(pid) if b"app.documents.worker" in
                    command_line(child)]
         if not workers:
             break
@@ -164,7 +164,7 @@ def measure(server, event: dict, cards: int, fmt: str) -> Row:
 
 
 def worker_usage(server, event: dict, fmt: str) -> dict:
-    """The job's state as its worker left it (app/documents.py): its CPU seconds and peak
+    """The job's state as its worker left it (app/documents/jobs.py): its CPU seconds and peak
     RSS, the figures a busy machine does not distort (wall time does)."""
     folder = Path(server.database_url.partition(":///")[2]).parent / "documents" / event["id"]
     states = sorted(folder.glob(f"{fmt}.*.json"), key=lambda path: path.stat().st_mtime)

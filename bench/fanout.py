@@ -49,7 +49,7 @@ from websockets.asyncio.server import broadcast, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect as connect_sync
 
-from app.edge import raise_open_files_limit
+from app.web.protocols import raise_open_files_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 GOAL_RATIO = 2.0

@@ -31,8 +31,8 @@ from fanout import EVENT_BODY, WorldcafeServer
 from sqlmodel import Session, select
 from websockets.sync.client import connect
 
-from app.db import make_engine
-from app.models import CafeTable, Card
+from app.store.db import make_engine
+from app.store.models import CafeTable, Card
 
 DATA = Path(__file__).resolve().parent / "data"
 SNAPSHOT_TIMEOUT_SECONDS = 600

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401 - registers the tables on SQLModel.metadata
-from app.db import make_engine
+import app.store.models  # noqa: F401 - registers the tables on SQLModel.metadata
+from app.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -26,7 +26,7 @@ def run_on(connection) -> None:
 
 
 def run_migrations_online() -> None:
-    """On the connection app/migrate.py hands over (in its locked transaction), or on one
+    """On the connection app/store/migrate.py hands over (in its locked transaction), or on one
     of its own (alembic's own commands, e.g. `check`)."""
     given = config.attributes.get("connection")
     if given is not None:

@@ -3,7 +3,7 @@
 The JSON API and the pages call the same functions here (app/web/ only adapts HTTP, forms
 and sockets to them). They are plain synchronous functions, run by the routes in a worker
 thread: each reads or writes through app/store/ in its own transaction, and after a
-committed change publishes one `Batch` of typed events (app/events.py) and returns them
+committed change publishes one `Batch` of typed events (app/live/changes.py) and returns them
 with its answer in a `Done`.
 """
 
@@ -17,13 +17,13 @@ from typing import Generic, TypeVar
 from sqlalchemy import Engine
 
 from app import auth
-from app.combining import GroupCommit
-from app.documents import Maker
-from app.events import Batch, LiveEvent
+from app.documents.jobs import Maker
 from app.i18n import N_
 from app.insight import Recent
+from app.live.changes import Batch, Change
 from app.refusal import Refusal
-from app.timing import now_ms
+from app.rounds import now_ms
+from app.store.combining import GroupCommit
 
 T = TypeVar("T")
 
@@ -37,9 +37,9 @@ class Services:
     """Hands a committed batch to the live hub; never blocks, never raises."""
     card_limiter: auth.RateLimiter = field(
         default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
-    card_budget: auth.RateLimiter = field(
-        default_factory=lambda: auth.RateLimiter(((1200, 60_000),)))
-    """Cards per event and client address (settings.py, cards_per_address_per_minute)."""
+    card_budget: auth.SharedBudget = field(default_factory=lambda: auth.SharedBudget(2400, 5))
+    """Cards per event and client address, and beyond them a few per token (settings.py,
+    cards_per_address_per_minute, cards_per_token_over_budget)."""
     card_floods_noted: dict[str, int] = field(default_factory=dict)
     """event id -> when a flood of cards was last written down (admission.note_card_flood)."""
     card_commits: GroupCommit = field(default_factory=GroupCommit)
@@ -65,7 +65,7 @@ class Services:
     suggested: Recent = field(default_factory=Recent)
     """The suggested groups made lately, for accepting one (app/actions/insight.py)."""
     documents: Maker | None = None
-    """Where documents are made and kept (app/documents.py); the server always has one
+    """Where documents are made and kept (app/documents/jobs.py); the server always has one
     (tests of the actions alone, which make no documents, need none)."""
     now: Callable[[], int] = now_ms
 
@@ -75,11 +75,11 @@ class Done(Generic[T]):
     """An action's answer, and the events it published."""
 
     value: T
-    events: tuple[LiveEvent, ...] = ()
+    events: tuple[Change, ...] = ()
 
 
 def announce(services: Services, session_id: str, seq: int | None,
-             *events: LiveEvent) -> tuple[LiveEvent, ...]:
+             *events: Change) -> tuple[Change, ...]:
     """Publish the events of the change committed as `seq` (None: nothing changed)."""
     if seq is None:
         return ()

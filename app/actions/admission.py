@@ -8,9 +8,10 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from app import auth, events
+from app import auth
 from app.actions import Done, Services, announce, require
 from app.i18n import N_, NN_
+from app.live import changes
 from app.refusal import Refusal
 from app.store import access as store
 from app.store import sessions as store_sessions
@@ -83,10 +84,10 @@ def review_flood(services: Services, identity: auth.Identity,
 
 def _announce_joining(services: Services, session_id: str, joining: store.Joining):
     return announce(services, session_id, joining.seq,
-                    events.JoiningChanged(joining.join_code, joining.open,
-                                          joining.flood_since_ms, joining.flood_until_ms,
-                                          joining.card_flood_since_ms,
-                                          joining.card_flood_until_ms))
+                    changes.JoiningChanged(joining.join_code, joining.open,
+                                           joining.flood_since_ms, joining.flood_until_ms,
+                                           joining.card_flood_since_ms,
+                                           joining.card_flood_until_ms))
 
 
 @dataclass(frozen=True)
@@ -105,10 +106,10 @@ def remove_participants(services: Services, identity: auth.Identity,
     services.tokens.forget(identity.session_id)
     published = announce(
         services, identity.session_id, removal.seq,
-        *(events.CardHidden(card) for card in removal.hidden),
-        *(events.dots_changed(vote) for vote in removal.votes),
-        events.SeatingChanged(removal.seating.seats, removal.seating.people),
-        *(events.SignedOut(auth.PARTICIPANT, person) for person in removal.removed))
+        *(changes.CardHidden(card) for card in removal.hidden),
+        *(changes.dots_changed(vote) for vote in removal.votes),
+        changes.SeatingChanged(removal.seating.seats, removal.seating.people),
+        *(changes.SignedOut(auth.PARTICIPANT, person) for person in removal.removed))
     return Done(Removed(removal.removed, len(removal.hidden)), published)
 
 
@@ -129,8 +130,8 @@ def new_link(services: Services, identity: auth.Identity, role: str,
     token, seq = store.new_token(services.engine, identity.session_id, role, table_id,
                                  revoke)
     services.tokens.forget(identity.session_id)
-    published = announce(services, identity.session_id, seq, events.SessionEdited(),
-                         events.SignedOut(role, table_id if role == auth.HOST else None))
+    published = announce(services, identity.session_id, seq, changes.SessionEdited(),
+                         changes.SignedOut(role, table_id if role == auth.HOST else None))
     return Done(token, published)
 
 

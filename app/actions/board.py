@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, cards, events, keywords
-from app import duplicates as near
+from app import auth, cards, keywords
 from app.actions import Done, Services, admission, announce, require
 from app.i18n import N_, NN_
-from app.records import CardRecord, EventRecord, GroupRecord
+from app.live import changes
+from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import CardIn
 from app.store import cards as store
 from app.store import sessions
-from app.view import SessionView
+from app.store.records import CardRecord, EventRecord, GroupRecord
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,9 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
              address: str) -> Done[CardAnswer]:
     """A card from a host, a participant or the facilitator (who names the table), rate
     limited per device token, and per client address with a budget a whole venue behind
-    one NAT stays within (more is a flood, shown on the console as a flood of joins is).
+    one NAT stays within (more is a flood, shown on the console as a flood of joins is);
+    over it, only the tokens that sent a few cards already are refused, not an honest
+    phone behind the same NAT.
     Written together with the cards of other requests that arrive meanwhile (group
     commit), yet refused or stored on its own."""
     if not identity.at_least(auth.PARTICIPANT):
@@ -39,7 +41,7 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
             NN_("Too many cards at once. Try again in %(num)s second.",
                 "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
     budget_key = f"{identity.session_id} {address}"
-    if wait_ms := services.card_budget.wait(budget_key, now):
+    if wait_ms := services.card_budget.wait(budget_key, token, now):
         admission.note_card_flood(services, identity.session_id,
                                   services.card_budget.busy_since(budget_key) or now)
         raise Refusal.retry_after(
@@ -48,26 +50,26 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
                 "Too many cards from this network at once. Try again in %(num)s seconds."),
             -(-wait_ms // 1000))
     services.card_limiter.record(token, now)
-    services.card_budget.record(budget_key, now)
+    services.card_budget.record(budget_key, token, now)
     new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)
     keywords.prepare((new.text,))  # in this request's thread, not the batch's writer's
     added = services.card_commits.submit(
         identity.session_id, new, lambda session_id, batch: _store_cards(services, session_id,
                                                                          batch))
     return Done(CardAnswer(added.card, added.seq is not None),
-                (events.CardAdded(added.card),) if added.seq is not None else ())
+                (changes.CardAdded(added.card),) if added.seq is not None else ())
 
 
 def _store_cards(services: Services, session_id: str,
                  batch: list[store.NewCard]) -> list[store.Added | Refusal]:
     """The cards of a group commit stored, and each change it made announced once."""
     outcomes = store.add_cards(services.engine, session_id, batch)
-    changes: dict[int, list[events.CardAdded]] = {}
+    by_seq: dict[int, list[changes.CardAdded]] = {}
     for added in outcomes:
         if isinstance(added, store.Added) and added.seq is not None:
-            changes.setdefault(added.seq, []).append(events.CardAdded(added.card))
-    for seq in sorted(changes):
-        announce(services, session_id, seq, *changes[seq])
+            by_seq.setdefault(added.seq, []).append(changes.CardAdded(added.card))
+    for seq in sorted(by_seq):
+        announce(services, session_id, seq, *by_seq[seq])
     return outcomes
 
 
@@ -75,8 +77,8 @@ def _store_cards(services: Services, session_id: str,
 class Found:
     """The near-identical cards of an event, with the view they were found in."""
 
-    view: SessionView
-    duplicates: list[near.Duplicates]
+    view: EventView
+    duplicates: list[cards.Duplicates]
 
 
 def list_cards(services: Services, identity: auth.Identity, after: str | None = None,
@@ -93,7 +95,7 @@ def create_group(services: Services, identity: auth.Identity,
     require(identity, auth.FACILITATOR)
     group, seq = store.create_group(services.engine, identity.session_id, name, services.now())
     return Done(group, announce(services, identity.session_id, seq,
-                                events.GroupSaved(group, created=True)))
+                                changes.GroupSaved(group, created=True)))
 
 
 def rename_group(services: Services, identity: auth.Identity, group_id: int,
@@ -101,7 +103,7 @@ def rename_group(services: Services, identity: auth.Identity, group_id: int,
     require(identity, auth.FACILITATOR)
     group, seq = store.rename_group(services.engine, identity.session_id, group_id, name)
     return Done(group, announce(services, identity.session_id, seq,
-                                events.GroupSaved(group, created=False)))
+                                changes.GroupSaved(group, created=False)))
 
 
 def delete_group(services: Services, identity: auth.Identity, group_id: int) -> Done[int]:
@@ -109,22 +111,22 @@ def delete_group(services: Services, identity: auth.Identity, group_id: int) -> 
     require(identity, auth.FACILITATOR)
     seq = store.delete_group(services.engine, identity.session_id, group_id)
     return Done(group_id, announce(services, identity.session_id, seq,
-                                   events.GroupDeleted(group_id)))
+                                   changes.GroupDeleted(group_id)))
 
 
-CHANGE_EVENTS = (("group_id", events.CardGrouped), ("text", events.CardEdited),
-                 ("hidden", events.CardHidden))
+CHANGE_EVENTS = (("group_id", changes.CardGrouped), ("text", changes.CardEdited),
+                 ("hidden", changes.CardHidden))
 """What each field of a card change announces, in the order they are announced."""
 
 
 def change_card(services: Services, identity: auth.Identity, card_id: str,
-                changes: dict) -> Done[store.Weighed]:
+                edits: dict) -> Done[store.Weighed]:
     """The facilitator hides or shows a card, edits its text or moves it to a group."""
     require(identity, auth.FACILITATOR)
-    if not changes:
+    if not edits:
         raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
-    changed, seq = store.update_card(services.engine, identity.session_id, card_id, changes)
-    announced = [event(changed.card) for name, event in CHANGE_EVENTS if name in changes]
+    changed, seq = store.update_card(services.engine, identity.session_id, card_id, edits)
+    announced = [event(changed.card) for name, event in CHANGE_EVENTS if name in edits]
     return Done(changed, announce(services, identity.session_id, seq, *announced))
 
 
@@ -142,7 +144,7 @@ def group_cards(services: Services, identity: auth.Identity, card_ids: list[str]
                       limit=MAX_CARDS_AT_ONCE)
     moved, seq = store.group_cards(services.engine, identity.session_id, card_ids, group_id)
     return Done(moved, announce(services, identity.session_id, seq,
-                                *(events.CardGrouped(card) for card in moved)))
+                                *(changes.CardGrouped(card) for card in moved)))
 
 
 def merge(services: Services, identity: auth.Identity, keep_id: str,
@@ -150,13 +152,13 @@ def merge(services: Services, identity: auth.Identity, keep_id: str,
     """Merge cards into one that keeps the combined text, their dots and their weight."""
     require(identity, auth.FACILITATOR)
     merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids)
-    return Done(merged, announce(services, identity.session_id, merged.seq, events.CardsMerged(
+    return Done(merged, announce(services, identity.session_id, merged.seq, changes.CardsMerged(
         merged.kept, tuple(merged.others), tuple(merged.votes))))
 
 
 @dataclass(frozen=True)
 class MergePreview:
-    view: SessionView
+    view: EventView
     keep: CardRecord
     others: list[CardRecord]
 
@@ -180,15 +182,15 @@ def unmerge(services: Services, identity: auth.Identity, card_id: str) -> Done[s
     require(identity, auth.FACILITATOR)
     restored = store.unmerge_cards(services.engine, identity.session_id, card_id)
     return Done(restored, announce(services, identity.session_id, restored.seq,
-                                   events.CardsUnmerged(restored.kept, tuple(restored.others),
-                                                        tuple(restored.votes))))
+                                   changes.CardsUnmerged(restored.kept, tuple(restored.others),
+                                                         tuple(restored.votes))))
 
 
 def duplicates(services: Services, identity: auth.Identity) -> Found:
-    """Groups of near-identical visible cards, offered as merges (app/duplicates.py)."""
+    """Groups of near-identical visible cards, offered as merges (app/cards.py)."""
     require(identity, auth.FACILITATOR)
     view = sessions.load_view(services.engine, identity.session_id)
-    return Found(view, near.find(view.board_cards()))
+    return Found(view, cards.near_duplicates(view.board_cards()))
 
 
 def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) -> Done[dict]:
@@ -197,7 +199,7 @@ def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) 
     voted = store.vote(services.engine, identity.session_id, identity.participant_id, card_id,
                        delta)
     return Done(voted.mine, announce(services, identity.session_id, voted.seq,
-                                     events.DotsChanged(voted.vote)))
+                                     changes.DotsChanged(voted.vote)))
 
 
 def vote_group(services: Services, identity: auth.Identity, group_id: int,
@@ -207,7 +209,7 @@ def vote_group(services: Services, identity: auth.Identity, group_id: int,
     voted = store.vote_group(services.engine, identity.session_id, identity.participant_id,
                              group_id, delta)
     return Done(voted.mine, announce(services, identity.session_id, voted.seq,
-                                     events.GroupDotsChanged(voted.vote)))
+                                     changes.GroupDotsChanged(voted.vote)))
 
 
 def _require_voter(identity: auth.Identity) -> None:
@@ -224,21 +226,21 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
 
 
 def change_board(services: Services, identity: auth.Identity,
-                 changes: dict) -> Done[EventRecord]:
+                 edits: dict) -> Done[EventRecord]:
     """The board's layout (`view`), the projector's screen (`screen`) and its board pages
     (`pages`), and the dot voting (`budget`, `open`, `revealed` — which closes voting
     unless `open` comes with it —, `vote_on`)."""
     require(identity, auth.FACILITATOR)
-    event, seq = store.set_board(services.engine, identity.session_id, changes)
+    event, seq = store.set_board(services.engine, identity.session_id, edits)
     announced = []
-    if "view" in changes:
-        announced.append(events.LayoutChosen(event.board_view))
-    if "screen" in changes:
-        announced.append(events.ScreenChosen(event.projector_screen))
-    if "pages" in changes:
-        announced.append(events.PagesCommanded(event.projector_paused,
-                                               event.projector_page_turns))
-    if changes.keys() & {"budget", "open", "revealed", "vote_on"}:
-        announced.append(events.VotingChanged(event.vote_budget, event.voting_open,
-                                              event.votes_revealed, event.vote_on))
+    if "view" in edits:
+        announced.append(changes.LayoutChosen(event.board_layout))
+    if "screen" in edits:
+        announced.append(changes.ScreenChosen(event.projector_screen))
+    if "pages" in edits:
+        announced.append(changes.PagesCommanded(event.projector_paused,
+                                                event.projector_page_turns))
+    if edits.keys() & {"budget", "open", "revealed", "vote_on"}:
+        announced.append(changes.VotingChanged(event.vote_budget, event.voting_open,
+                                               event.votes_revealed, event.vote_on))
     return Done(event, announce(services, identity.session_id, seq, *announced))

@@ -1,18 +1,19 @@
 """The harvest as a download: CSV, Markdown, JSON, the A3 PDF and its PNG; the printed
-materials (app/printed.py); the report (app/report.py). The text formats are made at once;
-the others, the documents, by a worker process each (app/documents.py), kept until the
-board changes."""
+materials (app/documents/printed.py); the report (app/documents/report.py). The text
+formats are made at once; the others, the documents, by a worker process each
+(app/documents/jobs.py), kept until the board changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, documents, exports
+from app import auth
 from app.actions import Services, require
+from app.documents import exports, jobs
 from app.i18n import N_
+from app.live.view import EventView
 from app.refusal import Refusal
 from app.store import sessions
-from app.view import SessionView
 
 DOCUMENT_FORMATS = ("pdf", "png", *exports.REPORT_FORMATS, *exports.PRINTED_FORMATS)
 """The exports made by a worker process (seconds to minutes of WeasyPrint or python-docx)."""
@@ -32,8 +33,8 @@ class Download:
 class DocumentJob:
     """A document of the event as its board is now, and its job (None: never asked for)."""
 
-    place: documents.Place
-    job: documents.Job | None
+    place: jobs.Place
+    job: jobs.Job | None
     media_type: str
     disposition: str
 
@@ -62,25 +63,24 @@ def console_documents(services: Services, identity: auth.Identity,
     return [_document_job(services, view, name, base, False) for name in CONSOLE_DOCUMENTS]
 
 
-def _document_job(services: Services, view: SessionView, name: str, base: str,
+def _document_job(services: Services, view: EventView, name: str, base: str,
                   start: bool) -> DocumentJob:
     maker = services.documents
     place = maker.place(view.session.id, name,
-                        documents.key_of(view.seq, view.session.language, base))
+                        jobs.key_of(view.seq, view.session.language, base))
     return DocumentJob(place, maker.start(place, base) if start else maker.state(place),
                        exports.MEDIA_TYPES[name], exports.content_disposition(view, name))
 
 
-def export(services: Services, identity: auth.Identity, fmt: str, base: str) -> Download:
-    """The facilitator's export of the event as it is now in a text format (docs/api.md);
-    `base` is the address people reach the server at."""
+def export(services: Services, identity: auth.Identity, fmt: str) -> Download:
+    """The facilitator's export of the event as it is now in a text format (docs/api.md)."""
     _check_format(identity, fmt, exports.TEXT_FORMATS)
     view = sessions.load_view(services.engine, identity.session_id)
-    return Download(exports.export(view, fmt, base=base),
+    return Download(exports.export(view, fmt),
                     exports.MEDIA_TYPES[fmt], exports.content_disposition(view, fmt))
 
 
-def check_ready(view: SessionView, fmt: str) -> None:
+def check_ready(view: EventView, fmt: str) -> None:
     """Route slips only once the moves are planned: before, every route would read home,
     home, home (the command line asks too)."""
     if fmt == "routes.pdf" and not view.planned:

@@ -15,14 +15,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from app import auth, cards, events, insight, keywords, stakeholders
+from app import auth, cards, insight, keywords, stakeholders
 from app.actions import Done, Services, announce, require
 from app.i18n import N_
-from app.records import CardRecord, GroupRecord
+from app.live import changes
+from app.live.view import EventView
 from app.refusal import Refusal
 from app.store import cards as store
 from app.store import sessions
-from app.view import SessionView
+from app.store.records import CardRecord, GroupRecord
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Suggested:
     ungrouped: int
     """The visible cards in no group: what the suggestions were made from."""
     seconds: float
-    view: SessionView
+    view: EventView
 
 
 def suggest(services: Services, identity: auth.Identity) -> Suggested:
@@ -79,8 +80,8 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
         services.engine, identity.session_id, suggestion.name if name is None else name,
         chosen, services.now())
     published = announce(services, identity.session_id, seq,
-                         events.GroupSaved(group, created=True),
-                         *(events.CardGrouped(card) for card in moved))
+                         changes.GroupSaved(group, created=True),
+                         *(changes.CardGrouped(card) for card in moved))
     return Done(Accepted(group, moved, len(chosen) - len(moved)), published)
 
 
@@ -97,7 +98,7 @@ def keyword_lists(services: Services, identity: auth.Identity) -> dict:
 @dataclass(frozen=True)
 class Compared:
     comparison: stakeholders.Comparison
-    view: SessionView
+    view: EventView
 
 
 def compare(services: Services, identity: auth.Identity) -> Compared:

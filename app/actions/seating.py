@@ -1,26 +1,28 @@
-"""Seating during the event: the plan, a move by hand, someone absent or back."""
+"""Seating during the event: the plan, a move by hand, someone absent or back, someone
+pre-registered arriving."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, events
+from app import auth
 from app.actions import Done, Services, announce, require
+from app.live import changes
+from app.live.view import EventView
 from app.schemas import MoveIn
-from app.store import sessions
-from app.view import SessionView
+from app.store import registration, sessions
 
 
-def _announce(services: Services, session_id: str, change) -> Done[SessionView]:
+def _announce(services: Services, session_id: str, change) -> Done[EventView]:
     seating_now, seq = change
     published = announce(services, session_id, seq,
-                         events.SeatingChanged(seating_now.seats, seating_now.people))
+                         changes.SeatingChanged(seating_now.seats, seating_now.people))
     return Done(sessions.load_view(services.engine, session_id, with_board=False), published)
 
 
 @dataclass(frozen=True)
 class Planned:
-    view: SessionView
+    view: EventView
     changed: bool
     """False: the moves were planned already, nothing changed."""
 
@@ -37,7 +39,7 @@ def plan_now(services: Services, identity: auth.Identity) -> Done[Planned]:
     return Done(Planned(done.value, changed=True), done.events)
 
 
-def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[SessionView]:
+def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[EventView]:
     """The facilitator seats someone at a table, in this phase's round or a later one."""
     require(identity, auth.FACILITATOR)
     return _announce(services, identity.session_id, sessions.move_by_hand(
@@ -46,8 +48,16 @@ def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[Sess
 
 
 def mark_absent(services: Services, identity: auth.Identity, participant_id: int,
-                absent: bool) -> Done[SessionView]:
+                absent: bool) -> Done[EventView]:
     """A host (for their own table) or the facilitator marks someone absent or back."""
     require(identity, auth.HOST)
     return _announce(services, identity.session_id, sessions.set_absent(
         services.engine, identity.session_id, participant_id, absent, identity))
+
+
+def arrive(services: Services, identity: auth.Identity, participant_id: int
+           ) -> Done[EventView]:
+    """The reception ticks in someone pre-registered: from now on they are seated."""
+    require(identity, auth.FACILITATOR)
+    return _announce(services, identity.session_id,
+                     registration.arrive(services.engine, identity.session_id, participant_id))

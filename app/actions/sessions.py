@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from app import auth, events, rounds
+from app import auth, rounds
 from app.actions import Done, Services, announce, require
 from app.actions.access import check_join_code, code_replaced, join_turn, too_many_joins
 from app.actions.admission import answer_flood, check_organiser, set_joining
 from app.i18n import N_
-from app.records import TableRecord
+from app.live import changes
+from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import ArrivalIn, ControlIn, JoinIn, SessionIn, SessionPatch, TablePatch
 from app.store import sessions
-from app.view import SessionView
+from app.store.records import TableRecord
 
 
 def create(services: Services, spec: SessionIn, passcode: str | None = None,
-           address: str = "") -> Done[SessionView]:
+           address: str = "") -> Done[EventView]:
     """Anyone who reaches the server may create an event, or anyone with the organiser
     passcode when one is set; nobody watches it yet, so nothing is announced."""
     check_organiser(services, passcode, address)
@@ -26,19 +27,19 @@ def create(services: Services, spec: SessionIn, passcode: str | None = None,
 
 
 def view(services: Services, identity: auth.Identity, role: str = auth.PROJECTOR,
-         with_board: bool = True) -> SessionView:
+         with_board: bool = True) -> EventView:
     """The event, for whoever holds at least `role` (its board only when needed: also
     for the facilitator while a flood of cards is unreviewed, whose list of who wrote
     meanwhile comes from the cards)."""
     require(identity, role)
     view = sessions.load_view(services.engine, identity.session_id, with_board)
     if (not with_board and identity.role == auth.FACILITATOR
-            and view.session.card_flood_until_ms is not None):
+        and view.session.card_flood_until_ms is not None):
         return sessions.load_view(services.engine, identity.session_id)
     return view
 
 
-def view_by_id(services: Services, session_id: str) -> SessionView | None:
+def view_by_id(services: Services, session_id: str) -> EventView | None:
     """The event a page belongs to (who may see what is the page's own check)."""
     try:
         return sessions.load_view(services.engine, session_id)
@@ -49,13 +50,13 @@ def view_by_id(services: Services, session_id: str) -> SessionView | None:
 
 
 def edit(services: Services, identity: auth.Identity, patch: SessionPatch
-         ) -> Done[SessionView]:
+         ) -> Done[EventView]:
     require(identity, auth.FACILITATOR)
     published: tuple = ()
     if patch.edits_the_event:
         seq = sessions.update_session(services.engine, identity.session_id, patch)
         services.tokens.forget(identity.session_id)  # a table may be gone, the language too
-        published = announce(services, identity.session_id, seq, events.SessionEdited())
+        published = announce(services, identity.session_id, seq, changes.SessionEdited())
     if patch.joining_open is not None:
         published += set_joining(services, identity, patch.joining_open).events
     return Done(sessions.load_view(services.engine, identity.session_id, with_board=False),
@@ -72,12 +73,12 @@ def choose_host_affiliation(services: Services, identity: auth.Identity, table_i
     table, seq = sessions.set_host_affiliation(services.engine, identity.session_id, table_id,
                                                spec.host_affiliation)
     return Done(table, announce(services, identity.session_id, seq,
-                                events.HostAffiliationChosen(table)))
+                                changes.HostAffiliationChosen(table)))
 
 
 @dataclass(frozen=True)
 class NewParticipant:
-    view: SessionView
+    view: EventView
     person_id: int
     token: str
     home_table: int | None
@@ -104,7 +105,7 @@ def _arrive(services: Services, session_id: str, spec: ArrivalIn,
     arrival = sessions.join(services.engine, session_id, spec, services.now(),
                             services.max_participants, at_reception)
     published = announce(services, session_id, arrival.seq,
-                         events.Joined(arrival.person, arrival.seats))
+                         changes.Joined(arrival.person, arrival.seats))
     view_now = sessions.load_view(services.engine, session_id, with_board=False)
     return Done(NewParticipant(view_now, arrival.person.id, arrival.token,
                                arrival.person.home_table_id), published)
@@ -134,7 +135,7 @@ async def join_in_turn(services: Services, session_id: str, spec: JoinIn,
 
 @dataclass(frozen=True)
 class Controlled:
-    view: SessionView
+    view: EventView
     changed: bool
     note: str | None
     """A msgid: why nothing changed."""
@@ -150,9 +151,9 @@ def control(services: Services, identity: auth.Identity, command: ControlIn
                               phase_index=command.phase_index, from_phase=command.from_phase)
     if change.seq is not None and change.transition.state.status == rounds.FINISHED:
         services.tokens.forget(identity.session_id)  # known tokens learn their expiry
-    announced: list = [events.PhaseChanged(change.transition.state)]
+    announced: list = [changes.PhaseChanged(change.transition.state)]
     if change.seating is not None:
-        announced.append(events.SeatingChanged(change.seating.seats, change.seating.people))
+        announced.append(changes.SeatingChanged(change.seating.seats, change.seating.people))
     published = announce(services, identity.session_id, change.seq, *announced)
     view_now = sessions.load_view(services.engine, identity.session_id, with_board=False)
     return Done(Controlled(view_now, change.transition.changed, change.transition.note),

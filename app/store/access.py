@@ -11,9 +11,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import func, select
 
 from app import auth
-from app.db import writing
 from app.i18n import N_
-from app.models import (
+from app.refusal import Refusal
+from app.store.db import writing
+from app.store.models import (
     CafeTable,
     Card,
     EventSession,
@@ -22,8 +23,7 @@ from app.models import (
     ReplacedJoinCode,
     Vote,
 )
-from app.records import CardRecord, GroupVoteRecord, VoteRecord, record_of
-from app.refusal import Refusal
+from app.store.records import CardRecord, GroupVoteRecord, VoteRecord, record_of
 from app.store.rows import bump, locked_clock, locked_event
 from app.store.sessions import SeatingNow, seating_now
 

@@ -14,9 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app import auth, cards, rounds, screens
-from app.db import reading, writing
 from app.i18n import N_
-from app.models import (
+from app.refusal import Refusal
+from app.schemas import MAX_ID
+from app.store import keyword_terms
+from app.store.db import reading, writing
+from app.store.models import (
     CafeTable,
     Card,
     CardGroup,
@@ -28,7 +31,7 @@ from app.models import (
     Seat,
     Vote,
 )
-from app.records import (
+from app.store.records import (
     CardRecord,
     EventRecord,
     GroupRecord,
@@ -36,9 +39,6 @@ from app.records import (
     VoteRecord,
     record_of,
 )
-from app.refusal import Refusal
-from app.schemas import MAX_ID
-from app.store import keyword_terms
 from app.store.rows import bump, locked_event, no_event, program_of
 
 NO_CARD = N_("There is no such card in this event.")
@@ -120,7 +120,7 @@ class Added:
 
 def add_cards(engine: Engine, session_id: str,
               new: Sequence[NewCard]) -> list[Added | Refusal]:
-    """Store cards in one write transaction (group commit, app/combining.py), each stamped
+    """Store cards in one write transaction (group commit, app/store/combining.py), each stamped
     with its table, phase and colour and checked on its own: a card the rules refuse gets
     its refusal in its place and the others are stored. What refuses them all (no such
     event, a finished one, a database that cannot be written) is raised. A card whose id
@@ -625,7 +625,7 @@ def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventReco
         if budget is not None:
             event.vote_budget = budget
         if layout is not None:
-            event.board_view = layout
+            event.board_layout = layout
         if screen is not None:
             event.projector_screen = screen
         if vote_on is not None and vote_on != event.vote_on:

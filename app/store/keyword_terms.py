@@ -16,10 +16,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from app import keywords
-from app.db import reading, writing
-from app.models import KeywordTerms
+from app.live.view import EventView
 from app.store import sessions
-from app.view import SessionView
+from app.store.db import reading, writing
+from app.store.models import KeywordTerms
 
 CHUNK = 500
 """Digests per query: SQLite caps the parameters of one statement."""
@@ -69,7 +69,7 @@ def recall(engine: Engine, session_id: str, texts: Iterable[str]) -> None:
                 store(db, session_id, missing[start:start + CHUNK])
 
 
-def load_view(engine: Engine, session_id: str) -> SessionView:
+def load_view(engine: Engine, session_id: str) -> EventView:
     """The event as committed now, with the stored keyword terms of its visible cards
     remembered (those not stored yet analysed and stored), so that drawing its keyword
     charts runs no analyser: the hub's loader and the document worker's."""

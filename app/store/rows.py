@@ -7,8 +7,8 @@ from sqlmodel import Session, select
 
 from app import rounds
 from app.i18n import N_
-from app.models import EventSession, Phase, RunState
 from app.refusal import Refusal
+from app.store.models import EventSession, Phase, RunState
 
 NO_EVENT = N_("There is no such event.")
 
@@ -19,7 +19,7 @@ def no_event() -> Refusal:
 
 def bump(db: Session, session_id: str) -> int:
     """The event's next change number, in this write transaction. The row stays locked
-    until the commit, so numbers follow the order of commits (app/events.py)."""
+    until the commit, so numbers follow the order of commits (app/live/changes.py)."""
     seq = db.execute(update(EventSession).where(EventSession.id == session_id)
                      .values(seq=EventSession.seq + 1).returning(EventSession.seq)).scalar()
     if seq is None:

@@ -16,9 +16,9 @@ from sqlmodel import Session, delete, select
 
 from app import rounds, tables
 from app.i18n import N_
-from app.models import Participant, Seat
-from app.records import PersonRecord, TableRecord
 from app.refusal import Refusal
+from app.store.models import Participant, Seat
+from app.store.records import PersonRecord, TableRecord
 
 FIRST_PLAN_SECONDS = 2.0
 """The whole plan, made once (at the first move, or "plan the moves now"): large themed
@@ -59,7 +59,7 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
     and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
     gets one there too, without moving anyone else."""
     total = rounds.round_count(program)
-    present = [p for p in people if not p.absent]
+    present = [p for p in people if p.present]
     if total < 2 or not present:
         return
     if len(present) < len(cafe_tables):
@@ -132,7 +132,7 @@ def plan_now(db: Session, session_id: str, program, cafe_tables, people) -> bool
         return False
     if rounds.round_count(program) < 2:
         raise Refusal("refused", N_("This program has no round in which people move."))
-    if sum(1 for p in people if not p.absent) < FEWEST_TO_PLAN:
+    if sum(1 for p in people if p.present) < FEWEST_TO_PLAN:
         raise Refusal("refused", N_("Too few people to plan the moves: at least two must "
                                     "have joined."))
     replan(db, session_id, program, cafe_tables, people, keep_through=0,
@@ -160,7 +160,7 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
     seated = seats_of(db, session_id).get(round_index, {}) if round_index else {
         p.id: p.home_table_id for p in people}
     others = sum(1 for p in people
-                 if not p.absent and p.id != person.id and seated.get(p.id) == table.id)
+                 if p.present and p.id != person.id and seated.get(p.id) == table.id)
     if table.capacity is not None and others >= table.capacity:
         raise Refusal("refused", N_("Table %(number)s is full (%(capacity)s seats)."),
                       number=table.number, capacity=table.capacity)

@@ -11,9 +11,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
 from app import auth, rounds, tables
-from app.db import connected, reading, writing
 from app.i18n import N_, translate
-from app.models import (
+from app.live.view import EventView
+from app.refusal import Refusal
+from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
+from app.store import seating
+from app.store.db import connected, reading, writing
+from app.store.models import (
     CafeTable,
     Card,
     CardGroup,
@@ -26,7 +30,7 @@ from app.models import (
     RunState,
     Vote,
 )
-from app.records import (
+from app.store.records import (
     CardRecord,
     ClockEntryRecord,
     EventRecord,
@@ -38,11 +42,7 @@ from app.records import (
     record_fields,
     record_of,
 )
-from app.refusal import Refusal
-from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating
 from app.store.rows import bump, clock_of, locked_clock, no_event, program_of
-from app.view import SessionView
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _new_table(session_id: str, number: int, spec: TableIn) -> CafeTable:
                      capacity=spec.capacity, host_token=auth.new_token())
 
 
-def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> SessionView:
+def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> EventView:
     program = program_from(spec.program, spec.language)
     for _attempt in range(5):
         session_id, join_code = auth.new_session_id(), auth.new_join_code()
@@ -110,7 +110,7 @@ def _records(db: Session, cls, model, session_id: str, *order) -> list:
     return [cls(*row) for row in rows]
 
 
-def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionView:
+def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
     """The whole event as one view, read in the caller's transaction (so it shows one
     committed state, the one of its `seq`)."""
     event = db.get(EventSession, session_id)
@@ -122,7 +122,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionVie
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
                  "votes": _records(db, VoteRecord, Vote, session_id),
                  "group_votes": _records(db, GroupVoteRecord, GroupVote, session_id)}
-    return SessionView(
+    return EventView(
         record_of(EventRecord, event),
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
@@ -130,7 +130,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> SessionVie
         seating.seats_of(db, session_id), seq=event.seq, **board)
 
 
-def load_view(engine: Engine, session_id: str, with_board: bool = True) -> SessionView:
+def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:
     """The event as it is committed now; without its board (cards, groups, votes) when only
     the event, its tables, people and clock are needed."""
     with reading(engine) as db:
@@ -286,7 +286,7 @@ def clock_log(engine: Engine, session_id: str) -> list[ClockEntryRecord]:
         return _records(db, ClockEntryRecord, ClockEntry, session_id, ClockEntry.id)
 
 
-def _plan_if_moving(db: Session, view: SessionView, phase_index: int) -> bool:
+def _plan_if_moving(db: Session, view: EventView, phase_index: int) -> bool:
     """The first time people move, seat everyone who joined for every moving round. A plan
     that cannot be made (too few people) leaves everyone at home rather than stop the clock."""
     try:
@@ -297,7 +297,7 @@ def _plan_if_moving(db: Session, view: SessionView, phase_index: int) -> bool:
         return False
 
 
-def _apply_tables(db: Session, view: SessionView, specs: list[TableIn]) -> None:
+def _apply_tables(db: Session, view: EventView, specs: list[TableIn]) -> None:
     """Tables keep their number, id and host token; extra rows add tables; a table can only
     be removed while nobody calls it home."""
     existing = [db.get(CafeTable, t.id) for t in view.tables]
@@ -424,7 +424,7 @@ def code_replaced() -> Refusal:
                    N_("This join code has been replaced. Use the new one on the screen."))
 
 
-def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:
+def seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:
     """Run a seating change in one write transaction; a plan that cannot be made is
     refused with the planner's reason and changes nothing."""
     with writing(engine) as db:
@@ -447,7 +447,7 @@ def plan_now(engine: Engine, session_id: str) -> tuple[SeatingNow, int] | None:
 
 def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,
                  phase_index: int | None = None) -> tuple[SeatingNow, int]:
-    def change(db: Session, view: SessionView) -> None:
+    def change(db: Session, view: EventView) -> None:
         person, table = view.person(participant_id), view.table(table_id)
         if person is None or table is None:
             raise Refusal("refused", N_("There is no such participant or table in this event."))
@@ -458,13 +458,13 @@ def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id:
         seating.move_by_hand(db, session_id, view.program, view.tables, view.participants,
                              person, table, round_index, view.seating_round)
 
-    return _seating_change(engine, session_id, change)
+    return seating_change(engine, session_id, change)
 
 
 def set_absent(engine: Engine, session_id: str, participant_id: int, absent: bool,
                by: auth.Identity) -> tuple[SeatingNow, int]:
     """Hosts mark people at their own table in the current round; the facilitator anyone."""
-    def change(db: Session, view: SessionView) -> None:
+    def change(db: Session, view: EventView) -> None:
         person = view.person(participant_id)
         if person is None:
             raise Refusal("refused", N_("There is no such participant in this event."))
@@ -473,4 +473,4 @@ def set_absent(engine: Engine, session_id: str, participant_id: int, absent: boo
         seating.set_absent(db, session_id, view.program, view.tables, view.participants,
                            person, absent, view.seating_round)
 
-    return _seating_change(engine, session_id, change)
+    return seating_change(engine, session_id, change)

@@ -1,20 +1,28 @@
 """The shapes of the JSON API's answers, as pydantic models (docs/api.md).
 
 The routes still build plain dicts with the shape functions that the sockets share
-(app/shapes.py, app/cards.py, app/links.py); FastAPI checks each answer against its model
-here, so the OpenAPI schema describes every answer and the fuzz tier's response checks can
-fail. An undeclared key is an error (`extra="forbid"`), not silently dropped: a shape
-function that grows a field must grow its model too. Keys that only some callers get
-(`join_code` for screens, `mine` for a voter) are optional here and the routes answer
-with `response_model_exclude_unset`, so an absent key stays absent, never `null`.
+(app/live/wire.py, app/cards.py, app/templating/links.py); FastAPI checks each answer
+against its model here, so the OpenAPI schema describes every answer and the fuzz tier's
+response checks can fail. An undeclared key is an error (`extra="forbid"`), not silently
+dropped: a shape function that grows a field must grow its model too. Keys that only some
+callers get (`join_code` for screens, `mine` for a voter) are optional here and the routes
+answer with `response_model_exclude_unset`, so an absent key stays absent, never `null`.
 """
 
 from __future__ import annotations
 
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict
 
 from app.refusal import Code
 
+
+class AnswerRoute(APIRoute):
+    """Every answer is checked against its model and says only the keys its route gave: an
+    optional key the route left out stays out, never `null`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "response_model_exclude_unset": True})
 
 class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -44,7 +52,7 @@ def files(media_types: dict[str, str]) -> dict:
 
 
 class DocumentJob(Answer):
-    """A document's job (app/documents.py): its url once ready, its error once failed."""
+    """A document's job (app/documents/jobs.py): its url once ready, its error once failed."""
     name: str
     status: str
     progress: int
@@ -146,6 +154,9 @@ class EventDetails(Answer):
     organiser: str
     purpose: str
     time_zone: str
+    date_era: str
+    """"reiwa": documents date the event 令和8年…; "": 2026年…"""
+    contact: str
     program: list[Phase]
 
 
@@ -179,6 +190,38 @@ class Joined(Answer):
     token: str
     home_table: int | None
     url: str
+
+
+class RowError(Answer):
+    """One problem of a pre-registration list: its row (the header is row 1, as a
+    spreadsheet counts) and column (name, furigana, affiliation, theme, email)."""
+    row: int
+    column: str
+    message: str
+
+
+class Registered(Answer):
+    """Someone pre-registered: their own phone link (the QR code on their name tag)."""
+    id: int
+    name: str
+    furigana: str
+    url: str
+
+
+class Imported(Answer):
+    """POST …/participants/import: a dry run answers `rows` and `errors` (nothing
+    stored), an import `imported` and `participants`."""
+    rows: int | None = None
+    errors: list[RowError] | None = None
+    imported: int | None = None
+    participants: list[Registered] | None = None
+
+
+class Arrived(Answer):
+    """Someone the reception ticked in."""
+    id: int
+    arrived: bool
+    home_table: int | None
 
 
 class JoinCode(Answer):

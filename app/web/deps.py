@@ -6,17 +6,20 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 from starlette.requests import HTTPConnection
 
-from app import auth, cards, documents
+from app import auth, cards
 from app.actions import Services, access, board, exports
+from app.documents import jobs
 from app.i18n import N_, from_accept_language, normalize, translate
 from app.refusal import Refusal
+from app.schemas import MAX_ID, ImportIn
 from app.settings import Settings
 
 FIELD_LABELS = {
@@ -138,6 +141,8 @@ def bearer_identity(request: Request, session_id: str) -> auth.Identity:
 
 
 IdentityDep = Annotated[auth.Identity, Depends(bearer_identity)]
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a path: a positive database integer."""
 """Who sends an API request about the event of the path's `session_id` (a dependency,
 resolved in a worker thread before the route runs)."""
 
@@ -176,13 +181,13 @@ DOCUMENT_POLL_SECONDS = 0.2
 DOCUMENT_FAILED = "document_failed"
 
 
-def document_failure(job: documents.Job) -> Refusal:
+def document_failure(job: jobs.Job) -> Refusal:
     return Refusal(DOCUMENT_FAILED, job.message, **(job.params or {}))
 
 
 async def document_job(services: Services, identity: auth.Identity, name: str, base: str, *,
                        start: bool) -> exports.DocumentJob:
-    """The document's job (app/documents.py), started when asked; the action reads the
+    """The document's job (app/documents/jobs.py), started when asked; the action reads the
     database, so it runs in a worker thread."""
     return await run_in_threadpool(exports.document, services, identity, name, base,
                                    start=start)
@@ -197,7 +202,7 @@ async def document_download(services: Services, identity: auth.Identity, name: s
     while not job.done:
         await asyncio.sleep(DOCUMENT_POLL_SECONDS)
         job = services.documents.state(found.place) or job
-    if job.status == documents.FAILED:
+    if job.status == jobs.FAILED:
         raise document_failure(job)
     return FileResponse(found.place.file, media_type=found.media_type,
                         headers={"Content-Disposition": found.disposition,
@@ -210,9 +215,9 @@ def job_json(found: exports.DocumentJob, url: str, language: str) -> dict:
     job = found.job
     body = {"name": found.place.name, "status": job.status, "progress": job.progress,
             "stage": job.stage}
-    if job.status == documents.READY:
+    if job.status == jobs.READY:
         body["url"] = url
-    if job.status == documents.FAILED:
+    if job.status == jobs.FAILED:
         body.update(document_failure(job).shape(language))
     return body
 
@@ -221,3 +226,15 @@ def download(file: exports.Download) -> Response:
     return Response(file.body, media_type=file.media_type,
                     headers={"Content-Disposition": file.disposition,
                              "Cache-Control": "no-store"})
+
+
+async def list_sent(request: Request) -> bytes:
+    """The list's bytes: the multipart field `file`, or the JSON body's `csv` text."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        sent = (await request.form()).get("file")
+        if isinstance(sent, UploadFile):
+            return await sent.read()
+        if isinstance(sent, str):
+            return sent.encode("utf-8")
+        raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
+    return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")

@@ -12,7 +12,7 @@ hundreds of MB, and 40 worker threads building pages at once left the event loop
   turn on the event loop, which costs nothing;
 - the answer goes out in CHUNK_BYTES pieces, each once the client has read the one before
   (uvicorn waits for the write buffer to drain before each piece), so a client that does
-  not read holds one answer's bytes, not a growing buffer; GuardedHttp (app/edge.py) cuts
+  not read holds one answer's bytes, not a growing buffer; GuardedHttp (app/web/protocols.py) cuts
   a connection whose client has read nothing for `body_timeout` seconds, which gives its
   slot back.
 """

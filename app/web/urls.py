@@ -1,4 +1,4 @@
-"""The address people reach the server at, for the absolute URLs of app/links.py."""
+"""The address people reach the server at, for the absolute URLs of app/templating/links.py."""
 
 from __future__ import annotations
 

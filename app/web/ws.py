@@ -13,11 +13,11 @@ from fastapi.responses import JSONResponse
 
 from app import auth
 from app.actions import access
-from app.hub import Connection
 from app.i18n import N_, from_accept_language
+from app.live.delivery import Audience
+from app.live.hub import Connection
 from app.refusal import Refusal
-from app.render import Audience
-from app.timing import now_ms
+from app.rounds import now_ms
 from app.web import urls
 from app.web.deps import page_language, same_origin
 
@@ -79,8 +79,8 @@ async def _listen(websocket: WebSocket, session_id: str, connection: Connection)
 
 
 def _answer(websocket: WebSocket, session_id: str, connection: Connection, text: str) -> None:
-    """Clock samples for the client (DESIGN.md §4), and a page's request to be drawn again;
-    everything else is ignored."""
+    """Clock samples for the client (docs/api.md, the live socket), and a page's request to
+    be drawn again; everything else is ignored."""
     if len(text) > MAX_CLIENT_MESSAGE:
         return
     try:

@@ -178,7 +178,7 @@ FORMS = {
     "/m/{session_id}/votes": ("card_id",),
     "/m/{session_id}/votes/remove": ("card_id",),
 }
-"""The fields each page's form sends (app/web/pages.py reads them; the schema does not list
+"""The fields each page's form sends (app/web/pages/ reads them; the schema does not list
 them). Any other POST without a body in the schema gets every field of every form."""
 
 ALL_FORM_FIELDS = tuple(dict.fromkeys(name for fields in FORMS.values() for name in fields))

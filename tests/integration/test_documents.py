@@ -1,4 +1,4 @@
-"""Documents made by a worker process (app/documents.py) against a real server and its
+"""Documents made by a worker process (app/documents/jobs.py) against a real server and its
 real worker: a job goes queued, running, ready with its progress rising; a second request
 is served from the folder until the board changes; a document that cannot be made within
 the memory limit fails with a message and the server goes on serving."""
@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.document_worker import NICENESS
+from app.documents.worker import NICENESS
 from tests.fixtures.api import bearer, create_event
 from tests.fixtures.timing import eventually, seconds
 
@@ -122,7 +122,7 @@ def _document_worker(pid: int) -> dict | None:
             continue  # the thread has ended
         for child in children:
             try:
-                if b"app.document_worker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                if b"app.documents.worker" not in Path(f"/proc/{child}/cmdline").read_bytes():
                     found = _document_worker(child)
                     if found:
                         return found

@@ -8,7 +8,7 @@ import sys
 import pytest
 from alembic.script import ScriptDirectory
 
-from app.migrate import alembic_config
+from app.store.migrate import alembic_config
 from tests.fixtures.servers import ROOT
 from tests.fixtures.timing import seconds
 

@@ -1,5 +1,5 @@
 """Two workers on PostgreSQL share their documents: requests for the same document that
-land on either worker wait for one job, and one file is made (app/documents.py keeps the
+land on either worker wait for one job, and one file is made (app/documents/jobs.py keeps the
 jobs in the documents folder, locked with flock)."""
 
 from __future__ import annotations

@@ -4,11 +4,12 @@ event's `seq` in commit order."""
 
 from __future__ import annotations
 
-from app import auth, events
+from app import auth
 from app.actions import Services, access, admission, board, exports, seating, sessions
-from app.records import VoteRecord
+from app.live import changes
 from app.schemas import ControlIn, JoinIn, MoveIn, SessionPatch
 from app.store import sessions as stored
+from app.store.records import VoteRecord
 from tests.fixtures.actions import HALL, THEMES, card_spec, joined, refused
 
 
@@ -49,7 +50,7 @@ def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, even
     refused(sessions.edit, services, event["hosts"][0], patch, code="forbidden")
     done = sessions.edit(services, event["facilitator"], patch)
     assert done.value.session.title == "新しい題"
-    assert done.events == (events.SessionEdited(),) and seqs(published) == [1]
+    assert done.events == (changes.SessionEdited(),) and seqs(published) == [1]
     person = joined(services, event, theme=THEMES[2])
     too_few = SessionPatch.model_validate({"tables": [{"name": "A"}, {"name": "B"}]})
     refused(sessions.edit, services, event["facilitator"], too_few, code="refused")
@@ -67,7 +68,7 @@ def test_join_needs_the_right_code_and_announces_the_newcomer(services, event, p
     assert person.role == auth.PARTICIPANT
     [batch] = published
     [arrival] = batch.events
-    assert isinstance(arrival, events.Joined) and arrival.person.name == "山田"
+    assert isinstance(arrival, changes.Joined) and arrival.person.name == "山田"
     assert arrival.person.home_table_id == event["view"].tables[1].id and batch.seq == 1
 
 
@@ -86,7 +87,7 @@ def test_control_moves_the_clock_and_plans_the_first_moves(services, event, publ
     for _ in range(2):
         done = sessions.control(services, event["facilitator"], ControlIn(action="next"))
     kinds = [type(e) for e in done.events]
-    assert kinds == [events.PhaseChanged, events.SeatingChanged]  # the moves are planned
+    assert kinds == [changes.PhaseChanged, changes.SeatingChanged]  # the moves are planned
     seated = {person for _round, person, _table in done.events[1].seats}
     assert seated == {p.id for p in done.value.view.participants}
     assert seqs(published) == [7, 8, 9]
@@ -129,7 +130,7 @@ def test_a_card_is_stored_once_and_announced_once(services, event, published):
     again = board.add_card(services, host, "token-1", spec, HALL)
     assert first.value.created and not again.value.created and again.events == ()
     [added] = first.events
-    assert added == events.CardAdded(first.value.card)
+    assert added == changes.CardAdded(first.value.card)
     assert first.value.card.table_id == host.table_id
     refused(board.add_card, services, event["projector"], "p", card_spec(), HALL, code="forbidden")
     refused(board.add_card, services, host, "token-1",
@@ -153,14 +154,14 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
     refused(board.create_group, services, event["hosts"][0], "x", code="forbidden")
     refused(board.create_group, services, event["facilitator"], "  ", code="invalid")
     created = board.create_group(services, event["facilitator"], "地域の見守り")
-    assert created.events == (events.GroupSaved(created.value, created=True),)
+    assert created.events == (changes.GroupSaved(created.value, created=True),)
     renamed = board.rename_group(services, event["facilitator"], created.value.id, "見守り")
     assert renamed.value.name == "見守り" and not renamed.events[0].created
     refused(board.rename_group, services, event["facilitator"], 999, "x", code="no_group")
     card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     board.change_card(services, event["facilitator"], card.id, {"group_id": created.value.id})
     deleted = board.delete_group(services, event["facilitator"], created.value.id)
-    assert deleted.events == (events.GroupDeleted(created.value.id),)
+    assert deleted.events == (changes.GroupDeleted(created.value.id),)
     assert board.list_cards(services, event["facilitator"]).cards[0].group_id is None
     assert seqs(published) == [1, 2, 3, 4, 5]
 
@@ -177,8 +178,8 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
             code="no_card")
     done = board.change_card(services, event["facilitator"], card.id,
                              {"hidden": True, "text": "直した", "group_id": group.id})
-    assert [type(e) for e in done.events] == [events.CardGrouped, events.CardEdited,
-                                              events.CardHidden]
+    assert [type(e) for e in done.events] == [changes.CardGrouped, changes.CardEdited,
+                                              changes.CardHidden]
     assert all(e.card == done.value.card for e in done.events)
     assert done.value.card.hidden and done.value.card.text == "直した"
     assert done.value.weight == 1
@@ -211,7 +212,7 @@ def test_dots_within_the_budget_from_phones_only(services, event, published):
     refused(board.vote, services, event["hosts"][0], card.id, +1, code="forbidden")
     for dots in (1, 2):
         done = board.vote(services, person, card.id, +1)
-        assert done.events == (events.DotsChanged(
+        assert done.events == (changes.DotsChanged(
             VoteRecord(person.participant_id, card.id, dots)),)
     refused(board.vote, services, person, card.id, +1, code="no_dots_left")
     assert board.vote(services, person, card.id, -1).value["left"] == 1
@@ -228,18 +229,17 @@ def test_board_settings_are_announced_as_layout_and_voting(services, event, publ
     refused(board.change_board, services, event["facilitator"], {"budget": 99}, code="invalid")
     done = board.change_board(services, event["facilitator"],
                               {"view": "group", "open": True, "revealed": True})
-    assert done.events == (events.LayoutChosen("group"),
-                           events.VotingChanged(3, True, True))
+    assert done.events == (changes.LayoutChosen("group"),
+                           changes.VotingChanged(3, True, True))
     assert seqs(published) == [1]
 
 
 def test_exports_are_for_the_facilitator(services, event):
     board.add_card(services, event["hosts"][0], "t", card_spec("<b>太字</b>"), HALL)
-    refused(exports.export, services, event["hosts"][0], "csv", "http://hall.example",
+    refused(exports.export, services, event["hosts"][0], "csv",
             code="forbidden")
-    refused(exports.export, services, event["facilitator"], "docx.zip", "http://hall.example",
-            code="unknown_format")
-    download = exports.export(services, event["facilitator"], "csv", "http://hall.example")
+    refused(exports.export, services, event["facilitator"], "docx.zip", code="unknown_format")
+    download = exports.export(services, event["facilitator"], "csv")
     assert download.media_type.startswith("text/csv") and "<b>太字</b>" in download.body.decode()
 
 
@@ -289,8 +289,8 @@ def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(service
     assert answered.join_code != old and answered.flood_since_ms == 1000
     [batch] = published
     [changed] = batch.events
-    assert changed == events.JoiningChanged(answered.join_code, True, 1000,
-                                            answered.flood_until_ms)
+    assert changed == changes.JoiningChanged(answered.join_code, True, 1000,
+                                             answered.flood_until_ms)
     # a second join of the same flood, answered a moment later: nothing more to do
     assert admission.answer_flood(services, event["id"], old, since_ms=500).value is None
     again = admission.answer_flood(services, event["id"], answered.join_code, since_ms=2000)

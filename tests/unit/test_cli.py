@@ -20,7 +20,6 @@ def test_help_lists_every_command(capsys):
 
 
 def test_links_finds_the_demo_event_without_a_database_url(tmp_path, monkeypatch, capsys):
-    from app import demo
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("WORLDCAFE_DATABASE_URL", raising=False)
@@ -28,7 +27,7 @@ def test_links_finds_the_demo_event_without_a_database_url(tmp_path, monkeypatch
     monkeypatch.delenv("WORLDCAFE_DATABASE_URL")  # settings_from exports it for workers
     assert settings.database_url == cli.DEMO_DATABASE_URL
     assert cli.migrate(settings) == 0
-    event_id = demo.create_and_print(settings)["id"]
+    event_id = cli.create_demo_event(settings)["id"]
     printed = capsys.readouterr().out
 
     assert cli.main(["links", event_id]) == 0

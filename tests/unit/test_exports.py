@@ -1,5 +1,6 @@
-"""The export builders (app/exports.py) on a SessionView made in memory: rows, CSV, Markdown,
-JSON, the A3 landscape PDF with its table and group sheets, and the board as one PNG."""
+"""The export builders (app/documents/exports.py) on a EventView made in memory: rows,
+CSV, Markdown, JSON, the A3 landscape PDF with its table and group sheets, and the board
+as one PNG."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from app import events, exports, rounds
+from app import rounds
+from app.documents import exports
 from app.i18n import translate
-from app.models import CafeTable, CardGroup, EventSession, Participant, Vote
-from app.records import (
+from app.live import changes
+from app.live.view import EventView
+from app.store.models import CafeTable, CardGroup, EventSession, Participant, Vote
+from app.store.records import (
     CardRecord,
     EventRecord,
     GroupRecord,
@@ -24,7 +28,6 @@ from app.records import (
     VoteRecord,
     record_of,
 )
-from app.view import SessionView
 from tests.fixtures.documents import T0, card_model
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -36,7 +39,7 @@ def ja(message: str) -> str:
     return translate("ja", message)
 
 
-def make_view(language: str = "ja", **details) -> SessionView:
+def make_view(language: str = "ja", **details) -> EventView:
     event = EventSession(id="s1", title="協働ワーキング 2026", language=language,
                          join_code="ABCD", facilitator_token="f", projector_token="p",
                          created_at_ms=T0, **details)
@@ -63,12 +66,12 @@ def make_view(language: str = "ja", **details) -> SessionView:
     groups = [CardGroup(id=7, session_id="s1", name="地域の見守り", created_at_ms=T0)]
     votes = [Vote(id=1, session_id="s1", participant_id=2, card_id=cards[0].id, dots=2),
              Vote(id=2, session_id="s1", participant_id=1, card_id=cards[3].id, dots=1)]
-    return SessionView(record_of(EventRecord, event), [record_of(TableRecord, t) for t in tables],
-                       program, rounds.ClockState(),
-                       [record_of(PersonRecord, p) for p in people],
-                       groups=[record_of(GroupRecord, g) for g in groups],
-                       cards=[record_of(CardRecord, c) for c in cards],
-                       votes=[record_of(VoteRecord, v) for v in votes])
+    return EventView(record_of(EventRecord, event), [record_of(TableRecord, t) for t in tables],
+                     program, rounds.ClockState(),
+                     [record_of(PersonRecord, p) for p in people],
+                     groups=[record_of(GroupRecord, g) for g in groups],
+                     cards=[record_of(CardRecord, c) for c in cards],
+                     votes=[record_of(VoteRecord, v) for v in votes])
 
 
 def test_rows_leave_out_hidden_cards_and_never_name_the_author():
@@ -179,12 +182,12 @@ def test_the_pdf_is_a3_landscape_and_the_png_decodes():
     (ARTIFACTS / "export-board-unit.png").write_bytes(png)
 
 
-def _voted(view: SessionView) -> SessionView:
+def _voted(view: EventView) -> EventView:
     """make_view's event with more dots: 見守り (2) and the -1 card (2) share the first place,
     the formula card (1) is third; the hidden card's dot counts for nothing."""
     cards = {c.text: c.id for c in view.all_cards}
     for person, text, dots in ((1, "-1 も +1 も @here も", 2), (2, '=HYPERLINK("http://evil")', 1)):
-        view.apply(events.DotsChanged(VoteRecord(person, cards[text], dots)))
+        view.apply(changes.DotsChanged(VoteRecord(person, cards[text], dots)))
     return view
 
 
@@ -201,7 +204,7 @@ def test_the_csv_ranks_cards_by_dots_and_leaves_the_rank_of_a_card_without_dots_
                               "Votes,Rank,Created,Weight,Group votes,Group rank\r\n")
 
 
-def _header_line(view: SessionView, now_ms: int) -> str:
+def _header_line(view: EventView, now_ms: int) -> str:
     return exports.export(view, "md", now_ms=now_ms).decode("utf-8").split("\n")[2]
 
 
@@ -218,16 +221,16 @@ def test_the_markdown_header_is_one_line_that_names_the_day_once():
     assert line.startswith(f"{day} · ") and line.count(day) == 1 and line.endswith(" 出力")
 
 
-def _grouped(view: SessionView, layout: str = "table") -> SessionView:
+def _grouped(view: EventView, layout: str = "table") -> EventView:
     """Three groups made in the order 見守り (7), 子ども (8), 発信 (9): 子ども gets the most
     dots, 発信 none; two cards stay in no group."""
-    view.apply(events.GroupSaved(GroupRecord(8, "子どもの居場所", T0 + 1), created=True))
-    view.apply(events.GroupSaved(GroupRecord(9, "情報発信", T0 + 2), created=True))
+    view.apply(changes.GroupSaved(GroupRecord(8, "子どもの居場所", T0 + 1), created=True))
+    view.apply(changes.GroupSaved(GroupRecord(9, "情報発信", T0 + 2), created=True))
     by_text = {c.text: c for c in view.all_cards}
     for text, group in (("-1 も +1 も @here も", 8), ("ホストのメモ", 8), (SCRIPT, 9)):
-        view.apply(events.CardGrouped(replace(by_text[text], group_id=group)))
-    view.apply(events.DotsChanged(VoteRecord(1, by_text["ホストのメモ"].id, 3)))
-    view.apply(events.LayoutChosen(layout))
+        view.apply(changes.CardGrouped(replace(by_text[text], group_id=group)))
+    view.apply(changes.DotsChanged(VoteRecord(1, by_text["ホストのメモ"].id, 3)))
+    view.apply(changes.LayoutChosen(layout))
     return view
 
 
@@ -261,15 +264,15 @@ def test_the_group_summary_is_ordered_by_dots_with_each_groups_cards():
     assert not {"group_votes", "group_rank"} & body["cards"][0].keys()  # on the groups
 
 
-def _voted_on_groups(view: SessionView) -> SessionView:
+def _voted_on_groups(view: EventView) -> EventView:
     """_grouped's groups in an event that votes on groups: 子ども 3 dots, 見守り 1, 情報発信
     1 (shares the second place), no dot on any card."""
     view = _grouped(view)
     for card_id in view.vote_counts():
         for voter in view.voters_of(card_id):
-            view.apply(events.DotsChanged(VoteRecord(voter, card_id, 0)))
+            view.apply(changes.DotsChanged(VoteRecord(voter, card_id, 0)))
     for voter, group_id, dots in ((1, 8, 2), (2, 8, 1), (2, 7, 1), (3, 9, 1)):
-        view.apply(events.GroupDotsChanged(GroupVoteRecord(voter, group_id, dots)))
+        view.apply(changes.GroupDotsChanged(GroupVoteRecord(voter, group_id, dots)))
     return view
 
 
@@ -304,14 +307,14 @@ def test_an_event_that_voted_on_groups_exports_the_groups_ranking_and_their_dots
     assert '<span class="dots">●3</span> · <span class="rank">1位</span>' in html_text
 
 
-def _without_groups(view: SessionView) -> SessionView:
-    view.apply(events.GroupDeleted(7))
+def _without_groups(view: EventView) -> EventView:
+    view.apply(changes.GroupDeleted(7))
     return view
 
 
 def test_the_markdown_without_groups_or_dots_has_no_such_sections():
     view = _without_groups(make_view())
-    view.apply(events.DotsChanged(VoteRecord(2, view.all_cards[0].id, 0)))
+    view.apply(changes.DotsChanged(VoteRecord(2, view.all_cards[0].id, 0)))
     text = exports.export(view, "md", now_ms=T0).decode("utf-8")
     assert f"## {ja(exports.GROUPS_LABEL)}" not in text
     assert f"## {ja(exports.RANKING_LABEL)}" not in text
@@ -332,7 +335,7 @@ def test_the_pdf_has_the_group_sheets_whatever_the_board_shows_and_the_png_its_l
     plain = _without_groups(make_view())
     assert exports.sheet_layouts(plain) == ("table",)
     assert exports.sheet_layouts(plain, picture=True) == ("table",)
-    plain.apply(events.LayoutChosen("group"))  # the group layout without groups: tables
+    plain.apply(changes.LayoutChosen("group"))  # the group layout without groups: tables
     assert exports.sheet_layouts(plain, picture=True) == ("table",)
     for layout in ("table", "phase", "theme", "group"):
         view = _grouped(make_view(), layout)
@@ -369,7 +372,7 @@ def test_the_pdf_has_a_sheet_per_group_after_the_table_sheets_by_dots():
     assert texts[-1].rstrip().endswith("5 / 5")
 
 
-def _big_view(n_cards: int, layout: str) -> SessionView:
+def _big_view(n_cards: int, layout: str) -> EventView:
     """Six tables, five groups and n cards of varied length, a fifth of them in no group."""
     view = make_view()
     texts = ("見守りの輪を広げたい", "空き家を子どもの居場所にして、放課後に集まれる場所をつくる",
@@ -378,9 +381,9 @@ def _big_view(n_cards: int, layout: str) -> SessionView:
     cards = [record_of(CardRecord, card_model(100 + n, f"{texts[n % 5]}（{n}）", 1 + n % 2, n % 2,
                                               group_id=None if n % 5 == 4 else 20 + n % 4))
              for n in range(n_cards)]
-    return SessionView(replace(view.session, board_view=layout), view.tables, view.program,
-                       view.clock, view.participants, groups=groups, cards=cards,
-                       votes=[VoteRecord(1, cards[0].id, 2)])
+    return EventView(replace(view.session, board_layout=layout), view.tables, view.program,
+                     view.clock, view.participants, groups=groups, cards=cards,
+                     votes=[VoteRecord(1, cards[0].id, 2)])
 
 
 def _white_rows_at_bottom(png: bytes) -> int:

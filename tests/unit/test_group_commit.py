@@ -1,4 +1,4 @@
-"""Group commit (app/combining.py) and the cards' batch write (store.add_cards) on real
+"""Group commit (app/store/combining.py) and the cards' batch write (store.add_cards) on real
 SQLite and PostgreSQL: requests that arrive while a batch is written go together into the
 next one, in their order; each card of a batch is checked on its own; what a batch makes is
 announced once, numbered by one seq."""
@@ -11,12 +11,13 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app import events, keywords
+from app import keywords
 from app.actions import Services, access, board, sessions
-from app.combining import GroupCommit
+from app.live import changes
 from app.refusal import Refusal
 from app.schemas import CardIn, JoinIn, SessionIn
 from app.store import cards as store
+from app.store.combining import GroupCommit
 from tests.fixtures.actions import HALL, THEMES
 from tests.fixtures.timing import eventually, seconds
 
@@ -122,7 +123,7 @@ def test_a_batch_stores_its_good_cards_under_one_seq_and_refuses_each_bad_one_al
     assert outcomes[6].card.text == "空き家を地域の居場所に"
     listed = board.list_cards(services, first).cards
     assert sorted(c.id for c in listed) == sorted([stored_before.card_id, good.card_id,
-                                                    batch[5].card_id])
+                                                   batch[5].card_id])
 
 
 def test_concurrent_card_requests_are_each_stored_once_and_announced_once(hall):
@@ -141,7 +142,7 @@ def test_concurrent_card_requests_are_each_stored_once_and_announced_once(hall):
         answers = list(pool.map(post, range(12)))
     assert all(answer.created for answer in answers)
     announced = [event.card.id for batch in batches for event in batch.events
-                 if isinstance(event, events.CardAdded)]
+                 if isinstance(event, changes.CardAdded)]
     assert sorted(announced) == sorted(c.id for c in cards)
     seqs = [batch.seq for batch in batches]
     assert seqs == sorted(set(seqs))  # one batch per seq, in commit order

@@ -9,8 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from app import events, hub, render, templating
-from app.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
+from app import templating
+from app.live import changes, delivery, hub
+from app.live.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
 from tests.fixtures.screens import card_record, make_view
 from tests.fixtures.timing import eventually_async
 
@@ -41,10 +42,10 @@ class Database:
         self.seq = 0
         self.loads = 0
 
-    def commit(self, card) -> events.Batch:
+    def commit(self, card) -> changes.Batch:
         self.cards = [c for c in self.cards if c.id != card.id] + [card]
         self.seq += 1
-        return events.Batch("s1", self.seq, (events.CardAdded(card),))
+        return changes.Batch("s1", self.seq, (changes.CardAdded(card),))
 
     def load(self, session_id: str):
         self.loads += 1
@@ -160,7 +161,7 @@ def test_one_render_per_audience_and_everyone_gets_the_same_text(monkeypatch):
         return real(language, template, **context)
 
     monkeypatch.setattr(templating, "render", counted)
-    monkeypatch.setattr(render, "render", counted)
+    monkeypatch.setattr(delivery, "render", counted)
     templating.forget_items()
 
     async def scenario():

@@ -13,7 +13,8 @@ import subprocess
 import sys
 from collections import Counter
 
-from app import insight, report, stakeholders
+from app import insight, stakeholders
+from app.documents import report
 from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 from tests.fixtures.harvest import CARDS, labelled_cards
 from tests.fixtures.servers import ROOT

@@ -10,10 +10,10 @@ from sqlmodel import delete
 
 from app import auth, keywords
 from app.actions import Services, board
-from app.db import writing
-from app.models import KeywordTerms
 from app.store import keyword_terms
 from app.store import sessions as stored
+from app.store.db import writing
+from app.store.models import KeywordTerms
 from tests.fixtures.actions import card_spec
 
 TEXTS = ("見守りボランティアが足りない", "ボランティアの居場所づくり", "空き教室を使う子ども食堂",

@@ -1,4 +1,4 @@
-"""Pushes proportional to the change (app/render.py), with real templates and no server:
+"""Pushes proportional to the change (app/live/delivery.py), with real templates and no server:
 a screen that applies every push shows exactly what a fresh snapshot of the same state
 shows, and a push carries only what changed."""
 
@@ -9,9 +9,10 @@ from dataclasses import replace
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app import cards, events, render, screens, templating
-from app.hub import Audience
-from app.records import GroupRecord, GroupVoteRecord, VoteRecord
+from app import cards, screens, templating
+from app.live import changes, delivery
+from app.live.hub import Audience
+from app.store.records import GroupRecord, GroupVoteRecord, VoteRecord
 from tests.fixtures.screens import Screen, card_record, event_record, make_view
 
 AUDIENCES = (
@@ -96,26 +97,26 @@ class Event:
                                phase=c % 3, participant_id=author, text=TEXTS[number % 4],
                                colour=cards.colour_for_phase(c % 3))
             self.cards[card.id] = card
-            return [events.CardAdded(card)]
+            return [changes.CardAdded(card)]
         if kind == "hide":
             card = self.pick(a, lambda c: c.merged_into is None)
             if card is None:
                 return []
             self.cards[card.id] = card = replace(card, hidden=not card.hidden)
-            return [events.CardHidden(card)]
+            return [changes.CardHidden(card)]
         if kind == "edit":
             card = self.pick(a, lambda c: c.merged_into is None)
             if card is None:
                 return []
             self.cards[card.id] = card = replace(card, text=TEXTS[b % 4] + "！")
-            return [events.CardEdited(card)]
+            return [changes.CardEdited(card)]
         if kind == "group":
             if len(self.groups) >= 3:
                 return []
             group = GroupRecord(self.next_group, f"グループ{self.next_group}", 0)
             self.next_group += 1
             self.groups.append(group)
-            return [events.GroupSaved(group, created=True)]
+            return [changes.GroupSaved(group, created=True)]
         if kind == "ungroup":
             if not self.groups:
                 return []
@@ -125,14 +126,14 @@ class Event:
             for card in list(self.cards.values()):
                 if card.group_id == group.id:
                     self.cards[card.id] = replace(card, group_id=None)
-            return [events.GroupDeleted(group.id)]
+            return [changes.GroupDeleted(group.id)]
         if kind == "move":
             card = self.pick(a)
             if card is None:
                 return []
             target = self.groups[b % len(self.groups)].id if self.groups and b % 3 else None
             self.cards[card.id] = card = replace(card, group_id=target)
-            return [events.CardGrouped(card)]
+            return [changes.CardGrouped(card)]
         if kind == "vote":
             voter = a % 3 + 1
             if not self.session.voting_open:
@@ -143,12 +144,12 @@ class Event:
                 group = self.groups[b % len(self.groups)]
                 dots = self.tap(self.group_votes, (voter, group.id), voter, bool(c % 3))
                 return [] if dots is None else [
-                    events.GroupDotsChanged(GroupVoteRecord(voter, group.id, dots))]
+                    changes.GroupDotsChanged(GroupVoteRecord(voter, group.id, dots))]
             card = self.pick(b, lambda c: not c.hidden)
             if card is None:
                 return []
             dots = self.tap(self.votes, (voter, card.id), voter, bool(c % 3))
-            return [] if dots is None else [events.DotsChanged(VoteRecord(voter, card.id, dots))]
+            return [] if dots is None else [changes.DotsChanged(VoteRecord(voter, card.id, dots))]
         if kind == "merge":
             keep = self.pick(a, lambda c: not c.hidden)
             other = self.pick(b, lambda c: c.merged_into is None and c is not keep)
@@ -163,7 +164,7 @@ class Event:
                     del self.votes[(voter, card_id)]
                     self.votes[(voter, kept.id)] = self.votes.get((voter, kept.id), 0) + dots
                     self.moved[(voter, merged.id)] = (kept.id, dots)
-            return [events.CardsMerged(kept, (merged,), self.votes_on(kept, merged))]
+            return [changes.CardsMerged(kept, (merged,), self.votes_on(kept, merged))]
         if kind == "unmerge":
             keep = self.pick(a, lambda c: c.merged_into is None and any(
                 other.merged_into == c.id for other in self.cards.values()))
@@ -180,27 +181,27 @@ class Event:
                     del self.moved[(voter, card_id)]
             for card in (kept, *restored):
                 self.cards[card.id] = card
-            return [events.CardsUnmerged(kept, tuple(restored),
-                                         self.votes_on(kept, *restored))]
+            return [changes.CardsUnmerged(kept, tuple(restored),
+                                          self.votes_on(kept, *restored))]
         if kind == "layout":
             layout = cards.BOARD_LAYOUTS[a % 4]
-            self.session = replace(self.session, board_view=layout)
-            return [events.LayoutChosen(layout)]
+            self.session = replace(self.session, board_layout=layout)
+            return [changes.LayoutChosen(layout)]
         if kind == "pages":
             paused, turns = screens.pages_after(
                 screens.PAGE_COMMANDS[a % len(screens.PAGE_COMMANDS)],
                 self.session.projector_paused, self.session.projector_page_turns)
             self.session = replace(self.session, projector_paused=paused,
                                    projector_page_turns=turns)
-            return [events.PagesCommanded(paused, turns)]
+            return [changes.PagesCommanded(paused, turns)]
         if kind == "voting":
             vote_on = self.session.vote_on
             if not self.votes and not self.group_votes:  # it changes only without dots
                 vote_on = cards.VOTE_TARGETS[c % 2]
             self.session = replace(self.session, voting_open=bool(a % 2),
                                    votes_revealed=bool(b % 2), vote_on=vote_on)
-            return [events.VotingChanged(self.session.vote_budget, self.session.voting_open,
-                                         self.session.votes_revealed, vote_on)]
+            return [changes.VotingChanged(self.session.vote_budget, self.session.voting_open,
+                                          self.session.votes_revealed, vote_on)]
         raise AssertionError(kind)
 
 
@@ -211,12 +212,12 @@ steps = st.lists(st.tuples(st.sampled_from(KINDS), st.integers(0, 30), st.intege
 
 
 def snapshots(view) -> dict[Audience, Screen]:
-    drawing = render.Drawing(view)
-    return {a: Screen("\n".join(render.snapshot(view, a, drawing))) for a in AUDIENCES}
+    drawing = delivery.Drawing(view)
+    return {a: Screen("\n".join(delivery.snapshot(view, a, drawing))) for a in AUDIENCES}
 
 
-def push(screens: dict, delivery: render.Delivery) -> None:
-    for audience, frames in delivery.texts(AUDIENCES).items():
+def push(screens: dict, outgoing: delivery.Delivery) -> None:
+    for audience, frames in outgoing.texts(AUDIENCES).items():
         for frame in frames:
             screens[audience].apply(frame)
 
@@ -224,8 +225,8 @@ def push(screens: dict, delivery: render.Delivery) -> None:
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]), st.lists(st.booleans()))
 def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(actions, run,
-                                                                           preloaded,
-                                                                           charts_now):
+                                                                            preloaded,
+                                                                            charts_now):
     """Keyword charts go out when the hub says (`charts_now`, one per run: at most every
     few seconds), the ones held back by a later delivery or on their own."""
     truth = Event(preloaded)
@@ -233,18 +234,18 @@ def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(acti
     screens = snapshots(live)
     batches = []
     for seq, action in enumerate(actions, start=1):
-        batches.append(events.Batch("S1", seq, tuple(truth.step(action))))
+        batches.append(changes.Batch("S1", seq, tuple(truth.step(action))))
     charts_due = set()
     for position, start in enumerate(range(0, len(batches), run)):  # runs coalesce
-        delivery = render.Delivery(live, set())
+        outgoing = delivery.Delivery(live, set())
         for batch in batches[start:start + run]:
-            delivery.apply(batch)
-        charts_due |= delivery.charts
+            outgoing.apply(batch)
+        charts_due |= outgoing.charts
         if position < len(charts_now) and charts_now[position]:
-            delivery.show_charts(charts_due)
+            outgoing.show_charts(charts_due)
             charts_due = set()
-        push(screens, delivery)
-    held_back = render.Delivery(live, set())
+        push(screens, outgoing)
+    held_back = delivery.Delivery(live, set())
     held_back.show_charts(charts_due)
     push(screens, held_back)
     assert live.seq == len(actions)
@@ -253,16 +254,16 @@ def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(acti
     templating.forget_items()  # the fresh screens draw every card anew
     fresh = snapshots(truth.view())
     for audience in AUDIENCES:
-        for piece in render.VIEW_PIECES[audience.view]:
+        for piece in delivery.PAGE_PIECES[audience.page]:
             assert screens[audience].shape(piece) == fresh[audience].shape(piece), \
                 (audience, piece, actions)
 
 
 def deliver(view, *announced, seq: int = 1) -> dict:
-    delivery = render.Delivery(view, {"facilitator"})
-    delivery.apply(events.Batch("S1", seq, announced))
+    outgoing = delivery.Delivery(view, {"facilitator"})
+    outgoing.apply(changes.Batch("S1", seq, announced))
     every = (*AUDIENCES, Audience("json", role="facilitator"))
-    return {a: "".join(f) for a, f in delivery.texts(every).items()}
+    return {a: "".join(f) for a, f in outgoing.texts(every).items()}
 
 
 def test_a_new_card_is_one_item_for_each_list_that_shows_it():
@@ -270,8 +271,8 @@ def test_a_new_card_is_one_item_for_each_list_that_shows_it():
            for n in range(300)]
     view = make_view(cards=old)
     new = card_record("new", table_id=1, created=1000, participant_id=1, text="新しいカード")
-    texts = deliver(view, events.CardAdded(new))
-    by_view = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    texts = deliver(view, changes.CardAdded(new))
+    by_view = {a.page + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     phone, other_phone = by_view["participant1"], by_view["participant2"]
     assert phone.count('id="vc-new"') == 1 and phone.count('id="mc-new"') == 1
     assert 'hx-swap-oob="afterbegin:#vote-cards-group-none-list"' in other_phone
@@ -285,8 +286,8 @@ def test_a_new_card_is_one_item_for_each_list_that_shows_it():
 
 def test_the_projector_keeps_every_card_of_a_column():
     old = [card_record(f"old{n:03d}", created=n, participant_id=None) for n in range(300)]
-    texts = deliver(make_view(cards=old), events.CardAdded(card_record("new", created=999)))
-    projector = next(t for a, t in texts.items() if a.view == "projector")
+    texts = deliver(make_view(cards=old), changes.CardAdded(card_record("new", created=999)))
+    projector = next(t for a, t in texts.items() if a.page == "projector")
     assert 'afterbegin:#board-table-1-cards' in projector and 'id="bc-new"' in projector
     assert "delete:" not in projector and "old000" not in projector  # one card, no more
 
@@ -294,8 +295,8 @@ def test_the_projector_keeps_every_card_of_a_column():
 def test_before_the_reveal_a_dot_reaches_the_voter_the_console_and_the_projectors_count():
     view = make_view(cards=[card_record("c1"), card_record("c2", created=2)],
                      votes=[VoteRecord(2, "c2", 1)])
-    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 2)))
-    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    texts = deliver(view, changes.DotsChanged(VoteRecord(1, "c1", 2)))
+    names = {a.page + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     assert set(names) == {"facilitator", "participant1", "projector", "json"}
     assert 'id="my-votes"' in names["participant1"] and 'data-left="1"' in names["participant1"]
     assert 'id="board-dots-placed"' in names["facilitator"]
@@ -307,8 +308,8 @@ def test_before_the_reveal_a_dot_reaches_the_voter_the_console_and_the_projector
 
 def test_the_first_dot_redraws_the_consoles_voting_tools_and_not_the_phones_lists():
     view = make_view(cards=[card_record("c1")])
-    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 1)))
-    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    texts = deliver(view, changes.DotsChanged(VoteRecord(1, "c1", 1)))
+    names = {a.page + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     assert 'id="board"' in names["facilitator"]  # what the dots go on is fixed from now
     assert 'name="vote_on" data-vote-on disabled' in names["facilitator"]
     assert set(names) == {"facilitator", "participant1", "projector", "json"}
@@ -316,8 +317,8 @@ def test_the_first_dot_redraws_the_consoles_voting_tools_and_not_the_phones_list
 
 def test_after_the_reveal_counts_reach_every_phone_and_the_projector():
     view = make_view(event_record(votes_revealed=True), cards=[card_record("c1")])
-    texts = deliver(view, events.DotsChanged(VoteRecord(1, "c1", 2)))
-    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    texts = deliver(view, changes.DotsChanged(VoteRecord(1, "c1", 2)))
+    names = {a.page + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     assert 'data-dots="2"' in names["participant2"] and 'id="my-votes"' not in names["participant2"]
     assert 'data-dots="2"' in names["projector"] and 'id="board-ranking"' in names["projector"]
     for text in names.values():
@@ -326,12 +327,12 @@ def test_after_the_reveal_counts_reach_every_phone_and_the_projector():
 
 def test_hiding_a_card_removes_one_element_from_each_screen():
     view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(50)])
-    texts = deliver(view, events.CardHidden(replace(view.card("c40"), hidden=True)))
+    texts = deliver(view, changes.CardHidden(replace(view.card("c40"), hidden=True)))
     for audience, text in texts.items():
-        if audience.view == "json":
+        if audience.page == "json":
             continue
         assert 'id="board"' not in text and 'id="vote-cards"' not in text, audience
-        if audience.view in ("projector", "participant"):
+        if audience.page in ("projector", "participant"):
             assert "delete:#" in text and len(text.encode()) < 3 * 1024, audience
 
 
@@ -346,25 +347,25 @@ def test_an_unmerge_puts_the_cards_back_in_order_on_every_screen():
     view = make_view(session, [kept, *merged, card_record("c9", created=9)], votes)
     screens = snapshots(view)
     assert screens[AUDIENCES[0]].element("bc-c0").xpath(".//*[@data-weight]/@data-weight") == ["4"]
-    delivery = render.Delivery(view, set())
-    delivery.apply(events.Batch("S1", 1, (events.CardsUnmerged(
+    outgoing = delivery.Delivery(view, set())
+    outgoing.apply(changes.Batch("S1", 1, (changes.CardsUnmerged(
         kept, tuple(replace(c, hidden=False, merged_into=None) for c in merged),
         (VoteRecord(1, "c0", 1), VoteRecord(1, "c2", 1))),)))
-    for audience, frames in delivery.texts(AUDIENCES).items():
+    for audience, frames in outgoing.texts(AUDIENCES).items():
         for frame in frames:
             screens[audience].apply(frame)
     templating.forget_items()
     fresh = snapshots(view)
     for audience in AUDIENCES:
-        for piece in render.VIEW_PIECES[audience.view]:
+        for piece in delivery.PAGE_PIECES[audience.page]:
             assert screens[audience].shape(piece) == fresh[audience].shape(piece), piece
     assert view.weight("c0") == 1 and view.dots_on("c2") == 1
 
 
 def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_buttons():
     view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(200)])
-    texts = deliver(view, events.PagesCommanded(True, 1), events.PagesCommanded(True, 2))
-    names = {a.view + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
+    texts = deliver(view, changes.PagesCommanded(True, 1), changes.PagesCommanded(True, 2))
+    names = {a.page + str(a.participant_id or a.table_id or ""): t for a, t in texts.items()}
     assert set(names) == {"facilitator", "projector", "json"}
     assert 'data-pages="pause"' in names["projector"]
     assert 'data-page-turns="2"' in names["projector"]
@@ -378,10 +379,10 @@ def test_a_command_to_the_pages_redraws_the_projectors_screen_and_the_consoles_b
 
 def test_phones_share_one_snapshot_text_and_get_their_own_pieces_after_it():
     view = make_view(cards=[card_record(f"c{n}", created=n) for n in range(30)])
-    drawing = render.Drawing(view)
-    one, two = (render.snapshot(view, a, drawing) for a in AUDIENCES[4:6])
+    drawing = delivery.Drawing(view)
+    one, two = (delivery.snapshot(view, a, drawing) for a in AUDIENCES[4:6])
     assert one[0] is two[0]  # one text for every phone, not a copy each
     assert 'id="vote-cards"' in one[0] and 'id="my-cards"' not in one[0]
     assert 'id="my-cards"' in one[1] and 'id="my-votes"' in one[1] and one[1] != two[1]
-    later = render.Drawing(view)  # another load: a phone's own pieces are kept
+    later = delivery.Drawing(view)  # another load: a phone's own pieces are kept
     assert later.piece("my-cards", AUDIENCES[4]) is drawing.piece("my-cards", AUDIENCES[4])

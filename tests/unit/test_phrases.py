@@ -1,9 +1,9 @@
-"""Japanese line breaks between phrases (app/phrases.py), and a table's one name."""
+"""Japanese line breaks between phrases (app/templating/phrases.py), and a table's one name."""
 
 from types import SimpleNamespace
 
-from app.phrases import phrases
 from app.templating import table_label
+from app.templating.phrases import phrases
 
 
 def breaks(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""The report (app/report.py) assembled from a SessionView made in memory and a recorded
+"""The report (app/documents/report.py) assembled from a EventView made in memory and a recorded
 clock: its sections in order, the minutes actually spent, the attendance, the cards by
 theme, table and round, the groups and the ranking by dots, the keywords, the
 self-introductions without names; and the PDF's bookmarks and the DOCX's headings."""
@@ -11,15 +11,15 @@ import docx
 import pypdfium2
 import pytest
 
-from app import exports, report
-from app.records import (
+from app.documents import exports, formats, report
+from app.live.view import EventView
+from app.store.records import (
     GroupVoteRecord,
 )
-from app.view import SessionView
 from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 
 
-def build(view: SessionView | None = None, timeline=TIMELINE) -> report.Report:
+def build(view: EventView | None = None, timeline=TIMELINE) -> report.Report:
     view = view or report_view()
     return report.build(view, timeline, view.session.language, NOW)
 
@@ -43,17 +43,20 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     built = build(report_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
                               organiser="Collaboration office", purpose="Talk\nand listen"))
     (fields,) = blocks(built, "Overview", report.Fields)
-    assert dict(fields.pairs) == {"Date": "2026-11-24", "Start time": "13:30",
+    assert dict(fields.pairs) == {"Date": "Tuesday 24 November 2026", "Start time": "13:30",
                                   "Venue": "Civic centre", "Organiser": "Collaboration office",
                                   "Purpose": "Talk\nand listen",
                                   "Report made": "2026-09-21 23:53"}
     (bare,) = blocks(build(), "Overview", report.Fields)
     labels = dict(bare.pairs)
     assert "Venue" not in labels and "Purpose" not in labels
-    assert labels["Date"] == "2026-09-21"  # the day it was created, in Tokyo
+    assert labels["Date"] == "Monday 21 September 2026"  # the day it was created, in Tokyo
     assert labels["Start time"] == "23:13"  # when the clock first ran
     japanese = build(report_view("ja", venue="市民会館"))
     assert ("会場", "市民会館") in blocks(japanese, japanese.headings[0], report.Fields)[0].pairs
+    reiwa = build(report_view("ja", date="2026-12-07", date_era="reiwa"))
+    (dated,) = blocks(reiwa, reiwa.headings[0], report.Fields)
+    assert ("日付", "令和8年12月7日（月）") in dated.pairs
 
 
 def test_the_programme_has_the_minutes_planned_and_actually_spent():
@@ -127,10 +130,10 @@ def test_the_top_cards_are_ranked_by_dots_and_a_hidden_cards_dots_do_not_count()
 
 def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
     view = report_view(vote_on="groups")
-    bare = SessionView(view.session, view.tables, view.program, view.clock,
-                       view.participants, groups=view.groups, cards=view.all_cards,
-                       group_votes=[GroupVoteRecord(1, 8, 2), GroupVoteRecord(2, 9, 2),
-                                    GroupVoteRecord(3, 7, 1)])
+    bare = EventView(view.session, view.tables, view.program, view.clock,
+                     view.participants, groups=view.groups, cards=view.all_cards,
+                     group_votes=[GroupVoteRecord(1, 8, 2), GroupVoteRecord(2, 9, 2),
+                                  GroupVoteRecord(3, 7, 1)])
     built = build(bare)
     assert "Cards with the most votes" not in built.headings
     assert built.headings[5] == "Groups with the most votes"
@@ -141,16 +144,16 @@ def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
     (groups,) = blocks(built, "Opinion groups", report.Table)
     assert groups.rows[:3] == (("After school", "1", "2"), ("Empty group", "0", "2"),
                                ("Looking out", "2", "1"))
-    nothing = build(SessionView(view.session, view.tables, view.program, view.clock,
-                                view.participants, groups=view.groups, cards=view.all_cards))
+    nothing = build(EventView(view.session, view.tables, view.program, view.clock,
+                              view.participants, groups=view.groups, cards=view.all_cards))
     assert blocks(nothing, "Groups with the most votes", report.Text)[0].text == \
         "No votes were placed."
 
 
 def test_without_groups_or_votes_the_sections_say_so():
     view = report_view()
-    bare = SessionView(view.session, view.tables, view.program, view.clock,
-                       view.participants, cards=view.all_cards)
+    bare = EventView(view.session, view.tables, view.program, view.clock,
+                     view.participants, cards=view.all_cards)
     built = build(bare)
     assert blocks(built, "Opinion groups", report.Text)[0].text == "No groups were made."
     assert blocks(built, "Cards with the most votes", report.Text)[0].text == \
@@ -209,8 +212,8 @@ def test_the_pdf_is_a4_portrait_and_bookmarks_the_same_section_headings():
 
 def test_export_dispatches_both_report_formats():
     view = report_view()
-    pdf = exports.export(view, "report.pdf", now_ms=NOW, timeline=TIMELINE)
-    word = exports.export(view, "report.docx", now_ms=NOW, timeline=TIMELINE)
+    pdf = formats.export(view, "report.pdf", now_ms=NOW, timeline=TIMELINE)
+    word = formats.export(view, "report.docx", now_ms=NOW, timeline=TIMELINE)
     assert pdf.startswith(b"%PDF") and word.startswith(b"PK")
     assert exports.MEDIA_TYPES["report.docx"].endswith("wordprocessingml.document")
     assert "report.pdf" not in exports.TEXT_FORMATS

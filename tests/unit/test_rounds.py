@@ -3,9 +3,9 @@
 import pytest
 
 from app import rounds
-from app.records import ClockEntryRecord
 from app.refusal import Refusal
 from app.rounds import FINISHED, PAUSED, READY, RUNNING, PhaseSpec
+from app.store.records import ClockEntryRecord
 
 PROGRAM = [
     PhaseSpec("plain", "Opening", 5),

@@ -1,0 +1,269 @@
+"""Live changes: what a committed write announces, as typed records of what changed.
+
+Every write to an event bumps the event's `seq` in the same transaction and publishes one
+`Batch` with that number and the events of the change. Screens apply batches in `seq`
+order (app/live/hub.py), so nothing is ever shown from a state older than one already shown; a
+number that never arrives means a lost batch, and the screens resync from the database.
+
+An event carries the changed rows (the card, the group, the dots), so a push renders what
+changed and nothing else (app/live/delivery.py). Batches travel between workers as JSON
+(`encode`, `decode`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass
+from functools import cache
+from typing import ClassVar
+
+from app.rounds import ClockState
+from app.store.records import (
+    CardRecord,
+    GroupRecord,
+    GroupVoteRecord,
+    PersonRecord,
+    TableRecord,
+    VoteRecord,
+)
+
+
+@dataclass(frozen=True)
+class SessionEdited:
+    """Title, language, tables or program changed: every screen is drawn again."""
+
+    type: ClassVar[str] = "session"
+
+
+@dataclass(frozen=True)
+class PhaseChanged:
+    clock: ClockState
+    type: ClassVar[str] = "phase"
+
+
+@dataclass(frozen=True)
+class Joined:
+    person: PersonRecord
+    seats: tuple[tuple[int, int], ...] = ()
+    """(round, table id) of the newcomer's seats, once the moves are planned."""
+    type: ClassVar[str] = "participant"
+
+
+@dataclass(frozen=True)
+class SeatingChanged:
+    """The plan changed (planned, re-planned around an absence or a move by hand)."""
+
+    seats: tuple[tuple[int, int, int], ...]
+    """Every (round, participant id, table id) of the moving rounds."""
+    people: tuple[PersonRecord, ...]
+    """Everyone, with their home table and absence as they are now."""
+    type: ClassVar[str] = "seating"
+
+
+@dataclass(frozen=True)
+class CardAdded:
+    card: CardRecord
+    type: ClassVar[str] = "card"
+
+
+@dataclass(frozen=True)
+class CardEdited:
+    card: CardRecord
+    type: ClassVar[str] = "card_edited"
+
+
+@dataclass(frozen=True)
+class CardHidden:
+    """Hidden, or shown again (`card.hidden` says which)."""
+
+    card: CardRecord
+    type: ClassVar[str] = "card_hidden"
+
+
+@dataclass(frozen=True)
+class CardGrouped:
+    """Moved into a group, or out of every group (`card.group_id` None)."""
+
+    card: CardRecord
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class CardsMerged:
+    """`kept` has the combined text and the dots of the others, which are hidden."""
+
+    kept: CardRecord
+    merged: tuple[CardRecord, ...]
+    votes: tuple[VoteRecord, ...]
+    """Every vote on the kept card after the merge."""
+    type: ClassVar[str] = "merge"
+
+
+@dataclass(frozen=True)
+class CardsUnmerged:
+    """`kept` has its own text back; `merged`, the cards that were merged into it, are
+    shown again with the dots the merge had moved."""
+
+    kept: CardRecord
+    merged: tuple[CardRecord, ...]
+    votes: tuple[VoteRecord, ...]
+    """Every vote on the kept card and on the cards given back, after the change."""
+    type: ClassVar[str] = "unmerge"
+
+
+@dataclass(frozen=True)
+class GroupSaved:
+    """A group created or renamed."""
+
+    group: GroupRecord
+    created: bool
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class GroupDeleted:
+    group_id: int
+    type: ClassVar[str] = "group"
+
+
+@dataclass(frozen=True)
+class LayoutChosen:
+    layout: str
+    type: ClassVar[str] = "board"
+
+
+@dataclass(frozen=True)
+class ScreenChosen:
+    """The facilitator pinned a projector screen (or gave it back to the phase)."""
+
+    screen: str
+    type: ClassVar[str] = "screen"
+
+
+@dataclass(frozen=True)
+class PagesCommanded:
+    """The facilitator paused or played the board screen's pages, or stepped them (`turns`
+    counts the steps so far: +1 next, -1 previous)."""
+
+    paused: bool
+    turns: int
+    type: ClassVar[str] = "pages"
+
+
+@dataclass(frozen=True)
+class DotsChanged:
+    """One voter's dots on one card now (0: none left there)."""
+
+    vote: VoteRecord
+    type: ClassVar[str] = "vote"
+
+
+@dataclass(frozen=True)
+class GroupDotsChanged:
+    """One voter's dots on one KJ group now (0: none left there)."""
+
+    vote: GroupVoteRecord
+    type: ClassVar[str] = "vote"
+
+
+@dataclass(frozen=True)
+class VotingChanged:
+    budget: int
+    open: bool
+    revealed: bool
+    vote_on: str = "cards"
+    type: ClassVar[str] = "voting"
+
+
+@dataclass(frozen=True)
+class JoiningChanged:
+    """Joining closed or opened again, or a new join code (the old one is refused); the
+    windows of the floods the server answered by itself (of joins with the right code, of
+    cards over an address's budget), until the facilitator reviews them."""
+
+    join_code: str
+    open: bool
+    flood_since_ms: int | None = None
+    flood_until_ms: int | None = None
+    card_flood_since_ms: int | None = None
+    card_flood_until_ms: int | None = None
+    type: ClassVar[str] = "joining"
+
+
+@dataclass(frozen=True)
+class HostAffiliationChosen:
+    """A table's host gave their own affiliation: their cards count under it."""
+
+    table: TableRecord
+    type: ClassVar[str] = "host_affiliation"
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
+    host's link was replaced (the table's id), the projector's or the co-facilitator's
+    (role auth.CO_FACILITATOR; None). Every worker
+    forgets the event's known tokens and closes that holder's sockets."""
+
+    role: str
+    holder_id: int | None = None
+    type: ClassVar[str] = "signed_out"
+
+
+Change = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
+          | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
+          | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
+          | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
+          | SignedOut)
+CHANGE_CLASSES = {cls.__name__: cls for cls in typing.get_args(Change)}
+
+
+def dots_changed(vote: VoteRecord | GroupVoteRecord) -> DotsChanged | GroupDotsChanged:
+    """The event of a voter's dots now, on a card or on a group."""
+    return GroupDotsChanged(vote) if isinstance(vote, GroupVoteRecord) else DotsChanged(vote)
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The events of one committed change, numbered by the event's `seq` after it."""
+
+    session_id: str
+    seq: int
+    events: tuple[Change, ...]
+
+
+# --- JSON between workers ---------------------------------------------------------------
+
+
+def encode(batch: Batch) -> str:
+    return json.dumps({"session_id": batch.session_id, "seq": batch.seq,
+                       "events": [{"name": type(e).__name__, **dataclasses.asdict(e)}
+                                  for e in batch.events]}, ensure_ascii=False)
+
+
+def decode(text: str | bytes) -> Batch:
+    data = json.loads(text)
+    events = []
+    for item in data["events"]:
+        cls = CHANGE_CLASSES[item.pop("name")]
+        hints = _hints(cls)
+        events.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
+    return Batch(data["session_id"], data["seq"], tuple(events))
+
+
+@cache
+def _hints(cls: type) -> dict:
+    return typing.get_type_hints(cls)
+
+
+def _value(hint, value):
+    """A JSON value back in the type of its field: records, clocks and tuples of them."""
+    if dataclasses.is_dataclass(hint):
+        return hint(**{name: _value(field_hint, value[name])
+                       for name, field_hint in _hints(hint).items() if name in value})
+    if typing.get_origin(hint) is tuple:
+        item = typing.get_args(hint)[0]
+        return tuple(_value(item, v) for v in value)
+    return value

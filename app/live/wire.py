@@ -1,0 +1,115 @@
+"""The JSON shapes of an event (docs/api.md): one place for the API's answers and the
+socket's JSON events, so that both always say the same thing the same way."""
+
+from __future__ import annotations
+
+from app import auth, cards, rounds
+from app.live.view import EventView
+from app.schemas import DETAILS
+from app.store.records import TableRecord
+
+SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
+"""Not a participant: a script that joined in a flood must not read the code the server
+drew against it (app/actions/admission.py answer_flood)."""
+
+
+def session_json(view: EventView, role: str) -> dict:
+    """What a JSON client sees; tokens never, names only for the facilitator."""
+    event = view.session
+    people = [
+        {"id": p.id, "name": p.name, "affiliation": p.affiliation, "home_table": p.home_table_id}
+        for p in view.participants
+    ]
+    return {
+        "id": event.id,
+        "title": event.title,
+        "language": event.language,
+        **({"join_code": event.join_code} if role in SEES_JOIN_CODE else {}),
+        "joining_open": event.joining_open,
+        **({"join_flood": join_flood_json(view), "card_flood": card_flood_json(view)}
+           if role == auth.FACILITATOR else {}),
+        **{name: getattr(event, name) for name in DETAILS},
+        "tables": [table_json(t) for t in view.tables],
+        "program": [rounds.phase_json(p) for p in view.program],
+        "participants": people if role == auth.FACILITATOR else len(people),
+    }
+
+
+def table_json(table: TableRecord) -> dict:
+    return {"id": table.id, "number": table.number, "name": table.name, "theme": table.theme,
+            "capacity": table.capacity, "host_affiliation": table.host_affiliation or None}
+
+
+def join_flood_json(view: EventView) -> dict | None:
+    """The flood the server answered with a new join code, until the facilitator reviews
+    it: its window and who joined in it (those still here)."""
+    return _flood_json(view.session.flood_since_ms, view.session.flood_until_ms,
+                       view.joined_in_flood())
+
+
+def card_flood_json(view: EventView) -> dict | None:
+    """The flood of cards over an address's budget, until the facilitator reviews it: its
+    window and who wrote cards in it (those still here, most cards first)."""
+    return _flood_json(view.session.card_flood_since_ms, view.session.card_flood_until_ms,
+                       [person for person, _count in view.wrote_in_card_flood()])
+
+
+def _flood_json(since_ms: int | None, until_ms: int | None, people) -> dict | None:
+    if until_ms is None:
+        return None
+    return {"since_ms": since_ms, "until_ms": until_ms,
+            "participant_ids": [person.id for person in people]}
+
+
+def state_json(view: EventView, now_ms: int) -> dict:
+    return rounds.state_json(view.program, view.clock, now_ms)
+
+
+def board_json(view: EventView) -> dict:
+    """The board's layout, the projector's pinned screen and whether its pages play, and
+    the groups (what `group` and `board` events carry)."""
+    return {"view": view.board_layout, "screen": view.session.projector_screen,
+            "pages": pages_json(view)["pages"], "vote_on": view.vote_on,
+            "groups": [cards.group_json(g) for g in view.groups]}
+
+
+def pages_json(view: EventView) -> dict:
+    """The board screen's pages: `play` or `pause`, and the facilitator's steps so far."""
+    return {"pages": "pause" if view.session.projector_paused else "play",
+            "page_turns": view.session.projector_page_turns}
+
+
+def voting_json(view: EventView, facilitator: bool) -> dict:
+    """Voting settings, and the counts once revealed (the facilitator always gets them):
+    per card, or per group (`vote_on`: "groups"; the ids as JSON keys are strings)."""
+    body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
+            "revealed": view.revealed, "vote_on": view.vote_on}
+    if view.revealed or facilitator:
+        body["counts"] = {str(key): dots for key, dots in view.counts().items()}
+        body["ranking"] = ([{"rank": rank, "group_id": group.id, "dots": dots}
+                            for rank, group, dots in view.group_ranking()]
+                           if view.vote_on == "groups" else
+                           [{"rank": rank, "card_id": card.id, "dots": dots}
+                            for rank, card, dots in view.ranking()])
+    return body
+
+
+def seating_json(view: EventView) -> dict:
+    """Every phase that seats people (the home round and the return included), with who
+    sits at which table (docs/api.md `GET .../seating`)."""
+    seating_of_phase = rounds.seating_rounds(view.program)
+    phases = [i for i, phase in enumerate(view.program) if phase.is_round] or [0]
+    return {"rounds": [
+        {"phase_index": index, "round": seating_of_phase[index],
+         "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
+                    for t in view.tables}}
+        for index in phases
+    ], "theme_misses": [
+        {"participant_id": miss.person, "themes": list(miss.themes), "reason": miss.reason}
+        for miss in view.theme_misses()
+    ]}
+
+
+def participant_json(person) -> dict:
+    return {"id": person.id, "name": person.name, "affiliation": person.affiliation,
+            "home_table": person.home_table_id}

@@ -1,0 +1,158 @@
+"""Plain, immutable records of an event's rows: what the database side hands out, what live
+events carry (they travel between workers as JSON) and what the views are made of.
+
+They hold the columns that the views, the events and the exports read; the database side
+copies them from its tables (`record_of`), so nothing outside app/store/ sees a database
+object. Participant tokens stay in the database: a record may cross the Redis bus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cache
+from typing import Any, TypeVar
+
+Record = TypeVar("Record")
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """One World Café event (models.EventSession)."""
+
+    id: str
+    title: str
+    language: str
+    join_code: str
+    facilitator_token: str
+    projector_token: str
+    cofacilitator_token: str | None
+    created_at_ms: int
+    card_max_length: int
+    vote_budget: int
+    voting_open: bool
+    votes_revealed: bool
+    board_layout: str
+    joining_open: bool
+    projector_screen: str
+    date: str
+    start_time: str
+    venue: str
+    organiser: str
+    purpose: str
+    time_zone: str
+    flood_since_ms: int | None
+    flood_until_ms: int | None
+    card_flood_since_ms: int | None = None
+    card_flood_until_ms: int | None = None
+    projector_paused: bool = False
+    projector_page_turns: int = 0
+    vote_on: str = "cards"
+    date_era: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TableRecord:
+    id: int
+    number: int
+    name: str
+    theme: str
+    capacity: int | None
+    host_token: str
+    host_affiliation: str = ""
+    """The host's own stakeholder group, "" until they give it (their cards count as
+    "host" until then)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """A participant, without their token."""
+
+    id: int
+    name: str
+    affiliation: str
+    theme: str
+    expectation: str
+    home_table_id: int | None
+    joined_at_ms: int
+    absent: bool
+    furigana: str = ""
+    email: str = ""
+    arrived: bool = True
+    """False for someone pre-registered until the reception ticks them in."""
+
+    @property
+    def present(self) -> bool:
+        """Here to be seated: arrived and not marked absent."""
+        return self.arrived and not self.absent
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    id: str
+    table_id: int
+    phase_index: int
+    round_index: int
+    author_kind: str
+    participant_id: int | None
+    text: str
+    colour: str
+    hidden: bool
+    group_id: int | None
+    created_at_ms: int
+    merged_into: str | None
+
+    @property
+    def order_key(self) -> tuple[int, str]:
+        """Oldest first; the id breaks ties, so that every screen shows the same order."""
+        return self.created_at_ms, self.id
+
+    @property
+    def on_board(self) -> bool:
+        """Shown on the board and to vote on: not hidden (a merged card is hidden too)."""
+        return not self.hidden
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    id: int
+    name: str
+    created_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """The dots one participant put on one card."""
+
+    participant_id: int
+    card_id: str
+    dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class GroupVoteRecord:
+    """The dots one participant put on one KJ group (an event that votes on groups)."""
+
+    participant_id: int
+    group_id: int
+    dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClockEntryRecord:
+    """A change of the clock: from `at_ms` on, phase `phase_index` was in `status`."""
+
+    at_ms: int
+    phase_index: int
+    status: str
+
+
+@cache
+def record_fields(cls: type) -> tuple[str, ...]:
+    """The names of a record's fields, in order."""
+    return tuple(f.name for f in fields(cls))
+
+
+def record_of(cls: type[Record], row: Any) -> Record:
+    """The record of a database row (or of anything with those attributes)."""
+    return cls(**{name: getattr(row, name) for name in record_fields(cls)})
