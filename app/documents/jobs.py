@@ -188,8 +188,8 @@ def _spawn(arguments: dict) -> None:
     its own (no zombie is left behind), in a session of its own: Linux schedules the
     processes of a session as one group (autogroup), so a worker in the server's session
     had its CPU charged to the server's group, which then waited behind every other
-    program for its turn (/healthz up to 0.4-0.6 s while a report was made on a busy
-    machine; its own session: under 0.1 s, bench/README.md)."""
+    program for its turn (the event loop up to 0.6 s late while a report was made on a
+    busy machine, bench/README.md)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "app.documents.worker", json.dumps(arguments)],
         pass_fds=(arguments["lock"],), stdin=subprocess.DEVNULL, close_fds=True,
