@@ -112,8 +112,8 @@ def delete_group(services: Services, identity: auth.Identity, group_id: int) -> 
                                    changes.GroupDeleted(group_id)))
 
 
-CHANGE_EVENTS = (("group_id", changes.CardGrouped), ("text", changes.CardEdited),
-                 ("hidden", changes.CardHidden))
+CARD_CHANGES = (("group_id", changes.CardGrouped), ("text", changes.CardEdited),
+                ("hidden", changes.CardHidden))
 """What each field of a card change announces, in the order they are announced."""
 
 
@@ -124,7 +124,7 @@ def change_card(services: Services, identity: auth.Identity, card_id: str,
     if not edits:
         raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
     changed, seq = store.update_card(services.engine, identity.session_id, card_id, edits)
-    announced = [event(changed.card) for name, event in CHANGE_EVENTS if name in edits]
+    announced = [change(changed.card) for name, change in CARD_CHANGES if name in edits]
     return Done(changed, announce(services, identity.session_id, seq, *announced))
 
 

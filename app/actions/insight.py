@@ -7,7 +7,7 @@ about a second), and kept in the worker's memory (`Services.suggested`).
 Accepting one finds it there, or computes the suggestions again from the board as it is
 (another worker, a restart): a suggestion's id is a hash of its cards, so the same cards
 give the same id. The group is made like a manual one — it is announced with the same
-events — but takes only the cards still shown and in no group when it is made.
+changes — but takes only the cards still shown and in no group when it is made.
 """
 
 from __future__ import annotations

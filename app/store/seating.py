@@ -32,7 +32,7 @@ transaction, so it gets a shorter budget than a whole plan."""
 
 
 def seat_triples(seats: dict[int, dict[int, int]]) -> tuple[tuple[int, int, int], ...]:
-    """(round, participant id, table id) of every seat, as live events carry them."""
+    """(round, participant id, table id) of every seat, as live changes carry them."""
     return tuple((round_index, person, table)
                  for round_index, seated in sorted(seats.items())
                  for person, table in sorted(seated.items()))

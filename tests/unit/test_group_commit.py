@@ -141,8 +141,8 @@ def test_concurrent_card_requests_are_each_stored_once_and_announced_once(hall):
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(post, range(12)))
     assert all(answer.created for answer in answers)
-    announced = [event.card.id for batch in batches for event in batch.events
-                 if isinstance(event, changes.CardAdded)]
+    announced = [change.card.id for batch in batches for change in batch.changes
+                 if isinstance(change, changes.CardAdded)]
     assert sorted(announced) == sorted(c.id for c in cards)
     seqs = [batch.seq for batch in batches]
     assert seqs == sorted(set(seqs))  # one batch per seq, in commit order
