@@ -509,10 +509,10 @@ class EventView:
         return person.affiliation if person else ""
 
     def table_id_of(self, person: PersonRecord, round_index: int | None = None) -> int | None:
+        """Where `person` sits in the current (or given) round (tables.table_in_round)."""
         round_index = self.seating_round if round_index is None else round_index
-        if round_index == 0 or not self.planned:
-            return person.home_table_id
-        return self.seats.get(round_index, {}).get(person.id)
+        return tables.table_in_round(person.home_table_id, round_index,
+                                     self.seats.get(round_index, {}).get(person.id))
 
     def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who sits at the table in the current (or given) round, absent people included."""

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, and_, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import auth, cards, rounds, screens
+from app import auth, cards, rounds, screens, tables
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import MAX_ID
@@ -78,18 +78,17 @@ def _weights(db: Session, session_id: str) -> dict[str, int]:
 
 def _own_tables(db: Session, session_id: str, participant_ids: set[int],
                 round_index: int) -> dict[int, int | None]:
-    """The table each participant is at now: their seat in this round (their home table
-    in the home round, or when they have no seat in it); absent when they are not (any
-    longer) in the event."""
+    """The table each participant is at now (tables.table_in_round); absent when they are
+    not (any longer) in the event."""
     if not participant_ids:
         return {}
-    tables = dict(db.exec(select(Participant.id, Participant.home_table_id).where(
+    homes = dict(db.exec(select(Participant.id, Participant.home_table_id).where(
         Participant.session_id == session_id, Participant.id.in_(participant_ids))).all())
-    if round_index:
-        tables.update(db.exec(select(Seat.participant_id, Seat.table_id).where(
-            Seat.session_id == session_id, Seat.round_index == round_index,
-            Seat.participant_id.in_(tables))).all())
-    return tables
+    seats = dict(db.exec(select(Seat.participant_id, Seat.table_id).where(
+        Seat.session_id == session_id, Seat.round_index == round_index,
+        Seat.participant_id.in_(homes))).all()) if round_index else {}
+    return {person: tables.table_in_round(home, round_index, seats.get(person))
+            for person, home in homes.items()}
 
 
 def _replay(card: Card | SimpleNamespace, session_id: str, author: auth.Identity) -> CardRecord:

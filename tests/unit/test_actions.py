@@ -120,6 +120,28 @@ def test_moves_by_hand_and_absences(services, event, published):
     assert seqs(published) == [9, 10]
 
 
+def test_someone_without_a_seat_in_a_round_is_at_home_for_their_card_and_every_screen(
+        services, event, published):
+    """One seat rule (tables.table_in_round) for the store, which files a card, and the
+    view, which the phone, the console and the hosts are drawn from: someone whose seats
+    went with an absence writes from their home table, and is listed there."""
+    people = [joined(services, event, name=f"P{n}", theme=THEMES[n % 3]) for n in range(6)]
+    view = sessions.view(services, event["facilitator"])
+    while view.seating_round != 1:
+        view = sessions.control(services, event["facilitator"],
+                                ControlIn(action="next")).value.view
+    person = view.person(people[0].participant_id)
+    seating.mark_absent(services, event["facilitator"], person.id, True)
+    while view.seating_round != 2:
+        view = sessions.control(services, event["facilitator"],
+                                ControlIn(action="next")).value.view
+    assert view.planned and person.id not in view.seats.get(2, {})
+    assert view.table_id_of(view.person(person.id)) == person.home_table_id
+    assert person.id in {p.id for p in view.seated_at(person.home_table_id)}
+    done = board.add_card(services, people[0], "token-p0", card_spec(), HALL)
+    assert done.value.card.table_id == person.home_table_id
+
+
 # --- cards and the board -----------------------------------------------------------------
 
 
