@@ -77,8 +77,9 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
             raise Refusal("invalid", N_("Only cards of this suggestion can be chosen."))
         chosen = [card_id for card_id in chosen if card_id in wanted]
     group, moved, seq = store.create_group_of_loose(
-        services.engine, identity.session_id, suggestion.name if name is None else name,
-        chosen, services.now())
+        services.engine, identity.session_id,
+        cards.clean_group_name(suggestion.name if name is None else name), chosen,
+        services.now())
     published = announce(services, identity.session_id, seq,
                          changes.GroupSaved(group, created=True),
                          *(changes.CardGrouped(card) for card in moved))
