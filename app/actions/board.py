@@ -189,9 +189,16 @@ def merge(services: Services, identity: auth.Identity, keep_id: str,
           other_ids: list[str]) -> Done[store.Merged]:
     """Merge cards into one that keeps the combined text, their dots and their weight."""
     require(identity, auth.FACILITATOR)
-    merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids)
+    merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids,
+                               merged_text)
     return Done(merged, announce(services, identity.session_id, merged.seq, changes.CardsMerged(
         merged.kept, tuple(merged.others), tuple(merged.votes))))
+
+
+def merged_text(keep: CardRecord, others: list[CardRecord]) -> str:
+    """A merge's rules (app/cards.py): the kept card's new text, or a Refusal."""
+    cards.check_merge(keep, others)
+    return cards.merged_text([keep.text, *(o.text for o in others)])
 
 
 @dataclass(frozen=True)
@@ -218,7 +225,8 @@ def unmerge(services: Services, identity: auth.Identity, card_id: str) -> Done[s
     """Undo the merges into a card: the merged cards are back with their dots, the kept
     card has its own text and weight back."""
     require(identity, auth.FACILITATOR)
-    restored = store.unmerge_cards(services.engine, identity.session_id, card_id)
+    restored = store.unmerge_cards(services.engine, identity.session_id, card_id,
+                                   cards.check_unmerge)
     return Done(restored, announce(services, identity.session_id, restored.seq,
                                    changes.CardsUnmerged(restored.kept, tuple(restored.others),
                                                          tuple(restored.votes))))
@@ -235,7 +243,7 @@ def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) 
     """A dot put on a card (+1) or taken back (-1), from a participant's phone."""
     _require_voter(identity)
     voted = store.vote(services.engine, identity.session_id, identity.participant_id, card_id,
-                       delta)
+                       delta, dot_rules)
     return Done(voted.mine, announce(services, identity.session_id, voted.seq,
                                      changes.DotsChanged(voted.vote)))
 
@@ -245,9 +253,19 @@ def vote_group(services: Services, identity: auth.Identity, group_id: int,
     """A dot put on a KJ group (+1) or taken back (-1), when the event votes on groups."""
     _require_voter(identity)
     voted = store.vote_group(services.engine, identity.session_id, identity.participant_id,
-                             group_id, delta)
+                             group_id, delta, dot_rules)
     return Done(voted.mine, announce(services, identity.session_id, voted.seq,
                                      changes.GroupDotsChanged(voted.vote)))
+
+
+def dot_rules(ballot: store.Ballot, target: str, delta: int) -> None:
+    """A dot goes on what the event votes on ("cards" or "groups"), only while voting is
+    open, and one more only while the voter has dots left (app/cards.py)."""
+    if not ballot.voting_open:
+        raise Refusal("voting_closed", N_("Voting is not open right now."))
+    cards.check_vote_target(ballot.vote_on, target)
+    if delta > 0:
+        cards.check_vote(ballot.dots_used, ballot.budget)
 
 
 def _require_voter(identity: auth.Identity) -> None:

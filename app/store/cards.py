@@ -1,7 +1,10 @@
 """Cards in the database: add one (idempotent on its client-made id), list them; groups,
-moderation (hide, edit, merge, move) and dot votes. The rules live in app/cards.py; this
-module reads what they need, stores what they decide and returns records and the event's
-new `seq` (app/store/rows.bump) for every committed change."""
+moderation (hide, edit, merge, move) and dot votes. Whether a change is valid is the
+action's to say (app/actions/board.py, with the rules of app/cards.py): this module reads
+what its rules need in the change's transaction, hands it to them, stores what they decide
+and returns records and the event's new `seq` (app/store/rows.bump) for every committed
+change. It refuses only what the database's own integrity does: rows that are not there
+(or not this event's), a card id another author took, more groups than the event holds."""
 
 from __future__ import annotations
 
@@ -394,17 +397,23 @@ class Merged:
     seq: int
 
 
-def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[str]) -> Merged:
-    """Keep one card with the combined text; the others are hidden and marked as merged
-    into it; their dots move to the kept card, and each voter's moved dots are noted
-    (MovedDots) with the kept card's own text, for `unmerge_cards`."""
+MergeRules = Callable[[CardRecord, list[CardRecord]], str]
+"""The action's rules for a merge, given the kept card and the others as stored: the kept
+card's new text, or a Refusal."""
+
+
+def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[str],
+                rules: MergeRules) -> Merged:
+    """Keep one card with the text `rules` give it; the others are hidden and marked as
+    merged into it; their dots move to the kept card, and each voter's moved dots are
+    noted (MovedDots) with the kept card's own text, for `unmerge_cards`."""
     with writing(engine) as db:
         keep = _card(db, session_id, keep_id)
         others = [_card(db, session_id, other) for other in dict.fromkeys(other_ids)]
-        cards.check_merge(keep, others)
+        text = rules(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others])
         if keep.text_before_merge is None:
             keep.text_before_merge = keep.text
-        keep.text = cards.merged_text([keep.text, *(o.text for o in others)])
+        keep.text = text
         for other in others:
             other.hidden, other.merged_into = True, keep.id
             db.add(other)
@@ -417,16 +426,18 @@ def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[s
         return _merged(db, session_id, keep, others)
 
 
-def unmerge_cards(engine: Engine, session_id: str, keep_id: str) -> Merged:
+def unmerge_cards(engine: Engine, session_id: str, keep_id: str,
+                  rules: Callable[[CardRecord, list[CardRecord]], None]) -> Merged:
     """Undo the merges into a card: the cards merged into it are shown again, each with the
     dots the merge moved (as many of them as are still on the kept card: a voter who took
-    dots back from it took the moved ones last), and the kept card has its own text back."""
+    dots back from it took the moved ones last), and the kept card has its own text back;
+    when `rules` let it (given the card and the cards merged into it)."""
     with writing(engine) as db:
         keep = _card(db, session_id, keep_id)
         others = list(db.exec(select(Card).where(Card.session_id == session_id,
                                                  Card.merged_into == keep.id)
                               .order_by(Card.created_at_ms, Card.id)).all())
-        cards.check_unmerge(keep, others)
+        rules(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others])
         for moved in db.exec(select(MovedDots).where(MovedDots.kept_id == keep.id)
                              .order_by(MovedDots.id)).all():
             on_kept = db.exec(select(Vote).where(Vote.card_id == keep.id,
@@ -494,28 +505,42 @@ class Voted:
     seq: int
 
 
-def _ballot(db: Session, session_id: str, participant_id: int, target: str) -> EventSession:
+@dataclass(frozen=True)
+class Ballot:
+    """What the rules of a dot need, read once the voter's row is locked: whether voting
+    is open, what the dots go on, the budget, and for a dot more the voter's dots so far
+    (committed; on visible cards or on groups)."""
+
+    voting_open: bool
+    vote_on: str
+    budget: int
+    dots_used: int | None
+
+
+VoteRules = Callable[[Ballot, str, int], None]
+"""The action's rules for a dot more (+1) or one taken back (-1) on "cards" or "groups":
+nothing, or a Refusal."""
+
+
+def _ballot(db: Session, session_id: str, participant_id: int, target: str, delta: int,
+            rules: VoteRules) -> EventSession:
     """The event, once the voter's row is locked (so two quick taps never exceed the
-    budget: SQLite takes turns with BEGIN IMMEDIATE, elsewhere this lock), voting is open
-    and the dots go on `target` ("cards" or "groups")."""
+    budget: SQLite takes turns with BEGIN IMMEDIATE, elsewhere this lock) and `rules` let
+    the dot go on `target`."""
     event = db.get(EventSession, session_id)
     if event is None:
         raise no_event()
     db.exec(select(Participant).where(Participant.id == participant_id)
             .with_for_update()).first()
-    if not event.voting_open:
-        raise Refusal("voting_closed", N_("Voting is not open right now."))
-    cards.check_vote_target(event.vote_on, target)
+    used = _dots_used(db, participant_id, event.vote_on) if delta > 0 else None
+    rules(Ballot(event.voting_open, event.vote_on, event.vote_budget, used), target, delta)
     return event
 
 
-def _change_dots(db: Session, event: EventSession, participant_id: int, mine, new,
-                 delta: int, none_here: str) -> int:
-    """One dot more (+1, within the budget, counted from the committed dots) or one less
-    (-1) on the voter's row `mine` (None: no dots there yet; `new()` makes it); the dots
-    there now."""
+def _change_dots(db: Session, mine, new, delta: int, none_here: str) -> int:
+    """One dot more (+1) or one less (-1) on the voter's row `mine` (None: no dots there
+    yet; `new()` makes it); the dots there now."""
     if delta > 0:
-        cards.check_vote(_dots_used(db, participant_id, event.vote_on), event.vote_budget)
         mine = mine if mine is not None else new()
         mine.dots += 1
         db.add(mine)
@@ -532,17 +557,17 @@ def _change_dots(db: Session, event: EventSession, participant_id: int, mine, ne
 
 
 def vote(engine: Engine, session_id: str, participant_id: int, card_id: str,
-         delta: int) -> Voted:
+         delta: int, rules: VoteRules) -> Voted:
     """Put one dot on a card (+1) or take one back (-1), in one write transaction: the
-    budget is checked against the committed dots."""
+    rules see the committed dots."""
     with writing(engine) as db:
-        event = _ballot(db, session_id, participant_id, "cards")
+        event = _ballot(db, session_id, participant_id, "cards", delta, rules)
         card = _card(db, session_id, card_id)
         if card.hidden:
             raise Refusal("no_card", NO_CARD)
         mine = db.exec(select(Vote).where(Vote.card_id == card.id,
                                           Vote.participant_id == participant_id)).first()
-        dots = _change_dots(db, event, participant_id, mine,
+        dots = _change_dots(db, mine,
                             lambda: Vote(session_id=session_id, participant_id=participant_id,
                                          card_id=card.id, dots=0),
                             delta, N_("You have no dot on this card."))
@@ -551,15 +576,15 @@ def vote(engine: Engine, session_id: str, participant_id: int, card_id: str,
 
 
 def vote_group(engine: Engine, session_id: str, participant_id: int, group_id: int,
-               delta: int) -> Voted:
+               delta: int, rules: VoteRules) -> Voted:
     """Put one dot on a KJ group (+1) or take one back (-1), as `vote` does for a card."""
     with writing(engine) as db:
-        event = _ballot(db, session_id, participant_id, "groups")
+        event = _ballot(db, session_id, participant_id, "groups", delta, rules)
         group = _group(db, session_id, group_id)
         mine = db.exec(select(GroupVote).where(GroupVote.group_id == group.id,
                                                GroupVote.participant_id == participant_id)
                        ).first()
-        dots = _change_dots(db, event, participant_id, mine,
+        dots = _change_dots(db, mine,
                             lambda: GroupVote(session_id=session_id,
                                               participant_id=participant_id,
                                               group_id=group.id, dots=0),
