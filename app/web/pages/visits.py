@@ -167,7 +167,7 @@ def live_context(view: EventView) -> dict:
 
 
 def flash(request: Request, language: str, text: str, kind: str, status: int) -> HTMLResponse:
-    return render_page(request, language, "fragments/flash.html", status=status,
+    return render_page(request, language, "fragments/_flash.html", status=status,
                        flash_text=text, flash_kind=kind)
 
 
