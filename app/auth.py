@@ -133,9 +133,7 @@ class Pacer:
 
 class RateLimiter:
     """Allows at most `count` actions per `window_ms` for each key, for every (count,
-    window) pair at once (e.g. 5 a second and 30 a minute). Keys are device tokens, or an
-    event and a client address for a budget big enough for a whole venue behind one NAT
-    (settings.py, cards_per_address_per_minute)."""
+    window) pair at once (e.g. 5 a second and 30 a minute), for each device token."""
 
     def __init__(self, limits: tuple[tuple[int, int], ...]):
         self.limits = tuple(sorted(limits, key=lambda limit: limit[1]))
@@ -167,10 +165,57 @@ class RateLimiter:
     def record(self, key: str, now_ms: int) -> None:
         self._seen.setdefault(key, deque()).append(now_ms)
 
+
+class SharedBudget:
+    """At most `count` actions per `window_ms` for each key (an event and a client
+    address), all its tokens together, and beyond that `per_token` actions a window for
+    each token. Over the budget a token that has acted `per_token` times in the window
+    is refused; one that has acted less is not. So a script flooding an event from many
+    tokens on a venue's address is refused, while an honest phone behind the same
+    address (the hall's NAT), with a card or two in the window, gets its cards through.
+
+    The key's total in any window stays under `count` + `per_token` × the tokens that
+    acted in it: the actions let through under the budget are fewer than `count`, and
+    over it each token is let through only while it holds fewer than `per_token`. (A
+    share of the budget among the tokens would not bound it: tokens arriving one after
+    another would each find a share of their own.)"""
+
+    def __init__(self, count: int, per_token: int, window_ms: int = 60_000):
+        self.count, self.per_token, self.window_ms = count, per_token, window_ms
+        self._seen: dict[str, tuple[deque[tuple[int, str]], dict[str, deque[int]]]] = {}
+        """key -> (its actions in the window: (ms, token), oldest first; token -> the
+        times of its own)"""
+
+    def _recent(self, key: str, now_ms: int):
+        actions, by_token = self._seen.setdefault(key, (deque(), {}))
+        while actions and actions[0][0] <= now_ms - self.window_ms:
+            _at, token = actions.popleft()
+            own = by_token[token]
+            own.popleft()
+            if not own:
+                del by_token[token]
+        return actions, by_token
+
+    def wait(self, key: str, token: str, now_ms: int) -> int:
+        """The milliseconds until `token` may act under `key` (0: now); nothing is
+        recorded."""
+        actions, by_token = self._recent(key, now_ms)
+        own = by_token.get(token, ())
+        if len(actions) < self.count or len(own) < self.per_token:
+            return 0
+        back_under_budget = actions[len(actions) - self.count][0] + self.window_ms
+        own_turn = own[len(own) - self.per_token] + self.window_ms
+        return min(back_under_budget, own_turn) - now_ms
+
+    def record(self, key: str, token: str, now_ms: int) -> None:
+        actions, by_token = self._recent(key, now_ms)
+        actions.append((now_ms, token))
+        by_token.setdefault(token, deque()).append(now_ms)
+
     def busy_since(self, key: str) -> int | None:
         """The oldest action still counted for `key`."""
-        times = self._seen.get(key)
-        return times[0] if times else None
+        seen = self._seen.get(key)
+        return seen[0][0][0] if seen and seen[0] else None
 
 
 class TokenCache:

@@ -248,11 +248,13 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _view_and_clock_log(engine, session_id: str):
-    """What an export reads: the event and its clock's log (the report's programme)."""
-    from app.store import sessions
+def _export_inputs(engine, session_id: str):
+    """What an export reads: the event, its clock's log (the report's programme) and
+    everyone's token (the name tags' own links)."""
+    from app.store import registration, sessions
 
-    return sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id)
+    return (sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id),
+            registration.tokens(engine, session_id))
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -265,15 +267,16 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is None and binary and sys.stdout.isatty():
         return _fail("export", f"{args.format} is binary: give -o FILE (or redirect the output)",
                      2)
-    loaded = _load_event(args, settings, _view_and_clock_log)
+    loaded = _load_event(args, settings, _export_inputs)
     if isinstance(loaded, int):
         return loaded
-    view, timeline = loaded
+    view, timeline, tokens = loaded
     try:
         check_ready(view, args.format)
     except Refusal as refusal:
         return _fail("export", str(refusal))
-    data = formats.export(view, args.format, timeline=timeline, base=settings.base_url())
+    data = formats.export(view, args.format, timeline=timeline, base=settings.base_url(),
+                          tokens=tokens)
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

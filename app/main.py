@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from app.actions import Services, access
-from app.auth import FailureLimiter, Pacer, RateLimiter, TokenCache
+from app.auth import FailureLimiter, Pacer, RateLimiter, SharedBudget, TokenCache
 from app.documents.jobs import Maker
 from app.i18n import N_, translate
 from app.live.bus import RedisBus
@@ -89,7 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
                                   (settings.card_rate_per_minute, 60_000))),
-        card_budget=RateLimiter(((settings.cards_per_address_per_minute, 60_000),)),
+        card_budget=SharedBudget(settings.cards_per_address_per_minute,
+                                 settings.cards_per_token_over_budget),
         card_commits=GroupCommit(settings.card_commit_group),
         join_limiter=FailureLimiter(settings.join_failures_per_minute),
         join_pacer=join_pacer, join_wait_ms=int(settings.join_wait_seconds * 1000),

@@ -25,6 +25,7 @@ class Code(StrEnum):
         return member
 
     INVALID = "invalid", 422
+    INVALID_ROWS = "invalid_rows", 422
     REFUSED = "refused", 400
     UNKNOWN_ACTION = "unknown_action", 400
     INVALID_SECONDS = "invalid_seconds", 400

@@ -7,6 +7,7 @@ message live in one place. Messages are gettext msgids, translated when shown.
 from __future__ import annotations
 
 import datetime
+import re
 import zoneinfo
 from typing import Annotated
 
@@ -25,7 +26,7 @@ from app.i18n import LANGUAGES, N_
 from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
 from app.stakeholders import AFFILIATIONS
-from app.text import has_forbidden, normalised, refuse_stacked_marks
+from app.text import has_forbidden, is_reading, normalised, refuse_stacked_marks
 
 MAX_ID = 2**31 - 1
 """Row ids, phase indexes and seconds are bounded where they are read: a 1e20 is a
@@ -68,12 +69,29 @@ PhaseTitle = Annotated[str, _text(80, N_("Phase title"))]
 Question = Annotated[str, _text(300, N_("Question"), required=False)]
 Name = Annotated[str, _text(40, N_("Name"))]
 Expectation = Annotated[str, _text(140, N_("Expectation"), required=False)]
+Furigana = Annotated[str, _text(60, N_("Furigana"), required=False)]
+Email = Annotated[str, _text(254, N_("Email"), required=False)]
+Contact = Annotated[str, _text(200, N_("Contact"), required=False)]
 Venue = Annotated[str, _text(120, N_("Venue"), required=False)]
 Organiser = Annotated[str, _text(120, N_("Organiser"), required=False)]
 Purpose = Annotated[str, _text(1000, N_("Purpose"), required=False)]
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
-DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone")
+DATE_ERAS = ("", "reiwa")
+"""How documents write the event's year: 2026年 (""), or 令和8年 ("reiwa")."""
+DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone", "date_era",
+           "contact")
 """The event's details: what the report's title block and every local time need."""
+
+
+def _date_era(value: object) -> str:
+    if value in (None, ""):
+        return ""
+    if value not in DATE_ERAS:
+        raise Refusal("invalid", N_("The era must be empty (Western years) or reiwa."))
+    return value
+
+
+DateEra = Annotated[str, BeforeValidator(_date_era)]
 
 
 def _event_date(value: object) -> str:
@@ -204,6 +222,8 @@ class SessionIn(Strict):
     organiser: Organiser = ""
     purpose: Purpose = ""
     time_zone: TimeZone = DEFAULT_TIME_ZONE
+    date_era: DateEra = ""
+    contact: Contact = ""
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -226,6 +246,8 @@ class SessionPatch(Strict):
     organiser: Organiser | None = None
     purpose: Purpose | None = None
     time_zone: TimeZone | None = None
+    date_era: DateEra | None = None
+    contact: Contact | None = None
     joining_open: StrictBool | None = None
     """Close joining (false) or open it again (true)."""
 
@@ -283,6 +305,39 @@ class TablePatch(Strict):
     @classmethod
     def _host_affiliation(cls, value: str) -> str:
         return known_affiliation(value)
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+"""Enough of an address to write to: the office's own list, never used to send mail here."""
+
+
+class RegisteredIn(ArrivalIn):
+    """Someone from the office's list of applications (POST …/participants/import): they
+    come with the reading of their name (for the name tag and the 50音 order) and may
+    give an email address."""
+
+    furigana: Furigana = ""
+    email: Email = ""
+
+    @field_validator("furigana")
+    @classmethod
+    def _furigana(cls, value: str) -> str:
+        if not is_reading(value):
+            raise Refusal("invalid", N_("Write the furigana in kana (hiragana or katakana)."))
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not EMAIL.fullmatch(value):
+            raise Refusal("invalid", N_("This is not an email address."))
+        return value
+
+
+class ImportIn(Strict):
+    """A pre-registration list sent as JSON: the CSV's text."""
+
+    csv: str
 
 
 class JoinIn(ArrivalIn):

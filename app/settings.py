@@ -75,6 +75,13 @@ class Settings(BaseSettings):
     scripted tokens at their limit (500 a second) reach it in under 5 s.
     docs/running-an-event.md explains it."""
 
+    cards_per_token_over_budget: int = 5
+    """Cards a minute each token may still send while its address is over
+    cards_per_address_per_minute: an honest phone behind the same NAT as a flood (a card
+    every 30 s at the busiest, its offline queue's 5 at once) is never refused, while the
+    flood's tokens are once they have sent these; the address's total stays under the
+    budget + this × its tokens (app/auth.py, SharedBudget)."""
+
     card_commit_group: int = 64
     """The most new cards one write transaction stores together (group commit: the cards
     of requests that arrive while one is written go in the next one); 1 writes every card

@@ -71,3 +71,37 @@ def normalised(text: str, one_line: bool = True) -> str:
     folded = " ".join(text.split()) if one_line else text.strip()
     kept = unicodedata.normalize("NFC", folded)
     return kept if any(visible(ch) for ch in kept) else ""
+
+
+# --- readings (furigana) ------------------------------------------------------------------
+
+_SMALL_KANA = str.maketrans("ぁぃぅぇぉっゃゅょゎゕゖ", "あいうえおつやゆよわかけ")
+_VOICING_MARKS = frozenset("\u3099\u309a")
+_NOT_SOUNDS = frozenset(" ・ー-")
+"""Spaces, the middle dot and the long vowel mark: no place of their own in 50音 order."""
+
+
+def hiragana(text: str) -> str:
+    """A reading in hiragana: half-width and full-width katakana alike become hiragana."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(chr(ord(ch) - 0x60) if "ァ" <= ch <= "ヶ" else ch for ch in folded)
+
+
+def is_reading(text: str) -> bool:
+    """Only kana (hiragana or katakana), spaces, the middle dot and the long vowel mark."""
+    return all("ぁ" <= ch <= "ゖ" or ch in _NOT_SOUNDS or ch in "ゝゞ"
+               for ch in hiragana(text))
+
+
+def reading_key(text: str) -> tuple[str, str]:
+    """The 50音 (gojūon) order of a reading, as a dictionary sorts: small kana as large
+    ones and voiced kana as plain ones first (か, が, き), then the exact kana to break ties."""
+    exact = "".join(ch for ch in hiragana(text) if ch not in _NOT_SOUNDS)
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", exact)
+                    if ch not in _VOICING_MARKS).translate(_SMALL_KANA)
+    return plain, exact
+
+
+def fifty_sound_key(reading: str, name: str) -> tuple:
+    """People in 50音 order of their furigana; those without one after them, by name."""
+    return (0, *reading_key(reading), name) if reading.strip() else (1, "", "", name)

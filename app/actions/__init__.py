@@ -37,9 +37,9 @@ class Services:
     """Hands a committed batch to the live hub; never blocks, never raises."""
     card_limiter: auth.RateLimiter = field(
         default_factory=lambda: auth.RateLimiter(((5, 1000), (30, 60_000))))
-    card_budget: auth.RateLimiter = field(
-        default_factory=lambda: auth.RateLimiter(((1200, 60_000),)))
-    """Cards per event and client address (settings.py, cards_per_address_per_minute)."""
+    card_budget: auth.SharedBudget = field(default_factory=lambda: auth.SharedBudget(2400, 5))
+    """Cards per event and client address, and beyond them a few per token (settings.py,
+    cards_per_address_per_minute, cards_per_token_over_budget)."""
     card_floods_noted: dict[str, int] = field(default_factory=dict)
     """event id -> when a flood of cards was last written down (admission.note_card_flood)."""
     card_commits: GroupCommit = field(default_factory=GroupCommit)

@@ -27,7 +27,9 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
              address: str) -> Done[CardAnswer]:
     """A card from a host, a participant or the facilitator (who names the table), rate
     limited per device token, and per client address with a budget a whole venue behind
-    one NAT stays within (more is a flood, shown on the console as a flood of joins is).
+    one NAT stays within (more is a flood, shown on the console as a flood of joins is);
+    over it, only the tokens that sent a few cards already are refused, not an honest
+    phone behind the same NAT.
     Written together with the cards of other requests that arrive meanwhile (group
     commit), yet refused or stored on its own."""
     if not identity.at_least(auth.PARTICIPANT):
@@ -39,7 +41,7 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
             NN_("Too many cards at once. Try again in %(num)s second.",
                 "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
     budget_key = f"{identity.session_id} {address}"
-    if wait_ms := services.card_budget.wait(budget_key, now):
+    if wait_ms := services.card_budget.wait(budget_key, token, now):
         admission.note_card_flood(services, identity.session_id,
                                   services.card_budget.busy_since(budget_key) or now)
         raise Refusal.retry_after(
@@ -48,7 +50,7 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
                 "Too many cards from this network at once. Try again in %(num)s seconds."),
             -(-wait_ms // 1000))
     services.card_limiter.record(token, now)
-    services.card_budget.record(budget_key, now)
+    services.card_budget.record(budget_key, token, now)
     new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)
     keywords.prepare((new.text,))  # in this request's thread, not the batch's writer's
     added = services.card_commits.submit(

@@ -1,4 +1,5 @@
-"""Seating during the event: the plan, a move by hand, someone absent or back."""
+"""Seating during the event: the plan, a move by hand, someone absent or back, someone
+pre-registered arriving."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from app.actions import Done, Services, announce, require
 from app.live import changes
 from app.live.view import EventView
 from app.schemas import MoveIn
-from app.store import sessions
+from app.store import registration, sessions
 
 
 def _announce(services: Services, session_id: str, change) -> Done[EventView]:
@@ -52,3 +53,11 @@ def mark_absent(services: Services, identity: auth.Identity, participant_id: int
     require(identity, auth.HOST)
     return _announce(services, identity.session_id, sessions.set_absent(
         services.engine, identity.session_id, participant_id, absent, identity))
+
+
+def arrive(services: Services, identity: auth.Identity, participant_id: int
+           ) -> Done[EventView]:
+    """The reception ticks in someone pre-registered: from now on they are seated."""
+    require(identity, auth.FACILITATOR)
+    return _announce(services, identity.session_id,
+                     registration.arrive(services.engine, identity.session_id, participant_id))

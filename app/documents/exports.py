@@ -24,7 +24,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from app.live.view import EventView
     from app.store.records import GroupRecord
 
-PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf")
+PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf", "nametags.pdf", "attendance.pdf")
 """The printed materials (app/documents/printed.py)."""
 REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""
@@ -148,6 +148,28 @@ def local_iso(view: EventView, ms: int) -> str:
 def event_day(view: EventView) -> str:
     """The day of the event as YYYY-MM-DD: its given date, else the day it was created."""
     return view.session.date or local_iso(view, view.session.created_at_ms)[:10]
+
+
+JAPANESE_WEEKDAYS = "月火水木金土日"
+ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+                    "Sunday")
+ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+                  "September", "October", "November", "December")
+REIWA_FIRST_YEAR = 2019
+
+
+def date_text(view: EventView, language: str) -> str:
+    """The event's day as a document writes it: 2026年12月7日（月）, or 令和8年12月7日（月）
+    when the office dates by the era (`date_era`); in English, Monday 7 December 2026."""
+    day = date.fromisoformat(event_day(view))
+    if language != "ja":
+        return (f"{ENGLISH_WEEKDAYS[day.weekday()]} {day.day} "
+                f"{ENGLISH_MONTHS[day.month - 1]} {day.year}")
+    year = f"{day.year}年"
+    if view.session.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
+        era_year = day.year - REIWA_FIRST_YEAR + 1
+        year = f"令和{'元' if era_year == 1 else era_year}年"
+    return f"{year}{day.month}月{day.day}日（{JAPANESE_WEEKDAYS[day.weekday()]}）"
 
 
 AUTHOR_LABELS = {**AFFILIATION_LABELS, "host": HOST_LABEL, "facilitator": FACILITATOR_LABEL}

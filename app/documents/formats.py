@@ -4,7 +4,7 @@ report and the printed materials build on, so that no module imports one that im
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from app.documents import exports, printed, report
@@ -18,18 +18,19 @@ if TYPE_CHECKING:
 
 def export(view: EventView, fmt: str, language: str | None = None,
            now_ms: int | None = None, *, timeline: Sequence = (), base: str = "",
-           progress: Progress = quiet) -> bytes:
+           progress: Progress = quiet, tokens: Mapping[int, str] | None = None) -> bytes:
     """The export of `view` in `fmt` (one of FORMATS), in the event's language by default.
     `timeline` is the event's recorded clock (for the report's programme); `base` the address
     people reach the server at (for the join QR codes of the printed materials); `progress`
-    hears each stage of a long one (app/documents/jobs.py STAGES)."""
+    hears each stage of a long one (app/documents/jobs.py STAGES); `tokens` (participant
+    id → token) put each person's own link on their name tag."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.session.language)
     now_ms = now_ms if now_ms is not None else clock_now_ms()
     if fmt in PRINTED_FORMATS:
         progress("analysing")
-        return printed.document(view, fmt, language, base)
+        return printed.document(view, fmt, language, base, tokens)
     if fmt in REPORT_FORMATS:
         progress("analysing")
         return report.export(view, fmt, language, now_ms, timeline, progress)

@@ -1,6 +1,6 @@
 """Printed materials for the day, each a PDF laid out by WeasyPrint like the board export
-(app/documents/exports.py): a join poster, table tents, and route slips with the reception's seating
-list (templates/exports/).
+(app/documents/exports.py): a join poster, table tents, route slips with the reception's seating
+list, name tags with each person's own QR code and the attendance list (templates/exports/).
 
 The QR codes are inline SVG, so every page is vector: the A3 poster prints as sharp on A4
 ("fit to page"). They encode the join URL (app/templating/links.py) at `base`, the address people
@@ -14,6 +14,7 @@ Long texts (titles, table names, themes, questions, names) get a smaller type st
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import segno
@@ -21,6 +22,7 @@ from markupsafe import Markup
 
 from app.documents import exports
 from app.templating import links
+from app.text import fifty_sound_key
 
 if TYPE_CHECKING:
     from app.live.view import EventView
@@ -32,6 +34,10 @@ THEME_LIMITS = (30, 60)
 QUESTIONS_LIMITS = (200, 400)
 PERSON_NAME_LIMITS = (12, 24)
 """The widths (in full-width characters) up to which a text keeps type size step 1 or 2."""
+
+TAG_NAME_LIMITS = (6, 10)
+"""A name tag's name: 26 pt up to six full-width characters (a family and a given name
+with a space), 19 pt up to ten."""
 
 SLIPS_PER_PAGE = 8
 """Two columns of four on A4 portrait: 105 × 74 mm, a size people keep in a pocket."""
@@ -67,10 +73,11 @@ def route_size(route: str) -> float:
     return round(max(12.0, min(34.0, ROUTE_WIDTH_MM / (len(route) * ROUTE_EM * MM_PER_PT))), 1)
 
 
-def _details(view: EventView) -> str:
-    """The day, the start time and the venue, as one line."""
+def _details(view: EventView, language: str) -> str:
+    """The day (as the office writes dates), the start time and the venue, as one line."""
     session = view.session
-    when = " ".join(part for part in (exports.event_day(view), session.start_time) if part)
+    when = " ".join(part for part in (exports.date_text(view, language), session.start_time)
+                    if part)
     return " · ".join(part for part in (when, session.venue) if part)
 
 
@@ -78,7 +85,7 @@ def _render(view: EventView, language: str, template: str, **context: object) ->
     from app.templating import render
 
     return exports.to_pdf(render(language, template, session=view.session,
-                                 details=_details(view), **context))
+                                 details=_details(view, language), **context))
 
 
 def poster(view: EventView, language: str, base: str) -> bytes:
@@ -86,7 +93,7 @@ def poster(view: EventView, language: str, base: str) -> bytes:
     url = links.join_url(base, view)
     return _render(view, language, "exports/poster.html", join_url=url, qr=print_qr(url),
                    title_fit=fit(view.session.title, TITLE_LIMITS),
-                   details_fit=fit(_details(view), DETAILS_LIMITS))
+                   details_fit=fit(_details(view, language), DETAILS_LIMITS))
 
 
 def tents(view: EventView, language: str, base: str) -> bytes:
@@ -102,11 +109,12 @@ def tents(view: EventView, language: str, base: str) -> bytes:
 
 def routes(view: EventView, language: str, _base: str = "") -> bytes:
     """A slip per participant with their table of every round, eight to a page for
-    cutting, by home table; then the reception's list of who sits at home where."""
+    cutting, by home table; then the reception's list of who sits at home where, each
+    table's people in 50音 order."""
     order = {t.id: t.number for t in view.tables}
     slips = []
-    for person in sorted(view.participants,
-                         key=lambda p: (order.get(p.home_table_id, 0), p.id)):
+    for person in sorted(view.participants, key=lambda p: (
+            order.get(p.home_table_id, 0), fifty_sound_key(p.furigana, p.name))):
         route = " → ".join(view.full_route(person))
         slips.append({"person": person, "home": view.table(person.home_table_id),
                       "name_fit": fit(person.name, PERSON_NAME_LIMITS),
@@ -118,9 +126,40 @@ def routes(view: EventView, language: str, _base: str = "") -> bytes:
     return _render(view, language, "exports/routes.html", pages=pages, by_table=by_table)
 
 
-DOCUMENTS = {"poster.pdf": poster, "tents.pdf": tents, "routes.pdf": routes}
+TAGS_PER_PAGE = 10
+"""Two columns of five 91 × 55 mm cards on A4 portrait: a name badge holder's size."""
+
+
+def nametags(view: EventView, language: str, base: str,
+             tokens: Mapping[int, str] | None = None) -> bytes:
+    """A name tag per person in 50音 order: name large, furigana, affiliation, home table
+    and theme, and a QR code of their own phone link (`tokens`: participant id → token),
+    which signs the phone in as the page links do."""
+    tags = [{"person": person, "home": view.table(person.home_table_id),
+             "name_fit": fit(person.name, TAG_NAME_LIMITS),
+             "qr": print_qr(links.participant_url(base, view, tokens[person.id]))
+             if tokens and person.id in tokens else None}
+            for person in view.by_reading()]
+    pages = [tags[start:start + TAGS_PER_PAGE] for start in range(0, len(tags), TAGS_PER_PAGE)]
+    return _render(view, language, "exports/nametags.html", pages=pages)
+
+
+def attendance(view: EventView, language: str, _base: str = "") -> bytes:
+    """出席者名簿: everyone in 50音 order, their home table and whether they arrived."""
+    rows = [{"person": person, "home": view.table(person.home_table_id)}
+            for person in view.by_reading()]
+    return _render(view, language, "exports/attendance.html", rows=rows,
+                   arrived=sum(1 for p in view.participants if p.arrived))
+
+
+DOCUMENTS = {"poster.pdf": poster, "tents.pdf": tents, "routes.pdf": routes,
+             "nametags.pdf": nametags, "attendance.pdf": attendance}
 """exports.PRINTED_FORMATS, each made by its function."""
 
 
-def document(view: EventView, fmt: str, language: str, base: str) -> bytes:
+def document(view: EventView, fmt: str, language: str, base: str,
+             tokens: Mapping[int, str] | None = None) -> bytes:
+    """The printed material `fmt`; only the name tags read `tokens`."""
+    if fmt == "nametags.pdf":
+        return nametags(view, language, base, tokens)
     return DOCUMENTS[fmt](view, language, base)

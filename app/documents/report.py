@@ -130,11 +130,12 @@ def _first_round_start(view: EventView, spent: dict[int, rounds.TimeSpent]) -> i
                  if phase.is_round and index in spent), None)
 
 
-def _overview(view: EventView, t, spent: dict[int, rounds.TimeSpent], now_ms: int) -> Section:
+def _overview(view: EventView, t, language: str, spent: dict[int, rounds.TimeSpent],
+              now_ms: int) -> Section:
     session = view.session
     started = min((s.first_started_ms for s in spent.values()), default=None)
     start_time = session.start_time or (_clock_time(view, started) if started is not None else "")
-    pairs = [(t(N_("Date")), exports.event_day(view)), (t(N_("Start time")), start_time),
+    pairs = [(t(N_("Date")), exports.date_text(view, language)), (t(N_("Start time")), start_time),
              (t(N_("Venue")), session.venue), (t(N_("Organiser")), session.organiser),
              (t(N_("Purpose")), session.purpose),
              (t(N_("Report made")), exports.local_iso(view, now_ms)[:16].replace("T", " "))]
@@ -163,7 +164,8 @@ def _affiliation_label(language: str, code: str) -> str:
 
 def _attendance(view: EventView, t, language: str,
                 spent: dict[int, rounds.TimeSpent]) -> Section:
-    people = view.participants
+    people = [p for p in view.participants if p.arrived]  # no-shows did not take part
+    no_shows = len(view.participants) - len(people)
     joined = Counter(p.affiliation for p in people)
     absent = Counter(p.affiliation for p in people if p.absent)
     codes = [*(c for c in AFFILIATIONS if joined[c]), *(c for c in joined if c not in AFFILIATIONS)]
@@ -178,7 +180,8 @@ def _attendance(view: EventView, t, language: str,
         (t(N_("Number of tables")), str(len(view.tables))),
         (t(N_("Table hosts")), str(len(view.tables))),
         (t(N_("Latecomers (joined after the first round started)")), str(len(late))),
-        (t(N_("Absent")), str(sum(absent.values())))))
+        (t(N_("Absent")), str(sum(absent.values()))),
+        *(((t(N_("Pre-registered who did not come")), str(no_shows)),) if no_shows else ())))
     tables = Table(
         (t(N_("No.")), t(N_("Table")), t(N_("Theme")), t(N_("Home table members"))),
         tuple((str(table.number), table.name, table.theme, str(len(view.seated_at(table.id, 0))))
@@ -319,7 +322,7 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
     spent = rounds.time_spent(timeline, now_ms)
     rows = exports.export_rows(view, language)
     return Report(language, view.session.title, t(REPORT), (
-        _overview(view, t, spent, now_ms), _programme(view, t, spent),
+        _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
         _stakeholders(view, t), _appendix(view, t)))

@@ -14,18 +14,19 @@ import sys
 import time
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from app.documents.exports import guard_formula, md_escape
-from app.i18n import translate
+from app.i18n import N_, translate
 from app.refusal import Refusal
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.tables import Person, Plan, Table, plan_seating
 
 
-def input_error(message: str) -> Refusal:
+def input_error(message: str, **params: object) -> Refusal:
     """A problem with the command's input, phrased for the person who made the file."""
-    return Refusal("invalid", message)
+    return Refusal("invalid", message, **params)
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,25 @@ class Participant:
     name: str = ""
     affiliation: str | None = None
     theme: str | None = None
+    furigana: str = ""
+    email: str = ""
+    row: int = field(default=0, compare=False)
+    """Where in the file, counting the header as row 1, as a spreadsheet shows it."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one cell of the file cannot be taken, for the person who made the file."""
+
+    row: int
+    column: str
+    refusal: Refusal
+
+
+@dataclass(frozen=True)
+class PeopleSheet:
+    people: list[Participant]
+    problems: list[RowProblem]
 
 
 def _key(text: str) -> str:
@@ -48,31 +68,66 @@ _AFFILIATION_CODES = {
 """A cell names an affiliation by its Japanese label, its English label or its code."""
 _COLUMNS = {
     "name": ("名前", "氏名", "お名前", "name"),
+    "furigana": ("ふりがな", "フリガナ", "よみがな", "ヨミガナ", "読み仮名", "furigana"),
     "affiliation": ("所属", "属性", "立場", "affiliation"),
     "theme": ("テーマ", "希望テーマ", "theme"),
+    "email": ("メールアドレス", "メール", "Eメール", "email", "e-mail"),
 }
 _COLUMN_NAMES = {_key(label): column for column, labels in _COLUMNS.items() for label in labels}
+XLSX_MAGIC = b"PK\x03\x04"
+"""An XLSX workbook is a zip file."""
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 text with or without the byte order mark Excel writes."""
+    """UTF-8 text with or without the byte order mark Excel writes, else Shift_JIS
+    (CP932), what Japanese Excel and most application forms save a CSV as."""
+    for encoding in ("utf-8-sig", "cp932"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as error:
+            position = error.start
+    raise input_error(N_("The file is neither UTF-8 nor Shift_JIS (CP932) text (byte "
+                         "%(position)s); in Excel, save it as CSV UTF-8 or as a workbook."),
+                      position=position)
+
+
+def sheet_rows(data: bytes) -> list[list[str]]:
+    """The rows of a table people made: the first sheet of an XLSX workbook, else CSV."""
+    if data.startswith(XLSX_MAGIC):
+        return _workbook_rows(data)
+    return list(csv.reader(io.StringIO(decode_csv(data), newline="")))
+
+
+def _workbook_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise input_error(
-            f"the file is not UTF-8 text (byte {error.start}); in Excel, save it as "
-            '"CSV UTF-8 (comma delimited)"'
-        ) from None
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - a broken zip or workbook is the file's problem
+        raise input_error(N_("The file could not be read as an Excel workbook (XLSX).")
+                          ) from None
+    try:
+        return [[_cell_text(value) for value in row]
+                for row in book.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        book.close()
 
 
-def parse_people_csv(text: str) -> list[Participant]:
-    """Participants from CSV text: a header row (Japanese or English), then one row each.
+def _cell_text(value: object) -> str:
+    """A cell as people see it: no cell is empty text, a whole number without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
-    Row numbers in messages count the header as row 1, as a spreadsheet shows them.
-    """
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+
+def read_people(rows: list[list[str]]) -> PeopleSheet:
+    """Participants from a table's rows: a header row (Japanese or English), then one row
+    each, every problem of a row named by its row and column; a file without people or
+    without a name column is refused whole."""
     if not any(any(cell.strip() for cell in row) for row in rows):
-        raise input_error("the file is empty")
+        raise input_error(N_("The file is empty."))
     header, *records = rows
     columns: dict[str, int] = {}
     for index, label in enumerate(header):
@@ -80,40 +135,48 @@ def parse_people_csv(text: str) -> list[Participant]:
         if column is not None:
             columns.setdefault(column, index)
     if "name" not in columns:
-        found = ", ".join(label.strip() for label in header if label.strip()) or "nothing"
-        raise input_error(
-            f"no name column: the first row needs 名前, 氏名 or name (found: {found})"
-        )
+        found = ", ".join(label.strip() for label in header if label.strip()) or "—"
+        raise input_error(N_("No name column: the first row needs 名前, 氏名 or name "
+                             "(found: %(found)s)."), found=found)
 
     def cell(row: list[str], column: str) -> str:
         index = columns.get(column)
         return row[index].strip() if index is not None and index < len(row) else ""
 
-    participants = []
+    people, problems = [], []
     for number, row in enumerate(records, start=2):
         if not any(value.strip() for value in row):
             continue
         name = cell(row, "name")
         if not name:
-            raise input_error(f"row {number}: the name is empty")
-        affiliation = _affiliation(cell(row, "affiliation"), number)
-        participants.append(Participant(name, affiliation, cell(row, "theme") or None))
-    if not participants:
-        raise input_error("the file has a header but no people")
-    return participants
+            problems.append(RowProblem(number, "name",
+                                       input_error(N_("The name is empty."))))
+        label = cell(row, "affiliation")
+        affiliation = _AFFILIATION_CODES.get(_key(label)) if label else None
+        if label and affiliation is None:
+            problems.append(RowProblem(number, "affiliation", _unknown_affiliation(label)))
+        people.append(Participant(name, affiliation, cell(row, "theme") or None,
+                                  cell(row, "furigana"), cell(row, "email"), number))
+    if not people:
+        raise input_error(N_("The file has a header but no people."))
+    return PeopleSheet(people, problems)
 
 
-def _affiliation(label: str, row: int) -> str | None:
-    if not label:
-        return None
-    code = _AFFILIATION_CODES.get(_key(label))
-    if code is None:
-        known = ", ".join(translate("ja", AFFILIATION_LABELS[code]) for code in AFFILIATIONS)
-        english = ", ".join(AFFILIATIONS)
-        raise input_error(
-            f"row {row}: unknown affiliation {label!r}; use one of {known} (or {english})"
-        )
-    return code
+def _unknown_affiliation(label: str) -> Refusal:
+    known = "、".join(translate("ja", AFFILIATION_LABELS[code]) for code in AFFILIATIONS)
+    return input_error(N_("Unknown affiliation %(label)s; use one of %(known)s (or "
+                          "%(codes)s)."), label=repr(label), known=known,
+                       codes=", ".join(AFFILIATIONS))
+
+
+def parse_people_csv(text: str) -> list[Participant]:
+    """Participants from CSV text for `worldcafe plan`: the file's first problem refuses
+    it, named by its row as a spreadsheet counts them."""
+    sheet = read_people(list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))))
+    if sheet.problems:
+        problem = sheet.problems[0]
+        raise input_error(f"row {problem.row}: {problem.refusal}")
+    return sheet.people
 
 
 def table_themes(participants: list[Participant], table_count: int) -> list[str | None]:
@@ -253,7 +316,7 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     source.add_argument("--people", type=int, metavar="N", help="plan for N people (0..N-1)")
     source.add_argument(
         "file", nargs="?", metavar="FILE.csv",
-        help="people from a UTF-8 CSV file with columns name, affiliation, theme",
+        help="people from a CSV file (UTF-8 or Shift_JIS) with columns name, affiliation, theme",
     )
     parser.add_argument("--tables", type=int, required=True, metavar="T", help="number of tables")
     parser.add_argument(
@@ -273,8 +336,9 @@ def add_plan_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
 
 
-def run_plan(args: argparse.Namespace) -> int:
-    """Plan, format and write; a bad input is a message on stderr and exit code 2."""
+def run_plan(args: argparse.Namespace, clock: Callable[[], float] = time.monotonic) -> int:
+    """Plan, format and write; a bad input is a message on stderr and exit code 2. `clock`
+    bounds the search (`--time-limit` seconds of it)."""
     try:
         if args.file is not None:
             with open(args.file, "rb") as source:
@@ -291,7 +355,7 @@ def run_plan(args: argparse.Namespace) -> int:
         ]
         plan = plan_seating(
             people, tables, args.rounds, seed=args.seed, time_limit=args.time_limit,
-            return_round=args.return_round, clock=time.monotonic,
+            return_round=args.return_round, clock=clock,
         )
         text = FORMATS[args.format](plan, participants, tables)
         for line in miss_lines(plan, participants):

@@ -65,11 +65,11 @@ def make(arguments: dict) -> None:
     signal.alarm(arguments["seconds"])
     try:
         progress("reading")
-        view, timeline = _read(arguments)
+        view, timeline, tokens = _read(arguments)
         memory = arguments["memory_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         body = formats.export(view, place.name, timeline=timeline, base=arguments["base"],
-                              progress=progress)
+                              progress=progress, tokens=tokens)
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
@@ -110,11 +110,12 @@ def _load_libraries(name: str) -> None:
         importlib.import_module(module)
 
 
-def _read(arguments: dict) -> tuple[EventView, Sequence]:
-    """The event and, for the report, its clock's log, read before the memory limit is
+def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
+    """The event and, for the report, its clock's log (for the name tags, everyone's
+    token: their own links), read before the memory limit is
     set (the database's driver and its pages are not the document's own work; a driver
     failing to allocate would not say it was memory)."""
-    from app.store import keyword_terms, sessions
+    from app.store import keyword_terms, registration, sessions
     from app.store.db import make_engine
 
     engine = make_engine(arguments["database_url"])
@@ -122,9 +123,11 @@ def _read(arguments: dict) -> tuple[EventView, Sequence]:
         view = keyword_terms.load_view(engine, arguments["session_id"])
         timeline = (sessions.clock_log(engine, arguments["session_id"])
                     if arguments["name"] in exports.REPORT_FORMATS else ())
+        tokens = (registration.tokens(engine, arguments["session_id"])
+                  if arguments["name"] == "nametags.pdf" else {})
     finally:
         engine.dispose()
-    return view, timeline
+    return view, timeline, tokens
 
 
 def _fail(place: jobs.Place, job: jobs.Job, message: str, **params) -> None:

@@ -45,7 +45,7 @@ class Audience:
 
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
-                    "keywords", "people", "plan", "join", "links"),
+                    "keywords", "people", "arrivals", "plan", "join", "links"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "vote-screen", "keywords", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
@@ -97,7 +97,8 @@ BY_PAGE = ("board", "keywords", "join", "phase")
 EVERY = "*"
 """A scope meaning every table or every participant."""
 
-SEATING_PIECES = (("participant", "seat"), ("facilitator", "people"), ("facilitator", "plan"),
+SEATING_PIECES = (("participant", "seat"), ("facilitator", "people"),
+                  ("facilitator", "arrivals"), ("facilitator", "plan"),
                   ("projector", "tables"), ("projector", "moves"), ("projector", "end"),
                   ("host", "table-people"))
 SCREEN_PIECES = (("projector", "screen"), ("projector", "join"), ("projector", "vote-screen"))

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import assert_never
 
-from app import cards, keywords, rounds, screens, tables
+from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
 from app.store.records import (
     CardRecord,
@@ -514,12 +514,22 @@ class EventView:
         return tables.table_in_round(person.home_table_id, round_index,
                                      self.seats.get(round_index, {}).get(person.id))
 
+    def by_reading(self) -> list[PersonRecord]:
+        """Everyone in the 50音 order of their furigana (people without one after, by
+        name): the attendance list, the name tags, the reception's list."""
+        return sorted(self.participants, key=lambda p: text.fifty_sound_key(p.furigana, p.name))
+
+    def awaited(self) -> list[PersonRecord]:
+        """The pre-registered who have not arrived yet, in 50音 order."""
+        return [p for p in self.by_reading() if not p.arrived]
+
     def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who sits at the table in the current (or given) round, absent people included."""
         return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
 
     def present_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
-        return [p for p in self.seated_at(table_id, round_index) if not p.absent]
+        """Who is at the table: arrived and not marked absent."""
+        return [p for p in self.seated_at(table_id, round_index) if p.present]
 
     def rounds_so_far(self) -> list[int]:
         """The seating rounds met up to the current phase, in order, without repeats in a
@@ -546,7 +556,7 @@ class EventView:
         if not self.planned:
             return ()
         count = rounds.round_count(self.program)
-        present = [p for p in self.participants if not p.absent
+        present = [p for p in self.participants if p.present
                    and all(self.table_id_of(p, r) is not None for r in range(count))]
         seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
         used = {table_id for row in seats for table_id in row.values()}
@@ -561,7 +571,7 @@ class EventView:
         again, and the affiliations at each table in the current round."""
         groups = [[[p.id for p in self.present_at(t.id, r)] for t in self.tables]
                   for r in sorted(set(rounds.seating_rounds(self.program)))]
-        met: dict[int, set[int]] = {p.id: set() for p in self.participants if not p.absent}
+        met: dict[int, set[int]] = {p.id: set() for p in self.participants if p.present}
         for round_groups in groups:
             for group in round_groups:
                 for person in group:

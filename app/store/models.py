@@ -76,6 +76,11 @@ class EventSession(SQLModel, table=True):
                          sa_column_kwargs={"server_default": "cards"})
     """What the dots go on: "cards", or "groups" (the KJ groups, when duplicates and near
     duplicates would split the dots); app/cards.py VOTE_TARGETS."""
+    date_era: str = Field(default="", max_length=8, sa_column_kwargs={"server_default": ""})
+    """"reiwa": the documents date the event by the Japanese era (令和8年12月7日（月）);
+    "": by the Western year (2026年12月7日（月）)."""
+    contact: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    """Whom to ask about the event (a phone number, an address), printed on the poster."""
 
 
 class ReplacedJoinCode(SQLModel, table=True):
@@ -122,6 +127,12 @@ class Participant(SQLModel, table=True):
     joined_at_ms: int = Field(sa_type=BigInteger)
     absent: bool = False
     """Marked absent by a host or the facilitator: no seat in later rounds."""
+    furigana: str = Field(default="", max_length=60, sa_column_kwargs={"server_default": ""})
+    """The reading of the name in kana, for name tags and the 50音 order of lists."""
+    email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    arrived: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    """False for someone pre-registered until the reception ticks them in: only people
+    who arrived are seated when the moves are planned."""
 
 
 class Phase(SQLModel, table=True):

@@ -47,6 +47,8 @@ class EventRecord:
     projector_paused: bool = False
     projector_page_turns: int = 0
     vote_on: str = "cards"
+    date_era: str = ""
+    contact: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +76,15 @@ class PersonRecord:
     home_table_id: int | None
     joined_at_ms: int
     absent: bool
+    furigana: str = ""
+    email: str = ""
+    arrived: bool = True
+    """False for someone pre-registered until the reception ticks them in."""
+
+    @property
+    def present(self) -> bool:
+        """Here to be seated: arrived and not marked absent."""
+        return self.arrived and not self.absent
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,7 +59,7 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
     and so do seats placed by hand. Someone without a seat in a kept round (a latecomer)
     gets one there too, without moving anyone else."""
     total = rounds.round_count(program)
-    present = [p for p in people if not p.absent]
+    present = [p for p in people if p.present]
     if total < 2 or not present:
         return
     if len(present) < len(cafe_tables):
@@ -132,7 +132,7 @@ def plan_now(db: Session, session_id: str, program, cafe_tables, people) -> bool
         return False
     if rounds.round_count(program) < 2:
         raise Refusal("refused", N_("This program has no round in which people move."))
-    if sum(1 for p in people if not p.absent) < FEWEST_TO_PLAN:
+    if sum(1 for p in people if p.present) < FEWEST_TO_PLAN:
         raise Refusal("refused", N_("Too few people to plan the moves: at least two must "
                                     "have joined."))
     replan(db, session_id, program, cafe_tables, people, keep_through=0,
@@ -158,7 +158,7 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
         raise Refusal("refused",
                       N_("That round is over; only the current and later rounds can change."))
     seats = seats_of(db, session_id).get(round_index, {})
-    others = sum(1 for p in people if not p.absent and p.id != person.id and tables.table_in_round(
+    others = sum(1 for p in people if p.present and p.id != person.id and tables.table_in_round(
         p.home_table_id, round_index, seats.get(p.id)) == table.id)
     if table.capacity is not None and others >= table.capacity:
         raise Refusal("refused", N_("Table %(number)s is full (%(capacity)s seats)."),

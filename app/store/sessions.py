@@ -424,7 +424,7 @@ def code_replaced() -> Refusal:
                    N_("This join code has been replaced. Use the new one on the screen."))
 
 
-def _seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:
+def seating_change(engine: Engine, session_id: str, change) -> tuple[SeatingNow, int]:
     """Run a seating change in one write transaction; a plan that cannot be made is
     refused with the planner's reason and changes nothing."""
     with writing(engine) as db:
@@ -458,7 +458,7 @@ def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id:
         seating.move_by_hand(db, session_id, view.program, view.tables, view.participants,
                              person, table, round_index, view.seating_round)
 
-    return _seating_change(engine, session_id, change)
+    return seating_change(engine, session_id, change)
 
 
 def set_absent(engine: Engine, session_id: str, participant_id: int, absent: bool,
@@ -473,4 +473,4 @@ def set_absent(engine: Engine, session_id: str, participant_id: int, absent: boo
         seating.set_absent(db, session_id, view.program, view.tables, view.participants,
                            person, absent, view.seating_round)
 
-    return _seating_change(engine, session_id, change)
+    return seating_change(engine, session_id, change)

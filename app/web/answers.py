@@ -154,6 +154,9 @@ class EventDetails(Answer):
     organiser: str
     purpose: str
     time_zone: str
+    date_era: str
+    """"reiwa": documents date the event 令和8年…; "": 2026年…"""
+    contact: str
     program: list[Phase]
 
 
@@ -187,6 +190,38 @@ class Joined(Answer):
     token: str
     home_table: int | None
     url: str
+
+
+class RowError(Answer):
+    """One problem of a pre-registration list: its row (the header is row 1, as a
+    spreadsheet counts) and column (name, furigana, affiliation, theme, email)."""
+    row: int
+    column: str
+    message: str
+
+
+class Registered(Answer):
+    """Someone pre-registered: their own phone link (the QR code on their name tag)."""
+    id: int
+    name: str
+    furigana: str
+    url: str
+
+
+class Imported(Answer):
+    """POST …/participants/import: a dry run answers `rows` and `errors` (nothing
+    stored), an import `imported` and `participants`."""
+    rows: int | None = None
+    errors: list[RowError] | None = None
+    imported: int | None = None
+    participants: list[Registered] | None = None
+
+
+class Arrived(Answer):
+    """Someone the reception ticked in."""
+    id: int
+    arrived: bool
+    home_table: int | None
 
 
 class JoinCode(Answer):

@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
+from starlette.datastructures import UploadFile
 from starlette.requests import HTTPConnection
 
 from app import auth, cards
@@ -18,7 +19,7 @@ from app.actions import Services, access, board, exports
 from app.documents import jobs
 from app.i18n import N_, from_accept_language, normalize, translate
 from app.refusal import Refusal
-from app.schemas import MAX_ID
+from app.schemas import MAX_ID, ImportIn
 from app.settings import Settings
 
 FIELD_LABELS = {
@@ -225,3 +226,15 @@ def download(file: exports.Download) -> Response:
     return Response(file.body, media_type=file.media_type,
                     headers={"Content-Disposition": file.disposition,
                              "Cache-Control": "no-store"})
+
+
+async def list_sent(request: Request) -> bytes:
+    """The list's bytes: the multipart field `file`, or the JSON body's `csv` text."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        sent = (await request.form()).get("file")
+        if isinstance(sent, UploadFile):
+            return await sent.read()
+        if isinstance(sent, str):
+            return sent.encode("utf-8")
+        raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
+    return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")

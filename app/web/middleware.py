@@ -57,9 +57,13 @@ TOO_LARGE = N_("This request is too large (at most %(limit)s bytes).")
 
 
 class BodyLimit:
-    """Refuses a request body over `limit` bytes with 413 and the error shape: at once
-    when its Content-Length says so, otherwise as soon as it has sent more; the app then
-    sees the client gone (a flood of big bodies never fills the memory)."""
+    """Reads a request's body whole before the app runs, and refuses one over `limit`
+    bytes with 413 and the error shape: at once when its Content-Length says so,
+    otherwise as soon as it has sent more (a flood of big bodies never fills the memory).
+    A body refused, or a client gone before its body is whole, never reaches the app:
+    nothing raises ClientDisconnect with the body's pieces in its traceback, a reference
+    cycle that would hold them until the garbage collector's next pass, which the server
+    makes rare (app/web/protocols.py, collect_garbage_less_often)."""
 
     def __init__(self, app, limit: int):
         self.app, self.limit = app, limit
@@ -72,28 +76,33 @@ class BodyLimit:
         if declared.isdigit() and int(declared) > self.limit:
             await self._refuse(scope, send)
             return
-        state = {"started": False, "refused": False, "seen": 0}
+        body = await self._read_body(scope, receive, send)
+        if body is None:
+            return  # refused, or the client has gone
+        waiting = [{"type": "http.request", "body": body, "more_body": False}]
 
-        async def counted_receive():
-            if state["refused"]:
-                return {"type": "http.disconnect"}
+        async def receive_read_body():
+            return waiting.pop() if waiting else await receive()  # then its disconnect
+
+        await self.app(scope, receive_read_body, send)
+
+    async def _read_body(self, scope, receive, send) -> bytes | None:
+        """The whole body, or None once it is refused or its client has gone."""
+        pieces: list[bytes] = []
+        seen = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                state["seen"] += len(message.get("body", b""))
-                if state["seen"] > self.limit:
-                    state["refused"] = True
-                    if not state["started"]:
-                        await self._refuse(scope, send)
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def watched_send(message):
-            if state["refused"]:
-                return  # the 413 is the answer
-            state["started"] = state["started"] or message["type"] == "http.response.start"
-            await send(message)
-
-        await self.app(scope, counted_receive, watched_send)
+            if message["type"] != "http.request":
+                return None
+            piece = message.get("body", b"")
+            seen += len(piece)
+            if seen > self.limit:
+                pieces.clear()
+                await self._refuse(scope, send)
+                return None
+            pieces.append(piece)
+            if not message.get("more_body", False):
+                return b"".join(pieces)
 
     async def _refuse(self, scope, send) -> None:
         language = from_accept_language(

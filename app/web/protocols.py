@@ -28,6 +28,7 @@ import gc
 import logging
 import resource
 import time
+import weakref
 from collections import Counter, deque
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -82,18 +83,20 @@ def _release(address: str | None) -> None:
 
 class _Lingering:
     """The connection's transport, except that closing it while the body still comes
-    lingers (see the module's docstring)."""
+    lingers (see the module's docstring). It knows its protocol through a weak reference:
+    the protocol holds it, and a cycle between them would keep a closed connection's
+    buffers until the garbage collector's next pass (rare: collect_garbage_less_often)."""
 
     def __init__(self, transport: asyncio.Transport, protocol: GuardedHttp):
-        self._transport, self._protocol = transport, protocol
+        self._transport, self._protocol = transport, weakref.ref(protocol)
 
     def __getattr__(self, name: str):
         return getattr(self._transport, name)
 
     def close(self) -> None:
-        protocol, transport = self._protocol, self._transport
-        if (protocol.receiving_body and not protocol.draining and not transport.is_closing()
-            and transport.can_write_eof()):
+        protocol, transport = self._protocol(), self._transport
+        if (protocol is not None and protocol.receiving_body and not protocol.draining
+            and not transport.is_closing() and transport.can_write_eof()):
             protocol.draining = True
             protocol._stop_waiting()
             transport.write_eof()
@@ -187,6 +190,8 @@ class GuardedHttp(HttpToolsProtocol):
         _release(self._counted)
         self._counted = None
         super().connection_lost(exc)
+        if self.cycle is not None:  # the body it was sending: nobody will read it now
+            self.cycle.body = bytearray()
 
 
 class GuardedWebSockets(WebSocketsSansIOProtocol):

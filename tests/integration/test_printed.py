@@ -36,7 +36,8 @@ FOUR_TABLES = [{"name": f"テーブル{n}", "theme": theme} for n, theme in
 
 def _event_with_people(client, names=NAMES, **overrides) -> tuple[dict, list[dict]]:
     event = create_event(client, tables=FOUR_TABLES, venue="市民会館 大会議室",
-                         date="2026-12-02", start_time="13:30", **overrides)
+                         date="2026-12-02", start_time="13:30", organiser="協働推進課",
+                         contact="協働推進課 電話 03-1234-5678", **overrides)
     people = []
     for n, name in enumerate(names):
         answer = join(client, event, name, affiliation=AFFILIATIONS[n % 6],
@@ -140,7 +141,8 @@ def test_the_posters_qr_code_is_the_join_url(planned, tmp_path):
     assert width > page.width / 2  # large: over half the poster's width
     text = _text(answer.content, tmp_path, 1)
     for expected in (event["join_code"], event["urls"]["join"], "市民協働ワークショップ",
-                     "2026-12-02 13:30", "市民会館 大会議室"):
+                     "2026年12月2日（水） 13:30", "市民会館 大会議室", "主催者: 協働推進課",
+                     "問い合わせ: 協働推進課 電話 03-1234-5678"):
         assert expected in text, (expected, text)
 
 

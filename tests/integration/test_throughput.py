@@ -1,7 +1,8 @@
 """Many tokens posting cards at once (stored together by group commit) and an address over
 its card budget, against a real server, real sockets and both databases: every card is
 stored and announced exactly once, a bad card is refused alone, and a flood of cards from
-one address gets 429 and the console's flood notice."""
+one address gets 429 and the console's flood notice while a phone behind the same address
+that sent few cards is not refused."""
 
 import threading
 import uuid
@@ -131,6 +132,15 @@ def test_an_address_over_its_card_budget_gets_429_and_the_console_a_flood_notice
         assert "カードの殺到を止めました" in notice
         for person in people:
             assert f'name="remove" value="{person["id"]}" checked' in notice
+
+        # a phone behind the flood's address that has sent few cards is not refused
+        for number in range(2):
+            assert post(api, event, honest["token"], body(f"同じ回線から{number}")
+                        ).status_code == 201
+        assert_refused(post(api, event, honest["token"], body("三枚目")), 429,
+                       "too_many_cards_from_network")
+        assert_refused(post(api, event, people[1]["token"], body("宣伝")), 429,
+                       "too_many_cards_from_network")
 
         assert api.delete(f"/api/v1/sessions/{event['id']}/join_flood",
                           headers=facilitator(event)).status_code == 200

@@ -1,11 +1,15 @@
-"""The pure card rules (app/cards.py) and the per-token rate limiter."""
+"""The pure card rules (app/cards.py), the per-token rate limiter and the per-address
+budget shared among tokens."""
 
+import random
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from app import cards
-from app.auth import RateLimiter
+from app.auth import RateLimiter, SharedBudget
 from app.refusal import Refusal
 
 
@@ -122,3 +126,71 @@ def test_rate_limiter_per_second_and_per_minute_per_key():
             limiter.take("phone", now + second * 1000)
     assert limiter.take("phone", now + 7000) > 1000  # 30 a minute reached: wait long
     assert limiter.take("phone", now + 61_000) == 0
+
+
+MINUTE = 60_000
+
+
+def test_over_the_address_budget_only_tokens_past_their_few_cards_wait():
+    budget = SharedBudget(6, per_token=2)
+    now = 1_000_000
+    for number in range(6):  # the budget, from three tokens of one address
+        assert budget.wait("hall", f"script-{number % 3}", now + number) == 0
+        budget.record("hall", f"script-{number % 3}", now + number)
+    wait = budget.wait("hall", "script-0", now + 10)
+    assert wait == now + MINUTE - (now + 10)  # its first card leaves the window then
+    assert budget.wait("other address", "script-0", now + 10) == 0
+    for _ in range(2):  # a phone behind the same address: its few cards get through
+        assert budget.wait("hall", "phone", now + 10) == 0
+        budget.record("hall", "phone", now + 10)
+    assert budget.wait("hall", "phone", now + 10) > 0
+    assert budget.busy_since("hall") == now and budget.busy_since("nobody") is None
+    assert budget.wait("hall", "script-0", now + 10 + wait) == 0
+
+
+def test_the_wait_ends_when_the_address_is_back_under_its_budget():
+    budget = SharedBudget(3, per_token=1)
+    for at, token in ((0, "a"), (20_000, "a"), (40_000, "b")):
+        budget.record("hall", token, at)
+    # the budget is full and "a" has sent its card beyond; the first leaves at 60 s
+    assert budget.wait("hall", "a", 45_000) == MINUTE - 45_000
+    assert budget.wait("hall", "a", MINUTE) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(scripts=st.integers(1, 300), phones=st.integers(1, 4), count=st.integers(10, 3000),
+       per_token=st.integers(3, 6), arrival_s=st.integers(0, 40),
+       seed=st.integers(0, 2**32 - 1))
+def test_an_honest_phone_is_never_refused_during_a_flood_and_the_total_is_bounded(
+        scripts, phones, count, per_token, arrival_s, seed):
+    """`scripts` tokens, arriving over `arrival_s` seconds, ask for a card every half a
+    second each; `phones` on the same address write a card every 20 to 60 s (at
+    most 3 a minute, under `per_token`), for three minutes. The phones are never refused;
+    the scripts are once the budget is spent; no minute holds more than the budget and
+    `per_token` cards for each token."""
+    assume(count < 60 * scripts)  # a flood: the scripts ask for over twice the budget
+    chance = random.Random(seed)
+    budget = SharedBudget(count, per_token)
+    starts = {f"script-{n}": chance.randrange(arrival_s * 1000 + 1) for n in range(scripts)}
+    writing = {f"phone-{n}": (chance.randrange(MINUTE), chance.randrange(20_000, 60_001))
+               for n in range(phones)}
+    accepted: list[int] = []
+    refused_scripts = 0
+    for now in range(0, 3 * MINUTE, 500):
+        askers = [token for token, start in starts.items() if start <= now]
+        askers += [phone for phone, (first, every) in writing.items()
+                   if now >= first and (now - first) % every < 500]
+        chance.shuffle(askers)
+        for token in askers:
+            wait = budget.wait("hall", token, now)
+            if wait:
+                assert token.startswith("script-"), f"{token} refused at {now} ms"
+                assert 0 < wait <= MINUTE
+                refused_scripts += 1
+            else:
+                budget.record("hall", token, now)
+                accepted.append(now)
+    assert refused_scripts > 0
+    most_in_a_minute = max(sum(1 for t in accepted if start - MINUTE < t <= start)
+                           for start in range(0, 3 * MINUTE, 500))
+    assert most_in_a_minute <= count + per_token * (scripts + phones)

@@ -43,17 +43,20 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     built = build(report_view(date="2026-11-24", start_time="13:30", venue="Civic centre",
                               organiser="Collaboration office", purpose="Talk\nand listen"))
     (fields,) = blocks(built, "Overview", report.Fields)
-    assert dict(fields.pairs) == {"Date": "2026-11-24", "Start time": "13:30",
+    assert dict(fields.pairs) == {"Date": "Tuesday 24 November 2026", "Start time": "13:30",
                                   "Venue": "Civic centre", "Organiser": "Collaboration office",
                                   "Purpose": "Talk\nand listen",
                                   "Report made": "2026-09-21 23:53"}
     (bare,) = blocks(build(), "Overview", report.Fields)
     labels = dict(bare.pairs)
     assert "Venue" not in labels and "Purpose" not in labels
-    assert labels["Date"] == "2026-09-21"  # the day it was created, in Tokyo
+    assert labels["Date"] == "Monday 21 September 2026"  # the day it was created, in Tokyo
     assert labels["Start time"] == "23:13"  # when the clock first ran
     japanese = build(report_view("ja", venue="市民会館"))
     assert ("会場", "市民会館") in blocks(japanese, japanese.headings[0], report.Fields)[0].pairs
+    reiwa = build(report_view("ja", date="2026-12-07", date_era="reiwa"))
+    (dated,) = blocks(reiwa, reiwa.headings[0], report.Fields)
+    assert ("日付", "令和8年12月7日（月）") in dated.pairs
 
 
 def test_the_programme_has_the_minutes_planned_and_actually_spent():

@@ -8,6 +8,7 @@ import time
 import pytest
 
 from app import cli
+from app.documents import seating_files
 from app.documents.seating_files import (
     Participant,
     decode_csv,
@@ -19,6 +20,7 @@ from app.documents.seating_files import (
 )
 from app.refusal import Refusal
 from app.tables import Person, Table, plan_seating
+from tests.fixtures.timing import step_clock
 
 JAPANESE = "\ufeff氏名,所属,希望テーマ\r\n田中,市民,子ども\r\n佐藤,行政,高齢者\r\n鈴木,ＮＰＯ,\r\n"
 
@@ -63,11 +65,11 @@ def test_quoted_names_keep_their_commas():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("名前,所属\nA,市民\nB,学生\n", "row 3: unknown affiliation '学生'"),
-        ("名前,所属\nA,市民\n,行政\n", "row 3: the name is empty"),
-        ("所属,テーマ\n市民,x\n", "no name column"),
-        ("", "the file is empty"),
-        ("\r\n\r\n", "the file is empty"),
+        ("名前,所属\nA,市民\nB,学生\n", "row 3: Unknown affiliation '学生'"),
+        ("名前,所属\nA,市民\n,行政\n", "row 3: The name is empty"),
+        ("所属,テーマ\n市民,x\n", "No name column"),
+        ("", "The file is empty"),
+        ("\r\n\r\n", "The file is empty"),
         ("name,affiliation\n", "no people"),
     ],
 )
@@ -76,9 +78,10 @@ def test_bad_files_name_the_problem(text, message):
         parse_people_csv(text)
 
 
-def test_non_utf8_files_are_refused():
-    with pytest.raises(Refusal, match="not UTF-8"):
-        decode_csv("名前\n田中\n".encode("shift_jis"))
+def test_shift_jis_files_are_read_and_other_bytes_refused():
+    assert decode_csv("名前\n髙橋\n".encode("cp932")) == "名前\n髙橋\n"
+    with pytest.raises(Refusal, match="neither UTF-8 nor Shift_JIS"):
+        decode_csv(b"\xff\xfe\x00n\x00a\x00m\x00e\x81")
 
 
 def test_tables_follow_the_demand_for_themes():
@@ -131,18 +134,23 @@ def test_markdown_shows_routes_tables_and_the_summary():
     assert "| 1 (子ども) | " in text
 
 
+def plan_command(arguments: list[str]) -> int:
+    """`worldcafe plan` as the command line runs it, its search bounded by a step clock, so
+    that what it finds does not depend on the machine's speed or load."""
+    return seating_files.run_plan(cli.build_parser().parse_args(arguments), clock=step_clock())
+
+
 def test_plan_command_prints_json(capsys):
-    assert cli.main(["plan", "--people", "16", "--tables", "4", "--rounds", "5"]) == 0
+    assert plan_command(["plan", "--people", "16", "--tables", "4", "--rounds", "5"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["repeat_pairs"] == 0
     assert [len(group) for group in document["rounds"][0]] == [4, 4, 4, 4]
 
 
 def test_plan_command_seats_kirkmans_schoolgirls_without_a_repeat(capsys):
-    assert cli.main(["plan", "--people", "15", "--tables", "5", "--rounds", "7"]) == 0
+    assert plan_command(["plan", "--people", "15", "--tables", "5", "--rounds", "7"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert document["repeat_pairs"] == document["lower_bound"] == 0
-    assert document["seconds"] < 10
     pairs = [frozenset((a, b)) for groups in document["rounds"] for group in groups
              for a in group for b in group if a < b]
     assert len(pairs) == len(set(pairs)) == 105  # every pair of the 15 meets exactly once
@@ -159,7 +167,7 @@ def test_plan_command_with_themes_shows_everyone_every_theme(tmp_path, capsys):
     source = themed_csv(tmp_path, ["子ども", "防災", "福祉"] * 6)
     arguments = ["plan", str(source), "--tables", "6", "--rounds", "4", "--return",
                  "--time-limit", "0.5"]
-    assert cli.main(arguments) == 0
+    assert plan_command(arguments) == 0
     captured = capsys.readouterr()
     document = json.loads(captured.out)
     themes = ["子ども", "子ども", "防災", "防災", "福祉", "福祉"]
@@ -179,7 +187,7 @@ def test_plan_command_prints_the_theme_misses(tmp_path, capsys):
     source = themed_csv(tmp_path, ["a", "a", "a", "b", "b"])
     arguments = ["plan", str(source), "--tables", "3", "--rounds", "2", "--format", "md",
                  "--time-limit", "0.2"]
-    assert cli.main(arguments) == 0
+    assert plan_command(arguments) == 0
     captured = capsys.readouterr()
     assert "## Themes left out" in captured.out
     lines = captured.err.splitlines()
@@ -222,7 +230,7 @@ def test_plan_command_names_the_bad_row(tmp_path, capsys):
     source = tmp_path / "people.csv"
     source.write_text("name,affiliation\nAnn,citizen\nBo,alien\n", encoding="utf-8")
     assert cli.main(["plan", str(source), "--tables", "1", "--rounds", "1"]) == 2
-    assert "row 3: unknown affiliation 'alien'" in capsys.readouterr().err
+    assert "row 3: Unknown affiliation 'alien'" in capsys.readouterr().err
 
 
 def test_plan_command_needs_people_or_a_file(capsys):

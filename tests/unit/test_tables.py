@@ -20,21 +20,16 @@ from app.tables import (
     table_in_round,
     theme_misses,
 )
+from tests.fixtures.timing import step_clock
 
 AFFILIATIONS = ["citizen", "city", "npo", "business", None]
 THEMES = ["care", "children", "promotion", None]
 CODES = ["citizen", "city", "npo", "business", "community", "other"]
 
 
-def fake_clock(step=0.001):
-    """A clock that moves 1 ms per reading: the search length no longer depends on the machine."""
-    ticks = itertools.count()
-    return lambda: next(ticks) * step
-
-
 def plan(people, tables, rounds, **options):
     options.setdefault("time_limit", 0.05)
-    options.setdefault("clock", fake_clock())
+    options.setdefault("clock", step_clock())
     return plan_seating(people, tables, rounds, **options)
 
 
@@ -200,7 +195,7 @@ def test_roomy_tables_reach_no_repeats_by_search():
 
 
 def test_crowded_tables_come_close_to_the_bound():
-    result = plan_seating(*plain(30, 5), 4, time_limit=0.5, clock=fake_clock())
+    result = plan_seating(*plain(30, 5), 4, time_limit=0.5, clock=step_clock())
     # Each group of six spreads over four other tables in any other round, so two of its
     # pairs meet again: at least 10 pairs per pair of rounds, 60 in all as C(m, 2).
     assert result.lower_bound == 30

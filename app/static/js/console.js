@@ -99,3 +99,11 @@
     if (form && event.detail.xhr && event.detail.xhr.status < 300) form.reset();
   });
 })();
+
+/* A new pre-registration file voids the preview of the one before (its import button
+   above all): the import always follows a check of the file that is chosen. */
+document.addEventListener("change", function (event) {
+  if (!event.target.matches || !event.target.matches("[data-import-file]")) return;
+  var preview = document.getElementById("import-preview");
+  if (preview) preview.replaceChildren();
+});

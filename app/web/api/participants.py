@@ -4,9 +4,10 @@ codes, join floods and removing people."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 
 from app import auth
-from app.actions import admission, sessions
+from app.actions import admission, registration, seating, sessions
 from app.schemas import (
     ArrivalIn,
     JoinIn,
@@ -19,10 +20,14 @@ from app.web.deps import (
     IdentityDep,
     RowIdPath,
     ServicesDep,
+    api_language,
     client_address,
+    list_sent,
 )
 
 router = APIRouter(route_class=AnswerRoute)
+IMPORT_JSON = {"type": "object", "required": ["csv"], "properties": {"csv": {"type": "string"}}}
+"""The JSON form of a pre-registration list (schemas.ImportIn): the CSV's text."""
 
 
 @router.post("/sessions/{session_id}/participants", status_code=201, response_model=answers.Joined)
@@ -79,3 +84,41 @@ def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
     people first with .../participants/removal)."""
     admission.review_flood(services, identity)
     return {"join_flood": None}
+
+
+@router.post("/sessions/{session_id}/participants/import",
+             response_model=answers.Imported,
+             openapi_extra={"requestBody": {"content": {
+                 "multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file"],
+                     "properties": {"file": {"type": "string", "format": "binary"}}}},
+                 "application/json": {"schema": IMPORT_JSON}}}})
+async def import_participants(session_id: str, identity: IdentityDep, request: Request,
+                              services: ServicesDep, dry_run: bool = False) -> dict:
+    """The office's list of applications (CSV in UTF-8 or Shift_JIS, or XLSX): with
+    `?dry_run=true` the problems by row and column, nothing stored; else everyone stored
+    (not arrived) with their own phone link, or no one."""
+    data = await list_sent(request)
+    if dry_run:
+        checked = await run_in_threadpool(registration.check, services, identity, data)
+        language = api_language(request)
+        return {"rows": len(checked.people),
+                "errors": [{"row": p.row, "column": p.column,
+                            "message": p.refusal.text(language)} for p in checked.problems]}
+    imported = (await run_in_threadpool(registration.import_people, services, identity,
+                                        data)).value
+    base = urls.base_url(request)
+    return {"imported": len(imported.people),
+            "participants": [{"id": person.id, "name": person.name,
+                              "furigana": person.furigana,
+                              "url": links.participant_url(base, imported.view, token)}
+                             for person, token in imported.people]}
+
+
+@router.post("/sessions/{session_id}/participants/{participant_id}/arrival",
+             response_model=answers.Arrived)
+def arrive(session_id: str, identity: IdentityDep, participant_id: RowIdPath,
+           services: ServicesDep) -> dict:
+    """The reception ticks in someone pre-registered; they are seated from now on."""
+    person = seating.arrive(services, identity, participant_id).value.person(participant_id)
+    return {"id": person.id, "arrived": person.arrived, "home_table": person.home_table_id}

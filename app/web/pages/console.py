@@ -4,11 +4,12 @@ who may join and who has, the reception desk, and the page links."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from app import auth
-from app.actions import admission, exports, seating, sessions
-from app.i18n import N_, NN_
+from app.actions import admission, exports, registration, seating, sessions
+from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
 from app.refusal import Refusal
@@ -23,6 +24,10 @@ from app.web.deps import (
     RowIdPath,
     ServicesDep,
     SettingsDep,
+    cookie_identity,
+    list_sent,
+    page_language,
+    same_origin,
 )
 from app.web.pages.visits import (
     FACILITATOR_ONLY,
@@ -30,6 +35,7 @@ from app.web.pages.visits import (
     Visit,
     absence_change,
     check_visit,
+    flash,
     form_int,
     from_page,
     live_context,
@@ -161,6 +167,55 @@ async def reception_from_console(session_id: str, request: Request,
         table = added.view.table(added.home_table)
         return (N_("%(name)s is added: home table %(number)s."),
                 {"name": spec.name, "number": table.number if table else "–"})
+
+    return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
+
+
+@router.post("/f/{session_id}/participants/import")
+async def import_from_console(session_id: str, request: Request,
+                              services: ServicesDep) -> Response:
+    """The upload of a pre-registration list: `dry_run=true` draws the preview (rows and
+    problems; the import button when there are none), else everyone is stored and the
+    preview says how many."""
+    language = page_language(request)
+    if not same_origin(request, request.app.state.settings):
+        return flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
+    dry_run = (await request.form()).get("dry_run") != "false"
+    try:
+        data = await list_sent(request)
+    except Refusal as refusal:
+        return flash(request, language, refusal.text(language), "error", refusal.status)
+
+    def attempt() -> Response:
+        identity = cookie_identity(request, session_id, auth.FACILITATOR)
+        if identity is None:
+            return flash(request, language, translate(language, FACILITATOR_ONLY), "error", 403)
+        try:
+            if dry_run:
+                return render_page(request, language, "fragments/_import_preview.html",
+                                   checked=registration.check(services, identity, data),
+                                   imported=None)
+            count = len(registration.import_people(services, identity, data).value.people)
+        except Refusal as refusal:
+            return flash(request, language, refusal.text(language), "error", refusal.status)
+        return render_page(request, language, "fragments/_import_preview.html",
+                           imported=count, checked=None, flash_kind="note",
+                           flash_text=translate(language, NN_(
+                               "Imported %(num)s person.", "Imported %(num)s people."),
+                               num=count))
+
+    return await run_in_threadpool(attempt)
+
+
+@router.post("/f/{session_id}/participants/{participant_id}/arrival")
+async def arrival_from_console(session_id: str, participant_id: RowIdPath, request: Request,
+                               services: ServicesDep) -> Response:
+    def work(identity, _form) -> tuple[str, dict]:
+        view = seating.arrive(services, identity, participant_id).value
+        person = view.person(participant_id)
+        table = view.table(person.home_table_id) if person else None
+        return (N_("%(name)s has arrived: home table %(number)s."),
+                {"name": person.name if person else "", "number": table.number if table else "–"})
 
     return await from_page(request, session_id, (auth.FACILITATOR,), work, FACILITATOR_ONLY)
 
