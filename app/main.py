@@ -26,7 +26,7 @@ from app.live.hub import Hub
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.settings import Settings
-from app.store import keyword_terms
+from app.store import keyword_terms, sessions
 from app.store.combining import GroupCommit
 from app.store.db import UNAVAILABLE, make_engine, write_check, written_within
 from app.templating import render
@@ -82,7 +82,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
-    hub = Hub(load_live_view, forget_tokens=tokens.forget,
+    hub = Hub(load_live_view,
+              committed_seq=lambda session_id: sessions.committed_seq(engine, session_id),
+              forget_tokens=tokens.forget,
               forget_join_turns=lambda session_id: access.forget_join_turns(services,
                                                                             session_id))
     services = Services(

@@ -525,6 +525,7 @@ class EventView:
 
     def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who sits at the table in the current (or given) round, absent people included."""
+        round_index = self.seating_round if round_index is None else round_index
         return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
 
     def present_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
