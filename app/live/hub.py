@@ -2,7 +2,7 @@
 
 Every page holds one WebSocket. The connections of one event form a room, whose worker
 keeps a view of the event (app/live/view.py) and brings it up to date with each committed batch
-of events (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
+of changes (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
 the ones before it, and a number that never comes (a lost batch) makes the room load the
 event again and send every screen a snapshot. Applying and rendering run in a worker
 thread, never on the event loop; batches that queue up while the room is busy are applied
@@ -30,7 +30,7 @@ import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, assert_never
 
 from app.auth import CO_FACILITATOR, PARTICIPANT, Identity
 from app.live import changes, delivery
@@ -168,6 +168,12 @@ def holds(holder: Identity | None, signed_out: changes.SignedOut) -> bool:
     return signed_out.holder_id is None or signed_out.holder_id == held
 
 
+def edits_event(batch: changes.Batch) -> bool:
+    """Whether the batch edits the event (tables or themes change under every index: the
+    room loads it again and draws every screen anew)."""
+    return any(isinstance(change, changes.EventEdited) for change in batch.changes)
+
+
 Loader = Callable[[str], EventView]
 """session id -> the event as committed now (runs in a worker thread)."""
 
@@ -248,8 +254,7 @@ class Room:
             self.parked.append((view.seq, frames))
         while True:
             run = self._next_run()
-            edited = bool(run) and any(isinstance(e, changes.SessionEdited)
-                                       for e in run[-1].events)
+            edited = bool(run) and edits_event(run[-1])
             if edited:
                 run.pop()  # tables or themes changed: every screen is drawn again
             if run:
@@ -279,7 +284,7 @@ class Room:
                and (limit is None or seq < limit)):
             seq += 1
             run.append(self.pending.pop(seq))
-            if any(isinstance(e, changes.SessionEdited) for e in run[-1].events):
+            if edits_event(run[-1]):
                 break
         return run
 
@@ -552,13 +557,31 @@ class Hub:
         """A batch for this worker's screens (on the event loop). Tokens it signed out stop
         working here at once, and their sockets close, whatever the order of batches."""
         room = self._rooms.get(batch.session_id)
-        if any(isinstance(e, changes.JoiningChanged) for e in batch.events):
+        joining_changed = False
+        signed_out: list[changes.SignedOut] = []
+        for change in batch.changes:
+            match change:
+                case changes.JoiningChanged():
+                    joining_changed = True
+                case changes.SignedOut():
+                    signed_out.append(change)
+                case (changes.EventEdited() | changes.PhaseChanged() | changes.Joined()
+                      | changes.SeatingChanged() | changes.CardAdded() | changes.CardEdited()
+                      | changes.CardHidden() | changes.CardGrouped() | changes.CardsMerged()
+                      | changes.CardsUnmerged() | changes.GroupSaved()
+                      | changes.GroupDeleted() | changes.LayoutChosen()
+                      | changes.ScreenChosen() | changes.PagesCommanded()
+                      | changes.DotsChanged() | changes.GroupDotsChanged()
+                      | changes.VotingChanged() | changes.HostAffiliationChosen()):
+                    pass  # the room's view and screens follow them, in seq order
+                case _:
+                    assert_never(change)
+        if joining_changed:
             self.forget_join_turns(batch.session_id)
-        signed_out = [e for e in batch.events if isinstance(e, changes.SignedOut)]
         if signed_out:
             self.forget_tokens(batch.session_id)
             for connection in list(room.members) if room is not None else ():
-                if any(holds(connection.holder, event) for event in signed_out):
+                if any(holds(connection.holder, ended) for ended in signed_out):
                     room.discard(connection)
                     connection.end(SIGNED_OUT)
         if room is not None and not room.empty:
