@@ -74,18 +74,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logs.install()
     engine = make_engine(settings.database_url)
 
-    def load_live_view(session_id: str) -> EventView:
+    def load_live_view(event_id: str) -> EventView:
         """The hub's loader (it runs in a worker thread); a restart would otherwise
         tokenise every card while drawing the keyword charts."""
-        return keyword_terms.load_view(engine, session_id)
+        return keyword_terms.load_view(engine, event_id)
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
     hub = Hub(load_live_view,
-              committed_seq=lambda session_id: sessions.committed_seq(engine, session_id),
+              committed_seq=lambda event_id: sessions.committed_seq(engine, event_id),
               forget_tokens=tokens.forget,
-              forget_join_turns=lambda session_id: access.forget_join_turns(services,
-                                                                            session_id))
+              forget_join_turns=lambda event_id: access.forget_join_turns(services,
+                                                                          event_id))
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),

@@ -78,12 +78,12 @@ class Done(Generic[T]):
     changes: tuple[Change, ...] = ()
 
 
-def announce(services: Services, session_id: str, seq: int | None,
+def announce(services: Services, event_id: str, seq: int | None,
              *changes: Change) -> tuple[Change, ...]:
     """Publish the changes of the write committed as `seq` (None: nothing changed)."""
     if seq is None:
         return ()
-    services.publish(Batch(session_id, seq, changes))
+    services.publish(Batch(event_id, seq, changes))
     return changes
 
 

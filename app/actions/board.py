@@ -40,9 +40,9 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
             "too_many_cards",
             NN_("Too many cards at once. Try again in %(num)s second.",
                 "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
-    budget_key = f"{identity.session_id} {address}"
+    budget_key = f"{identity.event_id} {address}"
     if wait_ms := services.card_budget.wait(budget_key, token, now):
-        admission.note_card_flood(services, identity.session_id,
+        admission.note_card_flood(services, identity.event_id,
                                   services.card_budget.busy_since(budget_key) or now)
         raise Refusal.retry_after(
             "too_many_cards_from_network",
@@ -54,8 +54,8 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
     new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)
     keywords.prepare((new.text,))  # in this request's thread, not the batch's writer's
     added = services.card_commits.submit(
-        identity.session_id, new, lambda session_id, batch: _store_cards(services, session_id,
-                                                                         batch))
+        identity.event_id, new, lambda event_id, batch: _store_cards(services, event_id,
+                                                                     batch))
     return Done(CardAnswer(added.card, added.seq is not None),
                 (changes.CardAdded(added.card),) if added.seq is not None else ())
 
@@ -75,16 +75,16 @@ def file_card(place: store.Place, new: store.NewCard) -> store.Filed:
                        cards.colour_for_phase(place.phase_index))
 
 
-def _store_cards(services: Services, session_id: str,
+def _store_cards(services: Services, event_id: str,
                  batch: list[store.NewCard]) -> list[store.Added | Refusal]:
     """The cards of a group commit stored, and each change it made announced once."""
-    outcomes = store.add_cards(services.engine, session_id, batch, file_card)
+    outcomes = store.add_cards(services.engine, event_id, batch, file_card)
     by_seq: dict[int, list[changes.CardAdded]] = {}
     for added in outcomes:
         if isinstance(added, store.Added) and added.seq is not None:
             by_seq.setdefault(added.seq, []).append(changes.CardAdded(added.card))
     for seq in sorted(by_seq):
-        announce(services, session_id, seq, *by_seq[seq])
+        announce(services, event_id, seq, *by_seq[seq])
     return outcomes
 
 
@@ -100,7 +100,7 @@ def list_cards(services: Services, identity: auth.Identity, after: str | None = 
                limit: int | None = None) -> store.Listed:
     """The cards oldest first, all or `limit` after the card `after`, and their weights;
     hidden ones for the facilitator only."""
-    return store.list_cards(services.engine, identity.session_id,
+    return store.list_cards(services.engine, identity.event_id,
                             include_hidden=identity.role == auth.FACILITATOR,
                             after=after, limit=limit)
 
@@ -108,26 +108,26 @@ def list_cards(services: Services, identity: auth.Identity, after: str | None = 
 def create_group(services: Services, identity: auth.Identity,
                  name: object) -> Done[GroupRecord]:
     require(identity, auth.FACILITATOR)
-    group, seq = store.create_group(services.engine, identity.session_id,
+    group, seq = store.create_group(services.engine, identity.event_id,
                                     cards.clean_group_name(name), services.now())
-    return Done(group, announce(services, identity.session_id, seq,
+    return Done(group, announce(services, identity.event_id, seq,
                                 changes.GroupSaved(group, created=True)))
 
 
 def rename_group(services: Services, identity: auth.Identity, group_id: int,
                  name: object) -> Done[GroupRecord]:
     require(identity, auth.FACILITATOR)
-    group, seq = store.rename_group(services.engine, identity.session_id, group_id,
+    group, seq = store.rename_group(services.engine, identity.event_id, group_id,
                                     cards.clean_group_name(name))
-    return Done(group, announce(services, identity.session_id, seq,
+    return Done(group, announce(services, identity.event_id, seq,
                                 changes.GroupSaved(group, created=False)))
 
 
 def delete_group(services: Services, identity: auth.Identity, group_id: int) -> Done[int]:
     """The group goes; its cards go back to the ungrouped pile."""
     require(identity, auth.FACILITATOR)
-    seq = store.delete_group(services.engine, identity.session_id, group_id)
-    return Done(group_id, announce(services, identity.session_id, seq,
+    seq = store.delete_group(services.engine, identity.event_id, group_id)
+    return Done(group_id, announce(services, identity.event_id, seq,
                                    changes.GroupDeleted(group_id)))
 
 
@@ -142,10 +142,10 @@ def change_card(services: Services, identity: auth.Identity, card_id: str,
     require(identity, auth.FACILITATOR)
     if not edits:
         raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
-    changed, seq = store.update_card(services.engine, identity.session_id, card_id,
+    changed, seq = store.update_card(services.engine, identity.event_id, card_id,
                                      _card_edits(edits))
     announced = [change(changed.card) for name, change in CARD_CHANGES if name in edits]
-    return Done(changed, announce(services, identity.session_id, seq, *announced))
+    return Done(changed, announce(services, identity.event_id, seq, *announced))
 
 
 def _card_edits(edits: dict) -> store.EditRules:
@@ -182,8 +182,8 @@ def group_cards(services: Services, identity: auth.Identity, card_ids: list[str]
     if len(card_ids) > MAX_CARDS_AT_ONCE:
         raise Refusal("invalid", N_("Move at most %(limit)s cards at once."),
                       limit=MAX_CARDS_AT_ONCE)
-    moved, seq = store.group_cards(services.engine, identity.session_id, card_ids, group_id)
-    return Done(moved, announce(services, identity.session_id, seq,
+    moved, seq = store.group_cards(services.engine, identity.event_id, card_ids, group_id)
+    return Done(moved, announce(services, identity.event_id, seq,
                                 *(changes.CardGrouped(card) for card in moved)))
 
 
@@ -191,9 +191,9 @@ def merge(services: Services, identity: auth.Identity, keep_id: str,
           other_ids: list[str]) -> Done[store.Merged]:
     """Merge cards into one that keeps the combined text, their dots and their weight."""
     require(identity, auth.FACILITATOR)
-    merged = store.merge_cards(services.engine, identity.session_id, keep_id, other_ids,
+    merged = store.merge_cards(services.engine, identity.event_id, keep_id, other_ids,
                                merged_text)
-    return Done(merged, announce(services, identity.session_id, merged.seq, changes.CardsMerged(
+    return Done(merged, announce(services, identity.event_id, merged.seq, changes.CardsMerged(
         merged.kept, tuple(merged.others), tuple(merged.votes))))
 
 
@@ -215,7 +215,7 @@ def merge_preview(services: Services, identity: auth.Identity, keep_id: str,
     """What a merge would fold, for the facilitator to confirm first; nothing changes. The
     merge's own rules answer now what the merge would answer."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     chosen = [view.card(card_id) for card_id in (keep_id, *dict.fromkeys(other_ids))]
     if None in chosen:
         raise Refusal("no_card", store.NO_CARD)
@@ -227,9 +227,9 @@ def unmerge(services: Services, identity: auth.Identity, card_id: str) -> Done[s
     """Undo the merges into a card: the merged cards are back with their dots, the kept
     card has its own text and weight back."""
     require(identity, auth.FACILITATOR)
-    restored = store.unmerge_cards(services.engine, identity.session_id, card_id,
+    restored = store.unmerge_cards(services.engine, identity.event_id, card_id,
                                    cards.check_unmerge)
-    return Done(restored, announce(services, identity.session_id, restored.seq,
+    return Done(restored, announce(services, identity.event_id, restored.seq,
                                    changes.CardsUnmerged(restored.kept, tuple(restored.others),
                                                          tuple(restored.votes))))
 
@@ -237,16 +237,16 @@ def unmerge(services: Services, identity: auth.Identity, card_id: str) -> Done[s
 def duplicates(services: Services, identity: auth.Identity) -> Found:
     """Groups of near-identical visible cards, offered as merges (app/cards.py)."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     return Found(view, cards.near_duplicates(view.board_cards()))
 
 
 def vote(services: Services, identity: auth.Identity, card_id: str, delta: int) -> Done[dict]:
     """A dot put on a card (+1) or taken back (-1), from a participant's phone."""
     _require_voter(identity)
-    voted = store.vote(services.engine, identity.session_id, identity.participant_id, card_id,
+    voted = store.vote(services.engine, identity.event_id, identity.participant_id, card_id,
                        delta, dot_rules)
-    return Done(voted.mine, announce(services, identity.session_id, voted.seq,
+    return Done(voted.mine, announce(services, identity.event_id, voted.seq,
                                      changes.DotsChanged(voted.vote)))
 
 
@@ -254,9 +254,9 @@ def vote_group(services: Services, identity: auth.Identity, group_id: int,
                delta: int) -> Done[dict]:
     """A dot put on a KJ group (+1) or taken back (-1), when the event votes on groups."""
     _require_voter(identity)
-    voted = store.vote_group(services.engine, identity.session_id, identity.participant_id,
+    voted = store.vote_group(services.engine, identity.event_id, identity.participant_id,
                              group_id, delta, dot_rules)
-    return Done(voted.mine, announce(services, identity.session_id, voted.seq,
+    return Done(voted.mine, announce(services, identity.event_id, voted.seq,
                                      changes.GroupDotsChanged(voted.vote)))
 
 
@@ -279,7 +279,7 @@ def my_votes(services: Services, identity: auth.Identity) -> dict | None:
     """A participant's own dots; None for any other role."""
     if identity.role != auth.PARTICIPANT:
         return None
-    return store.participant_votes(services.engine, identity.session_id,
+    return store.participant_votes(services.engine, identity.event_id,
                                    identity.participant_id)
 
 
@@ -289,7 +289,7 @@ def change_board(services: Services, identity: auth.Identity,
     (`pages`), and the dot voting (`budget`, `open`, `revealed` — which closes voting
     unless `open` comes with it —, `vote_on`)."""
     require(identity, auth.FACILITATOR)
-    event, seq = store.set_board(services.engine, identity.session_id, _board_settings(edits))
+    event, seq = store.set_board(services.engine, identity.event_id, _board_settings(edits))
     announced = []
     if "view" in edits:
         announced.append(changes.LayoutChosen(event.board_layout))
@@ -301,7 +301,7 @@ def change_board(services: Services, identity: auth.Identity,
     if edits.keys() & {"budget", "open", "revealed", "vote_on"}:
         announced.append(changes.VotingChanged(event.vote_budget, event.voting_open,
                                                event.votes_revealed, event.vote_on))
-    return Done(event, announce(services, identity.session_id, seq, *announced))
+    return Done(event, announce(services, identity.event_id, seq, *announced))
 
 
 BOARD_RULES = {"vote_on": cards.clean_vote_on, "budget": cards.clean_budget,

@@ -141,13 +141,13 @@ class ExportRow:
 def local_iso(view: EventView, ms: int) -> str:
     """A UTC millisecond time as ISO 8601 in the event's time zone, with its offset, to the
     second (the laptop serving the event may well keep UTC)."""
-    zone = ZoneInfo(view.session.time_zone)
+    zone = ZoneInfo(view.event.time_zone)
     return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
 
 
 def event_day(view: EventView) -> str:
     """The day of the event as YYYY-MM-DD: its given date, else the day it was created."""
-    return view.session.date or local_iso(view, view.session.created_at_ms)[:10]
+    return view.event.date or local_iso(view, view.event.created_at_ms)[:10]
 
 
 JAPANESE_WEEKDAYS = "月火水木金土日"
@@ -166,7 +166,7 @@ def date_text(view: EventView, language: str) -> str:
         return (f"{ENGLISH_WEEKDAYS[day.weekday()]} {day.day} "
                 f"{ENGLISH_MONTHS[day.month - 1]} {day.year}")
     year = f"{day.year}年"
-    if view.session.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
+    if view.event.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
         era_year = day.year - REIWA_FIRST_YEAR + 1
         year = f"令和{'元' if era_year == 1 else era_year}年"
     return f"{year}{day.month}月{day.day}日（{JAPANESE_WEEKDAYS[day.weekday()]}）"
@@ -184,7 +184,7 @@ def _affiliation(view: EventView, card, language: str) -> tuple[str, str]:
 
 def export_rows(view: EventView, language: str | None = None) -> list[ExportRow]:
     """The visible cards of the event, by table number, then phase, then oldest first."""
-    language = normalize(language or view.session.language)
+    language = normalize(language or view.event.language)
     tables = {t.id: t for t in view.tables}
     groups = {g.id: g.name for g in view.groups}
     counts = view.vote_counts()
@@ -292,9 +292,9 @@ def _heading(view: EventView, language: str, exported_at: str) -> tuple[str, str
     this was exported, by its time alone on the event's own day (the day once, not twice)."""
     day = event_day(view)
     exported = exported_at[:16].replace("T", " ").removeprefix(f"{day} ")
-    parts = (f"{day} {view.session.start_time}".strip(), view.session.venue,
+    parts = (f"{day} {view.event.start_time}".strip(), view.event.venue,
              translate(language, EXPORTED_LABEL, time=exported))
-    return view.session.title, " · ".join(part for part in parts if part)
+    return view.event.title, " · ".join(part for part in parts if part)
 
 
 def weight_mark(weight: int) -> str:
@@ -396,9 +396,9 @@ def to_json(view: EventView, rows: list[ExportRow], exported_at: str) -> bytes:
         "format": "worldcafe-export",
         "version": JSON_FORMAT_VERSION,
         "exported_at": exported_at,
-        "session": {"id": view.session.id, "title": view.session.title,
-                    "language": view.session.language,
-                    "created_at": local_iso(view, view.session.created_at_ms)},
+        "session": {"id": view.event.id, "title": view.event.title,
+                    "language": view.event.language,
+                    "created_at": local_iso(view, view.event.created_at_ms)},
         "vote_on": view.vote_on,
         "tables": [{"id": t.id, "number": t.number, "name": t.name, "theme": t.theme}
                    for t in view.tables],
@@ -571,7 +571,7 @@ def export(view: EventView, fmt: str, language: str | None = None,
     Every format, the printed materials and the report too: app/documents/formats.py."""
     if fmt not in HARVEST_FORMATS:
         raise ValueError(f"not a harvest format: {fmt}")
-    language = normalize(language or view.session.language)
+    language = normalize(language or view.event.language)
     now_ms = now_ms if now_ms is not None else _now_ms()
     progress("analysing")
     exported_at = local_iso(view, now_ms)
@@ -598,7 +598,7 @@ def _now_ms() -> int:
 
 def filename(view: EventView, fmt: str) -> str:
     """The export's file name: the title and the date, e.g. 協働ワーキング-2026-11-24.csv."""
-    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", view.session.title).strip(" ._") or "worldcafe"
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", view.event.title).strip(" ._") or "worldcafe"
     return f"{title}-{event_day(view)}.{fmt}"
 
 
@@ -606,5 +606,5 @@ def content_disposition(view: EventView, fmt: str) -> str:
     """attachment with an ASCII name for old clients and the real one in RFC 5987 form."""
     name = filename(view, fmt)
     ascii_name = name if re.fullmatch(r"[A-Za-z0-9._ -]+", name) else (
-        f"worldcafe-{view.session.id}-{event_day(view)}.{fmt}")
+        f"worldcafe-{view.event.id}-{event_day(view)}.{fmt}")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -65,13 +65,13 @@ class Place:
     """Where one document of one event at one state of its board lives."""
 
     folder: Path
-    session_id: str
+    event_id: str
     name: str
     key: str
 
     @property
     def event_folder(self) -> Path:
-        return self.folder / self.session_id
+        return self.folder / self.event_id
 
     @property
     def file(self) -> Path:
@@ -100,8 +100,8 @@ class Maker:
     memory_mb: int = 2048
     seconds: int = 300
 
-    def place(self, session_id: str, name: str, key: str) -> Place:
-        return Place(self.folder, session_id, name, key)
+    def place(self, event_id: str, name: str, key: str) -> Place:
+        return Place(self.folder, event_id, name, key)
 
     def state(self, place: Place) -> Job | None:
         return state(place, self.memory_mb)
@@ -176,7 +176,7 @@ def start(place: Place, worker_args: dict, memory_mb: int) -> Job:
             return Job(place.name, place.key, READY, 100)
         job = Job(place.name, place.key, QUEUED, 0)
         write_state(place, job)
-        _spawn({**worker_args, "folder": str(place.folder), "session_id": place.session_id,
+        _spawn({**worker_args, "folder": str(place.folder), "event_id": place.event_id,
                 "name": place.name, "key": place.key, "lock": descriptor})
         return job
     finally:

@@ -132,7 +132,7 @@ def _first_round_start(view: EventView, spent: dict[int, rounds.TimeSpent]) -> i
 
 def _overview(view: EventView, t, language: str, spent: dict[int, rounds.TimeSpent],
               now_ms: int) -> Section:
-    session = view.session
+    session = view.event
     started = min((s.first_started_ms for s in spent.values()), default=None)
     start_time = session.start_time or (_clock_time(view, started) if started is not None else "")
     pairs = [(t(N_("Date")), exports.date_text(view, language)), (t(N_("Start time")), start_time),
@@ -321,7 +321,7 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
 
     spent = rounds.time_spent(timeline, now_ms)
     rows = exports.export_rows(view, language)
-    return Report(language, view.session.title, t(REPORT), (
+    return Report(language, view.event.title, t(REPORT), (
         _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),

@@ -51,7 +51,7 @@ def _alarm(_signal, _frame) -> None:
 
 
 def make(arguments: dict) -> None:
-    place = jobs.Place(Path(arguments["folder"]), arguments["session_id"],
+    place = jobs.Place(Path(arguments["folder"]), arguments["event_id"],
                        arguments["name"], arguments["key"])
     job = jobs.Job(place.name, place.key, jobs.QUEUED, 0)
 
@@ -124,10 +124,10 @@ def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
 
     engine = make_engine(arguments["database_url"])
     try:
-        view = keyword_terms.load_view(engine, arguments["session_id"])
-        timeline = (sessions.clock_log(engine, arguments["session_id"])
+        view = keyword_terms.load_view(engine, arguments["event_id"])
+        timeline = (sessions.clock_log(engine, arguments["event_id"])
                     if arguments["name"] in exports.REPORT_FORMATS else ())
-        tokens = (registration.tokens(engine, arguments["session_id"])
+        tokens = (registration.tokens(engine, arguments["event_id"])
                   if arguments["name"] == "nametags.pdf" else {})
     finally:
         engine.dispose()

@@ -235,7 +235,7 @@ def dots_changed(vote: VoteRecord | GroupVoteRecord) -> DotsChanged | GroupDotsC
 class Batch:
     """The changes of one committed write, numbered by the event's `seq` after it."""
 
-    session_id: str
+    event_id: str
     seq: int
     changes: tuple[Change, ...]
 
@@ -244,7 +244,7 @@ class Batch:
 
 
 def encode(batch: Batch) -> str:
-    return json.dumps({"session_id": batch.session_id, "seq": batch.seq,
+    return json.dumps({"event_id": batch.event_id, "seq": batch.seq,
                        "changes": [{"type": change.type, **dataclasses.asdict(change)}
                                    for change in batch.changes]}, ensure_ascii=False)
 
@@ -256,7 +256,7 @@ def decode(text: str | bytes) -> Batch:
         cls = BY_TYPE[item.pop("type")]
         hints = _hints(cls)
         decoded.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
-    return Batch(data["session_id"], data["seq"], tuple(decoded))
+    return Batch(data["event_id"], data["seq"], tuple(decoded))
 
 
 @cache

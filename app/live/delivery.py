@@ -64,8 +64,8 @@ def _my_votes_inputs(view: EventView, participant_id: int) -> tuple:
     mine = view.my_dots(participant_id)
     names = tuple(view.group(i).name if view.vote_on == "groups" else view.card(i).text
                   for i in mine)
-    return (tuple(mine.items()), names, view.session.vote_budget, view.session.voting_open,
-            view.vote_on, view.session.id)
+    return (tuple(mine.items()), names, view.event.vote_budget, view.event.voting_open,
+            view.vote_on, view.event.id)
 
 
 def _seat_inputs(view: EventView, participant_id: int) -> tuple:
@@ -382,7 +382,7 @@ class Delivery:
     def _seating(self, change: changes.SeatingChanged) -> None:
         self.view.apply(change)
         self.redraw(SEATING_PIECES)
-        if self.view.session.flood_until_ms is not None:  # the flood's list of people
+        if self.view.event.flood_until_ms is not None:  # the flood's list of people
             self.redraw([("facilitator", "flood")])
 
     def _joined(self, change: changes.Joined) -> None:

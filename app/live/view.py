@@ -162,14 +162,14 @@ class Dots:
 class EventView:
     """Everything the views, the JSON API and the exports show about one event."""
 
-    def __init__(self, session: EventRecord, tables: list[TableRecord],
+    def __init__(self, event: EventRecord, tables: list[TableRecord],
                  program: list[rounds.PhaseSpec], clock: rounds.ClockState,
                  participants: Iterable[PersonRecord] = (),
                  seats: dict[int, dict[int, int]] | None = None,
                  groups: Iterable[GroupRecord] = (), cards: Iterable[CardRecord] = (),
                  votes: Iterable[VoteRecord] = (),
                  group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0):
-        self.session, self.tables, self.program, self.clock = session, tables, program, clock
+        self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.participants = list(participants)
         self.seats = seats or {}
         """Moving round -> participant id -> table id; round 0 is everyone's home table."""
@@ -269,7 +269,7 @@ class EventView:
     @property
     def vote_on(self) -> str:
         """What the dots go on: "cards" or "groups" (app/cards.py VOTE_TARGETS)."""
-        return self.session.vote_on
+        return self.event.vote_on
 
     def _set_dots(self, vote: VoteRecord) -> None:
         self._card_dots.set(vote.card_id, vote.participant_id, vote.dots)
@@ -338,12 +338,12 @@ class EventView:
         return {card.id: mine[card.id] for card in cards}
 
     def dots_left(self, participant_id: int | None) -> int:
-        return max(0, self.session.vote_budget - sum(self.my_dots(participant_id).values()))
+        return max(0, self.event.vote_budget - sum(self.my_dots(participant_id).values()))
 
     @property
     def voting_ran(self) -> bool:
         """Voting is open, or was: dots are cast or the results revealed."""
-        return self.session.voting_open or self.revealed or self.dots_cast() > 0
+        return self.event.voting_open or self.revealed or self.dots_cast() > 0
 
     @property
     def ballot(self) -> str:
@@ -352,7 +352,7 @@ class EventView:
         results are not out yet) or "" (voting has not started: nothing at all)."""
         if self.clock.status == rounds.FINISHED:
             return "results" if self.revealed else "thanks"
-        if self.session.voting_open:
+        if self.event.voting_open:
             return "open"
         if self.revealed:
             return "results"
@@ -394,17 +394,17 @@ class EventView:
 
     @property
     def board_layout(self) -> str:
-        return self.session.board_layout
+        return self.event.board_layout
 
     @property
     def revealed(self) -> bool:
-        return self.session.votes_revealed
+        return self.event.votes_revealed
 
     @property
     def screen(self) -> str:
         """The projector's screen now (the pinned one, or the phase's)."""
         return screens.shown(self.program, self.clock, self.revealed,
-                             self.session.projector_screen, self.session.voting_open)
+                             self.event.projector_screen, self.event.voting_open)
 
     @property
     def join_size(self) -> str:
@@ -478,7 +478,7 @@ class EventView:
     def joined_in_flood(self) -> list[PersonRecord]:
         """Who joined (and is still here) while a flood the server answered went on,
         until the facilitator reviews it."""
-        since, until = self.session.flood_since_ms, self.session.flood_until_ms
+        since, until = self.event.flood_since_ms, self.event.flood_until_ms
         if since is None or until is None:
             return []
         return [p for p in self.participants if since <= p.joined_at_ms <= until]
@@ -486,7 +486,7 @@ class EventView:
     def wrote_in_card_flood(self) -> list[tuple[PersonRecord, int]]:
         """Who wrote cards (and is still here) while a flood of cards the server refused
         went on, with how many, most first, until the facilitator reviews it."""
-        since, until = self.session.card_flood_since_ms, self.session.card_flood_until_ms
+        since, until = self.event.card_flood_since_ms, self.event.card_flood_until_ms
         if since is None or until is None:
             return []
         counts = Counter(card.participant_id for card in self.all_cards
@@ -626,24 +626,24 @@ class EventView:
                                for t in self.tables]
                 self._tables[change.table.id] = change.table
             case changes.LayoutChosen():
-                self.session = replace(self.session, board_layout=change.layout)
+                self.event = replace(self.event, board_layout=change.layout)
             case changes.ScreenChosen():
-                self.session = replace(self.session, projector_screen=change.screen)
+                self.event = replace(self.event, projector_screen=change.screen)
             case changes.PagesCommanded():
-                self.session = replace(self.session, projector_paused=change.paused,
-                                       projector_page_turns=change.turns)
+                self.event = replace(self.event, projector_paused=change.paused,
+                                     projector_page_turns=change.turns)
             case changes.DotsChanged():
                 self._set_dots(change.vote)
             case changes.GroupDotsChanged():
                 self._group_dots.set(change.vote.group_id, change.vote.participant_id,
                                      change.vote.dots)
             case changes.VotingChanged():
-                self.session = replace(self.session, vote_budget=change.budget,
-                                       voting_open=change.open, votes_revealed=change.revealed,
-                                       vote_on=change.vote_on)
+                self.event = replace(self.event, vote_budget=change.budget,
+                                     voting_open=change.open, votes_revealed=change.revealed,
+                                     vote_on=change.vote_on)
             case changes.JoiningChanged():
-                self.session = replace(
-                    self.session, join_code=change.join_code, joining_open=change.open,
+                self.event = replace(
+                    self.event, join_code=change.join_code, joining_open=change.open,
                     flood_since_ms=change.flood_since_ms, flood_until_ms=change.flood_until_ms,
                     card_flood_since_ms=change.card_flood_since_ms,
                     card_flood_until_ms=change.card_flood_until_ms)

@@ -24,7 +24,7 @@ drew against it (app/actions/admission.py answer_flood)."""
 
 def session_json(view: EventView, role: str) -> dict:
     """What a JSON client sees; tokens never, names only for the facilitator."""
-    event = view.session
+    event = view.event
     people = [
         {"id": p.id, "name": p.name, "affiliation": p.affiliation, "home_table": p.home_table_id}
         for p in view.participants
@@ -52,14 +52,14 @@ def table_json(table: TableRecord) -> dict:
 def join_flood_json(view: EventView) -> dict | None:
     """The flood the server answered with a new join code, until the facilitator reviews
     it: its window and who joined in it (those still here)."""
-    return _flood_json(view.session.flood_since_ms, view.session.flood_until_ms,
+    return _flood_json(view.event.flood_since_ms, view.event.flood_until_ms,
                        view.joined_in_flood())
 
 
 def card_flood_json(view: EventView) -> dict | None:
     """The flood of cards over an address's budget, until the facilitator reviews it: its
     window and who wrote cards in it (those still here, most cards first)."""
-    return _flood_json(view.session.card_flood_since_ms, view.session.card_flood_until_ms,
+    return _flood_json(view.event.card_flood_since_ms, view.event.card_flood_until_ms,
                        [person for person, _count in view.wrote_in_card_flood()])
 
 
@@ -77,21 +77,21 @@ def state_json(view: EventView, now_ms: int) -> dict:
 def board_json(view: EventView) -> dict:
     """The board's layout, the projector's pinned screen and whether its pages play, and
     the groups (what `group` and `board` messages carry)."""
-    return {"view": view.board_layout, "screen": view.session.projector_screen,
+    return {"view": view.board_layout, "screen": view.event.projector_screen,
             "pages": pages_json(view)["pages"], "vote_on": view.vote_on,
             "groups": [cards.group_json(g) for g in view.groups]}
 
 
 def pages_json(view: EventView) -> dict:
     """The board screen's pages: `play` or `pause`, and the facilitator's steps so far."""
-    return {"pages": "pause" if view.session.projector_paused else "play",
-            "page_turns": view.session.projector_page_turns}
+    return {"pages": "pause" if view.event.projector_paused else "play",
+            "page_turns": view.event.projector_page_turns}
 
 
 def voting_json(view: EventView, facilitator: bool) -> dict:
     """Voting settings, and the counts once revealed (the facilitator always gets them):
     per card, or per group (`vote_on`: "groups"; the ids as JSON keys are strings)."""
-    body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
+    body = {"budget": view.event.vote_budget, "open": view.event.voting_open,
             "revealed": view.revealed, "vote_on": view.vote_on}
     if view.revealed or facilitator:
         body["counts"] = {str(key): dots for key, dots in view.counts().items()}

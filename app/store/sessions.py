@@ -297,10 +297,10 @@ def _plan_if_moving(db: Session, view: EventView, phase_index: int) -> bool:
     """The first time people move, seat everyone who joined for every moving round. A plan
     that cannot be made (too few people) leaves everyone at home rather than stop the clock."""
     try:
-        return seating.ensure_planned(db, view.session.id, view.program, view.tables,
+        return seating.ensure_planned(db, view.event.id, view.program, view.tables,
                                       view.participants, phase_index)
     except Refusal:
-        log.warning("no seating plan for %s", view.session.id, exc_info=True)
+        log.warning("no seating plan for %s", view.event.id, exc_info=True)
         return False
 
 
@@ -312,7 +312,7 @@ def _apply_tables(db: Session, view: EventView, specs: list[TableIn]) -> None:
         table.name, table.theme, table.capacity = spec.name, spec.theme, spec.capacity
         db.add(table)
     for number, spec in enumerate(specs[len(existing):], start=len(existing) + 1):
-        db.add(_new_table(view.session.id, number, spec))
+        db.add(_new_table(view.event.id, number, spec))
     for table in existing[len(specs):]:
         if view.seated_at(table.id, 0):
             raise Refusal("refused",
@@ -378,7 +378,7 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
-        if not view.session.joining_open and not at_reception:
+        if not view.event.joining_open and not at_reception:
             raise joining_closed()
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),

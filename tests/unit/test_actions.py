@@ -26,8 +26,8 @@ def test_identify_knows_each_token_and_refuses_others(services, event):
     assert [h.role for h in event["hosts"]] == [auth.HOST] * 3
     refused(access.identify, services, event["id"], "nope", code="invalid_token")
     refused(access.identify, services, "no-such-event",
-            event["view"].session.facilitator_token, code="invalid_token")
-    token = event["view"].session.projector_token
+            event["view"].event.facilitator_token, code="invalid_token")
+    token = event["view"].event.projector_token
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token)]) is None
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token),
                                                     (auth.PROJECTOR, token)]).role == "projector"
@@ -49,7 +49,7 @@ def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, even
     patch = SessionPatch.model_validate({"title": "新しい題"})
     refused(sessions.edit, services, event["hosts"][0], patch, code="forbidden")
     done = sessions.edit(services, event["facilitator"], patch)
-    assert done.value.session.title == "新しい題"
+    assert done.value.event.title == "新しい題"
     assert done.changes == (changes.EventEdited(),) and seqs(published) == [1]
     person = joined(services, event, theme=THEMES[2])
     too_few = SessionPatch.model_validate({"tables": [{"name": "A"}, {"name": "B"}]})
@@ -201,7 +201,7 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
     done = board.change_card(services, event["facilitator"], card.id,
                              {"hidden": True, "text": "直した", "group_id": group.id})
     assert [type(e) for e in done.changes] == [changes.CardGrouped, changes.CardEdited,
-                                              changes.CardHidden]
+                                               changes.CardHidden]
     assert all(e.card == done.value.card for e in done.changes)
     assert done.value.card.hidden and done.value.card.text == "直した"
     assert done.value.weight == 1
@@ -252,7 +252,7 @@ def test_board_settings_are_announced_as_layout_and_voting(services, event, publ
     done = board.change_board(services, event["facilitator"],
                               {"view": "group", "open": True, "revealed": True})
     assert done.changes == (changes.LayoutChosen("group"),
-                           changes.VotingChanged(3, True, True))
+                            changes.VotingChanged(3, True, True))
     assert seqs(published) == [1]
 
 
@@ -266,7 +266,7 @@ def test_exports_are_for_the_facilitator(services, event):
 
 
 def test_views_are_for_any_token_of_the_event(services, event):
-    assert sessions.view(services, event["projector"]).session.id == event["id"]
+    assert sessions.view(services, event["projector"]).event.id == event["id"]
     refused(sessions.view, services, event["projector"], auth.FACILITATOR, code="forbidden")
     assert sessions.view_by_id(services, "no-such-event") is None
     assert stored.load_view(services.engine, event["id"]).seq == 0
@@ -306,7 +306,7 @@ def test_the_join_pacer_lets_a_burst_through_then_paces_each_event_apart():
 
 def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(services, event,
                                                                          published):
-    old = event["view"].session.join_code
+    old = event["view"].event.join_code
     answered = admission.answer_flood(services, event["id"], old, since_ms=1000).value
     assert answered.join_code != old and answered.flood_since_ms == 1000
     [batch] = published
@@ -324,7 +324,7 @@ def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(service
     refused(admission.review_flood, services, event["hosts"][0], code="forbidden")
     reviewed = admission.review_flood(services, event["facilitator"]).value
     assert reviewed.flood_since_ms is None and reviewed.flood_until_ms is None
-    assert stored.load_view(services.engine, event["id"]).session.flood_until_ms is None
+    assert stored.load_view(services.engine, event["id"]).event.flood_until_ms is None
 
 
 def test_an_event_id_never_reads_as_a_command_line_option():

@@ -75,8 +75,8 @@ def test_the_view_applies_every_change():
     view = make_view()
     for change in one_of_each():
         view.apply(change)
-    assert view.session.board_layout == "group" and view.session.projector_screen == "board"
-    assert view.session.projector_page_turns == 1 and not view.session.joining_open
+    assert view.event.board_layout == "group" and view.event.projector_screen == "board"
+    assert view.event.projector_page_turns == 1 and not view.event.joining_open
     assert view.card("c1").text == "見守りの担い手" and view.card("c2").hidden
     assert view.groups == [] and view.table(1).host_affiliation == "npo"
     assert view.person(5) is not None

@@ -82,10 +82,10 @@ def hall(engine, published):  # noqa: F811 - the fixtures imported above
     view = sessions.create(services, spec).value
     people = []
     for number in range(3):
-        joined = sessions.join(services, view.session.id, JoinIn(
-            join_code=view.session.join_code, name=f"参加者{number}", theme=THEMES[number]),
+        joined = sessions.join(services, view.event.id, JoinIn(
+            join_code=view.event.join_code, name=f"参加者{number}", theme=THEMES[number]),
             HALL)
-        people.append(access.identify(services, view.session.id, joined.value.token))
+        people.append(access.identify(services, view.event.id, joined.value.token))
     published.clear()
     return services, view, people, published
 
@@ -96,7 +96,7 @@ def new_card(author, text="見守りの担い手が足りない", card_id=None, 
 
 def test_a_batch_stores_its_good_cards_under_one_seq_and_refuses_each_bad_one_alone(hall):
     services, view, (first, second, third), _ = hall
-    sid = view.session.id
+    sid = view.event.id
     stored_before = new_card(first, "前からあるカード")
     [kept] = store.add_cards(services.engine, sid, [stored_before], board.file_card)
     other_table = next(t.id for t in view.tables if t.id != third.table_id)

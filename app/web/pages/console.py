@@ -48,7 +48,7 @@ def _host_urls(base: str, view: EventView) -> dict[int, str]:
     return {t.id: links.host_url(base, view, t) for t in view.tables}
 
 
-@router.get("/f/{session_id}", response_class=HTMLResponse)
+@router.get("/f/{event_id}", response_class=HTMLResponse)
 def console(visit: ConsoleVisit, request: Request, services: ServicesDep) -> Response:
     base = urls.base_url(request)
     return render_page(request, visit.language, "pages/console.html", page_name="facilitator",
@@ -57,21 +57,21 @@ def console(visit: ConsoleVisit, request: Request, services: ServicesDep) -> Res
                        **live_context(visit.view))
 
 
-@router.post("/f/{session_id}/control")
+@router.post("/f/{event_id}/control")
 def control_from_console(identity: Controller,
                          command: Annotated[ControlForm, posted(ControlForm)],
                          request: Request, services: ServicesDep) -> Response:
     return note(request, sessions.control(services, identity, command).value.note)
 
 
-@router.post("/f/{session_id}/seats")
+@router.post("/f/{event_id}/seats")
 def move_from_console(identity: Seating, move: Annotated[MoveForm, posted(MoveForm)],
                       request: Request, services: ServicesDep) -> Response:
     seating.move(services, identity, move)
     return note(request)
 
 
-@router.post("/f/{session_id}/seating/plan")
+@router.post("/f/{event_id}/seating/plan")
 def plan_from_console(identity: Facilitator, request: Request,
                       services: ServicesDep) -> Response:
     if seating.plan_now(services, identity).value.changed:
@@ -79,14 +79,14 @@ def plan_from_console(identity: Facilitator, request: Request,
     return note(request, N_("The moves were planned already; nothing changed."))
 
 
-@router.post("/f/{session_id}/absence")
+@router.post("/f/{event_id}/absence")
 def absence_from_console(identity: Seating, absence: Annotated[AbsenceForm, posted(AbsenceForm)],
                          request: Request, services: ServicesDep) -> Response:
     seating.mark_absent(services, identity, absence.participant_id, absence.absent)
     return note(request)
 
 
-@router.post("/f/{session_id}/joining")
+@router.post("/f/{event_id}/joining")
 def joining_from_console(identity: Facilitator,
                          joining: Annotated[JoiningForm, posted(JoiningForm)],
                          request: Request, services: ServicesDep) -> Response:
@@ -95,14 +95,14 @@ def joining_from_console(identity: Facilitator,
                 else N_("Joining is closed."))
 
 
-@router.post("/f/{session_id}/join_code")
+@router.post("/f/{event_id}/join_code")
 def join_code_from_console(identity: Facilitator, request: Request,
                            services: ServicesDep) -> Response:
     admission.new_join_code(services, identity)
     return note(request, N_("A new join code is on the projector; the old one no longer works."))
 
 
-@router.post("/f/{session_id}/participants/{participant_id}/remove")
+@router.post("/f/{event_id}/participants/{participant_id}/remove")
 def remove_from_console(identity: Facilitator, participant_id: RowIdPath,
                         removal: Annotated[RemovalForm, posted(RemovalForm)],
                         request: Request, services: ServicesDep) -> Response:
@@ -113,7 +113,7 @@ def remove_from_console(identity: Facilitator, participant_id: RowIdPath,
     return note(request, N_("Removed."))
 
 
-@router.post("/f/{session_id}/join_flood")
+@router.post("/f/{event_id}/join_flood")
 def flood_review_from_console(identity: Facilitator,
                               review: Annotated[FloodReviewForm, posted(FloodReviewForm)],
                               request: Request, services: ServicesDep) -> Response:
@@ -127,7 +127,7 @@ def flood_review_from_console(identity: Facilitator,
                 num=len(review.remove))
 
 
-@router.post("/f/{session_id}/reception")
+@router.post("/f/{event_id}/reception")
 def reception_from_console(identity: Facilitator,
                            arrival: Annotated[ReceptionForm, posted(ReceptionForm)],
                            request: Request, services: ServicesDep) -> Response:
@@ -137,7 +137,7 @@ def reception_from_console(identity: Facilitator,
                 name=arrival.name, number=table.number if table else "–")
 
 
-@router.post("/f/{session_id}/participants/import")
+@router.post("/f/{event_id}/participants/import")
 def import_from_console(identity: Facilitator, upload: Annotated[ImportForm, posted(ImportForm)],
                         data: Annotated[bytes, Depends(list_sent)], request: Request,
                         services: ServicesDep) -> Response:
@@ -155,7 +155,7 @@ def import_from_console(identity: Facilitator, upload: Annotated[ImportForm, pos
                            "Imported %(num)s person.", "Imported %(num)s people."), num=count))
 
 
-@router.post("/f/{session_id}/participants/{participant_id}/arrival")
+@router.post("/f/{event_id}/participants/{participant_id}/arrival")
 def arrival_from_console(identity: Facilitator, participant_id: RowIdPath, request: Request,
                          services: ServicesDep) -> Response:
     view = seating.arrive(services, identity, participant_id).value
@@ -165,7 +165,7 @@ def arrival_from_console(identity: Facilitator, participant_id: RowIdPath, reque
                 name=person.name if person else "", number=table.number if table else "–")
 
 
-@router.post("/f/{session_id}/tokens")
+@router.post("/f/{event_id}/tokens")
 def new_link_from_console(identity: Facilitator, link: Annotated[LinkForm, posted(LinkForm)],
                           request: Request, services: ServicesDep) -> Response:
     admission.new_link(services, identity, link.role, link.table_id, link.revoke)
@@ -174,7 +174,7 @@ def new_link_from_console(identity: Facilitator, link: Annotated[LinkForm, poste
     return note(request, N_("The new link is in the list; the old device is signed out."))
 
 
-@router.get("/f/{session_id}/hosts", response_class=HTMLResponse)
+@router.get("/f/{event_id}/hosts", response_class=HTMLResponse)
 def host_sheet(visit: ConsoleVisit, request: Request) -> Response:
     return render_page(request, visit.language, "pages/hosts_print.html", view=visit.view,
                        host_urls=_host_urls(urls.base_url(request), visit.view))

@@ -45,7 +45,7 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.get("/f/{session_id}/export.{fmt}")
+@router.get("/f/{event_id}/export.{fmt}")
 async def export_from_console(visit: ConsoleVisit, fmt: str, request: Request,
                               services: ServicesDep) -> Response:
     """The console's export links: the same downloads as the API, by the facilitator's
@@ -55,7 +55,7 @@ async def export_from_console(visit: ConsoleVisit, fmt: str, request: Request,
     return download(await run_in_threadpool(exports.export, services, visit.identity, fmt))
 
 
-@router.post("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
+@router.post("/f/{event_id}/documents/{name}", response_class=HTMLResponse)
 async def start_document_from_console(identity: SignedInFacilitator, name: str,
                                       request: Request, services: ServicesDep) -> Response:
     """The console's button: start making the document; its piece of the list, which
@@ -63,7 +63,7 @@ async def start_document_from_console(identity: SignedInFacilitator, name: str,
     return await _console_document(identity, name, request, services, start=True)
 
 
-@router.get("/f/{session_id}/documents/{name}", response_class=HTMLResponse)
+@router.get("/f/{event_id}/documents/{name}", response_class=HTMLResponse)
 async def document_from_console(identity: SignedInFacilitator, name: str, request: Request,
                                 services: ServicesDep) -> Response:
     """A document's piece of the console's list: its progress, its download or why not."""
@@ -75,25 +75,25 @@ async def _console_document(identity: auth.Identity, name: str, request: Request
     language = page_language(request)
     found = await document_job(services, identity, name, urls.base_url(request), start=start)
     return render_page(request, language, "fragments/_document.html",
-                       session_id=identity.session_id, document=found,
+                       event_id=identity.event_id, document=found,
                        failure=(document_failure(found.job).text(language)
                                 if found.job and found.job.status == "failed" else ""))
 
 
-@router.post("/f/{session_id}/cards")
-def card_from_console(session_id: str, spec: CardIn, request: Request,
+@router.post("/f/{event_id}/cards")
+def card_from_console(event_id: str, spec: CardIn, request: Request,
                       services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.FACILITATOR, spec)
+    return card_from_page(request, services, event_id, auth.FACILITATOR, spec)
 
 
-@router.post("/f/{session_id}/groups")
+@router.post("/f/{event_id}/groups")
 def group_from_console(identity: Facilitator, group: Annotated[NameForm, posted(NameForm)],
                        request: Request, services: ServicesDep) -> Response:
     board.create_group(services, identity, group.name)
     return note(request)
 
 
-@router.post("/f/{session_id}/groups/{group_id}")
+@router.post("/f/{event_id}/groups/{group_id}")
 def rename_from_console(identity: Facilitator, group_id: RowIdPath,
                         group: Annotated[NameForm, posted(NameForm)], request: Request,
                         services: ServicesDep) -> Response:
@@ -101,14 +101,14 @@ def rename_from_console(identity: Facilitator, group_id: RowIdPath,
     return note(request)
 
 
-@router.post("/f/{session_id}/groups/{group_id}/delete")
+@router.post("/f/{event_id}/groups/{group_id}/delete")
 def delete_from_console(identity: Facilitator, group_id: RowIdPath, request: Request,
                         services: ServicesDep) -> Response:
     board.delete_group(services, identity, group_id)
     return note(request)
 
 
-@router.post("/f/{session_id}/cards/{card_id}/edit")
+@router.post("/f/{event_id}/cards/{card_id}/edit")
 def card_edit_from_console(identity: Facilitator, card_id: str,
                            edit: Annotated[CardEditForm, posted(CardEditForm)],
                            request: Request, services: ServicesDep) -> Response:
@@ -117,7 +117,7 @@ def card_edit_from_console(identity: Facilitator, card_id: str,
     return note(request)
 
 
-@router.post("/f/{session_id}/merge")
+@router.post("/f/{event_id}/merge")
 def merge_from_console(identity: Facilitator, merge: Annotated[MergeForm, posted(MergeForm)],
                        request: Request, services: ServicesDep) -> Response:
     """Merge the cards ticked on the board (or offered as near-identical) into the first of
@@ -135,7 +135,7 @@ def merge_from_console(identity: Facilitator, merge: Annotated[MergeForm, posted
                 num=merged.weights[merged.kept.id])
 
 
-@router.post("/f/{session_id}/cards/{card_id}/unmerge")
+@router.post("/f/{event_id}/cards/{card_id}/unmerge")
 def unmerge_from_console(identity: Facilitator, card_id: str, request: Request,
                          services: ServicesDep) -> Response:
     """「Unmerge」 on a merged card: the cards merged into it are back with their dots."""
@@ -145,7 +145,7 @@ def unmerge_from_console(identity: Facilitator, card_id: str, request: Request,
                 num=len(restored.others))
 
 
-@router.post("/f/{session_id}/group_cards")
+@router.post("/f/{event_id}/group_cards")
 def group_cards_from_console(identity: Facilitator,
                              grouping: Annotated[GroupCardsForm, posted(GroupCardsForm)],
                              request: Request, services: ServicesDep) -> Response:
@@ -154,7 +154,7 @@ def group_cards_from_console(identity: Facilitator,
     return note(request, N_("Moved.") if moved else N_("Those cards are in that group already."))
 
 
-@router.post("/f/{session_id}/board")
+@router.post("/f/{event_id}/board")
 def board_from_console(identity: Facilitator, settings: Annotated[BoardForm, posted(BoardForm)],
                        request: Request, services: ServicesDep) -> Response:
     board.change_board(services, identity, settings.sent())
@@ -163,11 +163,11 @@ def board_from_console(identity: Facilitator, settings: Annotated[BoardForm, pos
 
 def _console_fragment(request: Request, template: str, **context: object) -> HTMLResponse:
     """A piece of the console drawn on demand, in the event's language."""
-    language = page_language(request, context["view"].session.language)
+    language = page_language(request, context["view"].event.language)
     return render_page(request, language, template, page_name="facilitator", **context)
 
 
-@router.get("/f/{session_id}/suggestions", response_class=HTMLResponse)
+@router.get("/f/{event_id}/suggestions", response_class=HTMLResponse)
 def suggestions_panel(identity: Facilitator, request: Request,
                       services: ServicesDep) -> Response:
     """The console's suggested groups ("Suggest groups"); never on the projector."""
@@ -176,7 +176,7 @@ def suggestions_panel(identity: Facilitator, request: Request,
                              suggested=suggested)
 
 
-@router.post("/f/{session_id}/suggestions/{suggestion_id}/accept")
+@router.post("/f/{event_id}/suggestions/{suggestion_id}/accept")
 def accept_from_console(identity: Facilitator, suggestion_id: str,
                         accepting: Annotated[SuggestionForm, posted(SuggestionForm)],
                         request: Request, services: ServicesDep) -> Response:
@@ -192,7 +192,7 @@ def accept_from_console(identity: Facilitator, suggestion_id: str,
     return note(request, message, name=accepted.group.name, num=len(accepted.moved))
 
 
-@router.get("/f/{session_id}/duplicates", response_class=HTMLResponse)
+@router.get("/f/{event_id}/duplicates", response_class=HTMLResponse)
 def duplicates_panel(identity: Facilitator, request: Request,
                      services: ServicesDep) -> Response:
     """The console's near-identical cards ("Find duplicates"), each offered as a merge."""
@@ -201,7 +201,7 @@ def duplicates_panel(identity: Facilitator, request: Request,
                              duplicates=found.duplicates)
 
 
-@router.get("/f/{session_id}/stakeholders", response_class=HTMLResponse)
+@router.get("/f/{event_id}/stakeholders", response_class=HTMLResponse)
 def stakeholders_panel(identity: Facilitator, request: Request,
                        services: ServicesDep) -> Response:
     """Who said what, on demand: cards and keywords by affiliation, never names."""

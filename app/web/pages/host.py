@@ -27,7 +27,7 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.post("/h/{session_id}/affiliation")
+@router.post("/h/{event_id}/affiliation")
 def host_affiliation(identity: TableHost,
                      chosen: Annotated[AffiliationForm, posted(AffiliationForm)],
                      request: Request, services: ServicesDep) -> Response:
@@ -39,7 +39,7 @@ def host_affiliation(identity: TableHost,
                                       AFFILIATION_LABELS[table.host_affiliation]))
 
 
-@router.post("/h/{session_id}/absence")
+@router.post("/h/{event_id}/absence")
 def absence_from_host(identity: TableHostSeating,
                       absence: Annotated[AbsenceForm, posted(AbsenceForm)],
                       request: Request, services: ServicesDep) -> Response:
@@ -47,15 +47,15 @@ def absence_from_host(identity: TableHostSeating,
     return note(request)
 
 
-@router.get("/h/{session_id}", response_class=HTMLResponse)
+@router.get("/h/{event_id}", response_class=HTMLResponse)
 def host(visit: HostVisit, request: Request) -> Response:
     return render_page(request, visit.language, "pages/host.html", page_name="host",
                        wake_lock=True, table=visit.view.table(visit.identity.table_id),
-                       audience=visit.identity, card_post_url=f"/h/{visit.view.session.id}/cards",
+                       audience=visit.identity, card_post_url=f"/h/{visit.view.event.id}/cards",
                        **live_context(visit.view))
 
 
-@router.post("/h/{session_id}/cards")
-def card_from_host(session_id: str, spec: CardIn, request: Request,
+@router.post("/h/{event_id}/cards")
+def card_from_host(event_id: str, spec: CardIn, request: Request,
                    services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.HOST, spec)
+    return card_from_page(request, services, event_id, auth.HOST, spec)

@@ -41,11 +41,11 @@ router = APIRouter()
 def _join_view(services, join_code: str) -> tuple[EventView | None, bool]:
     """The event of a join code, and whether the code was replaced (a phone or printed QR
     code that read it before); (None, False) for no event."""
-    session_id = access.session_for_join_code(services, join_code)
-    replaced = session_id is None
+    event_id = access.session_for_join_code(services, join_code)
+    replaced = event_id is None
     if replaced:
-        session_id = access.session_for_replaced_code(services, join_code)
-    view = sessions.view_by_id(services, session_id) if session_id else None
+        event_id = access.session_for_replaced_code(services, join_code)
+    view = sessions.view_by_id(services, event_id) if event_id else None
     return view, replaced and view is not None
 
 
@@ -98,14 +98,14 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     view, replaced = _join_view(services, join_code)
     if view is None:
         return _wrong_join_code(request, services)
-    session_id = view.session.id
+    event_id = view.event.id
     if enter(request, settings, services, view, (auth.PARTICIPANT,),
-             f"/m/{session_id}") is not None:
-        return RedirectResponse(f"/m/{session_id}", status_code=303)
-    language = page_language(request, view.session.language)
+             f"/m/{event_id}") is not None:
+        return RedirectResponse(f"/m/{event_id}", status_code=303)
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
     if replaced:
         return _join_form(request, language, view, BLANK_JOIN,
@@ -143,10 +143,10 @@ async def _join_posted(request: Request, services, settings, view: EventView, fo
     refusal shows the form again with what they typed (the code's own refusals ask for
     the code on the screen)."""
     typed = form.typed()
-    language = page_language(request, view.session.language)
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
 
     def refused(error: ValidationError | Refusal) -> Response:
@@ -159,9 +159,9 @@ async def _join_posted(request: Request, services, settings, view: EventView, fo
 
     try:
         spec = JoinIn.model_validate({**typed, "join_code": join_code})
-        joined = await sessions.join_in_turn(services, view.session.id, spec,
+        joined = await sessions.join_in_turn(services, view.event.id, spec,
                                              client_address(request))
     except (ValidationError, Refusal) as error:
         return await run_in_threadpool(refused, error)
-    return cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
-                           joined.value.token, f"/m/{view.session.id}")
+    return cookie_redirect(request, settings, auth.PARTICIPANT, view.event.id,
+                           joined.value.token, f"/m/{view.event.id}")

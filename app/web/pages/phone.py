@@ -29,34 +29,34 @@ from app.web.pages.visits import (
 router = APIRouter()
 
 
-@router.get("/m/{session_id}", response_class=HTMLResponse)
+@router.get("/m/{event_id}", response_class=HTMLResponse)
 def participant_page(visit: PhoneVisit, request: Request) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
     is replaced."""
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
                        audience=visit.identity,
-                       card_post_url=f"/m/{visit.view.session.id}/cards",
+                       card_post_url=f"/m/{visit.view.event.id}/cards",
                        **live_context(visit.view))
 
 
-@router.post("/m/{session_id}/switch")
-def switch_participant(session_id: str, request: Request, services: ServicesDep,
+@router.post("/m/{event_id}/switch")
+def switch_participant(event_id: str, request: Request, services: ServicesDep,
                        settings: SettingsDep, token: str = Form(max_length=64)) -> Response:
     """The phone chose to continue as the participant whose link it opened."""
     if not same_origin(request, settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
-    identity = access.signed_in(services, session_id, [(auth.PARTICIPANT, token)])
+    identity = access.signed_in(services, event_id, [(auth.PARTICIPANT, token)])
     if identity is None:
-        return denied_page(request, session_id, (auth.PARTICIPANT,))
-    return cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
-                           f"/m/{session_id}")
+        return denied_page(request, event_id, (auth.PARTICIPANT,))
+    return cookie_redirect(request, settings, auth.PARTICIPANT, event_id, token,
+                           f"/m/{event_id}")
 
 
-@router.post("/m/{session_id}/cards")
-def card_from_phone(session_id: str, spec: CardIn, request: Request,
+@router.post("/m/{event_id}/cards")
+def card_from_phone(event_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.PARTICIPANT, spec)
+    return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
 
 
 def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
@@ -69,13 +69,13 @@ def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
     return note(request)
 
 
-@router.post("/m/{session_id}/votes")
+@router.post("/m/{event_id}/votes")
 def vote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
                     request: Request, services: ServicesDep) -> Response:
     return _vote(identity, dot, request, services, +1)
 
 
-@router.post("/m/{session_id}/votes/remove")
+@router.post("/m/{event_id}/votes/remove")
 def unvote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
                       request: Request, services: ServicesDep) -> Response:
     return _vote(identity, dot, request, services, -1)

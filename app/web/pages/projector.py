@@ -12,7 +12,7 @@ from app.web.pages.visits import ProjectorVisit, live_context, render_page
 router = APIRouter()
 
 
-@router.get("/p/{session_id}", response_class=HTMLResponse)
+@router.get("/p/{event_id}", response_class=HTMLResponse)
 def projector(visit: ProjectorVisit, request: Request) -> Response:
     return render_page(request, visit.language, "pages/projector.html", page_name="projector",
                        wake_lock=True,

@@ -119,9 +119,9 @@ def create_from_form(form: Annotated[EventForm, posted(EventForm)], request: Req
     except (ValidationError, Refusal) as error:
         return _landing(request, language, _redisplay(form), error_text(error, language),
                         error.status if isinstance(error, Refusal) else 422)
-    response = RedirectResponse(f"/f/{view.session.id}", status_code=303)
-    set_cookie(response, settings, auth.FACILITATOR, view.session.id,
-               view.session.facilitator_token)
+    response = RedirectResponse(f"/f/{view.event.id}", status_code=303)
+    set_cookie(response, settings, auth.FACILITATOR, view.event.id,
+               view.event.facilitator_token)
     return response
 
 
@@ -139,24 +139,24 @@ def choose_language(code: str, request: Request, settings: SettingsDep) -> Redir
 
 def _edit_form(view: EventView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
-    return _form_from_spec(view.session.language, view.session.title, tables, "custom",
-                           view.program, view.session.card_max_length,
-                           {name: getattr(view.session, name) for name in DETAILS})
+    return _form_from_spec(view.event.language, view.event.title, tables, "custom",
+                           view.program, view.event.card_max_length,
+                           {name: getattr(view.event, name) for name in DETAILS})
 
 
 def _edit_page(request: Request, language: str, view: EventView, form: dict,
                error: str = "", status: int = 200) -> HTMLResponse:
     return render_page(request, language, "pages/edit.html", status=status, view=view, form=form,
-                       form_error=error, form_action=f"/f/{view.session.id}/edit",
+                       form_error=error, form_action=f"/f/{view.event.id}/edit",
                        submit_label=translate(language, N_("Save changes")))
 
 
-@router.get("/f/{session_id}/edit", response_class=HTMLResponse)
+@router.get("/f/{event_id}/edit", response_class=HTMLResponse)
 def edit_page(visit: ConsoleVisit, request: Request) -> Response:
     return _edit_page(request, visit.language, visit.view, _edit_form(visit.view))
 
 
-@router.post("/f/{session_id}/edit")
+@router.post("/f/{event_id}/edit")
 def edit_from_form(visit: ConsoleFormVisit, form: Annotated[EventForm, posted(EventForm)],
                    request: Request, services: ServicesDep) -> Response:
     """The event edited; what the form got wrong is said above it, with the form as sent."""
@@ -165,4 +165,4 @@ def edit_from_form(visit: ConsoleFormVisit, form: Annotated[EventForm, posted(Ev
     except (ValidationError, Refusal) as error:
         return _edit_page(request, visit.language, visit.view, _redisplay(form),
                           error_text(error, visit.language), status=422)
-    return RedirectResponse(f"/f/{visit.view.session.id}", status_code=303)
+    return RedirectResponse(f"/f/{visit.view.event.id}", status_code=303)

@@ -49,25 +49,25 @@ def message_page(request: Request, language: str, status: int, heading: str, tex
                        text=translate(language, text, **params))
 
 
-def set_cookie(response: Response, settings, role: str, session_id: str, token: str) -> None:
-    response.set_cookie(auth.cookie_name(role, session_id), token, max_age=COOKIE_MAX_AGE,
+def set_cookie(response: Response, settings, role: str, event_id: str, token: str) -> None:
+    response.set_cookie(auth.cookie_name(role, event_id), token, max_age=COOKIE_MAX_AGE,
                         httponly=True, samesite="lax", secure=settings.cookie_secure)
 
 
-def cookie_redirect(request: Request, settings, role: str, session_id: str,
+def cookie_redirect(request: Request, settings, role: str, event_id: str,
                     token: str, target: str) -> RedirectResponse:
     """After a form post: the cookie, and the page to see next."""
     response = RedirectResponse(target, status_code=303)
-    set_cookie(response, settings, role, session_id, token)
+    set_cookie(response, settings, role, event_id, token)
     return response
 
 
-def sign_in_step(request: Request, settings, role: str, session_id: str, token: str,
+def sign_in_step(request: Request, settings, role: str, event_id: str, token: str,
                  language: str, target: str | None = None) -> HTMLResponse:
     """The answer to a page link with a token (see the module's docstring)."""
     response = render_page(request, language, "pages/signing_in.html", status=401,
                            target=target or request.url.path)
-    set_cookie(response, settings, role, session_id, token)
+    set_cookie(response, settings, role, event_id, token)
     return response
 
 
@@ -76,27 +76,27 @@ def enter(request: Request, settings, services, view: EventView, roles: tuple[st
     """Who opens this page: a token in the URL becomes a cookie (PageAnswer with the
     sign-in step towards `target`, by default this page; a phone that joined as someone
     else is asked first); otherwise the first of `roles` whose cookie is valid."""
-    session_id = view.session.id
+    event_id = view.event.id
     token = request.query_params.get("token")
     if token:
-        identity = access.signed_in(services, session_id, [(role, token) for role in roles])
+        identity = access.signed_in(services, event_id, [(role, token) for role in roles])
         if identity is None:
             return None
-        joined = joined_as_someone_else(request, session_id, identity)
+        joined = joined_as_someone_else(request, event_id, identity)
         if joined is not None:
             raise PageAnswer(ask_to_switch(request, view, joined, identity, token))
-        raise PageAnswer(sign_in_step(request, settings, identity.role, session_id, token,
+        raise PageAnswer(sign_in_step(request, settings, identity.role, event_id, token,
                                       page_language(request), target))
-    return cookie_identity(request, session_id, *roles)
+    return cookie_identity(request, event_id, *roles)
 
 
-def joined_as_someone_else(request: Request, session_id: str,
+def joined_as_someone_else(request: Request, event_id: str,
                            linked: auth.Identity) -> auth.Identity | None:
     """The participant this phone joined as, when a link carries another participant's
     token (a shared link or QR code must not silently make the phone that person)."""
     if linked.role != auth.PARTICIPANT:
         return None
-    joined = cookie_identity(request, session_id, auth.PARTICIPANT)
+    joined = cookie_identity(request, event_id, auth.PARTICIPANT)
     if joined is None or joined.participant_id == linked.participant_id:
         return None
     return joined
@@ -106,14 +106,14 @@ def ask_to_switch(request: Request, view: EventView, joined: auth.Identity,
                   linked: auth.Identity, token: str) -> HTMLResponse:
     """Continue as the link's participant (a form that posts its token) or stay. A 4xx
     status and no-store, as for the sign-in step: the token URL stays out of history."""
-    language = page_language(request, view.session.language)
+    language = page_language(request, view.event.language)
 
     def name(identity: auth.Identity) -> str:
         person = view.person(identity.participant_id)
         return person.name if person is not None else ""
 
     return render_page(request, language, "pages/switch_participant.html", status=409,
-                       session_id=view.session.id, token=token, joined_name=name(joined),
+                       event_id=view.event.id, token=token, joined_name=name(joined),
                        linked_name=name(linked))
 
 
@@ -178,17 +178,17 @@ def refusal_answer(request: Request, error: Refusal | ValidationError) -> Respon
     return response
 
 
-def check_visit(request: Request, settings, services, session_id: str,
+def check_visit(request: Request, settings, services, event_id: str,
                 roles: tuple[str, ...]) -> Visit:
     """The event and the visitor; otherwise PageAnswer with the page to show instead (no
     such event, the sign-in step, the page that asks for the right link)."""
-    view = sessions.view_by_id(services, session_id)
+    view = sessions.view_by_id(services, event_id)
     if view is None:
         raise PageAnswer(no_event_page(request))
     identity = enter(request, settings, services, view, roles)
     if identity is None:
-        raise PageAnswer(denied_page(request, session_id, roles))
-    visit = Visit(view, identity, page_language(request, view.session.language))
+        raise PageAnswer(denied_page(request, event_id, roles))
+    visit = Visit(view, identity, page_language(request, view.event.language))
     answer_refusals(request, MESSAGE, visit.language)
     return visit
 
@@ -197,11 +197,11 @@ def visit_of(*roles: str, posted: bool = False) -> object:
     """A page visit by one of `roles` as a dependency (FastAPI runs it in its thread pool).
     `posted`: a whole-page form (same-site only; another site's post gets the page that
     asks for the right link)."""
-    def visit(session_id: str, request: Request, settings: SettingsDep,
+    def visit(event_id: str, request: Request, settings: SettingsDep,
               services: ServicesDep) -> Visit:
         if posted and not same_origin(request, settings):
-            raise PageAnswer(denied_page(request, session_id, roles))
-        return check_visit(request, settings, services, session_id, roles)
+            raise PageAnswer(denied_page(request, event_id, roles))
+        return check_visit(request, settings, services, event_id, roles)
 
     return Depends(visit)
 
@@ -213,7 +213,7 @@ HostVisit = Annotated[Visit, visit_of(auth.HOST)]
 PhoneVisit = Annotated[Visit, visit_of(auth.PARTICIPANT)]
 
 
-def denied_page(request: Request, session_id: str, roles: tuple[str, ...]) -> HTMLResponse:
+def denied_page(request: Request, event_id: str, roles: tuple[str, ...]) -> HTMLResponse:
     """The page without a valid link; the console's says where its link is found again
     (nobody else can hand it out)."""
     language = page_language(request)
@@ -222,8 +222,8 @@ def denied_page(request: Request, session_id: str, roles: tuple[str, ...]) -> HT
                             N_("The console opens with its own link. On the computer the server "
                                "runs on, its start page lists the events with their console "
                                "links (elsewhere, with the organiser passcode); "
-                               "`worldcafe links %(session_id)s` prints them; a co-facilitator "
-                               "link from the other console works too."), session_id=session_id)
+                               "`worldcafe links %(event_id)s` prints them; a co-facilitator "
+                               "link from the other console works too."), event_id=event_id)
     return message_page(request, language, 401, N_("This page needs its link"),
                         N_("Open the link or QR code you were given for this screen. If it does "
                            "not work any more, ask the facilitator."))
@@ -256,11 +256,11 @@ def cookie_of(*roles: str, denied: str) -> object:
     """Who posts a page's form (or asks for a piece of a page): the first of `roles` whose
     cookie is valid, and for a post a same-site Origin; otherwise `denied` (403). Its
     refusals, and those of the action, are answered as the message fragment (#flash)."""
-    def identity(session_id: str, request: Request, settings: SettingsDep) -> auth.Identity:
+    def identity(event_id: str, request: Request, settings: SettingsDep) -> auth.Identity:
         answer_refusals(request, FLASH)
         if request.method != "GET" and not same_origin(request, settings):
             raise Refusal("forbidden", denied)
-        found = cookie_identity(request, session_id, *roles)
+        found = cookie_identity(request, event_id, *roles)
         if found is None:
             raise Refusal("forbidden", denied)
         return found
@@ -286,15 +286,15 @@ Participant = Annotated[auth.Identity, cookie_of(auth.PARTICIPANT, denied=SIGNED
 SignedInFacilitator = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denied=SIGNED_OUT)]
 
 
-def card_from_page(request: Request, services, session_id: str, role: str,
+def card_from_page(request: Request, services, event_id: str, role: str,
                    spec: CardIn) -> JSONResponse:
     """The pages' offline queue (static/js/cards.js) posts here with the HttpOnly cookie;
     the answers are those of `POST /api/v1/sessions/{id}/cards`."""
     if not same_origin(request, request.app.state.settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
-    identity = cookie_identity(request, session_id, role)
+    identity = cookie_identity(request, event_id, role)
     if identity is None:
         raise Refusal("invalid_token", SIGNED_OUT)
-    token = request.cookies[auth.cookie_name(role, session_id)]
+    token = request.cookies[auth.cookie_name(role, event_id)]
     return card_response(board.add_card(services, identity, token, spec,
                                         client_address(request)).value)
