@@ -297,7 +297,7 @@ def _belonging(near_rows: list[tuple[int, float]], card_words: list[tuple[str, .
 
 
 def named_suggestion(cards: Sequence[tuple[str, str]], rows: list[int],
-                card_words: list[tuple[str, ...]], used: Counter) -> Suggestion | None:
+                     card_words: list[tuple[str, ...]], used: Counter) -> Suggestion | None:
     """The suggestion of these rows, or None when their cards share no keyword. Its cards
     are in the order of `rows`; its name does not depend on it (ties of the words go to
     the card with the lowest id)."""

@@ -352,14 +352,14 @@ class JoinIn(ArrivalIn):
     """Agreed to the event's privacy notice (needed only when the event has one)."""
 
 
-class JoinForm(JoinIn):
+class JoinFormIn(JoinIn):
     """The join form: affiliation and theme start unselected and must be chosen (a default
     would count everyone who skips them as 市民 at the first theme); the JSON API keeps
     them optional (JoinIn)."""
 
     affiliation: str = Field(default="", validate_default=True)
 
-    def require_theme(self, themes: list[str]) -> JoinForm:
+    def require_theme(self, themes: list[str]) -> JoinFormIn:
         """Refused without a theme when the event's tables have themes to choose from."""
         if themes and not self.theme:
             raise Refusal("invalid", N_("Choose a theme from the list."))

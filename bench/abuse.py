@@ -1174,7 +1174,7 @@ async def baseline_only(server: WorldcafeServer, options: argparse.Namespace) ->
 
 
 async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[Watch,
-                                                                              list[Flood]]:
+                                                                               list[Flood]]:
     observer = Observer(server)
     seconds = options.seconds
     floods: list[Flood] = []
@@ -1403,7 +1403,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 5 s floods, 300 + 30 slow sockets, a 3 s baseline, "
-                             "the server's header/body time-outs 3 s / 6 s")
+                        "the server's header/body time-outs 3 s / 6 s")
     parser.add_argument("--seconds", type=float, help="length of each flood (15)")
     parser.add_argument("--baseline", type=float, help="seconds of the honest phone alone (5)")
     parser.add_argument("--parallel", type=int, default=32,

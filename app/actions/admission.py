@@ -76,7 +76,7 @@ def review_flood(services: Services, identity: auth.Identity,
     """The facilitator's review of the floods (of joins, of cards): the ticked people
     removed (their cards hidden), and the notice gone."""
     require(identity, auth.FACILITATOR)
-    removed = remove_participants(services, identity, remove, hide_cards=True).events \
+    removed = remove_participants(services, identity, remove, hide_cards=True).changes \
         if remove else ()
     joining = store.flood_reviewed(services.engine, identity.event_id)
     return Done(joining, removed + _announce_joining(services, identity.event_id, joining))
@@ -130,7 +130,7 @@ def new_link(services: Services, identity: auth.Identity, role: str,
     token, seq = store.new_token(services.engine, identity.event_id, role, table_id,
                                  revoke)
     services.tokens.forget(identity.event_id)
-    published = announce(services, identity.event_id, seq, changes.SessionEdited(),
+    published = announce(services, identity.event_id, seq, changes.EventEdited(),
                          changes.SignedOut(role, table_id if role == auth.HOST else None))
     return Done(token, published)
 

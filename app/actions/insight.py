@@ -7,7 +7,7 @@ about a second), and kept in the worker's memory (`Services.suggested`).
 Accepting one finds it there, or computes the suggestions again from the board as it is
 (another worker, a restart): a suggestion's id is a hash of its cards, so the same cards
 give the same id. The group is made like a manual one — it is announced with the same
-events — but takes only the cards still shown and in no group when it is made.
+changes — but takes only the cards still shown and in no group when it is made.
 """
 
 from __future__ import annotations
@@ -77,8 +77,9 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
             raise Refusal("invalid", N_("Only cards of this suggestion can be chosen."))
         chosen = [card_id for card_id in chosen if card_id in wanted]
     group, moved, seq = store.create_group_of_loose(
-        services.engine, identity.event_id, suggestion.name if name is None else name,
-        chosen, services.now())
+        services.engine, identity.event_id,
+        cards.clean_group_name(suggestion.name if name is None else name), chosen,
+        services.now())
     published = announce(services, identity.event_id, seq,
                          changes.GroupSaved(group, created=True),
                          *(changes.CardGrouped(card) for card in moved))

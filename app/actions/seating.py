@@ -36,7 +36,7 @@ def plan_now(services: Services, identity: auth.Identity) -> Done[Planned]:
         view = sessions.load_view(services.engine, identity.event_id, with_board=False)
         return Done(Planned(view, changed=False))
     done = _announce(services, identity.event_id, change)
-    return Done(Planned(done.value, changed=True), done.events)
+    return Done(Planned(done.value, changed=True), done.changes)
 
 
 def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[EventView]:

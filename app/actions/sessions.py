@@ -56,9 +56,9 @@ def edit(services: Services, identity: auth.Identity, patch: SessionPatch
     if patch.edits_the_event:
         seq = sessions.update_session(services.engine, identity.event_id, patch)
         services.tokens.forget(identity.event_id)  # a table may be gone, the language too
-        published = announce(services, identity.event_id, seq, changes.SessionEdited())
+        published = announce(services, identity.event_id, seq, changes.EventEdited())
     if patch.joining_open is not None:
-        published += set_joining(services, identity, patch.joining_open).events
+        published += set_joining(services, identity, patch.joining_open).changes
     return Done(sessions.load_view(services.engine, identity.event_id, with_board=False),
                 published)
 

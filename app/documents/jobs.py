@@ -185,10 +185,15 @@ def start(place: Place, worker_args: dict, memory_mb: int) -> Job:
 
 def _spawn(arguments: dict) -> None:
     """`python -m app.documents.worker` with the lock's descriptor, reaped by a thread of
-    its own (no zombie is left behind)."""
+    its own (no zombie is left behind), in a session of its own: Linux schedules the
+    processes of a session as one group (autogroup), so a worker in the server's session
+    had its CPU charged to the server's group, which then waited behind every other
+    program for its turn (the event loop up to 0.6 s late while a report was made on a
+    busy machine, bench/README.md)."""
     process = subprocess.Popen(
         [sys.executable, "-m", "app.documents.worker", json.dumps(arguments)],
-        pass_fds=(arguments["lock"],), stdin=subprocess.DEVNULL, close_fds=True)
+        pass_fds=(arguments["lock"],), stdin=subprocess.DEVNULL, close_fds=True,
+        start_new_session=True)
     threading.Thread(target=process.wait, name="document-worker-reaper", daemon=True).start()
 
 

@@ -35,7 +35,11 @@ BROKEN = N_("The document could not be made: %(error)s")
 
 
 NICENESS = 5
-"""Below the server's priority: on a laptop of two cores the live screens come first."""
+"""Below the server's priority: on a laptop of two cores the live screens come first.
+Its own session (app/documents/jobs.py) keeps its CPU out of the server's scheduling
+group; that group of its own stays at nice 0: at nice 10, or SCHED_IDLE, the report of
+2000 cards took 5-7 times as long on a busy machine, and /healthz was no faster
+(bench/README.md)."""
 
 
 class TookTooLong(Exception):

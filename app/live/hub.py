@@ -2,7 +2,7 @@
 
 Every page holds one WebSocket. The connections of one event form a room, whose worker
 keeps a view of the event (app/live/view.py) and brings it up to date with each committed batch
-of events (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
+of changes (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
 the ones before it, and a number that never comes (a lost batch) makes the room load the
 event again and send every screen a snapshot. Applying and rendering run in a worker
 thread, never on the event loop; batches that queue up while the room is busy are applied
@@ -26,16 +26,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
 import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, assert_never
 
 from app.auth import CO_FACILITATOR, PARTICIPANT, Identity
 from app.live import changes, delivery
 from app.live.delivery import Audience
+from app.live.frames import framed
 from app.live.view import EventView
 
 log = logging.getLogger(__name__)
@@ -62,26 +62,33 @@ MAX_WAITING_BATCHES = 2000
 MAX_BATCHES_AT_ONCE = 500
 
 
-KEPT_UTF8_FROM = 16 * 1024
-"""Texts from this many characters keep their UTF-8 form (see `encoded_once`)."""
-
-try:
-    _as_utf8 = ctypes.pythonapi.PyUnicode_AsUTF8AndSize
-    _as_utf8.restype = ctypes.c_void_p
-    _as_utf8.argtypes = (ctypes.py_object, ctypes.c_void_p)
-except AttributeError:  # not CPython: every send encodes
-    _as_utf8 = None
+FRAMED_FROM = 16 * 1024
+"""Snapshot texts from this many characters are framed once for every socket they go to
+(app/live/frames.py): a hall's phones share a 1.4 MB text at 2000 cards."""
 
 
-def encoded_once(text: str) -> str:
-    """`text`, its UTF-8 form kept inside it. The socket server encodes each text it sends
-    (`str.encode()`), and CPython's encoder copies a str's kept UTF-8 form rather than
-    encoding again: a snapshot of 1 MB (mostly Japanese) shared by 200 phones is encoded
-    once, here in the worker thread, not 200 times on the event loop (~7 ms each)."""
-    if _as_utf8 is not None and len(text) >= KEPT_UTF8_FROM:
-        with contextlib.suppress(UnicodeError):  # a lone surrogate: encoded when sent
-            _as_utf8(text, None)
-    return text
+class Drawn:
+    """One snapshot load (or the room's view), its drawing and the snapshots drawn from it:
+    each page's snapshot is drawn once and shared by every socket that asks (see
+    SNAPSHOT_REUSE_SECONDS), and each big text in them is framed once, whichever
+    snapshots share it (the voting list of 200 phones)."""
+
+    def __init__(self, view: EventView):
+        self.at = time.monotonic()
+        self.view = view
+        self.drawing = delivery.Drawing(view)
+        self.snapshots: dict[tuple[Audience, str], list[str]] = {}
+        self._framed: dict[int, tuple[str, str]] = {}
+        """id of a drawn text -> (that text, kept alive so that its id stays its own; its
+        framed form)"""
+
+    def framed(self, text: str) -> str:
+        if len(text) < FRAMED_FROM:
+            return text
+        kept = self._framed.get(id(text))
+        if kept is None or kept[0] is not text:
+            kept = self._framed[id(text)] = (text, framed(text))
+        return kept[1]
 
 
 class Connection:
@@ -161,6 +168,12 @@ def holds(holder: Identity | None, signed_out: changes.SignedOut) -> bool:
     return signed_out.holder_id is None or signed_out.holder_id == held
 
 
+def edits_event(batch: changes.Batch) -> bool:
+    """Whether the batch edits the event (tables or themes change under every index: the
+    room loads it again and draws every screen anew)."""
+    return any(isinstance(change, changes.EventEdited) for change in batch.changes)
+
+
 Loader = Callable[[str], EventView]
 """session id -> the event as committed now (runs in a worker thread)."""
 
@@ -168,7 +181,7 @@ Loader = Callable[[str], EventView]
 class Room:
     """The connections of one event and the worker that keeps them up to date."""
 
-    def __init__(self, hub: Hub, event_id: str):
+    def __init__(self, hub: Hub, event_id: str, kept: Drawn | None = None):
         self.hub, self.event_id = hub, event_id
         self.members: set[Connection] = set()
         """Every connection of the room, whatever its state."""
@@ -187,10 +200,9 @@ class Room:
         """Keyword charts changed since they were last pushed (delivery.Delivery.charts)."""
         self.charts_pushed_at = -KEYWORDS_INTERVAL_SECONDS
         """When (monotonic) keyword charts were last pushed."""
-        self.drawn: tuple[float, EventView, delivery.Drawing, dict] | None = None
-        """The last snapshot load, its drawing and the pages' snapshots drawn from it, by
-        audience and kind: each is drawn once and shared by every socket that asks (see
-        SNAPSHOT_REUSE_SECONDS)."""
+        self.drawn: Drawn | None = kept
+        """The last snapshot load or view and what was drawn from it (at first: what the
+        hub kept of the room before, if anything)."""
 
     @property
     def empty(self) -> bool:
@@ -242,8 +254,7 @@ class Room:
             self.parked.append((view.seq, frames))
         while True:
             run = self._next_run()
-            edited = bool(run) and any(isinstance(e, changes.SessionEdited)
-                                       for e in run[-1].events)
+            edited = bool(run) and edits_event(run[-1])
             if edited:
                 run.pop()  # tables or themes changed: every screen is drawn again
             if run:
@@ -273,7 +284,7 @@ class Room:
                and (limit is None or seq < limit)):
             seq += 1
             run.append(self.pending.pop(seq))
-            if any(isinstance(e, changes.SessionEdited) for e in run[-1].events):
+            if edits_event(run[-1]):
                 break
         return run
 
@@ -316,7 +327,7 @@ class Room:
             self.wake.set()
 
     async def _deliver(self, run: list[changes.Batch]) -> None:
-        if self.drawn is not None and self.drawn[1] is self.view:
+        if self.drawn is not None and self.drawn.view is self.view:
             self.drawn = None  # the view moves on: its drawing shows the past
         connections = list(self.live)
         audiences = {c.audience for c in connections}
@@ -351,37 +362,55 @@ class Room:
         load from the database, which for a big board costs far more than the drawing
         (sockets asking to be drawn again, while cards keep arriving, had the room load
         the whole board about once a second). A new load only when `fresh` (a resync)
-        or before the room has a view. Until the view moves on (or SNAPSHOT_REUSE_SECONDS
-        pass), its drawing is shared."""
+        or before the room has a view, unless the hub kept this event's last view and
+        nothing was committed since (Hub._kept). Until the view moves on (or
+        SNAPSHOT_REUSE_SECONDS pass), its drawing is shared."""
         drawn = self.drawn
-        if fresh or self.view is None:
-            view = self.hub.load_view(self.event_id)
-            drawn = self.drawn = (time.monotonic(), view, delivery.Drawing(view), {})
-        elif (drawn is None or drawn[1] is not self.view
-              or time.monotonic() - drawn[0] > SNAPSHOT_REUSE_SECONDS):
-            drawn = self.drawn = (time.monotonic(), self.view, delivery.Drawing(self.view), {})
-        _, view, drawing, drawn_before = drawn
+        if self.view is None and not fresh:
+            fresh = not self._still_current(drawn)  # a room's first view may be a kept one
+        if fresh:
+            drawn = self.drawn = Drawn(self.hub.load_view(self.event_id))
+        elif self.view is not None and (drawn is None or drawn.view is not self.view
+                                        or time.monotonic() - drawn.at > SNAPSHOT_REUSE_SECONDS):
+            drawn = self.drawn = Drawn(self.view)
         now: dict[tuple[Audience, str], list[str]] = {}
-        frames = []
+        given = []
         for connection in connections:
             # a page's snapshot is kept with its drawing (every page redraws its countdown
             # from data-ends-at); a JSON one tells the server's time, so is shared only now
-            kept = now if connection.audience.page == "json" else drawn_before
+            kept = now if connection.audience.page == "json" else drawn.snapshots
             key = (connection.audience, kind)
             if key not in kept:
-                kept[key] = [encoded_once(text) for text in
-                             delivery.snapshot(view, connection.audience, drawing, kind)]
-            frames.append((connection, kept[key]))
-        return view, frames
+                kept[key] = [drawn.framed(text) for text in
+                             delivery.snapshot(drawn.view, connection.audience, drawn.drawing,
+                                               kind)]
+            given.append((connection, kept[key]))
+        return drawn.view, given
+
+    def _still_current(self, drawn: Drawn | None) -> bool:
+        """Whether a kept drawing still shows the event: young enough, and nothing
+        committed since its view (in a worker thread: it asks the database)."""
+        return (drawn is not None and time.monotonic() - drawn.at <= SNAPSHOT_REUSE_SECONDS
+                and self.hub.committed_seq(self.event_id) == drawn.view.seq)
+
+    def settled(self) -> Drawn | None:
+        """The room's view and its drawing, for a room of the same event that may start
+        soon: none while the view waits to be loaded again (it may be wrong)."""
+        if self.view is None or self.needs_resync:
+            return None
+        if self.drawn is None or self.drawn.view is not self.view:
+            return Drawn(self.view)
+        return self.drawn
 
     async def _resync(self, kind: str = "snapshot") -> None:
         """Load the event again and send every connection a snapshot."""
         everyone = [*self.live, *self.waiting,
                     *(c for _, group in self.parked for c, _ in group)]
         self.waiting, self.parked = [], []
+        fresh = self.view is not None or self.needs_resync  # else a kept drawing may do
         self.needs_resync = False
 
-        self.view, frames = await asyncio.to_thread(self._snapshots, everyone, True, kind)
+        self.view, frames = await asyncio.to_thread(self._snapshots, everyone, fresh, kind)
         self.charts_due = set()  # every screen gets the charts as they are now
         self.live = set(await self._offer(frames))
         self.waiting = [c for c in self.waiting if c not in self.live]
@@ -401,9 +430,13 @@ class Bus(Protocol):
 
 
 class Hub:
-    def __init__(self, load_view: Loader, forget_tokens: Callable[[str], None] = lambda _id: None,
+    def __init__(self, load_view: Loader,
+                 committed_seq: Callable[[str], int | None] = lambda _id: None,
+                 forget_tokens: Callable[[str], None] = lambda _id: None,
                  forget_join_turns: Callable[[str], None] = lambda _id: None):
         self.load_view = load_view
+        self.committed_seq = committed_seq
+        """session id -> the event's `seq` as committed now (in a worker thread), or None."""
         self.forget_tokens = forget_tokens
         """session id -> nothing: this worker stops trusting the event's known tokens."""
         self.forget_join_turns = forget_join_turns
@@ -412,6 +445,11 @@ class Hub:
         joins afresh (the people who read the new code do not wait behind a flood that
         used the old one)."""
         self._rooms: dict[str, Room] = {}
+        self._kept: dict[str, Drawn] = {}
+        """The view and drawing of each room that emptied lately (for what is left of
+        SNAPSHOT_REUSE_SECONDS): when every screen of a room reconnects at once (the
+        venue's Wi-Fi came back), the new room starts from it instead of loading and
+        drawing the whole event again, if nothing was committed since."""
         self._bus: Bus | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._freeze: asyncio.TimerHandle | None = None
@@ -428,7 +466,8 @@ class Hub:
         """A new connection: it gets a snapshot, then every change after it."""
         room = self._rooms.get(event_id)
         if room is None:
-            room = self._rooms[event_id] = Room(self, event_id)
+            room = self._rooms[event_id] = Room(self, event_id,
+                                                self._kept.pop(event_id, None))
         room.join(connection)
         self._settle_garbage_collector()
 
@@ -466,6 +505,18 @@ class Hub:
     def forget(self, room: Room) -> None:
         if room.empty and self._rooms.get(room.event_id) is room:
             del self._rooms[room.event_id]
+            settled = room.settled()
+            if settled is None:
+                return
+            left = settled.at + SNAPSHOT_REUSE_SECONDS - time.monotonic()
+            if left > 0:
+                self._kept[room.event_id] = settled
+                asyncio.get_running_loop().call_later(left, self._drop_kept, room.event_id,
+                                                      settled)
+
+    def _drop_kept(self, event_id: str, drawn: Drawn) -> None:
+        if self._kept.get(event_id) is drawn:
+            del self._kept[event_id]
 
     def connection_count(self) -> int:
         return sum(len(r.members) for r in self._rooms.values())
@@ -506,13 +557,32 @@ class Hub:
         """A batch for this worker's screens (on the event loop). Tokens it signed out stop
         working here at once, and their sockets close, whatever the order of batches."""
         room = self._rooms.get(batch.event_id)
-        if any(isinstance(e, changes.JoiningChanged) for e in batch.events):
+        joining_changed = False
+        signed_out: list[changes.SignedOut] = []
+        for change in batch.changes:
+            match change:
+                case changes.JoiningChanged():
+                    joining_changed = True
+                case changes.SignedOut():
+                    signed_out.append(change)
+                case (changes.EventEdited() | changes.PhaseChanged() | changes.Joined()
+                      | changes.SeatingChanged() | changes.CardAdded() | changes.CardEdited()
+                      | changes.CardHidden() | changes.CardGrouped() | changes.CardsMerged()
+                      | changes.CardsUnmerged() | changes.GroupSaved()
+                      | changes.GroupDeleted() | changes.LayoutChosen()
+                      | changes.ScreenChosen() | changes.PagesCommanded()
+                      | changes.DotsChanged() | changes.GroupDotsChanged()
+                      | changes.VotingChanged() | changes.HostAffiliationChosen()
+                      | changes.SurveyChanged() | changes.SurveyAnswered()):
+                    pass  # the room's view and screens follow them, in seq order
+                case _:
+                    assert_never(change)
+        if joining_changed:
             self.forget_join_turns(batch.event_id)
-        signed_out = [e for e in batch.events if isinstance(e, changes.SignedOut)]
         if signed_out:
             self.forget_tokens(batch.event_id)
             for connection in list(room.members) if room is not None else ():
-                if any(holds(connection.holder, event) for event in signed_out):
+                if any(holds(connection.holder, ended) for ended in signed_out):
                     room.discard(connection)
                     connection.end(SIGNED_OUT)
         if room is not None and not room.empty:

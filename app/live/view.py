@@ -1,10 +1,10 @@
 """What every screen shows of one event, in memory: the read model of the live path.
 
-A `EventView` is built from the database (app/store/) and then kept up to date by live
-events (`apply`), in `seq` order; it is what pages, pushes and exports are rendered from.
+An `EventView` is built from the database (app/store/) and then kept up to date by live
+changes (`apply`), in `seq` order; it is what pages, pushes and exports are rendered from.
 Pure: records in, no database, no web framework.
 
-It keeps the indexes a hall needs, built once per load and updated per event, so that a
+It keeps the indexes a hall needs, built once per load and updated per change, so that a
 push costs what changed and not the size of the event: the cards in board order under
 every key a screen lists them by (table, table and phase, author, group, phase, theme,
 all), how many of them each list shows, each card's and each voter's dots, and the keyword
@@ -17,6 +17,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import assert_never
 
 from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
@@ -542,10 +543,10 @@ class EventView:
         return person.affiliation if person else ""
 
     def table_id_of(self, person: PersonRecord, round_index: int | None = None) -> int | None:
+        """Where `person` sits in the current (or given) round (tables.table_in_round)."""
         round_index = self.seating_round if round_index is None else round_index
-        if round_index == 0 or not self.planned:
-            return person.home_table_id
-        return self.seats.get(round_index, {}).get(person.id)
+        return tables.table_in_round(person.home_table_id, round_index,
+                                     self.seats.get(round_index, {}).get(person.id))
 
     def by_reading(self) -> list[PersonRecord]:
         """Everyone in the 50音 order of their furigana (people without one after, by
@@ -558,6 +559,7 @@ class EventView:
 
     def seated_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who sits at the table in the current (or given) round, absent people included."""
+        round_index = self.seating_round if round_index is None else round_index
         return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
 
     def present_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
@@ -648,14 +650,62 @@ class EventView:
                 tuple(given) if question.kind == "text" else (), len(given)))
         return results
 
-    # --- live events ---------------------------------------------------------------------------
+    # --- live changes --------------------------------------------------------------------------
 
     def apply(self, change: changes.Change) -> None:
-        """Bring the view up to date with one change of a batch (SessionEdited is handled by
-        loading the event again: tables and themes change under every index)."""
-        handler = _APPLY.get(type(change))
-        if handler is not None:
-            handler(self, change)
+        """Bring the view up to date with one change of a batch (EventEdited is handled by
+        loading the event again: tables and themes change under every index; SignedOut
+        changes no record)."""
+        match change:
+            case changes.EventEdited() | changes.SignedOut():
+                pass
+            case (changes.CardAdded() | changes.CardEdited() | changes.CardHidden()
+                  | changes.CardGrouped()):
+                self._put_card(change.card)
+            case changes.CardsMerged() | changes.CardsUnmerged():
+                self._apply_merge(change)
+            case changes.PhaseChanged():
+                self.clock = change.clock
+            case changes.Joined():
+                self._apply_joined(change)
+            case changes.SeatingChanged():
+                self._apply_seating(change)
+            case changes.GroupSaved():
+                self._apply_group(change)
+            case changes.GroupDeleted():
+                self._apply_group_deleted(change)
+            case changes.HostAffiliationChosen():
+                self.tables = [change.table if t.id == change.table.id else t
+                               for t in self.tables]
+                self._tables[change.table.id] = change.table
+            case changes.LayoutChosen():
+                self.event = replace(self.event, board_layout=change.layout)
+            case changes.ScreenChosen():
+                self.event = replace(self.event, projector_screen=change.screen)
+            case changes.PagesCommanded():
+                self.event = replace(self.event, projector_paused=change.paused,
+                                     projector_page_turns=change.turns)
+            case changes.DotsChanged():
+                self._set_dots(change.vote)
+            case changes.GroupDotsChanged():
+                self._group_dots.set(change.vote.group_id, change.vote.participant_id,
+                                     change.vote.dots)
+            case changes.VotingChanged():
+                self.event = replace(self.event, vote_budget=change.budget,
+                                     voting_open=change.open, votes_revealed=change.revealed,
+                                     vote_on=change.vote_on)
+            case changes.JoiningChanged():
+                self.event = replace(
+                    self.event, join_code=change.join_code, joining_open=change.open,
+                    flood_since_ms=change.flood_since_ms, flood_until_ms=change.flood_until_ms,
+                    card_flood_since_ms=change.card_flood_since_ms,
+                    card_flood_until_ms=change.card_flood_until_ms)
+            case changes.SurveyChanged():
+                self.survey = change.survey
+            case changes.SurveyAnswered():
+                self.survey_answers[change.answer.participant_id] = change.answer
+            case _:
+                assert_never(change)
 
     def _put_card(self, card: CardRecord) -> None:
         old = self._cards.get(card.id)
@@ -670,9 +720,6 @@ class EventView:
             self._index.change(old, card)
         self._keywords_follow(old, card)
 
-    def _apply_card(self, event) -> None:
-        self._put_card(event.card)
-
     def _apply_merge(self, change: changes.CardsMerged | changes.CardsUnmerged) -> None:
         self._put_card(change.kept)
         for card in change.merged:
@@ -683,9 +730,6 @@ class EventView:
             self._set_dots(VoteRecord(voter, change.kept.id, 0))
         for vote in change.votes:
             self._set_dots(vote)
-
-    def _apply_phase(self, change: changes.PhaseChanged) -> None:
-        self.clock = change.clock
 
     def _apply_joined(self, change: changes.Joined) -> None:
         self._set_person(change.person)
@@ -721,70 +765,6 @@ class EventView:
         self._group_dots.drop(change.group_id)  # the database deletes them with the group
         for _, card_id in list(self._index.oldest_first(("group", change.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
-
-    def _apply_host_affiliation(self, change: changes.HostAffiliationChosen) -> None:
-        self.tables = [change.table if t.id == change.table.id else t for t in self.tables]
-        self._tables[change.table.id] = change.table
-
-    def _apply_layout(self, change: changes.LayoutChosen) -> None:
-        self.event = replace(self.event, board_layout=change.layout)
-
-    def _apply_screen(self, change: changes.ScreenChosen) -> None:
-        self.event = replace(self.event, projector_screen=change.screen)
-
-    def _apply_pages(self, change: changes.PagesCommanded) -> None:
-        self.event = replace(self.event, projector_paused=change.paused,
-                               projector_page_turns=change.turns)
-
-    def _apply_dots(self, change: changes.DotsChanged) -> None:
-        self._set_dots(change.vote)
-
-    def _apply_group_dots(self, change: changes.GroupDotsChanged) -> None:
-        self._group_dots.set(change.vote.group_id, change.vote.participant_id, change.vote.dots)
-
-    def _apply_voting(self, change: changes.VotingChanged) -> None:
-        self.event = replace(self.event, vote_budget=change.budget,
-                               voting_open=change.open, votes_revealed=change.revealed,
-                               vote_on=change.vote_on)
-
-    def _apply_joining(self, change: changes.JoiningChanged) -> None:
-        self.event = replace(self.event, join_code=change.join_code,
-                               joining_open=change.open, flood_since_ms=change.flood_since_ms,
-                               flood_until_ms=change.flood_until_ms,
-                               card_flood_since_ms=change.card_flood_since_ms,
-                               card_flood_until_ms=change.card_flood_until_ms)
-
-
-    def _apply_survey(self, change: changes.SurveyChanged) -> None:
-        self.survey = change.survey
-
-    def _apply_survey_answer(self, change: changes.SurveyAnswered) -> None:
-        self.survey_answers[change.answer.participant_id] = change.answer
-
-
-_APPLY = {
-    changes.PhaseChanged: EventView._apply_phase,
-    changes.Joined: EventView._apply_joined,
-    changes.SeatingChanged: EventView._apply_seating,
-    changes.CardAdded: EventView._apply_card,
-    changes.CardEdited: EventView._apply_card,
-    changes.CardHidden: EventView._apply_card,
-    changes.CardGrouped: EventView._apply_card,
-    changes.CardsMerged: EventView._apply_merge,
-    changes.CardsUnmerged: EventView._apply_merge,
-    changes.GroupSaved: EventView._apply_group,
-    changes.GroupDeleted: EventView._apply_group_deleted,
-    changes.LayoutChosen: EventView._apply_layout,
-    changes.ScreenChosen: EventView._apply_screen,
-    changes.PagesCommanded: EventView._apply_pages,
-    changes.DotsChanged: EventView._apply_dots,
-    changes.GroupDotsChanged: EventView._apply_group_dots,
-    changes.VotingChanged: EventView._apply_voting,
-    changes.JoiningChanged: EventView._apply_joining,
-    changes.HostAffiliationChosen: EventView._apply_host_affiliation,
-    changes.SurveyChanged: EventView._apply_survey,
-    changes.SurveyAnswered: EventView._apply_survey_answer,
-}
 
 
 def _merged_weights(all_cards: Iterable[CardRecord]) -> dict[str, int]:

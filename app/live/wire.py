@@ -1,7 +1,16 @@
 """The JSON shapes of an event (docs/api.md): one place for the API's answers and the
-socket's JSON events, so that both always say the same thing the same way."""
+socket's JSON messages, so that both always say the same thing the same way.
 
-from __future__ import annotations
+Each message a JSON socket gets has its shape here (`Message`, one TypedDict per `type`
+of docs/api.md); app/live/delivery.py json_messages makes them from the live changes.
+Several changes share a message where docs/api.md promises one: a card grouped and a
+group saved or deleted are each a `group` message (with its `action`), a dot on a card
+and one on a group each a `vote`.
+
+No `from __future__ import annotations` here: a TypedDict tells its NotRequired keys only
+from evaluated annotations."""
+
+from typing import Any, Literal, NotRequired, TypedDict
 
 from app import auth, cards, rounds
 from app.live.view import EventView
@@ -67,7 +76,7 @@ def state_json(view: EventView, now_ms: int) -> dict:
 
 def board_json(view: EventView) -> dict:
     """The board's layout, the projector's pinned screen and whether its pages play, and
-    the groups (what `group` and `board` events carry)."""
+    the groups (what `group` and `board` messages carry)."""
     return {"view": view.board_layout, "screen": view.event.projector_screen,
             "pages": pages_json(view)["pages"], "vote_on": view.vote_on,
             "groups": [cards.group_json(g) for g in view.groups]}
@@ -130,3 +139,108 @@ def survey_results_json(view: EventView) -> dict:
             "questions": [{**question_json(r.question), "answered": r.answered,
                            "counts": dict(r.counts), "mean": r.mean, "texts": list(r.texts)}
                           for r in view.survey_results()]}
+
+
+# --- the socket's JSON messages (docs/api.md, "WebSocket") -------------------------------------
+
+
+class StateFields(TypedDict):
+    """The clock (`GET .../state`, rounds.state_json)."""
+
+    phase_index: int
+    phase: dict[str, Any]
+    status: str
+    ends_at_ms: int | None
+    remaining_ms: int | None
+    server_now_ms: int
+
+
+class BoardFields(TypedDict):
+    """The board (`board_json`)."""
+
+    view: str
+    screen: str
+    pages: str
+    vote_on: str
+    groups: list[dict[str, Any]]
+
+
+class VotingFields(TypedDict):
+    """The voting (`voting_json`); the counts once revealed, always for the facilitator."""
+
+    budget: int
+    open: bool
+    revealed: bool
+    vote_on: str
+    counts: NotRequired[dict[str, int]]
+    ranking: NotRequired[list[dict[str, Any]]]
+
+
+class SnapshotMessage(TypedDict):
+    type: Literal["snapshot", "session"]
+    session: dict[str, Any]
+    state: StateFields
+    board: dict[str, Any]
+
+
+class PhaseMessage(StateFields):
+    type: Literal["phase"]
+
+
+class SeatingMessage(TypedDict):
+    type: Literal["seating"]
+    rounds: list[dict[str, Any]]
+    theme_misses: list[dict[str, Any]]
+
+
+class ParticipantMessage(TypedDict):
+    type: Literal["participant"]
+    count: int
+    participant: NotRequired[dict[str, Any]]
+
+
+class CardMessage(TypedDict):
+    type: Literal["card", "card_edited", "card_hidden"]
+    card: dict[str, Any]
+
+
+class GroupMessage(BoardFields):
+    type: Literal["group"]
+    action: Literal["created", "renamed", "deleted", "moved"]
+    group: NotRequired[dict[str, Any]]
+    group_id: NotRequired[int | None]
+    card_id: NotRequired[str]
+
+
+class BoardMessage(BoardFields):
+    type: Literal["board"]
+
+
+class ScreenMessage(TypedDict):
+    type: Literal["screen"]
+    screen: str
+    showing: str
+
+
+class PagesMessage(TypedDict):
+    type: Literal["pages"]
+    pages: str
+    page_turns: int
+
+
+class JoiningMessage(TypedDict):
+    type: Literal["joining"]
+    open: bool
+    join_code: NotRequired[str]
+    join_flood: NotRequired[dict[str, Any] | None]
+    card_flood: NotRequired[dict[str, Any] | None]
+
+
+class VotingMessage(VotingFields):
+    type: Literal["vote", "voting"]
+
+
+Message = (SnapshotMessage | PhaseMessage | SeatingMessage | ParticipantMessage | CardMessage
+           | GroupMessage | BoardMessage | ScreenMessage | PagesMessage | JoiningMessage
+           | VotingMessage)
+"""Every message a JSON socket gets from the server (besides `pong`)."""

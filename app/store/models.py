@@ -56,7 +56,7 @@ class EventSession(SQLModel, table=True):
     """The facilitator's steps through the board pages so far (+1 next, -1 previous): every
     projector moves by the steps it has not followed yet (static/js/projector.js)."""
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
-    """Bumped by every committed change to the event; its live events carry the number, so
+    """Bumped by every committed change to the event; its live changes carry the number, so
     that every screen applies them in commit order (app/live/changes.py)."""
     joining_open: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     """The facilitator can close joining (a flood of fake joins) and open it again."""

@@ -139,6 +139,13 @@ def load_view(engine: Engine, session_id: str, with_board: bool = True) -> Event
         return view_of(db, session_id, with_board)
 
 
+def committed_seq(engine: Engine, session_id: str) -> int | None:
+    """The event's change number as committed now (None: no such event): whether a view
+    kept from earlier still shows the event as it is."""
+    with reading(engine) as db:
+        return db.exec(select(EventSession.seq).where(EventSession.id == session_id)).first()
+
+
 @dataclass(frozen=True)
 class EventSummary:
     """One line of the events on this server: enough to find it and open its console."""

@@ -33,7 +33,9 @@ from collections import Counter, deque
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
+from websockets.protocol import State
 
+from app.live.frames import FramedText
 from app.settings import Settings
 
 log = logging.getLogger("uvicorn.error")
@@ -200,7 +202,8 @@ class GuardedWebSockets(WebSocketsSansIOProtocol):
     it is buffered); here, bytes sent before the socket is accepted or refused (frames
     pushed behind the handshake, which websockets would hold until then) are bounded, and
     protocol pings over `ws_pings_per_minute` close the socket with 1008 (each pong waits
-    in the buffer of a client that never reads)."""
+    in the buffer of a client that never reads). A FramedText (app/live/frames.py) goes
+    out as the frame it carries."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         self._counted = _admit(transport)
@@ -215,6 +218,17 @@ class GuardedWebSockets(WebSocketsSansIOProtocol):
                 self.transport.abort()
                 return
         super().data_received(data)
+
+    async def send(self, message) -> None:  # type: ignore[override]
+        text = message.get("text")
+        if message["type"] == "websocket.send" and isinstance(text, FramedText):
+            await self.writable.wait()
+            if (self.handshake_complete and not self.disconnected and not self.close_sent
+                    and self.initial_response is None and self.conn.state is State.OPEN
+                    and not self.conn.extensions):
+                self.transport.write(text.frame)
+                return
+        await super().send(message)
 
     def handle_parser_exception(self) -> None:
         """A frame refused (too big, not UTF-8 …) before the socket was accepted, sent

@@ -10,7 +10,7 @@ from dataclasses import replace
 import pytest
 
 from app import templating
-from app.live import changes, delivery, hub
+from app.live import changes, delivery, frames, hub
 from app.live.hub import TRY_AGAIN_LATER, Audience, Connection, Hub
 from tests.fixtures.screens import card_record, make_view
 from tests.fixtures.timing import eventually_async
@@ -55,7 +55,7 @@ class Database:
 def started(database: Database | None = None) -> tuple[Database, Hub]:
     """A hub on the running loop, loading from `database` (a new one by default)."""
     database = database or Database()
-    the_hub = Hub(database.load)
+    the_hub = Hub(database.load, committed_seq=lambda _id: database.seq)
     the_hub.start(asyncio.get_running_loop())
     return database, the_hub
 
@@ -276,6 +276,55 @@ def test_a_newcomer_is_drawn_from_the_rooms_view_and_misses_nothing():
     assert card_ids(late) == ["b", "c"]
 
 
+def test_a_room_whose_screens_all_reconnect_starts_from_its_last_view_unless_it_changed():
+    """Every socket closes and opens again (the venue's Wi-Fi came back): the new room
+    draws from the view the emptied room had, without a load, and each screen gets the
+    snapshot it got before; once a change has been committed meanwhile (or the view is
+    older than SNAPSHOT_REUSE_SECONDS), the room loads the event again."""
+    async def reconnect(the_hub: Hub, connection: Connection) -> Socket:
+        the_hub.remove("s1", connection)
+        await eventually_async(lambda: "s1" not in the_hub._rooms)
+        socket = Socket()
+        connect(the_hub, PROJECTOR, socket)
+        await eventually_async(lambda: socket.received)
+        return socket
+
+    async def scenario():
+        database, the_hub = started()
+        database.commit(card_record("a", created=1))
+        first = Socket()
+        connection, _ = connect(the_hub, PROJECTOR, first)
+        await eventually_async(lambda: first.received)
+        again = await reconnect(the_hub, connection)
+        loads_after_reconnect = database.loads
+        database.commit(card_record("b", created=2))  # while nobody is connected
+        changed = await reconnect(the_hub, next(iter(the_hub._rooms["s1"].members)))
+        return first, again, changed, loads_after_reconnect, database.loads
+
+    first, again, changed, loads_after_reconnect, loads = asyncio.run(scenario())
+    assert loads_after_reconnect == 1
+    assert again.received[0] is first.received[0]  # the very text drawn before
+    assert loads == 2
+    assert "bc-b" in changed.received[0] and "bc-b" not in first.received[0]
+
+
+def test_a_kept_view_older_than_the_reuse_time_is_loaded_again(monkeypatch):
+    monkeypatch.setattr(hub, "SNAPSHOT_REUSE_SECONDS", 0.05)
+
+    async def scenario():
+        database, the_hub = started()
+        socket = Socket()
+        connection, _ = connect(the_hub, PROJECTOR, socket)
+        await eventually_async(lambda: socket.received)
+        the_hub.remove("s1", connection)
+        await eventually_async(lambda: "s1" not in the_hub._rooms and not the_hub._kept)
+        connect(the_hub, PROJECTOR, Socket())
+        await eventually_async(lambda: database.loads == 2)
+        return database.loads
+
+    assert asyncio.run(scenario()) == 2
+
+
 def test_a_snapshot_replaces_what_is_queued_so_a_socket_never_holds_two():
     async def scenario():
         socket = Socket()
@@ -360,15 +409,25 @@ def test_keyword_charts_go_out_with_the_first_card_then_at_most_once_an_interval
     assert '<span class="keyword__word">公園</span>' in charts and 'title="3枚">3<' in charts
 
 
-def test_a_big_snapshot_keeps_its_utf8_form_so_each_socket_copies_it_rather_than_encodes():
-    """CPython counts a str's kept UTF-8 form in its size: a big text gains exactly its
-    encoded length, a small one nothing; the text itself is unchanged."""
-    import sys
+def test_a_big_snapshot_is_framed_once_for_every_socket_and_a_small_text_stays_plain():
+    """The frame kept with a big text is the one a WebSocket client reads back as that
+    very text (one final, unmasked text frame); small texts and texts that are not
+    UTF-8 (a lone surrogate) stay plain strings, sent as before."""
+    from websockets.frames import Frame, Opcode
+    from websockets.streams import StreamReader
 
     big = "見守りボランティア<li>" * 2000
-    small = "見守り"
-    sizes = sys.getsizeof(big), sys.getsizeof(small)
-    assert hub.encoded_once(big) is big and hub.encoded_once(small) is small
-    assert sys.getsizeof(big) == sizes[0] + len(big.encode()) + 1
-    assert sys.getsizeof(small) == sizes[1]
-    assert hub.encoded_once("\ud800" * 20000).startswith("\ud800")  # sent as before
+    drawn = hub.Drawn(make_view())
+    framed = drawn.framed(big)
+    assert framed == big and isinstance(framed, frames.FramedText)
+    assert drawn.framed(big) is framed  # the next phone's snapshot shares it
+    reader = StreamReader()
+    reader.feed_data(framed.frame)
+    reader.feed_eof()
+    with pytest.raises(StopIteration) as parsed:  # the whole frame is there: no waiting
+        next(Frame.parse(reader.read_exact, mask=False))
+    frame = parsed.value.value
+    assert frame.opcode is Opcode.TEXT and frame.fin and frame.data.decode() == big
+    assert type(drawn.framed("見守り")) is str
+    lone = "\ud800" * 20000
+    assert type(drawn.framed(lone)) is str and drawn.framed(lone) == lone

@@ -18,7 +18,7 @@ from app.documents import exports, report
 from app.live import changes
 from app.live.view import EventView
 from app.refusal import Refusal
-from app.schemas import JoinForm, SurveyAnswersIn, SurveyIn
+from app.schemas import JoinFormIn, SurveyAnswersIn, SurveyIn
 from app.store.records import PersonRecord, QuestionRecord, SurveyAnswerRecord, SurveyRecord
 from tests.fixtures.browser import ARTIFACTS
 from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
@@ -83,8 +83,8 @@ def test_answers_are_checked_against_their_questions_and_kept_in_their_order():
 def test_the_join_form_needs_an_affiliation_and_a_theme_when_there_are_themes():
     form = {"name": "佐藤", "join_code": "ABCD", "theme": ""}
     with pytest.raises(ValidationError, match="affiliation"):
-        JoinForm.model_validate(form)
-    chosen = JoinForm.model_validate({**form, "affiliation": "npo"})
+        JoinFormIn.model_validate(form)
+    chosen = JoinFormIn.model_validate({**form, "affiliation": "npo"})
     with pytest.raises(Refusal, match="theme"):
         chosen.require_theme(["見守り"])
     assert chosen.require_theme([]).theme == ""  # no themes to choose from

@@ -1,7 +1,9 @@
-"""The participant's phone: the page, switching to another participant's link, cards,
-dots and the survey's answers."""
+"""The participant's phone: the page, switching to another participant's link, cards and
+dots."""
 
 from __future__ import annotations
+
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -11,21 +13,16 @@ from app.actions import access, board, survey
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
-from app.web.deps import (
-    ServicesDep,
-    SettingsDep,
-    same_origin,
-)
+from app.web.deps import ServicesDep, SettingsDep, same_origin
+from app.web.pages.forms import SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
-    SIGNED_OUT,
-    Visit,
+    Participant,
+    PhoneVisit,
     card_from_page,
-    check_visit,
     cookie_redirect,
     denied_page,
-    form_group,
-    from_page,
     live_context,
+    note,
     render_page,
 )
 
@@ -33,16 +30,13 @@ router = APIRouter()
 
 
 @router.get("/m/{event_id}", response_class=HTMLResponse)
-def participant_page(event_id: str, request: Request, services: ServicesDep,
-                     settings: SettingsDep) -> Response:
+def participant_page(visit: PhoneVisit, request: Request) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
     is replaced."""
-    visit = check_visit(request, settings, services, event_id, (auth.PARTICIPANT,))
-    if not isinstance(visit, Visit):
-        return visit
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
-                       audience=visit.identity, card_post_url=f"/m/{event_id}/cards",
+                       audience=visit.identity,
+                       card_post_url=f"/m/{visit.view.event.id}/cards",
                        **live_context(visit.view))
 
 
@@ -65,35 +59,30 @@ def card_from_phone(event_id: str, spec: CardIn, request: Request,
     return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
 
 
-async def _vote_from_phone(request: Request, services, event_id: str, delta: int) -> Response:
+def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
+          delta: int) -> Response:
     """A dot on the card (`card_id`) or on the group (`group_id`) the tapped button names."""
-    def work(identity, form) -> None:
-        if "group_id" in form:
-            board.vote_group(services, identity, form_group(form), delta)
-        else:
-            board.vote(services, identity, form.get("card_id", ""), delta)
-
-    return await from_page(request, event_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+    if "group_id" in dot.model_fields_set:
+        board.vote_group(services, identity, dot.group_id, delta)
+    else:
+        board.vote(services, identity, dot.card_id, delta)
+    return note(request)
 
 
 @router.post("/m/{event_id}/votes")
-async def vote_from_phone(event_id: str, request: Request, services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, event_id, +1)
+def vote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                    request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, +1)
 
 
 @router.post("/m/{event_id}/votes/remove")
-async def unvote_from_phone(event_id: str, request: Request,
-                            services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, event_id, -1)
+def unvote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                      request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, -1)
 
 
 @router.post("/m/{event_id}/survey")
-async def survey_from_phone(event_id: str, request: Request,
-                            services: ServicesDep) -> Response:
-    """The survey's form: a field per question answered (named by its id)."""
-    def work(identity, form) -> str:
-        answers = {key: value for key, value in form.items() if str(value).strip()}
-        survey.answer(services, identity, SurveyAnswersIn.model_validate({"answers": answers}))
-        return N_("Thank you! Your answers are saved.")
-
-    return await from_page(request, event_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+def survey_from_phone(identity: Participant, form: Annotated[SurveyForm, posted(SurveyForm)],
+                      request: Request, services: ServicesDep) -> Response:
+    survey.answer(services, identity, SurveyAnswersIn(answers=form.answers))
+    return note(request, N_("Thank you! Your answers are saved."))

@@ -1,35 +1,36 @@
-"""What every page route shares: a visit's sign-in and role check, page and message
-answers, the flash fragment, and reading forms."""
+"""What every page route shares: a visit's sign-in and role check as dependencies (a Visit,
+or PageAnswer with the page to show instead), who posts a form, page and message answers,
+the flash fragment, and the one way a page answers a refusal (`refusal_answer`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from starlette.requests import HTTPConnection
 
 from app import auth
-from app.actions import access, board, seating, sessions
+from app.actions import access, board, sessions
 from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.rounds import now_ms
-from app.schemas import (
-    MAX_ID,
-    AbsenceIn,
-    CardIn,
-)
+from app.schemas import CardIn
 from app.templating import render
 from app.web.deps import (
+    DOCUMENT_FAILED,
+    ServicesDep,
+    SettingsDep,
     card_response,
     client_address,
     cookie_identity,
-    describe_invalid,
+    error_text,
     page_language,
     same_origin,
+    wants_a_page,
 )
 
 COOKIE_MAX_AGE = 7 * 24 * 3600
@@ -71,10 +72,10 @@ def sign_in_step(request: Request, settings, role: str, event_id: str, token: st
 
 
 def enter(request: Request, settings, services, view: EventView, roles: tuple[str, ...],
-          target: str | None = None):
-    """Who opens this page: a token in the URL becomes a cookie (the sign-in step towards
-    `target`, by default this page, is returned; a phone that joined as someone else is
-    asked first); otherwise the first of `roles` whose cookie is valid."""
+          target: str | None = None) -> auth.Identity | None:
+    """Who opens this page: a token in the URL becomes a cookie (PageAnswer with the
+    sign-in step towards `target`, by default this page; a phone that joined as someone
+    else is asked first); otherwise the first of `roles` whose cookie is valid."""
     event_id = view.event.id
     token = request.query_params.get("token")
     if token:
@@ -83,9 +84,9 @@ def enter(request: Request, settings, services, view: EventView, roles: tuple[st
             return None
         joined = joined_as_someone_else(request, event_id, identity)
         if joined is not None:
-            return ask_to_switch(request, view, joined, identity, token)
-        return sign_in_step(request, settings, identity.role, event_id, token,
-                            page_language(request), target)
+            raise PageAnswer(ask_to_switch(request, view, joined, identity, token))
+        raise PageAnswer(sign_in_step(request, settings, identity.role, event_id, token,
+                                      page_language(request), target))
     return cookie_identity(request, event_id, *roles)
 
 
@@ -125,19 +126,91 @@ class Visit:
     language: str
 
 
+class PageAnswer(Exception):  # noqa: N818 -- an answer, not an error
+    """A page route's answer instead of its page: the sign-in step, the page that asks for
+    the right link, no such event, the switch question. Raised by the visit dependencies;
+    app/main.py's handler sends `response`."""
+
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
+
+
+FLASH = "flash"
+MESSAGE = "message"
+REFUSED_HEADING = N_("This cannot be done right now")
+REFUSAL_HEADINGS = {
+    "unknown_format": N_("Unknown export format"),
+    DOCUMENT_FAILED: N_("The document could not be made"),
+    "not_planned": N_("Not ready to print yet"),
+    "too_many_attempts": N_("Please wait"),
+}
+"""A message page's heading by the refusal's code."""
+
+
+def answer_refusals(request: HTTPConnection, kind: str, language: str | None = None) -> None:
+    """How this request's refusals are answered (`refusal_answer`): as the message fragment
+    of a form (FLASH) or as a message page (MESSAGE), in `language` when known."""
+    request.state.refusals = (kind, language)
+
+
+def refusal_answer(request: Request, error: Refusal | ValidationError) -> Response | None:
+    """The one way a page answers a refusal, or a form its model refused: the message
+    fragment (#flash) for a form or a piece of a page, a message page for a page (and for
+    any browser that navigates to a refused address); None for a program, which gets the
+    error shape (app/main.py)."""
+    kind, language = getattr(request.state, "refusals", (None, None))
+    if kind is None and isinstance(error, Refusal) and wants_a_page(request):
+        kind = MESSAGE
+    if kind is None:
+        return None
+    language = language or page_language(request)
+    text = error_text(error, language)
+    refusal = error if isinstance(error, Refusal) else None
+    status = refusal.status if refusal else 422
+    if kind == FLASH:
+        response = flash(request, language, text, "error", status)
+    else:
+        heading = REFUSAL_HEADINGS.get(refusal.code if refusal else "", REFUSED_HEADING)
+        response = render_page(request, language, "pages/message.html", status=status,
+                               heading=translate(language, heading), text=text)
+    response.headers.update(refusal.headers if refusal and refusal.headers else {})
+    return response
+
+
 def check_visit(request: Request, settings, services, event_id: str,
-                roles: tuple[str, ...]) -> Visit | Response:
-    """The event and the visitor, or the response to send instead (404, token redirect,
-    or the page that asks for the right link)."""
+                roles: tuple[str, ...]) -> Visit:
+    """The event and the visitor; otherwise PageAnswer with the page to show instead (no
+    such event, the sign-in step, the page that asks for the right link)."""
     view = sessions.view_by_id(services, event_id)
     if view is None:
-        return no_event_page(request)
-    entered = enter(request, settings, services, view, roles)
-    if entered is None:
-        return denied_page(request, event_id, roles)
-    if not isinstance(entered, auth.Identity):
-        return entered
-    return Visit(view, entered, page_language(request, view.event.language))
+        raise PageAnswer(no_event_page(request))
+    identity = enter(request, settings, services, view, roles)
+    if identity is None:
+        raise PageAnswer(denied_page(request, event_id, roles))
+    visit = Visit(view, identity, page_language(request, view.event.language))
+    answer_refusals(request, MESSAGE, visit.language)
+    return visit
+
+
+def visit_of(*roles: str, posted: bool = False) -> object:
+    """A page visit by one of `roles` as a dependency (FastAPI runs it in its thread pool).
+    `posted`: a whole-page form (same-site only; another site's post gets the page that
+    asks for the right link)."""
+    def visit(event_id: str, request: Request, settings: SettingsDep,
+              services: ServicesDep) -> Visit:
+        if posted and not same_origin(request, settings):
+            raise PageAnswer(denied_page(request, event_id, roles))
+        return check_visit(request, settings, services, event_id, roles)
+
+    return Depends(visit)
+
+
+ConsoleVisit = Annotated[Visit, visit_of(auth.FACILITATOR)]
+ConsoleFormVisit = Annotated[Visit, visit_of(auth.FACILITATOR, posted=True)]
+ProjectorVisit = Annotated[Visit, visit_of(auth.PROJECTOR, auth.FACILITATOR)]
+HostVisit = Annotated[Visit, visit_of(auth.HOST)]
+PhoneVisit = Annotated[Visit, visit_of(auth.PARTICIPANT)]
 
 
 def denied_page(request: Request, event_id: str, roles: tuple[str, ...]) -> HTMLResponse:
@@ -171,64 +244,28 @@ def flash(request: Request, language: str, text: str, kind: str, status: int) ->
                        flash_text=text, flash_kind=kind)
 
 
-Work = Callable[[auth.Identity, object], object]
-
-
-async def from_page(request: Request, event_id: str, roles: tuple[str, ...], work: Work,
-                    denied: str) -> Response:
-    """A form posted with the page's cookie (and a same-site Origin): `work` calls the
-    action in a worker thread; the answer is a message fragment (#flash): a note (a msgid,
-    or a msgid and its parameters), an error or nothing."""
+def note(request: Request, msgid: str | tuple[str, str] | None = None,
+         **params: object) -> HTMLResponse:
+    """A form's answer: the message fragment (#flash) with a note, or empty."""
     language = page_language(request)
-    if not same_origin(request, request.app.state.settings):
-        return flash(request, language, translate(language, denied), "error", 403)
-    form = await request.form()
-
-    def attempt() -> Response:
-        identity = cookie_identity(request, event_id, *roles)
-        if identity is None:
-            return flash(request, language, translate(language, denied), "error", 403)
-        try:
-            note = work(identity, form)
-        except ValidationError as error:
-            return flash(request, language, describe_invalid(error, language), "error", 422)
-        except Refusal as refusal:
-            return flash(request, language, refusal.text(language), "error", refusal.status)
-        if isinstance(note, tuple):  # a msgid and its parameters
-            text = translate(language, note[0], **note[1])
-        else:
-            text = translate(language, note) if isinstance(note, str) else ""
-        return flash(request, language, text, "note" if text else "", 200)
-
-    return await run_in_threadpool(attempt)
+    text = translate(language, msgid, **params) if msgid else ""
+    return flash(request, language, text, "note" if text else "", 200)
 
 
-def form_int(form, name: str) -> int:
-    try:
-        value = int(form.get(name, ""))
-        if not 0 < value <= MAX_ID:
-            raise ValueError(value)
-        return value
-    except ValueError:
-        raise Refusal("invalid",
-                      N_("There is no such participant or table in this event.")) from None
+def cookie_of(*roles: str, denied: str) -> object:
+    """Who posts a page's form (or asks for a piece of a page): the first of `roles` whose
+    cookie is valid, and for a post a same-site Origin; otherwise `denied` (403). Its
+    refusals, and those of the action, are answered as the message fragment (#flash)."""
+    def identity(event_id: str, request: Request, settings: SettingsDep) -> auth.Identity:
+        answer_refusals(request, FLASH)
+        if request.method != "GET" and not same_origin(request, settings):
+            raise Refusal("forbidden", denied)
+        found = cookie_identity(request, event_id, *roles)
+        if found is None:
+            raise Refusal("forbidden", denied)
+        return found
 
-
-def form_group(form) -> int | str | None:
-    """A form's `group_id`: empty for no group, else the number (or the text, refused)."""
-    raw = form.get("group_id", "")
-    return form_number(raw) if raw else None
-
-
-def form_number(raw: str) -> int | str:
-    """A form field's whole number, or the text as sent for the action to refuse (only
-    ASCII digits: "²".isdigit() is true, int("²") fails)."""
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else raw
-
-
-def yes_no(form, name: str) -> bool | str:
-    value = form.get(name)
-    return {"yes": True, "no": False}.get(value, value)
+    return Depends(identity)
 
 
 FACILITATOR_ONLY = N_("Only the facilitator may do this.")
@@ -237,16 +274,16 @@ FACILITATOR_ONLY = N_("Only the facilitator may do this.")
 SIGNED_OUT = N_("This page is no longer signed in. Open your link or QR code again.")
 
 
-def absence_change(services):
-    def work(identity, form) -> None:
-        absence = AbsenceIn.model_validate({"absent": form.get("absent") == "yes"})
-        seating.mark_absent(services, identity, form_int(form, "participant_id"),
-                            absence.absent)
-
-    return work
-
-
 SEATING_ONLY = N_("Only the facilitator or the table host may do this.")
+
+
+Facilitator = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denied=FACILITATOR_ONLY)]
+"""The console's forms and pieces."""
+Seating = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denied=SEATING_ONLY)]
+TableHost = Annotated[auth.Identity, cookie_of(auth.HOST, denied=SIGNED_OUT)]
+TableHostSeating = Annotated[auth.Identity, cookie_of(auth.HOST, denied=SEATING_ONLY)]
+Participant = Annotated[auth.Identity, cookie_of(auth.PARTICIPANT, denied=SIGNED_OUT)]
+SignedInFacilitator = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denied=SIGNED_OUT)]
 
 
 def card_from_page(request: Request, services, event_id: str, role: str,
