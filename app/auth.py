@@ -30,7 +30,7 @@ the facilitator makes, replaces and revokes."""
 @dataclass(frozen=True)
 class Identity:
     role: str
-    session_id: str
+    event_id: str
     table_id: int | None = None
     participant_id: int | None = None
     co_facilitator: bool = False
@@ -46,9 +46,9 @@ def new_token() -> str:
 def new_session_id() -> str:
     """Eight URL-safe characters that never start with "-" (`worldcafe export -abc…`
     would read the event's id as an option)."""
-    while (session_id := secrets.token_urlsafe(6)).startswith("-"):
+    while (event_id := secrets.token_urlsafe(6)).startswith("-"):
         pass
-    return session_id
+    return event_id
 
 
 def new_join_code() -> str:
@@ -60,8 +60,8 @@ def clean_join_code(raw: str) -> str:
     return "".join(ch for ch in raw.upper() if ch.isalnum())
 
 
-def cookie_name(role: str, session_id: str) -> str:
-    return f"wc_{COOKIE_LETTER[role]}_{session_id}"
+def cookie_name(role: str, event_id: str) -> str:
+    return f"wc_{COOKIE_LETTER[role]}_{event_id}"
 
 
 class FailureLimiter:
@@ -234,9 +234,9 @@ class TokenCache:
         self._forgotten: dict[str, int] = {}
         """session id -> when its tokens were last forgotten"""
 
-    def get(self, session_id: str, token: str | None,
+    def get(self, event_id: str, token: str | None,
             now_ms: int) -> tuple[Identity, str] | None:
-        hit = self._known.get((session_id, token or ""))
+        hit = self._known.get((event_id, token or ""))
         if hit is None or hit[2] < now_ms:
             return None
         return hit[0], hit[1]
@@ -246,25 +246,25 @@ class TokenCache:
         """Remember a token found valid at `checked_ms` (default: now), until it expires
         at `expires_ms` (None: it does not) or `ttl_ms` from now, whichever is first."""
         checked = now_ms if checked_ms is None else checked_ms
-        if checked <= self._forgotten.get(identity.session_id, -1):
+        if checked <= self._forgotten.get(identity.event_id, -1):
             return  # found valid before the event's tokens changed: look it up again
         if len(self._known) >= self.size:
             self._known.clear()
             self._expiry.clear()
-        key = (identity.session_id, token)
+        key = (identity.event_id, token)
         until = now_ms + self.ttl_ms
         if expires_ms is not None:
             until = min(until, expires_ms)
             self._expiry[key] = expires_ms
         self._known[key] = (identity, language, until)
 
-    def expiry(self, session_id: str, token: str | None) -> int | None:
+    def expiry(self, event_id: str, token: str | None) -> int | None:
         """When a token remembered here expires (None: not before the event finishes)."""
-        return self._expiry.get((session_id, token or ""))
+        return self._expiry.get((event_id, token or ""))
 
-    def forget(self, session_id: str, now_ms: int | None = None) -> None:
-        self._forgotten[session_id] = clock_now_ms() if now_ms is None else now_ms
+    def forget(self, event_id: str, now_ms: int | None = None) -> None:
+        self._forgotten[event_id] = clock_now_ms() if now_ms is None else now_ms
         for key in list(self._known):  # a copy: other threads may add meanwhile
-            if key[0] == session_id:
+            if key[0] == event_id:
                 self._known.pop(key, None)
                 self._expiry.pop(key, None)

@@ -110,7 +110,7 @@ def same_author(card: Any, role: str, participant_id: int | None, table_id: int 
 
 
 def card_json(card: Any, reveal_author: bool = False, weight: int = 1) -> dict:
-    """The one JSON shape of a card (API answers, live events, later the exports). Who wrote
+    """The one JSON shape of a card (API answers, live changes, later the exports). Who wrote
     it is shown only to the facilitator and the author; `weight` is 1 and every card merged
     into it (`weights`)."""
     body = {

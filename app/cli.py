@@ -53,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_event_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("session_id", metavar="SESSION_ID", help="the event's id")
+    parser.add_argument("event_id", metavar="EVENT_ID", help="the event's id")
     parser.add_argument("--database-url", help="SQLAlchemy URL (default: the SQLite file "
                                                "here, then the demo's)")
 
@@ -184,12 +184,12 @@ def _print_links(settings: Settings, view, heading: str) -> dict:
     from app.templating import links
 
     printed = links.created_body(settings.base_url(), view)
-    print(f"\n{heading}: {view.session.title}\n")
+    print(f"\n{heading}: {view.event.title}\n")
     print(f"  facilitator console : {printed['urls']['console']}")
     print(f"  projector           : {printed['urls']['projector']}")
     for table in printed["tables"]:
         print(f"  host, table {table['number']}       : {table['host_url']}")
-    print(f"  participants join   : {printed['urls']['join']}  (code {view.session.join_code})\n",
+    print(f"  participants join   : {printed['urls']['join']}  (code {view.event.join_code})\n",
           flush=True)
     return printed
 
@@ -204,8 +204,8 @@ def _sqlite_file_missing(url: str) -> bool:
 
 
 def _load_event(args: argparse.Namespace, settings: Settings, read=None):
-    """The event of `args.session_id` from the database (its view, or what
-    `read(engine, session_id)` returns), or the exit status after saying why not.
+    """The event of `args.event_id` from the database (its view, or what
+    `read(engine, event_id)` returns), or the exit status after saying why not.
     Without a database named, the demo's file is looked in too, so that the links
     `make demo` printed can be found again."""
     urls = [settings.database_url]
@@ -219,7 +219,7 @@ def _load_event(args: argparse.Namespace, settings: Settings, read=None):
         loaded = _read_event(args, url, read)
         if loaded is not None:
             return loaded
-    return _fail(args.command, f"there is no event {args.session_id!r} in "
+    return _fail(args.command, f"there is no event {args.event_id!r} in "
                                + " or ".join(_safe(url) for url in urls))
 
 
@@ -234,7 +234,7 @@ def _read_event(args: argparse.Namespace, url: str, read):
 
     engine = make_engine(url)
     try:
-        return (read or sessions.load_view)(engine, args.session_id)
+        return (read or sessions.load_view)(engine, args.event_id)
     except Refusal:
         return None
     except SQLAlchemyError as error:
@@ -254,13 +254,13 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _export_inputs(engine, session_id: str):
+def _export_inputs(engine, event_id: str):
     """What an export reads: the event, its clock's log (the report's programme) and
     everyone's token (the name tags' own links)."""
     from app.store import registration, sessions
 
-    return (sessions.load_view(engine, session_id), sessions.clock_log(engine, session_id),
-            registration.tokens(engine, session_id))
+    return (sessions.load_view(engine, event_id), sessions.clock_log(engine, event_id),
+            registration.tokens(engine, event_id))
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:

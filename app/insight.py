@@ -297,7 +297,7 @@ def _belonging(near_rows: list[tuple[int, float]], card_words: list[tuple[str, .
 
 
 def named_suggestion(cards: Sequence[tuple[str, str]], rows: list[int],
-                card_words: list[tuple[str, ...]], used: Counter) -> Suggestion | None:
+                     card_words: list[tuple[str, ...]], used: Counter) -> Suggestion | None:
     """The suggestion of these rows, or None when their cards share no keyword. Its cards
     are in the order of `rows`; its name does not depend on it (ties of the words go to
     the card with the lowest id)."""
@@ -341,14 +341,14 @@ class Recent:
         self._kept: OrderedDict[tuple[str, str], Suggestion] = OrderedDict()
         self._lock = threading.Lock()
 
-    def keep(self, session_id: str, suggestions: Sequence[Suggestion]) -> None:
+    def keep(self, event_id: str, suggestions: Sequence[Suggestion]) -> None:
         with self._lock:
             for suggestion in suggestions:
-                self._kept[(session_id, suggestion.id)] = suggestion
-                self._kept.move_to_end((session_id, suggestion.id))
+                self._kept[(event_id, suggestion.id)] = suggestion
+                self._kept.move_to_end((event_id, suggestion.id))
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
 
-    def get(self, session_id: str, suggestion_id: str) -> Suggestion | None:
+    def get(self, event_id: str, suggestion_id: str) -> Suggestion | None:
         with self._lock:
-            return self._kept.get((session_id, suggestion_id))
+            return self._kept.get((event_id, suggestion_id))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 from app.actions import Services, access
 from app.auth import FailureLimiter, Pacer, RateLimiter, SharedBudget, TokenCache
 from app.documents.jobs import Maker
-from app.i18n import N_, translate
+from app.i18n import N_
 from app.live.bus import RedisBus
 from app.live.hub import Hub
 from app.live.view import EventView
@@ -29,10 +29,10 @@ from app.settings import Settings
 from app.store import keyword_terms, sessions
 from app.store.combining import GroupCommit
 from app.store.db import UNAVAILABLE, make_engine, write_check, written_within
-from app.templating import render
 from app.web import api, logs, pages, ws
-from app.web.deps import api_language, describe_invalid, page_language, wants_a_page
+from app.web.deps import api_language, describe_invalid
 from app.web.middleware import BodyLimit, SecurityHeaders
+from app.web.pages.visits import PageAnswer, refusal_answer
 from app.web.protocols import collect_garbage_less_often, return_freed_memory
 from app.web.reads import BigReads
 
@@ -59,7 +59,6 @@ HTTP_REFUSALS = {
     405: ("method_not_allowed", N_("This address does not take that kind of request.")),
 }
 """What the framework's own refusals (no such route, wrong method, unreadable body) say."""
-REFUSED_HEADING = N_("This cannot be done right now")
 BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
                      "worker that made them until it is back.")
 
@@ -75,18 +74,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     logs.install()
     engine = make_engine(settings.database_url)
 
-    def load_live_view(session_id: str) -> EventView:
+    def load_live_view(event_id: str) -> EventView:
         """The hub's loader (it runs in a worker thread); a restart would otherwise
         tokenise every card while drawing the keyword charts."""
-        return keyword_terms.load_view(engine, session_id)
+        return keyword_terms.load_view(engine, event_id)
 
     tokens = TokenCache()
     join_pacer = Pacer(settings.joins_per_minute, settings.join_burst)
     hub = Hub(load_live_view,
-              committed_seq=lambda session_id: sessions.committed_seq(engine, session_id),
+              committed_seq=lambda event_id: sessions.committed_seq(engine, event_id),
               forget_tokens=tokens.forget,
-              forget_join_turns=lambda session_id: access.forget_join_turns(services,
-                                                                            session_id))
+              forget_join_turns=lambda event_id: access.forget_join_turns(services,
+                                                                          event_id))
     services = Services(
         engine, hub.publish,
         card_limiter=RateLimiter(((settings.card_rate_per_second, 1000),
@@ -127,15 +126,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(Refusal)
     async def refused(request: Request, refusal: Refusal) -> Response:
-        """The error shape for programs; a page with the message for a browser."""
-        if wants_a_page(request):
-            language = page_language(request)
-            html = render(language, "pages/message.html", current_path=request.url.path,
-                          heading=translate(language, REFUSED_HEADING),
-                          text=refusal.text(language))
-            return HTMLResponse(html, status_code=refusal.status, headers=refusal.headers)
-        return JSONResponse(refusal.shape(api_language(request)),
-                            status_code=refusal.status, headers=refusal.headers)
+        """The error shape for programs; the page's answer (the message fragment of a
+        form, a message page) for the pages."""
+        return refusal_answer(request, refusal) or JSONResponse(
+            refusal.shape(api_language(request)), status_code=refusal.status,
+            headers=refusal.headers)
+
+    @app.exception_handler(PageAnswer)
+    async def page_answer(_request: Request, answer: PageAnswer) -> Response:
+        """A page visit answered otherwise: the sign-in step, the page asking for the
+        right link, no such event, the switch question (app/web/pages/visits.py)."""
+        return answer.response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
@@ -155,7 +156,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 
     @app.exception_handler(ValidationError)
-    async def invalid_data(request: Request, error: ValidationError) -> JSONResponse:
+    async def invalid_data(request: Request, error: ValidationError) -> Response:
+        """Data an action or a page's form model refused: as a refusal (`invalid`)."""
+        answer = refusal_answer(request, error)
+        if answer is not None:
+            return answer
         message = describe_invalid(error, api_language(request))
         return JSONResponse({"error": {"code": "invalid", "message": message}}, status_code=422)
 

@@ -41,6 +41,7 @@ class Code(StrEnum):
     NO_SUGGESTION = "no_suggestion", 404
     UNKNOWN_FORMAT = "unknown_format", 404
     NO_DOCUMENT = "no_document", 404
+    NO_SURVEY = "no_survey", 404
     NOT_RUNNING = "not_running", 409
     NO_PREVIOUS = "no_previous", 409
     FINISHED = "finished", 409
@@ -59,6 +60,8 @@ class Code(StrEnum):
     EVENT_FULL = "event_full", 409
     JOINING_CLOSED = "joining_closed", 409
     NOT_PLANNED = "not_planned", 409
+    SURVEY_CLOSED = "survey_closed", 409
+    SURVEY_ANSWERED = "survey_answered", 409
     PASSCODE_REQUIRED = "passcode_required", 401
     WRONG_PASSCODE = "wrong_passcode", 403
     TOO_MANY_JOINS = "too_many_joins", 429

@@ -18,6 +18,8 @@ from pydantic import (
     ConfigDict,
     Field,
     StrictBool,
+    StrictInt,
+    StrictStr,
     field_validator,
 )
 
@@ -75,12 +77,14 @@ Contact = Annotated[str, _text(200, N_("Contact"), required=False)]
 Venue = Annotated[str, _text(120, N_("Venue"), required=False)]
 Organiser = Annotated[str, _text(120, N_("Organiser"), required=False)]
 Purpose = Annotated[str, _text(1000, N_("Purpose"), required=False)]
+PrivacyNotice = Annotated[str, _text(2000, N_("Privacy notice"), required=False)]
 DEFAULT_TIME_ZONE = "Asia/Tokyo"
 DATE_ERAS = ("", "reiwa")
 """How documents write the event's year: 2026年 (""), or 令和8年 ("reiwa")."""
 DETAILS = ("date", "start_time", "venue", "organiser", "purpose", "time_zone", "date_era",
-           "contact")
-"""The event's details: what the report's title block and every local time need."""
+           "contact", "privacy_notice")
+"""The event's details: what the report's title block and every local time need, and the
+privacy notice the join form shows."""
 
 
 def _date_era(value: object) -> str:
@@ -224,6 +228,7 @@ class SessionIn(Strict):
     time_zone: TimeZone = DEFAULT_TIME_ZONE
     date_era: DateEra = ""
     contact: Contact = ""
+    privacy_notice: PrivacyNotice = ""
 
     _check_card_max_length = field_validator("card_max_length")(_card_max_length)
 
@@ -248,6 +253,7 @@ class SessionPatch(Strict):
     time_zone: TimeZone | None = None
     date_era: DateEra | None = None
     contact: Contact | None = None
+    privacy_notice: PrivacyNotice | None = None
     joining_open: StrictBool | None = None
     """Close joining (false) or open it again (true)."""
 
@@ -342,6 +348,22 @@ class ImportIn(Strict):
 
 class JoinIn(ArrivalIn):
     join_code: str = Field(max_length=20)
+    consent: bool = False
+    """Agreed to the event's privacy notice (needed only when the event has one)."""
+
+
+class JoinFormIn(JoinIn):
+    """The join form: affiliation and theme start unselected and must be chosen (a default
+    would count everyone who skips them as 市民 at the first theme); the JSON API keeps
+    them optional (JoinIn)."""
+
+    affiliation: str = Field(default="", validate_default=True)
+
+    def require_theme(self, themes: list[str]) -> JoinFormIn:
+        """Refused without a theme when the event's tables have themes to choose from."""
+        if themes and not self.theme:
+            raise Refusal("invalid", N_("Choose a theme from the list."))
+        return self
 
 
 class ControlIn(Strict):
@@ -444,3 +466,100 @@ class BoardPatch(BaseModel):
     """Voting open; `voting_open` is the same field by its longer name."""
     revealed: bool | None = None
     vote_on: str | None = None
+
+
+# --- the survey (アンケート) ---------------------------------------------------------------
+
+SURVEY_KINDS = ("scale5", "choice", "text")
+"""scale5: 1 (not at all) to 5 (very much); choice: one of its options; text: free text."""
+MAX_QUESTIONS = 10
+MAX_OPTIONS = 10
+QuestionId = Annotated[str, Field(min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
+QuestionText = Annotated[str, _text(300, N_("Question"))]
+OptionText = Annotated[str, _text(60, N_("Option"))]
+_answer_text = _text(1000, N_("Answer"), required=False).func
+
+
+class SurveyQuestionIn(Strict):
+    id: QuestionId
+    kind: str
+    text: QuestionText
+    options: list[OptionText] = Field(default_factory=list, max_length=MAX_OPTIONS)
+
+    @field_validator("kind")
+    @classmethod
+    def _kind(cls, value: str) -> str:
+        if value not in SURVEY_KINDS:
+            raise Refusal("invalid", N_("A question's kind is scale5, choice or text."))
+        return value
+
+    def checked(self) -> SurveyQuestionIn:
+        """A choice needs two options or more (all different); the others none."""
+        if self.kind == "choice":
+            if len(self.options) < 2 or len(set(self.options)) != len(self.options):
+                raise Refusal("invalid",
+                              N_("A choice question needs at least two different options."))
+        elif self.options:
+            raise Refusal("invalid", N_("Only a choice question has options."))
+        return self
+
+
+class SurveyIn(Strict):
+    """The survey's questions, all of them at once (`PUT …/survey`)."""
+
+    questions: list[SurveyQuestionIn]
+
+    @field_validator("questions")
+    @classmethod
+    def _questions(cls, value: list[SurveyQuestionIn]) -> list[SurveyQuestionIn]:
+        if not 1 <= len(value) <= MAX_QUESTIONS:
+            raise Refusal("invalid", N_("A survey has between 1 and %(limit)s questions."),
+                          limit=MAX_QUESTIONS)
+        if len({q.id for q in value}) != len(value):
+            raise Refusal("invalid", N_("Every question needs its own id."))
+        return [q.checked() for q in value]
+
+
+class SurveyPatch(Strict):
+    """Open the survey to the phones, or close it (`PATCH …/survey`)."""
+
+    open: StrictBool
+
+
+class SurveyAnswersIn(BaseModel):
+    """A participant's answers by question id: 1 to 5 for scale5, an option's text for a
+    choice, free text; questions left out are not answered."""
+
+    model_config = ConfigDict(extra="ignore")
+    answers: dict[QuestionId, StrictInt | StrictStr] = Field(max_length=MAX_QUESTIONS)
+
+    def cleaned(self, questions) -> tuple[tuple[str, str], ...]:
+        """The answers as (question id, text) pairs in the questions' order, each checked
+        against its question (`questions`: QuestionRecord-like)."""
+        by_id = {q.id: q for q in questions}
+        unknown = set(self.answers) - set(by_id)
+        if unknown:
+            raise Refusal("invalid", N_("There is no question %(id)s in this survey."),
+                          id=sorted(unknown)[0])
+        pairs = []
+        for question in questions:
+            if question.id in self.answers:
+                value = _answer(question, self.answers[question.id])
+                if value:
+                    pairs.append((question.id, value))
+        if not pairs:
+            raise Refusal("invalid", N_("Answer at least one question."))
+        return tuple(pairs)
+
+
+def _answer(question, raw: int | str) -> str:
+    """One answer as stored text ("" = left empty); `question.choices` are the answers a
+    scale5 or choice question takes."""
+    if question.kind == "text":
+        return _answer_text(raw)
+    value = str(raw).strip()
+    if value not in (*question.choices, ""):
+        raise Refusal("invalid", N_("Answer %(id)s with a number from 1 to 5.")
+                      if question.kind == "scale5"
+                      else N_("Answer %(id)s with one of its options."), id=question.id)
+    return value

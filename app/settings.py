@@ -16,7 +16,7 @@ class Settings(BaseSettings):
     """SQLAlchemy URL; SQLite (WAL) by default, postgresql+psycopg://... for the scaled mode."""
 
     redis_url: str | None = None
-    """When set, live events travel over Redis pub/sub so several workers share one event."""
+    """When set, live changes travel over Redis pub/sub so several workers share one event."""
 
     host: str = "127.0.0.1"
     port: int = 8000

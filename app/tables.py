@@ -134,6 +134,17 @@ class Plan:
         ]
 
 
+def table_in_round(home_table: int | None, round_index: int, seat: int | None) -> int | None:
+    """Where someone sits in a seating round: their home table in the home round (0), their
+    seat in a moving round. Someone with no seat in a moving round (the moves not planned
+    yet; absent when they were re-planned and not placed since) stays at their home table:
+    a card they write goes to it, and their phone, the console and the host list them
+    there, so a person is never nowhere while the store files their card somewhere."""
+    if round_index == 0 or seat is None:
+        return home_table
+    return seat
+
+
 def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme: str | None) -> int:
     """The home table for someone joining now: the least occupied table of their theme.
 

@@ -340,7 +340,7 @@ async def flood_slow(port: int, header_sockets: int, body_sockets: int,
     return {"results": results}
 
 
-async def flood_joins(url: str, session_id: str, join_code: str, seconds: float,
+async def flood_joins(url: str, event_id: str, join_code: str, seconds: float,
                       parallel: int) -> dict:
     """Right-code joins as fast as they are answered, `parallel` at a time."""
     answers: list[dict] = []
@@ -354,7 +354,7 @@ async def flood_joins(url: str, session_id: str, join_code: str, seconds: float,
             number = next(counter)
             sent = time.monotonic()
             try:
-                answer = await client.post(f"/api/v1/sessions/{session_id}/participants",
+                answer = await client.post(f"/api/v1/sessions/{event_id}/participants",
                                            json=join_body(join_code, f"flood{number}", number))
                 code = error_code(answer)
                 retry = answer.headers.get("retry-after")
@@ -375,7 +375,7 @@ async def flood_joins(url: str, session_id: str, join_code: str, seconds: float,
             "took_s": time.monotonic() - started}
 
 
-async def flood_cards(url: str, session_id: str, tokens: list[str], seconds: float,
+async def flood_cards(url: str, event_id: str, tokens: list[str], seconds: float,
                       parallel: int) -> dict:
     """Cards from every token in turn as fast as they are answered."""
     answers: list[dict] = []
@@ -389,7 +389,7 @@ async def flood_cards(url: str, session_id: str, tokens: list[str], seconds: flo
             token = tokens[number % len(tokens)]
             sent = time.monotonic()
             try:
-                answer = await client.post(f"/api/v1/sessions/{session_id}/cards",
+                answer = await client.post(f"/api/v1/sessions/{event_id}/cards",
                                            json=card_body(number),
                                            headers={"Authorization": f"Bearer {token}"})
                 code = error_code(answer)
@@ -404,7 +404,7 @@ async def flood_cards(url: str, session_id: str, tokens: list[str], seconds: flo
     return {"answers": answers, "tokens": len(tokens), "took_s": time.monotonic() - started}
 
 
-async def flood_wrong_codes(url: str, session_id: str, join_code: str, seconds: float,
+async def flood_wrong_codes(url: str, event_id: str, join_code: str, seconds: float,
                             parallel: int) -> dict:
     """Joins with wrong join codes as fast as they are answered."""
     answers: list[dict] = []
@@ -422,7 +422,7 @@ async def flood_wrong_codes(url: str, session_id: str, join_code: str, seconds: 
         while time.monotonic() < deadline:
             sent = time.monotonic()
             try:
-                answer = await client.post(f"/api/v1/sessions/{session_id}/participants",
+                answer = await client.post(f"/api/v1/sessions/{event_id}/participants",
                                            json=join_body(wrong_code(), "guess", 0))
                 code = error_code(answer)
             except httpx.HTTPError as error:
@@ -1174,7 +1174,7 @@ async def baseline_only(server: WorldcafeServer, options: argparse.Namespace) ->
 
 
 async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[Watch,
-                                                                              list[Flood]]:
+                                                                               list[Flood]]:
     observer = Observer(server)
     seconds = options.seconds
     floods: list[Flood] = []
@@ -1403,7 +1403,7 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 5 s floods, 300 + 30 slow sockets, a 3 s baseline, "
-                             "the server's header/body time-outs 3 s / 6 s")
+                        "the server's header/body time-outs 3 s / 6 s")
     parser.add_argument("--seconds", type=float, help="length of each flood (15)")
     parser.add_argument("--baseline", type=float, help="seconds of the honest phone alone (5)")
     parser.add_argument("--parallel", type=int, default=32,

@@ -3,7 +3,7 @@
 The JSON API and the pages call the same functions here (app/web/ only adapts HTTP, forms
 and sockets to them). They are plain synchronous functions, run by the routes in a worker
 thread: each reads or writes through app/store/ in its own transaction, and after a
-committed change publishes one `Batch` of typed events (app/live/changes.py) and returns them
+committed change publishes one `Batch` of typed changes (app/live/changes.py) and returns them
 with its answer in a `Done`.
 """
 
@@ -72,19 +72,19 @@ class Services:
 
 @dataclass(frozen=True)
 class Done(Generic[T]):
-    """An action's answer, and the events it published."""
+    """An action's answer, and the changes it published."""
 
     value: T
-    events: tuple[Change, ...] = ()
+    changes: tuple[Change, ...] = ()
 
 
-def announce(services: Services, session_id: str, seq: int | None,
-             *events: Change) -> tuple[Change, ...]:
-    """Publish the events of the change committed as `seq` (None: nothing changed)."""
+def announce(services: Services, event_id: str, seq: int | None,
+             *changes: Change) -> tuple[Change, ...]:
+    """Publish the changes of the write committed as `seq` (None: nothing changed)."""
     if seq is None:
         return ()
-    services.publish(Batch(session_id, seq, events))
-    return events
+    services.publish(Batch(event_id, seq, changes))
+    return changes
 
 
 def require(identity: auth.Identity, role: str) -> None:

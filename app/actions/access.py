@@ -15,39 +15,39 @@ from app.store import sessions
 from app.store.sessions import code_replaced
 
 
-def identify(services: Services, session_id: str, token: str | None) -> auth.Identity:
+def identify(services: Services, event_id: str, token: str | None) -> auth.Identity:
     """The holder of an API token; 401 without a valid one for this event."""
-    identity, _language = _holder(services, session_id, [(None, token)])
+    identity, _language = _holder(services, event_id, [(None, token)])
     if identity is None:
         raise Refusal("invalid_token", N_("This token is not valid for this event."))
     return identity
 
 
-def signed_in(services: Services, session_id: str,
+def signed_in(services: Services, event_id: str,
               candidates: Iterable[tuple[str, str | None]]) -> auth.Identity | None:
     """The first of a device's (role, token) pairs that is valid for its role here."""
-    return _holder(services, session_id, candidates)[0]
+    return _holder(services, event_id, candidates)[0]
 
 
-def socket_holder(services: Services, session_id: str,
+def socket_holder(services: Services, event_id: str,
                   candidates: Iterable[tuple[str | None, str | None]]
                   ) -> tuple[auth.Identity | None, str]:
     """Who opens a live socket (the first valid pair; role None: any) and the event's
     language; 404 when there is no such event."""
-    identity, language = _holder(services, session_id, candidates)
+    identity, language = _holder(services, event_id, candidates)
     if language is None:
         raise Refusal("not_found", N_("There is no such event."))
     return identity, language
 
 
-def known_holder(services: Services, session_id: str,
+def known_holder(services: Services, event_id: str,
                  candidates: Iterable[tuple[str | None, str | None]]
                  ) -> tuple[auth.Identity, str] | None:
     """(holder, language) when a token was found valid recently; None otherwise. Reads
     no database, so a socket can use it on the event loop."""
     now = services.now()
     for role, token in candidates:
-        hit = services.tokens.get(session_id, token, now)
+        hit = services.tokens.get(event_id, token, now)
         if hit is not None and role in (None, hit[0].role):
             return hit
     return None
@@ -61,18 +61,18 @@ def remember(services: Services, candidates: Iterable[tuple[str | None, str | No
     for role, token in candidates:
         if token and role in (None, identity.role):
             services.tokens.put(token, identity, language, services.now(), opened_ms,
-                                services.tokens.expiry(identity.session_id, token))
+                                services.tokens.expiry(identity.event_id, token))
             return
 
 
-def _holder(services: Services, session_id: str, candidates
+def _holder(services: Services, event_id: str, candidates
             ) -> tuple[auth.Identity | None, str | None]:
     candidates = list(candidates)
-    known = known_holder(services, session_id, candidates)
+    known = known_holder(services, event_id, candidates)
     if known is not None:
         return known
     checked = services.now()
-    found = sessions.signed_in(services.engine, session_id, candidates,
+    found = sessions.signed_in(services.engine, event_id, candidates,
                                checked - services.token_lifetime_ms)
     if found.identity is not None:
         expires = (None if found.finished_at_ms is None
@@ -99,27 +99,27 @@ class Flooded:
     wait_ms: int
 
 
-async def join_turn(services: Services, session_id: str, address: str) -> Flooded | None:
+async def join_turn(services: Services, event_id: str, address: str) -> Flooded | None:
     """Wait this address's turn to join this event (a flood of joins is slowed, not the
     venue); a turn too far off is not waited for, and given back."""
     pacer = services.join_pacer
-    wait_ms = pacer.turn(session_id, address, services.now())
+    wait_ms = pacer.turn(event_id, address, services.now())
     if wait_ms > services.join_wait_ms:
-        pacer.give_back(session_id, address)
-        return Flooded(pacer.busy_since(session_id, address) or services.now(), wait_ms)
+        pacer.give_back(event_id, address)
+        return Flooded(pacer.busy_since(event_id, address) or services.now(), wait_ms)
     if wait_ms:
-        woken = services.join_wakeups.setdefault(session_id, asyncio.Event())
+        woken = services.join_wakeups.setdefault(event_id, asyncio.Event())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(woken.wait(), wait_ms / 1000)
     return None
 
 
-def forget_join_turns(services: Services, session_id: str) -> None:
+def forget_join_turns(services: Services, event_id: str) -> None:
     """Joining was closed or the join code replaced (on any worker): the event's joins
     are paced afresh, and those waiting their turn go on now, to be refused at once
     rather than after their wait."""
-    services.join_pacer.forget(session_id)
-    woken = services.join_wakeups.pop(session_id, None)
+    services.join_pacer.forget(event_id)
+    woken = services.join_wakeups.pop(event_id, None)
     if woken is not None:
         woken.set()
 
@@ -133,15 +133,15 @@ def too_many_joins(flooded: Flooded) -> Refusal:
         seconds)
 
 
-def check_join_code(services: Services, session_id: str, join_code: str,
+def check_join_code(services: Services, event_id: str, join_code: str,
                     address: str) -> None:
     """The join code is the credential: a wrong one counts towards the guessing limit of
     the address (and is refused with 429 once over it); a right one is never refused
     because of wrong ones from the same address (a venue shares one). A replaced code of
     the event is no guess: the phone is told to read the new one."""
-    if sessions.session_id_for_join_code(services.engine, join_code) == session_id:
+    if sessions.session_id_for_join_code(services.engine, join_code) == event_id:
         return
-    if sessions.session_id_for_replaced_code(services.engine, join_code) == session_id:
+    if sessions.session_id_for_replaced_code(services.engine, join_code) == event_id:
         raise code_replaced()
     guard_join_attempts(services, address)
     record_wrong_join_code(services, address)

@@ -22,33 +22,33 @@ log = logging.getLogger(__name__)
 def set_joining(services: Services, identity: auth.Identity, open_: bool
                 ) -> Done[store.Joining]:
     require(identity, auth.FACILITATOR)
-    joining = store.change_joining(services.engine, identity.session_id, services.now(),
+    joining = store.change_joining(services.engine, identity.event_id, services.now(),
                                    open_=open_)
-    return Done(joining, _announce_joining(services, identity.session_id, joining))
+    return Done(joining, _announce_joining(services, identity.event_id, joining))
 
 
 def new_join_code(services: Services, identity: auth.Identity) -> Done[store.Joining]:
     """The projector and its QR code show the new code at once; the old one is refused;
     people who joined keep their own pages (they are not keyed by the code)."""
     require(identity, auth.FACILITATOR)
-    joining = store.change_joining(services.engine, identity.session_id, services.now(),
+    joining = store.change_joining(services.engine, identity.event_id, services.now(),
                                    new_code=True)
-    return Done(joining, _announce_joining(services, identity.session_id, joining))
+    return Done(joining, _announce_joining(services, identity.event_id, joining))
 
 
-def answer_flood(services: Services, session_id: str, flooded_code: str,
+def answer_flood(services: Services, event_id: str, flooded_code: str,
                  since_ms: int) -> Done[store.Joining | None]:
     """The server's own answer to a flood of joins with the right code from one address
     (it cannot tell the script's joins from the phones behind the same NAT): a new join
     code, shown on the projector at once, so the script's old one is refused while the
     people in the room read the new one; the console lists who joined since `since_ms`
     for the facilitator to review. Nothing when the code was replaced meanwhile."""
-    joining = store.renew_after_flood(services.engine, session_id, flooded_code, since_ms,
+    joining = store.renew_after_flood(services.engine, event_id, flooded_code, since_ms,
                                       services.now())
     if joining is None:
         return Done(None)
-    log.warning("join flood on event %s: a new join code was drawn", session_id)
-    return Done(joining, _announce_joining(services, session_id, joining))
+    log.warning("join flood on event %s: a new join code was drawn", event_id)
+    return Done(joining, _announce_joining(services, event_id, joining))
 
 
 CARD_FLOOD_NOTED_EVERY_MS = 10_000
@@ -56,19 +56,19 @@ CARD_FLOOD_NOTED_EVERY_MS = 10_000
 while it goes on, not for every refused card."""
 
 
-def note_card_flood(services: Services, session_id: str, since_ms: int) -> None:
+def note_card_flood(services: Services, event_id: str, since_ms: int) -> None:
     """The server's notice of a flood of cards over an address's budget (app/actions/
     board.py): the same notice as for a flood of joins, listing who wrote cards since
     `since_ms` for the facilitator to review. Nothing else is done: the address's cards
     are refused until its budget allows again, as a venue's honest phones retry theirs."""
     now = services.now()
-    noted = services.card_floods_noted.get(session_id)
+    noted = services.card_floods_noted.get(event_id)
     if noted is not None and now - noted < CARD_FLOOD_NOTED_EVERY_MS:
         return
-    services.card_floods_noted[session_id] = now
-    joining = store.card_flood_seen(services.engine, session_id, since_ms, now)
-    log.warning("card flood on event %s: an address is over its card budget", session_id)
-    _announce_joining(services, session_id, joining)
+    services.card_floods_noted[event_id] = now
+    joining = store.card_flood_seen(services.engine, event_id, since_ms, now)
+    log.warning("card flood on event %s: an address is over its card budget", event_id)
+    _announce_joining(services, event_id, joining)
 
 
 def review_flood(services: Services, identity: auth.Identity,
@@ -76,14 +76,14 @@ def review_flood(services: Services, identity: auth.Identity,
     """The facilitator's review of the floods (of joins, of cards): the ticked people
     removed (their cards hidden), and the notice gone."""
     require(identity, auth.FACILITATOR)
-    removed = remove_participants(services, identity, remove, hide_cards=True).events \
+    removed = remove_participants(services, identity, remove, hide_cards=True).changes \
         if remove else ()
-    joining = store.flood_reviewed(services.engine, identity.session_id)
-    return Done(joining, removed + _announce_joining(services, identity.session_id, joining))
+    joining = store.flood_reviewed(services.engine, identity.event_id)
+    return Done(joining, removed + _announce_joining(services, identity.event_id, joining))
 
 
-def _announce_joining(services: Services, session_id: str, joining: store.Joining):
-    return announce(services, session_id, joining.seq,
+def _announce_joining(services: Services, event_id: str, joining: store.Joining):
+    return announce(services, event_id, joining.seq,
                     changes.JoiningChanged(joining.join_code, joining.open,
                                            joining.flood_since_ms, joining.flood_until_ms,
                                            joining.card_flood_since_ms,
@@ -101,11 +101,11 @@ def remove_participants(services: Services, identity: auth.Identity,
     """All or none; their tokens stop working at once (on every worker) and their
     sockets close."""
     require(identity, auth.FACILITATOR)
-    removal = store.remove_participants(services.engine, identity.session_id,
+    removal = store.remove_participants(services.engine, identity.event_id,
                                         participant_ids, hide_cards)
-    services.tokens.forget(identity.session_id)
+    services.tokens.forget(identity.event_id)
     published = announce(
-        services, identity.session_id, removal.seq,
+        services, identity.event_id, removal.seq,
         *(changes.CardHidden(card) for card in removal.hidden),
         *(changes.dots_changed(vote) for vote in removal.votes),
         changes.SeatingChanged(removal.seating.seats, removal.seating.people),
@@ -127,10 +127,10 @@ def new_link(services: Services, identity: auth.Identity, role: str,
                                       "link can replace or revoke it."))
     if revoke and role != auth.CO_FACILITATOR:
         raise Refusal("invalid", N_("Only the co-facilitator's link can be revoked."))
-    token, seq = store.new_token(services.engine, identity.session_id, role, table_id,
+    token, seq = store.new_token(services.engine, identity.event_id, role, table_id,
                                  revoke)
-    services.tokens.forget(identity.session_id)
-    published = announce(services, identity.session_id, seq, changes.SessionEdited(),
+    services.tokens.forget(identity.event_id)
+    published = announce(services, identity.event_id, seq, changes.EventEdited(),
                          changes.SignedOut(role, table_id if role == auth.HOST else None))
     return Done(token, published)
 

@@ -50,7 +50,7 @@ def document(services: Services, identity: auth.Identity, name: str, base: str, 
     """The facilitator's document `name` (one of DOCUMENT_FORMATS) of the board as it is
     now: its job started when `start` and not made yet, else only looked up."""
     _check_format(identity, name, DOCUMENT_FORMATS)
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
     check_ready(view, name)
     return _document_job(services, view, name, base, start)
 
@@ -59,15 +59,15 @@ def console_documents(services: Services, identity: auth.Identity,
                       base: str) -> list[DocumentJob]:
     """The console's documents (CONSOLE_DOCUMENTS) with their jobs, none started."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
     return [_document_job(services, view, name, base, False) for name in CONSOLE_DOCUMENTS]
 
 
 def _document_job(services: Services, view: EventView, name: str, base: str,
                   start: bool) -> DocumentJob:
     maker = services.documents
-    place = maker.place(view.session.id, name,
-                        jobs.key_of(view.seq, view.session.language, base))
+    place = maker.place(view.event.id, name,
+                        jobs.key_of(view.seq, view.event.language, base))
     return DocumentJob(place, maker.start(place, base) if start else maker.state(place),
                        exports.MEDIA_TYPES[name], exports.content_disposition(view, name))
 
@@ -75,7 +75,7 @@ def _document_job(services: Services, view: EventView, name: str, base: str,
 def export(services: Services, identity: auth.Identity, fmt: str) -> Download:
     """The facilitator's export of the event as it is now in a text format (docs/api.md)."""
     _check_format(identity, fmt, exports.TEXT_FORMATS)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     return Download(exports.export(view, fmt),
                     exports.MEDIA_TYPES[fmt], exports.content_disposition(view, fmt))
 

@@ -7,7 +7,7 @@ about a second), and kept in the worker's memory (`Services.suggested`).
 Accepting one finds it there, or computes the suggestions again from the board as it is
 (another worker, a restart): a suggestion's id is a hash of its cards, so the same cards
 give the same id. The group is made like a manual one — it is announced with the same
-events — but takes only the cards still shown and in no group when it is made.
+changes — but takes only the cards still shown and in no group when it is made.
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ def suggest(services: Services, identity: auth.Identity) -> Suggested:
     """Suggested groups for the cards not grouped yet (facilitator); at most as many as
     the event may still make."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     loose = [card for card in view.board_cards() if card.group_id is None]
     started = time.perf_counter()
     found = insight.suggest([(card.id, card.text) for card in loose],
                             max(0, cards.MAX_GROUPS - len(view.groups)))
     seconds = round(time.perf_counter() - started, 3)
-    services.suggested.keep(identity.session_id, found)
+    services.suggested.keep(identity.event_id, found)
     return Suggested(found, len(loose), seconds, view)
 
 
@@ -61,7 +61,7 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
            name: object = None, card_ids: list[str] | None = None) -> Done[Accepted]:
     """Make the suggested group, with another name and a part of its cards if given."""
     require(identity, auth.FACILITATOR)
-    suggestion = services.suggested.get(identity.session_id, suggestion_id)
+    suggestion = services.suggested.get(identity.event_id, suggestion_id)
     if suggestion is None:
         again = suggest(services, identity).suggestions
         suggestion = next((s for s in again if s.id == suggestion_id), None)
@@ -77,9 +77,10 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
             raise Refusal("invalid", N_("Only cards of this suggestion can be chosen."))
         chosen = [card_id for card_id in chosen if card_id in wanted]
     group, moved, seq = store.create_group_of_loose(
-        services.engine, identity.session_id, suggestion.name if name is None else name,
-        chosen, services.now())
-    published = announce(services, identity.session_id, seq,
+        services.engine, identity.event_id,
+        cards.clean_group_name(suggestion.name if name is None else name), chosen,
+        services.now())
+    published = announce(services, identity.event_id, seq,
                          changes.GroupSaved(group, created=True),
                          *(changes.CardGrouped(card) for card in moved))
     return Done(Accepted(group, moved, len(chosen) - len(moved)), published)
@@ -88,7 +89,7 @@ def accept(services: Services, identity: auth.Identity, suggestion_id: str,
 def keyword_lists(services: Services, identity: auth.Identity) -> dict:
     """The keyword lists (any token); the projector gets only the chart it shows."""
     require(identity, auth.PROJECTOR)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     if identity.role == auth.PROJECTOR:
         return stakeholders.keyword_lists(view, keywords.CHART_LENGTHS["projector"],
                                           whole_event_only=True)
@@ -104,5 +105,5 @@ class Compared:
 def compare(services: Services, identity: auth.Identity) -> Compared:
     """Who said what (facilitator)."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id)
+    view = sessions.load_view(services.engine, identity.event_id)
     return Compared(stakeholders.compare(view), view)

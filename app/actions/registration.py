@@ -41,7 +41,7 @@ class Imported:
 def check(services: Services, identity: auth.Identity, data: bytes) -> Checked:
     """The dry run: the list read and checked against the event's themes, nothing stored."""
     require(identity, auth.FACILITATOR)
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
     return _checked(view, data)
 
 
@@ -55,11 +55,11 @@ def import_people(services: Services, identity: auth.Identity, data: bytes
                                          "the first in row %(row)s (%(column)s). Check the "
                                          "list with a dry run."),
                       count=len(checked.problems), row=first.row, column=first.column)
-    stored = registration.register_all(services.engine, identity.session_id, checked.people,
+    stored = registration.register_all(services.engine, identity.event_id, checked.people,
                                        services.now(), services.max_participants)
-    published = announce(services, identity.session_id, stored.seq,
+    published = announce(services, identity.event_id, stored.seq,
                          changes.SeatingChanged(stored.seating.seats, stored.seating.people))
-    view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+    view = sessions.load_view(services.engine, identity.event_id, with_board=False)
     return Done(Imported(view, stored.people), published)
 
 

@@ -13,11 +13,11 @@ from app.schemas import MoveIn
 from app.store import registration, sessions
 
 
-def _announce(services: Services, session_id: str, change) -> Done[EventView]:
+def _announce(services: Services, event_id: str, change) -> Done[EventView]:
     seating_now, seq = change
-    published = announce(services, session_id, seq,
+    published = announce(services, event_id, seq,
                          changes.SeatingChanged(seating_now.seats, seating_now.people))
-    return Done(sessions.load_view(services.engine, session_id, with_board=False), published)
+    return Done(sessions.load_view(services.engine, event_id, with_board=False), published)
 
 
 @dataclass(frozen=True)
@@ -31,19 +31,19 @@ def plan_now(services: Services, identity: auth.Identity) -> Done[Planned]:
     """The facilitator plans the moves before the first one, to print the route slips;
     people who join later are placed without moving anyone."""
     require(identity, auth.FACILITATOR)
-    change = sessions.plan_now(services.engine, identity.session_id)
+    change = sessions.plan_now(services.engine, identity.event_id)
     if change is None:
-        view = sessions.load_view(services.engine, identity.session_id, with_board=False)
+        view = sessions.load_view(services.engine, identity.event_id, with_board=False)
         return Done(Planned(view, changed=False))
-    done = _announce(services, identity.session_id, change)
-    return Done(Planned(done.value, changed=True), done.events)
+    done = _announce(services, identity.event_id, change)
+    return Done(Planned(done.value, changed=True), done.changes)
 
 
 def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[EventView]:
     """The facilitator seats someone at a table, in this phase's round or a later one."""
     require(identity, auth.FACILITATOR)
-    return _announce(services, identity.session_id, sessions.move_by_hand(
-        services.engine, identity.session_id, move.participant_id, move.table_id,
+    return _announce(services, identity.event_id, sessions.move_by_hand(
+        services.engine, identity.event_id, move.participant_id, move.table_id,
         move.phase_index))
 
 
@@ -51,13 +51,13 @@ def mark_absent(services: Services, identity: auth.Identity, participant_id: int
                 absent: bool) -> Done[EventView]:
     """A host (for their own table) or the facilitator marks someone absent or back."""
     require(identity, auth.HOST)
-    return _announce(services, identity.session_id, sessions.set_absent(
-        services.engine, identity.session_id, participant_id, absent, identity))
+    return _announce(services, identity.event_id, sessions.set_absent(
+        services.engine, identity.event_id, participant_id, absent, identity))
 
 
 def arrive(services: Services, identity: auth.Identity, participant_id: int
            ) -> Done[EventView]:
     """The reception ticks in someone pre-registered: from now on they are seated."""
     require(identity, auth.FACILITATOR)
-    return _announce(services, identity.session_id,
-                     registration.arrive(services.engine, identity.session_id, participant_id))
+    return _announce(services, identity.event_id,
+                     registration.arrive(services.engine, identity.event_id, participant_id))

@@ -42,11 +42,12 @@ PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf", "nametags.pdf", "att
 """The printed materials (app/documents/printed.py)."""
 REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""
-HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png")
+HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv")
 FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS)
-TEXT_FORMATS = ("csv", "md", "json")
+TEXT_FORMATS = ("csv", "md", "json", "survey.csv")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
+    "survey.csv": "text/csv; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "pdf": "application/pdf",
@@ -75,6 +76,7 @@ RANKING_LABEL = N_("Ranking")
 GROUP_RANK_LABEL = N_("Rank %(rank)s")
 CARDS_LABEL = N_("Cards")
 EXPECTATIONS_LABEL = N_("Self-introduction cards")
+RESPONDENT_LABEL = N_("Respondent")
 COLUMNS = (
     ("text", N_("Card")),
     ("table_number", N_("Table no.")),
@@ -141,13 +143,13 @@ class ExportRow:
 def local_iso(view: EventView, ms: int) -> str:
     """A UTC millisecond time as ISO 8601 in the event's time zone, with its offset, to the
     second (the laptop serving the event may well keep UTC)."""
-    zone = ZoneInfo(view.session.time_zone)
+    zone = ZoneInfo(view.event.time_zone)
     return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
 
 
 def event_day(view: EventView) -> str:
     """The day of the event as YYYY-MM-DD: its given date, else the day it was created."""
-    return view.session.date or local_iso(view, view.session.created_at_ms)[:10]
+    return view.event.date or local_iso(view, view.event.created_at_ms)[:10]
 
 
 JAPANESE_WEEKDAYS = "月火水木金土日"
@@ -166,7 +168,7 @@ def date_text(view: EventView, language: str) -> str:
         return (f"{ENGLISH_WEEKDAYS[day.weekday()]} {day.day} "
                 f"{ENGLISH_MONTHS[day.month - 1]} {day.year}")
     year = f"{day.year}年"
-    if view.session.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
+    if view.event.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
         era_year = day.year - REIWA_FIRST_YEAR + 1
         year = f"令和{'元' if era_year == 1 else era_year}年"
     return f"{year}{day.month}月{day.day}日（{JAPANESE_WEEKDAYS[day.weekday()]}）"
@@ -184,7 +186,7 @@ def _affiliation(view: EventView, card, language: str) -> tuple[str, str]:
 
 def export_rows(view: EventView, language: str | None = None) -> list[ExportRow]:
     """The visible cards of the event, by table number, then phase, then oldest first."""
-    language = normalize(language or view.session.language)
+    language = normalize(language or view.event.language)
     tables = {t.id: t for t in view.tables}
     groups = {g.id: g.name for g in view.groups}
     counts = view.vote_counts()
@@ -270,13 +272,39 @@ def guard_formula(value: object) -> object:
 
 
 def to_csv(rows: list[ExportRow], language: str) -> bytes:
-    """UTF-8 with a BOM and CRLF line ends, so that Excel (Japanese Windows too) opens it."""
+    """The cards, a row each (COLUMNS)."""
+    return csv_bytes([translate(language, heading) for _field, heading in COLUMNS],
+                     ([getattr(row, field) for field, _heading in COLUMNS] for row in rows))
+
+
+def csv_bytes(heading: list[str], rows) -> bytes:
+    """UTF-8 with a BOM and CRLF line ends, so that Excel (Japanese Windows too) opens it;
+    no cell read as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([translate(language, heading) for _field, heading in COLUMNS])
+    writer.writerow(heading)
     for row in rows:
-        writer.writerow([guard_formula(getattr(row, field)) for field, _heading in COLUMNS])
+        writer.writerow([guard_formula(cell) for cell in row])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def survey_csv(view: EventView, language: str) -> bytes:
+    """The survey's answers, a row per respondent (numbered, with their affiliation, never
+    their name) and a column per question, in the order people joined."""
+    questions = view.survey.questions if view.survey is not None else ()
+    heading = [translate(language, RESPONDENT_LABEL), translate(language, N_("Affiliation")),
+               *(q.text for q in questions)]
+    people = {p.id: p for p in view.participants}
+    answers = [view.survey_answers[person_id] for person_id in sorted(view.survey_answers)]
+    return csv_bytes(heading, (
+        [number, _person_affiliation(people.get(answer.participant_id), language),
+         *(answer.value(q.id) or "" for q in questions)]
+        for number, answer in enumerate(answers, start=1)))
+
+
+def _person_affiliation(person, language: str) -> str:
+    label = AFFILIATION_LABELS.get(person.affiliation) if person is not None else None
+    return translate(language, label) if label else ""
 
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#])")
@@ -292,9 +320,9 @@ def _heading(view: EventView, language: str, exported_at: str) -> tuple[str, str
     this was exported, by its time alone on the event's own day (the day once, not twice)."""
     day = event_day(view)
     exported = exported_at[:16].replace("T", " ").removeprefix(f"{day} ")
-    parts = (f"{day} {view.session.start_time}".strip(), view.session.venue,
+    parts = (f"{day} {view.event.start_time}".strip(), view.event.venue,
              translate(language, EXPORTED_LABEL, time=exported))
-    return view.session.title, " · ".join(part for part in parts if part)
+    return view.event.title, " · ".join(part for part in parts if part)
 
 
 def weight_mark(weight: int) -> str:
@@ -396,9 +424,9 @@ def to_json(view: EventView, rows: list[ExportRow], exported_at: str) -> bytes:
         "format": "worldcafe-export",
         "version": JSON_FORMAT_VERSION,
         "exported_at": exported_at,
-        "session": {"id": view.session.id, "title": view.session.title,
-                    "language": view.session.language,
-                    "created_at": local_iso(view, view.session.created_at_ms)},
+        "session": {"id": view.event.id, "title": view.event.title,
+                    "language": view.event.language,
+                    "created_at": local_iso(view, view.event.created_at_ms)},
         "vote_on": view.vote_on,
         "tables": [{"id": t.id, "number": t.number, "name": t.name, "theme": t.theme}
                    for t in view.tables],
@@ -571,13 +599,15 @@ def export(view: EventView, fmt: str, language: str | None = None,
     Every format, the printed materials and the report too: app/documents/formats.py."""
     if fmt not in HARVEST_FORMATS:
         raise ValueError(f"not a harvest format: {fmt}")
-    language = normalize(language or view.session.language)
+    language = normalize(language or view.event.language)
     now_ms = now_ms if now_ms is not None else _now_ms()
     progress("analysing")
     exported_at = local_iso(view, now_ms)
     rows = export_rows(view, language)
     if fmt == "csv":
         return to_csv(rows, language)
+    if fmt == "survey.csv":
+        return survey_csv(view, language)
     if fmt == "md":
         return to_markdown(view, rows, language, exported_at)
     if fmt == "json":
@@ -598,7 +628,7 @@ def _now_ms() -> int:
 
 def filename(view: EventView, fmt: str) -> str:
     """The export's file name: the title and the date, e.g. 協働ワーキング-2026-11-24.csv."""
-    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", view.session.title).strip(" ._") or "worldcafe"
+    title = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', "_", view.event.title).strip(" ._") or "worldcafe"
     return f"{title}-{event_day(view)}.{fmt}"
 
 
@@ -606,5 +636,5 @@ def content_disposition(view: EventView, fmt: str) -> str:
     """attachment with an ASCII name for old clients and the real one in RFC 5987 form."""
     name = filename(view, fmt)
     ascii_name = name if re.fullmatch(r"[A-Za-z0-9._ -]+", name) else (
-        f"worldcafe-{view.session.id}-{event_day(view)}.{fmt}")
+        f"worldcafe-{view.event.id}-{event_day(view)}.{fmt}")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -26,7 +26,7 @@ def export(view: EventView, fmt: str, language: str | None = None,
     id → token) put each person's own link on their name tag."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
-    language = normalize(language or view.session.language)
+    language = normalize(language or view.event.language)
     now_ms = now_ms if now_ms is not None else clock_now_ms()
     if fmt in PRINTED_FORMATS:
         progress("analysing")

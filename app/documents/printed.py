@@ -75,7 +75,7 @@ def route_size(route: str) -> float:
 
 def _details(view: EventView, language: str) -> str:
     """The day (as the office writes dates), the start time and the venue, as one line."""
-    session = view.session
+    session = view.event
     when = " ".join(part for part in (exports.date_text(view, language), session.start_time)
                     if part)
     return " · ".join(part for part in (when, session.venue) if part)
@@ -84,7 +84,7 @@ def _details(view: EventView, language: str) -> str:
 def _render(view: EventView, language: str, template: str, **context: object) -> bytes:
     from app.templating import render
 
-    return exports.to_pdf(render(language, template, session=view.session,
+    return exports.to_pdf(render(language, template, event=view.event,
                                  details=_details(view, language), **context))
 
 
@@ -92,7 +92,7 @@ def poster(view: EventView, language: str, base: str) -> bytes:
     """A3 portrait: the join QR large, the join code, the URL and how to join."""
     url = links.join_url(base, view)
     return _render(view, language, "exports/poster.html", join_url=url, qr=print_qr(url),
-                   title_fit=fit(view.session.title, TITLE_LIMITS),
+                   title_fit=fit(view.event.title, TITLE_LIMITS),
                    details_fit=fit(_details(view, language), DETAILS_LIMITS))
 
 

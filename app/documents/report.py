@@ -42,7 +42,10 @@ TOP_CARDS = N_("Cards with the most votes")
 TOP_GROUPS = N_("Groups with the most votes")
 KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
+SURVEY = N_("Survey")
 APPENDIX = N_("Appendix: self-introductions")
+BAR_CELLS = 20
+"""The DOCX draws a bar as up to this many blocks (█) for the largest count."""
 
 
 # --- the blocks a section is made of -----------------------------------------------------------
@@ -92,7 +95,23 @@ class Items:
     items: tuple[tuple[str, str], ...]
 
 
-Block = Fields | Text | Table | Subheading | Items
+@dataclass(frozen=True)
+class Bars:
+    """A bar chart: each answer with how many gave it, the bars scaled to the largest."""
+
+    kind: ClassVar[str] = "bars"
+    bars: tuple[tuple[str, int], ...]
+
+    @property
+    def most(self) -> int:
+        return max((n for _, n in self.bars), default=0)
+
+    def share(self, count: int) -> float:
+        """The bar's length, 0 to 1 of the full width."""
+        return count / self.most if self.most else 0.0
+
+
+Block = Fields | Text | Table | Subheading | Items | Bars
 
 
 @dataclass(frozen=True)
@@ -132,7 +151,7 @@ def _first_round_start(view: EventView, spent: dict[int, rounds.TimeSpent]) -> i
 
 def _overview(view: EventView, t, language: str, spent: dict[int, rounds.TimeSpent],
               now_ms: int) -> Section:
-    session = view.session
+    session = view.event
     started = min((s.first_started_ms for s in spent.values()), default=None)
     start_time = session.start_time or (_clock_time(view, started) if started is not None else "")
     pairs = [(t(N_("Date")), exports.date_text(view, language)), (t(N_("Start time")), start_time),
@@ -305,6 +324,26 @@ def _stakeholders(view: EventView, t) -> Section:
     return Section(t(STAKEHOLDERS), tuple(blocks))
 
 
+def _survey(view: EventView, t, language: str) -> Section:
+    """Per question, a bar chart of the answers (scale5: 1 to 5, with the average; a
+    choice: its options) or the free texts; never who answered what."""
+    blocks: list[Block] = [Fields(((t(N_("Respondents")), str(len(view.survey_answers))),))]
+    for number, result in enumerate(view.survey_results(), start=1):
+        blocks.append(Subheading(f"{number}. {result.question.text}", 2))
+        if result.question.kind == "text":
+            blocks.append(Items(tuple((text, "") for text in result.texts)) if result.texts
+                          else Text(t(N_("No answers."))))
+            continue
+        blocks.append(Bars(result.counts))
+        if result.mean is not None:
+            blocks.append(Text(translate(language, N_("Average %(mean)s (1 = not at all, "
+                                                      "5 = very much), %(n)s answers."),
+                                         mean=f"{result.mean:.1f}", n=result.answered)))
+        else:
+            blocks.append(Text(translate(language, N_("%(n)s answers."), n=result.answered)))
+    return Section(t(SURVEY), tuple(blocks))
+
+
 def _appendix(view: EventView, t) -> Section:
     written = exports.expectations(view)
     intro = Text(t(N_("What participants wrote about their hopes for the day when they "
@@ -321,11 +360,12 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
 
     spent = rounds.time_spent(timeline, now_ms)
     rows = exports.export_rows(view, language)
-    return Report(language, view.session.title, t(REPORT), (
+    return Report(language, view.event.title, t(REPORT), (
         _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
-        _stakeholders(view, t), _appendix(view, t)))
+        _stakeholders(view, t), *([_survey(view, t, language)] if view.survey is not None else []),
+        _appendix(view, t)))
 
 
 # --- the PDF and the DOCX --------------------------------------------------------------------
@@ -373,6 +413,10 @@ def to_docx(report: Report) -> bytes:
                         small.font.size, small.font.color.rgb = Pt(8), RGBColor(0x66, 0x66, 0x66)
             elif isinstance(block, Fields):
                 _docx_table(document, None, block.pairs, bold_first_column=True)
+            elif isinstance(block, Bars):
+                _docx_table(document, None, [
+                    (label, str(count), "█" * round(block.share(count) * BAR_CELLS))
+                    for label, count in block.bars], numeric=(1,))
             else:
                 _docx_table(document, block.columns,
                             [*block.rows, *([block.total] if block.total else [])],

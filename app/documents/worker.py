@@ -35,7 +35,11 @@ BROKEN = N_("The document could not be made: %(error)s")
 
 
 NICENESS = 5
-"""Below the server's priority: on a laptop of two cores the live screens come first."""
+"""Below the server's priority: on a laptop of two cores the live screens come first.
+Its own session (app/documents/jobs.py) keeps its CPU out of the server's scheduling
+group; that group of its own stays at nice 0: at nice 10, or SCHED_IDLE, the report of
+2000 cards took 5-7 times as long on a busy machine, and /healthz was no faster
+(bench/README.md)."""
 
 
 class TookTooLong(Exception):
@@ -47,7 +51,7 @@ def _alarm(_signal, _frame) -> None:
 
 
 def make(arguments: dict) -> None:
-    place = jobs.Place(Path(arguments["folder"]), arguments["session_id"],
+    place = jobs.Place(Path(arguments["folder"]), arguments["event_id"],
                        arguments["name"], arguments["key"])
     job = jobs.Job(place.name, place.key, jobs.QUEUED, 0)
 
@@ -120,10 +124,10 @@ def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
 
     engine = make_engine(arguments["database_url"])
     try:
-        view = keyword_terms.load_view(engine, arguments["session_id"])
-        timeline = (sessions.clock_log(engine, arguments["session_id"])
+        view = keyword_terms.load_view(engine, arguments["event_id"])
+        timeline = (sessions.clock_log(engine, arguments["event_id"])
                     if arguments["name"] in exports.REPORT_FORMATS else ())
-        tokens = (registration.tokens(engine, arguments["session_id"])
+        tokens = (registration.tokens(engine, arguments["event_id"])
                   if arguments["name"] == "nametags.pdf" else {})
     finally:
         engine.dispose()

@@ -1,11 +1,11 @@
 """Live changes: what a committed write announces, as typed records of what changed.
 
 Every write to an event bumps the event's `seq` in the same transaction and publishes one
-`Batch` with that number and the events of the change. Screens apply batches in `seq`
+`Batch` with that number and the changes it made. Screens apply batches in `seq`
 order (app/live/hub.py), so nothing is ever shown from a state older than one already shown; a
 number that never arrives means a lost batch, and the screens resync from the database.
 
-An event carries the changed rows (the card, the group, the dots), so a push renders what
+A change carries the changed rows (the card, the group, the dots), so a push renders what
 changed and nothing else (app/live/delivery.py). Batches travel between workers as JSON
 (`encode`, `decode`).
 """
@@ -25,16 +25,18 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    SurveyAnswerRecord,
+    SurveyRecord,
     TableRecord,
     VoteRecord,
 )
 
 
 @dataclass(frozen=True)
-class SessionEdited:
+class EventEdited:
     """Title, language, tables or program changed: every screen is drawn again."""
 
-    type: ClassVar[str] = "session"
+    type: ClassVar[str] = "event_edited"
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ class Joined:
     person: PersonRecord
     seats: tuple[tuple[int, int], ...] = ()
     """(round, table id) of the newcomer's seats, once the moves are planned."""
-    type: ClassVar[str] = "participant"
+    type: ClassVar[str] = "joined"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,7 @@ class SeatingChanged:
 @dataclass(frozen=True)
 class CardAdded:
     card: CardRecord
-    type: ClassVar[str] = "card"
+    type: ClassVar[str] = "card_added"
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class CardGrouped:
     """Moved into a group, or out of every group (`card.group_id` None)."""
 
     card: CardRecord
-    type: ClassVar[str] = "group"
+    type: ClassVar[str] = "card_grouped"
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ class CardsMerged:
     merged: tuple[CardRecord, ...]
     votes: tuple[VoteRecord, ...]
     """Every vote on the kept card after the merge."""
-    type: ClassVar[str] = "merge"
+    type: ClassVar[str] = "cards_merged"
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ class CardsUnmerged:
     merged: tuple[CardRecord, ...]
     votes: tuple[VoteRecord, ...]
     """Every vote on the kept card and on the cards given back, after the change."""
-    type: ClassVar[str] = "unmerge"
+    type: ClassVar[str] = "cards_unmerged"
 
 
 @dataclass(frozen=True)
@@ -119,19 +121,19 @@ class GroupSaved:
 
     group: GroupRecord
     created: bool
-    type: ClassVar[str] = "group"
+    type: ClassVar[str] = "group_saved"
 
 
 @dataclass(frozen=True)
 class GroupDeleted:
     group_id: int
-    type: ClassVar[str] = "group"
+    type: ClassVar[str] = "group_deleted"
 
 
 @dataclass(frozen=True)
 class LayoutChosen:
     layout: str
-    type: ClassVar[str] = "board"
+    type: ClassVar[str] = "layout"
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ class DotsChanged:
     """One voter's dots on one card now (0: none left there)."""
 
     vote: VoteRecord
-    type: ClassVar[str] = "vote"
+    type: ClassVar[str] = "dots"
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,7 @@ class GroupDotsChanged:
     """One voter's dots on one KJ group now (0: none left there)."""
 
     vote: GroupVoteRecord
-    type: ClassVar[str] = "vote"
+    type: ClassVar[str] = "group_dots"
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,22 @@ class HostAffiliationChosen:
 
 
 @dataclass(frozen=True)
+class SurveyChanged:
+    """The survey's questions were set, or it was opened or closed."""
+
+    survey: SurveyRecord
+    type: ClassVar[str] = "survey"
+
+
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """A participant answered the survey (or changed their answers)."""
+
+    answer: SurveyAnswerRecord
+    type: ClassVar[str] = "survey_answer"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -212,45 +230,51 @@ class SignedOut:
     type: ClassVar[str] = "signed_out"
 
 
-Change = (SessionEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
+Change = (EventEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | CardEdited
           | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
           | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
           | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
-          | SignedOut)
-CHANGE_CLASSES = {cls.__name__: cls for cls in typing.get_args(Change)}
+          | SurveyChanged | SurveyAnswered | SignedOut)
+"""Every live change. Each consumer (EventView.apply, Delivery.apply, json_messages, the
+hub's arrival) handles them in one `match` that ends in `assert_never`: a new class not
+handled there is a type error, and an AssertionError when one arrives."""
+CHANGE_CLASSES: tuple[type[Change], ...] = typing.get_args(Change)
+BY_TYPE: dict[str, type[Change]] = {cls.type: cls for cls in CHANGE_CLASSES}
+"""Each class by its `type`, which names it on the bus (tests/unit/test_changes.py checks
+that no two share one)."""
 
 
 def dots_changed(vote: VoteRecord | GroupVoteRecord) -> DotsChanged | GroupDotsChanged:
-    """The event of a voter's dots now, on a card or on a group."""
+    """The change of a voter's dots now, on a card or on a group."""
     return GroupDotsChanged(vote) if isinstance(vote, GroupVoteRecord) else DotsChanged(vote)
 
 
 @dataclass(frozen=True)
 class Batch:
-    """The events of one committed change, numbered by the event's `seq` after it."""
+    """The changes of one committed write, numbered by the event's `seq` after it."""
 
-    session_id: str
+    event_id: str
     seq: int
-    events: tuple[Change, ...]
+    changes: tuple[Change, ...]
 
 
 # --- JSON between workers ---------------------------------------------------------------
 
 
 def encode(batch: Batch) -> str:
-    return json.dumps({"session_id": batch.session_id, "seq": batch.seq,
-                       "events": [{"name": type(e).__name__, **dataclasses.asdict(e)}
-                                  for e in batch.events]}, ensure_ascii=False)
+    return json.dumps({"event_id": batch.event_id, "seq": batch.seq,
+                       "changes": [{"type": change.type, **dataclasses.asdict(change)}
+                                   for change in batch.changes]}, ensure_ascii=False)
 
 
 def decode(text: str | bytes) -> Batch:
     data = json.loads(text)
-    events = []
-    for item in data["events"]:
-        cls = CHANGE_CLASSES[item.pop("name")]
+    decoded = []
+    for item in data["changes"]:
+        cls = BY_TYPE[item.pop("type")]
         hints = _hints(cls)
-        events.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
-    return Batch(data["session_id"], data["seq"], tuple(events))
+        decoded.append(cls(**{name: _value(hints[name], value) for name, value in item.items()}))
+    return Batch(data["event_id"], data["seq"], tuple(decoded))
 
 
 @cache

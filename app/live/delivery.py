@@ -1,7 +1,7 @@
-"""Live events -> what each screen gets: HTML fragments for the pages, JSON for programs.
+"""Live changes -> what each screen gets: HTML fragments for the pages, JSON for programs.
 
 A snapshot draws every live piece of a page whole (on connect, reconnect and resync). A
-batch of events draws what changed: a new card is one item inserted into each list that
+batch of changes draws what changed: a new card is one item inserted into each list that
 shows it, at its place (htmx out-of-band `afterbegin`/`afterend`); a hidden card is one
 element removed; an edit or a dot replaces one item, one count, the ranking. Pieces are
 drawn whole only when their layout changes (a new phase, the seating, the board's layout
@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import assert_never
 
 from app import auth, cards, keywords, templating
 from app.live import changes, wire
@@ -44,17 +45,20 @@ class Audience:
 
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
-                    "keywords", "people", "arrivals", "plan", "join", "links"),
+                    "keywords", "people", "arrivals", "plan", "join", "links",
+                    "survey-counts"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "vote-screen", "keywords", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
-    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards"),
+    "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards",
+                    "survey"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
                "host-affiliation": "table_id", "seat": "participant_id",
-               "my-cards": "participant_id", "my-votes": "participant_id", "join": "base",
+               "my-cards": "participant_id", "my-votes": "participant_id",
+               "survey": "participant_id", "join": "base",
                "links": "base"}
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
@@ -63,8 +67,8 @@ def _my_votes_inputs(view: EventView, participant_id: int) -> tuple:
     mine = view.my_dots(participant_id)
     names = tuple(view.group(i).name if view.vote_on == "groups" else view.card(i).text
                   for i in mine)
-    return (tuple(mine.items()), names, view.session.vote_budget, view.session.voting_open,
-            view.vote_on, view.session.id)
+    return (tuple(mine.items()), names, view.event.vote_budget, view.event.voting_open,
+            view.vote_on, view.event.id)
 
 
 def _seat_inputs(view: EventView, participant_id: int) -> tuple:
@@ -82,6 +86,8 @@ OWN_INPUTS: dict[str, Callable[[EventView, int], tuple]] = {
         tuple(p.title for p in view.program)),
     "my-votes": _my_votes_inputs,
     "seat": _seat_inputs,
+    "survey": lambda view, participant_id: (view.survey, view.survey_answer(participant_id),
+                                            view.event.id),
 }
 """A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
 besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
@@ -258,6 +264,9 @@ def host_sections(view: EventView, table_id: int) -> tuple[int, ...]:
 # --- a delivery: the changes of one or more batches --------------------------------------------
 
 Draw = Callable[[Drawing, "Audience"], str]
+CardChange = (changes.CardAdded | changes.CardEdited | changes.CardHidden | changes.CardGrouped
+              | changes.CardsMerged | changes.CardsUnmerged | changes.DotsChanged)
+"""The changes `Delivery._cards_change` applies: they move cards in and out of lists."""
 
 
 @dataclass(frozen=True)
@@ -282,7 +291,7 @@ class Op:
 
 class Delivery:
     """What a run of batches changes, for every page and JSON client: the batches are
-    applied to `view` one event at a time, and what each changes is noted; texts are
+    applied to `view` one change at a time, and what each changes is noted; texts are
     rendered afterwards, from the newest state, each once per audience group."""
 
     def __init__(self, view: EventView, json_roles: set[str]):
@@ -296,60 +305,104 @@ class Delivery:
         the hub says (`show_charts`), as they count every card."""
 
     def apply(self, batch: changes.Batch) -> None:
-        for event in batch.events:
+        for change in batch.changes:
             voting = self._voting_stage()
-            note = NOTES.get(type(event))
-            if note is None:
-                self.view.apply(event)
-            else:
-                note(self, event)
+            self._note(change)
             ballot, dots = self._voting_stage()
             if ballot != voting[0]:
                 self.redraw([("participant", "vote-cards")])
             if (ballot, dots) != voting:
                 self.redraw([("facilitator", "board")])
             for role, messages in self.json.items():
-                messages.extend(json_messages(self.view, event, role))
+                messages.extend(json_messages(self.view, change, role))
         self.view.seq = batch.seq
+
+    def _note(self, change: changes.Change) -> None:
+        """Apply one change to the view and note what it changes on the pages."""
+        match change:
+            case changes.EventEdited() | changes.SignedOut():
+                # an edit: the hub sends every screen a snapshot; signed out: the hub
+                # closes the holder's sockets (and the change that signed them out draws
+                # what it changed)
+                self.view.apply(change)
+            case changes.PhaseChanged():
+                self.view.apply(change)
+                self.redraw(PHASE_PIECES)
+            case changes.Joined():
+                self._joined(change)
+            case changes.SeatingChanged():
+                self._seating(change)
+            case changes.CardAdded():
+                self._card(change, set())
+            case changes.CardEdited():
+                self._card(change, {"text"})
+            case changes.CardHidden():
+                self._card(change, {"hidden"})
+            case changes.CardGrouped():
+                self._card(change, {"group"})
+            case changes.CardsMerged() | changes.CardsUnmerged():
+                self._merge(change)
+            case changes.GroupSaved():
+                self._group_changed(change, voters=[])
+            case changes.GroupDeleted():
+                self._group_changed(change, voters=self.view.group_voters_of(change.group_id))
+            case changes.LayoutChosen():
+                self.view.apply(change)
+                self.redraw(BOARD_PIECES)
+            case changes.ScreenChosen():
+                self.view.apply(change)
+                self.redraw([("facilitator", "board"), *SCREEN_PIECES])
+            case changes.PagesCommanded():
+                self._pages(change)
+            case changes.DotsChanged():
+                self._dots(change)
+            case changes.GroupDotsChanged():
+                self._group_dots(change)
+            case changes.VotingChanged():
+                self.view.apply(change)
+                self.redraw([*BOARD_PIECES, *SCREEN_PIECES, ("participant", "vote-cards"),
+                             ("participant", "my-votes")])
+            case changes.JoiningChanged():
+                self.view.apply(change)
+                self.redraw(JOIN_PIECES)
+            case changes.HostAffiliationChosen():
+                # only the host's own page shows it (the comparison of who said what is
+                # drawn when asked for)
+                self.view.apply(change)
+                self.redraw([("host", "host-affiliation")], scope=change.table.id)
+            case changes.SurveyChanged():
+                # its questions set, opened or closed: the console's piece, every phone's
+                self.view.apply(change)
+                self.redraw([("facilitator", "survey-counts"), ("participant", "survey")])
+            case changes.SurveyAnswered():
+                # the console's counts, and the phone that answered (its thank-you)
+                self.view.apply(change)
+                self.redraw([("facilitator", "survey-counts")])
+                self.redraw([("participant", "survey")], scope=change.answer.participant_id)
+            case _:
+                assert_never(change)
 
     def _voting_stage(self) -> tuple[str, bool]:
         """What the phones' voting piece shows and whether any dot is cast: the console's
         voting buttons follow both, and what the dots go on can change only without dots."""
         return self.view.ballot, self.view.dots_cast() > 0
 
-    # --- what an event changes --------------------------------------------------------------
+    # --- what a change changes -------------------------------------------------------------
 
     def redraw(self, pieces, scope: object = EVERY) -> None:
         for page_name, piece in pieces:
             self.whole.add((page_name, piece, scope if piece in PIECE_SCOPE else None))
 
-    def _phase(self, change: changes.PhaseChanged) -> None:
+    def _seating(self, change: changes.SeatingChanged) -> None:
         self.view.apply(change)
-        self.redraw(PHASE_PIECES)
-
-    def _seating(self, event) -> None:
-        self.view.apply(event)
         self.redraw(SEATING_PIECES)
-        if self.view.session.flood_until_ms is not None:  # the flood's list of people
+        if self.view.event.flood_until_ms is not None:  # the flood's list of people
             self.redraw([("facilitator", "flood")])
 
     def _joined(self, change: changes.Joined) -> None:
         self.view.apply(change)
         self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
         self.redraw([("participant", "seat")], scope=change.person.id)
-
-    def _board_layout(self, event) -> None:
-        self.view.apply(event)
-        self.redraw(BOARD_PIECES)
-
-    def _voting(self, change: changes.VotingChanged) -> None:
-        self.view.apply(change)
-        self.redraw([*BOARD_PIECES, *SCREEN_PIECES, ("participant", "vote-cards"),
-                     ("participant", "my-votes")])
-
-    def _screen(self, change: changes.ScreenChosen) -> None:
-        self.view.apply(change)
-        self.redraw([("facilitator", "board"), *SCREEN_PIECES])
 
     def _pages(self, change: changes.PagesCommanded) -> None:
         """The projector follows its #screen; the console's buttons say play or pause."""
@@ -358,26 +411,12 @@ class Delivery:
         self._replace(("facilitator", "board", None), "projector-pages",
                       _part_draw("projector_pages"))
 
-    def _joining(self, change: changes.JoiningChanged) -> None:
-        self.view.apply(change)
-        self.redraw(JOIN_PIECES)
-
-    def _host_affiliation(self, change: changes.HostAffiliationChosen) -> None:
-        """Only the host's own page shows it (the comparison of who said what is drawn
-        when asked for)."""
-        self.view.apply(change)
-        self.redraw([("host", "host-affiliation")], scope=change.table.id)
-
-    def _signed_out(self, _change: changes.SignedOut) -> None:
-        """Nothing to draw: the hub closes the holder's sockets (and the change that
-        signed them out draws what it changed)."""
-
-    def _card(self, event) -> None:
-        shows = {changes.CardAdded: set(), changes.CardEdited: {"text"},
-                 changes.CardHidden: {"hidden"}, changes.CardGrouped: {"group"}}[type(event)]
-        old = self.view.card(event.card.id)
-        self._cards_change(event, [(old, event.card)], shows,
-                           voters=self.view.voters_of(event.card.id))
+    def _card(self, change: changes.CardAdded | changes.CardEdited | changes.CardHidden
+              | changes.CardGrouped, shows: set[str]) -> None:
+        """One card changed; `shows`: what of it the items that stay show differently."""
+        old = self.view.card(change.card.id)
+        self._cards_change(change, [(old, change.card)], shows,
+                           voters=self.view.voters_of(change.card.id))
 
     def _merge(self, change: changes.CardsMerged | changes.CardsUnmerged) -> None:
         """A merge or an unmerge: the kept card's text, weight and dots, the others hidden
@@ -419,24 +458,23 @@ class Delivery:
                            voters=[change.vote.participant_id], dots=True,
                            texts_changed=False)
 
-    def _group_changed(self, event) -> None:
+    def _group_changed(self, change: changes.GroupSaved | changes.GroupDeleted,
+                       voters: list[int]) -> None:
         """A group's name is in every card's menu on the console and on the grouped cards
         of both boards, in the columns of the group layout and in the phones' voting list:
-        all of them whole. A group deleted takes its own dots with it."""
-        voters = (self.view.group_voters_of(event.group_id)
-                  if isinstance(event, changes.GroupDeleted) else [])
-        self.view.apply(event)
+        all of them whole. A group deleted takes its own dots with it (`voters`' dots)."""
+        self.view.apply(change)
         self.redraw([*BOARD_PIECES, ("participant", "vote-cards")])
         if voters:
             self._dots_counted()
             for voter in voters:
                 self.redraw([("participant", "my-votes")], scope=voter)
 
-    def _cards_change(self, event, pairs: list[tuple[CardRecord | None, CardRecord]],
+    def _cards_change(self, change: CardChange, pairs: list[tuple[CardRecord | None, CardRecord]],
                       shows: set[str], voters, dots: bool = False,
                       texts_changed: bool = True) -> None:
-        """Apply an event that changes cards, and note each list, count and piece that
-        shows them differently now."""
+        """Apply a change of cards, and note each list, count and piece that shows them
+        differently now."""
         view = self.view
         lists = {}
         for old, new in pairs:
@@ -456,7 +494,7 @@ class Delivery:
         dots_before = {new.id: view.dots_on(new.id) for _, new in pairs}
         shown_before = view.count(("all",), "shown")
 
-        view.apply(event)
+        view.apply(change)
 
         for name, doms in columns.items():
             if [c.dom for c in view.board_columns(name == "facilitator")] != doms:
@@ -591,103 +629,97 @@ def _part_draw(template: str) -> Draw:
                                                   f"fragments/_{template}.html")
 
 
-NOTES = {
-    changes.PhaseChanged: Delivery._phase,
-    changes.Joined: Delivery._joined,
-    changes.SeatingChanged: Delivery._seating,
-    changes.CardAdded: Delivery._card,
-    changes.CardEdited: Delivery._card,
-    changes.CardHidden: Delivery._card,
-    changes.CardGrouped: Delivery._card,
-    changes.CardsMerged: Delivery._merge,
-    changes.CardsUnmerged: Delivery._merge,
-    changes.GroupSaved: Delivery._group_changed,
-    changes.GroupDeleted: Delivery._group_changed,
-    changes.LayoutChosen: Delivery._board_layout,
-    changes.ScreenChosen: Delivery._screen,
-    changes.PagesCommanded: Delivery._pages,
-    changes.DotsChanged: Delivery._dots,
-    changes.GroupDotsChanged: Delivery._group_dots,
-    changes.VotingChanged: Delivery._voting,
-    changes.JoiningChanged: Delivery._joining,
-    changes.HostAffiliationChosen: Delivery._host_affiliation,
-    changes.SignedOut: Delivery._signed_out,
-}
-"""How each event is applied and what it changes on the pages."""
-
-
 # --- JSON ------------------------------------------------------------------------------------
 
 
 def json_snapshot(view: EventView, audience: Audience, kind: str = "snapshot") -> str:
     facilitator = audience.role == auth.FACILITATOR
-    return _dumps({"type": kind, "session": wire.session_json(view, audience.role),
-                   "state": wire.state_json(view, now_ms()),
-                   "board": {**wire.board_json(view), **wire.voting_json(view, facilitator)}})
+    message: wire.SnapshotMessage = {
+        "type": "snapshot" if kind == "snapshot" else "session",
+        "session": wire.session_json(view, audience.role),
+        "state": wire.state_json(view, now_ms()),
+        "board": {**wire.board_json(view), **wire.voting_json(view, facilitator)}}
+    return _dumps(message)
 
 
-def json_messages(view: EventView, event, role: str) -> list[str]:
-    """The JSON events (docs/api.md) one live event makes for a role, from the view just
-    after it."""
+def json_messages(view: EventView, change: changes.Change, role: str) -> list[str]:
+    """The JSON messages (docs/api.md) one live change makes for a role, from the view
+    just after it."""
+    return [_dumps(message) for message in wire_messages(view, change, role)]
+
+
+def wire_messages(view: EventView, change: changes.Change, role: str) -> list[wire.Message]:
+    """The messages of `json_messages`, before they are text."""
     facilitator = role == auth.FACILITATOR
-    if isinstance(event, changes.PhaseChanged):
-        return [_dumps({"type": "phase", **wire.state_json(view, now_ms())})]
-    if isinstance(event, changes.SeatingChanged):
-        return [_dumps({"type": "seating", **wire.seating_json(view)})]
-    if isinstance(event, changes.Joined):
-        body = {"type": "participant", "count": len(view.participants)}
-        if facilitator:
-            body["participant"] = wire.participant_json(event.person)
-        messages = [_dumps(body)]
-        if view.planned:
-            messages.append(_dumps({"type": "seating", **wire.seating_json(view)}))
-        return messages
-    if isinstance(event, changes.CardAdded):
-        if event.card.hidden and not facilitator:
-            return []
-        return [_dumps({"type": "card", "card": _card_json(view, event.card, facilitator)})]
-    if isinstance(event, changes.CardsMerged | changes.CardsUnmerged):
-        return [*json_messages(view, changes.CardEdited(event.kept), role),
-                *(m for c in event.merged
-                  for m in json_messages(view, changes.CardHidden(c), role))]
-    if isinstance(event, changes.CardEdited | changes.CardHidden):
-        card = _card_json(view, event.card, facilitator)
-        if not facilitator and event.card.hidden:
-            if isinstance(event, changes.CardEdited):
+    match change:
+        case changes.EventEdited() | changes.SignedOut():
+            return []  # an edit: the hub sends a `session` snapshot; signed out: a close
+        case changes.PhaseChanged():
+            return [{"type": "phase", **wire.state_json(view, now_ms())}]
+        case changes.SeatingChanged():
+            return [{"type": "seating", **wire.seating_json(view)}]
+        case changes.Joined():
+            joined: wire.ParticipantMessage = {"type": "participant",
+                                               "count": len(view.participants)}
+            if facilitator:
+                joined["participant"] = wire.participant_json(change.person)
+            if not view.planned:
+                return [joined]
+            return [joined, {"type": "seating", **wire.seating_json(view)}]
+        case changes.CardAdded():
+            if change.card.hidden and not facilitator:
                 return []
-            card = {"id": card["id"], "hidden": True, "merged_into": card["merged_into"]}
-        return [_dumps({"type": event.type, "card": card})]
-    if isinstance(event, changes.CardGrouped):
-        return [_dumps({"type": "group", "action": "moved", "card_id": event.card.id,
-                        "group_id": event.card.group_id, **wire.board_json(view)})]
-    if isinstance(event, changes.GroupSaved):
-        return [_dumps({"type": "group", "action": "created" if event.created else "renamed",
-                        "group": cards.group_json(event.group), **wire.board_json(view)})]
-    if isinstance(event, changes.GroupDeleted):
-        return [_dumps({"type": "group", "action": "deleted", "group_id": event.group_id,
-                        **wire.board_json(view)})]
-    if isinstance(event, changes.LayoutChosen):
-        return [_dumps({"type": "board", **wire.board_json(view)})]
-    if isinstance(event, changes.ScreenChosen):
-        return [_dumps({"type": "screen", "screen": event.screen, "showing": view.screen})]
-    if isinstance(event, changes.PagesCommanded):
-        return [_dumps({"type": "pages", **wire.pages_json(view)})]
-    if isinstance(event, changes.JoiningChanged):
-        body = {"type": "joining", "open": event.open}
-        if role in wire.SEES_JOIN_CODE:
-            body["join_code"] = event.join_code
-        if facilitator:
-            body["join_flood"] = wire.join_flood_json(view)
-            body["card_flood"] = wire.card_flood_json(view)
-        return [_dumps(body)]
-    if isinstance(event, changes.DotsChanged | changes.GroupDotsChanged | changes.VotingChanged):
-        return [_dumps({"type": event.type, **wire.voting_json(view, facilitator)})]
-    return []
+            return [{"type": "card", "card": _card_json(view, change.card, facilitator)}]
+        case changes.CardsMerged() | changes.CardsUnmerged():
+            return [*wire_messages(view, changes.CardEdited(change.kept), role),
+                    *(message for card in change.merged
+                      for message in wire_messages(view, changes.CardHidden(card), role))]
+        case changes.CardEdited():
+            if change.card.hidden and not facilitator:
+                return []
+            return [{"type": "card_edited",
+                     "card": _card_json(view, change.card, facilitator)}]
+        case changes.CardHidden():
+            card = _card_json(view, change.card, facilitator)
+            if change.card.hidden and not facilitator:
+                card = {"id": card["id"], "hidden": True, "merged_into": card["merged_into"]}
+            return [{"type": "card_hidden", "card": card}]
+        case changes.CardGrouped():
+            return [{"type": "group", "action": "moved", "card_id": change.card.id,
+                     "group_id": change.card.group_id, **wire.board_json(view)}]
+        case changes.GroupSaved():
+            return [{"type": "group", "action": "created" if change.created else "renamed",
+                     "group": cards.group_json(change.group), **wire.board_json(view)}]
+        case changes.GroupDeleted():
+            return [{"type": "group", "action": "deleted", "group_id": change.group_id,
+                     **wire.board_json(view)}]
+        case changes.LayoutChosen():
+            return [{"type": "board", **wire.board_json(view)}]
+        case changes.ScreenChosen():
+            return [{"type": "screen", "screen": change.screen, "showing": view.screen}]
+        case changes.PagesCommanded():
+            return [{"type": "pages", **wire.pages_json(view)}]
+        case changes.JoiningChanged():
+            joining: wire.JoiningMessage = {"type": "joining", "open": change.open}
+            if role in wire.SEES_JOIN_CODE:
+                joining["join_code"] = change.join_code
+            if facilitator:
+                joining["join_flood"] = wire.join_flood_json(view)
+                joining["card_flood"] = wire.card_flood_json(view)
+            return [joining]
+        case changes.DotsChanged() | changes.GroupDotsChanged():
+            return [{"type": "vote", **wire.voting_json(view, facilitator)}]
+        case changes.VotingChanged():
+            return [{"type": "voting", **wire.voting_json(view, facilitator)}]
+        case changes.HostAffiliationChosen() | changes.SurveyChanged() | changes.SurveyAnswered():
+            return []  # drawn pieces only: the JSON socket carries no survey (docs/api.md)
+        case _:
+            assert_never(change)
 
 
 def _card_json(view: EventView, card: CardRecord, facilitator: bool) -> dict:
     return cards.card_json(card, reveal_author=facilitator, weight=view.weight(card.id))
 
 
-def _dumps(body: dict) -> str:
+def _dumps(body: Mapping) -> str:
     return json.dumps(body, ensure_ascii=False)

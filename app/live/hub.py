@@ -2,7 +2,7 @@
 
 Every page holds one WebSocket. The connections of one event form a room, whose worker
 keeps a view of the event (app/live/view.py) and brings it up to date with each committed batch
-of events (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
+of changes (app/live/changes.py), strictly in `seq` order: a batch that arrives early waits for
 the ones before it, and a number that never comes (a lost batch) makes the room load the
 event again and send every screen a snapshot. Applying and rendering run in a worker
 thread, never on the event loop; batches that queue up while the room is busy are applied
@@ -30,7 +30,7 @@ import gc
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Protocol, assert_never
 
 from app.auth import CO_FACILITATOR, PARTICIPANT, Identity
 from app.live import changes, delivery
@@ -168,6 +168,12 @@ def holds(holder: Identity | None, signed_out: changes.SignedOut) -> bool:
     return signed_out.holder_id is None or signed_out.holder_id == held
 
 
+def edits_event(batch: changes.Batch) -> bool:
+    """Whether the batch edits the event (tables or themes change under every index: the
+    room loads it again and draws every screen anew)."""
+    return any(isinstance(change, changes.EventEdited) for change in batch.changes)
+
+
 Loader = Callable[[str], EventView]
 """session id -> the event as committed now (runs in a worker thread)."""
 
@@ -175,8 +181,8 @@ Loader = Callable[[str], EventView]
 class Room:
     """The connections of one event and the worker that keeps them up to date."""
 
-    def __init__(self, hub: Hub, session_id: str, kept: Drawn | None = None):
-        self.hub, self.session_id = hub, session_id
+    def __init__(self, hub: Hub, event_id: str, kept: Drawn | None = None):
+        self.hub, self.event_id = hub, event_id
         self.members: set[Connection] = set()
         """Every connection of the room, whatever its state."""
         self.live: set[Connection] = set()
@@ -233,7 +239,7 @@ class Room:
             try:
                 await self._step()
             except Exception:  # never leave screens stale: start again from the database
-                log.exception("live room %s failed; resyncing", self.session_id)
+                log.exception("live room %s failed; resyncing", self.event_id)
                 self.needs_resync = True
                 await asyncio.sleep(0.5)
         self.hub.forget(self)
@@ -248,8 +254,7 @@ class Room:
             self.parked.append((view.seq, frames))
         while True:
             run = self._next_run()
-            edited = bool(run) and any(isinstance(e, changes.SessionEdited)
-                                       for e in run[-1].events)
+            edited = bool(run) and edits_event(run[-1])
             if edited:
                 run.pop()  # tables or themes changed: every screen is drawn again
             if run:
@@ -279,7 +284,7 @@ class Room:
                and (limit is None or seq < limit)):
             seq += 1
             run.append(self.pending.pop(seq))
-            if any(isinstance(e, changes.SessionEdited) for e in run[-1].events):
+            if edits_event(run[-1]):
                 break
         return run
 
@@ -316,7 +321,7 @@ class Room:
         if self.gap_since is None:
             self.gap_since = now
         elif now - self.gap_since >= GAP_WAIT_SECONDS or len(self.pending) > MAX_WAITING_BATCHES:
-            log.warning("live room %s: batch %s never arrived; resyncing", self.session_id,
+            log.warning("live room %s: batch %s never arrived; resyncing", self.event_id,
                         self.view.seq + 1)
             self.needs_resync = True
             self.wake.set()
@@ -364,7 +369,7 @@ class Room:
         if self.view is None and not fresh:
             fresh = not self._still_current(drawn)  # a room's first view may be a kept one
         if fresh:
-            drawn = self.drawn = Drawn(self.hub.load_view(self.session_id))
+            drawn = self.drawn = Drawn(self.hub.load_view(self.event_id))
         elif self.view is not None and (drawn is None or drawn.view is not self.view
                                         or time.monotonic() - drawn.at > SNAPSHOT_REUSE_SECONDS):
             drawn = self.drawn = Drawn(self.view)
@@ -386,7 +391,7 @@ class Room:
         """Whether a kept drawing still shows the event: young enough, and nothing
         committed since its view (in a worker thread: it asks the database)."""
         return (drawn is not None and time.monotonic() - drawn.at <= SNAPSHOT_REUSE_SECONDS
-                and self.hub.committed_seq(self.session_id) == drawn.view.seq)
+                and self.hub.committed_seq(self.event_id) == drawn.view.seq)
 
     def settled(self) -> Drawn | None:
         """The room's view and its drawing, for a room of the same event that may start
@@ -457,16 +462,16 @@ class Hub:
 
     # --- connections ------------------------------------------------------------------------
 
-    def add(self, session_id: str, connection: Connection) -> None:
+    def add(self, event_id: str, connection: Connection) -> None:
         """A new connection: it gets a snapshot, then every change after it."""
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is None:
-            room = self._rooms[session_id] = Room(self, session_id,
-                                                  self._kept.pop(session_id, None))
+            room = self._rooms[event_id] = Room(self, event_id,
+                                                self._kept.pop(event_id, None))
         room.join(connection)
         self._settle_garbage_collector()
 
-    def request_snapshot(self, session_id: str, connection: Connection) -> None:
+    def request_snapshot(self, event_id: str, connection: Connection) -> None:
         """The page asked to be drawn again (it found a piece it could not update): at
         most once a second per connection; requests within the second after an answer
         are answered once, when it ends."""
@@ -475,21 +480,21 @@ class Hub:
         loop = asyncio.get_running_loop()
         wait = connection.resynced_at + RESYNC_INTERVAL_SECONDS - loop.time()
         if wait > 0:
-            connection.resync_due = loop.call_later(wait, self._resync_now, session_id,
+            connection.resync_due = loop.call_later(wait, self._resync_now, event_id,
                                                     connection)
             return
-        self._resync_now(session_id, connection)
+        self._resync_now(event_id, connection)
 
-    def _resync_now(self, session_id: str, connection: Connection) -> None:
+    def _resync_now(self, event_id: str, connection: Connection) -> None:
         connection.resync_due = None
         connection.resynced_at = asyncio.get_running_loop().time()
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is not None and connection in room.live:
             room.join(connection)
 
-    def remove(self, session_id: str, connection: Connection) -> None:
+    def remove(self, event_id: str, connection: Connection) -> None:
         connection.closed()
-        room = self._rooms.get(session_id)
+        room = self._rooms.get(event_id)
         if room is not None:
             room.discard(connection)
             if room.empty:
@@ -498,20 +503,20 @@ class Hub:
             gc.unfreeze()
 
     def forget(self, room: Room) -> None:
-        if room.empty and self._rooms.get(room.session_id) is room:
-            del self._rooms[room.session_id]
+        if room.empty and self._rooms.get(room.event_id) is room:
+            del self._rooms[room.event_id]
             settled = room.settled()
             if settled is None:
                 return
             left = settled.at + SNAPSHOT_REUSE_SECONDS - time.monotonic()
             if left > 0:
-                self._kept[room.session_id] = settled
-                asyncio.get_running_loop().call_later(left, self._drop_kept, room.session_id,
+                self._kept[room.event_id] = settled
+                asyncio.get_running_loop().call_later(left, self._drop_kept, room.event_id,
                                                       settled)
 
-    def _drop_kept(self, session_id: str, drawn: Drawn) -> None:
-        if self._kept.get(session_id) is drawn:
-            del self._kept[session_id]
+    def _drop_kept(self, event_id: str, drawn: Drawn) -> None:
+        if self._kept.get(event_id) is drawn:
+            del self._kept[event_id]
 
     def connection_count(self) -> int:
         return sum(len(r.members) for r in self._rooms.values())
@@ -551,14 +556,33 @@ class Hub:
     def arrive(self, batch: changes.Batch) -> None:
         """A batch for this worker's screens (on the event loop). Tokens it signed out stop
         working here at once, and their sockets close, whatever the order of batches."""
-        room = self._rooms.get(batch.session_id)
-        if any(isinstance(e, changes.JoiningChanged) for e in batch.events):
-            self.forget_join_turns(batch.session_id)
-        signed_out = [e for e in batch.events if isinstance(e, changes.SignedOut)]
+        room = self._rooms.get(batch.event_id)
+        joining_changed = False
+        signed_out: list[changes.SignedOut] = []
+        for change in batch.changes:
+            match change:
+                case changes.JoiningChanged():
+                    joining_changed = True
+                case changes.SignedOut():
+                    signed_out.append(change)
+                case (changes.EventEdited() | changes.PhaseChanged() | changes.Joined()
+                      | changes.SeatingChanged() | changes.CardAdded() | changes.CardEdited()
+                      | changes.CardHidden() | changes.CardGrouped() | changes.CardsMerged()
+                      | changes.CardsUnmerged() | changes.GroupSaved()
+                      | changes.GroupDeleted() | changes.LayoutChosen()
+                      | changes.ScreenChosen() | changes.PagesCommanded()
+                      | changes.DotsChanged() | changes.GroupDotsChanged()
+                      | changes.VotingChanged() | changes.HostAffiliationChosen()
+                      | changes.SurveyChanged() | changes.SurveyAnswered()):
+                    pass  # the room's view and screens follow them, in seq order
+                case _:
+                    assert_never(change)
+        if joining_changed:
+            self.forget_join_turns(batch.event_id)
         if signed_out:
-            self.forget_tokens(batch.session_id)
+            self.forget_tokens(batch.event_id)
             for connection in list(room.members) if room is not None else ():
-                if any(holds(connection.holder, event) for event in signed_out):
+                if any(holds(connection.holder, ended) for ended in signed_out):
                     room.discard(connection)
                     connection.end(SIGNED_OUT)
         if room is not None and not room.empty:

@@ -1,10 +1,10 @@
 """What every screen shows of one event, in memory: the read model of the live path.
 
-A `EventView` is built from the database (app/store/) and then kept up to date by live
-events (`apply`), in `seq` order; it is what pages, pushes and exports are rendered from.
+An `EventView` is built from the database (app/store/) and then kept up to date by live
+changes (`apply`), in `seq` order; it is what pages, pushes and exports are rendered from.
 Pure: records in, no database, no web framework.
 
-It keeps the indexes a hall needs, built once per load and updated per event, so that a
+It keeps the indexes a hall needs, built once per load and updated per change, so that a
 push costs what changed and not the size of the event: the cards in board order under
 every key a screen lists them by (table, table and phase, author, group, phase, theme,
 all), how many of them each list shows, each card's and each voter's dots, and the keyword
@@ -17,6 +17,7 @@ import bisect
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import assert_never
 
 from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
@@ -26,6 +27,9 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    QuestionRecord,
+    SurveyAnswerRecord,
+    SurveyRecord,
     TableRecord,
     VoteRecord,
 )
@@ -53,6 +57,31 @@ class MixFigures:
     least_met: int
     repeats: int
     mix: dict[int, Counter]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """What the answers to one survey question add up to."""
+
+    question: QuestionRecord
+    counts: tuple[tuple[str, int], ...]
+    """(choice, how many chose it): 1 to 5 for scale5, the options for a choice; none for
+    a text question."""
+    texts: tuple[str, ...]
+    """A text question's answers, oldest first."""
+    answered: int
+
+    @property
+    def mean(self) -> float | None:
+        """A scale5 question's average answer (None: another kind, or no answer)."""
+        if self.question.kind != "scale5" or not self.answered:
+            return None
+        return sum(int(label) * n for label, n in self.counts) / self.answered
+
+    @property
+    def most(self) -> int:
+        """The largest count: the bar chart's full width."""
+        return max((n for _, n in self.counts), default=0)
 
 
 @dataclass(frozen=True)
@@ -161,19 +190,25 @@ class Dots:
 class EventView:
     """Everything the views, the JSON API and the exports show about one event."""
 
-    def __init__(self, session: EventRecord, tables: list[TableRecord],
+    def __init__(self, event: EventRecord, tables: list[TableRecord],
                  program: list[rounds.PhaseSpec], clock: rounds.ClockState,
                  participants: Iterable[PersonRecord] = (),
                  seats: dict[int, dict[int, int]] | None = None,
                  groups: Iterable[GroupRecord] = (), cards: Iterable[CardRecord] = (),
                  votes: Iterable[VoteRecord] = (),
-                 group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0):
-        self.session, self.tables, self.program, self.clock = session, tables, program, clock
+                 group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0,
+                 survey: SurveyRecord | None = None,
+                 survey_answers: Iterable[SurveyAnswerRecord] = ()):
+        self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.participants = list(participants)
         self.seats = seats or {}
         """Moving round -> participant id -> table id; round 0 is everyone's home table."""
         self.groups = list(groups)
         self.seq = seq
+        self.survey = survey
+        """The event's survey (None: the facilitator has not started one)."""
+        self.survey_answers = {a.participant_id: a for a in survey_answers}
+        """participant id -> their answers to the survey."""
         """The event's change number this view shows (app/live/changes.py)."""
         self._tables = {t.id: t for t in self.tables}
         self._people = {p.id: p for p in self.participants}
@@ -268,7 +303,7 @@ class EventView:
     @property
     def vote_on(self) -> str:
         """What the dots go on: "cards" or "groups" (app/cards.py VOTE_TARGETS)."""
-        return self.session.vote_on
+        return self.event.vote_on
 
     def _set_dots(self, vote: VoteRecord) -> None:
         self._card_dots.set(vote.card_id, vote.participant_id, vote.dots)
@@ -337,12 +372,12 @@ class EventView:
         return {card.id: mine[card.id] for card in cards}
 
     def dots_left(self, participant_id: int | None) -> int:
-        return max(0, self.session.vote_budget - sum(self.my_dots(participant_id).values()))
+        return max(0, self.event.vote_budget - sum(self.my_dots(participant_id).values()))
 
     @property
     def voting_ran(self) -> bool:
         """Voting is open, or was: dots are cast or the results revealed."""
-        return self.session.voting_open or self.revealed or self.dots_cast() > 0
+        return self.event.voting_open or self.revealed or self.dots_cast() > 0
 
     @property
     def ballot(self) -> str:
@@ -351,7 +386,7 @@ class EventView:
         results are not out yet) or "" (voting has not started: nothing at all)."""
         if self.clock.status == rounds.FINISHED:
             return "results" if self.revealed else "thanks"
-        if self.session.voting_open:
+        if self.event.voting_open:
             return "open"
         if self.revealed:
             return "results"
@@ -393,17 +428,17 @@ class EventView:
 
     @property
     def board_layout(self) -> str:
-        return self.session.board_layout
+        return self.event.board_layout
 
     @property
     def revealed(self) -> bool:
-        return self.session.votes_revealed
+        return self.event.votes_revealed
 
     @property
     def screen(self) -> str:
         """The projector's screen now (the pinned one, or the phase's)."""
         return screens.shown(self.program, self.clock, self.revealed,
-                             self.session.projector_screen, self.session.voting_open)
+                             self.event.projector_screen, self.event.voting_open)
 
     @property
     def join_size(self) -> str:
@@ -477,7 +512,7 @@ class EventView:
     def joined_in_flood(self) -> list[PersonRecord]:
         """Who joined (and is still here) while a flood the server answered went on,
         until the facilitator reviews it."""
-        since, until = self.session.flood_since_ms, self.session.flood_until_ms
+        since, until = self.event.flood_since_ms, self.event.flood_until_ms
         if since is None or until is None:
             return []
         return [p for p in self.participants if since <= p.joined_at_ms <= until]
@@ -485,7 +520,7 @@ class EventView:
     def wrote_in_card_flood(self) -> list[tuple[PersonRecord, int]]:
         """Who wrote cards (and is still here) while a flood of cards the server refused
         went on, with how many, most first, until the facilitator reviews it."""
-        since, until = self.session.card_flood_since_ms, self.session.card_flood_until_ms
+        since, until = self.event.card_flood_since_ms, self.event.card_flood_until_ms
         if since is None or until is None:
             return []
         counts = Counter(card.participant_id for card in self.all_cards
@@ -508,10 +543,10 @@ class EventView:
         return person.affiliation if person else ""
 
     def table_id_of(self, person: PersonRecord, round_index: int | None = None) -> int | None:
+        """Where `person` sits in the current (or given) round (tables.table_in_round)."""
         round_index = self.seating_round if round_index is None else round_index
-        if round_index == 0 or not self.planned:
-            return person.home_table_id
-        return self.seats.get(round_index, {}).get(person.id)
+        return tables.table_in_round(person.home_table_id, round_index,
+                                     self.seats.get(round_index, {}).get(person.id))
 
     def by_reading(self) -> list[PersonRecord]:
         """Everyone in the 50音 order of their furigana (people without one after, by
@@ -596,14 +631,81 @@ class EventView:
                 counts[origin] = counts.get(origin, 0) + 1
         return counts
 
-    # --- live events ---------------------------------------------------------------------------
+    # --- the survey --------------------------------------------------------------------------
+
+    def survey_answer(self, participant_id: int | None) -> SurveyAnswerRecord | None:
+        return self.survey_answers.get(participant_id)
+
+    def survey_results(self) -> list[QuestionResult]:
+        """Each question's counts (scale5, choice) or texts (text), from every answer."""
+        if self.survey is None:
+            return []
+        results = []
+        for question in self.survey.questions:
+            given = [v for a in self.survey_answers.values()
+                     if (v := a.value(question.id)) is not None]
+            tally = Counter(given)
+            results.append(QuestionResult(
+                question, tuple((label, tally[label]) for label in question.choices),
+                tuple(given) if question.kind == "text" else (), len(given)))
+        return results
+
+    # --- live changes --------------------------------------------------------------------------
 
     def apply(self, change: changes.Change) -> None:
-        """Bring the view up to date with one change of a batch (SessionEdited is handled by
-        loading the event again: tables and themes change under every index)."""
-        handler = _APPLY.get(type(change))
-        if handler is not None:
-            handler(self, change)
+        """Bring the view up to date with one change of a batch (EventEdited is handled by
+        loading the event again: tables and themes change under every index; SignedOut
+        changes no record)."""
+        match change:
+            case changes.EventEdited() | changes.SignedOut():
+                pass
+            case (changes.CardAdded() | changes.CardEdited() | changes.CardHidden()
+                  | changes.CardGrouped()):
+                self._put_card(change.card)
+            case changes.CardsMerged() | changes.CardsUnmerged():
+                self._apply_merge(change)
+            case changes.PhaseChanged():
+                self.clock = change.clock
+            case changes.Joined():
+                self._apply_joined(change)
+            case changes.SeatingChanged():
+                self._apply_seating(change)
+            case changes.GroupSaved():
+                self._apply_group(change)
+            case changes.GroupDeleted():
+                self._apply_group_deleted(change)
+            case changes.HostAffiliationChosen():
+                self.tables = [change.table if t.id == change.table.id else t
+                               for t in self.tables]
+                self._tables[change.table.id] = change.table
+            case changes.LayoutChosen():
+                self.event = replace(self.event, board_layout=change.layout)
+            case changes.ScreenChosen():
+                self.event = replace(self.event, projector_screen=change.screen)
+            case changes.PagesCommanded():
+                self.event = replace(self.event, projector_paused=change.paused,
+                                     projector_page_turns=change.turns)
+            case changes.DotsChanged():
+                self._set_dots(change.vote)
+            case changes.GroupDotsChanged():
+                self._group_dots.set(change.vote.group_id, change.vote.participant_id,
+                                     change.vote.dots)
+            case changes.VotingChanged():
+                self.event = replace(self.event, vote_budget=change.budget,
+                                     voting_open=change.open, votes_revealed=change.revealed,
+                                     vote_on=change.vote_on)
+            case changes.JoiningChanged():
+                self.event = replace(
+                    self.event, join_code=change.join_code, joining_open=change.open,
+                    flood_since_ms=change.flood_since_ms, flood_until_ms=change.flood_until_ms,
+                    card_flood_since_ms=change.card_flood_since_ms,
+                    card_flood_until_ms=change.card_flood_until_ms)
+            case changes.SurveyChanged():
+                self.survey = change.survey
+            case changes.SurveyAnswered():
+                self.survey_answers[change.answer.participant_id] = change.answer
+            case _:
+                assert_never(change)
 
     def _put_card(self, card: CardRecord) -> None:
         old = self._cards.get(card.id)
@@ -618,9 +720,6 @@ class EventView:
             self._index.change(old, card)
         self._keywords_follow(old, card)
 
-    def _apply_card(self, event) -> None:
-        self._put_card(event.card)
-
     def _apply_merge(self, change: changes.CardsMerged | changes.CardsUnmerged) -> None:
         self._put_card(change.kept)
         for card in change.merged:
@@ -631,9 +730,6 @@ class EventView:
             self._set_dots(VoteRecord(voter, change.kept.id, 0))
         for vote in change.votes:
             self._set_dots(vote)
-
-    def _apply_phase(self, change: changes.PhaseChanged) -> None:
-        self.clock = change.clock
 
     def _apply_joined(self, change: changes.Joined) -> None:
         self._set_person(change.person)
@@ -654,6 +750,9 @@ class EventView:
         self.seats = seats
         self.participants = list(change.people)  # everyone: a removed person is gone
         self._people = {person.id: person for person in change.people}
+        self.survey_answers = {person_id: answer  # a removed person's answers go with them
+                               for person_id, answer in self.survey_answers.items()
+                               if person_id in self._people}
 
     def _apply_group(self, change: changes.GroupSaved) -> None:
         if change.created:
@@ -666,61 +765,6 @@ class EventView:
         self._group_dots.drop(change.group_id)  # the database deletes them with the group
         for _, card_id in list(self._index.oldest_first(("group", change.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
-
-    def _apply_host_affiliation(self, change: changes.HostAffiliationChosen) -> None:
-        self.tables = [change.table if t.id == change.table.id else t for t in self.tables]
-        self._tables[change.table.id] = change.table
-
-    def _apply_layout(self, change: changes.LayoutChosen) -> None:
-        self.session = replace(self.session, board_layout=change.layout)
-
-    def _apply_screen(self, change: changes.ScreenChosen) -> None:
-        self.session = replace(self.session, projector_screen=change.screen)
-
-    def _apply_pages(self, change: changes.PagesCommanded) -> None:
-        self.session = replace(self.session, projector_paused=change.paused,
-                               projector_page_turns=change.turns)
-
-    def _apply_dots(self, change: changes.DotsChanged) -> None:
-        self._set_dots(change.vote)
-
-    def _apply_group_dots(self, change: changes.GroupDotsChanged) -> None:
-        self._group_dots.set(change.vote.group_id, change.vote.participant_id, change.vote.dots)
-
-    def _apply_voting(self, change: changes.VotingChanged) -> None:
-        self.session = replace(self.session, vote_budget=change.budget,
-                               voting_open=change.open, votes_revealed=change.revealed,
-                               vote_on=change.vote_on)
-
-    def _apply_joining(self, change: changes.JoiningChanged) -> None:
-        self.session = replace(self.session, join_code=change.join_code,
-                               joining_open=change.open, flood_since_ms=change.flood_since_ms,
-                               flood_until_ms=change.flood_until_ms,
-                               card_flood_since_ms=change.card_flood_since_ms,
-                               card_flood_until_ms=change.card_flood_until_ms)
-
-
-_APPLY = {
-    changes.PhaseChanged: EventView._apply_phase,
-    changes.Joined: EventView._apply_joined,
-    changes.SeatingChanged: EventView._apply_seating,
-    changes.CardAdded: EventView._apply_card,
-    changes.CardEdited: EventView._apply_card,
-    changes.CardHidden: EventView._apply_card,
-    changes.CardGrouped: EventView._apply_card,
-    changes.CardsMerged: EventView._apply_merge,
-    changes.CardsUnmerged: EventView._apply_merge,
-    changes.GroupSaved: EventView._apply_group,
-    changes.GroupDeleted: EventView._apply_group_deleted,
-    changes.LayoutChosen: EventView._apply_layout,
-    changes.ScreenChosen: EventView._apply_screen,
-    changes.PagesCommanded: EventView._apply_pages,
-    changes.DotsChanged: EventView._apply_dots,
-    changes.GroupDotsChanged: EventView._apply_group_dots,
-    changes.VotingChanged: EventView._apply_voting,
-    changes.JoiningChanged: EventView._apply_joining,
-    changes.HostAffiliationChosen: EventView._apply_host_affiliation,
-}
 
 
 def _merged_weights(all_cards: Iterable[CardRecord]) -> dict[str, int]:

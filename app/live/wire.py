@@ -1,12 +1,21 @@
 """The JSON shapes of an event (docs/api.md): one place for the API's answers and the
-socket's JSON events, so that both always say the same thing the same way."""
+socket's JSON messages, so that both always say the same thing the same way.
 
-from __future__ import annotations
+Each message a JSON socket gets has its shape here (`Message`, one TypedDict per `type`
+of docs/api.md); app/live/delivery.py json_messages makes them from the live changes.
+Several changes share a message where docs/api.md promises one: a card grouped and a
+group saved or deleted are each a `group` message (with its `action`), a dot on a card
+and one on a group each a `vote`.
+
+No `from __future__ import annotations` here: a TypedDict tells its NotRequired keys only
+from evaluated annotations."""
+
+from typing import Any, Literal, NotRequired, TypedDict
 
 from app import auth, cards, rounds
 from app.live.view import EventView
 from app.schemas import DETAILS
-from app.store.records import TableRecord
+from app.store.records import QuestionRecord, SurveyRecord, TableRecord
 
 SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
 """Not a participant: a script that joined in a flood must not read the code the server
@@ -15,7 +24,7 @@ drew against it (app/actions/admission.py answer_flood)."""
 
 def session_json(view: EventView, role: str) -> dict:
     """What a JSON client sees; tokens never, names only for the facilitator."""
-    event = view.session
+    event = view.event
     people = [
         {"id": p.id, "name": p.name, "affiliation": p.affiliation, "home_table": p.home_table_id}
         for p in view.participants
@@ -43,14 +52,14 @@ def table_json(table: TableRecord) -> dict:
 def join_flood_json(view: EventView) -> dict | None:
     """The flood the server answered with a new join code, until the facilitator reviews
     it: its window and who joined in it (those still here)."""
-    return _flood_json(view.session.flood_since_ms, view.session.flood_until_ms,
+    return _flood_json(view.event.flood_since_ms, view.event.flood_until_ms,
                        view.joined_in_flood())
 
 
 def card_flood_json(view: EventView) -> dict | None:
     """The flood of cards over an address's budget, until the facilitator reviews it: its
     window and who wrote cards in it (those still here, most cards first)."""
-    return _flood_json(view.session.card_flood_since_ms, view.session.card_flood_until_ms,
+    return _flood_json(view.event.card_flood_since_ms, view.event.card_flood_until_ms,
                        [person for person, _count in view.wrote_in_card_flood()])
 
 
@@ -67,22 +76,22 @@ def state_json(view: EventView, now_ms: int) -> dict:
 
 def board_json(view: EventView) -> dict:
     """The board's layout, the projector's pinned screen and whether its pages play, and
-    the groups (what `group` and `board` events carry)."""
-    return {"view": view.board_layout, "screen": view.session.projector_screen,
+    the groups (what `group` and `board` messages carry)."""
+    return {"view": view.board_layout, "screen": view.event.projector_screen,
             "pages": pages_json(view)["pages"], "vote_on": view.vote_on,
             "groups": [cards.group_json(g) for g in view.groups]}
 
 
 def pages_json(view: EventView) -> dict:
     """The board screen's pages: `play` or `pause`, and the facilitator's steps so far."""
-    return {"pages": "pause" if view.session.projector_paused else "play",
-            "page_turns": view.session.projector_page_turns}
+    return {"pages": "pause" if view.event.projector_paused else "play",
+            "page_turns": view.event.projector_page_turns}
 
 
 def voting_json(view: EventView, facilitator: bool) -> dict:
     """Voting settings, and the counts once revealed (the facilitator always gets them):
     per card, or per group (`vote_on`: "groups"; the ids as JSON keys are strings)."""
-    body = {"budget": view.session.vote_budget, "open": view.session.voting_open,
+    body = {"budget": view.event.vote_budget, "open": view.event.voting_open,
             "revealed": view.revealed, "vote_on": view.vote_on}
     if view.revealed or facilitator:
         body["counts"] = {str(key): dots for key, dots in view.counts().items()}
@@ -113,3 +122,125 @@ def seating_json(view: EventView) -> dict:
 def participant_json(person) -> dict:
     return {"id": person.id, "name": person.name, "affiliation": person.affiliation,
             "home_table": person.home_table_id}
+
+
+def question_json(question: QuestionRecord) -> dict:
+    return {"id": question.id, "kind": question.kind, "text": question.text,
+            "options": list(question.options)}
+
+
+def survey_json(survey: SurveyRecord) -> dict:
+    return {"questions": [question_json(q) for q in survey.questions], "open": survey.open}
+
+
+def survey_results_json(view: EventView) -> dict:
+    """What the answers add up to, per question (GET …/survey/results)."""
+    return {"open": view.survey.open, "answered": len(view.survey_answers),
+            "questions": [{**question_json(r.question), "answered": r.answered,
+                           "counts": dict(r.counts), "mean": r.mean, "texts": list(r.texts)}
+                          for r in view.survey_results()]}
+
+
+# --- the socket's JSON messages (docs/api.md, "WebSocket") -------------------------------------
+
+
+class StateFields(TypedDict):
+    """The clock (`GET .../state`, rounds.state_json)."""
+
+    phase_index: int
+    phase: dict[str, Any]
+    status: str
+    ends_at_ms: int | None
+    remaining_ms: int | None
+    server_now_ms: int
+
+
+class BoardFields(TypedDict):
+    """The board (`board_json`)."""
+
+    view: str
+    screen: str
+    pages: str
+    vote_on: str
+    groups: list[dict[str, Any]]
+
+
+class VotingFields(TypedDict):
+    """The voting (`voting_json`); the counts once revealed, always for the facilitator."""
+
+    budget: int
+    open: bool
+    revealed: bool
+    vote_on: str
+    counts: NotRequired[dict[str, int]]
+    ranking: NotRequired[list[dict[str, Any]]]
+
+
+class SnapshotMessage(TypedDict):
+    type: Literal["snapshot", "session"]
+    session: dict[str, Any]
+    state: StateFields
+    board: dict[str, Any]
+
+
+class PhaseMessage(StateFields):
+    type: Literal["phase"]
+
+
+class SeatingMessage(TypedDict):
+    type: Literal["seating"]
+    rounds: list[dict[str, Any]]
+    theme_misses: list[dict[str, Any]]
+
+
+class ParticipantMessage(TypedDict):
+    type: Literal["participant"]
+    count: int
+    participant: NotRequired[dict[str, Any]]
+
+
+class CardMessage(TypedDict):
+    type: Literal["card", "card_edited", "card_hidden"]
+    card: dict[str, Any]
+
+
+class GroupMessage(BoardFields):
+    type: Literal["group"]
+    action: Literal["created", "renamed", "deleted", "moved"]
+    group: NotRequired[dict[str, Any]]
+    group_id: NotRequired[int | None]
+    card_id: NotRequired[str]
+
+
+class BoardMessage(BoardFields):
+    type: Literal["board"]
+
+
+class ScreenMessage(TypedDict):
+    type: Literal["screen"]
+    screen: str
+    showing: str
+
+
+class PagesMessage(TypedDict):
+    type: Literal["pages"]
+    pages: str
+    page_turns: int
+
+
+class JoiningMessage(TypedDict):
+    type: Literal["joining"]
+    open: bool
+    join_code: NotRequired[str]
+    join_flood: NotRequired[dict[str, Any] | None]
+    card_flood: NotRequired[dict[str, Any] | None]
+
+
+class VotingMessage(VotingFields):
+    type: Literal["vote", "voting"]
+
+
+Message = (SnapshotMessage | PhaseMessage | SeatingMessage | ParticipantMessage | CardMessage
+           | GroupMessage | BoardMessage | ScreenMessage | PagesMessage | JoiningMessage
+           | VotingMessage)
+"""Every message a JSON socket gets from the server (besides `pong`)."""

@@ -1,11 +1,14 @@
 """Cards in the database: add one (idempotent on its client-made id), list them; groups,
-moderation (hide, edit, merge, move) and dot votes. The rules live in app/cards.py; this
-module reads what they need, stores what they decide and returns records and the event's
-new `seq` (app/store/rows.bump) for every committed change."""
+moderation (hide, edit, merge, move) and dot votes. Whether a change is valid is the
+action's to say (app/actions/board.py, with the rules of app/cards.py): this module reads
+what its rules need in the change's transaction, hands it to them, stores what they decide
+and returns records and the event's new `seq` (app/store/rows.bump) for every committed
+change. It refuses only what the database's own integrity does: rows that are not there
+(or not this event's), a card id another author took, more groups than the event holds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
@@ -13,7 +16,7 @@ from sqlalchemy import Engine, and_, func, insert, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from app import auth, cards, rounds, screens
+from app import auth, cards, rounds, screens, tables
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import MAX_ID
@@ -78,18 +81,17 @@ def _weights(db: Session, session_id: str) -> dict[str, int]:
 
 def _own_tables(db: Session, session_id: str, participant_ids: set[int],
                 round_index: int) -> dict[int, int | None]:
-    """The table each participant is at now: their seat in this round (their home table
-    in the home round, or when they have no seat in it); absent when they are not (any
-    longer) in the event."""
+    """The table each participant is at now (tables.table_in_round); absent when they are
+    not (any longer) in the event."""
     if not participant_ids:
         return {}
-    tables = dict(db.exec(select(Participant.id, Participant.home_table_id).where(
+    homes = dict(db.exec(select(Participant.id, Participant.home_table_id).where(
         Participant.session_id == session_id, Participant.id.in_(participant_ids))).all())
-    if round_index:
-        tables.update(db.exec(select(Seat.participant_id, Seat.table_id).where(
-            Seat.session_id == session_id, Seat.round_index == round_index,
-            Seat.participant_id.in_(tables))).all())
-    return tables
+    seats = dict(db.exec(select(Seat.participant_id, Seat.table_id).where(
+        Seat.session_id == session_id, Seat.round_index == round_index,
+        Seat.participant_id.in_(homes))).all()) if round_index else {}
+    return {person: tables.table_in_round(home, round_index, seats.get(person))
+            for person, home in homes.items()}
 
 
 def _replay(card: Card | SimpleNamespace, session_id: str, author: auth.Identity) -> CardRecord:
@@ -112,17 +114,43 @@ class NewCard:
 
 
 @dataclass(frozen=True)
+class Place:
+    """What the rules of a new card need (app/actions/board.py file_card), read once for
+    the cards of one transaction: the event's phase and seating round, whether it has
+    finished, its tables, its longest card and the table each participant author is at."""
+
+    phase_index: int
+    round_index: int
+    finished: bool
+    table_ids: list[int]
+    max_length: int
+    participant_tables: dict[int, int | None]
+
+
+@dataclass(frozen=True)
+class Filed:
+    """Where the rules put a valid new card: its table and its colour."""
+
+    table_id: int
+    colour: str
+
+
+Rules = Callable[[Place, NewCard], Filed]
+"""The action's rules for a new card: where it goes, or a Refusal."""
+
+
+@dataclass(frozen=True)
 class Added:
     card: CardRecord
     seq: int | None
     """The change that stored it; None for a resent card: nothing changed."""
 
 
-def add_cards(engine: Engine, session_id: str,
-              new: Sequence[NewCard]) -> list[Added | Refusal]:
-    """Store cards in one write transaction (group commit, app/store/combining.py), each stamped
-    with its table, phase and colour and checked on its own: a card the rules refuse gets
-    its refusal in its place and the others are stored. What refuses them all (no such
+def add_cards(engine: Engine, session_id: str, new: Sequence[NewCard],
+              rules: Rules) -> list[Added | Refusal]:
+    """Store cards in one write transaction (group commit, app/store/combining.py), each
+    stamped with its phase and where `rules` file it, each on its own: a card the rules
+    refuse gets its refusal in its place and the others are stored. What refuses them all (no such
     event, a finished one, a database that cannot be written) is raised. A card whose id
     is already stored, or came earlier in the same batch, comes back as it was, whatever
     text the resend carries. Two identical requests at once store one row: SQLite takes
@@ -131,7 +159,7 @@ def add_cards(engine: Engine, session_id: str,
     before (`keywords.prepare`): the transaction holds SQLite's write lock."""
     try:
         with writing(engine) as db:
-            outcomes, fresh = _add_all(db, session_id, new)
+            outcomes, fresh = _add_all(db, session_id, new, rules)
             if not fresh:
                 return outcomes
             keyword_terms.store(db, session_id, (outcomes[i].card.text for i in fresh))
@@ -141,7 +169,8 @@ def add_cards(engine: Engine, session_id: str,
             return outcomes
     except IntegrityError:
         if len(new) > 1:
-            return [outcome for card in new for outcome in add_cards(engine, session_id, [card])]
+            return [outcome for card in new
+                    for outcome in add_cards(engine, session_id, [card], rules)]
         with reading(engine) as db:
             stored = db.get(Card, new[0].card_id)
         if stored is None:
@@ -157,15 +186,15 @@ def _replayed(stored: Card | SimpleNamespace, session_id: str,
         return refusal
 
 
-def _add_all(db: Session, session_id: str,
-             new: Sequence[NewCard]) -> tuple[list[Added | Refusal], list[int]]:
+def _add_all(db: Session, session_id: str, new: Sequence[NewCard],
+             rules: Rules) -> tuple[list[Added | Refusal], list[int]]:
     """Each card added to the transaction, or its resend's stored card, or its refusal;
     and the places of the added ones (their seq is the transaction's, once known). What
     the cards need is read in a few queries for the whole batch, and the rows are added
     at the end (a query after an added row would flush it first)."""
     known: dict[str, Card | SimpleNamespace] = {card.id: card for card in db.exec(
         select(Card).where(Card.id.in_({card.card_id for card in new}))).all()}
-    place: _Place | Refusal | None = None
+    place: Place | Refusal | None = None
     rows: list[SimpleNamespace] = []
     outcomes: list[Added | Refusal] = []
     fresh: list[int] = []
@@ -176,10 +205,10 @@ def _add_all(db: Session, session_id: str,
             continue
         try:
             if place is None:
-                place = _Place.of(db, session_id, new)
+                place = _place(db, session_id, new)
             if isinstance(place, Refusal):
                 raise place
-            row = place.card(card)
+            row = _row(session_id, place, card, rules(place, card))
         except Refusal as refusal:
             place = refusal if place is None else place  # refuses every new card alike
             outcomes.append(refusal)
@@ -193,53 +222,31 @@ def _add_all(db: Session, session_id: str,
     return outcomes, fresh
 
 
-@dataclass(frozen=True)
-class _Place:
-    """Where the cards of one transaction go: the event's phase and round, its tables,
-    its longest card and the table each author is at, read once for the batch."""
+def _place(db: Session, session_id: str, new: Sequence[NewCard]) -> Place:
+    run = db.get(RunState, session_id)
+    if run is None:
+        raise no_event()
+    max_length = locked_event(db, session_id).card_max_length
+    round_index = rounds.seating_rounds(program_of(db, session_id))[run.phase_index]
+    table_ids = list(db.exec(select(CafeTable.id).where(
+        CafeTable.session_id == session_id)).all())
+    participants = {card.author.participant_id for card in new
+                    if card.author.role == auth.PARTICIPANT}
+    return Place(run.phase_index, round_index, run.status == rounds.FINISHED, table_ids,
+                 max_length, _own_tables(db, session_id, participants, round_index))
 
-    session_id: str
-    phase_index: int
-    round_index: int
-    table_ids: list[int]
-    max_length: int
-    participant_tables: dict[int, int | None]
 
-    @classmethod
-    def of(cls, db: Session, session_id: str, new: Sequence[NewCard]) -> _Place:
-        run = db.get(RunState, session_id)
-        if run is None:
-            raise no_event()
-        if run.status == rounds.FINISHED:
-            raise Refusal("finished",
-                          N_("This event has finished; no more cards can be added."))
-        max_length = locked_event(db, session_id).card_max_length
-        round_index = rounds.seating_rounds(program_of(db, session_id))[run.phase_index]
-        table_ids = list(db.exec(select(CafeTable.id).where(
-            CafeTable.session_id == session_id)).all())
-        participants = {card.author.participant_id for card in new
-                        if card.author.role == auth.PARTICIPANT}
-        return cls(session_id, run.phase_index, round_index, table_ids, max_length,
-                   _own_tables(db, session_id, participants, round_index))
-
-    def card(self, new: NewCard) -> SimpleNamespace:
-        """The row of a new card (its columns, to insert without building ORM objects:
-        a batch of them costs a few SQLAlchemy compilations less), or the refusal of the
-        card rules."""
-        author = new.author
-        cards.check_length(new.text, self.max_length)
-        own_table = (self.participant_tables.get(author.participant_id)
-                     if author.role == auth.PARTICIPANT else author.table_id)
-        table_id = cards.decide_table(author.role, new.requested_table, own_table,
-                                      self.table_ids)
-        return SimpleNamespace(
-            id=new.card_id, session_id=self.session_id, table_id=table_id,
-            phase_index=self.phase_index, round_index=self.round_index,
-            author_kind=author.role,
-            participant_id=author.participant_id if author.role == auth.PARTICIPANT else None,
-            text=new.text, colour=cards.colour_for_phase(self.phase_index),
-            created_at_ms=new.now_ms, hidden=False, group_id=None, merged_into=None,
-            text_before_merge=None)
+def _row(session_id: str, place: Place, new: NewCard, filed: Filed) -> SimpleNamespace:
+    """The row of a new card (its columns, to insert without building ORM objects: a batch
+    of them costs a few SQLAlchemy compilations less)."""
+    author = new.author
+    return SimpleNamespace(
+        id=new.card_id, session_id=session_id, table_id=filed.table_id,
+        phase_index=place.phase_index, round_index=place.round_index,
+        author_kind=author.role,
+        participant_id=author.participant_id if author.role == auth.PARTICIPANT else None,
+        text=new.text, colour=filed.colour, created_at_ms=new.now_ms, hidden=False,
+        group_id=None, merged_into=None, text_before_merge=None)
 
 
 # --- the harvest board ----------------------------------------------------------------------
@@ -279,21 +286,19 @@ def _new_group(db: Session, session_id: str, name: str, now_ms: int) -> CardGrou
     return group
 
 
-def create_group(engine: Engine, session_id: str, name: object,
+def create_group(engine: Engine, session_id: str, name: str,
                  now_ms: int) -> tuple[GroupRecord, int]:
-    name = cards.clean_group_name(name)
     with writing(engine) as db:
         group = _new_group(db, session_id, name, now_ms)
         return record_of(GroupRecord, group), bump(db, session_id)
 
 
-def create_group_of_loose(engine: Engine, session_id: str, name: object, card_ids: list[str],
+def create_group_of_loose(engine: Engine, session_id: str, name: str, card_ids: list[str],
                           now_ms: int) -> tuple[GroupRecord, list[CardRecord], int]:
     """A new group holding those of the cards that are shown and in no group yet: a card
     grouped meanwhile stays where it is. Nothing is made when none is left. The cards are
     locked before the event's row, in the order of every other card change (PostgreSQL
     then rechecks a row that a concurrent change committed; SQLite takes turns)."""
-    name = cards.clean_group_name(name)
     with writing(engine) as db:
         loose = db.exec(select(Card).where(
             Card.session_id == session_id, Card.id.in_(card_ids),
@@ -313,8 +318,7 @@ def create_group_of_loose(engine: Engine, session_id: str, name: object, card_id
 
 
 def rename_group(engine: Engine, session_id: str, group_id: int,
-                 name: object) -> tuple[GroupRecord, int]:
-    name = cards.clean_group_name(name)
+                 name: str) -> tuple[GroupRecord, int]:
     with writing(engine) as db:
         group = _group(db, session_id, group_id)
         group.name = name
@@ -341,29 +345,24 @@ class Weighed:
     """1 and every card merged into it (app/cards.py weights)."""
 
 
+EditRules = Callable[[CardRecord, int], dict]
+"""The action's rules for the facilitator's edits of a card, given the card as stored and
+the event's longest card: the fields to store, or a Refusal."""
+
+
 def update_card(engine: Engine, session_id: str, card_id: str,
-                changes: dict) -> tuple[Weighed, int]:
-    """The facilitator's moderation: any of `hidden`, `text`, `group_id` (None = ungrouped).
-    Everything is checked before anything is written."""
+                rules: EditRules) -> tuple[Weighed, int]:
+    """The facilitator's moderation: any of `hidden`, `text`, `group_id` (None = ungrouped),
+    as `rules` give them, into a group of this event. Nothing is written before all is
+    checked."""
     with writing(engine) as db:
         card = _card(db, session_id, card_id)
-        if "text" in changes:
-            # a merged card may be longer than a new one; editing must not cut it short
-            own = locked_event(db, session_id).card_max_length
-            limit = cards.MAX_MERGED_TEXT if len(card.text) > own else own
-            text = cards.clean_text(changes["text"], limit)
-        if "group_id" in changes and changes["group_id"] is not None:
-            _group(db, session_id, changes["group_id"])
-        if "hidden" in changes:
-            if not isinstance(changes["hidden"], bool):
-                raise Refusal("invalid", N_("'hidden' must be true or false."))
-            if not changes["hidden"] and card.merged_into:
-                raise Refusal("already_merged", N_("That card was already merged."))
-            card.hidden = changes["hidden"]
-        if "text" in changes:
-            card.text = text
-        if "group_id" in changes:
-            card.group_id = changes["group_id"]
+        fields = rules(record_of(CardRecord, card),
+                       locked_event(db, session_id).card_max_length)
+        if fields.get("group_id") is not None:
+            _group(db, session_id, fields["group_id"])
+        for name, value in fields.items():
+            setattr(card, name, value)
         db.add(card)
         return (Weighed(record_of(CardRecord, card), _weights(db, session_id).get(card.id, 1)),
                 bump(db, session_id))
@@ -398,17 +397,23 @@ class Merged:
     seq: int
 
 
-def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[str]) -> Merged:
-    """Keep one card with the combined text; the others are hidden and marked as merged
-    into it; their dots move to the kept card, and each voter's moved dots are noted
-    (MovedDots) with the kept card's own text, for `unmerge_cards`."""
+MergeRules = Callable[[CardRecord, list[CardRecord]], str]
+"""The action's rules for a merge, given the kept card and the others as stored: the kept
+card's new text, or a Refusal."""
+
+
+def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[str],
+                rules: MergeRules) -> Merged:
+    """Keep one card with the text `rules` give it; the others are hidden and marked as
+    merged into it; their dots move to the kept card, and each voter's moved dots are
+    noted (MovedDots) with the kept card's own text, for `unmerge_cards`."""
     with writing(engine) as db:
         keep = _card(db, session_id, keep_id)
         others = [_card(db, session_id, other) for other in dict.fromkeys(other_ids)]
-        cards.check_merge(keep, others)
+        text = rules(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others])
         if keep.text_before_merge is None:
             keep.text_before_merge = keep.text
-        keep.text = cards.merged_text([keep.text, *(o.text for o in others)])
+        keep.text = text
         for other in others:
             other.hidden, other.merged_into = True, keep.id
             db.add(other)
@@ -421,16 +426,18 @@ def merge_cards(engine: Engine, session_id: str, keep_id: str, other_ids: list[s
         return _merged(db, session_id, keep, others)
 
 
-def unmerge_cards(engine: Engine, session_id: str, keep_id: str) -> Merged:
+def unmerge_cards(engine: Engine, session_id: str, keep_id: str,
+                  rules: Callable[[CardRecord, list[CardRecord]], None]) -> Merged:
     """Undo the merges into a card: the cards merged into it are shown again, each with the
     dots the merge moved (as many of them as are still on the kept card: a voter who took
-    dots back from it took the moved ones last), and the kept card has its own text back."""
+    dots back from it took the moved ones last), and the kept card has its own text back;
+    when `rules` let it (given the card and the cards merged into it)."""
     with writing(engine) as db:
         keep = _card(db, session_id, keep_id)
         others = list(db.exec(select(Card).where(Card.session_id == session_id,
                                                  Card.merged_into == keep.id)
                               .order_by(Card.created_at_ms, Card.id)).all())
-        cards.check_unmerge(keep, others)
+        rules(record_of(CardRecord, keep), [record_of(CardRecord, o) for o in others])
         for moved in db.exec(select(MovedDots).where(MovedDots.kept_id == keep.id)
                              .order_by(MovedDots.id)).all():
             on_kept = db.exec(select(Vote).where(Vote.card_id == keep.id,
@@ -498,28 +505,42 @@ class Voted:
     seq: int
 
 
-def _ballot(db: Session, session_id: str, participant_id: int, target: str) -> EventSession:
+@dataclass(frozen=True)
+class Ballot:
+    """What the rules of a dot need, read once the voter's row is locked: whether voting
+    is open, what the dots go on, the budget, and for a dot more the voter's dots so far
+    (committed; on visible cards or on groups)."""
+
+    voting_open: bool
+    vote_on: str
+    budget: int
+    dots_used: int | None
+
+
+VoteRules = Callable[[Ballot, str, int], None]
+"""The action's rules for a dot more (+1) or one taken back (-1) on "cards" or "groups":
+nothing, or a Refusal."""
+
+
+def _ballot(db: Session, session_id: str, participant_id: int, target: str, delta: int,
+            rules: VoteRules) -> EventSession:
     """The event, once the voter's row is locked (so two quick taps never exceed the
-    budget: SQLite takes turns with BEGIN IMMEDIATE, elsewhere this lock), voting is open
-    and the dots go on `target` ("cards" or "groups")."""
+    budget: SQLite takes turns with BEGIN IMMEDIATE, elsewhere this lock) and `rules` let
+    the dot go on `target`."""
     event = db.get(EventSession, session_id)
     if event is None:
         raise no_event()
     db.exec(select(Participant).where(Participant.id == participant_id)
             .with_for_update()).first()
-    if not event.voting_open:
-        raise Refusal("voting_closed", N_("Voting is not open right now."))
-    cards.check_vote_target(event.vote_on, target)
+    used = _dots_used(db, participant_id, event.vote_on) if delta > 0 else None
+    rules(Ballot(event.voting_open, event.vote_on, event.vote_budget, used), target, delta)
     return event
 
 
-def _change_dots(db: Session, event: EventSession, participant_id: int, mine, new,
-                 delta: int, none_here: str) -> int:
-    """One dot more (+1, within the budget, counted from the committed dots) or one less
-    (-1) on the voter's row `mine` (None: no dots there yet; `new()` makes it); the dots
-    there now."""
+def _change_dots(db: Session, mine, new, delta: int, none_here: str) -> int:
+    """One dot more (+1) or one less (-1) on the voter's row `mine` (None: no dots there
+    yet; `new()` makes it); the dots there now."""
     if delta > 0:
-        cards.check_vote(_dots_used(db, participant_id, event.vote_on), event.vote_budget)
         mine = mine if mine is not None else new()
         mine.dots += 1
         db.add(mine)
@@ -536,17 +557,17 @@ def _change_dots(db: Session, event: EventSession, participant_id: int, mine, ne
 
 
 def vote(engine: Engine, session_id: str, participant_id: int, card_id: str,
-         delta: int) -> Voted:
+         delta: int, rules: VoteRules) -> Voted:
     """Put one dot on a card (+1) or take one back (-1), in one write transaction: the
-    budget is checked against the committed dots."""
+    rules see the committed dots."""
     with writing(engine) as db:
-        event = _ballot(db, session_id, participant_id, "cards")
+        event = _ballot(db, session_id, participant_id, "cards", delta, rules)
         card = _card(db, session_id, card_id)
         if card.hidden:
             raise Refusal("no_card", NO_CARD)
         mine = db.exec(select(Vote).where(Vote.card_id == card.id,
                                           Vote.participant_id == participant_id)).first()
-        dots = _change_dots(db, event, participant_id, mine,
+        dots = _change_dots(db, mine,
                             lambda: Vote(session_id=session_id, participant_id=participant_id,
                                          card_id=card.id, dots=0),
                             delta, N_("You have no dot on this card."))
@@ -555,15 +576,15 @@ def vote(engine: Engine, session_id: str, participant_id: int, card_id: str,
 
 
 def vote_group(engine: Engine, session_id: str, participant_id: int, group_id: int,
-               delta: int) -> Voted:
+               delta: int, rules: VoteRules) -> Voted:
     """Put one dot on a KJ group (+1) or take one back (-1), as `vote` does for a card."""
     with writing(engine) as db:
-        event = _ballot(db, session_id, participant_id, "groups")
+        event = _ballot(db, session_id, participant_id, "groups", delta, rules)
         group = _group(db, session_id, group_id)
         mine = db.exec(select(GroupVote).where(GroupVote.group_id == group.id,
                                                GroupVote.participant_id == participant_id)
                        ).first()
-        dots = _change_dots(db, event, participant_id, mine,
+        dots = _change_dots(db, mine,
                             lambda: GroupVote(session_id=session_id,
                                               participant_id=participant_id,
                                               group_id=group.id, dots=0),
@@ -605,21 +626,16 @@ def _dots_cast(db: Session, session_id: str) -> bool:
                is not None for model in (Vote, GroupVote))
 
 
-def set_board(engine: Engine, session_id: str, changes: dict) -> tuple[EventRecord, int]:
-    """The facilitator's board settings: any of `budget`, `open`, `revealed`, `view`,
-    `screen`, `pages` (a command to the projector's pages), `vote_on`. Revealing the
-    results closes voting unless the same change keeps it open (`open`: true), so that
-    nobody votes for what the counts already favour. What the dots go on changes only
-    while no dot is cast (a dot on a card cannot become one on a group)."""
-    vote_on = cards.clean_vote_on(changes["vote_on"]) if "vote_on" in changes else None
-    budget = cards.clean_budget(changes["budget"]) if "budget" in changes else None
-    layout = cards.clean_layout(changes["view"]) if "view" in changes else None
-    screen = screens.clean_choice(changes["screen"]) if "screen" in changes else None
-    pages = screens.clean_pages(changes["pages"]) if "pages" in changes else None
-    for name in ("open", "revealed"):
-        if name in changes and not isinstance(changes[name], bool):
-            raise Refusal("invalid", N_("'%(field)s' must be true or false."), field=name)
-    revealed, voting_open = changes.get("revealed"), changes.get("open")
+def set_board(engine: Engine, session_id: str, settings: dict) -> tuple[EventRecord, int]:
+    """The facilitator's board settings, checked by the action (app/actions/board.py): any
+    of `budget`, `open`, `revealed`, `view`, `screen`, `pages` (a command to the
+    projector's pages), `vote_on`. Revealing the results closes voting unless the same
+    change keeps it open (`open`: true), so that nobody votes for what the counts already
+    favour. What the dots go on changes only while no dot is cast (a dot on a card cannot
+    become one on a group)."""
+    vote_on, budget, layout, screen, pages, revealed, voting_open = (
+        settings.get(name) for name in ("vote_on", "budget", "view", "screen", "pages",
+                                        "revealed", "open"))
     with writing(engine) as db:
         event = locked_event(db, session_id)
         if budget is not None:

@@ -56,7 +56,7 @@ class EventSession(SQLModel, table=True):
     """The facilitator's steps through the board pages so far (+1 next, -1 previous): every
     projector moves by the steps it has not followed yet (static/js/projector.js)."""
     seq: int = Field(default=0, sa_type=BigInteger, sa_column_kwargs={"server_default": "0"})
-    """Bumped by every committed change to the event; its live events carry the number, so
+    """Bumped by every committed change to the event; its live changes carry the number, so
     that every screen applies them in commit order (app/live/changes.py)."""
     joining_open: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     """The facilitator can close joining (a flood of fake joins) and open it again."""
@@ -81,6 +81,10 @@ class EventSession(SQLModel, table=True):
     "": by the Western year (2026年12月7日（月）)."""
     contact: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
     """Whom to ask about the event (a phone number, an address), printed on the poster."""
+    privacy_notice: str = Field(default="", max_length=2000,
+                                sa_column_kwargs={"server_default": ""})
+    """How the event uses what people give when they join (個人情報の取扱い): when set, the
+    join form shows it and a join needs their consent ("" = no notice, no consent box)."""
 
 
 class ReplacedJoinCode(SQLModel, table=True):
@@ -296,3 +300,28 @@ class KeywordTerms(SQLModel, table=True):
     """sha256 of the text, hex."""
     terms: str = Field(sa_type=Text)
     """JSON: [[parts], noun] per term (keywords.terms_as_data)."""
+
+
+class Survey(SQLModel, table=True):
+    """The event's survey (アンケート): its questions, and whether phones may answer now."""
+
+    __tablename__ = "survey"
+
+    session_id: str = Field(foreign_key="event_session.id", primary_key=True,
+                            ondelete="CASCADE")
+    questions: str = Field(sa_type=Text)
+    """JSON: [{"id", "kind", "text", "options"}] (schemas.SurveyIn)."""
+    open: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One participant's answers to the survey: one row each, changed while it is open."""
+
+    __tablename__ = "survey_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", unique=True, ondelete="CASCADE")
+    answers: str = Field(sa_type=Text)
+    """JSON: {question id: value} (a scale5 answer as "1".."5", a choice as its option)."""
+    answered_at_ms: int = Field(sa_type=BigInteger)

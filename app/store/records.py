@@ -49,6 +49,7 @@ class EventRecord:
     vote_on: str = "cards"
     date_era: str = ""
     contact: str = ""
+    privacy_notice: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +146,45 @@ class ClockEntryRecord:
     at_ms: int
     phase_index: int
     status: str
+
+
+SCALE5 = ("1", "2", "3", "4", "5")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """One question of the survey: `kind` scale5 (1 to 5), choice (one of `options`) or
+    text (free text)."""
+
+    id: str
+    kind: str
+    text: str
+    options: tuple[str, ...] = ()
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The answers it takes: 1 (not at all) to 5 (very much) for scale5, its options
+        for a choice; none (free text) for a text question."""
+        return SCALE5 if self.kind == "scale5" else self.options
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyRecord:
+    """The event's survey (models.Survey): its questions, and whether it is open."""
+
+    questions: tuple[QuestionRecord, ...]
+    open: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SurveyAnswerRecord:
+    """One participant's answers: (question id, value) pairs, values as text."""
+
+    participant_id: int
+    answers: tuple[tuple[str, str], ...]
+
+    def value(self, question_id: str) -> str | None:
+        return dict(self.answers).get(question_id)
 
 
 @cache

@@ -32,7 +32,7 @@ transaction, so it gets a shorter budget than a whole plan."""
 
 
 def seat_triples(seats: dict[int, dict[int, int]]) -> tuple[tuple[int, int, int], ...]:
-    """(round, participant id, table id) of every seat, as live events carry them."""
+    """(round, participant id, table id) of every seat, as live changes carry them."""
     return tuple((round_index, person, table)
                  for round_index, seated in sorted(seats.items())
                  for person, table in sorted(seated.items()))
@@ -157,10 +157,9 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
     if round_index < current_round:
         raise Refusal("refused",
                       N_("That round is over; only the current and later rounds can change."))
-    seated = seats_of(db, session_id).get(round_index, {}) if round_index else {
-        p.id: p.home_table_id for p in people}
-    others = sum(1 for p in people
-                 if p.present and p.id != person.id and seated.get(p.id) == table.id)
+    seats = seats_of(db, session_id).get(round_index, {})
+    others = sum(1 for p in people if p.present and p.id != person.id and tables.table_in_round(
+        p.home_table_id, round_index, seats.get(p.id)) == table.id)
     if table.capacity is not None and others >= table.capacity:
         raise Refusal("refused", N_("Table %(number)s is full (%(capacity)s seats)."),
                       number=table.number, capacity=table.capacity)

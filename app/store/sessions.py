@@ -15,7 +15,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating
+from app.store import seating, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -117,6 +117,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
     if event is None:
         raise no_event()
     board = {}
+    asked, answers = survey.survey_of(db, session_id)
     if with_board:
         board = {"cards": _records(db, CardRecord, Card, session_id),
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
@@ -127,7 +128,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         _records(db, PersonRecord, Participant, session_id, Participant.id),
-        seating.seats_of(db, session_id), seq=event.seq, **board)
+        seating.seats_of(db, session_id), seq=event.seq, survey=asked,
+        survey_answers=answers, **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:
@@ -297,10 +299,10 @@ def _plan_if_moving(db: Session, view: EventView, phase_index: int) -> bool:
     """The first time people move, seat everyone who joined for every moving round. A plan
     that cannot be made (too few people) leaves everyone at home rather than stop the clock."""
     try:
-        return seating.ensure_planned(db, view.session.id, view.program, view.tables,
+        return seating.ensure_planned(db, view.event.id, view.program, view.tables,
                                       view.participants, phase_index)
     except Refusal:
-        log.warning("no seating plan for %s", view.session.id, exc_info=True)
+        log.warning("no seating plan for %s", view.event.id, exc_info=True)
         return False
 
 
@@ -312,7 +314,7 @@ def _apply_tables(db: Session, view: EventView, specs: list[TableIn]) -> None:
         table.name, table.theme, table.capacity = spec.name, spec.theme, spec.capacity
         db.add(table)
     for number, spec in enumerate(specs[len(existing):], start=len(existing) + 1):
-        db.add(_new_table(view.session.id, number, spec))
+        db.add(_new_table(view.event.id, number, spec))
     for table in existing[len(specs):]:
         if view.seated_at(table.id, 0):
             raise Refusal("refused",
@@ -373,13 +375,17 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
          max_participants: int = 500, at_reception: bool = False) -> Arrival:
     """Add a participant at the least crowded table of the theme they chose; once the
     moves are planned, seat them in every moving round without moving anyone else. The
-    reception desk (`at_reception`) may add someone while joining by phone is closed."""
+    reception desk (`at_reception`) may add someone while joining by phone is closed (and
+    asks for their consent on paper); a phone's join needs it when the event has a privacy
+    notice."""
     with writing(engine) as db:
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
-        if not view.session.joining_open and not at_reception:
+        if not view.event.joining_open and not at_reception:
             raise joining_closed()
+        if view.event.privacy_notice and not at_reception and not spec.consent:
+            raise Refusal("invalid", N_("Please agree to how your data is used to join."))
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)

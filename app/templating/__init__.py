@@ -83,7 +83,7 @@ def render(language: str, template: str, **context: object) -> str:
 
 ITEM_INPUTS = {
     "board_card": lambda view, card: (view.dots_on(card.id), view.weight(card.id),
-                                      view.revealed, view.session.id,
+                                      view.revealed, view.event.id,
                                       tuple(view.groups), tuple(p.title for p in view.program)),
     "vote_card": lambda view, card: (view.vote_on, view.weight(card.id), view.revealed,
                                      view.revealed and view.dots_on(card.id)),

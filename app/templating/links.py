@@ -14,11 +14,11 @@ def with_token(url: str, token: str) -> str:
 
 
 def join_url(base: str, view: EventView) -> str:
-    return f"{base}/j/{view.session.join_code}"
+    return f"{base}/j/{view.event.join_code}"
 
 
 def host_url(base: str, view: EventView, table) -> str:
-    return with_token(f"{base}/h/{view.session.id}", table.host_token)
+    return with_token(f"{base}/h/{view.event.id}", table.host_token)
 
 
 def console_url(base: str, event: EventRecord) -> str:
@@ -29,27 +29,28 @@ def console_url(base: str, event: EventRecord) -> str:
 
 def co_facilitator_url(base: str, view: EventView) -> str | None:
     """A second console's link, while the facilitator keeps one."""
-    token = view.session.cofacilitator_token
-    return with_token(f"{base}/f/{view.session.id}", token) if token else None
+    token = view.event.cofacilitator_token
+    return with_token(f"{base}/f/{view.event.id}", token) if token else None
 
 
 def projector_url(base: str, view: EventView) -> str:
-    return with_token(f"{base}/p/{view.session.id}", view.session.projector_token)
+    return with_token(f"{base}/p/{view.event.id}", view.event.projector_token)
 
 
 def participant_url(base: str, view: EventView, token: str) -> str:
     """A participant's own page: by the event's id, so that it keeps working when the
     join code is replaced."""
-    return with_token(f"{base}/m/{view.session.id}", token)
+    return with_token(f"{base}/m/{view.event.id}", token)
 
 
 def created_body(base: str, view: EventView) -> dict:
     """What the creator of an event gets back: ids, tokens and every page's link."""
     return {
-        "id": view.session.id,
-        "join_code": view.session.join_code,
-        "facilitator_token": view.session.facilitator_token,
-        "projector_token": view.session.projector_token,
+        "id": view.event.id,
+        "privacy_notice": view.event.privacy_notice,
+        "join_code": view.event.join_code,
+        "facilitator_token": view.event.facilitator_token,
+        "projector_token": view.event.projector_token,
         "tables": [
             {"id": t.id, "number": t.number, "name": t.name, "theme": t.theme,
              "host_affiliation": t.host_affiliation or None,
@@ -57,7 +58,7 @@ def created_body(base: str, view: EventView) -> dict:
             for t in view.tables
         ],
         "urls": {
-            "console": console_url(base, view.session),
+            "console": console_url(base, view.event),
             "projector": projector_url(base, view),
             "join": join_url(base, view),
         },

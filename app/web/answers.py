@@ -120,6 +120,7 @@ class PageLinks(Answer):
 class Created(Answer):
     """What the creator of an event gets: ids, tokens and every page's link."""
     id: str
+    privacy_notice: str
     join_code: str
     facilitator_token: str
     projector_token: str
@@ -157,6 +158,7 @@ class EventDetails(Answer):
     date_era: str
     """"reiwa": documents date the event 令和8年…; "": 2026年…"""
     contact: str
+    privacy_notice: str
     program: list[Phase]
 
 
@@ -406,3 +408,38 @@ class Accepted(Group):
     since)."""
     cards: list[str]
     skipped: int
+
+
+class SurveyQuestion(Answer):
+    id: str
+    kind: str
+    text: str
+    options: list[str]
+
+
+class Survey(Answer):
+    """The event's survey: its questions and whether the phones may answer; how many have
+    answered (facilitator), or the asker's own answers (participant)."""
+    questions: list[SurveyQuestion]
+    open: bool
+    answered: int | None = None
+    mine: dict[str, str] | None = None
+
+
+class SurveyAnswers(Answer):
+    """A participant's answers as stored (scale5 as "1".."5")."""
+    answers: dict[str, str]
+
+
+class QuestionResults(SurveyQuestion):
+    answered: int
+    counts: dict[str, int]
+    """Per answer (1..5, or each option) how many gave it; empty for a text question."""
+    mean: float | None
+    texts: list[str]
+
+
+class SurveyResults(Answer):
+    open: bool
+    answered: int
+    questions: list[QuestionResults]

@@ -134,26 +134,26 @@ def bearer_token(request: Request) -> str:
     return token
 
 
-def bearer_identity(request: Request, session_id: str) -> auth.Identity:
+def bearer_identity(request: Request, event_id: str) -> auth.Identity:
     """Who sends this API request; 401 without a valid token for this event. It reads the
     database: call it from a plain `def` route (FastAPI runs those in a worker thread)."""
-    return access.identify(request.app.state.services, session_id, bearer_token(request))
+    return access.identify(request.app.state.services, event_id, bearer_token(request))
 
 
 IdentityDep = Annotated[auth.Identity, Depends(bearer_identity)]
 RowIdPath = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a path: a positive database integer."""
-"""Who sends an API request about the event of the path's `session_id` (a dependency,
+"""Who sends an API request about the event of the path's `event_id` (a dependency,
 resolved in a worker thread before the route runs)."""
 
 
-def cookie_identity(request: HTTPConnection, session_id: str,
+def cookie_identity(request: HTTPConnection, event_id: str,
                     *roles: str) -> auth.Identity | None:
     """The first of the device's cookies for `roles` that is valid here (reads the
     database: from a worker thread)."""
-    candidates = [(role, request.cookies.get(auth.cookie_name(role, session_id)))
+    candidates = [(role, request.cookies.get(auth.cookie_name(role, event_id)))
                   for role in roles]
-    return access.signed_in(request.app.state.services, session_id, candidates)
+    return access.signed_in(request.app.state.services, event_id, candidates)
 
 
 def client_address(request: Request) -> str:

@@ -38,13 +38,13 @@ DEFAULT_VIEW = {auth.FACILITATOR: "facilitator", auth.PROJECTOR: "projector",
                 auth.HOST: "host", auth.PARTICIPANT: "participant"}
 
 
-def _candidates(websocket: WebSocket, session_id: str, view: str | None) -> list:
+def _candidates(websocket: WebSocket, event_id: str, view: str | None) -> list:
     """The (role, token) pairs the socket may be opened with: its `?token=` (any role) or
     the page's cookies for the view."""
     token = websocket.query_params.get("token")
     if token:
         return [(None, token)]
-    return [(role, websocket.cookies.get(auth.cookie_name(role, session_id)))
+    return [(role, websocket.cookies.get(auth.cookie_name(role, event_id)))
             for role in VIEW_COOKIES.get(view or "", ())]
 
 
@@ -63,7 +63,7 @@ def _audience(websocket: WebSocket, identity: auth.Identity, event_language: str
     return Audience(view, language, identity.table_id)
 
 
-async def _listen(websocket: WebSocket, session_id: str, connection: Connection) -> None:
+async def _listen(websocket: WebSocket, event_id: str, connection: Connection) -> None:
     """Read until the client goes (returning, not raising: a task's stored exception would
     keep this frame alive in a reference cycle)."""
     while True:
@@ -75,10 +75,10 @@ async def _listen(websocket: WebSocket, session_id: str, connection: Connection)
             log.info("closing a live socket that sent a binary frame")
             await websocket.close(UNSUPPORTED_DATA)
             return
-        _answer(websocket, session_id, connection, text)
+        _answer(websocket, event_id, connection, text)
 
 
-def _answer(websocket: WebSocket, session_id: str, connection: Connection, text: str) -> None:
+def _answer(websocket: WebSocket, event_id: str, connection: Connection, text: str) -> None:
     """Clock samples for the client (docs/api.md, the live socket), and a page's request to
     be drawn again; everything else is ignored."""
     if len(text) > MAX_CLIENT_MESSAGE:
@@ -93,7 +93,7 @@ def _answer(websocket: WebSocket, session_id: str, connection: Connection, text:
         connection.offer(json.dumps(
             {"type": "pong", "t0": message.get("t0"), "server_ms": now_ms()}))
     elif message.get("type") == "resync":
-        websocket.app.state.hub.request_snapshot(session_id, connection)
+        websocket.app.state.hub.request_snapshot(event_id, connection)
 
 
 REFUSAL_CLOSE_CODES = {"invalid_token": UNAUTHORIZED, "forbidden": FORBIDDEN,
@@ -101,7 +101,7 @@ REFUSAL_CLOSE_CODES = {"invalid_token": UNAUTHORIZED, "forbidden": FORBIDDEN,
 WRONG_VIEW = N_("This link does not open this screen.")
 
 
-async def _admit(websocket: WebSocket, session_id: str, requested_view: str | None,
+async def _admit(websocket: WebSocket, event_id: str, requested_view: str | None,
                  candidates: list) -> tuple[auth.Identity, str, Audience] | Refusal:
     """Who opens the socket, the event's language and what they see; or why not. Runs
     before the socket is accepted, so a refused one never gets to send a frame."""
@@ -110,8 +110,8 @@ async def _admit(websocket: WebSocket, session_id: str, requested_view: str | No
         return Refusal("forbidden", N_("This request comes from another site."))
     services = app.state.services
     try:  # a token seen lately needs no database (a room reconnecting at once)
-        identity, language = access.known_holder(services, session_id, candidates) or \
-            await run_in_threadpool(access.socket_holder, services, session_id, candidates)
+        identity, language = access.known_holder(services, event_id, candidates) or \
+            await run_in_threadpool(access.socket_holder, services, event_id, candidates)
     except Refusal as refusal:
         return refusal
     if identity is None:
@@ -137,14 +137,14 @@ async def _refuse(websocket: WebSocket, refusal: Refusal) -> None:
     await websocket.close(REFUSAL_CLOSE_CODES.get(refusal.code, FORBIDDEN))
 
 
-@router.websocket("/ws/sessions/{session_id}")
-async def live(websocket: WebSocket, session_id: str) -> None:
+@router.websocket("/ws/sessions/{event_id}")
+async def live(websocket: WebSocket, event_id: str) -> None:
     app = websocket.app
     services = app.state.services
     requested_view = websocket.query_params.get("view")
     opened = services.now()
-    candidates = _candidates(websocket, session_id, requested_view)
-    admitted = await _admit(websocket, session_id, requested_view, candidates)
+    candidates = _candidates(websocket, event_id, requested_view)
+    admitted = await _admit(websocket, event_id, requested_view, candidates)
     if isinstance(admitted, Refusal):
         await _refuse(websocket, admitted)
         return
@@ -154,12 +154,12 @@ async def live(websocket: WebSocket, session_id: str) -> None:
     connection = Connection(audience, websocket.send_text, websocket.close,
                             app.state.settings.ws_queue_size, identity)
     writer = asyncio.create_task(connection.run_writer())
-    hub.add(session_id, connection)
-    reader = asyncio.create_task(_listen(websocket, session_id, connection))
+    hub.add(event_id, connection)
+    reader = asyncio.create_task(_listen(websocket, event_id, connection))
     try:  # either ends the socket: the client went, or the writer was told to close
         await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
     finally:
-        hub.remove(session_id, connection)
+        hub.remove(event_id, connection)
         access.remember(services, candidates, identity, language, opened)
         for task in (reader, writer):
             task.cancel()

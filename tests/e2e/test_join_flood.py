@@ -23,6 +23,8 @@ def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_se
         expect(projector.locator(".join-code")).to_have_text(event["join_code"])
         phone = open_page(event["urls"]["join"], 390, 844)
         phone.fill("input[name=name]", "会場の本人")
+        phone.check("input[name=affiliation][value=community]")
+        phone.select_option("select[name=theme]", event["tables"][0]["theme"])
         phone.fill("textarea[name=expectation]", "地域のつながりを知りたい")
 
         answers = [join(api, event, f"偽者{n:02}") for n in range(3)]  # the burst

@@ -11,6 +11,7 @@ from tests.fixtures.timing import seconds
 def join_by_phone(open_page, event, name, theme):
     phone = open_page(event["urls"]["join"], 390, 844)
     phone.fill("input[name=name]", name)
+    phone.check("input[name=affiliation][value=citizen]")
     phone.select_option("select[name=theme]", theme)
     phone.click("button[type=submit]")
     expect(phone.locator("#seat .seat__number")).to_be_visible()

@@ -89,15 +89,15 @@ def test_create_event_from_the_landing_page(server, open_page):
     expect(page.locator("#people .people__table")).to_have_count(4)
     assert "token=" not in page.url
     # the console's link is lost with that browser: `worldcafe links` prints it again
-    session_id = page.url.rstrip("/").split("/f/")[1]
+    event_id = page.url.rstrip("/").split("/f/")[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("WORLDCAFE_")}
     printed = subprocess.run(
-        [sys.executable, "-m", "app.cli", "links", session_id, "--database-url",
+        [sys.executable, "-m", "app.cli", "links", event_id, "--database-url",
          server.database_url, "--host", "127.0.0.1", "--port", str(server.port)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=seconds(60))
     assert printed.returncode == 0, printed.stderr
     console_url = re.search(r"facilitator console : (\S+)", printed.stdout).group(1)
-    assert f"/f/{session_id}?token=" in console_url and "防災ワークショップ" in printed.stdout
+    assert f"/f/{event_id}?token=" in console_url and "防災ワークショップ" in printed.stdout
     second = open_page(console_url.replace("localhost", "127.0.0.1"), 1280, 1000)
     expect(second.locator("#event-title")).to_have_text("防災ワークショップ")
     expect(second.locator("#controls")).to_be_visible()

@@ -5,15 +5,18 @@ the memory limit fails with a message and the server goes on serving."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
 
+from app.documents.worker import NICENESS
 from tests.fixtures.api import bearer, create_event
-from tests.fixtures.timing import seconds
+from tests.fixtures.timing import eventually, seconds
 
 READY_WITHIN = 240
 
@@ -107,6 +110,48 @@ def test_the_export_url_waits_for_its_document_and_the_server_keeps_answering(
             download.join(0.2)
     assert healthy >= 1
     assert answers[0].status_code == 200 and answers[0].content.startswith(b"%PDF")
+
+
+def _document_worker(pid: int) -> dict | None:
+    """The first document worker among the descendants of process `pid` (/proc): its
+    session, niceness and scheduling group; None when there is none (or it just ended)."""
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = [int(child) for child in (task / "children").read_text().split()]
+        except OSError:
+            continue  # the thread has ended
+        for child in children:
+            try:
+                if b"app.documents.worker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found = _document_worker(child)
+                    if found:
+                        return found
+                    continue
+                group = Path(f"/proc/{child}/autogroup")
+                return {"pid": child, "session": os.getsid(child),
+                        "niceness": os.getpriority(os.PRIO_PROCESS, child),
+                        "group": group.read_text().split() if group.exists() else None}
+            except OSError:
+                continue  # the process has ended
+    return None
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc")
+def test_a_worker_runs_in_a_session_of_its_own_below_the_server(api, server, event_with_cards):
+    """Linux schedules the processes of a session as one group (autogroup): a worker in
+    the server's session had its CPU charged to the server's group, which then waited
+    behind every other program (/healthz up to 0.6 s, bench/README.md). The worker leads
+    a session, hence a scheduling group, of its own, at NICENESS."""
+    event = event_with_cards
+    assert _document(api, event, "report.pdf", "POST").status_code == 202
+    worker = eventually(lambda: _document_worker(server.process.pid), timeout=60,
+                        what=f"the document's worker at niceness {NICENESS}",
+                        until=lambda found: found and found["niceness"] == NICENESS)
+    assert worker["session"] == worker["pid"] != os.getsid(server.process.pid)
+    server_group = Path(f"/proc/{server.process.pid}/autogroup")
+    if worker["group"] is not None:  # a kernel with autogroup: "/autogroup-N nice 0"
+        assert worker["group"][0] != server_group.read_text().split()[0], worker
+    assert _states_until_done(api, event, "report.pdf")[-1]["status"] == "ready"
 
 
 def test_a_document_over_the_memory_limit_fails_with_a_message(make_server):

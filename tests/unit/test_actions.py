@@ -1,5 +1,5 @@
 """Every use case (app/actions/) without a server, on real SQLite and PostgreSQL: who may,
-what is refused, what is stored, and the typed events it publishes, numbered by the
+what is refused, what is stored, and the typed changes it publishes, numbered by the
 event's `seq` in commit order."""
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def test_identify_knows_each_token_and_refuses_others(services, event):
     assert [h.role for h in event["hosts"]] == [auth.HOST] * 3
     refused(access.identify, services, event["id"], "nope", code="invalid_token")
     refused(access.identify, services, "no-such-event",
-            event["view"].session.facilitator_token, code="invalid_token")
-    token = event["view"].session.projector_token
+            event["view"].event.facilitator_token, code="invalid_token")
+    token = event["view"].event.projector_token
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token)]) is None
     assert access.signed_in(services, event["id"], [(auth.FACILITATOR, token),
                                                     (auth.PROJECTOR, token)]).role == "projector"
@@ -49,8 +49,8 @@ def test_edit_is_for_the_facilitator_and_announces_a_session_edit(services, even
     patch = SessionPatch.model_validate({"title": "新しい題"})
     refused(sessions.edit, services, event["hosts"][0], patch, code="forbidden")
     done = sessions.edit(services, event["facilitator"], patch)
-    assert done.value.session.title == "新しい題"
-    assert done.events == (changes.SessionEdited(),) and seqs(published) == [1]
+    assert done.value.event.title == "新しい題"
+    assert done.changes == (changes.EventEdited(),) and seqs(published) == [1]
     person = joined(services, event, theme=THEMES[2])
     too_few = SessionPatch.model_validate({"tables": [{"name": "A"}, {"name": "B"}]})
     refused(sessions.edit, services, event["facilitator"], too_few, code="refused")
@@ -67,7 +67,7 @@ def test_join_needs_the_right_code_and_announces_the_newcomer(services, event, p
     person = joined(services, event, theme=THEMES[1])
     assert person.role == auth.PARTICIPANT
     [batch] = published
-    [arrival] = batch.events
+    [arrival] = batch.changes
     assert isinstance(arrival, changes.Joined) and arrival.person.name == "山田"
     assert arrival.person.home_table_id == event["view"].tables[1].id and batch.seq == 1
 
@@ -83,12 +83,12 @@ def test_control_moves_the_clock_and_plans_the_first_moves(services, event, publ
     started = sessions.control(services, event["facilitator"], ControlIn(action="start"))
     assert started.value.changed and started.value.view.clock.status == "running"
     again = sessions.control(services, event["facilitator"], ControlIn(action="start"))
-    assert not again.value.changed and again.value.note and again.events == ()
+    assert not again.value.changed and again.value.note and again.changes == ()
     for _ in range(2):
         done = sessions.control(services, event["facilitator"], ControlIn(action="next"))
-    kinds = [type(e) for e in done.events]
+    kinds = [type(e) for e in done.changes]
     assert kinds == [changes.PhaseChanged, changes.SeatingChanged]  # the moves are planned
-    seated = {person for _round, person, _table in done.events[1].seats}
+    seated = {person for _round, person, _table in done.changes[1].seats}
     assert seated == {p.id for p in done.value.view.participants}
     assert seqs(published) == [7, 8, 9]
 
@@ -108,7 +108,7 @@ def test_moves_by_hand_and_absences(services, event, published):
     refused(seating.move, services, event["hosts"][0], move, code="forbidden")
     done = seating.move(services, event["facilitator"], move)
     assert done.value.table_id_of(done.value.person(person.id)) == elsewhere.id
-    [change] = done.events
+    [change] = done.changes
     assert (1, person.id, elsewhere.id) in change.seats
     other_host = next(h for h in event["hosts"] if h.table_id != elsewhere.id)
     refused(seating.mark_absent, services, other_host, person.id, True, code="forbidden")
@@ -116,8 +116,30 @@ def test_moves_by_hand_and_absences(services, event, published):
     host = next(h for h in event["hosts"] if h.table_id == elsewhere.id)
     absent = seating.mark_absent(services, host, person.id, True)
     assert absent.value.person(person.id).absent
-    assert any(p.id == person.id and p.absent for p in absent.events[0].people)
+    assert any(p.id == person.id and p.absent for p in absent.changes[0].people)
     assert seqs(published) == [9, 10]
+
+
+def test_someone_without_a_seat_in_a_round_is_at_home_for_their_card_and_every_screen(
+        services, event, published):
+    """One seat rule (tables.table_in_round) for the store, which files a card, and the
+    view, which the phone, the console and the hosts are drawn from: someone whose seats
+    went with an absence writes from their home table, and is listed there."""
+    people = [joined(services, event, name=f"P{n}", theme=THEMES[n % 3]) for n in range(6)]
+    view = sessions.view(services, event["facilitator"])
+    while view.seating_round != 1:
+        view = sessions.control(services, event["facilitator"],
+                                ControlIn(action="next")).value.view
+    person = view.person(people[0].participant_id)
+    seating.mark_absent(services, event["facilitator"], person.id, True)
+    while view.seating_round != 2:
+        view = sessions.control(services, event["facilitator"],
+                                ControlIn(action="next")).value.view
+    assert view.planned and person.id not in view.seats.get(2, {})
+    assert view.table_id_of(view.person(person.id)) == person.home_table_id
+    assert person.id in {p.id for p in view.seated_at(person.home_table_id)}
+    done = board.add_card(services, people[0], "token-p0", card_spec(), HALL)
+    assert done.value.card.table_id == person.home_table_id
 
 
 # --- cards and the board -----------------------------------------------------------------
@@ -128,8 +150,8 @@ def test_a_card_is_stored_once_and_announced_once(services, event, published):
     spec = card_spec()
     first = board.add_card(services, host, "token-1", spec, HALL)
     again = board.add_card(services, host, "token-1", spec, HALL)
-    assert first.value.created and not again.value.created and again.events == ()
-    [added] = first.events
+    assert first.value.created and not again.value.created and again.changes == ()
+    [added] = first.changes
     assert added == changes.CardAdded(first.value.card)
     assert first.value.card.table_id == host.table_id
     refused(board.add_card, services, event["projector"], "p", card_spec(), HALL, code="forbidden")
@@ -154,14 +176,14 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
     refused(board.create_group, services, event["hosts"][0], "x", code="forbidden")
     refused(board.create_group, services, event["facilitator"], "  ", code="invalid")
     created = board.create_group(services, event["facilitator"], "地域の見守り")
-    assert created.events == (changes.GroupSaved(created.value, created=True),)
+    assert created.changes == (changes.GroupSaved(created.value, created=True),)
     renamed = board.rename_group(services, event["facilitator"], created.value.id, "見守り")
-    assert renamed.value.name == "見守り" and not renamed.events[0].created
+    assert renamed.value.name == "見守り" and not renamed.changes[0].created
     refused(board.rename_group, services, event["facilitator"], 999, "x", code="no_group")
     card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     board.change_card(services, event["facilitator"], card.id, {"group_id": created.value.id})
     deleted = board.delete_group(services, event["facilitator"], created.value.id)
-    assert deleted.events == (changes.GroupDeleted(created.value.id),)
+    assert deleted.changes == (changes.GroupDeleted(created.value.id),)
     assert board.list_cards(services, event["facilitator"]).cards[0].group_id is None
     assert seqs(published) == [1, 2, 3, 4, 5]
 
@@ -178,9 +200,9 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
             code="no_card")
     done = board.change_card(services, event["facilitator"], card.id,
                              {"hidden": True, "text": "直した", "group_id": group.id})
-    assert [type(e) for e in done.events] == [changes.CardGrouped, changes.CardEdited,
-                                              changes.CardHidden]
-    assert all(e.card == done.value.card for e in done.events)
+    assert [type(e) for e in done.changes] == [changes.CardGrouped, changes.CardEdited,
+                                               changes.CardHidden]
+    assert all(e.card == done.value.card for e in done.changes)
     assert done.value.card.hidden and done.value.card.text == "直した"
     assert done.value.weight == 1
     assert seqs(published) == [1, 2, 3]
@@ -196,7 +218,7 @@ def test_a_merge_keeps_one_card_with_the_dots_of_all(services, event, published)
     refused(board.merge, services, person, keep.id, [other.id], code="forbidden")
     refused(board.merge, services, event["facilitator"], keep.id, [keep.id], code="invalid")
     done = board.merge(services, event["facilitator"], keep.id, [other.id])
-    [merged] = done.events
+    [merged] = done.changes
     assert merged.kept.text == "見守り / 見守りの担い手"
     assert merged.merged[0].merged_into == keep.id and merged.merged[0].hidden
     assert [(v.participant_id, v.card_id, v.dots) for v in merged.votes] == [
@@ -212,7 +234,7 @@ def test_dots_within_the_budget_from_phones_only(services, event, published):
     refused(board.vote, services, event["hosts"][0], card.id, +1, code="forbidden")
     for dots in (1, 2):
         done = board.vote(services, person, card.id, +1)
-        assert done.events == (changes.DotsChanged(
+        assert done.changes == (changes.DotsChanged(
             VoteRecord(person.participant_id, card.id, dots)),)
     refused(board.vote, services, person, card.id, +1, code="no_dots_left")
     assert board.vote(services, person, card.id, -1).value["left"] == 1
@@ -229,8 +251,8 @@ def test_board_settings_are_announced_as_layout_and_voting(services, event, publ
     refused(board.change_board, services, event["facilitator"], {"budget": 99}, code="invalid")
     done = board.change_board(services, event["facilitator"],
                               {"view": "group", "open": True, "revealed": True})
-    assert done.events == (changes.LayoutChosen("group"),
-                           changes.VotingChanged(3, True, True))
+    assert done.changes == (changes.LayoutChosen("group"),
+                            changes.VotingChanged(3, True, True))
     assert seqs(published) == [1]
 
 
@@ -244,7 +266,7 @@ def test_exports_are_for_the_facilitator(services, event):
 
 
 def test_views_are_for_any_token_of_the_event(services, event):
-    assert sessions.view(services, event["projector"]).session.id == event["id"]
+    assert sessions.view(services, event["projector"]).event.id == event["id"]
     refused(sessions.view, services, event["projector"], auth.FACILITATOR, code="forbidden")
     assert sessions.view_by_id(services, "no-such-event") is None
     assert stored.load_view(services.engine, event["id"]).seq == 0
@@ -284,11 +306,11 @@ def test_the_join_pacer_lets_a_burst_through_then_paces_each_event_apart():
 
 def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(services, event,
                                                                          published):
-    old = event["view"].session.join_code
+    old = event["view"].event.join_code
     answered = admission.answer_flood(services, event["id"], old, since_ms=1000).value
     assert answered.join_code != old and answered.flood_since_ms == 1000
     [batch] = published
-    [changed] = batch.events
+    [changed] = batch.changes
     assert changed == changes.JoiningChanged(answered.join_code, True, 1000,
                                              answered.flood_until_ms)
     # a second join of the same flood, answered a moment later: nothing more to do
@@ -302,7 +324,7 @@ def test_a_flood_is_answered_once_with_a_new_code_and_a_window_to_review(service
     refused(admission.review_flood, services, event["hosts"][0], code="forbidden")
     reviewed = admission.review_flood(services, event["facilitator"]).value
     assert reviewed.flood_since_ms is None and reviewed.flood_until_ms is None
-    assert stored.load_view(services.engine, event["id"]).session.flood_until_ms is None
+    assert stored.load_view(services.engine, event["id"]).event.flood_until_ms is None
 
 
 def test_an_event_id_never_reads_as_a_command_line_option():

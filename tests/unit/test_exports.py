@@ -381,7 +381,7 @@ def _big_view(n_cards: int, layout: str) -> EventView:
     cards = [record_of(CardRecord, card_model(100 + n, f"{texts[n % 5]}（{n}）", 1 + n % 2, n % 2,
                                               group_id=None if n % 5 == 4 else 20 + n % 4))
              for n in range(n_cards)]
-    return EventView(replace(view.session, board_layout=layout), view.tables, view.program,
+    return EventView(replace(view.event, board_layout=layout), view.tables, view.program,
                      view.clock, view.participants, groups=groups, cards=cards,
                      votes=[VoteRecord(1, cards[0].id, 2)])
 

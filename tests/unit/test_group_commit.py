@@ -82,10 +82,10 @@ def hall(engine, published):  # noqa: F811 - the fixtures imported above
     view = sessions.create(services, spec).value
     people = []
     for number in range(3):
-        joined = sessions.join(services, view.session.id, JoinIn(
-            join_code=view.session.join_code, name=f"参加者{number}", theme=THEMES[number]),
+        joined = sessions.join(services, view.event.id, JoinIn(
+            join_code=view.event.join_code, name=f"参加者{number}", theme=THEMES[number]),
             HALL)
-        people.append(access.identify(services, view.session.id, joined.value.token))
+        people.append(access.identify(services, view.event.id, joined.value.token))
     published.clear()
     return services, view, people, published
 
@@ -96,9 +96,9 @@ def new_card(author, text="見守りの担い手が足りない", card_id=None, 
 
 def test_a_batch_stores_its_good_cards_under_one_seq_and_refuses_each_bad_one_alone(hall):
     services, view, (first, second, third), _ = hall
-    sid = view.session.id
+    sid = view.event.id
     stored_before = new_card(first, "前からあるカード")
-    [kept] = store.add_cards(services.engine, sid, [stored_before])
+    [kept] = store.add_cards(services.engine, sid, [stored_before], board.file_card)
     other_table = next(t.id for t in view.tables if t.id != third.table_id)
     good = new_card(first, "空き家を地域の居場所に")
     batch = [
@@ -111,7 +111,7 @@ def test_a_batch_stores_its_good_cards_under_one_seq_and_refuses_each_bad_one_al
         new_card(first, "同じ要求が二度", good.card_id),             # twice in one batch
     ]
     keywords.prepare(card.text for card in batch)
-    outcomes = store.add_cards(services.engine, sid, batch)
+    outcomes = store.add_cards(services.engine, sid, batch, board.file_card)
 
     assert [getattr(o, "code", None) for o in outcomes] == \
         [None, "invalid", "forbidden", "id_taken", None, None, None]
@@ -141,8 +141,8 @@ def test_concurrent_card_requests_are_each_stored_once_and_announced_once(hall):
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(post, range(12)))
     assert all(answer.created for answer in answers)
-    announced = [event.card.id for batch in batches for event in batch.events
-                 if isinstance(event, changes.CardAdded)]
+    announced = [change.card.id for batch in batches for change in batch.changes
+                 if isinstance(change, changes.CardAdded)]
     assert sorted(announced) == sorted(c.id for c in cards)
     seqs = [batch.seq for batch in batches]
     assert seqs == sorted(set(seqs))  # one batch per seq, in commit order

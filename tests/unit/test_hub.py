@@ -47,7 +47,7 @@ class Database:
         self.seq += 1
         return changes.Batch("s1", self.seq, (changes.CardAdded(card),))
 
-    def load(self, session_id: str):
+    def load(self, event_id: str):
         self.loads += 1
         return make_view(cards=self.cards, seq=self.seq)
 
@@ -217,7 +217,7 @@ def test_batches_for_other_events_or_rooms_that_are_gone_are_not_sent():
         socket = Socket()
         connection, _ = connect(the_hub, PROJECTOR, socket)
         await eventually_async(lambda: socket.received)
-        the_hub.arrive(replace(database.commit(card_record("x")), session_id="s2"))
+        the_hub.arrive(replace(database.commit(card_record("x")), event_id="s2"))
         the_hub.remove("s1", connection)
         the_hub.arrive(database.commit(card_record("y")))
         await asyncio.sleep(0)

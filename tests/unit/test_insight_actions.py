@@ -40,8 +40,8 @@ def test_another_worker_finds_the_suggestion_by_computing_it_again(
     assert accepted.group.name == "別の名前" and accepted.skipped == 0
     assert [c.id for c in accepted.moved] == list(made.cards)
     (batch,) = published
-    assert batch.events[0] == changes.GroupSaved(accepted.group, created=True)
-    assert list(batch.events[1:]) == [changes.CardGrouped(card) for card in accepted.moved]
+    assert batch.changes[0] == changes.GroupSaved(accepted.group, created=True)
+    assert list(batch.changes[1:]) == [changes.CardGrouped(card) for card in accepted.moved]
     # the board changed: the same cards are no longer suggested, on a worker that forgot
     third = Services(engine, published.append)
     refused(actions.accept, third, filled["facilitator"], made.id, code="no_suggestion")

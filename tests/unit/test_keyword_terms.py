@@ -55,10 +55,10 @@ def filled(services, event) -> list[str]:
     return list(TEXTS)
 
 
-def charts_after_load(engine, session_id: str) -> dict:
+def charts_after_load(engine, event_id: str) -> dict:
     """What the server's loader does (app/main.py): the view, its cards' terms recalled."""
-    view = stored.load_view(engine, session_id)
-    keyword_terms.recall(engine, session_id,
+    view = stored.load_view(engine, event_id)
+    keyword_terms.recall(engine, event_id,
                          (card.text for card in view.all_cards if not card.hidden))
     return view.keyword_charts(8)
 

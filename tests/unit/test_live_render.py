@@ -30,7 +30,7 @@ TEXTS = ("見守りボランティアが足りない", "子どもの居場所", 
 
 class Event:
     """The truth the test keeps by itself: records, changed by steps that also say which
-    live events they announce."""
+    live changes they announce."""
 
     def __init__(self, preloaded: int = 0):
         self.session = event_record(voting_open=True)

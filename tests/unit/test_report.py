@@ -21,7 +21,7 @@ from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 
 def build(view: EventView | None = None, timeline=TIMELINE) -> report.Report:
     view = view or report_view()
-    return report.build(view, timeline, view.session.language, NOW)
+    return report.build(view, timeline, view.event.language, NOW)
 
 
 def section(built: report.Report, heading: str) -> report.Section:
@@ -130,7 +130,7 @@ def test_the_top_cards_are_ranked_by_dots_and_a_hidden_cards_dots_do_not_count()
 
 def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
     view = report_view(vote_on="groups")
-    bare = EventView(view.session, view.tables, view.program, view.clock,
+    bare = EventView(view.event, view.tables, view.program, view.clock,
                      view.participants, groups=view.groups, cards=view.all_cards,
                      group_votes=[GroupVoteRecord(1, 8, 2), GroupVoteRecord(2, 9, 2),
                                   GroupVoteRecord(3, 7, 1)])
@@ -144,7 +144,7 @@ def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
     (groups,) = blocks(built, "Opinion groups", report.Table)
     assert groups.rows[:3] == (("After school", "1", "2"), ("Empty group", "0", "2"),
                                ("Looking out", "2", "1"))
-    nothing = build(EventView(view.session, view.tables, view.program, view.clock,
+    nothing = build(EventView(view.event, view.tables, view.program, view.clock,
                               view.participants, groups=view.groups, cards=view.all_cards))
     assert blocks(nothing, "Groups with the most votes", report.Text)[0].text == \
         "No votes were placed."
@@ -152,7 +152,7 @@ def test_an_event_that_voted_on_groups_ranks_the_groups_with_their_dots():
 
 def test_without_groups_or_votes_the_sections_say_so():
     view = report_view()
-    bare = EventView(view.session, view.tables, view.program, view.clock,
+    bare = EventView(view.event, view.tables, view.program, view.clock,
                      view.participants, cards=view.all_cards)
     built = build(bare)
     assert blocks(built, "Opinion groups", report.Text)[0].text == "No groups were made."

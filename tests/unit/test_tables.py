@@ -17,6 +17,7 @@ from app.tables import (
     choose_home_table,
     count_repeat_pairs,
     plan_seating,
+    table_in_round,
     theme_misses,
 )
 from tests.fixtures.timing import step_clock
@@ -565,3 +566,10 @@ def test_the_extra_seats_leave_a_table_unvisited_for_everyone_in_the_last_round(
     assert_rules(result, people, tables, return_round=False)
     assert len(result.theme_misses) == 31 - 21
     assert {miss.reason for miss in result.theme_misses} == {"seats"}
+
+
+def test_one_seat_rule_home_in_the_home_round_and_without_a_seat():
+    assert table_in_round(3, 0, 5) == 3  # the home round: the home table
+    assert table_in_round(3, 2, 5) == 5  # a moving round: the seat
+    assert table_in_round(3, 2, None) == 3  # no seat in it: still at home
+    assert table_in_round(None, 2, None) is None

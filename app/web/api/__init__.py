@@ -1,5 +1,6 @@
 """The JSON API, /api/v1 (docs/api.md), a module per resource: events, participants,
-seating, cards, groups, votes, insight (keywords and suggestions), board and documents.
+seating, cards, groups, votes, insight (keywords and suggestions), board, documents and
+the survey.
 
 Each route adapts HTTP to one action (app/actions/): it reads the token and the body, calls
 the action and shapes the answer. The routes are plain functions, which FastAPI runs in a
@@ -18,9 +19,11 @@ from app.web.api import (
     insight,
     participants,
     seating,
+    survey,
     votes,
 )
 
 router = APIRouter(prefix="/api/v1", responses=answers.REFUSALS)
-for resource in (events, participants, seating, cards, groups, votes, insight, board, documents):
+for resource in (events, participants, seating, cards, groups, votes, insight, board, documents,
+                 survey):
     router.include_router(resource.router)

@@ -19,8 +19,8 @@ from app.web.deps import (
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.patch("/sessions/{session_id}/board", response_model=answers.BoardAndVoting)
-def patch_board(session_id: str, identity: IdentityDep, patch: BoardPatch, request: Request,
+@router.patch("/sessions/{event_id}/board", response_model=answers.BoardAndVoting)
+def patch_board(event_id: str, identity: IdentityDep, patch: BoardPatch, request: Request,
                 services: ServicesDep) -> dict:
     """The board's layout (`view`), the projector's screen (`screen`) and its board pages
     (`pages`: play, pause, next, previous), and the dot voting (`budget`, `open`,

@@ -29,8 +29,8 @@ from app.web.reads import PacedJSON
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.post("/sessions/{session_id}/cards", status_code=201, response_model=answers.Card)
-def add_card(session_id: str, identity: IdentityDep, spec: CardIn, request: Request,
+@router.post("/sessions/{event_id}/cards", status_code=201, response_model=answers.Card)
+def add_card(event_id: str, identity: IdentityDep, spec: CardIn, request: Request,
              services: ServicesDep) -> JSONResponse:
     """A card from a host, a participant or the facilitator (who names the table)."""
     return card_response(board.add_card(services, identity, bearer_token(request), spec,
@@ -46,8 +46,8 @@ each), and an event of up to this many cards gets them all at once, as before pa
 MAX_CARDS_PAGE = 1000
 
 
-@router.get("/sessions/{session_id}/cards", response_model=answers.CardPage)
-async def list_cards(session_id: str, identity: IdentityDep, request: Request,
+@router.get("/sessions/{event_id}/cards", response_model=answers.CardPage)
+async def list_cards(event_id: str, identity: IdentityDep, request: Request,
                      services: ServicesDep,
                      limit: Annotated[int, Query(ge=1, le=MAX_CARDS_PAGE)] = CARDS_PAGE,
                      after: Annotated[str | None, Query(max_length=64)] = None) -> PacedJSON:
@@ -68,8 +68,8 @@ async def list_cards(session_id: str, identity: IdentityDep, request: Request,
     return await request.app.state.big_reads.answer(client_address(request), page)
 
 
-@router.patch("/sessions/{session_id}/cards/{card_id}", response_model=answers.Card)
-def patch_card(session_id: str, identity: IdentityDep, card_id: str, patch: CardPatch,
+@router.patch("/sessions/{event_id}/cards/{card_id}", response_model=answers.Card)
+def patch_card(event_id: str, identity: IdentityDep, card_id: str, patch: CardPatch,
                services: ServicesDep) -> dict:
     """The facilitator hides or shows a card, edits its text or moves it to a group."""
     changed = board.change_card(services, identity, card_id,
@@ -77,8 +77,8 @@ def patch_card(session_id: str, identity: IdentityDep, card_id: str, patch: Card
     return cards.card_json(changed.card, reveal_author=True, weight=changed.weight)
 
 
-@router.post("/sessions/{session_id}/cards/{card_id}/merge", response_model=answers.Merged)
-def merge(session_id: str, identity: IdentityDep, card_id: str, spec: MergeIn,
+@router.post("/sessions/{event_id}/cards/{card_id}/merge", response_model=answers.Merged)
+def merge(event_id: str, identity: IdentityDep, card_id: str, spec: MergeIn,
           services: ServicesDep) -> dict:
     """Merge the listed cards into this one: it keeps the combined text, their dots and
     their weight."""
@@ -89,8 +89,8 @@ def merge(session_id: str, identity: IdentityDep, card_id: str, spec: MergeIn,
             "merged": [other.id for other in merged.others]}
 
 
-@router.post("/sessions/{session_id}/cards/{card_id}/unmerge", response_model=answers.Unmerged)
-def unmerge(session_id: str, identity: IdentityDep, card_id: str, services: ServicesDep) -> dict:
+@router.post("/sessions/{event_id}/cards/{card_id}/unmerge", response_model=answers.Unmerged)
+def unmerge(event_id: str, identity: IdentityDep, card_id: str, services: ServicesDep) -> dict:
     """Undo the merges into this card: the merged cards are shown again with their dots."""
     restored = board.unmerge(services, identity, card_id).value
     return {"card": cards.card_json(restored.kept, reveal_author=True,
@@ -100,8 +100,8 @@ def unmerge(session_id: str, identity: IdentityDep, card_id: str, services: Serv
                          for card in restored.others]}
 
 
-@router.get("/sessions/{session_id}/duplicates", response_model=answers.Duplicates)
-def duplicates(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/duplicates", response_model=answers.Duplicates)
+def duplicates(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """Groups of near-identical visible cards, to merge (facilitator)."""
     found = board.duplicates(services, identity)
     return {"duplicates": [{"cards": list(group.cards), "text": group.text}

@@ -37,8 +37,8 @@ def create_session(spec: SessionIn, request: Request, services: ServicesDep) -> 
     return links.created_body(urls.base_url(request), view)
 
 
-@router.get("/sessions/{session_id}", response_model=answers.EventWithLinks)
-def get_session(session_id: str, identity: IdentityDep, request: Request,
+@router.get("/sessions/{event_id}", response_model=answers.EventWithLinks)
+def get_session(event_id: str, identity: IdentityDep, request: Request,
                 services: ServicesDep) -> dict:
     view = sessions.view(services, identity, auth.FACILITATOR,
                          with_board=False)
@@ -49,8 +49,8 @@ def get_session(session_id: str, identity: IdentityDep, request: Request,
     }
 
 
-@router.patch("/sessions/{session_id}", response_model=answers.Event)
-def update_session(session_id: str, identity: IdentityDep, patch: SessionPatch,
+@router.patch("/sessions/{event_id}", response_model=answers.Event)
+def update_session(event_id: str, identity: IdentityDep, patch: SessionPatch,
                    services: ServicesDep) -> dict:
     view = sessions.edit(services, identity, patch).value
     return wire.session_json(view, auth.FACILITATOR)
@@ -67,37 +67,37 @@ def _new_link(request: Request, services, identity: auth.Identity, role: str,
     return {"token": token, "url": url}
 
 
-@router.post("/sessions/{session_id}/projector_token", response_model=answers.Link)
-def new_projector_token(session_id: str, identity: IdentityDep, request: Request,
+@router.post("/sessions/{event_id}/projector_token", response_model=answers.Link)
+def new_projector_token(event_id: str, identity: IdentityDep, request: Request,
                         services: ServicesDep) -> dict:
     """A new projector link; the screen that holds the old one is signed out."""
     return _new_link(request, services, identity, auth.PROJECTOR)
 
 
-@router.post("/sessions/{session_id}/cofacilitator_token", response_model=answers.Link)
-def new_co_facilitator_token(session_id: str, identity: IdentityDep, request: Request,
+@router.post("/sessions/{event_id}/cofacilitator_token", response_model=answers.Link)
+def new_co_facilitator_token(event_id: str, identity: IdentityDep, request: Request,
                              services: ServicesDep) -> dict:
     """A link to a second console (a co-facilitator's laptop); a new one signs out the old."""
     return _new_link(request, services, identity, auth.CO_FACILITATOR)
 
 
-@router.delete("/sessions/{session_id}/cofacilitator_token", response_model=answers.Revoked)
-def revoke_co_facilitator_token(session_id: str, identity: IdentityDep,
+@router.delete("/sessions/{event_id}/cofacilitator_token", response_model=answers.Revoked)
+def revoke_co_facilitator_token(event_id: str, identity: IdentityDep,
                                 services: ServicesDep) -> dict:
     """The co-facilitator's link stops working and their consoles close."""
     admission.new_link(services, identity, auth.CO_FACILITATOR, revoke=True)
     return {"revoked": True}
 
 
-@router.post("/sessions/{session_id}/tables/{table_id}/host_token", response_model=answers.Link)
-def new_host_token(session_id: str, identity: IdentityDep, table_id: RowIdPath,
+@router.post("/sessions/{event_id}/tables/{table_id}/host_token", response_model=answers.Link)
+def new_host_token(event_id: str, identity: IdentityDep, table_id: RowIdPath,
                    request: Request, services: ServicesDep) -> dict:
     """A new link for a table's host; the tablet that holds the old one is signed out."""
     return _new_link(request, services, identity, auth.HOST, table_id)
 
 
-@router.patch("/sessions/{session_id}/tables/{table_id}", response_model=answers.Table)
-def patch_table(session_id: str, identity: IdentityDep, table_id: RowIdPath, spec: TablePatch,
+@router.patch("/sessions/{event_id}/tables/{table_id}", response_model=answers.Table)
+def patch_table(event_id: str, identity: IdentityDep, table_id: RowIdPath, spec: TablePatch,
                 services: ServicesDep) -> dict:
     """A table's host (or the facilitator) gives the host's own affiliation."""
     table = sessions.choose_host_affiliation(services, identity,
@@ -105,8 +105,8 @@ def patch_table(session_id: str, identity: IdentityDep, table_id: RowIdPath, spe
     return wire.table_json(table)
 
 
-@router.post("/sessions/{session_id}/control", response_model=answers.Controlled)
-def control(session_id: str, identity: IdentityDep, command: ControlIn, request: Request,
+@router.post("/sessions/{event_id}/control", response_model=answers.Controlled)
+def control(event_id: str, identity: IdentityDep, command: ControlIn, request: Request,
             services: ServicesDep) -> dict:
     done = sessions.control(services, identity, command).value
     body = {**wire.state_json(done.view, services.now()), "changed": done.changed}
@@ -115,7 +115,7 @@ def control(session_id: str, identity: IdentityDep, command: ControlIn, request:
     return body
 
 
-@router.get("/sessions/{session_id}/state", response_model=answers.State)
-def state(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/state", response_model=answers.State)
+def state(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     view = sessions.view(services, identity, with_board=False)
     return wire.state_json(view, services.now())

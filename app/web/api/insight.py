@@ -19,15 +19,15 @@ from app.web.deps import (
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.get("/sessions/{session_id}/keywords", response_model=answers.Keywords)
-def get_keywords(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/keywords", response_model=answers.Keywords)
+def get_keywords(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """The words used on most visible cards: overall, per table, theme and affiliation
     (the projector: only its chart)."""
     return insight.keyword_lists(services, identity)
 
 
-@router.get("/sessions/{session_id}/suggestions", response_model=answers.Suggestions)
-def get_suggestions(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/suggestions", response_model=answers.Suggestions)
+def get_suggestions(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """Suggested groups for the cards in no group (facilitator); computed in this worker
     thread, never on the event loop."""
     found = insight.suggest(services, identity)
@@ -36,9 +36,9 @@ def get_suggestions(session_id: str, identity: IdentityDep, services: ServicesDe
             "ungrouped": found.ungrouped, "seconds": found.seconds}
 
 
-@router.post("/sessions/{session_id}/suggestions/{suggestion_id}/accept", status_code=201,
+@router.post("/sessions/{event_id}/suggestions/{suggestion_id}/accept", status_code=201,
              response_model=answers.Accepted)
-def accept_suggestion(session_id: str, identity: IdentityDep, suggestion_id: str,
+def accept_suggestion(event_id: str, identity: IdentityDep, suggestion_id: str,
                       services: ServicesDep, spec: AcceptIn | None = None) -> dict:
     """The suggested group made, with the cards still in no group; undo by deleting it."""
     spec = spec or AcceptIn()

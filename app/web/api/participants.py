@@ -30,16 +30,16 @@ IMPORT_JSON = {"type": "object", "required": ["csv"], "properties": {"csv": {"ty
 """The JSON form of a pre-registration list (schemas.ImportIn): the CSV's text."""
 
 
-@router.post("/sessions/{session_id}/participants", status_code=201, response_model=answers.Joined)
-async def join(session_id: str, spec: JoinIn, request: Request, services: ServicesDep) -> dict:
-    joined = (await sessions.join_in_turn(services, session_id, spec,
+@router.post("/sessions/{event_id}/participants", status_code=201, response_model=answers.Joined)
+async def join(event_id: str, spec: JoinIn, request: Request, services: ServicesDep) -> dict:
+    joined = (await sessions.join_in_turn(services, event_id, spec,
                                           client_address(request))).value
     return {"id": joined.person_id, "token": joined.token, "home_table": joined.home_table,
             "url": links.participant_url(urls.base_url(request), joined.view, joined.token)}
 
 
-@router.post("/sessions/{session_id}/reception", status_code=201, response_model=answers.Joined)
-def register(session_id: str, identity: IdentityDep, spec: ArrivalIn, request: Request,
+@router.post("/sessions/{event_id}/reception", status_code=201, response_model=answers.Joined)
+def register(event_id: str, identity: IdentityDep, spec: ArrivalIn, request: Request,
              services: ServicesDep) -> dict:
     """The facilitator adds someone without a phone (joining by phone may be closed)."""
     added = sessions.register(services, identity, spec).value
@@ -47,8 +47,8 @@ def register(session_id: str, identity: IdentityDep, spec: ArrivalIn, request: R
             "url": links.participant_url(urls.base_url(request), added.view, added.token)}
 
 
-@router.post("/sessions/{session_id}/join_code", response_model=answers.JoinCode)
-def new_join_code(session_id: str, identity: IdentityDep, request: Request,
+@router.post("/sessions/{event_id}/join_code", response_model=answers.JoinCode)
+def new_join_code(event_id: str, identity: IdentityDep, request: Request,
                   services: ServicesDep) -> dict:
     """A new join code; the old one is refused from now on, joined phones keep working."""
     joining = admission.new_join_code(services, identity).value
@@ -57,9 +57,9 @@ def new_join_code(session_id: str, identity: IdentityDep, request: Request,
             "url": links.join_url(urls.base_url(request), view)}
 
 
-@router.delete("/sessions/{session_id}/participants/{participant_id}",
+@router.delete("/sessions/{event_id}/participants/{participant_id}",
                response_model=answers.Removed)
-def remove_participant(session_id: str, identity: IdentityDep, participant_id: RowIdPath,
+def remove_participant(event_id: str, identity: IdentityDep, participant_id: RowIdPath,
                        services: ServicesDep, hide_cards: bool = False) -> dict:
     """Their token stops working and their sockets close; `?hide_cards=true` hides their
     cards in the same change."""
@@ -68,8 +68,8 @@ def remove_participant(session_id: str, identity: IdentityDep, participant_id: R
     return {"removed": participant_id, "hidden_cards": removed.hidden_cards}
 
 
-@router.post("/sessions/{session_id}/participants/removal", response_model=answers.RemovedMany)
-def remove_participants(session_id: str, identity: IdentityDep, spec: RemovalIn,
+@router.post("/sessions/{event_id}/participants/removal", response_model=answers.RemovedMany)
+def remove_participants(event_id: str, identity: IdentityDep, spec: RemovalIn,
                         services: ServicesDep) -> dict:
     """Several at once, all or none (those who joined in a flood): as one removal each."""
     removed = admission.remove_participants(services, identity,
@@ -77,8 +77,8 @@ def remove_participants(session_id: str, identity: IdentityDep, spec: RemovalIn,
     return {"removed": list(removed.participant_ids), "hidden_cards": removed.hidden_cards}
 
 
-@router.delete("/sessions/{session_id}/join_flood", response_model=answers.FloodReviewed)
-def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
+@router.delete("/sessions/{event_id}/join_flood", response_model=answers.FloodReviewed)
+def review_join_flood(event_id: str, identity: IdentityDep, request: Request,
                       services: ServicesDep) -> dict:
     """The facilitator has reviewed the flood the server answered: the notice goes (remove
     people first with .../participants/removal)."""
@@ -86,14 +86,14 @@ def review_join_flood(session_id: str, identity: IdentityDep, request: Request,
     return {"join_flood": None}
 
 
-@router.post("/sessions/{session_id}/participants/import",
+@router.post("/sessions/{event_id}/participants/import",
              response_model=answers.Imported,
              openapi_extra={"requestBody": {"content": {
                  "multipart/form-data": {"schema": {
                      "type": "object", "required": ["file"],
                      "properties": {"file": {"type": "string", "format": "binary"}}}},
                  "application/json": {"schema": IMPORT_JSON}}}})
-async def import_participants(session_id: str, identity: IdentityDep, request: Request,
+async def import_participants(event_id: str, identity: IdentityDep, request: Request,
                               services: ServicesDep, dry_run: bool = False) -> dict:
     """The office's list of applications (CSV in UTF-8 or Shift_JIS, or XLSX): with
     `?dry_run=true` the problems by row and column, nothing stored; else everyone stored
@@ -115,9 +115,9 @@ async def import_participants(session_id: str, identity: IdentityDep, request: R
                              for person, token in imported.people]}
 
 
-@router.post("/sessions/{session_id}/participants/{participant_id}/arrival",
+@router.post("/sessions/{event_id}/participants/{participant_id}/arrival",
              response_model=answers.Arrived)
-def arrive(session_id: str, identity: IdentityDep, participant_id: RowIdPath,
+def arrive(event_id: str, identity: IdentityDep, participant_id: RowIdPath,
            services: ServicesDep) -> dict:
     """The reception ticks in someone pre-registered; they are seated from now on."""
     person = seating.arrive(services, identity, participant_id).value.person(participant_id)

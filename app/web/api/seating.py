@@ -23,31 +23,31 @@ from app.web.deps import (
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.get("/sessions/{session_id}/seating", response_model=answers.Seating)
-def get_seating(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/seating", response_model=answers.Seating)
+def get_seating(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     return wire.seating_json(sessions.view(services, identity, auth.FACILITATOR,
                                            with_board=False))
 
 
-@router.post("/sessions/{session_id}/seating/plan", response_model=answers.Planned)
-def plan_seating(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.post("/sessions/{event_id}/seating/plan", response_model=answers.Planned)
+def plan_seating(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """Plan the moves now, before the first one (to print the route slips); `changed` is
     false when they were planned already."""
     planned = seating.plan_now(services, identity).value
     return {**wire.seating_json(planned.view), "changed": planned.changed}
 
 
-@router.post("/sessions/{session_id}/seats", response_model=answers.Seating)
-def move_person(session_id: str, identity: IdentityDep, move: MoveIn,
+@router.post("/sessions/{event_id}/seats", response_model=answers.Seating)
+def move_person(event_id: str, identity: IdentityDep, move: MoveIn,
                 services: ServicesDep) -> dict:
     """Seat a person at a table by hand, in the current phase's round or a later one."""
     view = seating.move(services, identity, move).value
     return wire.seating_json(view)
 
 
-@router.post("/sessions/{session_id}/participants/{participant_id}/absence",
+@router.post("/sessions/{event_id}/participants/{participant_id}/absence",
              response_model=answers.Seating)
-def mark_absence(session_id: str, identity: IdentityDep, participant_id: RowIdPath,
+def mark_absence(event_id: str, identity: IdentityDep, participant_id: RowIdPath,
                  absence: AbsenceIn, services: ServicesDep) -> dict:
     """A host (for their own table) or the facilitator marks someone absent or back."""
     view = seating.mark_absent(services, identity, participant_id,

@@ -18,39 +18,39 @@ from app.web.deps import (
 router = APIRouter(route_class=AnswerRoute)
 
 
-@router.post("/sessions/{session_id}/cards/{card_id}/votes", status_code=201,
+@router.post("/sessions/{event_id}/cards/{card_id}/votes", status_code=201,
              response_model=answers.MyDots)
-def add_vote(session_id: str, identity: IdentityDep, card_id: str, services: ServicesDep) -> dict:
+def add_vote(event_id: str, identity: IdentityDep, card_id: str, services: ServicesDep) -> dict:
     return board.vote(services, identity, card_id, +1).value
 
 
-@router.delete("/sessions/{session_id}/cards/{card_id}/votes", response_model=answers.MyDots)
-def remove_vote(session_id: str, identity: IdentityDep, card_id: str,
+@router.delete("/sessions/{event_id}/cards/{card_id}/votes", response_model=answers.MyDots)
+def remove_vote(event_id: str, identity: IdentityDep, card_id: str,
                 services: ServicesDep) -> dict:
     return board.vote(services, identity, card_id, -1).value
 
 
-@router.post("/sessions/{session_id}/groups/{group_id}/votes", status_code=201,
+@router.post("/sessions/{event_id}/groups/{group_id}/votes", status_code=201,
              response_model=answers.MyDots)
-def add_group_vote(session_id: str, identity: IdentityDep, group_id: RowIdPath,
+def add_group_vote(event_id: str, identity: IdentityDep, group_id: RowIdPath,
                    services: ServicesDep) -> dict:
     """A dot on a KJ group, when the event votes on groups (`vote_on`)."""
     return board.vote_group(services, identity, group_id, +1).value
 
 
-@router.delete("/sessions/{session_id}/groups/{group_id}/votes", response_model=answers.MyDots)
-def remove_group_vote(session_id: str, identity: IdentityDep, group_id: RowIdPath,
+@router.delete("/sessions/{event_id}/groups/{group_id}/votes", response_model=answers.MyDots)
+def remove_group_vote(event_id: str, identity: IdentityDep, group_id: RowIdPath,
                       services: ServicesDep) -> dict:
     return board.vote_group(services, identity, group_id, -1).value
 
 
-@router.get("/sessions/{session_id}/votes", response_model=answers.Votes)
-def get_votes(session_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+@router.get("/sessions/{event_id}/votes", response_model=answers.Votes)
+def get_votes(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
     """Voting settings; counts once revealed (always for the facilitator); a participant's
     own dots as `mine`; the projector's pinned screen."""
     view = sessions.view(services, identity)
     body = {**wire.voting_json(view, identity.role == auth.FACILITATOR),
-            "screen": view.session.projector_screen}
+            "screen": view.event.projector_screen}
     mine = board.my_votes(services, identity)
     if mine is not None:
         body["mine"] = mine

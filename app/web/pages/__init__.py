@@ -4,9 +4,10 @@ the phone (phone.py); what they share is in visits.py.
 
 Every route adapts a page visit or a form to one action (app/actions/) and answers with a
 page or a message fragment (#flash); the change itself reaches every screen through the
-hub. Database work runs in a worker thread: page visits are plain functions (FastAPI runs
-them in its thread pool), and a form post, which must await its body, hands its action to
-`run_in_threadpool`.
+hub. Who visits comes from a dependency (visits.py: `ConsoleVisit`, `Facilitator`, …) that
+raises when the answer is another page (PageAnswer) or a refusal; a form arrives as its
+model (forms.py). Routes and the dependencies that read the database are plain functions,
+which FastAPI runs in its thread pool; app/main.py's handlers answer what they raise.
 
 A page link carries its token in the URL. The first visit answers a short sign-in step
 instead of the page: it sets the token's HttpOnly cookie and moves on to the clean URL with

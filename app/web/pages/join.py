@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -12,9 +14,7 @@ from app.actions import access, sessions
 from app.i18n import N_
 from app.live.view import EventView
 from app.refusal import Refusal
-from app.schemas import (
-    JoinIn,
-)
+from app.schemas import JoinFormIn
 from app.web.deps import (
     ServicesDep,
     SettingsDep,
@@ -22,7 +22,16 @@ from app.web.deps import (
     error_text,
     page_language,
 )
-from app.web.pages.visits import cookie_redirect, enter, message_page, no_event_page, render_page
+from app.web.pages.forms import JoinForm, posted
+from app.web.pages.visits import (
+    MESSAGE,
+    answer_refusals,
+    cookie_redirect,
+    enter,
+    message_page,
+    no_event_page,
+    render_page,
+)
 
 router = APIRouter()
 
@@ -30,15 +39,16 @@ router = APIRouter()
 def _join_view(services, join_code: str) -> tuple[EventView | None, bool]:
     """The event of a join code, and whether the code was replaced (a phone or printed QR
     code that read it before); (None, False) for no event."""
-    session_id = access.session_for_join_code(services, join_code)
-    replaced = session_id is None
+    event_id = access.session_for_join_code(services, join_code)
+    replaced = event_id is None
     if replaced:
-        session_id = access.session_for_replaced_code(services, join_code)
-    view = sessions.view_by_id(services, session_id) if session_id else None
+        event_id = access.session_for_replaced_code(services, join_code)
+    view = sessions.view_by_id(services, event_id) if event_id else None
     return view, replaced and view is not None
 
 
-BLANK_JOIN = {"name": "", "affiliation": "citizen", "theme": "", "expectation": ""}
+BLANK_JOIN = {"name": "", "affiliation": "", "theme": "", "expectation": "", "consent": False}
+"""The join form as it opens: affiliation and theme unselected (JoinFormIn)."""
 
 
 CODE_REFUSALS = ("join_code_replaced", "wrong_join_code", "too_many_attempts")
@@ -49,19 +59,21 @@ def _join_form(request: Request, language: str, view, form: dict, error: str = "
                status: int = 200, ask_code: bool = False) -> HTMLResponse:
     """The join form; `ask_code`: the code is typed in (the one the phone had was
     replaced, or mistyped), and the current code is not written into the page."""
-    themes = list(dict.fromkeys(t.theme for t in view.tables if t.theme))
     return render_page(request, language, "pages/join.html", status=status, view=view, form=form,
-                       themes=themes, form_error=error, ask_code=ask_code)
+                       themes=_themes(view), form_error=error, ask_code=ask_code)
+
+
+def _themes(view: EventView) -> list[str]:
+    """The themes a newcomer chooses from (none when no table has one)."""
+    return [theme for theme in view.themes if theme]
 
 
 def _wrong_join_code(request: Request, services) -> HTMLResponse:
-    """Counts towards the guessing limit; a 429 page once the limit is reached."""
+    """Counts towards the guessing limit; once the limit is reached, its refusal (429, a
+    message page)."""
     address = client_address(request)
-    try:
-        access.guard_join_attempts(services, address)
-    except Refusal as refusal:
-        return message_page(request, page_language(request), 429, N_("Please wait"),
-                            refusal.message, **refusal.params)
+    answer_refusals(request, MESSAGE)
+    access.guard_join_attempts(services, address)
     access.record_wrong_join_code(services, address)
     return no_event_page(request)
 
@@ -89,17 +101,14 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     view, replaced = _join_view(services, join_code)
     if view is None:
         return _wrong_join_code(request, services)
-    session_id = view.session.id
-    entered = enter(request, settings, services, view, (auth.PARTICIPANT,),
-                    f"/m/{session_id}")
-    if isinstance(entered, Response):
-        return entered
-    if entered is not None:
-        return RedirectResponse(f"/m/{session_id}", status_code=303)
-    language = page_language(request, view.session.language)
+    event_id = view.event.id
+    if enter(request, settings, services, view, (auth.PARTICIPANT,),
+             f"/m/{event_id}") is not None:
+        return RedirectResponse(f"/m/{event_id}", status_code=303)
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
     if replaced:
         return _join_form(request, language, view, BLANK_JOIN,
@@ -107,39 +116,40 @@ def join_page(join_code: str, request: Request, services: ServicesDep,
     return _join_form(request, language, view, BLANK_JOIN)
 
 
+Joining = Annotated[JoinForm, posted(JoinForm)]
+
+
 @router.post("/j/{join_code}")
-async def join_from_form(join_code: str, request: Request, services: ServicesDep,
-                         settings: SettingsDep) -> Response:
+async def join_from_form(join_code: str, form: Joining, request: Request,
+                         services: ServicesDep, settings: SettingsDep) -> Response:
     view, _replaced = await run_in_threadpool(_join_view, services, join_code)
     if view is None:
         return await run_in_threadpool(_wrong_join_code, request, services)
-    return await _join_posted(request, services, settings, view, join_code)
+    return await _join_posted(request, services, settings, view, form, join_code)
 
 
 @router.post("/j")
-async def join_with_typed_code(request: Request, services: ServicesDep,
+async def join_with_typed_code(form: Joining, request: Request, services: ServicesDep,
                                settings: SettingsDep) -> Response:
     """The join form of a phone whose code was replaced: the new code typed in, what
     they wrote kept."""
-    posted = await request.form()
-    session_id = str(posted.get("session", ""))
-    view = await run_in_threadpool(sessions.view_by_id, services, session_id) \
-        if 0 < len(session_id) <= 16 else None
+    view = await run_in_threadpool(sessions.view_by_id, services, form.session) \
+        if 0 < len(form.session) <= 16 else None
     if view is None:
         return no_event_page(request)
-    return await _join_posted(request, services, settings, view,
-                              str(posted.get("join_code", "")))
+    return await _join_posted(request, services, settings, view, form, form.join_code)
 
 
-async def _join_posted(request: Request, services, settings, view: EventView,
+async def _join_posted(request: Request, services, settings, view: EventView, form: JoinForm,
                        join_code: str) -> Response:
-    """A join form posted for `view`'s event with `join_code` (checked by the join)."""
-    posted = await request.form()
-    form = {key: posted.get(key, "") for key in BLANK_JOIN}
-    language = page_language(request, view.session.language)
+    """A join form posted for `view`'s event with `join_code` (checked by the join); a
+    refusal shows the form again with what they typed (the code's own refusals ask for
+    the code on the screen)."""
+    typed = form.typed()
+    language = page_language(request, view.event.language)
     if view.clock.status == rounds.FINISHED:
         return _event_ended(request, language)
-    if not view.session.joining_open:
+    if not view.event.joining_open:
         return _joining_closed(request, language)
 
     def refused(error: ValidationError | Refusal) -> Response:
@@ -147,14 +157,15 @@ async def _join_posted(request: Request, services, settings, view: EventView,
             return _joining_closed(request, language)
         status = error.status if isinstance(error, Refusal) else 422
         ask_code = isinstance(error, Refusal) and error.code in CODE_REFUSALS
-        return _join_form(request, language, view, form, error_text(error, language),
+        return _join_form(request, language, view, typed, error_text(error, language),
                           status=status, ask_code=ask_code)
 
     try:
-        spec = JoinIn.model_validate({**form, "join_code": join_code})
-        joined = await sessions.join_in_turn(services, view.session.id, spec,
+        spec = JoinFormIn.model_validate({**typed, "join_code": join_code}).require_theme(
+            _themes(view))
+        joined = await sessions.join_in_turn(services, view.event.id, spec,
                                              client_address(request))
     except (ValidationError, Refusal) as error:
         return await run_in_threadpool(refused, error)
-    return cookie_redirect(request, settings, auth.PARTICIPANT, view.session.id,
-                           joined.value.token, f"/m/{view.session.id}")
+    return cookie_redirect(request, settings, auth.PARTICIPANT, view.event.id,
+                           joined.value.token, f"/m/{view.event.id}")

@@ -3,87 +3,86 @@ dots."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import access, board
+from app.actions import access, board, survey
 from app.i18n import N_
 from app.refusal import Refusal
-from app.schemas import (
-    CardIn,
-)
-from app.web.deps import (
-    ServicesDep,
-    SettingsDep,
-    same_origin,
-)
+from app.schemas import CardIn, SurveyAnswersIn
+from app.web.deps import ServicesDep, SettingsDep, same_origin
+from app.web.pages.forms import SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
-    SIGNED_OUT,
-    Visit,
+    Participant,
+    PhoneVisit,
     card_from_page,
-    check_visit,
     cookie_redirect,
     denied_page,
-    form_group,
-    from_page,
     live_context,
+    note,
     render_page,
 )
 
 router = APIRouter()
 
 
-@router.get("/m/{session_id}", response_class=HTMLResponse)
-def participant_page(session_id: str, request: Request, services: ServicesDep,
-                     settings: SettingsDep) -> Response:
+@router.get("/m/{event_id}", response_class=HTMLResponse)
+def participant_page(visit: PhoneVisit, request: Request) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
     is replaced."""
-    visit = check_visit(request, settings, services, session_id, (auth.PARTICIPANT,))
-    if not isinstance(visit, Visit):
-        return visit
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
-                       audience=visit.identity, card_post_url=f"/m/{session_id}/cards",
+                       audience=visit.identity,
+                       card_post_url=f"/m/{visit.view.event.id}/cards",
                        **live_context(visit.view))
 
 
-@router.post("/m/{session_id}/switch")
-def switch_participant(session_id: str, request: Request, services: ServicesDep,
+@router.post("/m/{event_id}/switch")
+def switch_participant(event_id: str, request: Request, services: ServicesDep,
                        settings: SettingsDep, token: str = Form(max_length=64)) -> Response:
     """The phone chose to continue as the participant whose link it opened."""
     if not same_origin(request, settings):
         raise Refusal("forbidden", N_("This request comes from another site."))
-    identity = access.signed_in(services, session_id, [(auth.PARTICIPANT, token)])
+    identity = access.signed_in(services, event_id, [(auth.PARTICIPANT, token)])
     if identity is None:
-        return denied_page(request, session_id, (auth.PARTICIPANT,))
-    return cookie_redirect(request, settings, auth.PARTICIPANT, session_id, token,
-                           f"/m/{session_id}")
+        return denied_page(request, event_id, (auth.PARTICIPANT,))
+    return cookie_redirect(request, settings, auth.PARTICIPANT, event_id, token,
+                           f"/m/{event_id}")
 
 
-@router.post("/m/{session_id}/cards")
-def card_from_phone(session_id: str, spec: CardIn, request: Request,
+@router.post("/m/{event_id}/cards")
+def card_from_phone(event_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
-    return card_from_page(request, services, session_id, auth.PARTICIPANT, spec)
+    return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
 
 
-async def _vote_from_phone(request: Request, services, session_id: str, delta: int) -> Response:
+def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
+          delta: int) -> Response:
     """A dot on the card (`card_id`) or on the group (`group_id`) the tapped button names."""
-    def work(identity, form) -> None:
-        if "group_id" in form:
-            board.vote_group(services, identity, form_group(form), delta)
-        else:
-            board.vote(services, identity, form.get("card_id", ""), delta)
-
-    return await from_page(request, session_id, (auth.PARTICIPANT,), work, SIGNED_OUT)
+    if "group_id" in dot.model_fields_set:
+        board.vote_group(services, identity, dot.group_id, delta)
+    else:
+        board.vote(services, identity, dot.card_id, delta)
+    return note(request)
 
 
-@router.post("/m/{session_id}/votes")
-async def vote_from_phone(session_id: str, request: Request, services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, +1)
+@router.post("/m/{event_id}/votes")
+def vote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                    request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, +1)
 
 
-@router.post("/m/{session_id}/votes/remove")
-async def unvote_from_phone(session_id: str, request: Request,
-                            services: ServicesDep) -> Response:
-    return await _vote_from_phone(request, services, session_id, -1)
+@router.post("/m/{event_id}/votes/remove")
+def unvote_from_phone(identity: Participant, dot: Annotated[VoteForm, posted(VoteForm)],
+                      request: Request, services: ServicesDep) -> Response:
+    return _vote(identity, dot, request, services, -1)
+
+
+@router.post("/m/{event_id}/survey")
+def survey_from_phone(identity: Participant, form: Annotated[SurveyForm, posted(SurveyForm)],
+                      request: Request, services: ServicesDep) -> Response:
+    survey.answer(services, identity, SurveyAnswersIn(answers=form.answers))
+    return note(request, N_("Thank you! Your answers are saved."))

@@ -3,8 +3,9 @@ choice, and the same form again to edit an event from the console."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -20,15 +21,9 @@ from app.schemas import (
     SessionPatch,
 )
 from app.web import urls
-from app.web.deps import (
-    ServicesDep,
-    SettingsDep,
-    client_address,
-    error_text,
-    page_language,
-    same_origin,
-)
-from app.web.pages.visits import Visit, check_visit, denied_page, render_page, set_cookie
+from app.web.deps import ServicesDep, SettingsDep, client_address, error_text, page_language
+from app.web.pages.forms import EventForm, PasscodeForm, posted
+from app.web.pages.visits import ConsoleFormVisit, ConsoleVisit, render_page, set_cookie
 
 router = APIRouter()
 
@@ -65,43 +60,13 @@ def _new_event_form(language: str) -> dict:
     return _form_from_spec(language, "", tables, "standard", phases)
 
 
-def _submitted_form(form) -> dict:
-    """The event form as posted, shaped as SessionIn expects; empty rows are dropped."""
-    tables = [
-        {"name": name, "theme": theme}
-        for name, theme in zip(form.getlist("table_name"), form.getlist("table_theme"),
-                               strict=False)
-        if name.strip() or theme.strip()
-    ]
-    rows = zip(form.getlist("phase_kind"), form.getlist("phase_title"),
-               form.getlist("phase_minutes"), form.getlist("phase_question"),
-               form.getlist("phase_moves"), strict=False)
-    phases = [
-        {"kind": kind, "title": title, "minutes": minutes, "question": question,
-         "moves": moves == "yes"}
-        for kind, title, minutes, question, moves in rows
-        if title.strip() or minutes.strip() or question.strip()
-    ]
-    program = form.get("program", "standard")
-    return {
-        "title": form.get("title", ""),
-        "language": form.get("language", "ja"),
-        "card_max_length": form.get("card_max_length") or cards.MAX_TEXT,
-        **{name: form.get(name, "") for name in DETAILS},
-        "time_zone": form.get("time_zone") or DEFAULT_TIME_ZONE,
-        "tables": tables,
-        "program": phases if program == "custom" else program,
-        "_phases": phases,
-        "_program": program,
-    }
-
-
-def _redisplay(submitted: dict) -> dict:
+def _redisplay(form: EventForm) -> dict:
+    """The event form as it was posted, to show again with its error."""
+    spec = form.spec()
     phases = [rounds.PhaseSpec(p["kind"], p["title"], p["minutes"], p["question"], p["moves"])
-              for p in submitted["_phases"]]
-    return _form_from_spec(submitted["language"], submitted["title"], submitted["tables"],
-                           submitted["_program"], phases, submitted["card_max_length"],
-                           {name: submitted[name] for name in DETAILS})
+              for p in form.phases]
+    return _form_from_spec(form.language, form.title, spec["tables"], form.program, phases,
+                           spec["card_max_length"], {name: spec[name] for name in DETAILS})
 
 
 def _landing(request: Request, language: str, form: dict, error: str = "",
@@ -130,13 +95,13 @@ def landing(request: Request, services: ServicesDep) -> HTMLResponse:
 
 
 @router.post("/events", response_class=HTMLResponse)
-async def events_from_landing(request: Request, services: ServicesDep) -> HTMLResponse:
-    """The organiser's passcode lists the events on this server from any computer."""
+def events_from_landing(unlock: Annotated[PasscodeForm, posted(PasscodeForm)],
+                        request: Request, services: ServicesDep) -> HTMLResponse:
+    """The organiser's passcode lists the events on this server from any computer; a
+    wrong one is said beside the passcode."""
     language = page_language(request)
-    posted = await request.form()
     try:
-        listed = await run_in_threadpool(admission.events_on_server, services,
-                                         posted.get("passcode", ""), client_address(request))
+        listed = admission.events_on_server(services, unlock.passcode, client_address(request))
     except Refusal as refusal:
         return _landing(request, language, _new_event_form(language), status=refusal.status,
                         list_error=refusal.text(language))
@@ -144,23 +109,19 @@ async def events_from_landing(request: Request, services: ServicesDep) -> HTMLRe
 
 
 @router.post("/")
-async def create_from_form(request: Request, services: ServicesDep,
-                           settings: SettingsDep) -> Response:
+def create_from_form(form: Annotated[EventForm, posted(EventForm)], request: Request,
+                     services: ServicesDep, settings: SettingsDep) -> Response:
+    """A new event; what the form got wrong is said above it, with the form as sent."""
     language = page_language(request)
-    posted = await request.form()
-    submitted = _submitted_form(posted)
     try:
-        spec = SessionIn.model_validate(submitted)
-        view = (await run_in_threadpool(sessions.create, services, spec,
-                                        posted.get("passcode", ""),
-                                        client_address(request))).value
+        spec = SessionIn.model_validate(form.spec())
+        view = sessions.create(services, spec, form.passcode, client_address(request)).value
     except (ValidationError, Refusal) as error:
-        status = error.status if isinstance(error, Refusal) else 422
-        return _landing(request, language, _redisplay(submitted),
-                        error_text(error, language), status)
-    response = RedirectResponse(f"/f/{view.session.id}", status_code=303)
-    set_cookie(response, settings, auth.FACILITATOR, view.session.id,
-               view.session.facilitator_token)
+        return _landing(request, language, _redisplay(form), error_text(error, language),
+                        error.status if isinstance(error, Refusal) else 422)
+    response = RedirectResponse(f"/f/{view.event.id}", status_code=303)
+    set_cookie(response, settings, auth.FACILITATOR, view.event.id,
+               view.event.facilitator_token)
     return response
 
 
@@ -178,43 +139,30 @@ def choose_language(code: str, request: Request, settings: SettingsDep) -> Redir
 
 def _edit_form(view: EventView) -> dict:
     tables = [{"name": t.name, "theme": t.theme} for t in view.tables]
-    return _form_from_spec(view.session.language, view.session.title, tables, "custom",
-                           view.program, view.session.card_max_length,
-                           {name: getattr(view.session, name) for name in DETAILS})
+    return _form_from_spec(view.event.language, view.event.title, tables, "custom",
+                           view.program, view.event.card_max_length,
+                           {name: getattr(view.event, name) for name in DETAILS})
 
 
 def _edit_page(request: Request, language: str, view: EventView, form: dict,
                error: str = "", status: int = 200) -> HTMLResponse:
     return render_page(request, language, "pages/edit.html", status=status, view=view, form=form,
-                       form_error=error, form_action=f"/f/{view.session.id}/edit",
+                       form_error=error, form_action=f"/f/{view.event.id}/edit",
                        submit_label=translate(language, N_("Save changes")))
 
 
-@router.get("/f/{session_id}/edit", response_class=HTMLResponse)
-def edit_page(session_id: str, request: Request, services: ServicesDep,
-              settings: SettingsDep) -> Response:
-    visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
-    if not isinstance(visit, Visit):
-        return visit
+@router.get("/f/{event_id}/edit", response_class=HTMLResponse)
+def edit_page(visit: ConsoleVisit, request: Request) -> Response:
     return _edit_page(request, visit.language, visit.view, _edit_form(visit.view))
 
 
-@router.post("/f/{session_id}/edit")
-async def edit_from_form(session_id: str, request: Request, services: ServicesDep,
-                         settings: SettingsDep) -> Response:
-    if not same_origin(request, settings):
-        return denied_page(request, session_id, (auth.FACILITATOR,))
-    submitted = _submitted_form(await request.form())
-
-    def attempt() -> Response:
-        visit = check_visit(request, settings, services, session_id, (auth.FACILITATOR,))
-        if not isinstance(visit, Visit):
-            return visit
-        try:
-            sessions.edit(services, visit.identity, SessionPatch.model_validate(submitted))
-        except (ValidationError, Refusal) as error:
-            return _edit_page(request, visit.language, visit.view, _redisplay(submitted),
-                              error_text(error, visit.language), status=422)
-        return RedirectResponse(f"/f/{session_id}", status_code=303)
-
-    return await run_in_threadpool(attempt)
+@router.post("/f/{event_id}/edit")
+def edit_from_form(visit: ConsoleFormVisit, form: Annotated[EventForm, posted(EventForm)],
+                   request: Request, services: ServicesDep) -> Response:
+    """The event edited; what the form got wrong is said above it, with the form as sent."""
+    try:
+        sessions.edit(services, visit.identity, SessionPatch.model_validate(form.spec()))
+    except (ValidationError, Refusal) as error:
+        return _edit_page(request, visit.language, visit.view, _redisplay(form),
+                          error_text(error, visit.language), status=422)
+    return RedirectResponse(f"/f/{visit.view.event.id}", status_code=303)
