@@ -248,9 +248,12 @@ def card_lists(view: EventView, card: CardRecord) -> list[CardList]:
                               ("author", card.participant_id), "shown", "my_card", "mc-",
                               "my-cards-count"))
     if view.ballot == "open":
+        on_groups = view.vote_on == "groups"
         found.extend(CardList("vote-cards", "participant", None,
                               f"vote-cards-{column.dom}-list", column.key, "shown", "vote_card",
-                              "vc-", shows=frozenset({"text", "dots"}))
+                              "vc-", f"vote-cards-{column.dom}-count"
+                              if on_groups and column.drop_group else None,
+                              shows=frozenset({"text", "dots"}))
                      for column in view.group_columns())
     return found
 
@@ -511,7 +514,7 @@ class Delivery:
             if found.count_id and view.count(found.key, found.filter_name) != counts[key]:
                 self._replace((found.view, found.piece, found.scope), found.count_id,
                               _count_draw(found.count_id, found.key, found.filter_name,
-                                          plain=found.piece != "board"))
+                                          plain=found.piece not in ("board", "vote-cards")))
         if texts_changed:
             tallies = view.keyword_tallies
             self.charts.update(name for old, new in pairs for card in (old, new)

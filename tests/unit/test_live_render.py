@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from app import cards, screens, templating
@@ -224,6 +224,9 @@ def push(screens: dict, outgoing: delivery.Delivery) -> None:
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps, st.integers(1, 4), st.sampled_from([0, 0, 20, 23]), st.lists(st.booleans()))
+# a card grouped while the phones vote on groups: the group's count of cards on the phones
+@example([("add", 0, 0, 0), ("group", 0, 0, 0), ("voting", 1, 0, 1), ("move", 0, 1, 0)], 1, 0,
+         [])
 def test_a_screen_that_applies_every_push_shows_what_a_fresh_snapshot_shows(actions, run,
                                                                             preloaded,
                                                                             charts_now):
