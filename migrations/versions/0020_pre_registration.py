@@ -1,4 +1,4 @@
-"""pre-registered people (furigana, email, arrived), the documents' era (令和) and the poster's contact line
+"""pre-registered people (furigana, email, arrived), the era of dates, the poster's contact line
 
 Revision ID: 0020
 Revises: 0019
