@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.fixtures.api import (
+    THEMES,
     assert_refused,
     bearer,
     closed_with,
@@ -155,7 +156,8 @@ def test_a_phone_with_the_replaced_code_types_the_new_one_and_keeps_its_answers(
         assert page.status_code == 403
         assert "この参加コードは新しくなりました" in page.text
         assert 'name="join_code"' in page.text and new not in page.text
-        typed = {"name": "遅れた人", "affiliation": "npo", "expectation": "つながりたい"}
+        typed = {"name": "遅れた人", "affiliation": "npo", "theme": THEMES[1],
+                 "expectation": "つながりたい"}
         kept = api.post(f"/j/{old}", data=typed)
         assert kept.status_code == 403 and new not in kept.text
         assert 'value="遅れた人"' in kept.text and "つながりたい" in kept.text
