@@ -1218,7 +1218,7 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
             projector = asyncio.create_task(follow_the_projector(server, attacked, shown))
             try:
                 result = await run_flood("joins", {
-                    "url": server.url, "session_id": attacked["id"],
+                    "url": server.url, "event_id": attacked["id"],
                     "join_code": attacked["join_code"], "seconds": seconds,
                     "parallel": options.parallel})
             finally:
@@ -1240,7 +1240,7 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
 
         hosts = [table["host_token"] for table in attacked["tables"]]
         watch, result = await observer.watch(attacked, flood("cards", {
-            "url": server.url, "session_id": attacked["id"], "tokens": flood_tokens + hosts,
+            "url": server.url, "event_id": attacked["id"], "tokens": flood_tokens + hosts,
             "seconds": seconds, "parallel": options.parallel}))
         lines, notes = describe_cards(result)
         floods.append(Flood("4 card flood",
@@ -1251,7 +1251,7 @@ async def bench(server: WorldcafeServer, options: argparse.Namespace) -> tuple[W
 
         event = create_event(http, "間違った参加コード")
         watch, result = await observer.watch(event, flood("wrong", {
-            "url": server.url, "session_id": event["id"], "join_code": event["join_code"],
+            "url": server.url, "event_id": event["id"], "join_code": event["join_code"],
             "seconds": seconds, "parallel": options.parallel}))
         floods.append(Flood("5 wrong codes",
                             f"5. wrong codes: {options.parallel} connections guess join codes",
