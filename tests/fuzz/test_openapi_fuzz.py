@@ -309,7 +309,7 @@ class World:
     def path_value(self, name: str, pick: int):
         """The real value for a path parameter, or None."""
         return {
-            "session_id": self.id,
+            "event_id": self.id,
             "join_code": self.event["join_code"],
             "fmt": FORMATS[pick % len(FORMATS)],
             "name": ("htmx.min.js", "ws.js")[pick % 2],
