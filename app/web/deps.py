@@ -230,11 +230,13 @@ def download(file: exports.Download) -> Response:
 
 async def list_sent(request: Request) -> bytes:
     """The list's bytes: the multipart field `file`, or the JSON body's `csv` text."""
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
         sent = (await request.form()).get("file")
         if isinstance(sent, UploadFile):
             return await sent.read()
         if isinstance(sent, str):
             return sent.encode("utf-8")
-        raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
-    return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")
+    elif kind.startswith("application/json"):
+        return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")
+    raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
