@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .make
-LOCK := requirements.lock
+LOCK := requirements.txt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # pytest-xdist workers for `make test`: most tests wait on servers and browsers, so three
@@ -17,7 +17,7 @@ TEST_WORKERS ?= 3
 help:  ## what each target does
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
 
-install: $(STAMPS)/python $(STAMPS)/npm  ## the virtual environment from requirements.lock, and htmx from npm
+install: $(STAMPS)/python $(STAMPS)/npm  ## the virtual environment from requirements.txt, and htmx from npm
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -32,7 +32,7 @@ $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 
 # Refresh the lock file: the newest versions pyproject.toml allows, resolved in a fresh
 # virtual environment of their own, then frozen.
-lock: $(STAMPS)/npm  ## refresh requirements.lock with the newest versions pyproject.toml allows
+lock: $(STAMPS)/npm  ## refresh requirements.txt with the newest versions pyproject.toml allows
 	rm -rf $(STAMPS)/lock-venv
 	$(PYTHON) -m venv $(STAMPS)/lock-venv
 	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[test,scale]'
