@@ -112,6 +112,14 @@ def test_the_export_url_waits_for_its_document_and_the_server_keeps_answering(
     assert answers[0].status_code == 200 and answers[0].content.startswith(b"%PDF")
 
 
+def _autogroup(pid: int) -> str | None:
+    """The scheduling group of process `pid` ("/autogroup-N"); None on a kernel without
+    autogroup, or with it switched off, where the file is missing or empty."""
+    group = Path(f"/proc/{pid}/autogroup")
+    words = group.read_text().split() if group.exists() else []
+    return words[0] if words else None
+
+
 def _document_worker(pid: int) -> dict | None:
     """The first document worker among the descendants of process `pid` (/proc): its
     session, niceness and scheduling group; None when there is none (or it just ended)."""
@@ -127,10 +135,9 @@ def _document_worker(pid: int) -> dict | None:
                     if found:
                         return found
                     continue
-                group = Path(f"/proc/{child}/autogroup")
                 return {"pid": child, "session": os.getsid(child),
                         "niceness": os.getpriority(os.PRIO_PROCESS, child),
-                        "group": group.read_text().split() if group.exists() else None}
+                        "group": _autogroup(child)}
             except OSError:
                 continue  # the process has ended
     return None
@@ -148,9 +155,9 @@ def test_a_worker_runs_in_a_session_of_its_own_below_the_server(api, server, eve
                         what=f"the document's worker at niceness {NICENESS}",
                         until=lambda found: found and found["niceness"] == NICENESS)
     assert worker["session"] == worker["pid"] != os.getsid(server.process.pid)
-    server_group = Path(f"/proc/{server.process.pid}/autogroup")
-    if worker["group"] is not None:  # a kernel with autogroup: "/autogroup-N nice 0"
-        assert worker["group"][0] != server_group.read_text().split()[0], worker
+    server_group = _autogroup(server.process.pid)
+    if worker["group"] is not None and server_group is not None:  # a kernel with autogroup
+        assert worker["group"] != server_group, worker
     assert _states_until_done(api, event, "report.pdf")[-1]["status"] == "ready"
 
 
