@@ -10,7 +10,9 @@
    DOM contract (rendered by the server)
    -------------------------------------
    <body data-view="facilitator|projector|host|participant" data-wake-lock="true|false">
-     data-wake-lock="true": hold a Screen Wake Lock while the page is visible (secure origins only).
+     data-wake-lock="true": hold a Screen Wake Lock while the page is visible (secure origins only;
+     elsewhere show [data-keep-awake], the notice, until dismissed, and loop the muted
+     [data-keep-awake-video]: fragments/_keep_awake.html).
      WebKit (iPad, iPhone) grants it only during a user activation (a tap, a key), so it is also
      asked for on every gesture until it is held; once granted, WebKit grants it again without one.
      Classes set here: `time-warning` while a running countdown has <= 60 s left or is past zero,
@@ -658,8 +660,10 @@
 
   function requestWakeLock() {
     if (!document.body || document.body.dataset.wakeLock !== "true") return;
-    if (!navigator.wakeLock || typeof navigator.wakeLock.request !== "function") {
+    if (!window.isSecureContext || !navigator.wakeLock
+        || typeof navigator.wakeLock.request !== "function") {
       debug("screen wake lock unsupported here (it needs a secure origin)");
+      keepAwakeWithoutLock();
       return;
     }
     if (document.visibilityState !== "visible" || wakeLockPending) return;
@@ -676,6 +680,35 @@
       debug("screen wake lock refused", err && err.name, err && err.message);
     });
   }
+
+  /* Without the API (plain http on the venue LAN): the page's notice says how to keep the
+     screen on (shown until dismissed on this device), and its muted video loops, which
+     keeps many devices awake (a playing video). Asked again on every gesture, as the
+     video's first play may need one. */
+  var NOTICE_DISMISSED = "worldcafe.keep-awake-notice-dismissed";
+
+  function keepAwakeWithoutLock() {
+    var notice = document.querySelector("[data-keep-awake]");
+    if (notice && notice.hidden && !noticeDismissed()) notice.hidden = false;
+    var video = document.querySelector("[data-keep-awake-video]");
+    if (!video) return;
+    video.hidden = false;
+    if (!video.paused) return;
+    var playing = video.play();
+    if (playing && playing.catch) playing.catch(function (err) { debug("keep-awake video", err && err.name); });
+  }
+
+  function noticeDismissed() {
+    try { return window.localStorage.getItem(NOTICE_DISMISSED) === "yes"; } catch (err) { return false; }
+  }
+
+  document.addEventListener("click", function (evt) {
+    var button = evt.target && evt.target.closest ? evt.target.closest("[data-keep-awake-dismiss]") : null;
+    if (!button) return;
+    var notice = button.closest("[data-keep-awake]");
+    if (notice) notice.hidden = true;
+    try { window.localStorage.setItem(NOTICE_DISMISSED, "yes"); } catch (err) { /* private mode */ }
+  });
 
   requestWakeLock();
   updateBanner();
