@@ -9,8 +9,9 @@ and whether anything changed.
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from app.i18n import N_
@@ -229,6 +230,38 @@ def round_count(program: list[PhaseSpec]) -> int:
     return max(seating_rounds(program)) + 1
 
 
+_ROUND_IN_TITLE = re.compile(r"^\s*(?:Round|ラウンド)\s*\d+\s*(?:[:：]\s*|$)")
+"""A round number a title carries itself (the presets' 「ラウンド2：2つ目のテーブルへ」, kept
+in events made before headings were formed here): the heading gives the number."""
+
+
+def phase_heading(program: list[PhaseSpec], index: int,
+                  translate: Callable[[str], str]) -> str:
+    """The one heading of phase `index` wherever phases are listed (console, report,
+    exports, host page): a round says which round it is and how people sit —
+    「ラウンド2（移動 1回目）」, 「ラウンド1（ホームテーブル）」,
+    「ラウンド4（ホームテーブルに戻る）」 — followed by the phase's own title; a plain
+    segment is its title alone. The phase's place in the program is never printed beside
+    it (「3. ラウンド2」 read as two numbers)."""
+    phase = program[index]
+    title = phase.title.strip()
+    if not phase.is_round:
+        return title
+    before = program[: index + 1]
+    number = sum(1 for p in before if p.is_round)
+    if phase.kind == "return":
+        label = translate(N_("Round %(n)s (back home)")) % {"n": number}
+    elif phase.moves:
+        moves = sum(1 for p in before if p.moves and p.kind != "return")
+        label = translate(N_("Round %(n)s (move %(m)s)")) % {"n": number, "m": moves}
+    else:
+        label = translate(N_("Round %(n)s (home table)")) % {"n": number}
+    rest = _ROUND_IN_TITLE.sub("", title, count=1)
+    if not rest:
+        return label
+    return translate(N_("%(round)s: %(title)s")) % {"round": label, "title": rest}
+
+
 def reprogram(program: list[PhaseSpec], state: ClockState) -> ClockState:
     """Keep the clock sensible after the program was edited: a phase that was only set up
     takes its new length; one that no longer exists falls back to the last phase."""
@@ -285,17 +318,15 @@ def preset(name: str, translate) -> list[PhaseSpec]:
             PhaseSpec(PLAIN, t(_OPENING), 10),
             PhaseSpec(
                 "intro",
-                t(N_("Round 1: self-introduction at your home table")),
+                t(N_("Self-introductions")),
                 10,
                 t(N_("Who are you, where do you come from, what do you hope for today?")),
             ),
-            PhaseSpec("conversation", t(N_("Round 2: a second table")), 15,
-                      t(_TALK_QUESTION), True),
-            PhaseSpec("conversation", t(N_("Round 3: a third table")), 15,
-                      t(_TALK_QUESTION), True),
+            PhaseSpec("conversation", t(N_("At a second table")), 15, t(_TALK_QUESTION), True),
+            PhaseSpec("conversation", t(N_("At a third table")), 15, t(_TALK_QUESTION), True),
             PhaseSpec(
                 "return",
-                t(N_("Round 4: back home, share what you heard")),
+                t(N_("Share what you heard")),
                 15,
                 t(N_("What did you hear at the other tables? What matters most to us?")),
                 True,
@@ -305,14 +336,14 @@ def preset(name: str, translate) -> list[PhaseSpec]:
     if name == "world_cafe":
         question = t(N_("What could we do together about this theme?"))
         rounds = [
-            PhaseSpec("conversation", t(N_("Round %(n)s")) % {"n": n}, 20, question, n > 1)
+            PhaseSpec("conversation", t(N_("Conversation")), 20, question, n > 1)
             for n in (1, 2, 3)
         ]
         return [*rounds, PhaseSpec(PLAIN, t(_HARVEST), 20)]
     if name == "briefing":
         question = t(N_("What does this table work on, and what would you ask?"))
         return [
-            PhaseSpec("briefing", t(N_("Briefing %(n)s")) % {"n": n}, 3, question, n > 1)
+            PhaseSpec("briefing", t(N_("Table briefing")), 3, question, n > 1)
             for n in (1, 2, 3)
         ]
     raise ValueError(f"unknown preset {name!r}")

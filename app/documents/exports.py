@@ -29,7 +29,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from app.i18n import N_, NN_, normalize, translate
+from app import rounds
+from app.i18n import N_, NN_, normalize, translate, translations
 from app.stakeholders import AFFILIATION_LABELS
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ COLUMNS = (
     ("votes", N_("Votes")),
     ("rank", N_("Rank")),
     ("created_at", N_("Created")),
+    ("created_at_local", N_("Created (local time)")),
     ("weight", N_("Weight")),
     ("group_votes", N_("Group votes")),
     ("group_rank", N_("Group rank")),
@@ -137,6 +139,8 @@ class ExportRow:
     """Its group's place in the ranking when the event votes on groups; None otherwise."""
     colour: str
     created_at: str
+    created_at_local: str
+    """The same time as Excel reads a date and time (local_clock)."""
     created_at_ms: int
 
 
@@ -145,6 +149,13 @@ def local_iso(view: EventView, ms: int) -> str:
     second (the laptop serving the event may well keep UTC)."""
     zone = ZoneInfo(view.event.time_zone)
     return datetime.fromtimestamp(ms / 1000, zone).isoformat(timespec="seconds")
+
+
+def local_clock(view: EventView, ms: int) -> str:
+    """A UTC millisecond time as `2026/12/07 17:17` in the event's time zone: what Excel
+    (Japanese or not) reads as a date and time, where it keeps the ISO form as text."""
+    zone = ZoneInfo(view.event.time_zone)
+    return datetime.fromtimestamp(ms / 1000, zone).strftime("%Y/%m/%d %H:%M")
 
 
 def event_day(view: EventView) -> str:
@@ -193,6 +204,9 @@ def export_rows(view: EventView, language: str | None = None) -> list[ExportRow]
     ranks = {card.id: rank for rank, card, _dots in view.ranking(limit=None)}
     group_votes = {group.id: dots for group, dots in view.group_dots()}
     group_ranks = ranked_groups(view)
+    gettext = translations(language).gettext
+    headings = [rounds.phase_heading(view.program, index, gettext)
+                for index in range(len(view.program))]
     rows = []
     for card in view.board_cards():
         table = tables.get(card.table_id)
@@ -204,13 +218,16 @@ def export_rows(view: EventView, language: str | None = None) -> list[ExportRow]
             table_number=table.number if table else None,
             table_name=table.name if table else "", theme=table.theme if table else "",
             phase_index=card.phase_index, phase_number=card.phase_index + 1,
-            phase_title=phase.title if phase else "", author_kind=card.author_kind,
+            phase_title=headings[card.phase_index] if phase else "",
+            author_kind=card.author_kind,
             affiliation_code=code, affiliation=label, group_id=group_id,
             group=groups.get(group_id, ""), votes=counts.get(card.id, 0),
             weight=view.weight(card.id), rank=ranks.get(card.id),
             group_votes=group_votes.get(group_id, 0), group_rank=group_ranks.get(group_id),
             colour=card.colour,
-            created_at=local_iso(view, card.created_at_ms), created_at_ms=card.created_at_ms))
+            created_at=local_iso(view, card.created_at_ms),
+            created_at_local=local_clock(view, card.created_at_ms),
+            created_at_ms=card.created_at_ms))
     rows.sort(key=lambda r: (r.table_number or 0, r.phase_index, r.created_at_ms, r.id))
     return rows
 
@@ -359,7 +376,7 @@ def to_markdown(view: EventView, rows: list[ExportRow], language: str,
             lines += [f"_{translate(language, NO_CARDS)}_", ""]
         for phase_index in sorted({r.phase_index for r in mine}):
             in_phase = [r for r in mine if r.phase_index == phase_index]
-            lines += [f"### {phase_index + 1}. {md_escape(in_phase[0].phase_title)}", ""]
+            lines += [f"### {md_escape(in_phase[0].phase_title)}", ""]
             lines += [_md_card(row, language, row.affiliation, row.group) for row in in_phase]
             lines.append("")
     lines += _md_groups(view, rows, language) + _md_ranking(view, rows, language)
@@ -443,7 +460,7 @@ def to_json(view: EventView, rows: list[ExportRow], exported_at: str) -> bytes:
 
 def _card_json(row: ExportRow) -> dict:
     body = asdict(row)
-    for internal in ("phase_number", "affiliation", *GROUP_FIELDS):
+    for internal in ("phase_number", "affiliation", "created_at_local", *GROUP_FIELDS):
         body.pop(internal)
     body["affiliation"] = row.affiliation_code
     body["affiliation_label"] = row.affiliation

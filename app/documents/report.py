@@ -165,13 +165,13 @@ def _programme(view: EventView, t, spent: dict[int, rounds.TimeSpent]) -> Sectio
     rows = []
     for index, phase in enumerate(view.program):
         ran = spent.get(index)
-        rows.append((str(index + 1), phase.title,
+        rows.append((rounds.phase_heading(view.program, index, t),
                      _clock_time(view, ran.first_started_ms) if ran else "–",
                      f"{phase.minutes:g}", _minutes(ran.ms) if ran else "–"))
-    total = ("", t(N_("Total")), "", f"{sum(p.minutes for p in view.program):g}",
+    total = (t(N_("Total")), "", f"{sum(p.minutes for p in view.program):g}",
              _minutes(sum(spent[i].ms for i in range(len(view.program)) if i in spent)))
-    table = Table((t(N_("No.")), t(N_("Phase")), t(N_("Started")), t(N_("Planned (min)")),
-                   t(N_("Actual (min)"))), tuple(rows), (8, 52, 12, 14, 14), (0, 3, 4), total)
+    table = Table((t(N_("Phase")), t(N_("Started")), t(N_("Planned (min)")),
+                   t(N_("Actual (min)"))), tuple(rows), (60, 12, 14, 14), (2, 3), total)
     note = Text(t(N_("Actual minutes are the time the timer ran, pauses left out.")))
     return Section(t(PROGRAM), (table, note))
 
@@ -228,7 +228,7 @@ def _opinions(view: EventView, t, rows: list[exports.ExportRow]) -> Section:
                 blocks.append(Text(t(N_("No cards yet"))))
             for phase_index in sorted({r.phase_index for r in mine}):
                 in_phase = [r for r in mine if r.phase_index == phase_index]
-                blocks.append(Subheading(f"{phase_index + 1}. {in_phase[0].phase_title}", 4))
+                blocks.append(Subheading(in_phase[0].phase_title, 4))
                 blocks.append(Items(tuple((r.text, _card_note(r)) for r in in_phase)))
     return Section(t(OPINIONS), tuple(blocks))
 

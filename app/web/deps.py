@@ -108,6 +108,16 @@ def page_language(request: HTTPConnection, event_language: str | None = None) ->
     return from_accept_language(request.headers.get("accept-language")) or "ja"
 
 
+def language_to_offer(request: HTTPConnection, language: str) -> str | None:
+    """The browser's own language when the page is in another one (the event's) and the
+    device has not chosen yet: a phone set to English on a Japanese event is offered
+    English in one tap, asked in English."""
+    if request.cookies.get("wc_lang"):
+        return None
+    browser = from_accept_language(request.headers.get("accept-language"))
+    return browser if browser and browser != language else None
+
+
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 

@@ -76,7 +76,8 @@ def test_clicks_while_the_server_is_away_are_refused_visibly(make_server, open_p
     server.stop()
     expect(console.locator("#connection-banner")).to_be_visible(timeout=WAIT_MS)
     console.get_by_role("button", name="+1分").click()
-    expect(console.locator("#flash")).to_contain_text("送信していません", timeout=WAIT_MS)
+    expect(console.locator("#controls [data-flash-beside]")).to_contain_text(
+        "送信していません", timeout=WAIT_MS)  # beside the buttons, not in the run bar
     server.start()
     expect(console.locator("#connection-banner")).to_be_hidden(timeout=seconds(20) * 1000)
     console.get_by_role("button", name="+1分").click()

@@ -55,7 +55,8 @@ def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_se
         expect(phone.locator("body")).to_contain_text("会場の本人")
 
         notice.locator("button[value=remove]").click()
-        expect(console.locator("#flash")).to_contain_text(f"{len(fakes)}人を外しました")
+        expect(console.locator("#flood + [data-flash-beside]")).to_contain_text(
+            f"{len(fakes)}人を外しました")
         expect(console.locator("#flood")).to_be_hidden()
         expect(console.locator("#people")).not_to_contain_text("偽者")
         expect(console.locator("#people")).to_contain_text("会場の本人")

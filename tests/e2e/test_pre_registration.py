@@ -43,5 +43,5 @@ def test_the_console_previews_a_list_before_importing_it(server, api, open_page,
     expect(first).to_contain_text("いとう")  # 50音 order: いとう before さとう
     first.locator("[data-arrival]").click()
     expect(arrivals.locator("[data-awaited-person]")).to_have_count(7)
-    expect(console.locator("#flash")).to_contain_text("伊藤")
+    expect(console.locator("#arrivals + [data-flash-beside]")).to_contain_text("伊藤")
     screenshot(console, "console-import-arrivals")

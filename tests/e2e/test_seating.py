@@ -95,7 +95,7 @@ def test_console_says_when_a_table_is_full(server, api, open_page):
     other = next(t["id"] for t in event["tables"] if str(t["id"]) != menu.input_value())
     before = seats_by_name(api, event, 2)
     menu.select_option(str(other))
-    expect(console.locator("#flash")).to_contain_text("満席")
+    expect(first_table.locator("form.person__menu + [data-flash-beside]")).to_contain_text("満席")
     assert seats_by_name(api, event, 2) == before
 
 
@@ -110,7 +110,7 @@ def test_the_console_plans_the_moves_before_the_first_one(server, api, open_page
     plan.locator("button[data-plan-now]").click()
     expect(plan.locator(".plan__figures")).to_be_visible(timeout=seconds(5) * 1000)
     expect(plan.locator("button[data-plan-now]")).to_have_count(0)
-    expect(console.locator("#flash")).not_to_be_empty()
+    expect(console.locator("#plan + [data-flash-beside]")).not_to_be_empty()
     moving = seats_by_name(api, event, 2)
     assert set(moving) == {f"人{n}" for n in range(6)}
     assert moving != seats_by_name(api, event, 1)  # planned: people move at phase 2

@@ -81,12 +81,25 @@ def test_create_event_from_the_landing_page(server, open_page):
     page.click("button[type=submit]")
     expect(page.locator("#form-errors")).to_be_visible()
     page.fill("input[name=title]", "防災ワークショップ")
-    page.click("[data-add-row=table-rows]")
     rows = page.locator("#table-rows tbody tr")
-    rows.last.locator("input[name=table_name]").fill("テーブル4")
+    # the examples are placeholders, never values: what is not typed makes no table
+    names, themes = rows.locator("input[name=table_name]"), rows.locator("input[name=table_theme]")
+    for n in range(3):
+        expect(names.nth(n)).to_have_value("")
+        expect(names.nth(n)).to_have_attribute("placeholder", f"テーブル{n + 1}")
+        expect(themes.nth(n)).to_have_value("")
+        expect(themes.nth(n)).to_have_attribute("placeholder", re.compile("^例："))
+    page.click("[data-add-row=table-rows]")
+    expect(names.last).to_have_attribute("placeholder", f"テーブル{rows.count()}")
+    expect(themes.last).to_have_attribute("placeholder", "")
+    names.nth(0).fill("避難所")
+    themes.nth(0).fill("避難所の運営")
+    themes.nth(1).fill("備蓄と情報")  # no name: named after its number, as its placeholder said
+    screenshot(page, "start-form-placeholders", full_page=False)
     page.click("button[type=submit]")
     expect(page.locator("#event-title")).to_have_text("防災ワークショップ")
-    expect(page.locator("#people .people__table")).to_have_count(4)
+    expect(page.locator("#people .people__table")).to_have_count(2)
+    expect(page.locator("#people .people__table").nth(1)).to_contain_text("テーブル2")
     assert "token=" not in page.url
     # the console's link is lost with that browser: `worldcafe links` prints it again
     event_id = page.url.rstrip("/").split("/f/")[1]
@@ -114,7 +127,7 @@ def test_console_says_when_a_click_came_too_late(server, api, open_page):
     console.evaluate("document.querySelectorAll('#controls [name=from_phase]')"
                      ".forEach(input => { input.value = '0'; })")
     console.click("#controls button[value=start]")
-    expect(console.locator("#flash")).to_contain_text("すでに")
+    expect(console.locator("#controls [data-flash-beside]")).to_contain_text("すでに")
     expect(console.locator("#phase [data-countdown]")).to_have_attribute("data-status", "ready")
 
 

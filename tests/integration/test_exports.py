@@ -300,7 +300,7 @@ def test_the_csv_has_local_times_group_and_rank_columns(gathering):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
     assert rows[0] == ["カード", "テーブル番号", "テーブル", "テーマ", "フェーズ番号", "フェーズ",
                        "所属", "グループ", "投票数", translate("ja", "Rank"), "作成日時",
-                       "重み（枚数）", "グループの投票数", "グループの順位"]
+                       "作成日時（Excel用）", "重み（枚数）", "グループの投票数", "グループの順位"]
     cells = {row[0]: row for row in rows[1:]}
     assert set(cells) == set(texts)
     for text in texts:
@@ -308,7 +308,11 @@ def test_the_csv_has_local_times_group_and_rank_columns(gathering):
         expected_rank = str(ahead + 1) if dots[text] else ""
         assert cells[text][7:10] == [group_of.get(text, ""), str(dots[text]), expected_rank]
         assert cells[text][10].startswith("20") and cells[text][10].endswith("+09:00")
-        assert cells[text][11] == "1"  # nothing merged
+        # beside it the same minute as Excel reads a time: 2026-12-07T17:17:12+09:00 is
+        # 2026/12/07 17:17 (the event's zone, Asia/Tokyo)
+        iso = cells[text][10]
+        assert cells[text][11] == f"{iso[:4]}/{iso[5:7]}/{iso[8:10]} {iso[11:16]}"
+        assert cells[text][12] == "1"  # nothing merged
 
 
 def test_the_markdown_and_json_sum_up_the_groups_and_keep_the_self_introductions(gathering):

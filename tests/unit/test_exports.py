@@ -80,8 +80,8 @@ def test_rows_leave_out_hidden_cards_and_never_name_the_author():
     assert "隠されたカード" not in [r.text for r in rows]
     assert len(rows) == 5
     first = rows[0]
-    assert (first.table_number, first.theme, first.phase_title) == (1, "高齢者を地域で支え合う",
-                                                                    "自己紹介")
+    assert (first.table_number, first.theme, first.phase_title) == (
+        1, "高齢者を地域で支え合う", "ラウンド1（ホームテーブル）：自己紹介")
     assert (first.affiliation, first.group, first.votes) == ("市民", "地域の見守り", 2)
     assert first.created_at.startswith("2026-")
     host = next(r for r in rows if r.author_kind == "host")
@@ -118,8 +118,9 @@ def test_csv_headers_follow_the_event_language():
 def test_markdown_is_by_table_then_phase_and_escapes_html():
     text = exports.export(make_view(), "md", now_ms=T0).decode("utf-8")
     assert text.startswith("# 協働ワーキング 2026\n")
-    assert text.index("## 1. テーブル1") < text.index("### 1. 自己紹介") < text.index(
-        "### 2. 対話") < text.index("## 2. テーブル2")
+    assert text.index("## 1. テーブル1") < text.index(
+        "### ラウンド1（ホームテーブル）：自己紹介") < text.index(
+        "### ラウンド2（ホームテーブル）：対話") < text.index("## 2. テーブル2")
     assert "テーマ: 高齢者を地域で支え合う" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "隠されたカード" not in text and "山田" not in text
@@ -134,7 +135,8 @@ def test_json_has_the_documented_shape():
     assert {k: card[k] for k in ("text", "table_number", "theme", "phase_index", "phase_title",
                                  "affiliation", "affiliation_label", "group", "votes")} == {
         "text": "見守りの輪を広げたい", "table_number": 1, "theme": "高齢者を地域で支え合う",
-        "phase_index": 0, "phase_title": "自己紹介", "affiliation": "citizen",
+        "phase_index": 0, "phase_title": "ラウンド1（ホームテーブル）：自己紹介",
+        "affiliation": "citizen",
         "affiliation_label": "市民", "group": "地域の見守り", "votes": 2}
     assert "participant_id" not in card and "name" not in card
     assert SCRIPT in [c["text"] for c in body["cards"]]
@@ -201,7 +203,22 @@ def test_the_csv_ranks_cards_by_dots_and_leaves_the_rank_of_a_card_without_dots_
                      "ホストのメモ": ("0", "")}
     english = exports.export(make_view("en"), "csv", now_ms=T0).decode("utf-8-sig")
     assert english.startswith("Card,Table no.,Table,Theme,Phase no.,Phase,Affiliation,Group,"
-                              "Votes,Rank,Created,Weight,Group votes,Group rank\r\n")
+                              "Votes,Rank,Created,Created (local time),Weight,Group votes,"
+                              "Group rank\r\n")
+
+
+def test_the_csv_gives_each_time_again_as_excel_reads_it_in_the_events_time_zone():
+    view = make_view()
+    at = 1_796_631_432_000  # 2026-12-07T08:17:12Z
+    assert exports.local_iso(view, at) == "2026-12-07T17:17:12+09:00"
+    assert exports.local_clock(view, at) == "2026/12/07 17:17"
+    table = list(csv.reader(io.StringIO(
+        exports.export(view, "csv", now_ms=T0).decode("utf-8-sig"), newline="")))
+    created = table[0].index("作成日時")
+    assert table[0][created + 1] == "作成日時（Excel用）"
+    for row in table[1:]:
+        iso = row[created]
+        assert row[created + 1] == f"{iso[:4]}/{iso[5:7]}/{iso[8:10]} {iso[11:16]}"
 
 
 def _header_line(view: EventView, now_ms: int) -> str:
@@ -281,8 +298,8 @@ def test_an_event_that_voted_on_groups_exports_the_groups_ranking_and_their_dots
     assert view.vote_counts() == {} and view.vote_on == "groups"
     text = exports.export(view, "csv", now_ms=T0).decode("utf-8-sig")
     table = list(csv.reader(io.StringIO(text, newline="")))
-    assert table[0][12:] == ["グループの投票数", "グループの順位"]
-    figures = {row[0]: (row[7], row[8], row[9], row[12], row[13]) for row in table[1:]}
+    assert table[0][13:] == ["グループの投票数", "グループの順位"]
+    figures = {row[0]: (row[7], row[8], row[9], row[13], row[14]) for row in table[1:]}
     assert figures == {"見守りの輪を広げたい": ("地域の見守り", "0", "", "1", "2"),
                        "'-1 も +1 も @here も": ("子どもの居場所", "0", "", "3", "1"),
                        "ホストのメモ": ("子どもの居場所", "0", "", "3", "1"),

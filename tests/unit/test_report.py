@@ -61,12 +61,12 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
 
 def test_the_programme_has_the_minutes_planned_and_actually_spent():
     (table, *_rest) = blocks(build(), "Program", report.Table)
-    assert table.columns == ("No.", "Phase", "Started", "Planned (min)", "Actual (min)")
-    assert table.rows == (("1", "Opening", "23:13", "10", "12"),
-                          ("2", "Self-introduction", "23:26", "10", "10"),
-                          ("3", "Second table", "23:39", "15", "14"),
-                          ("4", "Harvest", "–", "15", "–"))
-    assert table.total == ("", "Total", "", "50", "36")
+    assert table.columns == ("Phase", "Started", "Planned (min)", "Actual (min)")
+    assert table.rows == (("Opening", "23:13", "10", "12"),
+                          ("Round 1 (home table): Self-introduction", "23:26", "10", "10"),
+                          ("Round 2 (move 1): Second table", "23:39", "15", "14"),
+                          ("Harvest", "–", "15", "–"))
+    assert table.total == ("Total", "", "50", "36")
 
 
 def test_attendance_counts_stakeholders_tables_hosts_latecomers_and_absent_people():
@@ -95,12 +95,12 @@ def test_opinions_are_by_theme_then_table_then_round_visible_cards_only():
                else [text for text, _note in b.items] for b in opinions]
     assert outline == [
         (2, "Theme: Caring for elders"), (3, "Table 1"),
-        (4, "2. Self-introduction"),
+        (4, "Round 1 (home table): Self-introduction"),
         ["A walking group for elders", "Neighbours check on each other"],
-        (4, "3. Second table"), ["Host note on the second table"],
+        (4, "Round 2 (move 1): Second table"), ["Host note on the second table"],
         (2, "Theme: Children"), (3, "Table 2"),
-        (4, "2. Self-introduction"), ["A place for children after school"],
-        (4, "3. Second table"), ["Elders teach children to cook"]]
+        (4, "Round 1 (home table): Self-introduction"), ["A place for children after school"],
+        (4, "Round 2 (move 1): Second table"), ["Elders teach children to cook"]]
     notes = [note for b in opinions if isinstance(b, report.Items) for _text, note in b.items]
     assert notes[:3] == ["Citizen · ●1", "Citizen · ●1", "table host"]
 
@@ -186,7 +186,7 @@ def test_the_docx_has_the_same_headings_and_real_heading_styles_and_tables():
     assert styled[0] == ("Title", "Working together 2026")
     assert [text for style, text in styled if style == "Heading 1"] == built.headings
     assert ("Heading 2", "Theme: Caring for elders") in styled
-    assert ("Heading 4", "2. Self-introduction") in styled
+    assert ("Heading 4", "Round 1 (home table): Self-introduction") in styled
     cells = _docx_cells(report.to_docx(built))
     assert ["Venue", "Civic centre"] in cells
     assert ["Citizen", "2", "0"] in cells and ["Total", "4", "1"] in cells

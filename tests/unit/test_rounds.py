@@ -3,6 +3,7 @@
 import pytest
 
 from app import rounds
+from app.i18n import translations
 from app.refusal import Refusal
 from app.rounds import FINISHED, PAUSED, READY, RUNNING, PhaseSpec
 from app.store.records import ClockEntryRecord
@@ -250,3 +251,23 @@ def test_no_log_no_time_and_never_negative():
     assert rounds.time_spent([], until_ms=T0) == {}
     entries, _ = _log([(5, "start")])
     assert rounds.time_spent(entries, until_ms=T0) == {0: rounds.TimeSpent(0, T0 + 5 * MINUTE)}
+
+
+def test_one_heading_per_phase_names_the_round_and_the_move_never_the_phase_number():
+    headings = [rounds.phase_heading(program, index, str) for index, program in
+                ((i, rounds.preset("standard", str)) for i in range(6))]
+    assert headings == [
+        "Opening and purpose",
+        "Round 1 (home table): Self-introductions",
+        "Round 2 (move 1): At a second table",
+        "Round 3 (move 2): At a third table",
+        "Round 4 (back home): Share what you heard",
+        "Harvest: share with the whole room"]
+    japanese = [rounds.PhaseSpec("plain", "開会", 10),
+                rounds.PhaseSpec("intro", "ラウンド1：ホームテーブルで自己紹介", 10),
+                rounds.PhaseSpec("conversation", "ラウンド2：2つ目のテーブルへ", 15, moves=True),
+                rounds.PhaseSpec("conversation", "ラウンド3", 15, moves=True)]
+    in_japanese = translations("ja").gettext
+    assert [rounds.phase_heading(japanese, i, in_japanese) for i in range(4)] == [
+        "開会", "ラウンド1（ホームテーブル）：ホームテーブルで自己紹介",
+        "ラウンド2（移動 1回目）：2つ目のテーブルへ", "ラウンド3（移動 2回目）"]

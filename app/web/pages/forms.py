@@ -16,7 +16,7 @@ from fastapi import Depends, Request
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 from app import cards
-from app.i18n import N_
+from app.i18n import N_, translate
 from app.refusal import Refusal
 from app.schemas import DEFAULT_TIME_ZONE, DETAILS, MAX_ID, ArrivalIn, ControlIn, MoveIn
 
@@ -288,6 +288,11 @@ class JoinForm(PageForm):
         return {name: getattr(self, name) for name in JOIN_FIELDS}
 
 
+TABLE_NAME = N_("Table %(n)s")
+"""A table's name when its row gives only a theme (EventForm.tables), and every row's
+placeholder on the event form."""
+
+
 class EventForm(PageForm):
     """The event form (new or edited): a row per table and per phase; empty rows left
     out. `passcode` only on the start page."""
@@ -313,9 +318,13 @@ class EventForm(PageForm):
 
     @property
     def tables(self) -> list[dict]:
-        return [{"name": name, "theme": theme}
-                for name, theme in zip(self.table_name, self.table_theme, strict=False)
-                if name.strip() or theme.strip()]
+        """The rows filled in; a row with only a theme is named as its placeholder says
+        (「テーブル3」, by its place among the tables)."""
+        filled = [(name, theme) for name, theme in
+                  zip(self.table_name, self.table_theme, strict=False)
+                  if name.strip() or theme.strip()]
+        return [{"name": name if name.strip() else translate(self.language, TABLE_NAME, n=n),
+                 "theme": theme} for n, (name, theme) in enumerate(filled, start=1)]
 
     @property
     def phases(self) -> list[dict]:

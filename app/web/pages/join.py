@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from app import auth, rounds
 from app.actions import access, sessions
-from app.i18n import N_
+from app.i18n import LANGUAGE_NAMES, N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import JoinFormIn
@@ -20,6 +20,7 @@ from app.web.deps import (
     SettingsDep,
     client_address,
     error_text,
+    language_to_offer,
     page_language,
 )
 from app.web.pages.forms import JoinForm, posted
@@ -60,7 +61,21 @@ def _join_form(request: Request, language: str, view, form: dict, error: str = "
     """The join form; `ask_code`: the code is typed in (the one the phone had was
     replaced, or mistyped), and the current code is not written into the page."""
     return render_page(request, language, "pages/join.html", status=status, view=view, form=form,
-                       themes=_themes(view), form_error=error, ask_code=ask_code)
+                       themes=_themes(view), form_error=error, ask_code=ask_code,
+                       offer=_language_offer(request, language))
+
+
+def _language_offer(request: Request, language: str) -> dict | None:
+    """The browser's language offered above the form, in that language (whoever reads
+    English may not read the Japanese page around it)."""
+    offered = language_to_offer(request, language)
+    if offered is None:
+        return None
+    return {"code": offered, "name": LANGUAGE_NAMES[offered],
+            "question": translate(offered, N_("Show this page in %(name)s?"),
+                                  name=LANGUAGE_NAMES[offered]),
+            "keep": translate(offered, N_("Keep %(name)s"),
+                              name=LANGUAGE_NAMES[language])}
 
 
 def _themes(view: EventView) -> list[str]:

@@ -22,7 +22,7 @@ from app.schemas import (
 )
 from app.web import urls
 from app.web.deps import ServicesDep, SettingsDep, client_address, error_text, page_language
-from app.web.pages.forms import EventForm, PasscodeForm, posted
+from app.web.pages.forms import TABLE_NAME, EventForm, PasscodeForm, posted
 from app.web.pages.visits import ConsoleFormVisit, ConsoleVisit, render_page, set_cookie
 
 router = APIRouter()
@@ -31,33 +31,43 @@ router = APIRouter()
 BLANK_TABLE_ROWS = 3
 
 
-DEFAULT_TABLES = (
-    (N_("Table %(n)s"), N_("Supporting older people in the neighbourhood")),
-    (N_("Table %(n)s"), N_("Helping children grow up in the community")),
-    (N_("Table %(n)s"), N_("Telling the city's story with its citizens")),
+EXAMPLE_THEMES = (
+    N_("e.g. Supporting older people in the neighbourhood"),
+    N_("e.g. Helping children grow up in the community"),
+    N_("e.g. Telling the city's story with its citizens"),
 )
+"""The new event form's first rows show these as placeholders, never as values: a form
+with two rows filled makes two tables, not a third from an example left in place."""
+
+
+def _table_rows(language: str, tables: list[dict], examples: tuple[str, ...] = ()) -> list[dict]:
+    """The form's table rows: the given ones, then blank ones; each row's placeholders say
+    the name it gets when left empty and, on a new event, an example theme."""
+    rows = [*tables, *[{"name": "", "theme": ""}] * BLANK_TABLE_ROWS]
+    return [{**row, "name_placeholder": translate(language, TABLE_NAME, n=n),
+             "theme_placeholder": translate(language, examples[n - 1]) if n <= len(examples)
+             else ""}
+            for n, row in enumerate(rows, start=1)]
 
 
 def _form_from_spec(language: str, title: str, tables: list[dict], program: str,
                     phases: list[rounds.PhaseSpec], card_max_length: object = cards.MAX_TEXT,
-                    details: dict | None = None) -> dict:
-    blank = [{"name": "", "theme": ""}] * BLANK_TABLE_ROWS
+                    details: dict | None = None, examples: tuple[str, ...] = ()) -> dict:
     return {
         **{name: "" for name in DETAILS}, "time_zone": DEFAULT_TIME_ZONE, **(details or {}),
         "title": title,
         "language": language,
         "card_max_length": card_max_length,
-        "tables": [*tables, *blank],
+        "tables": _table_rows(language, tables, examples),
+        "table_name_template": translate(language, TABLE_NAME, n="{n}"),
         "program": program,
         "phases": [*phases, rounds.PhaseSpec(rounds.PLAIN, "", "")],
     }
 
 
 def _new_event_form(language: str) -> dict:
-    tables = [{"name": translate(language, name, n=n), "theme": translate(language, theme)}
-              for n, (name, theme) in enumerate(DEFAULT_TABLES, start=1)]
     phases = rounds.preset("standard", lambda msgid: translate(language, msgid))
-    return _form_from_spec(language, "", tables, "standard", phases)
+    return _form_from_spec(language, "", [], "standard", phases, examples=EXAMPLE_THEMES)
 
 
 def _redisplay(form: EventForm) -> dict:
@@ -66,7 +76,8 @@ def _redisplay(form: EventForm) -> dict:
     phases = [rounds.PhaseSpec(p["kind"], p["title"], p["minutes"], p["question"], p["moves"])
               for p in form.phases]
     return _form_from_spec(form.language, form.title, spec["tables"], form.program, phases,
-                           spec["card_max_length"], {name: spec[name] for name in DETAILS})
+                           spec["card_max_length"], {name: spec[name] for name in DETAILS},
+                           examples=EXAMPLE_THEMES)
 
 
 def _landing(request: Request, language: str, form: dict, error: str = "",
