@@ -86,15 +86,15 @@ def render(language: str, template: str, **context: object) -> str:
 ITEM_INPUTS = {
     "board_card": lambda view, card: (view.dots_on(card.id), view.weight(card.id),
                                       view.revealed, view.event.id,
-                                      tuple(view.groups), tuple(p.title for p in view.program)),
+                                      tuple(view.groups), tuple(view.program)),
     "vote_card": lambda view, card: (view.vote_on, view.weight(card.id), view.revealed,
                                      view.revealed and view.dots_on(card.id)),
     "table_card": lambda view, card: (),
-    "my_card": lambda view, card: (view.table(card.table_id),
-                                   tuple(p.title for p in view.program)),
+    "my_card": lambda view, card: (view.table(card.table_id), tuple(view.program)),
 }
 """The card items (templates/fragments/_{name}.html) and everything each shows besides the
-card itself, its view (facilitator, projector, ...) and the language: the key under which
+card itself (the whole program: a phase's heading counts the rounds and moves before it),
+its view (facilitator, projector, ...) and the language: the key under which
 an item's text is kept, so a list of 2000 cards is drawn from the items already drawn."""
 
 MAX_ITEMS = 50_000

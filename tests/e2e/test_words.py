@@ -185,7 +185,7 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
 def test_the_grouping_keys_are_explained_in_a_help_that_opens_and_closes(
         server, api, open_page, moved):
     event, _people = moved
-    board(api, event, view="groups")
+    board(api, event, view="group")
     console = open_page(event["urls"]["console"], 1366, 900)
     help_ = console.locator("[data-shortcuts-help]")
     expect(help_).to_be_visible(timeout=WAIT_MS)
@@ -196,7 +196,7 @@ def test_the_grouping_keys_are_explained_in_a_help_that_opens_and_closes(
     expect(explanation).to_contain_text("番号キー")
     help_.scroll_into_view_if_needed()
     screenshot(console, "words-shortcuts-help", full_page=False)
-    help_.get_by_role("button", name=re.compile("すべてのショートカット")).click()
+    help_.get_by_role("button", name=re.compile("キー一覧")).click()
     expect(console.locator("#shortcuts")).to_be_visible()
     console.keyboard.press("Escape")
     help_.locator("summary").click()
