@@ -31,7 +31,8 @@ def anonymise(services: Services, identity: auth.Identity) -> Done[Anonymised | 
     """The facilitator's erasure of the event's names (None: they were erased already)."""
     _require_organiser(identity)
     done = _anonymise(services, identity.event_id)
-    db.compact(services.engine, erasure.NAMED_TABLES)
+    if done.value is not None:
+        db.compact(services.engine, erasure.NAMED_TABLES)
     return done
 
 

@@ -225,13 +225,15 @@ def test_the_server_erases_names_the_set_days_after_the_event(make_app):
                         "WORLDCAFE_TOKEN_DAYS_AFTER_FINISH": "60"}, now=clock)
     services = app.app.state.services  # its periodic task's step, run when the test says
     with app.client(timeout=seconds(30)) as client:
-        finished, running = create_event(client), create_event(client)
+        finished, running, preparing = (create_event(client) for _ in range(3))
         for event in (finished, running):
             ok(join(client, event, PEOPLE[5][0]))
             ok(control(client, event, "start"))
         ok(control(client, finished, "finish"))
         listed = client.get("/").text
-        assert 'data-state="finished"' in listed and 'data-state="running"' in listed
+        assert all(f'data-event="{e["id"]}" data-state="{state}"' in listed
+                   for e, state in ((finished, "finished"), (running, "running"),
+                                    (preparing, "preparing")))
         clock.advance(30 * 86400 - 60)
         assert erasure.erase_due(services) == []
         clock.advance(120)
@@ -242,7 +244,8 @@ def test_the_server_erases_names_the_set_days_after_the_event(make_app):
             for e in (finished, running)}
         assert names == {finished["id"]: ["参加者1"], running["id"]: [PEOPLE[5][0]]}
         listed = client.get("/").text
-        assert 'data-state="anonymised"' in listed and "匿名化済み" in listed
+        assert f'data-event="{finished["id"]}" data-state="anonymised"' in listed
+        assert "匿名化済み" in listed
 
 
 def test_the_server_erases_due_names_when_it_starts(tmp_path):
