@@ -200,8 +200,13 @@ def test_deleting_an_event_removes_it_and_its_links(make_app, database):
     with app.client(timeout=seconds(30)) as client:
         event, tokens = held_event(client)
         kept = create_event(client)
-        assert_refused(client.delete(f"/api/v1/sessions/{event['id']}",
-                                     headers=bearer(tokens[0])), 403, "forbidden")
+        co = ok(client.post(f"/api/v1/sessions/{event['id']}/cofacilitator_token",
+                            headers=facilitator(event)))["token"]
+        for refused in (tokens[0], co):  # a participant; a co-facilitator, whose link it ends
+            assert_refused(client.delete(f"/api/v1/sessions/{event['id']}",
+                                         headers=bearer(refused)), 403, "forbidden")
+            assert_refused(client.post(f"/api/v1/sessions/{event['id']}/anonymise",
+                                       headers=bearer(refused)), 403, "forbidden")
         assert_refused(client.delete(f"/api/v1/sessions/{event['id']}",
                                      headers=bearer(event["projector_token"])), 403, "forbidden")
         deleted = client.delete(f"/api/v1/sessions/{event['id']}", headers=facilitator(event))
