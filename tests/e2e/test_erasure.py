@@ -1,10 +1,11 @@
 """Erasing names and deleting an event from the console, in Chromium: each asks again on a
 page of its own; after the erasure the console lists 「参加者N」, the phone's page is signed
-out and the start page says 匿名化済み; after the deletion the event is gone from the list."""
+out and the start page says 匿名化済み (終了 with the day of the erasure before); after the
+deletion the event is gone from the list."""
 
 from playwright.sync_api import expect
 
-from tests.fixtures.api import create_event, join
+from tests.fixtures.api import control, create_event, join
 from tests.fixtures.browser import screenshot
 
 NAMES = ("山田 花子", "佐藤 一郎")
@@ -18,6 +19,12 @@ def test_the_console_erases_names_after_asking_again_then_deletes_the_event(serv
     expect(console.locator("#people")).to_contain_text(NAMES[0])
     phone = open_page(people[0]["url"], 390, 844)
     expect(phone.locator("body")).to_contain_text("名前を消す会")
+    assert control(api, event, "finish").status_code == 200
+    landing = open_page(server.url + "/", 1280, 900)
+    listed = landing.locator(f"#events li[data-event='{event['id']}']")
+    expect(listed).to_contain_text("終了")
+    expect(listed).to_contain_text("に名前を消去")  # the day, 30 days on
+    screenshot(landing, "erasure-landing-finished")
 
     console.click("[data-erase=anonymise]")
     confirm = console.locator("[data-erasure-confirm=anonymise]")
@@ -40,8 +47,7 @@ def test_the_console_erases_names_after_asking_again_then_deletes_the_event(serv
     phone.reload()
     expect(phone.locator("body")).not_to_contain_text("名前を消す会")
 
-    landing = open_page(server.url + "/", 1280, 900)
-    listed = landing.locator(f"#events li[data-event='{event['id']}']")
+    landing.reload()
     expect(listed).to_contain_text("匿名化済み")
     screenshot(landing, "erasure-landing")
 
