@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
                      "worker that made them until it is back.")
 
+
 async def erase_names_periodically(services: Services) -> None:
     """At start and then every ERASE_CHECK_SECONDS: the names of events finished longer
     ago than the setting erased (actions/erasure.py, erase_due; the clock is
