@@ -39,6 +39,10 @@ def test_suggested_groups_are_accepted_renamed_and_dismissed_on_the_console(
     left_out.uncheck()
     first.locator("button.button--primary").click()  # Accept
     expect(suggestions).to_have_count(count - 1, timeout=WAIT_MS)
+    # the answer stays in the panel, where the suggestion was, not at the page's top
+    expect(panel.locator("#suggestions-answer")).to_contain_text("提案から作ったグループ")
+    expect(console.locator("#flash")).to_have_text("")
+    screenshot(console, "console-suggestion-accepted", full_page=False)
     column = console.locator("#board .board__table").filter(
         has=console.locator(".board__name", has_text="提案から作ったグループ"))
     expect(column).to_have_count(1, timeout=WAIT_MS)
