@@ -119,31 +119,57 @@
     return !config || (config.verb || "").toLowerCase() !== "get";
   }
 
+  /* The place is chosen when the request starts and kept with it: a push may remove the
+     form before its answer arrives (the arrived person's row), the place stays. */
+  var lastPlace = null;
+
+  function regionOf(event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.flashRegion && xhr.flashRegion.isConnected) return xhr.flashRegion;
+    var region = regionFor(event.detail.elt);
+    if (xhr) xhr.flashRegion = region;
+    return region;
+  }
+
+  function moveFlash(region) {
+    var flash = document.getElementById("flash");
+    if (!flash || !region) return;
+    var kind = flash.classList.contains("flash--error") ? "error"
+      : flash.classList.contains("flash--note") ? "note" : "";
+    show(region, flash.textContent.trim(), kind);
+    flash.textContent = "";
+    flash.className = "flash";
+  }
+
   document.addEventListener("htmx:beforeRequest", function (event) {
     var offline = document.body.classList.contains("offline");
     if (!offline && !posts(event)) return;
-    var region = regionFor(event.detail.elt);
+    var region = regionOf(event);
+    lastPlace = region;
     if (!offline) return;
     event.preventDefault();
     show(region, texts["data-text-offline"] || "", "error");
   });
 
   document.addEventListener("htmx:sendError", function (event) {
-    show(regionFor(event.detail.elt), texts["data-text-not-sent"] || "", "error");
+    show(regionOf(event), texts["data-text-not-sent"] || "", "error");
   });
 
   /* The answer's message, out of the run bar and beside its cause; an answer without one
      empties the place (the last message is no longer true). */
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (!posts(event)) return;
-    var flash = document.getElementById("flash");
-    var region = regionFor(event.detail.elt);
-    if (!flash || !region || !event.detail.xhr) return;
-    var kind = flash.classList.contains("flash--error") ? "error"
-      : flash.classList.contains("flash--note") ? "note" : "";
-    show(region, flash.textContent.trim(), kind);
-    flash.textContent = "";
-    flash.className = "flash";
+    if (posts(event) && event.detail.xhr) moveFlash(regionOf(event));
+  });
+
+  /* A form a push removed meanwhile gets no afterRequest here (htmx tells the detached
+     form, and its events reach no document): its answer still lands in #flash, and goes
+     to the place of the latest post once the swap is done. */
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (event.target.id !== "flash") return;
+    Promise.resolve().then(function () {
+      var flash = document.getElementById("flash");
+      if (flash && flash.textContent.trim() && lastPlace && lastPlace.isConnected) moveFlash(lastPlace);
+    });
   });
 
   /* A link to copy (the co-facilitator's) is selected whole when clicked. */
