@@ -32,9 +32,10 @@ round and pairs that include a host do not count (a host meets whoever comes to 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -42,6 +43,7 @@ from app.i18n import N_
 from app.planner import bounds, coverage
 from app.planner.budget import Budget
 from app.planner.instance import Instance
+from app.planner.mix import joining_cost
 from app.planner.search import solve
 from app.refusal import Refusal
 
@@ -145,17 +147,31 @@ def table_in_round(home_table: int | None, round_index: int, seat: int | None) -
     return seat
 
 
-def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme: str | None) -> int:
-    """The home table for someone joining now: the least occupied table of their theme.
+HOME_SIZE_SLACK = 1
+"""A joiner may take a table one person fuller than the emptiest of their theme's when
+fewer of their kind sit there. With the tables kept strictly even, the last joiner of each
+turn round the tables has no choice, and shuffled joins left a table more than half one
+kind far more often (bench/seating.py, "home tables")."""
 
-    Without a matching table (or theme) the least occupied table overall; full tables are
-    skipped unless every table is full. Ties go to the lowest id.
+
+def choose_home_table(tables: Sequence[Table], seated: Mapping[int, Sequence[str | None]],
+                      theme: str | None, affiliation: str | None = None) -> int:
+    """The home table for someone joining now, from the affiliations already seated at
+    each table's home round (`seated`: table id -> their affiliations).
+
+    Among the tables of their theme with room (without one, every table with room; every
+    table when all are full), the ones at most HOME_SIZE_SLACK fuller than the emptiest;
+    of those, where their affiliation adds least to the planner's mix score (the fewest of
+    their kind), then the emptiest, then the lowest id. Without an affiliation this is the
+    emptiest table (the rule before the mix counted). A joiner cannot undo an unlucky
+    order of the people before them: `balance_homes` can, before the first round.
     """
     if not tables:
         raise Refusal("refused", "there are no tables")
+    occupancy = {t.id: len(seated.get(t.id, ())) for t in tables}
 
     def has_room(table: Table) -> bool:
-        return table.capacity is None or occupancy.get(table.id, 0) < table.capacity
+        return table.capacity is None or occupancy[table.id] < table.capacity
 
     themed = [t for t in tables if theme is not None and t.theme == theme]
     pool = (
@@ -163,7 +179,98 @@ def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme:
         or [t for t in tables if has_room(t)]
         or list(tables)
     )
-    return min(pool, key=lambda t: (occupancy.get(t.id, 0), t.id)).id
+    emptiest = min(occupancy[t.id] for t in pool)
+
+    def added_mix(table: Table) -> int:
+        if affiliation is None:
+            return 0
+        return joining_cost(sum(1 for a in seated.get(table.id, ()) if a == affiliation))
+
+    near = [t for t in pool if occupancy[t.id] <= emptiest + HOME_SIZE_SLACK]
+    return min(near, key=lambda t: (added_mix(t), occupancy[t.id], t.id)).id
+
+
+def home_mix(people: Iterable[Person], tables: Sequence[Table]) -> dict[int, Counter[str]]:
+    """Per table, how many people of each affiliation have it as their home table."""
+    mix: dict[int, Counter[str]] = {t.id: Counter() for t in tables}
+    for person in people:
+        if person.home_table in mix and person.affiliation:
+            mix[person.home_table][person.affiliation] += 1
+    return mix
+
+
+def balance_homes(people: Sequence[Person], tables: Sequence[Table],
+                  kept: Collection[int] = ()) -> dict[int, int]:
+    """Home tables that mix affiliations best: person id -> table id, for everyone.
+
+    Each person stays among the tables of their present home table's theme (the theme
+    they chose; tables without a theme form one group); the people in `kept` (seated by
+    hand) and anyone without a home table stay where they are. Within a theme the tables
+    are filled as evenly as their capacities allow, the largest affiliation spread first,
+    then people of different kinds trade tables while that lowers the planner's mix
+    score: no table holds more of a kind than it must.
+    """
+    theme_of = {t.id: t.theme for t in tables}
+    homes = {p.id: p.home_table for p in people if p.home_table is not None}
+    for theme in dict.fromkeys(theme_of.values()):
+        group = [t for t in tables if t.theme == theme]
+        ids = {t.id for t in group}
+        staying = [p for p in people if p.home_table in ids and p.id in kept]
+        moving = [p for p in people if p.home_table in ids and p.id not in kept]
+        homes.update(_balanced(group, staying, moving))
+    return homes
+
+
+def _balanced(group: Sequence[Table], staying: Sequence[Person],
+              moving: Sequence[Person]) -> dict[int, int]:
+    """`moving` seated at the tables of one theme around `staying`, sizes even first."""
+    sizes = Counter(p.home_table for p in staying)
+    room = Counter({t.id: 0 for t in group})
+    for _ in moving:
+        with_room = [t for t in group
+                     if t.capacity is None or sizes[t.id] + room[t.id] < t.capacity] or group
+        table = min(with_room, key=lambda t: (sizes[t.id] + room[t.id], t.id))
+        room[table.id] += 1
+    kinds: dict[int, Counter[str | None]] = {
+        t.id: Counter(p.affiliation for p in staying if p.home_table == t.id) for t in group}
+    frequency = Counter(p.affiliation for p in moving)
+    seat: dict[int, int] = {}
+    for person in sorted(moving, key=lambda p: (-frequency[p.affiliation],
+                                                p.affiliation or "", p.id)):
+        table = min((t.id for t in group if room[t.id] > 0),
+                    key=lambda t: (kinds[t][person.affiliation], -room[t], t))
+        seat[person.id] = table
+        room[table] -= 1
+        kinds[table][person.affiliation] += 1
+    _trade_for_mix(seat, {p.id: p.affiliation for p in moving}, kinds)
+    return seat
+
+
+def _trade_for_mix(seat: dict[int, int], kind_of: Mapping[int, str | None],
+                   kinds: dict[int, Counter[str | None]]) -> None:
+    """Let two people of different kinds at different tables trade seats while that lowers
+    the mix score (mix.joining_cost: what leaving one table and joining the other changes)."""
+
+    def change(kind: str | None, here: int, there: int) -> int:
+        if kind is None:
+            return 0
+        return joining_cost(kinds[there][kind]) - joining_cost(kinds[here][kind] - 1)
+
+    traded = True
+    while traded:
+        traded = False
+        for first, second in itertools.combinations(sorted(seat), 2):
+            here, there = seat[first], seat[second]
+            one, other = kind_of[first], kind_of[second]
+            if here == there or one == other:
+                continue
+            if change(one, here, there) + change(other, there, here) < 0:
+                seat[first], seat[second] = there, here
+                kinds[here][one] -= 1
+                kinds[there][one] += 1
+                kinds[there][other] -= 1
+                kinds[here][other] += 1
+                traded = True
 
 
 def count_repeat_pairs(
