@@ -43,7 +43,7 @@ from app.i18n import N_
 from app.planner import bounds, coverage
 from app.planner.budget import Budget
 from app.planner.instance import Instance
-from app.planner.mix import joining_cost
+from app.planner.mix import joining_cost, mix_cost
 from app.planner.search import solve
 from app.refusal import Refusal
 
@@ -205,10 +205,12 @@ def balance_homes(people: Sequence[Person], tables: Sequence[Table],
 
     Each person stays among the tables of their present home table's theme (the theme
     they chose; tables without a theme form one group); the people in `kept` (seated by
-    hand) and anyone without a home table stay where they are. Within a theme the tables
-    are filled as evenly as their capacities allow, the largest affiliation spread first,
-    then people of different kinds trade tables while that lowers the planner's mix
-    score: no table holds more of a kind than it must.
+    hand) and anyone without a home table stay where they are. Within a theme, starting
+    from the tables as they are, people move or trade places while that makes the sizes
+    more even (up to the capacities), then leaves fewer people beyond half a table of one
+    kind, then lowers the planner's mix score: whoever sits well stays. Where that stops
+    short of a fresh seating (the largest affiliation spread first, then the same trades)
+    on halves, the fresh seating is taken (the sizes even out either way).
     """
     theme_of = {t.id: t.theme for t in tables}
     homes = {p.id: p.home_table for p in people if p.home_table is not None}
@@ -217,13 +219,25 @@ def balance_homes(people: Sequence[Person], tables: Sequence[Table],
         ids = {t.id for t in group}
         staying = [p for p in people if p.home_table in ids and p.id in kept]
         moving = [p for p in people if p.home_table in ids and p.id not in kept]
-        homes.update(_balanced(group, staying, moving))
+        as_they_are = _ThemeHomes(group, staying, {p.id: p.home_table for p in moving},
+                                  {p.id: p.affiliation for p in moving})
+        as_they_are.improve()
+        better = as_they_are
+        if as_they_are.score()[1]:  # someone beyond half a table: try afresh
+            fresh = _ThemeHomes(group, staying, _spread(group, staying, moving),
+                                {p.id: p.affiliation for p in moving})
+            fresh.improve()
+            if fresh.score()[:2] < as_they_are.score()[:2]:
+                better = fresh
+        homes.update(better.seat)
     return homes
 
 
-def _balanced(group: Sequence[Table], staying: Sequence[Person],
-              moving: Sequence[Person]) -> dict[int, int]:
-    """`moving` seated at the tables of one theme around `staying`, sizes even first."""
+def _spread(group: Sequence[Table], staying: Sequence[Person],
+            moving: Sequence[Person]) -> dict[int, int]:
+    """A fresh seating of `moving` at one theme's tables around `staying`: sizes as even as
+    the capacities allow, then each person, the largest affiliation first, where the
+    fewest of their kind sit."""
     sizes = Counter(p.home_table for p in staying)
     room = Counter({t.id: 0 for t in group})
     for _ in moving:
@@ -231,8 +245,8 @@ def _balanced(group: Sequence[Table], staying: Sequence[Person],
                      if t.capacity is None or sizes[t.id] + room[t.id] < t.capacity] or group
         table = min(with_room, key=lambda t: (sizes[t.id] + room[t.id], t.id))
         room[table.id] += 1
-    kinds: dict[int, Counter[str | None]] = {
-        t.id: Counter(p.affiliation for p in staying if p.home_table == t.id) for t in group}
+    kinds = {t.id: Counter(p.affiliation for p in staying if p.home_table == t.id)
+             for t in group}
     frequency = Counter(p.affiliation for p in moving)
     seat: dict[int, int] = {}
     for person in sorted(moving, key=lambda p: (-frequency[p.affiliation],
@@ -242,35 +256,94 @@ def _balanced(group: Sequence[Table], staying: Sequence[Person],
         seat[person.id] = table
         room[table] -= 1
         kinds[table][person.affiliation] += 1
-    _trade_for_mix(seat, {p.id: p.affiliation for p in moving}, kinds)
     return seat
 
 
-def _trade_for_mix(seat: dict[int, int], kind_of: Mapping[int, str | None],
-                   kinds: dict[int, Counter[str | None]]) -> None:
-    """Let two people of different kinds at different tables trade seats while that lowers
-    the mix score (mix.joining_cost: what leaving one table and joining the other changes)."""
+class _ThemeHomes:
+    """One theme's home tables under re-balance: who of the movable people sits where,
+    and every table's count of each kind (the kept people's included)."""
 
-    def change(kind: str | None, here: int, there: int) -> int:
-        if kind is None:
-            return 0
-        return joining_cost(kinds[there][kind]) - joining_cost(kinds[here][kind] - 1)
+    def __init__(self, group: Sequence[Table], staying: Sequence[Person],
+                 seat: dict[int, int], kind_of: Mapping[int, str | None]) -> None:
+        self.tables = [t.id for t in group]
+        self.capacity = {t.id: t.capacity for t in group}
+        self.seat = dict(seat)
+        self.kinds: dict[int, Counter[str | None]] = {t.id: Counter() for t in group}
+        self.movers: dict[int, dict[str | None, list[int]]] = {t.id: {} for t in group}
+        for person in staying:
+            self.kinds[person.home_table][person.affiliation] += 1
+        for person, table in sorted(seat.items()):
+            self.kinds[table][kind_of[person]] += 1
+            self.movers[table].setdefault(kind_of[person], []).append(person)
 
-    traded = True
-    while traded:
-        traded = False
-        for first, second in itertools.combinations(sorted(seat), 2):
-            here, there = seat[first], seat[second]
-            one, other = kind_of[first], kind_of[second]
-            if here == there or one == other:
-                continue
-            if change(one, here, there) + change(other, there, here) < 0:
-                seat[first], seat[second] = there, here
-                kinds[here][one] -= 1
-                kinds[there][one] += 1
-                kinds[there][other] -= 1
-                kinds[here][other] += 1
-                traded = True
+    @staticmethod
+    def table_score(counts: Mapping[str | None, int], change: Mapping[str | None, int] = {}
+                    ) -> tuple[int, int, int]:
+        """(size², people beyond half the table of one kind, the mix score) of a table's
+        counts after `change` (kind -> people more or fewer): summed over the tables,
+        lower is better in this order; the squares of the sizes are least when even."""
+        size = sum(counts.values()) + sum(change.values())
+        known = [counts.get(kind, 0) + change.get(kind, 0)
+                 for kind in {*counts, *change} if kind is not None]
+        return size * size, sum(max(0, 2 * c - size) for c in known), mix_cost(known)
+
+    def score(self) -> tuple[int, int, int]:
+        scores = [self.table_score(self.kinds[t]) for t in self.tables]
+        return tuple(sum(column) for column in zip(*scores, strict=True))  # type: ignore[return-value]
+
+    def _gains(self, here: int, there: int, leaving: str | None,
+               coming: str | None = None) -> bool:
+        """Whether one of `leaving` going from here to there (and, in a trade, one of
+        `coming` the other way) lowers the score."""
+        trade = {} if coming is None else {coming: 1}
+        after_here = self.table_score(self.kinds[here], {leaving: -1, **trade})
+        after_there = self.table_score(
+            self.kinds[there], {leaving: 1} if coming is None else {leaving: 1, coming: -1})
+        before_here, before_there = self.scores[here], self.scores[there]
+        return (tuple(a + b for a, b in zip(after_here, after_there, strict=True))
+                < tuple(a + b for a, b in zip(before_here, before_there, strict=True)))
+
+    def _go(self, here: int, there: int, kind: str | None) -> None:
+        person = self.movers[here][kind].pop()
+        self.movers[there].setdefault(kind, []).append(person)
+        self.seat[person] = there
+        self.kinds[here][kind] -= 1
+        self.kinds[there][kind] += 1
+        for table in (here, there):
+            self.scores[table] = self.table_score(self.kinds[table])
+
+    def _has_room(self, table: int) -> bool:
+        capacity = self.capacity[table]
+        return capacity is None or sum(self.kinds[table].values()) < capacity
+
+    def improve(self) -> None:
+        """Moves and trades of one person each way while the score falls."""
+        self.scores = {t: self.table_score(self.kinds[t]) for t in self.tables}
+        changed = True
+        while changed:
+            changed = False
+            for here, there in itertools.permutations(self.tables, 2):
+                counts_here, counts_there = self.kinds[here], self.kinds[there]
+                for kind in [k for k, movers in self.movers[here].items() if movers]:
+                    # a move to a table as full or fuller makes the sizes less even
+                    if (counts_here.total() > counts_there.total() and self._has_room(there)
+                            and self._gains(here, there, kind)):
+                        self._go(here, there, kind)
+                        changed = True
+                        continue
+                    # with nobody beyond half at either table, a trade that does not
+                    # take a kind to where it has fewer only raises the mix score
+                    calm = not self.scores[here][1] and not self.scores[there][1]
+                    for other in [k for k, movers in self.movers[there].items()
+                                  if movers and k != kind]:
+                        if calm and counts_here[kind] <= counts_there[kind] \
+                                and counts_there[other] <= counts_here[other]:
+                            continue
+                        if self.movers[here].get(kind) and self._gains(
+                                here, there, kind, other):
+                            self._go(here, there, kind)
+                            self._go(there, here, other)
+                            changed = True
 
 
 def count_repeat_pairs(

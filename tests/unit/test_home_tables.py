@@ -103,6 +103,16 @@ def test_the_rebalance_moves_nobody_seated_by_hand(event, data):
     assert all(theme_of[homes[p.id]] == p.theme for p in people)
 
 
+@settings(max_examples=150, deadline=None)
+@given(events())
+def test_a_second_rebalance_moves_nobody(event):
+    """Whoever sits well stays: the re-balance starts from the tables as they are."""
+    tables, joiners = event
+    joined = join_in_order(tables, joiners)
+    people = rehomed(joined, balance_homes(joined, tables))
+    assert balance_homes(people, tables) == {p.id: p.home_table for p in people}
+
+
 def test_an_unlucky_join_order_is_mended_by_the_rebalance():
     tables = [Table(1, theme="care"), Table(2, theme="care")]
     people = join_in_order(tables, [("care", kind) for kind in UNLUCKY])
