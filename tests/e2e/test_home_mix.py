@@ -13,8 +13,11 @@ from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
 THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
 SIX_TABLES = [{"name": f"テーブル{n + 1}", "theme": THEMES[n // 2]} for n in range(6)]
 PEOPLE = Counter(citizen=14, city=9, npo=8, business=8, community=6, other=3)
-"""48 people as a city office's workshop might have them; no kind is more than half of any
-theme's 16, so every table of 8 can hold two kinds or more with none over half."""
+"""48 people as a city office's workshop might have them."""
+UNLUCKY_SEED = 90
+"""A shuffle whose joins leave a table with 4 citizens of 7 (about one shuffle in thirty
+does something like it: bench/seating.py, "home tables"), although each theme's 16 can sit
+at two tables of 8 with no kind over half."""
 
 
 def seating_of(api, event) -> dict:
@@ -47,10 +50,13 @@ def test_48_shuffled_joins_get_mixed_home_tables_on_the_console(server, api, ope
     rows = console.locator("#plan [data-home-mix] tr[data-table-id]")
     expect(rows).to_have_count(6)
     joiners = [kind for kind, count in PEOPLE.items() for _ in range(count)]
-    rng = random.Random(48)
+    rng = random.Random(UNLUCKY_SEED)
     rng.shuffle(joiners)
     themes = [THEMES[n % 3] for n in range(48)]
     rng.shuffle(themes)
+    for theme in THEMES:  # the mix allows it: each kind at most half a table, twice
+        kinds = Counter(k for k, t in zip(joiners, themes, strict=True) if t == theme)
+        assert sum(kinds.values()) == 16 and max(kinds.values()) <= 8
     for n, (kind, theme) in enumerate(zip(joiners, themes, strict=True)):
         response = api.post(f"/api/v1/sessions/{event['id']}/participants",
                             json={"join_code": event["join_code"], "name": f"参加者{n + 1}",
@@ -59,10 +65,16 @@ def test_48_shuffled_joins_get_mixed_home_tables_on_the_console(server, api, ope
     wait_until_seated(console, 48)
     before = seating_of(api, event)["home_mix"]
     assert sum(sum(e["mix"].values()) for e in before) == 48
+    unmixed = [e["table_id"] for e in before if not mixed(e["mix"])]
+    assert unmixed  # this order was unlucky for the joiner's rule
+    for table_id in unmixed:
+        expect(console.locator(f"#plan tr[data-table-id='{table_id}']")).to_have_class(
+            "plan__unmixed")
     shot(console.locator("#plan"), "console-home-mix-joined")
 
     console.locator("[data-rebalance]").click()
-    expect(console.locator("#flash")).to_contain_text("ホームテーブル", timeout=WAIT_MS)
+    expect(console.locator("#flash")).to_contain_text("人のホームテーブルを変え",
+                                                      timeout=WAIT_MS)
     expect(console.locator("#plan tr.plan__unmixed")).to_have_count(0, timeout=WAIT_MS)
     after = seating_of(api, event)["home_mix"]
     for entry in after:

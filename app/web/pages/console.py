@@ -85,6 +85,9 @@ def plan_from_console(identity: Facilitator, request: Request,
 def rebalance_from_console(identity: Facilitator, request: Request,
                            services: ServicesDep) -> Response:
     moved = seating.rebalance(services, identity).value.moved
+    if not moved:
+        return note(request, N_("The home tables mix as well as they can already; "
+                                "nobody moved."))
     return note(request, NN_("%(num)s person has another home table for a better mix.",
                              "%(num)s people have another home table for a better mix."),
                 num=moved)
