@@ -28,6 +28,12 @@ def join_in_order(tables, joiners):
     return people
 
 
+def themes_kept(tables, people, homes) -> bool:
+    """Everyone's home table (in `homes`) is of the theme they chose."""
+    theme_of = {t.id: t.theme for t in tables}
+    return all(theme_of[homes[p.id]] == p.theme for p in people)
+
+
 def rehomed(people, homes):
     return [replace(p, home_table=homes[p.id]) for p in people]
 
@@ -67,11 +73,11 @@ def events(draw):
 def test_any_join_order_is_mixed_after_the_rebalance_when_the_mix_allows(event):
     tables, joiners = event
     people = join_in_order(tables, joiners)
-    after = rehomed(people, balance_homes(people, tables))
-    theme_of = {t.id: t.theme for t in tables}
-    assert all(theme_of[p.home_table] == p.theme for p in after)  # the chosen theme kept
+    homes = balance_homes(people, tables)
+    assert themes_kept(tables, people, homes)
+    after = rehomed(people, homes)
     mix = home_mix(after, tables)
-    for theme in set(theme_of.values()):
+    for theme in {t.theme for t in tables}:
         sizes = [sum(mix[t.id].values()) for t in tables if t.theme == theme]
         assert max(sizes) - min(sizes) <= 1
         if mix_allows(after, tables, theme):
@@ -83,10 +89,9 @@ def test_any_join_order_is_mixed_after_the_rebalance_when_the_mix_allows(event):
 def test_joiners_keep_their_theme_and_near_even_tables_in_any_order(event):
     tables, joiners = event
     people = join_in_order(tables, joiners)
-    theme_of = {t.id: t.theme for t in tables}
-    assert all(theme_of[p.home_table] == p.theme for p in people)
+    assert themes_kept(tables, people, {p.id: p.home_table for p in people})
     sizes = Counter(p.home_table for p in people)
-    for theme in set(theme_of.values()):
+    for theme in {t.theme for t in tables}:
         group = [sizes[t.id] for t in tables if t.theme == theme]
         assert max(group) - min(group) <= HOME_SIZE_SLACK + 1
 
@@ -99,8 +104,7 @@ def test_the_rebalance_moves_nobody_seated_by_hand(event, data):
     by_hand = data.draw(st.sets(st.sampled_from([p.id for p in people])))
     homes = balance_homes(people, tables, kept=by_hand)
     assert all(homes[p.id] == p.home_table for p in people if p.id in by_hand)
-    theme_of = {t.id: t.theme for t in tables}
-    assert all(theme_of[homes[p.id]] == p.theme for p in people)
+    assert themes_kept(tables, people, homes)
 
 
 @settings(max_examples=150, deadline=None)
