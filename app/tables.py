@@ -275,21 +275,24 @@ class _ThemeHomes:
         for person, table in sorted(seat.items()):
             self.kinds[table][kind_of[person]] += 1
             self.movers[table].setdefault(kind_of[person], []).append(person)
+        self.scores = {t: self.table_score(self.kinds[t]) for t in self.tables}
 
     @staticmethod
-    def table_score(counts: Mapping[str | None, int], change: Mapping[str | None, int] = {}
-                    ) -> tuple[int, int, int]:
+    def table_score(counts: Mapping[str | None, int],
+                    change: Mapping[str | None, int] | None = None) -> tuple[int, int, int]:
         """(size², people beyond half the table of one kind, the mix score) of a table's
         counts after `change` (kind -> people more or fewer): summed over the tables,
         lower is better in this order; the squares of the sizes are least when even."""
+        change = change or {}
         size = sum(counts.values()) + sum(change.values())
         known = [counts.get(kind, 0) + change.get(kind, 0)
                  for kind in {*counts, *change} if kind is not None]
         return size * size, sum(max(0, 2 * c - size) for c in known), mix_cost(known)
 
     def score(self) -> tuple[int, int, int]:
-        scores = [self.table_score(self.kinds[t]) for t in self.tables]
-        return tuple(sum(column) for column in zip(*scores, strict=True))  # type: ignore[return-value]
+        """The whole theme's score: its tables' summed."""
+        sizes, halves, mix = zip(*self.scores.values(), strict=True)
+        return sum(sizes), sum(halves), sum(mix)
 
     def _gains(self, here: int, there: int, leaving: str | None,
                coming: str | None = None) -> bool:
@@ -317,8 +320,8 @@ class _ThemeHomes:
         return capacity is None or sum(self.kinds[table].values()) < capacity
 
     def improve(self) -> None:
-        """Moves and trades of one person each way while the score falls."""
-        self.scores = {t: self.table_score(self.kinds[t]) for t in self.tables}
+        """Moves and trades of one person each way while the score falls (the last of a
+        kind to come to a table is the first to go)."""
         changed = True
         while changed:
             changed = False
