@@ -68,14 +68,15 @@ def test_the_rebalance_mixes_the_home_tables_and_moves_nobody_seated_by_hand(api
               for n, kind in enumerate(UNLUCKY)]
     before = home_mix_of(seating_of(api, event))
     assert not (mixed(before[first]) and mixed(before[second]))
-    # the facilitator seats a business person at home at table 2 by hand
+    # the facilitator seats a citizen at home at table 2 by hand: 3 citizens of 4 there
     by_hand = next(p for p, kind in zip(people, UNLUCKY, strict=True)
-                   if kind == "business" and p["home_table"] == first)
+                   if kind == "citizen" and p["home_table"] == first)
     moved = api.post(f"/api/v1/sessions/{event['id']}/seats",
                      headers=bearer(event["facilitator_token"]),
                      json={"participant_id": by_hand["id"], "table_id": second,
                            "phase_index": 0})
     assert moved.status_code == 200, moved.text
+    assert not mixed(home_mix_of(seating_of(api, event))[second])
     response = rebalance(api, event)
     assert response.status_code == 200, response.text
     body = response.json()
