@@ -1,7 +1,7 @@
 """a participant's home table set by hand: the re-balance of the home tables keeps it
 
 Revision ID: 0027
-Revises: 0021
+Revises: 0023
 Create Date: 2026-12-07 10:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0027'
-down_revision = '0021'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
