@@ -253,6 +253,12 @@ class SuggestionForm(PageForm):
     cards: list[str] = []
 
 
+class CardTextForm(PageForm):
+    """A new text for one's own card (the host's tablet)."""
+
+    text: str = ""
+
+
 class AffiliationForm(PageForm):
     affiliation: str = ""
 

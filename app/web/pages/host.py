@@ -1,4 +1,5 @@
-"""The table host's tablet: the page, the host's affiliation, absences and cards."""
+"""The table host's tablet: the page, the host's affiliation, absences and cards (new
+ones, and their own edited or withdrawn)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import seating, sessions
+from app.actions import board, seating, sessions
 from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, AffiliationForm, posted
+from app.web.pages.forms import AbsenceForm, AffiliationForm, CardTextForm, posted
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -59,3 +60,21 @@ def host(visit: HostVisit, request: Request) -> Response:
 def card_from_host(event_id: str, spec: CardIn, request: Request,
                    services: ServicesDep) -> JSONResponse:
     return card_from_page(request, services, event_id, auth.HOST, spec)
+
+
+@router.post("/h/{event_id}/cards/{card_id}")
+def edit_from_host(identity: TableHost, card_id: str,
+                   edit: Annotated[CardTextForm, posted(CardTextForm)],
+                   request: Request, services: ServicesDep) -> Response:
+    """The host's new text for a card of their own (the rules of PATCH …/cards/{id})."""
+    board.change_card(services, identity, card_id, {"text": edit.text})
+    return note(request, N_("Your card is changed on every screen."))
+
+
+@router.post("/h/{event_id}/cards/{card_id}/withdraw")
+def withdraw_from_host(identity: TableHost, card_id: str, request: Request,
+                       services: ServicesDep) -> Response:
+    """The host withdraws a card of their own: hidden, as `PATCH …/cards/{id}` with
+    `hidden: true`, so it leaves every screen."""
+    board.change_card(services, identity, card_id, {"hidden": True})
+    return note(request, N_("Your card is withdrawn from every screen."))
