@@ -138,10 +138,17 @@ def reception_from_console(identity: Facilitator,
     """The answer beside the desk: the person's table now (the one seat rule, as `GET
     …/seating` has it for this round), their whole route and their slip to print."""
     added = sessions.register(services, identity, arrival).value
-    view, person = added.view, added.view.person(added.person_id)
+    return _reception_answer(request, added.view, added.person_id, "reception-answer")
+
+
+def _reception_answer(request: Request, view: EventView, participant_id: int,
+                      answer_id: str) -> Response:
+    """Where someone the reception let in sits now and their route, with their slip."""
+    person = view.person(participant_id)
     return render_page(request, page_language(request), "fragments/_reception_answer.html",
                        view=view, person=person, table_now=view.table(view.table_id_of(person)),
-                       route=view.full_route(person))
+                       route=view.full_route(person), answer_id=answer_id,
+                       arrived=answer_id == "arrival-answer")
 
 
 @router.get("/f/{event_id}/participants/{participant_id}/slip", response_class=HTMLResponse)
@@ -175,11 +182,9 @@ def import_from_console(identity: Facilitator, upload: Annotated[ImportForm, pos
 @router.post("/f/{event_id}/participants/{participant_id}/arrival")
 def arrival_from_console(identity: Facilitator, participant_id: RowIdPath, request: Request,
                          services: ServicesDep) -> Response:
+    """Someone pre-registered ticked in: the answer below the expected list, as the desk's."""
     view = seating.arrive(services, identity, participant_id).value
-    person = view.person(participant_id)
-    table = view.table(person.home_table_id) if person else None
-    return note(request, N_("%(name)s has arrived: home table %(number)s."),
-                name=person.name if person else "", number=table.number if table else "–")
+    return _reception_answer(request, view, participant_id, "arrival-answer")
 
 
 @router.post("/f/{event_id}/tokens")
