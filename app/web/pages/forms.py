@@ -254,7 +254,7 @@ class SuggestionForm(PageForm):
 
 
 class CardTextForm(PageForm):
-    """A new text for one's own card (the host's tablet)."""
+    """A new text for one's own card (the host's tablet, the phone)."""
 
     text: str = ""
 

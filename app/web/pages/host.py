@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import board, seating, sessions
+from app.actions import seating, sessions
 from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
@@ -22,6 +22,7 @@ from app.web.pages.visits import (
     card_from_page,
     live_context,
     note,
+    own_card_from_page,
     render_page,
 )
 
@@ -66,15 +67,12 @@ def card_from_host(event_id: str, spec: CardIn, request: Request,
 def edit_from_host(identity: TableHost, card_id: str,
                    edit: Annotated[CardTextForm, posted(CardTextForm)],
                    request: Request, services: ServicesDep) -> Response:
-    """The host's new text for a card of their own (the rules of PATCH …/cards/{id})."""
-    board.change_card(services, identity, card_id, {"text": edit.text})
-    return note(request, N_("Your card is changed on every screen."))
+    """The host's new text for a card of their own."""
+    return own_card_from_page(request, services, identity, card_id, edit.text)
 
 
 @router.post("/h/{event_id}/cards/{card_id}/withdraw")
 def withdraw_from_host(identity: TableHost, card_id: str, request: Request,
                        services: ServicesDep) -> Response:
-    """The host withdraws a card of their own: hidden, as `PATCH …/cards/{id}` with
-    `hidden: true`, so it leaves every screen."""
-    board.change_card(services, identity, card_id, {"hidden": True})
-    return note(request, N_("Your card is withdrawn from every screen."))
+    """The host withdraws a card of their own: hidden, so it leaves every screen."""
+    return own_card_from_page(request, services, identity, card_id, None)
