@@ -15,7 +15,7 @@ def test_at_a_move_who_is_coming_is_in_view_above_the_cards(server, api, open_pa
     event = create_event(api, title="移動のときのホスト")
     for n in range(24):  # eight a table, as at a 48-person event of six tables
         join(api, event, name=f"参加者{n}", theme=THEMES[n % 3],
-             expectation="地域の見守りについて、ほかの人の考えも聞いてみたいと思っています")
+             expectation="地域の見守りについて、ほかの人の考えも聞いてみたい。" * 5)  # 130 of 140
     host_token = event["tables"][0]["host_token"]
     control(api, event, "next", from_phase=0)  # the home round: the host writes cards
     for n in range(8):
