@@ -46,5 +46,6 @@ def test_the_console_previews_a_list_before_importing_it(server, api, open_page,
     answer = console.locator("#arrival-answer")  # below the list, not at the page's top
     expect(answer).to_contain_text("伊藤")
     expect(answer).to_contain_text("到着しました")
-    expect(answer.locator("a[data-slip]")).to_have_count(1)
+    expect(answer).to_contain_text("移動の計画ができてから")  # no route slip before the plan
+    expect(answer.locator("a[data-slip]")).to_have_count(0)
     screenshot(console, "console-import-arrivals")

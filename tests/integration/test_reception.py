@@ -63,6 +63,13 @@ def test_the_console_form_of_the_reception_desk_says_where_they_sit(server):
         assert f'data-table-now="{event["tables"][2]["id"]}"' in added.text  # home, for now
         assert 'id="reception-answer"' in added.text and "hx-swap-oob" in added.text
         person = re.search(r'data-participant="(\d+)"', added.text).group(1)
+        assert "data-slip" not in added.text  # no route before the moves are planned
+        slip = api.get(f"/f/{event['id']}/participants/{person}/slip")
+        assert slip.status_code == 409 and "紙の人" not in slip.text
+        join(api, event, name="電話の人")
+        planned = api.post(f"/api/v1/sessions/{event['id']}/seating/plan",
+                           headers=facilitator(event))
+        assert planned.status_code == 200, planned.text
         slip = api.get(f"/f/{event['id']}/participants/{person}/slip")
         assert slip.status_code == 200 and "紙の人" in slip.text
         assert slip.text.count('class="slip"') == 1 and 'class="slip__route"' in slip.text

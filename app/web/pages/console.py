@@ -153,10 +153,12 @@ def _reception_answer(request: Request, view: EventView, participant_id: int,
 
 @router.get("/f/{event_id}/participants/{participant_id}/slip", response_class=HTMLResponse)
 def route_slip(visit: ConsoleVisit, participant_id: RowIdPath, request: Request) -> Response:
-    """One person's route slip, a page to print at once (the reception's latecomer)."""
+    """One person's route slip, a page to print at once (the reception's latecomer); as
+    the sheets of slips, only once the moves are planned."""
     person = visit.view.person(participant_id)
     if person is None:
         raise Refusal("not_found", N_("There is no such participant in this event."))
+    exports.check_ready(visit.view, "routes.pdf")
     return render_page(request, visit.language, "pages/route_slip.html", view=visit.view,
                        **printed.single_slip(visit.view, person, visit.language))
 
