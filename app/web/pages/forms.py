@@ -260,10 +260,12 @@ class SuggestionForm(PageForm):
     cards: list[str] = []
 
 
-class CardTextForm(PageForm):
-    """A new text for one's own card (the host's tablet, the phone)."""
+class OwnCardForm(PageForm):
+    """One's own card changed from the host's tablet or the phone: a new `text`, or
+    `withdraw` it."""
 
     text: str = ""
+    withdraw: Ticked = False
 
 
 class AffiliationForm(PageForm):

@@ -14,7 +14,7 @@ from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, AffiliationForm, CardTextForm, posted
+from app.web.pages.forms import AbsenceForm, AffiliationForm, OwnCardForm, posted
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -64,15 +64,7 @@ def card_from_host(event_id: str, spec: CardIn, request: Request,
 
 
 @router.post("/h/{event_id}/cards/{card_id}")
-def edit_from_host(identity: TableHost, card_id: str,
-                   edit: Annotated[CardTextForm, posted(CardTextForm)],
-                   request: Request, services: ServicesDep) -> Response:
-    """The host's new text for a card of their own."""
-    return own_card_from_page(request, services, identity, card_id, edit.text)
-
-
-@router.post("/h/{event_id}/cards/{card_id}/withdraw")
-def withdraw_from_host(identity: TableHost, card_id: str, request: Request,
+def own_card_from_host(identity: TableHost, card_id: str, request: Request,
+                       change: Annotated[OwnCardForm, posted(OwnCardForm)],
                        services: ServicesDep) -> Response:
-    """The host withdraws a card of their own: hidden, so it leaves every screen."""
-    return own_card_from_page(request, services, identity, card_id, None)
+    return own_card_from_page(request, services, identity, card_id, change)

@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
 from app.web.deps import ServicesDep, SettingsDep, same_origin
-from app.web.pages.forms import CardTextForm, SurveyForm, VoteForm, posted
+from app.web.pages.forms import OwnCardForm, SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
     Participant,
     PhoneVisit,
@@ -61,18 +61,10 @@ def card_from_phone(event_id: str, spec: CardIn, request: Request,
 
 
 @router.post("/m/{event_id}/cards/{card_id}")
-def edit_from_phone(identity: Participant, card_id: str,
-                    edit: Annotated[CardTextForm, posted(CardTextForm)],
-                    request: Request, services: ServicesDep) -> Response:
-    """The participant's new text for a card of their own."""
-    return own_card_from_page(request, services, identity, card_id, edit.text)
-
-
-@router.post("/m/{event_id}/cards/{card_id}/withdraw")
-def withdraw_from_phone(identity: Participant, card_id: str, request: Request,
+def own_card_from_phone(identity: Participant, card_id: str, request: Request,
+                        change: Annotated[OwnCardForm, posted(OwnCardForm)],
                         services: ServicesDep) -> Response:
-    """The participant withdraws a card of their own: hidden, so it leaves every screen."""
-    return own_card_from_page(request, services, identity, card_id, None)
+    return own_card_from_page(request, services, identity, card_id, change)
 
 
 def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,

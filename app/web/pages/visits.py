@@ -287,13 +287,14 @@ SignedInFacilitator = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denie
 
 
 def own_card_from_page(request: Request, services, identity: auth.Identity, card_id: str,
-                       text: str | None) -> HTMLResponse:
-    """A table host's or a participant's own card from their page: its new `text`, or
-    withdrawn (None): the rules of `PATCH …/cards/{id}` for an author; the page's note."""
-    if text is None:
+                       change) -> HTMLResponse:
+    """A table host's or a participant's own card from their page (forms.OwnCardForm): its
+    new text, or withdrawn (hidden), by the rules of `PATCH …/cards/{id}` for an author;
+    the page's note."""
+    if change.withdraw:
         board.change_card(services, identity, card_id, {"hidden": True})
         return note(request, N_("Your card is withdrawn from every screen."))
-    board.change_card(services, identity, card_id, {"text": text})
+    board.change_card(services, identity, card_id, {"text": change.text})
     return note(request, N_("Your card is changed on every screen."))
 
 
