@@ -1,5 +1,5 @@
-"""The participant's phone: the page, switching to another participant's link, cards and
-dots."""
+"""The participant's phone: the page, switching to another participant's link, cards (new
+ones, and their own edited or withdrawn) and dots."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
 from app.web.deps import ServicesDep, SettingsDep, same_origin
-from app.web.pages.forms import SurveyForm, VoteForm, posted
+from app.web.pages.forms import OwnCardForm, SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
     Participant,
     PhoneVisit,
@@ -23,6 +23,7 @@ from app.web.pages.visits import (
     denied_page,
     live_context,
     note,
+    own_card_from_page,
     render_page,
 )
 
@@ -57,6 +58,13 @@ def switch_participant(event_id: str, request: Request, services: ServicesDep,
 def card_from_phone(event_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
     return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
+
+
+@router.post("/m/{event_id}/cards/{card_id}")
+def own_card_from_phone(identity: Participant, card_id: str, request: Request,
+                        change: Annotated[OwnCardForm, posted(OwnCardForm)],
+                        services: ServicesDep) -> Response:
+    return own_card_from_page(request, services, identity, card_id, change)
 
 
 def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,
