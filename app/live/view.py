@@ -23,6 +23,7 @@ from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
 from app.store.records import (
     CardRecord,
+    CarriedGroupRecord,
     EventRecord,
     GroupRecord,
     GroupVoteRecord,
@@ -198,8 +199,16 @@ class EventView:
                  votes: Iterable[VoteRecord] = (),
                  group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0,
                  survey: SurveyRecord | None = None,
-                 survey_answers: Iterable[SurveyAnswerRecord] = ()):
+                 survey_answers: Iterable[SurveyAnswerRecord] = (),
+                 carried: Iterable[CarriedGroupRecord] = (),
+                 met_before: frozenset[tuple[int, int]] = frozenset()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
+        self.carried = tuple(carried)
+        """The groups of an earlier event of the series carried into this one (前回の主な
+        意見), in the order they were chosen."""
+        self.met_before = met_before
+        """Pairs of participant ids (smaller first) who sat together in an earlier event
+        of the series (app/store/series.py earlier_pairs)."""
         self.participants = list(participants)
         self.seats = seats or {}
         """Moving round -> participant id -> table id; round 0 is everyone's home table."""
@@ -503,6 +512,14 @@ class EventView:
     def table(self, table_id: int | None) -> TableRecord | None:
         return self._tables.get(table_id)
 
+    def carried_at(self, table_id: int | None) -> tuple[CarriedGroupRecord, ...]:
+        """What a table starts from (前回の主な意見): the carried groups of its theme (a
+        table without a theme sees them all)."""
+        table = self.table(table_id)
+        if table is None or not table.theme:
+            return self.carried
+        return tuple(g for g in self.carried if g.theme == table.theme)
+
     def group(self, group_id: int | None) -> GroupRecord | None:
         return next((g for g in self.groups if g.id == group_id), None)
 
@@ -600,6 +617,23 @@ class EventView:
              for p in present],
             [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
              if t.id in used], seats)
+
+    def repeat_figures(self) -> tables.RepeatFigures:
+        """The repeats of the seating as it is now (moves by hand and latecomers included)
+        with the planner's bounds, across the series too (`met_before`): over the home
+        round alone until the moves are planned."""
+        count = rounds.round_count(self.program) if self.planned else 1
+        present = [p for p in self.participants if p.present
+                   and all(self.table_id_of(p, r) is not None for r in range(count))]
+        if not present:
+            return tables.RepeatFigures(0, 0, 0, 0)
+        seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
+        used = {table_id for row in seats for table_id in row.values()}
+        return tables.repeat_figures(
+            [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
+             for p in present],
+            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
+             if t.id in used], seats, self.met_before)
 
     def mix_figures(self) -> MixFigures:
         """How well the plan mixes people: new people met per person, pairs that meet

@@ -128,6 +128,20 @@ class Created(Answer):
     urls: PageLinks
 
 
+class SeriesSession(Answer):
+    id: str
+    title: str
+    date: str
+    status: str
+    participants: int
+
+
+class Series(Answer):
+    """The events of a series (第1回, 第2回, …), first first."""
+    series_id: str
+    sessions: list[SeriesSession]
+
+
 class Person(Answer):
     id: int
     name: str
@@ -269,9 +283,15 @@ class ThemeMiss(Answer):
 
 
 class Seating(Answer):
-    """Who sits where in every phase that seats people, and who missed a theme."""
+    """Who sits where in every phase that seats people, who missed a theme, the pairs
+    that meet again (in this event, and across its series) and the planner's lower
+    bounds for them."""
     rounds: list[RoundSeating]
     theme_misses: list[ThemeMiss]
+    repeat_pairs: int
+    lower_bound: int
+    series_repeat_pairs: int
+    series_lower_bound: int
 
 
 class Planned(Seating):

@@ -1,0 +1,177 @@
+"""A series of events through the API (issue 23): a 48-person event played, a follow-up
+carrying its people and two groups; the follow-up's seating keeps apart who met in
+session 1; one person across sessions; refusals."""
+
+import time
+
+import pytest
+
+from app import tables
+from tests.fixtures.api import (
+    AFFILIATIONS,
+    assert_refused,
+    bearer,
+    control,
+    create_event,
+    facilitator,
+    join,
+    make_groups,
+    move_into_first_moving_round,
+    open_link,
+    post_card,
+    seat_of,
+    seating,
+    session_of,
+)
+
+THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
+
+
+def played_event(api, people: int = 48, table_count: int = 6, themed: bool = True):
+    """Six tables (two per theme, `people` choosing evenly, when `themed`); the moves
+    planned and made."""
+    theme = (lambda n: THEMES[n % len(THEMES)]) if themed else (lambda n: "")
+    event = create_event(api, tables=[
+        {"name": f"テーブル{n + 1}", "theme": theme(n // 2)} for n in range(table_count)])
+    joined = [join(api, event, f"参加者{n}", affiliation=AFFILIATIONS[n % len(AFFILIATIONS)],
+                   theme=theme(n)).json() for n in range(people)]
+    move_into_first_moving_round(api, event)
+    return event, joined
+
+
+def grouped_cards(api, event) -> list[dict]:
+    """Two groups with a card each from its theme's table (the first with a dot more)."""
+    groups = make_groups(api, event, ["見守りの担い手", "子どもの居場所"])
+    for group, table, text in ((groups[0], event["tables"][0], "見守りの担い手が足りない"),
+                               (groups[1], event["tables"][2], "放課後の居場所がほしい")):
+        card = post_card(api, event, event["facilitator_token"], text,
+                         table_id=table["id"]).json()
+        moved = api.patch(f"/api/v1/sessions/{event['id']}/cards/{card['id']}",
+                          json={"group_id": group["id"]}, headers=facilitator(event))
+        assert moved.status_code == 200, moved.text
+    return groups
+
+
+def follow_up(api, event, **body):
+    return api.post(f"/api/v1/sessions/{event['id']}/follow_up", json=body,
+                    headers=facilitator(event))
+
+
+def met_pairs(rounds_: list[dict[int, int]]) -> set[frozenset[int]]:
+    return {frozenset((a, b)) for seats in rounds_ for a in seats for b in seats
+            if a != b and seats[a] == seats[b]}
+
+
+@pytest.mark.parametrize("themed", [False, True])
+def test_a_follow_up_seats_people_apart_who_met_in_session_one(api, themed):
+    """Without themes the follow-up can keep nearly everyone apart; with three themes at two
+    tables each, everyone must visit each theme again, which forces many meetings."""
+    event, _ = played_event(api, themed=themed)
+    groups = grouped_cards(api, event)
+    first_rounds = [seat_of(r) for r in seating(api, event)][:3]  # home, two moves
+    made = follow_up(api, event, date="2027-01-18",
+                     carry={"participants": True, "groups": [g["id"] for g in groups]})
+    assert made.status_code == 201, made.text
+    second = made.json()
+    assert set(second) == set(create_event(api))  # the shape of POST /sessions
+    assert [t["theme"] for t in second["tables"]] == [t["theme"] for t in event["tables"]]
+
+    listed = api.get(f"/api/v1/sessions/{second['id']}/series", headers=facilitator(second))
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["series_id"] == event["id"]
+    assert [(s["id"], s["participants"]) for s in listed.json()["sessions"]] == [
+        (event["id"], 48), (second["id"], 48)]
+    assert listed.json()["sessions"][1]["date"] == "2027-01-18"
+
+    people = session_of(api, second, second["facilitator_token"])["participants"]
+    first_people = session_of(api, event, event["facilitator_token"])["participants"]
+    assert sorted(p["name"] for p in people) == sorted(p["name"] for p in first_people)
+    planned = api.post(f"/api/v1/sessions/{second['id']}/seating/plan",
+                       headers=facilitator(second))
+    assert planned.status_code == 200, planned.text
+    body = planned.json()
+    # who met in session 1, by name (one person across sessions), seated in session 2
+    name_of_first = {p["id"]: p["name"] for p in first_people}
+    name_of_second = {p["id"]: p["name"] for p in people}
+    met_first = {frozenset(name_of_first[p] for p in pair) for pair in met_pairs(first_rounds)}
+    second_rounds = [seat_of(r) for r in body["rounds"]][:3]
+    again = sum(frozenset((name_of_second[a], name_of_second[b])) in met_first
+                for seats in second_rounds for a in seats for b in seats
+                if a < b and seats[a] == seats[b])
+    assert body["series_repeat_pairs"] == again
+    assert body["series_lower_bound"] <= body["series_repeat_pairs"]
+    # the same people, tables and home tables planned without session 1's pairs
+    home = second_rounds[0]
+    ignoring = tables.plan_seating(
+        [tables.Person(p["id"], p["affiliation"], None, home[p["id"]]) for p in people],
+        [tables.Table(t["id"], None, t["theme"] or None) for t in second["tables"]], 3,
+        seed=1, time_limit=2.0, clock=time.monotonic)
+    id_of = {name: pid for pid, name in name_of_second.items()}
+    before = {(id_of[a], id_of[b]) for a, b in (tuple(pair) for pair in met_first)}
+    ignored = tables.count_series_repeats(
+        [[seated for seated in r.values()] for r in ignoring.rounds], before)
+    print(f"\nseries repeats: {again} (bound {body['series_lower_bound']}); "
+          f"a plan ignoring session 1: {ignored}; repeats within session 2: "
+          f"{body['repeat_pairs']} (bound {body['lower_bound']})")
+    assert again * (4 if themed else 2) <= ignored * 3
+
+
+def test_carried_people_keep_their_identity_and_their_old_link(api):
+    event, joined = played_event(api, people=12, table_count=6)
+    second = follow_up(api, event, carry={"participants": True}).json()
+    people = session_of(api, second, second["facilitator_token"])["participants"]
+    assert sorted((p["name"], p["affiliation"]) for p in people) == sorted(
+        (f"参加者{n}", AFFILIATIONS[n % len(AFFILIATIONS)]) for n in range(12))
+    # the first session's phone link leads to the follow-up, signed in as the same person
+    page = open_link(api, f"{api.base_url}/m/{event['id']}?token={joined[3]['token']}")
+    assert f"/m/{second['id']}" in str(page.url), page.url
+    assert "参加者3" in page.text
+    third = follow_up(api, second, carry={"participants": True}).json()
+    page = open_link(api, f"{api.base_url}/m/{event['id']}?token={joined[3]['token']}")
+    assert f"/m/{third['id']}" in str(page.url), page.url  # always the latest session
+    listed = api.get(f"/api/v1/sessions/{third['id']}/series", headers=facilitator(third))
+    assert [s["id"] for s in listed.json()["sessions"]] == [event["id"], second["id"],
+                                                            third["id"]]
+
+
+def test_carried_groups_are_the_follow_ups_starting_material(api):
+    event, _ = played_event(api, people=12, table_count=6)
+    groups = grouped_cards(api, event)
+    second = follow_up(api, event, carry={"groups": [g["id"] for g in groups]}).json()
+    host = open_link(api, second["tables"][0]["host_url"])  # theme 1: the first group
+    assert "前回の主な意見" in host.text
+    assert "見守りの担い手" in host.text and "見守りの担い手が足りない" in host.text
+    assert "子どもの居場所" not in host.text  # another theme's group
+    console = open_link(api, second["urls"]["console"])
+    assert "前回の主な意見" in console.text
+    assert "見守りの担い手" in console.text and "子どもの居場所" in console.text
+
+
+@pytest.mark.parametrize(("body", "status", "code"), [
+    ({"carry": {"groups": [999999]}}, 422, "invalid"),
+    ({"carry": {"tables": False}}, 422, "invalid"),
+    ({"carry": {"participants": "yes"}}, 422, "invalid"),
+])
+def test_a_follow_up_is_refused_for_what_it_cannot_carry(api, body, status, code):
+    event = create_event(api)
+    assert_refused(follow_up(api, event, **body), status, code)
+
+
+def test_only_the_facilitator_makes_a_follow_up_or_reads_the_series(api):
+    event = create_event(api)
+    person = join(api, event).json()
+    assert_refused(api.post(f"/api/v1/sessions/{event['id']}/follow_up", json={},
+                            headers=bearer(person["token"])), 403, "forbidden")
+    assert_refused(api.post(f"/api/v1/sessions/{event['id']}/follow_up", json={},
+                            headers=bearer(event["tables"][0]["host_token"])), 403, "forbidden")
+    assert_refused(api.get(f"/api/v1/sessions/{event['id']}/series",
+                           headers=bearer(person["token"])), 403, "forbidden")
+    alone = api.get(f"/api/v1/sessions/{event['id']}/series", headers=facilitator(event))
+    assert alone.json() == {"series_id": event["id"], "sessions": [
+        {"id": event["id"], "title": event_title(api, event), "date": "", "status": "ready",
+         "participants": 1}]}
+    assert control(api, event, "next").status_code == 200
+
+
+def event_title(api, event) -> str:
+    return api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event)).json()["title"]
