@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +24,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import auth, rounds, tables
+from app.refusal import Refusal
 from app.store.models import CafeTable, CarriedGroup, EventSession, Participant, RunState, Seat
 from app.store.records import CarriedGroupRecord, EventRecord, PersonRecord, record_of
 from app.store.rows import program_of
@@ -130,7 +133,7 @@ def carry_into(db: Session, source: EventRecord, session_id: str, carry: Carry,
                now_ms: int) -> None:
     """Write what a follow-up carries over, in its creation's transaction: the groups (a
     copy each), and the people (a new row each, the same person: `person_id`), at home
-    tables of their theme chosen to keep apart those who met in the series already."""
+    tables of the planner's choosing, which keep apart those who met in the series."""
     for position, group in enumerate(carry.groups):
         db.add(CarriedGroup(session_id=session_id, from_session_id=source.id,
                             from_group_id=group.from_group_id, position=position,
@@ -142,8 +145,12 @@ def carry_into(db: Session, source: EventRecord, session_id: str, carry: Carry,
     cafe_tables = db.exec(select(CafeTable).where(CafeTable.session_id == session_id)
                           .order_by(CafeTable.number)).all()
     met = _met_by_key(db, source)
-    homes = _homes(carry.people, [tables.Table(t.id, t.capacity, t.theme or None)
-                                  for t in cafe_tables], met)
+    plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables]
+    try:
+        homes = _planned_homes(carry.people, plan_tables, met,
+                               rounds.round_count(program_of(db, session_id)))
+    except Refusal:  # fewer people than tables: no plan, a table each in turn
+        homes = _homes(carry.people, plan_tables, met)
     for person in carry.people:
         db.add(Participant(session_id=session_id, name=person.name,
                            affiliation=person.affiliation, theme=person.theme,
@@ -161,6 +168,25 @@ def _met_by_key(db: Session, source: EventRecord) -> set[frozenset[int]]:
             for group in groups:
                 met.update(frozenset(pair) for pair in itertools.combinations(group, 2))
     return met
+
+
+HOME_PLAN_SECONDS = 1.0
+"""The carried people's home tables come from a whole plan of the follow-up's rounds."""
+
+
+def _planned_homes(people: Sequence[PersonRecord], cafe_tables: list[tables.Table],
+                   met: set[frozenset[int]], round_count: int) -> dict[int, int]:
+    """Home tables (by old participant id) from the planner's home round of a plan of
+    the follow-up that keeps apart who met in the series: the home round is given when the
+    moves are planned, so it must already leave the moves room to keep them apart."""
+    id_of = {p.person_key: p.id for p in people}
+    met_before = [(id_of[a], id_of[b]) for a, b in (tuple(pair) for pair in met)
+                  if a in id_of and b in id_of]
+    plan = tables.plan_seating(
+        [tables.Person(p.id, p.affiliation, p.theme or None) for p in people], cafe_tables,
+        max(round_count, 2), seed=zlib.crc32(str(len(people)).encode()),
+        time_limit=HOME_PLAN_SECONDS, met_before=met_before, clock=time.monotonic)
+    return {person: table for table, seated in plan.rounds[0].items() for person in seated}
 
 
 def _homes(people: Sequence[PersonRecord], cafe_tables: list[tables.Table],

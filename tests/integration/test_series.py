@@ -2,6 +2,7 @@
 carrying its people and two groups; the follow-up's seating keeps apart who met in
 session 1; one person across sessions; refusals."""
 
+import re
 import time
 
 import pytest
@@ -113,7 +114,7 @@ def test_a_follow_up_seats_people_apart_who_met_in_session_one(api, themed):
     print(f"\nseries repeats: {again} (bound {body['series_lower_bound']}); "
           f"a plan ignoring session 1: {ignored}; repeats within session 2: "
           f"{body['repeat_pairs']} (bound {body['lower_bound']})")
-    assert again * (4 if themed else 2) <= ignored * 3
+    assert again < ignored * (0.85 if themed else 0.75)
 
 
 def test_carried_people_keep_their_identity_and_their_old_link(api):
@@ -123,12 +124,14 @@ def test_carried_people_keep_their_identity_and_their_old_link(api):
     assert sorted((p["name"], p["affiliation"]) for p in people) == sorted(
         (f"参加者{n}", AFFILIATIONS[n % len(AFFILIATIONS)]) for n in range(12))
     # the first session's phone link leads to the follow-up, signed in as the same person
-    page = open_link(api, f"{api.base_url}/m/{event['id']}?token={joined[3]['token']}")
-    assert f"/m/{second['id']}" in str(page.url), page.url
-    assert "参加者3" in page.text
+    old_link = f"{api.base_url}/m/{event['id']}?token={joined[3]['token']}"
+    led_to = open_link(api, old_link)
+    assert str(led_to.url).startswith(f"{api.base_url}/m/{second['id']}?token="), led_to.url
+    page = open_link(api, str(led_to.url))
+    assert page.status_code == 200 and "参加者3" in page.text
     third = follow_up(api, second, carry={"participants": True}).json()
-    page = open_link(api, f"{api.base_url}/m/{event['id']}?token={joined[3]['token']}")
-    assert f"/m/{third['id']}" in str(page.url), page.url  # always the latest session
+    led_to = open_link(api, old_link)  # always the latest session
+    assert str(led_to.url).startswith(f"{api.base_url}/m/{third['id']}?token="), led_to.url
     listed = api.get(f"/api/v1/sessions/{third['id']}/series", headers=facilitator(third))
     assert [s["id"] for s in listed.json()["sessions"]] == [event["id"], second["id"],
                                                             third["id"]]
@@ -138,13 +141,18 @@ def test_carried_groups_are_the_follow_ups_starting_material(api):
     event, _ = played_event(api, people=12, table_count=6)
     groups = grouped_cards(api, event)
     second = follow_up(api, event, carry={"groups": [g["id"] for g in groups]}).json()
-    host = open_link(api, second["tables"][0]["host_url"])  # theme 1: the first group
-    assert "前回の主な意見" in host.text
-    assert "見守りの担い手" in host.text and "見守りの担い手が足りない" in host.text
-    assert "子どもの居場所" not in host.text  # another theme's group
-    console = open_link(api, second["urls"]["console"])
-    assert "前回の主な意見" in console.text
-    assert "見守りの担い手" in console.text and "子どもの居場所" in console.text
+    host = shown_text(open_link(api, second["tables"][0]["host_url"]))  # the first theme
+    assert "前回の主な意見" in host
+    assert "見守りの担い手" in host and "見守りの担い手が足りない" in host
+    assert "子どもの居場所" not in host  # another theme's group
+    console = shown_text(open_link(api, second["urls"]["console"]))
+    assert "前回の主な意見" in console
+    assert "見守りの担い手" in console and "子どもの居場所" in console
+
+
+def shown_text(page) -> str:
+    """A page's text without its tags (the phrase breaks, <wbr>, split Japanese words)."""
+    return re.sub(r"<[^>]+>", "", page.text)
 
 
 @pytest.mark.parametrize(("body", "status", "code"), [
