@@ -3,8 +3,6 @@ the series' listing, and where a carried person's old link leads."""
 
 from __future__ import annotations
 
-from collections import Counter
-
 from app import auth
 from app.actions import Done, Services, require
 from app.i18n import N_, translate
@@ -47,15 +45,11 @@ def carried_groups(view: EventView, group_ids: list[int]) -> tuple[series.Carrie
     dots = dict((group.id, count) for group, count in view.group_dots())
     carried = []
     for group_id in wanted:
-        shown = view.listed(("group", group_id), "shown")
-        themes = Counter(view.table(card.table_id).theme for card in shown
-                         if view.table(card.table_id) is not None)
-        top = sorted(shown, key=lambda c: (-view.dots_on(c.id), -view.weight(c.id),
-                                           c.order_key))[:TOP_CARDS]
+        top = sorted(view.listed(("group", group_id), "shown"),
+                     key=lambda c: (-view.dots_on(c.id), -view.weight(c.id), c.order_key))
         carried.append(series.CarriedGroupSpec(
-            group_id, view.group(group_id).name,
-            themes.most_common(1)[0][0] if themes else "", dots.get(group_id, 0),
-            tuple(card.text for card in top)))
+            group_id, view.group(group_id).name, view.group_theme(group_id),
+            dots.get(group_id, 0), tuple(card.text for card in top[:TOP_CARDS])))
     return tuple(carried)
 
 

@@ -512,6 +512,13 @@ class EventView:
     def table(self, table_id: int | None) -> TableRecord | None:
         return self._tables.get(table_id)
 
+    def group_theme(self, group_id: int) -> str:
+        """The theme most of a group's visible cards were written under ("" = none)."""
+        themes = Counter(self._tables[card.table_id].theme
+                         for card in self.listed(("group", group_id), "shown")
+                         if card.table_id in self._tables)
+        return themes.most_common(1)[0][0] if themes else ""
+
     def carried_at(self, table_id: int | None) -> tuple[CarriedGroupRecord, ...]:
         """What a table starts from (前回の主な意見): the carried groups of its theme (a
         table without a theme sees them all)."""

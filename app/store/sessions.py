@@ -139,6 +139,19 @@ def series_views(engine: Engine, session_id: str) -> list[EventView]:
                 for member in series.series_members(db, record_of(EventRecord, event))]
 
 
+def series_seq(engine: Engine, session_id: str) -> int:
+    """The change numbers of every event of the series added up: it grows with any
+    change of any of them (the series report is made again then)."""
+    with reading(engine) as db:
+        event = db.get(EventSession, session_id)
+        if event is None:
+            raise no_event()
+        if event.series_id is None:
+            return event.seq
+        return db.exec(select(func.sum(EventSession.seq))
+                       .where(EventSession.series_id == event.series_id)).one()
+
+
 def latest_self(engine: Engine, session_id: str, participant_id: int
                 ) -> tuple[str, str] | None:
     with reading(engine) as db:

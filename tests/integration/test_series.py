@@ -3,6 +3,7 @@ carrying its people and two groups; the follow-up's seating keeps apart who met 
 session 1; one person across sessions; refusals."""
 
 import re
+import subprocess
 import time
 
 import pytest
@@ -24,6 +25,9 @@ from tests.fixtures.api import (
     seating,
     session_of,
 )
+from tests.fixtures.browser import ARTIFACTS
+from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.timing import seconds
 
 THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
 
@@ -183,3 +187,41 @@ def test_only_the_facilitator_makes_a_follow_up_or_reads_the_series(api):
 
 def event_title(api, event) -> str:
     return api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event)).json()["title"]
+
+
+def test_the_report_and_the_series_report_name_the_carried_groups(api, tmp_path):
+    event, _ = played_event(api, people=12, table_count=6)
+    groups = grouped_cards(api, event)
+    second = follow_up(api, event, date="2027-01-18",
+                       carry={"participants": True, "groups": [g["id"] for g in groups]}).json()
+    join(api, second, "新しい人", affiliation="npo")
+    own = api.get(f"/api/v1/sessions/{second['id']}/export.report.pdf",
+                  headers=facilitator(second), timeout=seconds(120))
+    assert own.status_code == 200, own.text
+    text = squeeze(pdf_text(own.content, tmp_path))
+    assert "前回の主な意見" in text
+    assert "見守りの担い手" in text and "見守りの担い手が足りない" in text
+    assert "子どもの居場所" in text and "放課後の居場所がほしい" in text
+
+    whole = api.get(f"/api/v1/sessions/{second['id']}/export.series.pdf",
+                    headers=facilitator(second), timeout=seconds(120))
+    assert whole.status_code == 200, whole.text
+    assert whole.headers["content-type"] == "application/pdf"
+    text = squeeze(pdf_text(whole.content, tmp_path))
+    assert "シリーズ報告書" in text and "第1回" in text and "第2回" in text
+    assert "2027年1月18日（月）" in text  # the Japanese date of the follow-up
+    assert "前回からの意見：見守りの担い手" in text
+    assert "前回からの意見：子どもの居場所" in text
+    # attendance by stakeholder, session by session: two NPO people came to the first,
+    # three to the second; 12 and 13 in all
+    assert "NPO23" in text and "合計1213" in text
+    # the first session's own link to the series report answers the same series
+    first = api.get(f"/api/v1/sessions/{event['id']}/export.series.pdf",
+                    headers=facilitator(event), timeout=seconds(120))
+    assert first.status_code == 200 and "第2回" in squeeze(pdf_text(first.content, tmp_path))
+    ARTIFACTS.mkdir(exist_ok=True)
+    (tmp_path / "series.pdf").write_bytes(whole.content)
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2",
+                    str(tmp_path / "series.pdf"), str(ARTIFACTS / "series-report")],
+                   check=True, timeout=seconds(60))
+    assert (ARTIFACTS / "series-report-1.png").exists()
