@@ -17,49 +17,15 @@ from tests.fixtures.api import (
     create_event,
     facilitator,
     join,
-    make_groups,
-    move_into_first_moving_round,
     open_link,
-    post_card,
     seat_of,
     seating,
     session_of,
 )
 from tests.fixtures.browser import ARTIFACTS
 from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.series import follow_up, grouped_cards, played_event
 from tests.fixtures.timing import seconds
-
-THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
-
-
-def played_event(api, people: int = 48, table_count: int = 6, themed: bool = True):
-    """Six tables (two per theme, `people` choosing evenly, when `themed`); the moves
-    planned and made."""
-    theme = (lambda n: THEMES[n % len(THEMES)]) if themed else (lambda n: "")
-    event = create_event(api, tables=[
-        {"name": f"テーブル{n + 1}", "theme": theme(n // 2)} for n in range(table_count)])
-    joined = [join(api, event, f"参加者{n}", affiliation=AFFILIATIONS[n % len(AFFILIATIONS)],
-                   theme=theme(n)).json() for n in range(people)]
-    move_into_first_moving_round(api, event)
-    return event, joined
-
-
-def grouped_cards(api, event) -> list[dict]:
-    """Two groups with a card each from its theme's table (the first with a dot more)."""
-    groups = make_groups(api, event, ["見守りの担い手", "子どもの居場所"])
-    for group, table, text in ((groups[0], event["tables"][0], "見守りの担い手が足りない"),
-                               (groups[1], event["tables"][2], "放課後の居場所がほしい")):
-        card = post_card(api, event, event["facilitator_token"], text,
-                         table_id=table["id"]).json()
-        moved = api.patch(f"/api/v1/sessions/{event['id']}/cards/{card['id']}",
-                          json={"group_id": group["id"]}, headers=facilitator(event))
-        assert moved.status_code == 200, moved.text
-    return groups
-
-
-def follow_up(api, event, **body):
-    return api.post(f"/api/v1/sessions/{event['id']}/follow_up", json=body,
-                    headers=facilitator(event))
 
 
 def met_pairs(rounds_: list[dict[int, int]]) -> set[frozenset[int]]:
