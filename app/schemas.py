@@ -237,6 +237,14 @@ class SessionIn(Strict):
     _check_program = field_validator("program")(_program)
 
 
+def _optional_tables(value: list[TableIn] | None) -> list[TableIn] | None:
+    return None if value is None else _tables(value)
+
+
+def _optional_program(value: str | list[PhaseIn] | None) -> str | list[PhaseIn] | None:
+    return None if value is None else _program(value)
+
+
 class SessionPatch(Strict):
     """An edit of an existing event: only the fields given change."""
 
@@ -269,15 +277,8 @@ class SessionPatch(Strict):
     def _check_language(cls, value: str | None) -> str | None:
         return None if value is None else _language(value)
 
-    @field_validator("tables")
-    @classmethod
-    def _check_tables(cls, value: list[TableIn] | None) -> list[TableIn] | None:
-        return None if value is None else _tables(value)
-
-    @field_validator("program")
-    @classmethod
-    def _check_program(cls, value):
-        return None if value is None else _program(value)
+    _check_tables = field_validator("tables")(_optional_tables)
+    _check_program = field_validator("program")(_optional_program)
 
 
 class CarryIn(Strict):
@@ -302,15 +303,8 @@ class FollowUpIn(Strict):
     program: str | list[PhaseIn] | None = None
     carry: CarryIn = Field(default_factory=CarryIn)
 
-    @field_validator("tables")
-    @classmethod
-    def _check_tables(cls, value: list[TableIn] | None) -> list[TableIn] | None:
-        return None if value is None else _tables(value)
-
-    @field_validator("program")
-    @classmethod
-    def _check_program(cls, value):
-        return None if value is None else _program(value)
+    _check_tables = field_validator("tables")(_optional_tables)
+    _check_program = field_validator("program")(_optional_program)
 
 
 class ArrivalIn(Strict):

@@ -614,33 +614,30 @@ class EventView:
         which seats were placed by hand."""
         if not self.planned:
             return ()
-        count = rounds.round_count(self.program)
-        present = [p for p in self.participants if p.present
-                   and all(self.table_id_of(p, r) is not None for r in range(count))]
-        seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
-        used = {table_id for row in seats for table_id in row.values()}
-        return tables.theme_misses(
-            [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
-             for p in present],
-            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
-             if t.id in used], seats)
+        return tables.theme_misses(*self._seats_as_planned(rounds.round_count(self.program)))
 
     def repeat_figures(self) -> tables.RepeatFigures:
         """The repeats of the seating as it is now (moves by hand and latecomers included)
         with the planner's bounds, across the series too (`met_before`): over the home
         round alone until the moves are planned."""
-        count = rounds.round_count(self.program) if self.planned else 1
+        people, used, seats = self._seats_as_planned(
+            rounds.round_count(self.program) if self.planned else 1)
+        if not people:
+            return tables.RepeatFigures(0, 0, 0, 0)
+        return tables.repeat_figures(people, used, seats, self.met_before)
+
+    def _seats_as_planned(self, count: int) -> tuple[list[tables.Person], list[tables.Table],
+                                                     list[dict[int, int]]]:
+        """The planner's people (present and seated in the first `count` rounds), the
+        tables they use and their seats round by round, read back from the view."""
         present = [p for p in self.participants if p.present
                    and all(self.table_id_of(p, r) is not None for r in range(count))]
-        if not present:
-            return tables.RepeatFigures(0, 0, 0, 0)
         seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
         used = {table_id for row in seats for table_id in row.values()}
-        return tables.repeat_figures(
-            [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
-             for p in present],
-            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
-             if t.id in used], seats, self.met_before)
+        return ([tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
+                 for p in present],
+                [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
+                 if t.id in used], seats)
 
     def mix_figures(self) -> MixFigures:
         """How well the plan mixes people: new people met per person, pairs that meet
