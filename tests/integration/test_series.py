@@ -23,7 +23,7 @@ from tests.fixtures.api import (
     session_of,
 )
 from tests.fixtures.browser import ARTIFACTS
-from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.printed import export_command, pdf_text, squeeze
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 from tests.fixtures.timing import seconds
 
@@ -155,7 +155,7 @@ def event_title(api, event) -> str:
     return api.get(f"/api/v1/sessions/{event['id']}", headers=facilitator(event)).json()["title"]
 
 
-def test_the_report_and_the_series_report_name_the_carried_groups(api, tmp_path):
+def test_the_report_and_the_series_report_name_the_carried_groups(api, server, tmp_path):
     event, _ = played_event(api, people=12, table_count=6)
     groups = grouped_cards(api, event)
     second = follow_up(api, event, date="2027-01-18",
@@ -185,6 +185,12 @@ def test_the_report_and_the_series_report_name_the_carried_groups(api, tmp_path)
     first = api.get(f"/api/v1/sessions/{event['id']}/export.series.pdf",
                     headers=facilitator(event), timeout=seconds(120))
     assert first.status_code == 200 and "第2回" in squeeze(pdf_text(first.content, tmp_path))
+    # and so does the command line, from the database
+    made = export_command(event["id"], "--format", "series.pdf", "-o",
+                          str(tmp_path / "cli.pdf"), "--database-url", server.database_url)
+    assert made.returncode == 0, made.stderr
+    assert "前回からの意見：子どもの居場所" in squeeze(
+        pdf_text((tmp_path / "cli.pdf").read_bytes(), tmp_path))
     ARTIFACTS.mkdir(exist_ok=True)
     (tmp_path / "series.pdf").write_bytes(whole.content)
     subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", "2",
