@@ -115,9 +115,13 @@ def test_carried_groups_are_the_follow_ups_starting_material(api):
     assert "前回の主な意見" in host
     assert "見守りの担い手" in host and "見守りの担い手が足りない" in host
     assert "子どもの居場所" not in host  # another theme's group
-    console = shown_text(open_link(api, second["urls"]["console"]))
+    page = open_link(api, second["urls"]["console"])
+    console = shown_text(page)
     assert "前回の主な意見" in console
     assert "見守りの担い手" in console and "子どもの居場所" in console
+    assert f'href="/f/{second["id"]}/export.series.pdf"' in page.text
+    single = open_link(api, create_event(api)["urls"]["console"])
+    assert "前回の主な意見" not in shown_text(single) and "export.series.pdf" not in single.text
 
 
 def shown_text(page) -> str:
