@@ -201,3 +201,12 @@ def test_the_report_and_the_series_report_name_the_carried_groups(api, server, t
                     str(tmp_path / "series.pdf"), str(ARTIFACTS / "series-report")],
                    check=True, timeout=seconds(60))
     assert (ARTIFACTS / "series-report-1.png").exists()
+
+
+def test_fewer_people_than_tables_still_get_a_home_table_of_their_theme(api):
+    """No plan is made for one person at three tables: the theme's table is chosen."""
+    event = create_event(api)
+    join(api, event, "ひとり", theme=event["tables"][1]["theme"])
+    second = follow_up(api, event, carry={"participants": True}).json()
+    (person,) = session_of(api, second, second["facilitator_token"])["participants"]
+    assert person["home_table"] == second["tables"][1]["id"]
