@@ -8,7 +8,9 @@ that first event when its first follow-up is made (None: a single event); the ev
 series are listed by `events_of_series` in the order they were made. One person across
 the series is `PersonRecord.person_key` (`participant.person_id`: their row in the first
 event they came to). A follow-up keeps its own copy of the groups carried into it
-(`carried_group`), so it shows them as they were when it was made.
+(`carried_group`), so it shows them as they were when it was made. What a follow-up
+carries is written by `carry_into` in the follow-up's creating transaction (Carry, filled
+by actions/series.py): the place for more to carry (the actions of a session, to review).
 """
 
 from __future__ import annotations
