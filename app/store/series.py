@@ -149,7 +149,7 @@ def carry_into(db: Session, source: EventRecord, session_id: str, carry: Carry,
     met = _met_by_key(db, source)
     plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables]
     try:
-        homes = _planned_homes(carry.people, plan_tables, met,
+        homes = _planned_homes(session_id, carry.people, plan_tables, met,
                                rounds.round_count(program_of(db, session_id)))
     except Refusal:  # fewer people than tables: no plan, a table each in turn
         homes = _homes(carry.people, plan_tables, met)
@@ -176,8 +176,9 @@ HOME_PLAN_SECONDS = 1.0
 """The carried people's home tables come from a whole plan of the follow-up's rounds."""
 
 
-def _planned_homes(people: Sequence[PersonRecord], cafe_tables: list[tables.Table],
-                   met: set[frozenset[int]], round_count: int) -> dict[int, int]:
+def _planned_homes(session_id: str, people: Sequence[PersonRecord],
+                   cafe_tables: list[tables.Table], met: set[frozenset[int]],
+                   round_count: int) -> dict[int, int]:
     """Home tables (by old participant id) from the planner's home round of a plan of
     the follow-up that keeps apart who met in the series: the home round is given when the
     moves are planned, so it must already leave the moves room to keep them apart."""
@@ -186,7 +187,7 @@ def _planned_homes(people: Sequence[PersonRecord], cafe_tables: list[tables.Tabl
                   if a in id_of and b in id_of]
     plan = tables.plan_seating(
         [tables.Person(p.id, p.affiliation, p.theme or None) for p in people], cafe_tables,
-        max(round_count, 2), seed=zlib.crc32(str(len(people)).encode()),
+        round_count, seed=zlib.crc32(session_id.encode()),
         time_limit=HOME_PLAN_SECONDS, met_before=met_before, clock=time.monotonic)
     return {person: table for table, seated in plan.rounds[0].items() for person in seated}
 

