@@ -89,6 +89,9 @@ class EventSession(SQLModel, table=True):
     """The series of sessions (第1回, 第2回, …) this event belongs to: the id of its first
     event, set on that first one when its first follow-up is made (None: a single event).
     store/series.py lists a series' events in order."""
+    anonymised_at_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """When the participants' names, readings and emails were erased and every link but
+    the facilitator's revoked (store/erasure.py); None: not (yet)."""
 
 
 class ReplacedJoinCode(SQLModel, table=True):

@@ -52,6 +52,7 @@ class EventRecord:
     privacy_notice: str = ""
     series_id: str | None = None
     """The series it belongs to (its first event's id), None for a single event."""
+    anonymised_at_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
