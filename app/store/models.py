@@ -147,6 +147,9 @@ class Participant(SQLModel, table=True):
     person_id: int | None = Field(default=None, index=True)
     """One person across a series: the id of their participant row in the first event they
     came to (None: this row is that first one). A follow-up's carried rows copy it."""
+    home_by_hand: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """The facilitator set the home table by hand: a re-balance of the home tables keeps
+    it."""
 
 
 class CarriedGroup(SQLModel, table=True):

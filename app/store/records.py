@@ -86,6 +86,8 @@ class PersonRecord:
     """False for someone pre-registered until the reception ticks them in."""
     person_id: int | None = None
     """Their row in the first event of the series they came to (None: this one)."""
+    home_by_hand: bool = False
+    """The facilitator set their home table by hand; a re-balance keeps it."""
 
     @property
     def person_key(self) -> int:

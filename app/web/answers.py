@@ -290,10 +290,18 @@ class ThemeMiss(Answer):
     reason: str
 
 
+class HomeMix(Answer):
+    """How many people of each affiliation code are present at one home table."""
+    table_id: int
+    theme: str
+    mix: dict[str, int]
+
+
 class Seating(Answer):
-    """Who sits where in every phase that seats people, who missed a theme, the pairs
-    that meet again (in this event, and across its series) and the planner's lower
-    bounds for them."""
+    """The home tables' mix, who sits where in every phase that seats people, who missed a
+    theme, the pairs that meet again (in this event, and across its series) and the
+    planner's lower bounds for them."""
+    home_mix: list[HomeMix]
     rounds: list[RoundSeating]
     theme_misses: list[ThemeMiss]
     repeat_pairs: int
@@ -304,6 +312,10 @@ class Seating(Answer):
 
 class Planned(Seating):
     changed: bool
+
+
+class Rebalanced(Seating):
+    moved: int
 
 
 class Card(Answer):
