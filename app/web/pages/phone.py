@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app import auth
-from app.actions import access, board, survey
+from app.actions import access, board, series, survey
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
+from app.templating import links
 from app.web.deps import ServicesDep, SettingsDep, same_origin
 from app.web.pages.forms import OwnCardForm, SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
@@ -31,9 +32,14 @@ router = APIRouter()
 
 
 @router.get("/m/{event_id}", response_class=HTMLResponse)
-def participant_page(visit: PhoneVisit, request: Request) -> Response:
+def participant_page(visit: PhoneVisit, request: Request, services: ServicesDep) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
-    is replaced."""
+    is replaced. A link of an earlier event of a series leads to the latest event the
+    person was carried into (with their link there), while it is valid itself."""
+    later = series.current_link(services, visit.identity)
+    if later is not None:
+        event_id, token = later
+        return RedirectResponse(links.with_token(f"/m/{event_id}", token), status_code=303)
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
                        audience=visit.identity,
