@@ -89,8 +89,9 @@ ITEM_INPUTS = {
                                       tuple(view.groups), tuple(view.program)),
     "vote_card": lambda view, card: (view.vote_on, view.weight(card.id), view.revealed,
                                      view.revealed and view.dots_on(card.id)),
-    "table_card": lambda view, card: (),
-    "my_card": lambda view, card: (view.table(card.table_id), tuple(view.program)),
+    "table_card": lambda view, card: (view.event.id, view.event.card_max_length),
+    "my_card": lambda view, card: (view.table(card.table_id), tuple(view.program),
+                                   view.event.id, view.event.card_max_length),
 }
 """The card items (templates/fragments/_{name}.html) and everything each shows besides the
 card itself (the whole program: a phase's heading counts the rounds and moves before it),

@@ -253,6 +253,20 @@ def test_no_log_no_time_and_never_negative():
     assert rounds.time_spent(entries, until_ms=T0) == {0: rounds.TimeSpent(0, T0 + 5 * MINUTE)}
 
 
+def test_rounds_start_when_the_clock_starts_the_first_round():
+    program = rounds.preset("standard", str)  # an opening, then the first round
+    first = next(i for i, phase in enumerate(program) if phase.is_round)
+    assert first == 1
+    started = [
+        rounds.rounds_started(program, rounds.ClockState(index, status))
+        for index, status in ((0, READY), (0, RUNNING), (1, READY), (1, RUNNING),
+                              (1, PAUSED), (2, READY), (0, FINISHED))
+    ]
+    assert started == [False, False, False, True, True, True, True]
+    plain = [PhaseSpec("plain", "talk", 10)]
+    assert not rounds.rounds_started(plain, rounds.ClockState(0, RUNNING))
+
+
 def test_one_heading_per_phase_names_the_round_and_the_move_never_the_phase_number():
     headings = [rounds.phase_heading(program, index, str) for index, program in
                 ((i, rounds.preset("standard", str)) for i in range(6))]

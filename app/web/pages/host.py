@@ -1,4 +1,5 @@
-"""The table host's tablet: the page, the host's affiliation, absences and cards."""
+"""The table host's tablet: the page, the host's affiliation, absences and cards (new
+ones, and their own edited or withdrawn)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, AffiliationForm, posted
+from app.web.pages.forms import AbsenceForm, AffiliationForm, OwnCardForm, posted
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -21,6 +22,7 @@ from app.web.pages.visits import (
     card_from_page,
     live_context,
     note,
+    own_card_from_page,
     render_page,
 )
 
@@ -59,3 +61,10 @@ def host(visit: HostVisit, request: Request) -> Response:
 def card_from_host(event_id: str, spec: CardIn, request: Request,
                    services: ServicesDep) -> JSONResponse:
     return card_from_page(request, services, event_id, auth.HOST, spec)
+
+
+@router.post("/h/{event_id}/cards/{card_id}")
+def own_card_from_host(identity: TableHost, card_id: str, request: Request,
+                       change: Annotated[OwnCardForm, posted(OwnCardForm)],
+                       services: ServicesDep) -> Response:
+    return own_card_from_page(request, services, identity, card_id, change)
