@@ -246,14 +246,15 @@ _ROUND_IN_TITLE = re.compile(r"^\s*(?:Round|ラウンド)\s*\d+\s*(?:[:：]\s*|$
 in events made before headings were formed here): the heading gives the number."""
 
 
-def phase_heading(program: list[PhaseSpec], index: int,
-                  translate: Callable[[str], str]) -> str:
+def phase_heading(program: list[PhaseSpec], index: int, translate: Callable[[str], str],
+                  with_title: bool = True) -> str:
     """The one heading of phase `index` wherever phases are listed (console, report,
     exports, host page): a round says which round it is and how people sit —
     「ラウンド2（移動 1回目）」, 「ラウンド1（ホームテーブル）」,
     「ラウンド4（ホームテーブルに戻る）」 — followed by the phase's own title; a plain
     segment is its title alone. The phase's place in the program is never printed beside
-    it (「3. ラウンド2」 read as two numbers)."""
+    it (「3. ラウンド2」 read as two numbers). `with_title=False`: a round's label alone,
+    where a line has room for no more (the reception's answer)."""
     phase = program[index]
     title = phase.title.strip()
     if not phase.is_round:
@@ -268,7 +269,7 @@ def phase_heading(program: list[PhaseSpec], index: int,
     else:
         label = translate(N_("Round %(n)s (home table)")) % {"n": number}
     rest = _ROUND_IN_TITLE.sub("", title, count=1)
-    if not rest:
+    if not rest or not with_title:
         return label
     return translate(N_("%(round)s: %(title)s")) % {"round": label, "title": rest}
 

@@ -73,8 +73,8 @@ def environment(language: str) -> jinja2.Environment:
         keyword_chart_lengths=keywords.CHART_LENGTHS,
         stakeholder_labels=stakeholders.LABELS,
         item=_item_in,
-        phase_heading=lambda program, index: rounds.phase_heading(
-            program, index, translations(language).gettext),
+        phase_heading=lambda program, index, with_title=True: rounds.phase_heading(
+            program, index, translations(language).gettext, with_title),
     )
     return env
 

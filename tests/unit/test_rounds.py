@@ -285,3 +285,6 @@ def test_one_heading_per_phase_names_the_round_and_the_move_never_the_phase_numb
     assert [rounds.phase_heading(japanese, i, in_japanese) for i in range(4)] == [
         "開会", "ラウンド1（ホームテーブル）：ホームテーブルで自己紹介",
         "ラウンド2（移動 1回目）：2つ目のテーブルへ", "ラウンド3（移動 2回目）"]
+    assert rounds.phase_heading(japanese, 2, in_japanese, with_title=False) == (
+        "ラウンド2（移動 1回目）")
+    assert rounds.phase_heading(japanese, 0, in_japanese, with_title=False) == "開会"
