@@ -255,12 +255,12 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _export_inputs(engine, event_id: str):
-    """What an export reads: the event, its clock's log (the report's programme) and
-    everyone's token (the name tags' own links)."""
-    from app.store import registration, sessions
+    """What an export reads: the event, its clock's log (the report's programme),
+    everyone's token (the name tags' own links) and the photos of the paper sheets."""
+    from app.store import photos, registration, sessions
 
     return (sessions.load_view(engine, event_id), sessions.clock_log(engine, event_id),
-            registration.tokens(engine, event_id))
+            registration.tokens(engine, event_id), photos.images(engine, event_id))
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -276,13 +276,13 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     loaded = _load_event(args, settings, _export_inputs)
     if isinstance(loaded, int):
         return loaded
-    view, timeline, tokens = loaded
+    view, timeline, tokens, images = loaded
     try:
         check_ready(view, args.format)
     except Refusal as refusal:
         return _fail("export", str(refusal))
     data = formats.export(view, args.format, timeline=timeline, base=settings.base_url(),
-                          tokens=tokens)
+                          tokens=tokens, images=images)
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 def export(view: EventView, fmt: str, language: str | None = None,
            now_ms: int | None = None, *, timeline: Sequence = (), base: str = "",
-           progress: Progress = quiet, tokens: Mapping[int, str] | None = None) -> bytes:
+           progress: Progress = quiet, tokens: Mapping[int, str] | None = None,
+           images: Mapping[int, bytes] | None = None) -> bytes:
     """The export of `view` in `fmt` (one of FORMATS), in the event's language by default.
     `timeline` is the event's recorded clock (for the report's programme); `base` the address
     people reach the server at (for the join QR codes of the printed materials); `progress`
     hears each stage of a long one (app/documents/jobs.py STAGES); `tokens` (participant
-    id → token) put each person's own link on their name tag."""
+    id → token) put each person's own link on their name tag; `images` (photo id → JPEG)
+    the photos of the paper sheets into the report and the A3 PDF."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.event.language)
@@ -33,5 +35,5 @@ def export(view: EventView, fmt: str, language: str | None = None,
         return printed.document(view, fmt, language, base, tokens)
     if fmt in REPORT_FORMATS:
         progress("analysing")
-        return report.export(view, fmt, language, now_ms, timeline, progress)
-    return exports.export(view, fmt, language, now_ms, progress=progress)
+        return report.export(view, fmt, language, now_ms, timeline, progress, images)
+    return exports.export(view, fmt, language, now_ms, progress=progress, images=images)

@@ -69,7 +69,7 @@ def make(arguments: dict) -> None:
     signal.alarm(arguments["seconds"])
     try:
         progress("reading")
-        view, timeline, tokens = _read(arguments)
+        view, timeline, tokens, images = _read(arguments)
         memory = arguments["memory_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         body = formats.export(view, place.name, timeline=timeline, base=arguments["base"],
@@ -114,12 +114,13 @@ def _load_libraries(name: str) -> None:
         importlib.import_module(module)
 
 
-def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
+def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], dict[int, bytes]]:
     """The event and, for the report, its clock's log (for the name tags, everyone's
-    token: their own links), read before the memory limit is
+    token: their own links; for the report and the A3 PDF, the photos of the paper
+    sheets), read before the memory limit is
     set (the database's driver and its pages are not the document's own work; a driver
     failing to allocate would not say it was memory)."""
-    from app.store import keyword_terms, registration, sessions
+    from app.store import keyword_terms, photos, registration, sessions
     from app.store.db import make_engine
 
     engine = make_engine(arguments["database_url"])
@@ -129,9 +130,11 @@ def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
                     if arguments["name"] in exports.REPORT_FORMATS else ())
         tokens = (registration.tokens(engine, arguments["event_id"])
                   if arguments["name"] == "nametags.pdf" else {})
+        images = (photos.images(engine, arguments["event_id"])
+                  if arguments["name"] in exports.PHOTO_FORMATS else {})
     finally:
         engine.dispose()
-    return view, timeline, tokens
+    return view, timeline, tokens, images
 
 
 def _fail(place: jobs.Place, job: jobs.Job, message: str, **params) -> None:

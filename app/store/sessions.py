@@ -15,7 +15,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating, survey
+from app.store import photos, seating, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -129,7 +129,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         _records(db, PersonRecord, Participant, session_id, Participant.id),
         seating.seats_of(db, session_id), seq=event.seq, survey=asked,
-        survey_answers=answers, **board)
+        survey_answers=answers, photos=photos.photos_of(db, session_id), **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:

@@ -1,6 +1,6 @@
 """The JSON API, /api/v1 (docs/api.md), a module per resource: events, participants,
-seating, cards, groups, votes, insight (keywords and suggestions), board, documents and
-the survey.
+seating, cards, groups, votes, insight (keywords and suggestions), board, documents,
+the survey and the tables' photos.
 
 Each route adapts HTTP to one action (app/actions/): it reads the token and the body, calls
 the action and shapes the answer. The routes are plain functions, which FastAPI runs in a
@@ -18,6 +18,7 @@ from app.web.api import (
     groups,
     insight,
     participants,
+    photos,
     seating,
     survey,
     votes,
@@ -25,5 +26,5 @@ from app.web.api import (
 
 router = APIRouter(prefix="/api/v1", responses=answers.REFUSALS)
 for resource in (events, participants, seating, cards, groups, votes, insight, board, documents,
-                 survey):
+                 survey, photos):
     router.include_router(resource.router)
