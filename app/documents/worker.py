@@ -73,7 +73,7 @@ def make(arguments: dict) -> None:
         memory = arguments["memory_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         body = formats.export(view, place.name, timeline=timeline, base=arguments["base"],
-                              progress=progress, tokens=tokens)
+                              progress=progress, tokens=tokens, images=images)
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
