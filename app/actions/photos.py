@@ -51,7 +51,7 @@ def prepare(data: bytes) -> Prepared:
     and encoded again as a JPEG that carries nothing but its pixels and colour profile;
     422 not_an_image for anything Pillow cannot read as a picture, 422 image_too_large for
     more than MAX_PIXELS."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps
 
     try:
         with Image.open(io.BytesIO(data), formats=FORMATS) as image:
@@ -64,7 +64,8 @@ def prepare(data: bytes) -> Prepared:
         raise
     except Image.DecompressionBombError:
         raise _too_many_pixels() from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Exception:  # noqa: BLE001 - broken bytes make Pillow raise OSError, SyntaxError,
+        # ValueError, EOFError, struct.error, KeyError … (UnidentifiedImageError for none)
         raise Refusal("not_an_image", NOT_AN_IMAGE) from None
     picture.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
     picture.info = {}  # no EXIF, XMP or comment is carried over

@@ -14,7 +14,7 @@ from tests.fixtures.api import (
     join,
     receive_snapshot,
 )
-from tests.fixtures.photos import exif_of, phone_photo, size_of
+from tests.fixtures.photos import exif_of, grainy_photo, phone_photo, size_of
 from tests.fixtures.printed import pdf_text, squeeze
 from tests.fixtures.timing import seconds
 
@@ -71,6 +71,12 @@ def test_only_the_tables_host_or_the_facilitator_may_send_and_what_is_not_a_phot
     assert_refused(upload(api, event, table, person["token"], photo), 403, "forbidden")
     assert_refused(upload(api, event, table, event["projector_token"], photo), 403, "forbidden")
     assert upload(api, event, table, event["facilitator_token"], photo).status_code == 201
+    full_size = grainy_photo()
+    assert len(full_size) > 4 * 1024 * 1024  # over the 1 MiB of every other body
+    stored = upload(api, event, table, table["host_token"], full_size)
+    assert stored.status_code == 201, stored.text
+    assert size_of(api.get(stored.json()["url"], headers=facilitator(event)).content) == (
+        2400, 1800)
     assert_refused(upload(api, event, table, table["host_token"], b"%PDF-1.7 not a photo",
                           "sheet.pdf"), 422, "not_an_image")
     assert_refused(upload(api, event, table, table["host_token"], photo[:1500]), 422,

@@ -6,6 +6,7 @@ test-artifacts/report-photos.png, and DOCX) and the A3 PDF."""
 from __future__ import annotations
 
 import io
+import random
 
 import docx
 import pypdfium2
@@ -65,6 +66,27 @@ def test_what_is_not_a_readable_picture_is_refused_with_422(sent):
     with pytest.raises(Refusal) as refused:
         prepare(sent)
     assert refused.value.code == "not_an_image" and refused.value.status == 422
+
+
+def test_a_photo_spoiled_anywhere_is_kept_or_refused_never_an_error():
+    """Bytes flipped in the headers, the EXIF and the picture of a phone's photo."""
+    sent = bytearray(phone_photo(640, 480, orientation=3))
+    spoiled = random.Random(22)
+    outcomes = set()
+    for _ in range(60):
+        copy = bytearray(sent)
+        for _ in range(spoiled.randint(1, 8)):
+            at = spoiled.randrange(min(len(copy), 700)) if spoiled.random() < 0.7 \
+                else spoiled.randrange(len(copy))
+            copy[at] = spoiled.randrange(256)
+        try:
+            kept = prepare(bytes(copy))
+            assert not dict(exif_of(kept.jpeg))
+            outcomes.add("kept")
+        except Refusal as refused:
+            assert refused.code in ("not_an_image", "image_too_large")
+            outcomes.add(refused.code)
+    assert "kept" in outcomes and "not_an_image" in outcomes
 
 
 def test_a_decompression_bomb_is_refused_before_it_is_decoded():
