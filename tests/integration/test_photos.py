@@ -148,3 +148,25 @@ def test_the_report_and_the_a3_pdf_print_the_photos(server, api, tmp_path):
         finally:
             pdf.close()
         assert images == photos
+
+
+def test_deleting_the_event_deletes_its_photos_from_the_database(server, api):
+    from sqlalchemy import create_engine, text
+
+    event = create_event(api)
+    table = event["tables"][0]
+    url = upload(api, event, table, table["host_token"], phone_photo(800, 600)).json()["url"]
+    engine = create_engine(server.database_url)
+    try:
+        def stored() -> int:
+            with engine.connect() as db:
+                return db.execute(text("SELECT count(*) FROM table_photo WHERE session_id = :id"),
+                                  {"id": event["id"]}).scalar()
+
+        assert stored() == 1
+        assert api.delete(f"/api/v1/sessions/{event['id']}",
+                          headers=facilitator(event)).status_code == 204
+        assert stored() == 0
+    finally:
+        engine.dispose()
+    assert_refused(api.get(url, headers=facilitator(event)), 404, "not_found")
