@@ -7,6 +7,7 @@ facilitator chooses, the documents print them."""
 from __future__ import annotations
 
 import io
+import warnings
 from dataclasses import dataclass
 
 from app import auth
@@ -54,7 +55,11 @@ def prepare(data: bytes) -> Prepared:
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(io.BytesIO(data), formats=FORMATS) as image:
+        with warnings.catch_warnings():
+            # Pillow warns of a bomb it would still open: refused here (MAX_PIXELS is lower)
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=FORMATS)
+        with image:
             if image.width * image.height > MAX_PIXELS:
                 raise _too_many_pixels()
             image.draft("RGB", (LONG_SIDE, LONG_SIDE))  # a JPEG decodes at 1/2, 1/4, 1/8
@@ -62,7 +67,7 @@ def prepare(data: bytes) -> Prepared:
             picture = _flattened(ImageOps.exif_transpose(image))
     except Refusal:
         raise
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _too_many_pixels() from None
     except Exception:  # noqa: BLE001 - broken bytes make Pillow raise OSError, SyntaxError,
         # ValueError, EOFError, struct.error, KeyError … (UnidentifiedImageError for none)
