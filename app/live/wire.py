@@ -10,6 +10,7 @@ and one on a group each a `vote`.
 No `from __future__ import annotations` here: a TypedDict tells its NotRequired keys only
 from evaluated annotations."""
 
+from dataclasses import asdict
 from typing import Any, Literal, NotRequired, TypedDict
 
 from app import auth, cards, rounds
@@ -105,10 +106,15 @@ def voting_json(view: EventView, facilitator: bool) -> dict:
 
 def seating_json(view: EventView) -> dict:
     """Every phase that seats people (the home round and the return included), with who
-    sits at which table (docs/api.md `GET .../seating`)."""
+    sits at which table, and the affiliations at each home table (docs/api.md
+    `GET .../seating`)."""
     seating_of_phase = rounds.seating_rounds(view.program)
     phases = [i for i, phase in enumerate(view.program) if phase.is_round] or [0]
-    return {"rounds": [
+    home_mix = view.home_mix()
+    return {"home_mix": [
+        {"table_id": t.id, "theme": t.theme, "mix": dict(sorted(home_mix[t.id].items()))}
+        for t in view.tables
+    ], "rounds": [
         {"phase_index": index, "round": seating_of_phase[index],
          "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
                     for t in view.tables}}
@@ -116,7 +122,7 @@ def seating_json(view: EventView) -> dict:
     ], "theme_misses": [
         {"participant_id": miss.person, "themes": list(miss.themes), "reason": miss.reason}
         for miss in view.theme_misses()
-    ]}
+    ], **asdict(view.repeat_figures())}
 
 
 def participant_json(person) -> dict:
@@ -206,8 +212,13 @@ class PhaseMessage(StateFields):
 
 class SeatingMessage(TypedDict):
     type: Literal["seating"]
+    home_mix: list[dict[str, Any]]
     rounds: list[dict[str, Any]]
     theme_misses: list[dict[str, Any]]
+    repeat_pairs: int
+    lower_bound: int
+    series_repeat_pairs: int
+    series_lower_bound: int
 
 
 class ParticipantMessage(TypedDict):

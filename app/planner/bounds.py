@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from app.planner import coverage
 from app.planner.instance import UNSET, Instance
+from app.planner.mix import mix_cost
 
 Sizes = tuple[list[int], list[bool], int]
 
@@ -119,6 +120,17 @@ def repeat_bound(instance: Instance, barred: bool, covered: bool) -> int:
     return max(0, counting, sum(strongest.values()))
 
 
+def series_bound(instance: Instance) -> int:
+    """A lower bound on the meetings of pairs who met in an earlier event of a series: the
+    ones the given seats make (both seated there by the request: home tables in the home
+    round, fixed seats), which no plan can change."""
+    return sum(
+        seats.get(first) is not None and seats.get(first) == seats.get(second)
+        for seats in instance.pinned
+        for first, second in instance.met_before
+    )
+
+
 def pair_bound(instance: Instance, barred: bool, covered: bool) -> int:
     """A lower bound on the sum over traveller pairs of C(meetings, 2), what the search
     minimises: that sum counts, for every two rounds, the pairs that meet in both.
@@ -154,7 +166,7 @@ def floors(instance: Instance) -> dict[str, int]:
             if instance.affiliation[person] != UNSET:
                 floor[instance.affiliation[person]][table] += 1
         for kind, counts in enumerate(floor):
-            mix += sum(c * c for c in fill(counts, total[kind] - sum(counts)))
+            mix += mix_cost(fill(counts, total[kind] - sum(counts)))
     theme = sum(
         instance.table_theme[table] != instance.theme[person]
         for person, table in instance.pinned[0].items()

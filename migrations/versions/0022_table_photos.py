@@ -1,7 +1,7 @@
 """photos of the tables' paper sheets (模造紙): the JPEG and its thumbnail in the database
 
 Revision ID: 0022
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-07 10:15:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0022'
-down_revision = '0023'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
