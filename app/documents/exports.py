@@ -327,7 +327,8 @@ def table_photos(view: EventView, images: Mapping[int, bytes]) -> list[TablePhot
 
 
 def _photo_caption(view: EventView, photo) -> str:
-    phase = (view.program[photo.phase_index].title
+    gettext = translations(normalize(view.event.language)).gettext
+    phase = (rounds.phase_heading(view.program, photo.phase_index, gettext)
              if photo.phase_index < len(view.program) else "")
     taken = local_iso(view, photo.created_at_ms)[11:16]
     return f"{phase} · {taken}" if phase else taken

@@ -119,7 +119,9 @@ def test_the_report_has_a_page_of_photos_per_table():
     section = next(s for s in built.sections if s.heading == "Photos of the paper sheets")
     assert [(b.heading, len(b.photos)) for b in section.blocks] == [
         ("Table 1 · Caring for elders", 2), ("Table 2 · Children", 1)]
-    assert section.blocks[0].photos[0].caption.startswith(view.program[1].title)
+    # the phase by its one heading (rounds.phase_heading), then the time it was taken
+    assert section.blocks[0].photos[0].caption.startswith(
+        "Round 1 (home table): Self-introduction · ")
     document = docx.Document(io.BytesIO(report.to_docx(built)))
     assert len(document.inline_shapes) == 3
     assert "Table 1 · Caring for elders" in [p.text for p in document.paragraphs]
