@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -43,6 +43,7 @@ TOP_GROUPS = N_("Groups with the most votes")
 KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
+PHOTOS = exports.PHOTOS_LABEL
 APPENDIX = N_("Appendix: self-introductions")
 CARRIED = N_("Main opinions from last time")
 BAR_CELLS = 20
@@ -112,7 +113,17 @@ class Bars:
         return count / self.most if self.most else 0.0
 
 
-Block = Fields | Text | Table | Subheading | Items | Bars
+@dataclass(frozen=True)
+class Photos:
+    """A table's photos of its paper sheet, on a page of their own (the PDF) or after a
+    page break (the DOCX), under the table's name."""
+
+    kind: ClassVar[str] = "photos"
+    heading: str
+    photos: tuple[exports.SheetPhoto, ...]
+
+
+Block = Fields | Text | Table | Subheading | Items | Bars | Photos
 
 
 @dataclass(frozen=True)
@@ -361,6 +372,14 @@ def _survey(view: EventView, t, language: str) -> Section:
     return Section(t(SURVEY), tuple(blocks))
 
 
+def _photos(view: EventView, t, images: Mapping[int, bytes]) -> Section:
+    """A page per table with the photos of its paper sheet (模造紙), oldest first."""
+    return Section(t(PHOTOS), tuple(
+        Photos(table_label(shot.table) + (f" · {shot.table.theme}" if shot.table.theme else ""),
+               shot.photos)
+        for shot in exports.table_photos(view, images)))
+
+
 def _appendix(view: EventView, t) -> Section:
     written = exports.expectations(view)
     intro = Text(t(N_("What participants wrote about their hopes for the day when they "
@@ -369,9 +388,11 @@ def _appendix(view: EventView, t) -> Section:
                    else (intro, Text(t(N_("No self-introductions were written.")))))
 
 
-def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Report:
+def build(view: EventView, timeline: Sequence, language: str, now_ms: int,
+          images: Mapping[int, bytes] | None = None) -> Report:
     """The report of `view` in `language` at `now_ms`; `timeline` is the clock's log
-    (records with at_ms, phase_index and status, oldest first)."""
+    (records with at_ms, phase_index and status, oldest first); `images` the photos of the
+    paper sheets (photo id -> JPEG), a section when there are any."""
     def t(msgid: str) -> str:
         return translate(language, msgid)
 
@@ -383,6 +404,7 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
         *([carried_section(view, t)] if view.carried else []), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
         _stakeholders(view, t), *([_survey(view, t, language)] if view.survey is not None else []),
+        *([_photos(view, t, images)] if images and view.photos else []),
         _appendix(view, t)))
 
 
@@ -431,6 +453,8 @@ def to_docx(report: Report) -> bytes:
                         small.font.size, small.font.color.rgb = Pt(8), RGBColor(0x66, 0x66, 0x66)
             elif isinstance(block, Fields):
                 _docx_table(document, None, block.pairs, bold_first_column=True)
+            elif isinstance(block, Photos):
+                _docx_photos(document, block)
             elif isinstance(block, Bars):
                 _docx_table(document, None, [
                     (label, str(count), "█" * round(block.share(count) * BAR_CELLS))
@@ -471,6 +495,26 @@ def _docx_table(document, columns, rows, *, numeric=(), bold_first_column=False,
     document.add_paragraph()
 
 
+DOCX_PHOTO_WIDTH_MM = 170
+DOCX_PHOTO_HEIGHT_MM = 110
+"""A photo's largest box on the A4 page (two to a page)."""
+
+
+def _docx_photos(document, block: Photos) -> None:
+    """A page break, the table as a Heading 2, each photo fitted into its box with its
+    caption."""
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Mm
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading(block.heading, level=2)
+    for photo in block.photos:
+        scale = min(DOCX_PHOTO_WIDTH_MM / photo.width, DOCX_PHOTO_HEIGHT_MM / photo.height)
+        document.add_picture(io.BytesIO(photo.jpeg), width=Mm(photo.width * scale),
+                             height=Mm(photo.height * scale))
+        document.add_paragraph(photo.caption, style="Caption")
+
+
 def _page_numbers(paragraph) -> None:
     """"PAGE / NUMPAGES" as Word fields, centred."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -492,9 +536,10 @@ def _page_numbers(paragraph) -> None:
 
 
 def export(view: EventView, fmt: str, language: str, now_ms: int,
-           timeline: Sequence, progress: exports.Progress = exports.quiet) -> bytes:
+           timeline: Sequence, progress: exports.Progress = exports.quiet,
+           images: Mapping[int, bytes] | None = None) -> bytes:
     """The report as report.pdf or report.docx (app/documents/exports.py dispatches here)."""
-    report = build(view, timeline, language, now_ms)
+    report = build(view, timeline, language, now_ms, images)
     if fmt == "report.pdf":
         return to_pdf(report, progress)
     progress("writing")

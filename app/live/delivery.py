@@ -46,17 +46,18 @@ class Audience:
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "arrivals", "plan", "join", "links",
-                    "survey-counts"),
+                    "survey-counts", "photos"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
-                  "vote-screen", "keywords", "end"),
-    "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards"),
+                  "vote-screen", "keywords", "end", "photo"),
+    "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards",
+             "table-photos"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards",
                     "survey"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
-               "host-affiliation": "table_id", "seat": "participant_id",
+               "host-affiliation": "table_id", "table-photos": "table_id", "seat": "participant_id",
                "my-cards": "participant_id", "my-votes": "participant_id",
                "survey": "participant_id", "join": "base",
                "links": "base"}
@@ -382,6 +383,17 @@ class Delivery:
                 self.view.apply(change)
                 self.redraw([("facilitator", "survey-counts")])
                 self.redraw([("participant", "survey")], scope=change.answer.participant_id)
+            case changes.PhotoAdded() | changes.PhotoDeleted():
+                # the console's photos, the table's host's; the projector's when it showed it
+                projected = self.view.projected_photo
+                self.view.apply(change)
+                self.redraw([("facilitator", "photos")])
+                self.redraw([("host", "table-photos")], scope=change.photo.table_id)
+                if projected is not None and projected.id == change.photo.id:
+                    self.redraw([("projector", "photo")])
+            case changes.PhotoProjected():
+                self.view.apply(change)
+                self.redraw([("facilitator", "photos"), ("projector", "photo")])
             case _:
                 assert_never(change)
 
@@ -716,6 +728,8 @@ def wire_messages(view: EventView, change: changes.Change, role: str) -> list[wi
             return [{"type": "voting", **wire.voting_json(view, facilitator)}]
         case changes.HostAffiliationChosen() | changes.SurveyChanged() | changes.SurveyAnswered():
             return []  # drawn pieces only: the JSON socket carries no survey (docs/api.md)
+        case changes.PhotoAdded() | changes.PhotoDeleted() | changes.PhotoProjected():
+            return []  # drawn pieces only: programs list them with GET …/photos (docs/api.md)
         case _:
             assert_never(change)
 

@@ -573,7 +573,9 @@ class Hub:
                       | changes.ScreenChosen() | changes.PagesCommanded()
                       | changes.DotsChanged() | changes.GroupDotsChanged()
                       | changes.VotingChanged() | changes.HostAffiliationChosen()
-                      | changes.SurveyChanged() | changes.SurveyAnswered()):
+                      | changes.SurveyChanged() | changes.SurveyAnswered()
+                      | changes.PhotoAdded() | changes.PhotoDeleted()
+                      | changes.PhotoProjected()):
                     pass  # the room's view and screens follow them, in seq order
                 case _:
                     assert_never(change)

@@ -28,6 +28,7 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    PhotoRecord,
     QuestionRecord,
     SurveyAnswerRecord,
     SurveyRecord,
@@ -201,7 +202,8 @@ class EventView:
                  survey: SurveyRecord | None = None,
                  survey_answers: Iterable[SurveyAnswerRecord] = (),
                  carried: Iterable[CarriedGroupRecord] = (),
-                 met_before: frozenset[tuple[int, int]] = frozenset()):
+                 met_before: frozenset[tuple[int, int]] = frozenset(),
+                 photos: Iterable[PhotoRecord] = ()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.carried = tuple(carried)
         """The groups of an earlier event of the series carried into this one (前回の主な
@@ -218,6 +220,8 @@ class EventView:
         """The event's survey (None: the facilitator has not started one)."""
         self.survey_answers = {a.participant_id: a for a in survey_answers}
         """participant id -> their answers to the survey."""
+        self._photos = {photo.id: photo for photo in photos}
+        """photo id -> the photo of a table's paper sheet (its bytes stay in the database)."""
         """The event's change number this view shows (app/live/changes.py)."""
         self._tables = {t.id: t for t in self.tables}
         self._people = {p.id: p for p in self.participants}
@@ -714,6 +718,31 @@ class EventView:
                 tuple(given) if question.kind == "text" else (), len(given)))
         return results
 
+    # --- the photos of the paper sheets ---------------------------------------------------------
+
+    def photo(self, photo_id: int | None) -> PhotoRecord | None:
+        return self._photos.get(photo_id)
+
+    @property
+    def photos(self) -> list[PhotoRecord]:
+        """Every photo, oldest first."""
+        return sorted(self._photos.values(), key=lambda photo: photo.id)
+
+    def table_photos(self, table_id: int) -> list[PhotoRecord]:
+        return [photo for photo in self.photos if photo.table_id == table_id]
+
+    def photos_by_round(self, table_id: int) -> list[tuple[int, list[PhotoRecord]]]:
+        """A table's photos under the phase each was taken in, in programme order."""
+        by_phase: dict[int, list[PhotoRecord]] = {}
+        for photo in self.table_photos(table_id):
+            by_phase.setdefault(photo.phase_index, []).append(photo)
+        return sorted(by_phase.items())
+
+    @property
+    def projected_photo(self) -> PhotoRecord | None:
+        """The photo the facilitator put on the projector, if any."""
+        return next((photo for photo in self._photos.values() if photo.on_projector), None)
+
     # --- live changes --------------------------------------------------------------------------
 
     def apply(self, change: changes.Change) -> None:
@@ -768,6 +797,13 @@ class EventView:
                 self.survey = change.survey
             case changes.SurveyAnswered():
                 self.survey_answers[change.answer.participant_id] = change.answer
+            case changes.PhotoAdded():
+                self._photos[change.photo.id] = change.photo
+            case changes.PhotoDeleted():
+                self._photos.pop(change.photo.id, None)
+            case changes.PhotoProjected():
+                self._photos = {photo_id: replace(photo, on_projector=photo_id == change.photo_id)
+                                for photo_id, photo in self._photos.items()}
             case _:
                 assert_never(change)
 

@@ -18,7 +18,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating, series, survey
+from app.store import photos, seating, series, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -191,7 +191,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         people, seating.seats_of(db, session_id), seq=event.seq, survey=asked,
-        survey_answers=answers, **board)
+        survey_answers=answers, photos=photos.photos_of(db, session_id), **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:

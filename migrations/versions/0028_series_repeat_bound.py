@@ -1,7 +1,7 @@
 """the planner's bound on a follow-up's series repeats, kept with its plan
 
 Revision ID: 0028
-Revises: 0024
+Revises: 0022
 Create Date: 2026-12-07 11:30:00
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0028'
-down_revision = '0024'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -65,6 +65,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.fixtures.api import bearer, create_event, join
+from tests.fixtures.photos import phone_photo
 from tests.fixtures.servers import DATABASES
 from tests.fixtures.timing import seconds
 
@@ -142,6 +143,7 @@ DOMAIN = {
     "hidden": (False, True),
     "absent": (False, True),
     "open": (True, False),
+    "on": ("yes", "no"),
     "revealed": (False, True),
     "joining_open": (True, False),
     "hide_cards": (False, True),
@@ -177,6 +179,7 @@ FORMS = {
     "/f/{event_id}/board": ("view", "screen", "budget", "open", "revealed"),
     "/m/{event_id}/votes": ("card_id",),
     "/m/{event_id}/votes/remove": ("card_id",),
+    "/f/{event_id}/photos/{photo_id}/projector": ("on",),
 }
 """The fields each page's form sends (app/web/pages/ reads them; the schema does not list
 them). Any other POST without a body in the schema gets every field of every form."""
@@ -289,12 +292,14 @@ def plan_for(path: str):
 
 @dataclass
 class World:
-    """A live event with something in it: a participant, two cards, a group, a dot."""
+    """A live event with something in it: a participant, two cards, a group, a dot, a
+    photo of the first table's sheet."""
 
     event: dict
     participant: dict
     cards: list[str]
     group: int
+    photo: int
 
     @property
     def id(self) -> str:
@@ -323,6 +328,7 @@ class World:
             "participant_id": self.participant["id"],
             "table_id": tables[pick % len(tables)]["id"],
             "group_id": self.group,
+            "photo_id": self.photo,
             "card_id": cards[pick % len(cards)],
             "cards": [cards[(pick + 1) % len(cards)]],
             "join_code": self.event["join_code"],
@@ -350,7 +356,11 @@ def make_world(client: httpx.Client) -> World:
     assert opened.status_code == 200, opened.text
     dot = client.post(f"{url}/cards/{cards[0]}/votes", headers=bearer(person["token"]))
     assert dot.status_code == 201, dot.text
-    return World(event, person, cards, group.json()["id"])
+    table = event["tables"][0]
+    photo = client.post(f"{url}/tables/{table['id']}/photos", headers=bearer(table["host_token"]),
+                        files={"photo": ("sheet.jpg", phone_photo(800, 600), "image/jpeg")})
+    assert photo.status_code == 201, photo.text
+    return World(event, person, cards, group.json()["id"], photo.json()["id"])
 
 
 def served_schema(base_url: str):

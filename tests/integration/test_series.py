@@ -27,7 +27,6 @@ from tests.fixtures.printed import export_command, pdf_text, squeeze
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 from tests.fixtures.timing import seconds
 
-
 SERIES_FIGURES = ("series_repeat_pairs", "series_lower_bound", "series_repeat_bound")
 
 

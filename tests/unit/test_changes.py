@@ -17,6 +17,7 @@ from app.live.hub import Hub
 from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
+    PhotoRecord,
     QuestionRecord,
     SurveyAnswerRecord,
     SurveyRecord,
@@ -63,6 +64,10 @@ def one_of_each() -> list[changes.Change]:
              QuestionRecord("again", "choice", "また参加しますか", ("はい", "いいえ"))),
             open=True)),
         changes.SurveyAnswered(SurveyAnswerRecord(2, (("useful", "4"), ("again", "はい")))),
+        changes.PhotoAdded(PhotoRecord(4, 1, 2, 1000, 2400, 1800, by_host=True)),
+        changes.PhotoAdded(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
+        changes.PhotoProjected(4),
+        changes.PhotoDeleted(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
         changes.SignedOut("participant", 3),
     ]
 
@@ -93,6 +98,7 @@ def test_the_view_applies_every_change():
     assert view.groups == [] and view.table(1).host_affiliation == "npo"
     assert view.person(5) is not None
     assert view.survey.open and view.survey_answer(2).value("again") == "はい"
+    assert [photo.id for photo in view.photos] == [4] and view.projected_photo.id == 4
 
 
 def test_an_unknown_change_is_refused_by_every_consumer():
