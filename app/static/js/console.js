@@ -158,7 +158,11 @@
   /* The answer's message, out of the run bar and beside its cause; an answer without one
      empties the place (the last message is no longer true). */
   document.addEventListener("htmx:afterRequest", function (event) {
-    if (posts(event) && event.detail.xhr) moveFlash(regionOf(event));
+    var xhr = event.detail.xhr;
+    // once per answer: htmx tells the form and, when they differ, the target too
+    if (!posts(event) || !xhr || xhr.flashShown) return;
+    xhr.flashShown = true;
+    moveFlash(regionOf(event));
   });
 
   /* A form a push removed meanwhile gets no afterRequest here (htmx tells the detached
