@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, ClassVar
 from app import rounds, stakeholders
 from app.documents import exports
 from app.i18n import N_, translate
+from app.schemas import ACTION_STATUS_LABELS
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import table_label
 
@@ -43,6 +44,7 @@ TOP_GROUPS = N_("Groups with the most votes")
 KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
+ACTION_PLAN = N_("Action plan")
 APPENDIX = N_("Appendix: self-introductions")
 BAR_CELLS = 20
 """The DOCX draws a bar as up to this many blocks (█) for the largest count."""
@@ -324,6 +326,34 @@ def _stakeholders(view: EventView, t) -> Section:
     return Section(t(STAKEHOLDERS), tuple(blocks))
 
 
+def _action_plan(view: EventView, t, language: str) -> Section:
+    """The actions by theme: what (and where it was drafted), what each stakeholder brings,
+    by when, the status, and the hands raised per stakeholder (counts, never names)."""
+    def what(action) -> str:
+        source = view.action_source(action)
+        return (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
+                          source=source) if source else action.what)
+
+    def labelled(pairs) -> tuple[str, ...]:
+        return tuple(f"{t(AFFILIATION_LABELS[code])}: {value}" for code, value in pairs)
+
+    blocks: list[Block] = [Text(t(N_("What the tables decided to do, who brings what and by "
+                                     "when; the hands raised for each on the phones, by "
+                                     "stakeholder, without names.")))]
+    by_theme: dict[str, list] = {}
+    for action in view.action_list():
+        by_theme.setdefault(view.action_theme(action), []).append(action)
+    for theme, listed in by_theme.items():
+        blocks += [Subheading(f"{t(N_('Theme'))}: {theme}" if theme else t(N_("No theme")), 2),
+                   Table((t(N_("What we will do")), t(N_("Who brings what")), t(N_("By when")),
+                          t(N_("Status")), t(N_("Hands raised"))),
+                         tuple((what(a), labelled(a.roles) or "–", a.due or "–",
+                                t(ACTION_STATUS_LABELS[a.status]),
+                                labelled(stakeholders.volunteers(view, a.id)) or "0")
+                               for a in listed), (30, 30, 12, 12, 16))]
+    return Section(t(ACTION_PLAN), tuple(blocks))
+
+
 def _survey(view: EventView, t, language: str) -> Section:
     """Per question, a bar chart of the answers (scale5: 1 to 5, with the average; a
     choice: its options) or the free texts; never who answered what."""
@@ -364,7 +394,8 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
         _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
         _attendance(view, t, language, spent), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
-        _stakeholders(view, t), *([_survey(view, t, language)] if view.survey is not None else []),
+        _stakeholders(view, t), *([_action_plan(view, t, language)] if view.actions else []),
+        *([_survey(view, t, language)] if view.survey is not None else []),
         _appendix(view, t)))
 
 

@@ -21,6 +21,8 @@ from typing import ClassVar
 
 from app.rounds import ClockState
 from app.store.records import (
+    ActionRecord,
+    ActionStepRecord,
     CardRecord,
     GroupRecord,
     GroupVoteRecord,
@@ -28,6 +30,7 @@ from app.store.records import (
     SurveyAnswerRecord,
     SurveyRecord,
     TableRecord,
+    VolunteerRecord,
     VoteRecord,
 )
 
@@ -219,6 +222,27 @@ class SurveyAnswered:
 
 
 @dataclass(frozen=True)
+class ActionSaved:
+    """An action drafted (`created`) or changed: its text, roles, due date or status;
+    `steps` are the steps its history gained (a status moved, a note of what happened)."""
+
+    action: ActionRecord
+    created: bool
+    steps: tuple[ActionStepRecord, ...] = ()
+    type: ClassVar[str] = "action"
+
+
+@dataclass(frozen=True)
+class HandRaised:
+    """A participant raised (or lowered) their hand for an action. Screens show only the
+    counts per stakeholder, never who."""
+
+    hand: VolunteerRecord
+    raised: bool
+    type: ClassVar[str] = "hand"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -234,7 +258,7 @@ Change = (EventEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | Car
           | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
           | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
           | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
-          | SurveyChanged | SurveyAnswered | SignedOut)
+          | SurveyChanged | SurveyAnswered | ActionSaved | HandRaised | SignedOut)
 """Every live change. Each consumer (EventView.apply, Delivery.apply, json_messages, the
 hub's arrival) handles them in one `match` that ends in `assert_never`: a new class not
 handled there is a type error, and an AssertionError when one arrives."""

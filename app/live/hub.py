@@ -573,7 +573,8 @@ class Hub:
                       | changes.ScreenChosen() | changes.PagesCommanded()
                       | changes.DotsChanged() | changes.GroupDotsChanged()
                       | changes.VotingChanged() | changes.HostAffiliationChosen()
-                      | changes.SurveyChanged() | changes.SurveyAnswered()):
+                      | changes.SurveyChanged() | changes.SurveyAnswered()
+                      | changes.ActionSaved() | changes.HandRaised()):
                     pass  # the room's view and screens follow them, in seq order
                 case _:
                     assert_never(change)

@@ -15,7 +15,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import seating, survey
+from app.store import action_plan, seating, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -118,6 +118,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         raise no_event()
     board = {}
     asked, answers = survey.survey_of(db, session_id)
+    actions, steps, hands = action_plan.actions_of(db, session_id)
     if with_board:
         board = {"cards": _records(db, CardRecord, Card, session_id),
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
@@ -129,7 +130,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         _records(db, PersonRecord, Participant, session_id, Participant.id),
         seating.seats_of(db, session_id), seq=event.seq, survey=asked,
-        survey_answers=answers, **board)
+        survey_answers=answers, actions=actions, action_steps=steps, volunteers=hands,
+        **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:

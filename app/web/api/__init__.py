@@ -1,6 +1,6 @@
 """The JSON API, /api/v1 (docs/api.md), a module per resource: events, participants,
-seating, cards, groups, votes, insight (keywords and suggestions), board, documents and
-the survey.
+seating, cards, groups, votes, insight (keywords and suggestions), board, documents, the
+survey and the action plan.
 
 Each route adapts HTTP to one action (app/actions/): it reads the token and the body, calls
 the action and shapes the answer. The routes are plain functions, which FastAPI runs in a
@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from app.web import answers
 from app.web.api import (
+    action_plan,
     board,
     cards,
     documents,
@@ -25,5 +26,5 @@ from app.web.api import (
 
 router = APIRouter(prefix="/api/v1", responses=answers.REFUSALS)
 for resource in (events, participants, seating, cards, groups, votes, insight, board, documents,
-                 survey):
+                 survey, action_plan):
     router.include_router(resource.router)

@@ -1,4 +1,5 @@
-"""The table host's tablet: the page, the host's affiliation, absences and cards."""
+"""The table host's tablet: the page, the host's affiliation, absences, cards and the
+table's draft actions."""
 
 from __future__ import annotations
 
@@ -8,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import seating, sessions
+from app.actions import action_plan, seating, sessions
 from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, AffiliationForm, posted
+from app.web.pages.forms import AbsenceForm, ActionDraftForm, AffiliationForm, posted
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -45,6 +46,15 @@ def absence_from_host(identity: TableHostSeating,
                       request: Request, services: ServicesDep) -> Response:
     seating.mark_absent(services, identity, absence.participant_id, absence.absent)
     return note(request)
+
+
+@router.post("/h/{event_id}/actions")
+def action_from_host(identity: TableHost,
+                     drafted: Annotated[ActionDraftForm, posted(ActionDraftForm)],
+                     request: Request, services: ServicesDep) -> Response:
+    """An action drafted at the host's table (the form empties once it is added)."""
+    action_plan.draft(services, identity, drafted)
+    return note(request, N_("The action is added: the room sees it."))
 
 
 @router.get("/h/{event_id}", response_class=HTMLResponse)
