@@ -4,6 +4,9 @@ done | dropped, every move kept in the history, anything else 409; participants 
 edit (403) and raise hands that are counted per stakeholder, never named — in the API,
 the JSON socket and the report."""
 
+import csv
+import io
+
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -122,6 +125,16 @@ def test_hands_are_counted_per_stakeholder_and_never_named(server, api, tmp_path
                str(pushed)]
     assert not any("挙手した人" in text or person["token"] in text
                    for text in answers for person in people)
+
+    exported = api.get(f"/api/v1/sessions/{event['id']}/export.actions.csv",
+                       headers=facilitator(event))
+    assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
+    heading, row = csv.reader(io.StringIO(exported.content.decode("utf-8-sig")))
+    by_column = dict(zip(heading, row, strict=True))
+    assert by_column["取り組み内容"] == action["what"] and by_column["役割：行政"] == ROLES["city"]
+    assert by_column["挙手"] == "4" and by_column["挙手：市民"] == "3"
+    assert by_column["挙手：NPO"] == "0" and by_column["状況"] == "提案"
+    assert "挙手した人" not in exported.content.decode("utf-8-sig")
 
     report = api.get(f"/api/v1/sessions/{event['id']}/export.report.pdf",
                      headers=facilitator(event), timeout=seconds(120))

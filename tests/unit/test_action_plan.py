@@ -2,12 +2,15 @@
 refusals, roles by stakeholder code, and what a drafted action or a raised hand pushes —
 the same pieces a fresh snapshot draws, hands counted per affiliation and never named."""
 
+import io
 from dataclasses import replace
 
+import docx
 import pytest
 from pydantic import ValidationError
 
 from app import stakeholders
+from app.documents import report
 from app.live import changes, delivery
 from app.refusal import Refusal
 from app.schemas import ActionIn, status_move
@@ -18,6 +21,7 @@ from app.store.records import (
     ActionStepRecord,
     VolunteerRecord,
 )
+from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 from tests.fixtures.screens import make_view, person_records
 from tests.unit.test_live_render import AUDIENCES, push, snapshots
 
@@ -100,3 +104,22 @@ def test_a_drafted_action_and_raised_hands_push_counts_never_names():
     assert [step.status for step in view.action_steps[1]] == ["proposed", "agreed"]
     console = next(t for a, t in texts.items() if a.page == "facilitator")
     assert 'data-status="agreed"' in console and 'data-move="in_progress"' in console
+
+
+def test_the_report_and_its_docx_have_the_action_plan_by_theme_with_roles_and_hands():
+    view = report_view("ja")
+    assert "アクションプラン" not in report.build(view, TIMELINE, "ja", NOW).headings
+    view.apply(changes.ActionSaved(replace(ACTION, table_id=2), created=True))
+    for person in view.participants[:2]:
+        view.apply(changes.HandRaised(VolunteerRecord(1, person.id), raised=True))
+    built = report.build(view, TIMELINE, "ja", NOW)
+    section = next(s for s in built.sections if s.heading == "アクションプラン")
+    assert [b.text for b in section.blocks if isinstance(b, report.Subheading)] == [
+        "テーマ: Children"]
+    cells = [[c.text for c in row.cells] for table in
+             docx.Document(io.BytesIO(report.to_docx(built))).tables for row in table.rows]
+    row = next(r for r in cells if r[0].startswith(ACTION.what))
+    assert row[0] == f"{ACTION.what}（Table 2）" and "行政: 公民館の会場" in row[1]
+    assert row[2:4] == ["2027-03-31", "提案"]
+    assert sum(int(part.rsplit(" ", 1)[1]) for part in row[4].split(" · ")) == 2
+    assert not any(name in cell for name in NAMES for r in cells for cell in r)
