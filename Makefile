@@ -82,7 +82,7 @@ demo: install runtime  ## set everything up, start a demo event on SQLite, print
 
 test: install system  ## set everything up and run the whole suite (lint, unit, integration, scaled, fuzz, browsers)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q -n $(TEST_WORKERS)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --durations=25
 
 test-fast: install system  ## the suite without the browser tiers
 	$(BIN)/pytest -q -n $(TEST_WORKERS) -m "not e2e and not webkit"
