@@ -50,7 +50,8 @@ def edit(services: Services, identity: auth.Identity, action_id: int, patch: Act
         if identity.role == auth.HOST and stored.table_id != identity.table_id:
             raise _not_your_table()
         sent = patch.model_fields_set
-        status = status_move(stored.status, patch.status) if "status" in sent else stored.status
+        status = (stored.status if patch.status is None
+                  else status_move(stored.status, patch.status))
         changed = replace(
             stored,
             what=patch.what if "what" in sent and patch.what else stored.what,
@@ -81,5 +82,6 @@ def raise_hand(services: Services, identity: auth.Identity, action_id: int, rais
 
 
 def plan(services: Services, identity: auth.Identity) -> EventView:
-    """The event with its actions, for anyone of the event."""
-    return sessions.load_view(services.engine, identity.event_id, with_board=False)
+    """The event with its actions, for anyone of the event; with its board, where a KJ
+    group's action finds its theme (EventView.action_theme)."""
+    return sessions.load_view(services.engine, identity.event_id)

@@ -134,7 +134,7 @@ DOMAIN = {
     "affiliation": ("citizen", "city", "npo", "business", "community", "other"),
     "theme": (THEMES[0], "", THEMES[1], THEMES[2]),
     "expectation": ("", "つながり"),
-    "kind": ("plain", "intro", "conversation", "return", "briefing"),
+    "kind": ("plain", "intro", "conversation", "return", "briefing", "action"),
     "minutes": (1, 0.05, 20, 600),
     "question": ("", "何が足りない？"),
     "moves": (False, True),
@@ -147,7 +147,15 @@ DOMAIN = {
     "hide_cards": (False, True),
     "budget": (3, 0, 20),
     "view": ("table", "group", "phase", "theme"),
-    "screen": ("auto", "timer", "moves", "board", "ranking", "end"),
+    "screen": ("auto", "timer", "moves", "board", "ranking", "actions", "end"),
+    "what": ("見守りカフェを月1回開く", "x" * 300, "<b>やる</b>"),
+    "roles": ({"citizen": "担い手", "city": "会場"}, {}, {"npo": "x" * 200},
+              {"business": "", "community": "回覧板"}),
+    "due": ("2027-03-31", "", None),
+    "status": ("agreed", "dropped", "proposed", "in_progress", "done"),
+    "note": ("", "区長会で合意した"),
+    "role_citizen": ("見守りの担い手", ""),
+    "role_city": ("公民館の会場", "x" * 200),
     "card_max_length": (140, 20, 500),
     "role": ("host", "projector", "participant", "facilitator"),
 }
@@ -177,6 +185,10 @@ FORMS = {
     "/f/{event_id}/board": ("view", "screen", "budget", "open", "revealed"),
     "/m/{event_id}/votes": ("card_id",),
     "/m/{event_id}/votes/remove": ("card_id",),
+    "/h/{event_id}/actions": ("what", "role_citizen", "role_city", "due"),
+    "/f/{event_id}/actions/{action_id}/status": ("status", "note"),
+    "/m/{event_id}/actions/{action_id}/hand": (),
+    "/m/{event_id}/actions/{action_id}/hand/lower": (),
 }
 """The fields each page's form sends (app/web/pages/ reads them; the schema does not list
 them). Any other POST without a body in the schema gets every field of every form."""
@@ -295,6 +307,7 @@ class World:
     participant: dict
     cards: list[str]
     group: int
+    action: int
 
     @property
     def id(self) -> str:
@@ -323,6 +336,7 @@ class World:
             "participant_id": self.participant["id"],
             "table_id": tables[pick % len(tables)]["id"],
             "group_id": self.group,
+            "action_id": self.action,
             "card_id": cards[pick % len(cards)],
             "cards": [cards[(pick + 1) % len(cards)]],
             "join_code": self.event["join_code"],
@@ -350,7 +364,10 @@ def make_world(client: httpx.Client) -> World:
     assert opened.status_code == 200, opened.text
     dot = client.post(f"{url}/cards/{cards[0]}/votes", headers=bearer(person["token"]))
     assert dot.status_code == 201, dot.text
-    return World(event, person, cards, group.json()["id"])
+    action = client.post(f"{url}/actions", json={"what": "見守りカフェ", "roles": {"city": "会場"}},
+                         headers=bearer(event["tables"][0]["host_token"]))
+    assert action.status_code == 201, action.text
+    return World(event, person, cards, group.json()["id"], action.json()["id"])
 
 
 def served_schema(base_url: str):
