@@ -46,7 +46,7 @@ class Audience:
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "arrivals", "plan", "join", "links",
-                    "survey-counts", "action-plan"),
+                    "survey-counts", "action-plan", "action-groups"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "vote-screen", "keywords", "action-screen", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards",
@@ -494,10 +494,12 @@ class Delivery:
     def _group_changed(self, change: changes.GroupSaved | changes.GroupDeleted,
                        voters: list[int]) -> None:
         """A group's name is in every card's menu on the console and on the grouped cards
-        of both boards, in the columns of the group layout and in the phones' voting list:
-        all of them whole. A group deleted takes its own dots with it (`voters`' dots)."""
+        of both boards, in the columns of the group layout, in the phones' voting list and
+        the console's choice of a group to draft an action for: all of them whole. A group
+        deleted takes its own dots with it (`voters`' dots)."""
         self.view.apply(change)
-        self.redraw([*BOARD_PIECES, ("participant", "vote-cards")])
+        self.redraw([*BOARD_PIECES, ("participant", "vote-cards"),
+                     ("facilitator", "action-groups")])
         if voters:
             self._dots_counted()
             for voter in voters:

@@ -1,11 +1,11 @@
 """The action phase in the browser: a table's host drafts an action on the tablet (the
-form only in the action phase), a phone raises a hand for it and lowers it, the console
-moves its status, and the projector shows the actions by theme with their roles and the
-hands per stakeholder — every screen live."""
+form only in the action phase), the console one for a KJ group, a phone raises a hand for
+one and lowers it, the console moves its status, and the projector shows the actions by
+theme with their roles and the hands per stakeholder — every screen live."""
 
 from playwright.sync_api import expect
 
-from tests.fixtures.api import bearer, control, create_event, facilitator, join
+from tests.fixtures.api import bearer, control, create_event, facilitator, join, make_groups
 from tests.fixtures.browser import WAIT_MS, expect_screen, screenshot
 
 PROGRAM = [
@@ -56,8 +56,19 @@ def test_an_action_is_drafted_on_a_tablet_raised_on_a_phone_and_shown_by_theme(
                         headers=bearer(table["host_token"]), json={"what": what, "roles": roles})
         assert made.status_code == 201, made.text
 
+    group = make_groups(api, event, ["世代をこえた居場所づくり"])[0]
+    for_group = console.locator("[data-action-draft]")
+    expect(for_group.locator(f"select[name=group_id] option[value='{group['id']}']")
+           ).to_have_count(1, timeout=WAIT_MS)  # the group made after the page was drawn
+    for_group.locator("select[name=group_id]").select_option(str(group["id"]))
+    for_group.locator("textarea[name=what]").fill("空き店舗で多世代の居場所を試す")
+    for_group.locator("input[name=role_business]").fill("空き店舗の提供")
+    for_group.locator("button[type=submit]").click()
+    expect(console.locator("#action-plan [data-action-id]")).to_have_count(4, timeout=WAIT_MS)
+    expect(console.locator("#action-plan")).to_contain_text("世代をこえた居場所づくり")
+
     items = phone.locator("#action-list [data-action-id]")
-    expect(items).to_have_count(3, timeout=WAIT_MS)
+    expect(items).to_have_count(4, timeout=WAIT_MS)
     first = items.first
     expect(first).to_contain_text("見守りカフェ")
     first.locator("[data-raise-hand]").click()
@@ -74,7 +85,7 @@ def test_an_action_is_drafted_on_a_tablet_raised_on_a_phone_and_shown_by_theme(
     expect(phone.locator("#action-list")).not_to_contain_text("参加者")  # counts, no names
 
     shown = projector.locator("#action-screen")
-    expect(shown.locator("[data-theme]")).to_have_count(3, timeout=WAIT_MS)
+    expect(shown.locator("[data-theme]")).to_have_count(4, timeout=WAIT_MS)  # and "other"
     expect(shown.locator(f"[data-action-id='{action_id}'] [data-volunteers]")).to_have_attribute(
         "data-volunteers", "4", timeout=WAIT_MS)
     expect(shown.locator(f"[data-action-id='{action_id}']")).to_contain_text("公民館の会場と広報")
@@ -85,12 +96,15 @@ def test_an_action_is_drafted_on_a_tablet_raised_on_a_phone_and_shown_by_theme(
     screenshot(projector, "projector-actions-1920x1080", full_page=False)
     screenshot(host, "host-actions")
     screenshot(phone, "phone-actions", full_page=False)
+    console.locator("#action-plan").scroll_into_view_if_needed()
+    screenshot(console, "console-actions", full_page=False)
 
     phone.locator(f"#my-hands [data-lower-hand='{action_id}']").click()
     expect(hands).to_have_attribute("data-volunteers", "3", timeout=WAIT_MS)
     expect(first).not_to_have_attribute("data-raised", "")
     listed = api.get(f"/api/v1/sessions/{event['id']}/actions", headers=facilitator(event))
-    assert [a["status"] for a in listed.json()["actions"]] == ["agreed", "proposed", "proposed"]
+    assert [a["status"] for a in listed.json()["actions"]] == ["agreed", *["proposed"] * 3]
+    assert listed.json()["actions"][3]["group_id"] == group["id"]
 
     assert control(api, event, "goto", phase_index=1).status_code == 200
     expect(draft).to_be_hidden(timeout=WAIT_MS)  # the form only in the action phase

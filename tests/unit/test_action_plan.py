@@ -19,6 +19,7 @@ from app.store.records import (
     ACTION_STATUSES,
     ActionRecord,
     ActionStepRecord,
+    GroupRecord,
     VolunteerRecord,
 )
 from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
@@ -78,6 +79,9 @@ def test_a_drafted_action_and_raised_hands_push_counts_never_names():
               zip(person_records(4), ("citizen", "citizen", "npo", "city"), strict=True)]
     view = make_view()
     view.apply(changes.SeatingChanged((), tuple(people)))
+    texts, _ = deliver_to_screens(view, changes.GroupSaved(GroupRecord(7, "居場所", 5), True))
+    console = next(t for a, t in texts.items() if a.page == "facilitator")
+    assert 'id="action-groups"' in console and "居場所" in console.split('id="action-groups"')[1]
     texts, _ = deliver_to_screens(view, changes.ActionSaved(
         ACTION, created=True, steps=(ActionStepRecord(1, "S1", "proposed", "", 10),)))
     by_page = {(a.page, a.table_id, a.participant_id): t for a, t in texts.items()}

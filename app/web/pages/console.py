@@ -20,6 +20,7 @@ from app.web import urls
 from app.web.deps import RowIdPath, ServicesDep, list_sent, page_language
 from app.web.pages.forms import (
     AbsenceForm,
+    ActionDraftForm,
     ActionMoveForm,
     ControlForm,
     FloodReviewForm,
@@ -199,6 +200,15 @@ def survey_open_from_console(identity: Facilitator,
     survey.set_open(services, identity, SurveyPatch(open=opening.open))
     return note(request, N_("The survey is open on the phones.") if opening.open
                 else N_("The survey is closed."))
+
+
+@router.post("/f/{event_id}/actions")
+def action_from_console(identity: Facilitator,
+                        drafted: Annotated[ActionDraftForm, posted(ActionDraftForm)],
+                        request: Request, services: ServicesDep) -> Response:
+    """An action drafted for a KJ group (a top group of the harvest) on the console."""
+    action_plan.draft(services, identity, drafted)
+    return note(request, N_("The action is added: the room sees it."))
 
 
 @router.post("/f/{event_id}/actions/{action_id}/status")

@@ -165,13 +165,15 @@ class SurveyForm(PageForm):
 
 
 class ActionDraftForm(ActionIn):
-    """A host's draft of an action: `what`, a `role_{code}` field per stakeholder (left
-    empty: not asked to bring anything), `due`; always from the host's own table."""
+    """A drafted action: `what`, a `role_{code}` field per stakeholder (left empty: not
+    asked to bring anything), `due`; the console's names its KJ group (`group_id`), a
+    host's is always from their own table."""
 
     @model_validator(mode="before")
     @classmethod
     def _roles(cls, data: dict) -> dict:
         return {"what": data.get("what"), "due": data.get("due"),
+                "group_id": group_number(data.get("group_id")),
                 "roles": {name.removeprefix("role_"): value for name, value in data.items()
                           if name.startswith("role_")}}
 
