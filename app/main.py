@@ -4,6 +4,8 @@ schema is migrated before, once: app/store/migrate.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import time
 from contextlib import asynccontextmanager
@@ -17,7 +19,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from app.actions import Services, access
+from app.actions import Services, access, erasure
 from app.auth import FailureLimiter, Pacer, RateLimiter, SharedBudget, TokenCache
 from app.documents.jobs import Maker
 from app.i18n import N_
@@ -59,8 +61,24 @@ HTTP_REFUSALS = {
     405: ("method_not_allowed", N_("This address does not take that kind of request.")),
 }
 """What the framework's own refusals (no such route, wrong method, unreadable body) say."""
+ERASE_CHECK_SECONDS = 3600
+"""How often the server looks for events whose names are due to be erased."""
+log = logging.getLogger(__name__)
 BUS_UNAVAILABLE = N_("Redis cannot be reached: changes reach only the screens of the "
                      "worker that made them until it is back.")
+
+
+async def erase_names_periodically(services: Services) -> None:
+    """At start and then every ERASE_CHECK_SECONDS: the names of events finished longer
+    ago than the setting erased (actions/erasure.py, erase_due; the clock is
+    `services.now`). A failed run is logged, and the next one tries again."""
+    while True:
+        try:
+            await asyncio.to_thread(erasure.erase_due, services)
+        except Exception:
+            log.exception("erasing names failed; tried again later")
+        await asyncio.sleep(ERASE_CHECK_SECONDS)
+
 
 def _check_vendor_files() -> None:
     missing = [str(path) for path in VENDOR_FILES.values() if not path.exists()]
@@ -98,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         renew_join_code_on_flood=settings.renew_join_code_on_flood,
         tokens=tokens, max_participants=settings.max_participants,
         token_lifetime_ms=int(settings.token_days_after_finish * 24 * 3600 * 1000),
+        erase_names_after_ms=int(settings.erase_names_after_days * 24 * 3600 * 1000),
         organiser_passcode=settings.organiser_passcode,
         list_events_locally=settings.list_events_locally,
         documents=Maker(settings.documents_folder(), settings.database_url,
@@ -112,7 +131,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             bus = RedisBus(settings.redis_url, hub)
             hub.attach_bus(bus)
             await bus.start()
+        erasing = asyncio.create_task(erase_names_periodically(services))
         yield
+        erasing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await erasing
         if bus is not None:
             await bus.stop()
         engine.dispose()

@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     token_days_after_finish: float = 7.0
     """Days after an event finishes that its links (every token) stop working."""
 
+    erase_names_after_days: float = 30.0
+    """Days after an event finishes that its participants' names, readings and emails are
+    erased by the server itself (anonymised, as the console's "Erase names" does); 0:
+    never. Checked at start and every hour."""
+
     organiser_passcode: str = ""
     """When set, creating an event needs it: the start page asks for it, the API takes it
     as a bearer token. Empty (the default): anyone who reaches the server may create one."""

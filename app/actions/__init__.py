@@ -56,6 +56,9 @@ class Services:
     max_participants: int = 500
     token_lifetime_ms: int = 7 * 24 * 3600 * 1000
     """How long after the event finished its tokens stay valid."""
+    erase_names_after_ms: int = 30 * 24 * 3600 * 1000
+    """How long after the event finished its names are erased (0: never;
+    app/actions/erasure.py)."""
     organiser_passcode: str = ""
     """When set, creating an event needs it."""
     list_events_locally: bool = True

@@ -14,10 +14,15 @@ from app.refusal import Refusal
 from app.store import sessions
 from app.store.sessions import code_replaced
 
+GONE = N_("There is no such event: the address is wrong, or the event was deleted.")
+
 
 def identify(services: Services, event_id: str, token: str | None) -> auth.Identity:
-    """The holder of an API token; 401 without a valid one for this event."""
-    identity, _language = _holder(services, event_id, [(None, token)])
+    """The holder of an API token; 401 without a valid one for this event, 404 when there
+    is no such event (never was, or deleted)."""
+    identity, language = _holder(services, event_id, [(None, token)])
+    if identity is None and language is None:
+        raise Refusal("not_found", GONE)
     if identity is None:
         raise Refusal("invalid_token", N_("This token is not valid for this event."))
     return identity
@@ -36,7 +41,7 @@ def socket_holder(services: Services, event_id: str,
     language; 404 when there is no such event."""
     identity, language = _holder(services, event_id, candidates)
     if language is None:
-        raise Refusal("not_found", N_("There is no such event."))
+        raise Refusal("not_found", GONE)
     return identity, language
 
 

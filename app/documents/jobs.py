@@ -111,6 +111,9 @@ class Maker:
                              "memory_mb": self.memory_mb, "seconds": self.seconds},
                      self.memory_mb)
 
+    def purge(self, event_id: str) -> None:
+        purge(self.folder / event_id)
+
 
 def key_of(seq: int, language: str, base: str) -> str:
     """The board's state a document was made of: its change number, the language and the
@@ -201,5 +204,17 @@ def forget_older(place: Place) -> None:
     """Remove the event's other versions of this document (the board has changed since)."""
     for path in place.event_folder.glob(f"{place.name}.*"):
         if not path.name.startswith(f"{place.name}.{place.key}"):
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+
+def purge(event_folder: Path) -> None:
+    """Remove every document made of an event and its jobs' states (its names were
+    erased, or it was deleted): no kept report, name tag or list with names can be
+    downloaded any more. The lock files stay while a worker may hold them; a worker
+    still making a document writes it under a key no request asks for any more (the
+    event's change number moved on), and `forget_older` removes it with the next one."""
+    for path in event_folder.glob("*"):
+        if path.suffix != ".lock":
             with contextlib.suppress(OSError):
                 path.unlink()

@@ -4,6 +4,7 @@ under load (docs/architecture.md, "The push path")."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -17,13 +18,20 @@ from sqlmodel import Session
 from app.i18n import N_
 from app.refusal import Refusal
 
+log = logging.getLogger(__name__)
+
 SQLITE_POOL_SIZE = 40
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA busy_timeout=10000",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
+    "PRAGMA secure_delete=ON",
 )
+"""secure_delete: deleted and overwritten content is zeroed in the file, not left in free
+pages (erased names must not stay readable in its bytes: docs/architecture.md, "Erasing
+names")."""
+CHECKPOINT_TRIES = 3
 
 
 def make_engine(url: str) -> Engine:
@@ -145,3 +153,32 @@ def writing(engine: Engine) -> Iterator[Session]:
         session.commit()
     _failures.pop(str(engine.url), None)
     _written[str(engine.url)] = time.monotonic()
+
+
+def compact(engine: Engine, tables: tuple[str, ...]) -> None:
+    """Let no erased byte stay in the database's files. SQLite (secure_delete on every
+    connection zeroes what is deleted in the file): the WAL copied into the file and
+    emptied, VACUUM rewriting the file whole, and the WAL emptied again, while this
+    process's writers wait their turn. PostgreSQL: VACUUM of `tables` (their dead tuples
+    removed; what it cannot promise is in docs/architecture.md, "Erasing names")."""
+    if engine.dialect.name != "sqlite":
+        with available(engine), engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT") as connection:
+            for table in tables:
+                connection.exec_driver_sql(f"VACUUM {table}")
+        return
+    with _queue(engine), available(engine), engine.connect() as connection:
+        raw = connection.connection.driver_connection  # no BEGIN: VACUUM runs outside one
+        _checkpoint(raw)
+        raw.execute("VACUUM")
+        _checkpoint(raw)
+
+
+def _checkpoint(raw) -> None:
+    """Copy the whole WAL into the database file and truncate it (it waits for readers,
+    up to the busy timeout, and is tried again a few times)."""
+    for _attempt in range(CHECKPOINT_TRIES):
+        busy, _frames, _copied = raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return
+    log.warning("the WAL could not be emptied: readers held it")

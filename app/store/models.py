@@ -85,6 +85,9 @@ class EventSession(SQLModel, table=True):
                                 sa_column_kwargs={"server_default": ""})
     """How the event uses what people give when they join (個人情報の取扱い): when set, the
     join form shows it and a join needs their consent ("" = no notice, no consent box)."""
+    anonymised_at_ms: int | None = Field(default=None, sa_type=BigInteger)
+    """When the participants' names, readings and emails were erased and every link but
+    the facilitator's revoked (store/erasure.py); None: not (yet)."""
 
 
 class ReplacedJoinCode(SQLModel, table=True):

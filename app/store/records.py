@@ -50,6 +50,7 @@ class EventRecord:
     date_era: str = ""
     contact: str = ""
     privacy_notice: str = ""
+    anonymised_at_ms: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,13 @@ from app.store.db import reading, writing
 from app.store.models import Participant
 from app.store.records import PersonRecord, record_of
 from app.store.rows import bump
-from app.store.sessions import SeatingNow, seating_change, seating_now, view_of
+from app.store.sessions import (
+    SeatingNow,
+    refuse_if_anonymised,
+    seating_change,
+    seating_now,
+    view_of,
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ def register_all(engine: Engine, session_id: str, people: Sequence[RegisteredIn]
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("finished", N_("This event has finished."))
+        refuse_if_anonymised(view)
         if len(view.participants) + len(people) > max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)

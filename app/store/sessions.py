@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, Integer, func, literal, union_all
 from sqlalchemy.exc import IntegrityError
@@ -148,26 +150,54 @@ def committed_seq(engine: Engine, session_id: str) -> int | None:
         return db.exec(select(EventSession.seq).where(EventSession.id == session_id)).first()
 
 
+STATE_PREPARING, STATE_RUNNING, STATE_FINISHED, STATE_ANONYMISED = (
+    "preparing", "running", "finished", "anonymised")
+"""An event's state on the start page's list."""
+
+
 @dataclass(frozen=True)
 class EventSummary:
     """One line of the events on this server: enough to find it and open its console."""
 
     event: EventRecord
     people: int
-    finished: bool
+    state: str
+    """STATE_PREPARING (its clock not started), _RUNNING, _FINISHED or _ANONYMISED."""
+    finished_at_ms: int | None
+
+    def erase_on(self, after_ms: int) -> str:
+        """The day (YYYY-MM-DD, in the event's time zone) its names will be erased by the
+        server; "" when they will not be (not finished, erased already, 0: never)."""
+        if self.state != STATE_FINISHED or after_ms <= 0:
+            return ""
+        at = datetime.fromtimestamp((self.finished_at_ms + after_ms) / 1000,
+                                    ZoneInfo(self.event.time_zone))
+        return at.date().isoformat()
+
+
+def _state(event: EventSession, clock: RunState | None) -> str:
+    if event.anonymised_at_ms is not None:
+        return STATE_ANONYMISED
+    if event.finished_at_ms is not None:
+        return STATE_FINISHED
+    if clock is None or (clock.status == rounds.READY and clock.phase_index == 0):
+        return STATE_PREPARING
+    return STATE_RUNNING
 
 
 def recent_events(engine: Engine, limit: int) -> list[EventSummary]:
-    """The events created most recently, with how many joined each."""
+    """The events created most recently, with how many joined each and their state."""
     with reading(engine) as db:
-        rows = db.exec(select(EventSession).order_by(EventSession.created_at_ms.desc())
-                       .limit(limit)).all()
+        rows = db.exec(select(EventSession, RunState)
+                       .join(RunState, RunState.session_id == EventSession.id, isouter=True)
+                       .order_by(EventSession.created_at_ms.desc()).limit(limit)).all()
         counts = dict(db.exec(
             select(Participant.session_id, func.count(Participant.id))
-            .where(Participant.session_id.in_([row.id for row in rows]))
+            .where(Participant.session_id.in_([row.id for row, _clock in rows]))
             .group_by(Participant.session_id)).all()) if rows else {}
         return [EventSummary(record_of(EventRecord, row), counts.get(row.id, 0),
-                             row.finished_at_ms is not None) for row in rows]
+                             _state(row, clock), row.finished_at_ms)
+                for row, clock in rows]
 
 
 def session_id_for_join_code(engine: Engine, join_code: str) -> str | None:
@@ -384,6 +414,7 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
             raise Refusal("refused", N_("This event has finished; joining is closed."))
+        refuse_if_anonymised(view)
         if not view.event.joining_open and not at_reception:
             raise joining_closed()
         if view.event.privacy_notice and not at_reception and not spec.consent:
@@ -416,6 +447,13 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         if not at_reception:
             _still_admitted(db, session_id, spec.join_code)
         return Arrival(record, person.token, seats, view.planned, seq)
+
+
+def refuse_if_anonymised(view: EventView) -> None:
+    """Nobody is added to an event whose names were erased (its list stays anonymous)."""
+    if view.event.anonymised_at_ms is not None:
+        raise Refusal("joining_closed", N_("The names of this event have been erased; "
+                                           "nobody can join it any more."))
 
 
 def _still_admitted(db: Session, session_id: str, join_code: str) -> None:

@@ -256,6 +256,14 @@ class Revoked(Answer):
     revoked: bool
 
 
+class Anonymised(Answer):
+    """`anonymised`: false when the event's names had been erased already."""
+    anonymised: bool
+    participants: int
+    anonymised_at: int
+    """When the names were erased (UTC milliseconds)."""
+
+
 class RoundSeating(Answer):
     phase_index: int
     round: int

@@ -115,7 +115,7 @@ def test_other_events_tokens_do_not_work(api):
 
 
 def test_unknown_event_is_a_404_or_401(api):
-    assert api.get("/api/v1/sessions/nope/state", headers=bearer("x")).status_code == 401
+    assert api.get("/api/v1/sessions/nope/state", headers=bearer("x")).status_code == 404
     assert api.get("/j/ZZZZZZ").status_code == 404
 
 

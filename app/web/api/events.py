@@ -3,10 +3,10 @@ its tables and the screens' links."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from app import auth
-from app.actions import admission, sessions
+from app.actions import admission, erasure, sessions
 from app.i18n import translate
 from app.live import wire
 from app.schemas import (
@@ -54,6 +54,23 @@ def update_session(event_id: str, identity: IdentityDep, patch: SessionPatch,
                    services: ServicesDep) -> dict:
     view = sessions.edit(services, identity, patch).value
     return wire.session_json(view, auth.FACILITATOR)
+
+
+@router.delete("/sessions/{event_id}", status_code=204, response_class=Response)
+def delete_session(event_id: str, identity: IdentityDep, services: ServicesDep) -> Response:
+    """The event and everything under it; its links then answer 404."""
+    erasure.delete(services, identity)
+    return Response(status_code=204)
+
+
+@router.post("/sessions/{event_id}/anonymise", response_model=answers.Anonymised)
+def anonymise(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+    """Every participant's name, reading and email erased (参加者1, …), every link but the
+    facilitator's revoked; cards, groups, dots, survey answers and figures kept."""
+    done = erasure.anonymise(services, identity).value
+    view = sessions.view(services, identity, auth.FACILITATOR, with_board=False)
+    return {"anonymised": done is not None, "participants": len(view.participants),
+            "anonymised_at": view.event.anonymised_at_ms}
 
 
 def _new_link(request: Request, services, identity: auth.Identity, role: str,

@@ -7,10 +7,19 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import auth
-from app.actions import action_plan, admission, exports, registration, seating, sessions, survey
+from app.actions import (
+    action_plan,
+    admission,
+    erasure,
+    exports,
+    registration,
+    seating,
+    sessions,
+    survey,
+)
 from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
@@ -23,6 +32,7 @@ from app.web.pages.forms import (
     ActionDraftForm,
     ActionMoveForm,
     ControlForm,
+    ErasureForm,
     FloodReviewForm,
     ImportForm,
     JoiningForm,
@@ -34,6 +44,7 @@ from app.web.pages.forms import (
     posted,
 )
 from app.web.pages.visits import (
+    ConsoleFormVisit,
     ConsoleVisit,
     Facilitator,
     Seating,
@@ -219,3 +230,54 @@ def action_status_from_console(identity: Facilitator, action_id: RowIdPath,
     action_plan.edit(services, identity, action_id,
                      ActionPatch(status=move.status, note=move.note))
     return note(request)
+
+
+ERASURES = {
+    "anonymise": (N_("Erase the names of this event?"),
+                  N_("Every participant's name, reading and email becomes “Participant 1”, "
+                     "“Participant 2”, … and every link but this console stops working "
+                     "(phones, hosts, the projector, the co-facilitator). Cards, groups, "
+                     "dots, survey answers and every figure stay; the documents made so far "
+                     "are thrown away and made again without names."),
+                  N_("Erase the names")),
+    "delete": (N_("Delete this event?"),
+               N_("The event and everything in it (people, cards, groups, dots, survey "
+                  "answers, documents) are deleted, and every link to it stops working."),
+               N_("Delete the event")),
+}
+"""What each erasure's confirmation page says: its heading, text and button."""
+
+
+def _erasure_step(visit, request: Request, confirm: ErasureForm, what: str) -> Response | None:
+    """The confirmation page, unless this post confirms (None: go on)."""
+    if confirm.confirmed:
+        return None
+    heading, text, button = (translate(visit.language, msgid) for msgid in ERASURES[what])
+    return render_page(request, visit.language, "pages/erasure_confirm.html", view=visit.view,
+                       what=what, heading=heading, text=text, button=button)
+
+
+@router.post("/f/{event_id}/anonymise")
+def anonymise_from_console(visit: ConsoleFormVisit,
+                           confirm: Annotated[ErasureForm, posted(ErasureForm)],
+                           request: Request, services: ServicesDep) -> Response:
+    """Erase names: the first post asks again; the confirmed one erases and goes back to
+    the console (its own link stays valid)."""
+    step = _erasure_step(visit, request, confirm, "anonymise")
+    if step is not None:
+        return step
+    erasure.anonymise(services, visit.identity)
+    return RedirectResponse(f"/f/{visit.view.event.id}", status_code=303)
+
+
+@router.post("/f/{event_id}/delete")
+def delete_from_console(visit: ConsoleFormVisit,
+                        confirm: Annotated[ErasureForm, posted(ErasureForm)],
+                        request: Request, services: ServicesDep) -> Response:
+    """Delete the event: the first post asks again; the confirmed one deletes it and goes
+    to the start page."""
+    step = _erasure_step(visit, request, confirm, "delete")
+    if step is not None:
+        return step
+    erasure.delete(services, visit.identity)
+    return RedirectResponse("/", status_code=303)

@@ -189,6 +189,13 @@ class RemovalForm(PageForm):
     hide_cards: Ticked = False
 
 
+class ErasureForm(PageForm):
+    """Erasing the names or deleting the event: the first post asks again, the second
+    (`confirmed=yes`) does it."""
+
+    confirmed: Ticked = False
+
+
 class FloodReviewForm(PageForm):
     """The review of a flood of joins: remove the ticked people, or keep everyone."""
 

@@ -77,7 +77,8 @@ def _landing(request: Request, language: str, form: dict, error: str = "",
                        form_error=error, form_action="/",
                        ask_passcode=bool(request.app.state.settings.organiser_passcode),
                        submit_label=translate(language, N_("Create the event")),
-                       listed=listed, list_error=list_error, base=urls.base_url(request))
+                       listed=listed, list_error=list_error, base=urls.base_url(request),
+                       erase_after_ms=request.app.state.services.erase_names_after_ms)
 
 
 def _listed(services, address: str) -> list | None:
