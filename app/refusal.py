@@ -61,6 +61,7 @@ class Code(StrEnum):
     EVENT_FULL = "event_full", 409
     JOINING_CLOSED = "joining_closed", 409
     NOT_PLANNED = "not_planned", 409
+    ROUNDS_STARTED = "rounds_started", 409
     SURVEY_CLOSED = "survey_closed", 409
     SURVEY_ANSWERED = "survey_answered", 409
     STATUS_MOVE = "status_move", 409

@@ -226,6 +226,17 @@ def seating_rounds(program: list[PhaseSpec]) -> list[int]:
     return result
 
 
+def rounds_started(program: list[PhaseSpec], state: ClockState) -> bool:
+    """Whether the conversations have begun: the clock started the first round or went
+    past it (or the event finished). Until then the home tables may still be re-balanced."""
+    first = next((i for i, phase in enumerate(program) if phase.is_round), None)
+    if state.status == FINISHED:
+        return True
+    if first is None:
+        return False
+    return state.phase_index > first or (state.phase_index == first and state.status != READY)
+
+
 def round_count(program: list[PhaseSpec]) -> int:
     """The seating rounds of a program: the home round and one per phase that moves."""
     return max(seating_rounds(program)) + 1

@@ -32,9 +32,10 @@ round and pairs that include a host do not count (a host meets whoever comes to 
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -42,6 +43,7 @@ from app.i18n import N_
 from app.planner import bounds, coverage
 from app.planner.budget import Budget
 from app.planner.instance import Instance
+from app.planner.mix import joining_cost, mix_cost
 from app.planner.search import solve
 from app.refusal import Refusal
 
@@ -145,17 +147,31 @@ def table_in_round(home_table: int | None, round_index: int, seat: int | None) -
     return seat
 
 
-def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme: str | None) -> int:
-    """The home table for someone joining now: the least occupied table of their theme.
+HOME_SIZE_SLACK = 1
+"""A joiner may take a table one person fuller than the emptiest of their theme's when
+fewer of their kind sit there. With the tables kept strictly even, the last joiner of each
+turn round the tables has no choice, and shuffled joins left a table more than half one
+kind far more often (bench/seating.py, "home tables")."""
 
-    Without a matching table (or theme) the least occupied table overall; full tables are
-    skipped unless every table is full. Ties go to the lowest id.
+
+def choose_home_table(tables: Sequence[Table], seated: Mapping[int, Sequence[str | None]],
+                      theme: str | None, affiliation: str | None = None) -> int:
+    """The home table for someone joining now, from the affiliations already seated at
+    each table's home round (`seated`: table id -> their affiliations).
+
+    Among the tables of their theme with room (without one, every table with room; every
+    table when all are full), the ones at most HOME_SIZE_SLACK fuller than the emptiest;
+    of those, where their affiliation adds least to the planner's mix score (the fewest of
+    their kind), then the emptiest, then the lowest id. Without an affiliation this is the
+    emptiest table (the rule before the mix counted). A joiner cannot undo an unlucky
+    order of the people before them: `balance_homes` can, before the first round.
     """
     if not tables:
         raise Refusal("refused", "there are no tables")
+    occupancy = {t.id: len(seated.get(t.id, ())) for t in tables}
 
     def has_room(table: Table) -> bool:
-        return table.capacity is None or occupancy.get(table.id, 0) < table.capacity
+        return table.capacity is None or occupancy[table.id] < table.capacity
 
     themed = [t for t in tables if theme is not None and t.theme == theme]
     pool = (
@@ -163,7 +179,174 @@ def choose_home_table(tables: Sequence[Table], occupancy: dict[int, int], theme:
         or [t for t in tables if has_room(t)]
         or list(tables)
     )
-    return min(pool, key=lambda t: (occupancy.get(t.id, 0), t.id)).id
+    emptiest = min(occupancy[t.id] for t in pool)
+
+    def added_mix(table: Table) -> int:
+        if affiliation is None:
+            return 0
+        return joining_cost(sum(1 for a in seated.get(table.id, ()) if a == affiliation))
+
+    near = [t for t in pool if occupancy[t.id] <= emptiest + HOME_SIZE_SLACK]
+    return min(near, key=lambda t: (added_mix(t), occupancy[t.id], t.id)).id
+
+
+def home_mix(people: Iterable[Person], tables: Sequence[Table]) -> dict[int, Counter[str]]:
+    """Per table, how many people of each affiliation have it as their home table."""
+    mix: dict[int, Counter[str]] = {t.id: Counter() for t in tables}
+    for person in people:
+        if person.home_table in mix and person.affiliation:
+            mix[person.home_table][person.affiliation] += 1
+    return mix
+
+
+def balance_homes(people: Sequence[Person], tables: Sequence[Table],
+                  kept: Collection[int] = ()) -> dict[int, int]:
+    """Home tables that mix affiliations best: person id -> table id, for everyone.
+
+    Each person stays among the tables of their present home table's theme (the theme
+    they chose; tables without a theme form one group); the people in `kept` (seated by
+    hand) and anyone without a home table stay where they are. Within a theme, starting
+    from the tables as they are, people move or trade places while that makes the sizes
+    more even (up to the capacities), then leaves fewer people beyond half a table of one
+    kind, then lowers the planner's mix score: whoever sits well stays. Where that stops
+    short of a fresh seating (the largest affiliation spread first, then the same trades)
+    on halves, the fresh seating is taken (the sizes even out either way).
+    """
+    theme_of = {t.id: t.theme for t in tables}
+    homes = {p.id: p.home_table for p in people if p.home_table is not None}
+    for theme in dict.fromkeys(theme_of.values()):
+        group = [t for t in tables if t.theme == theme]
+        ids = {t.id for t in group}
+        staying = [p for p in people if p.home_table in ids and p.id in kept]
+        moving = [p for p in people if p.home_table in ids and p.id not in kept]
+        as_they_are = _ThemeHomes(group, staying, {p.id: p.home_table for p in moving},
+                                  {p.id: p.affiliation for p in moving})
+        as_they_are.improve()
+        better = as_they_are
+        if as_they_are.score()[1]:  # someone beyond half a table: try afresh
+            fresh = _ThemeHomes(group, staying, _spread(group, staying, moving),
+                                {p.id: p.affiliation for p in moving})
+            fresh.improve()
+            if fresh.score()[:2] < as_they_are.score()[:2]:
+                better = fresh
+        homes.update(better.seat)
+    return homes
+
+
+def _spread(group: Sequence[Table], staying: Sequence[Person],
+            moving: Sequence[Person]) -> dict[int, int]:
+    """A fresh seating of `moving` at one theme's tables around `staying`: sizes as even as
+    the capacities allow, then each person, the largest affiliation first, where the
+    fewest of their kind sit."""
+    sizes = Counter(p.home_table for p in staying)
+    room = Counter({t.id: 0 for t in group})
+    for _ in moving:
+        with_room = [t for t in group
+                     if t.capacity is None or sizes[t.id] + room[t.id] < t.capacity] or group
+        table = min(with_room, key=lambda t: (sizes[t.id] + room[t.id], t.id))
+        room[table.id] += 1
+    kinds = {t.id: Counter(p.affiliation for p in staying if p.home_table == t.id)
+             for t in group}
+    frequency = Counter(p.affiliation for p in moving)
+    seat: dict[int, int] = {}
+    for person in sorted(moving, key=lambda p: (-frequency[p.affiliation],
+                                                p.affiliation or "", p.id)):
+        table = min((t.id for t in group if room[t.id] > 0),
+                    key=lambda t: (kinds[t][person.affiliation], -room[t], t))
+        seat[person.id] = table
+        room[table] -= 1
+        kinds[table][person.affiliation] += 1
+    return seat
+
+
+class _ThemeHomes:
+    """One theme's home tables under re-balance: who of the movable people sits where,
+    and every table's count of each kind (the kept people's included)."""
+
+    def __init__(self, group: Sequence[Table], staying: Sequence[Person],
+                 seat: dict[int, int], kind_of: Mapping[int, str | None]) -> None:
+        self.tables = [t.id for t in group]
+        self.capacity = {t.id: t.capacity for t in group}
+        self.seat = dict(seat)
+        self.kinds: dict[int, Counter[str | None]] = {t.id: Counter() for t in group}
+        self.movers: dict[int, dict[str | None, list[int]]] = {t.id: {} for t in group}
+        for person in staying:
+            self.kinds[person.home_table][person.affiliation] += 1
+        for person, table in sorted(seat.items()):
+            self.kinds[table][kind_of[person]] += 1
+            self.movers[table].setdefault(kind_of[person], []).append(person)
+        self.scores = {t: self.table_score(self.kinds[t]) for t in self.tables}
+
+    @staticmethod
+    def table_score(counts: Mapping[str | None, int],
+                    change: Mapping[str | None, int] | None = None) -> tuple[int, int, int]:
+        """(size², people beyond half the table of one kind, the mix score) of a table's
+        counts after `change` (kind -> people more or fewer): summed over the tables,
+        lower is better in this order; the squares of the sizes are least when even."""
+        change = change or {}
+        size = sum(counts.values()) + sum(change.values())
+        known = [counts.get(kind, 0) + change.get(kind, 0)
+                 for kind in {*counts, *change} if kind is not None]
+        return size * size, sum(max(0, 2 * c - size) for c in known), mix_cost(known)
+
+    def score(self) -> tuple[int, int, int]:
+        """The whole theme's score: its tables' summed."""
+        sizes, halves, mix = zip(*self.scores.values(), strict=True)
+        return sum(sizes), sum(halves), sum(mix)
+
+    def _gains(self, here: int, there: int, leaving: str | None,
+               coming: str | None = None) -> bool:
+        """Whether one of `leaving` going from here to there (and, in a trade, one of
+        `coming` the other way) lowers the score."""
+        trade = {} if coming is None else {coming: 1}
+        after_here = self.table_score(self.kinds[here], {leaving: -1, **trade})
+        after_there = self.table_score(
+            self.kinds[there], {leaving: 1} if coming is None else {leaving: 1, coming: -1})
+        before_here, before_there = self.scores[here], self.scores[there]
+        return (tuple(a + b for a, b in zip(after_here, after_there, strict=True))
+                < tuple(a + b for a, b in zip(before_here, before_there, strict=True)))
+
+    def _go(self, here: int, there: int, kind: str | None) -> None:
+        person = self.movers[here][kind].pop()
+        self.movers[there].setdefault(kind, []).append(person)
+        self.seat[person] = there
+        self.kinds[here][kind] -= 1
+        self.kinds[there][kind] += 1
+        for table in (here, there):
+            self.scores[table] = self.table_score(self.kinds[table])
+
+    def _has_room(self, table: int) -> bool:
+        capacity = self.capacity[table]
+        return capacity is None or sum(self.kinds[table].values()) < capacity
+
+    def improve(self) -> None:
+        """Moves and trades of one person each way while the score falls (the last of a
+        kind to come to a table is the first to go)."""
+        changed = True
+        while changed:
+            changed = False
+            for here, there in itertools.permutations(self.tables, 2):
+                counts_here, counts_there = self.kinds[here], self.kinds[there]
+                for kind in [k for k, movers in self.movers[here].items() if movers]:
+                    # a move to a table as full or fuller makes the sizes less even
+                    if (counts_here.total() > counts_there.total() and self._has_room(there)
+                            and self._gains(here, there, kind)):
+                        self._go(here, there, kind)
+                        changed = True
+                        continue
+                    # with nobody beyond half at either table, a trade that does not
+                    # take a kind to where it has fewer only raises the mix score
+                    calm = not self.scores[here][1] and not self.scores[there][1]
+                    for other in [k for k, movers in self.movers[there].items()
+                                  if movers and k != kind]:
+                        if calm and counts_here[kind] <= counts_there[kind] \
+                                and counts_there[other] <= counts_here[other]:
+                            continue
+                        if self.movers[here].get(kind) and self._gains(
+                                here, there, kind, other):
+                            self._go(here, there, kind)
+                            self._go(there, here, other)
+                            changed = True
 
 
 def count_repeat_pairs(

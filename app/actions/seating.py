@@ -39,6 +39,22 @@ def plan_now(services: Services, identity: auth.Identity) -> Done[Planned]:
     return Done(Planned(done.value, changed=True), done.changes)
 
 
+@dataclass(frozen=True)
+class Rebalanced:
+    view: EventView
+    moved: int
+
+
+def rebalance(services: Services, identity: auth.Identity) -> Done[Rebalanced]:
+    """The facilitator re-balances the home tables before the first round: people present
+    get the home table of their theme that mixes affiliations best; those seated by hand
+    stay."""
+    require(identity, auth.FACILITATOR)
+    rebalanced = sessions.rebalance_homes(services.engine, identity.event_id)
+    done = _announce(services, identity.event_id, (rebalanced.seating, rebalanced.seq))
+    return Done(Rebalanced(done.value, rebalanced.moved), done.changes)
+
+
 def move(services: Services, identity: auth.Identity, move: MoveIn) -> Done[EventView]:
     """The facilitator seats someone at a table, in this phase's round or a later one."""
     require(identity, auth.FACILITATOR)

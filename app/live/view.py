@@ -503,6 +503,11 @@ class EventView:
         return bool(self.seats)
 
     @property
+    def rounds_started(self) -> bool:
+        """The first round has started (rounds.rounds_started): home tables are settled."""
+        return rounds.rounds_started(self.program, self.clock)
+
+    @property
     def moving_now(self) -> bool:
         """People are on their way to new tables: a moving phase set up but not started."""
         return self.phase.moves and self.clock.status == rounds.READY
@@ -578,6 +583,24 @@ class EventView:
         """Who sits at the table in the current (or given) round, absent people included."""
         round_index = self.seating_round if round_index is None else round_index
         return [p for p in self.participants if self.table_id_of(p, round_index) == table_id]
+
+    def home_affiliations(self) -> dict[int, list[str]]:
+        """Per table, the affiliations of everyone whose home table it is (absent and
+        awaited people too: their places are taken): what a joiner's home table is
+        chosen from (tables.choose_home_table)."""
+        seated: dict[int, list[str]] = {t.id: [] for t in self.tables}
+        for person in self.participants:
+            if person.home_table_id in seated:
+                seated[person.home_table_id].append(person.affiliation)
+        return seated
+
+    def home_mix(self) -> dict[int, Counter[str]]:
+        """Per table, how many people of each affiliation are present at it in the home
+        round (GET …/seating `home_mix`, the console's mix)."""
+        return tables.home_mix(
+            [tables.Person(p.id, p.affiliation, home_table=p.home_table_id)
+             for p in self.participants if p.present],
+            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables])
 
     def present_at(self, table_id: int, round_index: int | None = None) -> list[PersonRecord]:
         """Who is at the table: arrived and not marked absent."""

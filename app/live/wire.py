@@ -105,10 +105,15 @@ def voting_json(view: EventView, facilitator: bool) -> dict:
 
 def seating_json(view: EventView) -> dict:
     """Every phase that seats people (the home round and the return included), with who
-    sits at which table (docs/api.md `GET .../seating`)."""
+    sits at which table, and the affiliations at each home table (docs/api.md
+    `GET .../seating`)."""
     seating_of_phase = rounds.seating_rounds(view.program)
     phases = [i for i, phase in enumerate(view.program) if phase.is_round] or [0]
-    return {"rounds": [
+    home_mix = view.home_mix()
+    return {"home_mix": [
+        {"table_id": t.id, "theme": t.theme, "mix": dict(sorted(home_mix[t.id].items()))}
+        for t in view.tables
+    ], "rounds": [
         {"phase_index": index, "round": seating_of_phase[index],
          "tables": {str(t.id): [p.id for p in view.present_at(t.id, seating_of_phase[index])]
                     for t in view.tables}}
@@ -203,6 +208,7 @@ class PhaseMessage(StateFields):
 
 class SeatingMessage(TypedDict):
     type: Literal["seating"]
+    home_mix: list[dict[str, Any]]
     rounds: list[dict[str, Any]]
     theme_misses: list[dict[str, Any]]
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from app.planner import coverage
 from app.planner.instance import UNSET, Instance
+from app.planner.mix import mix_cost
 
 Sizes = tuple[list[int], list[bool], int]
 
@@ -154,7 +155,7 @@ def floors(instance: Instance) -> dict[str, int]:
             if instance.affiliation[person] != UNSET:
                 floor[instance.affiliation[person]][table] += 1
         for kind, counts in enumerate(floor):
-            mix += sum(c * c for c in fill(counts, total[kind] - sum(counts)))
+            mix += mix_cost(fill(counts, total[kind] - sum(counts)))
     theme = sum(
         instance.table_theme[table] != instance.theme[person]
         for person, table in instance.pinned[0].items()

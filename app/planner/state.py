@@ -16,6 +16,7 @@ import random
 
 from app.planner.bounds import pairs, triples
 from app.planner.instance import UNSET, Instance
+from app.planner.mix import mix_cost
 
 LEVELS = ("revisit", "cover", "theme", "repeat", "mix", "variety")
 """Every objective, first first; revisits go below the repeats when they are only a wish."""
@@ -144,7 +145,7 @@ class State:
                 if instance.theme[p] != UNSET
             ),
             "repeat": sum(pairs(m) for p in travellers for m in self.meet[p].values()) // 2,
-            "mix": sum(c * c for row in self.affiliations for table in row for c in table),
+            "mix": mix_cost(c for row in self.affiliations for table in row for c in table),
             "variety": sum(pairs(k) for p in travellers for k in self.theme_seen[p]),
         }
 

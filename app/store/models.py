@@ -140,6 +140,9 @@ class Participant(SQLModel, table=True):
     arrived: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     """False for someone pre-registered until the reception ticks them in: only people
     who arrived are seated when the moves are planned."""
+    home_by_hand: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """The facilitator set the home table by hand: a re-balance of the home tables keeps
+    it."""
 
 
 class Phase(SQLModel, table=True):

@@ -82,6 +82,8 @@ class PersonRecord:
     email: str = ""
     arrived: bool = True
     """False for someone pre-registered until the reception ticks them in."""
+    home_by_hand: bool = False
+    """The facilitator set their home table by hand; a re-balance keeps it."""
 
     @property
     def present(self) -> bool:

@@ -40,8 +40,9 @@ class Registered:
 
 def register_all(engine: Engine, session_id: str, people: Sequence[RegisteredIn],
                  now_ms: int, max_participants: int) -> Registered:
-    """Store everyone on the list, not arrived, each at the least crowded table of the
-    theme they chose; a refusal stores no one."""
+    """Store everyone on the list, not arrived, each at a table of the theme they chose,
+    in the list's order, as if they joined (tables.choose_home_table); a refusal stores
+    no one."""
     with writing(engine) as db:
         view = view_of(db, session_id, with_board=False)
         if view.clock.status == rounds.FINISHED:
@@ -50,12 +51,13 @@ def register_all(engine: Engine, session_id: str, people: Sequence[RegisteredIn]
         if len(view.participants) + len(people) > max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)
-        occupancy = {t.id: len(view.seated_at(t.id, 0)) for t in view.tables}
+        seated = view.home_affiliations()
         plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in view.tables]
         rows = []
         for spec in people:
-            home = tables.choose_home_table(plan_tables, occupancy, spec.theme or None)
-            occupancy[home] = occupancy.get(home, 0) + 1
+            home = tables.choose_home_table(plan_tables, seated, spec.theme or None,
+                                            spec.affiliation)
+            seated[home].append(spec.affiliation)
             rows.append(Participant(
                 session_id=session_id, name=spec.name, furigana=spec.furigana,
                 email=spec.email, affiliation=spec.affiliation, theme=spec.theme,

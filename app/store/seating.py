@@ -166,9 +166,10 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
     if round_index == 0:
         row = db.get(Participant, person.id)
         row.home_table_id = table.id
+        row.home_by_hand = True
         db.add(row)
-        people = [replace(p, home_table_id=table.id) if p.id == person.id else p
-                  for p in people]
+        people = [replace(p, home_table_id=table.id, home_by_hand=True) if p.id == person.id
+                  else p for p in people]
     else:
         db.exec(delete(Seat).where(Seat.session_id == session_id,
                                    Seat.round_index == round_index,
@@ -178,6 +179,30 @@ def move_by_hand(db: Session, session_id: str, program, cafe_tables: list[TableR
     db.flush()
     if has_plan(db, session_id):
         replan(db, session_id, program, cafe_tables, people, keep_through=current_round)
+
+
+def rebalance_homes(db: Session, session_id: str, program, cafe_tables: list[TableRecord],
+                    people: list[PersonRecord]) -> int:
+    """Give the people present the home tables that mix affiliations best within their
+    theme (tables.balance_homes), keeping those seated by hand; the moves, if planned, are
+    planned again around the new homes (seats placed by hand kept). How many moved."""
+    present = [p for p in people if p.present]
+    homes = tables.balance_homes(
+        [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
+        [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
+        kept={p.id for p in present if p.home_by_hand})
+    moved = {p.id: homes[p.id] for p in present if homes.get(p.id, p.home_table_id)
+             != p.home_table_id}
+    for person_id, table_id in moved.items():
+        row = db.get(Participant, person_id)
+        row.home_table_id = table_id
+        db.add(row)
+    db.flush()
+    if moved and has_plan(db, session_id):
+        replan(db, session_id, program, cafe_tables,
+               [replace(p, home_table_id=moved.get(p.id, p.home_table_id)) for p in people],
+               keep_through=0)
+    return len(moved)
 
 
 def set_absent(db: Session, session_id: str, program, cafe_tables, people,

@@ -405,7 +405,8 @@ class Arrival:
 
 def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
          max_participants: int = 500, at_reception: bool = False) -> Arrival:
-    """Add a participant at the least crowded table of the theme they chose; once the
+    """Add a participant at the table of the theme they chose that their affiliation mixes
+    best (tables.choose_home_table); once the
     moves are planned, seat them in every moving round without moving anyone else. The
     reception desk (`at_reception`) may add someone while joining by phone is closed (and
     asks for their consent on paper); a phone's join needs it when the event has a privacy
@@ -422,9 +423,9 @@ def join(engine: Engine, session_id: str, spec: ArrivalIn, now_ms: int,
         if len(view.participants) >= max_participants:
             raise Refusal("event_full", N_("This event is full (%(limit)s participants)."),
                           limit=max_participants)
-        occupancy = {t.id: len(view.seated_at(t.id, 0)) for t in view.tables}
         plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in view.tables]
-        home = tables.choose_home_table(plan_tables, occupancy, spec.theme or None)
+        home = tables.choose_home_table(plan_tables, view.home_affiliations(),
+                                        spec.theme or None, spec.affiliation)
         person = Participant(session_id=session_id, name=spec.name,
                              affiliation=spec.affiliation, theme=spec.theme,
                              expectation=spec.expectation, home_table_id=home,
@@ -496,6 +497,28 @@ def plan_now(engine: Engine, session_id: str) -> tuple[SeatingNow, int] | None:
         if not seating.plan_now(db, session_id, view.program, view.tables, view.participants):
             return None
         return seating_now(db, session_id), bump(db, session_id)
+
+
+@dataclass(frozen=True)
+class Rebalanced:
+    moved: int
+    """How many people got another home table."""
+    seating: SeatingNow
+    seq: int
+
+
+def rebalance_homes(engine: Engine, session_id: str) -> Rebalanced:
+    """New home tables for the best mix of affiliations (store/seating.py), only before
+    the first round starts: `409 rounds_started` after."""
+    with writing(engine) as db:
+        locked_clock(db, session_id)
+        view = view_of(db, session_id, with_board=False)
+        if view.rounds_started:
+            raise Refusal("rounds_started", N_("The rounds have started: the home tables "
+                                               "stay as they are."))
+        moved = seating.rebalance_homes(db, session_id, view.program, view.tables,
+                                        view.participants)
+        return Rebalanced(moved, seating_now(db, session_id), bump(db, session_id))
 
 
 def move_by_hand(engine: Engine, session_id: str, participant_id: int, table_id: int,

@@ -276,14 +276,27 @@ class ThemeMiss(Answer):
     reason: str
 
 
+class HomeMix(Answer):
+    """How many people of each affiliation code are present at one home table."""
+    table_id: int
+    theme: str
+    mix: dict[str, int]
+
+
 class Seating(Answer):
-    """Who sits where in every phase that seats people, and who missed a theme."""
+    """The home tables' mix, who sits where in every phase that seats people, and who
+    missed a theme."""
+    home_mix: list[HomeMix]
     rounds: list[RoundSeating]
     theme_misses: list[ThemeMiss]
 
 
 class Planned(Seating):
     changed: bool
+
+
+class Rebalanced(Seating):
+    moved: int
 
 
 class Card(Answer):

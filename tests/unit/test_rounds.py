@@ -250,3 +250,17 @@ def test_no_log_no_time_and_never_negative():
     assert rounds.time_spent([], until_ms=T0) == {}
     entries, _ = _log([(5, "start")])
     assert rounds.time_spent(entries, until_ms=T0) == {0: rounds.TimeSpent(0, T0 + 5 * MINUTE)}
+
+
+def test_rounds_start_when_the_clock_starts_the_first_round():
+    program = rounds.preset("standard", str)  # an opening, then the first round
+    first = next(i for i, phase in enumerate(program) if phase.is_round)
+    assert first == 1
+    started = [
+        rounds.rounds_started(program, rounds.ClockState(index, status))
+        for index, status in ((0, READY), (0, RUNNING), (1, READY), (1, RUNNING),
+                              (1, PAUSED), (2, READY), (0, FINISHED))
+    ]
+    assert started == [False, False, False, True, True, True, True]
+    plain = [PhaseSpec("plain", "talk", 10)]
+    assert not rounds.rounds_started(plain, rounds.ClockState(0, RUNNING))

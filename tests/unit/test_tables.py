@@ -54,12 +54,13 @@ def live_event(people, tables, themes=None):
     a home table then (choose_home_table), so round 1 is fixed."""
     names = [f"theme {t}" for t in range(themes or tables)]
     room = [Table(t + 1, theme=names[t % len(names)]) for t in range(tables)]
-    occupancy = {}
+    seated = {}
     joined = []
     for i in range(people):
-        home = choose_home_table(room, occupancy, names[i % len(names)])
-        occupancy[home] = occupancy.get(home, 0) + 1
-        joined.append(Person(i + 1, CODES[i % len(CODES)], names[i % len(names)], home))
+        code = CODES[i % len(CODES)]
+        home = choose_home_table(room, seated, names[i % len(names)], code)
+        seated.setdefault(home, []).append(code)
+        joined.append(Person(i + 1, code, names[i % len(names)], home))
     return joined, room
 
 
@@ -335,20 +336,26 @@ def test_hosts_cannot_be_moved_and_returns_go_home():
         plan(people, tables, 2, return_round=True, fixed=[{}, {1: 0}])
 
 
+def anyone_at(occupancy):
+    """Seated people of no known affiliation, `occupancy[table]` at each table."""
+    return {table: [None] * count for table, count in occupancy.items()}
+
+
 def test_choose_home_table_prefers_the_theme_then_the_emptiest():
     tables = [Table(1, theme="care"), Table(2, theme="care"), Table(3, theme="kids"),
               Table(4, capacity=2)]
-    assert choose_home_table(tables, {1: 4, 2: 3, 3: 0}, "care") == 2
-    assert choose_home_table(tables, {1: 3, 2: 3, 3: 0}, "care") == 1
-    assert choose_home_table(tables, {1: 1, 2: 1, 3: 1, 4: 0}, None) == 4
-    assert choose_home_table(tables, {1: 1, 2: 1, 3: 1, 4: 0}, "unknown") == 4
-    assert choose_home_table(tables, {1: 5, 2: 5, 3: 5, 4: 2}, None) == 1
+    assert choose_home_table(tables, anyone_at({1: 4, 2: 3, 3: 0}), "care") == 2
+    assert choose_home_table(tables, anyone_at({1: 3, 2: 3, 3: 0}), "care") == 1
+    assert choose_home_table(tables, anyone_at({1: 1, 2: 1, 3: 1, 4: 0}), None) == 4
+    assert choose_home_table(tables, anyone_at({1: 1, 2: 1, 3: 1, 4: 0}), "unknown") == 4
+    assert choose_home_table(tables, anyone_at({1: 5, 2: 5, 3: 5, 4: 2}), None) == 1
 
 
 def test_choose_home_table_skips_full_tables():
     tables = [Table(1, capacity=2, theme="care"), Table(2, capacity=9)]
-    assert choose_home_table(tables, {1: 2, 2: 5}, "care") == 2
-    assert choose_home_table([Table(1, capacity=2), Table(2, capacity=2)], {1: 3, 2: 2}, None) == 2
+    assert choose_home_table(tables, anyone_at({1: 2, 2: 5}), "care") == 2
+    assert choose_home_table([Table(1, capacity=2), Table(2, capacity=2)],
+                             anyone_at({1: 3, 2: 2}), None) == 2
 
 
 def test_plan_figures():
@@ -463,8 +470,9 @@ def test_no_rule_and_no_misses_with_fewer_rounds_than_themes():
 def test_a_latecomer_in_a_themed_event_is_placed_without_moving_anyone():
     joined, room = live_event(24, 6, themes=3)
     before = plan(joined, room, 3, time_limit=0.5, fixed=[{}, {}, {}])
-    occupancy = {t.id: len(before.rounds[0][t.id]) for t in room}
-    home = choose_home_table(room, occupancy, "theme 1")
+    affiliation = {p.id: p.affiliation for p in joined}
+    seated = {t.id: [affiliation[p] for p in before.rounds[0][t.id]] for t in room}
+    home = choose_home_table(room, seated, "theme 1", "npo")
     late = Person(99, "npo", "theme 1", home)
     kept = [{p: t for t, seated in seating.items() for p in seated}
             for seating in before.rounds[:2]]

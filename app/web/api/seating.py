@@ -37,6 +37,14 @@ def plan_seating(event_id: str, identity: IdentityDep, services: ServicesDep) ->
     return {**wire.seating_json(planned.view), "changed": planned.changed}
 
 
+@router.post("/sessions/{event_id}/seating/rebalance", response_model=answers.Rebalanced)
+def rebalance_homes(event_id: str, identity: IdentityDep, services: ServicesDep) -> dict:
+    """Re-balance the home tables for the best mix of affiliations, before the first
+    round (`409 rounds_started` after); people seated at home by hand stay."""
+    rebalanced = seating.rebalance(services, identity).value
+    return {**wire.seating_json(rebalanced.view), "moved": rebalanced.moved}
+
+
 @router.post("/sessions/{event_id}/seats", response_model=answers.Seating)
 def move_person(event_id: str, identity: IdentityDep, move: MoveIn,
                 services: ServicesDep) -> dict:

@@ -95,6 +95,18 @@ def plan_from_console(identity: Facilitator, request: Request,
     return note(request, N_("The moves were planned already; nothing changed."))
 
 
+@router.post("/f/{event_id}/seating/rebalance")
+def rebalance_from_console(identity: Facilitator, request: Request,
+                           services: ServicesDep) -> Response:
+    moved = seating.rebalance(services, identity).value.moved
+    if not moved:
+        return note(request, N_("The home tables mix as well as they can already; "
+                                "nobody moved."))
+    return note(request, NN_("%(num)s person has another home table for a better mix.",
+                             "%(num)s people have another home table for a better mix."),
+                num=moved)
+
+
 @router.post("/f/{event_id}/absence")
 def absence_from_console(identity: Seating, absence: Annotated[AbsenceForm, posted(AbsenceForm)],
                          request: Request, services: ServicesDep) -> Response:
