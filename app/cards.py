@@ -57,6 +57,16 @@ def _one_line(raw: object, not_text: str, control: str, empty: str) -> str:
     return text
 
 
+def written_by(card, role: str, table_id: int | None, participant_id: int | None) -> bool:
+    """Whether the card is the asker's own: a table host's card written at their table, a
+    participant's card written by them (the facilitator's cards are no one else's)."""
+    if role == "host":
+        return card.author_kind == "host" and card.table_id == table_id
+    if role == "participant":
+        return card.author_kind == "participant" and card.participant_id == participant_id
+    return False
+
+
 def check_length(text: str, limit: int) -> None:
     if len(text) > limit:
         raise Refusal("invalid",

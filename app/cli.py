@@ -254,13 +254,16 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _export_inputs(engine, event_id: str):
-    """What an export reads: the event, its clock's log (the report's programme) and
-    everyone's token (the name tags' own links)."""
+def _export_inputs(engine, event_id: str, fmt: str):
+    """What an export reads: the event, its clock's log (the report's programme),
+    everyone's token (the name tags' own links) and, for the series report, every event of
+    its series."""
+    from app.documents import exports
     from app.store import registration, sessions
 
     return (sessions.load_view(engine, event_id), sessions.clock_log(engine, event_id),
-            registration.tokens(engine, event_id))
+            registration.tokens(engine, event_id),
+            sessions.series_views(engine, event_id) if fmt in exports.SERIES_FORMATS else [])
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -273,16 +276,17 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
     if args.output is None and binary and sys.stdout.isatty():
         return _fail("export", f"{args.format} is binary: give -o FILE (or redirect the output)",
                      2)
-    loaded = _load_event(args, settings, _export_inputs)
+    loaded = _load_event(args, settings,
+                         lambda engine, event_id: _export_inputs(engine, event_id, args.format))
     if isinstance(loaded, int):
         return loaded
-    view, timeline, tokens = loaded
+    view, timeline, tokens, series_views = loaded
     try:
         check_ready(view, args.format)
     except Refusal as refusal:
         return _fail("export", str(refusal))
     data = formats.export(view, args.format, timeline=timeline, base=settings.base_url(),
-                          tokens=tokens)
+                          tokens=tokens, series_views=series_views)
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

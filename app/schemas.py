@@ -246,6 +246,14 @@ class SessionIn(Strict):
     _check_program = field_validator("program")(_program)
 
 
+def _optional_tables(value: list[TableIn] | None) -> list[TableIn] | None:
+    return None if value is None else _tables(value)
+
+
+def _optional_program(value: str | list[PhaseIn] | None) -> str | list[PhaseIn] | None:
+    return None if value is None else _program(value)
+
+
 class SessionPatch(Strict):
     """An edit of an existing event: only the fields given change."""
 
@@ -278,15 +286,34 @@ class SessionPatch(Strict):
     def _check_language(cls, value: str | None) -> str | None:
         return None if value is None else _language(value)
 
-    @field_validator("tables")
-    @classmethod
-    def _check_tables(cls, value: list[TableIn] | None) -> list[TableIn] | None:
-        return None if value is None else _tables(value)
+    _check_tables = field_validator("tables")(_optional_tables)
+    _check_program = field_validator("program")(_optional_program)
 
-    @field_validator("program")
-    @classmethod
-    def _check_program(cls, value):
-        return None if value is None else _program(value)
+
+class CarryIn(Strict):
+    """What a follow-up takes over from the event it follows."""
+
+    participants: StrictBool = False
+    """The people who took part, each the same person in the follow-up (a new link)."""
+    groups: list[RowId] = Field(default_factory=list, max_length=100)
+    """KJ groups of the event, the follow-up's starting material (前回の主な意見)."""
+    tables: StrictBool = True
+    """The tables (names, themes, capacities); false: the request gives `tables`."""
+    program: StrictBool = True
+    """The programme; false: the request's `program`, or the standard one."""
+
+
+class FollowUpIn(Strict):
+    """The next event of a series (第2回, …): the event's own settings where not given."""
+
+    title: Title | None = None
+    date: EventDate | None = None
+    tables: list[TableIn] | None = None
+    program: str | list[PhaseIn] | None = None
+    carry: CarryIn = Field(default_factory=CarryIn)
+
+    _check_tables = field_validator("tables")(_optional_tables)
+    _check_program = field_validator("program")(_optional_program)
 
 
 class ArrivalIn(Strict):

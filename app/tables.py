@@ -107,6 +107,12 @@ class Plan:
     return_round: bool = False
     theme_misses: tuple[ThemeMiss, ...] = ()
     search_steps: int = 0
+    series_repeat_pairs: int = 0
+    """Meetings (return round and hosts excluded) of pairs who met in an earlier event of
+    the series (`met_before`): each is a repeat over the whole series."""
+    series_lower_bound: int = 0
+    """A proven lower bound on `series_repeat_pairs` for any plan: the meetings of such
+    pairs that the given seats (home tables, fixed seats) make."""
 
     def route(self, person_id: int) -> list[int]:
         """The table ids one person sits at, round by round (KeyError for a stranger)."""
@@ -376,12 +382,16 @@ def plan_seating(
     time_limit: float = 2.0,
     fixed: Sequence[dict[int, int]] | None = None,
     return_round: bool = False,
+    met_before: Iterable[tuple[int, int]] = (),
     clock: Callable[[], float],
 ) -> Plan:
     """Seat `people` at `tables` for `rounds` rounds (home round and return round included).
 
     `fixed[r]` maps person id -> table id for seats already taken in round r (live
-    re-planning: latecomers, manual moves); those seats are never changed. `clock` gives
+    re-planning: latecomers, manual moves); those seats are never changed. `met_before`
+    holds pairs of person ids who met in an earlier event of a series: they count as
+    having met once, so the plan keeps them apart as it keeps apart a pair that met in
+    an earlier round (fewest repeats over the whole series). `clock` gives
     seconds (time.monotonic on the server, a fake clock in tests): the search reads it to
     keep within `time_limit`, so the same seed gives the same plan unless the time limit cuts
     the search short.
@@ -389,7 +399,7 @@ def plan_seating(
     started = clock()
     fixed = fixed or []
     _check(people, tables, rounds, fixed, return_round, time_limit)
-    instance = Instance(people, tables, rounds, fixed, return_round)
+    instance = Instance(people, tables, rounds, fixed, return_round, met_before)
     # the last few percent of the budget are left for building the result
     budget = Budget(clock, started, started + 0.95 * time_limit)
     seat = solve(instance, random.Random(seed), budget)
@@ -460,6 +470,8 @@ def _plan_of(instance: Instance, seat: list[list[int]], steps: int, seconds: flo
     )
     misses = _misses(instance, seat)
     covered = instance.cover > 0 and not misses
+    met_before = {(instance.people[a].id, instance.people[b].id)
+                  for a, b in instance.met_before}
     return Plan(
         rounds=rounds,
         repeat_pairs=count_repeat_pairs(counted, excluded=hosts),
@@ -468,7 +480,57 @@ def _plan_of(instance: Instance, seat: list[list[int]], steps: int, seconds: flo
         return_round=instance.return_round,
         theme_misses=misses,
         search_steps=steps,
+        series_repeat_pairs=count_series_repeats(counted, met_before, excluded=hosts),
+        series_lower_bound=bounds.series_bound(instance),
     )
+
+
+def count_series_repeats(rounds: Iterable[Iterable[Iterable[int]]],
+                         met_before: Iterable[tuple[int, int]],
+                         excluded: Iterable[int] = ()) -> int:
+    """Meetings, over `rounds` (the groups of each round that counts), of the pairs in
+    `met_before` (person ids, in either order): who meets again across a series."""
+    skip = set(excluded)
+    before = {frozenset(pair) for pair in met_before}
+    again = 0
+    for groups in rounds:
+        for group in groups:
+            seated = sorted(p for p in group if p not in skip)
+            again += sum(frozenset((first, second)) in before
+                         for i, first in enumerate(seated) for second in seated[i + 1:])
+    return again
+
+
+@dataclass(frozen=True)
+class RepeatFigures:
+    """The repeats of a stored plan read back, with the bounds a plan would report."""
+
+    repeat_pairs: int
+    lower_bound: int
+    series_repeat_pairs: int
+    series_lower_bound: int
+
+
+def repeat_figures(people: Sequence[Person], tables: Sequence[Table],
+                   seats: Sequence[dict[int, int]],
+                   met_before: Iterable[tuple[int, int]] = ()) -> RepeatFigures:
+    """What a plan reports of its repeats (`repeat_pairs`, `lower_bound`, and across a
+    series `series_repeat_pairs`, `series_lower_bound`), for seats read back: `seats[r]`
+    maps every person id to a table id in round r (home round first, no return round);
+    the home round is given (the people's home tables), the rest the planner's."""
+    instance = Instance(people, tables, len(seats), [], False, met_before)
+    seat = [[instance.table_index[row[p.id]] for p in instance.people] for row in seats]
+    counted = [[[p for p, t in row.items() if t == table.id] for table in tables]
+               for row in seats]
+    revisit_free = all(len({row[p] for row in seat}) == instance.counted
+                       for p in instance.travellers)
+    covered = instance.cover > 0 and not _misses(instance, seat)
+    met = [(instance.people[a].id, instance.people[b].id) for a, b in instance.met_before]
+    return RepeatFigures(
+        repeat_pairs=count_repeat_pairs(counted),
+        lower_bound=bounds.repeat_bound(instance, barred=revisit_free, covered=covered),
+        series_repeat_pairs=count_series_repeats(counted, met),
+        series_lower_bound=bounds.series_bound(instance))
 
 
 def theme_misses(

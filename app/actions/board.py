@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import auth, cards, keywords, screens
+from app import auth, cards, keywords, rounds, screens
 from app.actions import Done, Services, admission, announce, require
 from app.i18n import N_, NN_
 from app.live import changes
@@ -138,12 +138,15 @@ CARD_CHANGES = (("group_id", changes.CardGrouped), ("text", changes.CardEdited),
 
 def change_card(services: Services, identity: auth.Identity, card_id: str,
                 edits: dict) -> Done[store.Weighed]:
-    """The facilitator hides or shows a card, edits its text or moves it to a group."""
-    require(identity, auth.FACILITATOR)
+    """The facilitator hides or shows a card, edits its text or moves it to a group; a
+    table host or a participant edits or withdraws (hides) a card of their own while its
+    round is open (_own_card_edits)."""
+    require(identity, auth.PARTICIPANT)
     if not edits:
         raise Refusal("invalid", N_("Send at least one of hidden, text or group_id."))
-    changed, seq = store.update_card(services.engine, identity.event_id, card_id,
-                                     _card_edits(edits))
+    rules = (_card_edits(edits) if identity.role == auth.FACILITATOR
+             else _own_card_edits(identity, edits))
+    changed, seq = store.update_card(services.engine, identity.event_id, card_id, rules)
     announced = [change(changed.card) for name, change in CARD_CHANGES if name in edits]
     return Done(changed, announce(services, identity.event_id, seq, *announced))
 
@@ -152,7 +155,7 @@ def _card_edits(edits: dict) -> store.EditRules:
     """The rules of the facilitator's edits of a card, as the store reads it: a text as
     any card's (a merged card may stay as long as it is: an edit must not cut it short),
     `hidden` true or false, and no merged card shown again but by an unmerge."""
-    def fields(card: CardRecord, max_length: int) -> dict:
+    def fields(card: CardRecord, max_length: int, _clock: rounds.ClockState) -> dict:
         checked = {}
         if "text" in edits:
             limit = cards.MAX_MERGED_TEXT if len(card.text) > max_length else max_length
@@ -165,6 +168,30 @@ def _card_edits(edits: dict) -> store.EditRules:
             checked["hidden"] = edits["hidden"]
         if "group_id" in edits:
             checked["group_id"] = edits["group_id"]
+        return checked
+
+    return fields
+
+
+def _own_card_edits(identity: auth.Identity, edits: dict) -> store.EditRules:
+    """The rules of an author's edits of their own card (a table host's cards of their
+    table, a participant's own): its text, or `hidden: true` to withdraw it, while the
+    phase it was written in runs and the event has not finished. Anyone else's card is
+    403; moving a card to a group or showing one again is the facilitator's."""
+    if "group_id" in edits or edits.get("hidden", True) is not True:
+        raise Refusal("forbidden", N_("Only the facilitator may group a card or show it again."))
+
+    def fields(card: CardRecord, max_length: int, clock: rounds.ClockState) -> dict:
+        if not cards.written_by(card, identity.role, identity.table_id,
+                                identity.participant_id):
+            raise Refusal("forbidden", N_("You can change only your own cards."))
+        if card.hidden:
+            raise Refusal("refused", N_("That card was withdrawn or hidden already."))
+        if card.phase_index != clock.phase_index or clock.status == rounds.FINISHED:
+            raise Refusal("refused", N_("That round is over: its cards stay as they are."))
+        checked: dict = {"hidden": True} if "hidden" in edits else {}
+        if "text" in edits:
+            checked["text"] = cards.clean_text(edits["text"], max_length)
         return checked
 
     return fields

@@ -15,7 +15,8 @@ from app.live.view import EventView
 from app.refusal import Refusal
 from app.store import sessions
 
-DOCUMENT_FORMATS = ("pdf", "png", *exports.REPORT_FORMATS, *exports.PRINTED_FORMATS)
+DOCUMENT_FORMATS = ("pdf", "png", *exports.REPORT_FORMATS, *exports.PRINTED_FORMATS,
+                    *exports.SERIES_FORMATS)
 """The exports made by a worker process (seconds to minutes of WeasyPrint or python-docx)."""
 CONSOLE_DOCUMENTS = ("pdf", "png", *exports.REPORT_FORMATS)
 """The documents the console makes with a button and its progress (the printed materials,
@@ -66,8 +67,9 @@ def console_documents(services: Services, identity: auth.Identity,
 def _document_job(services: Services, view: EventView, name: str, base: str,
                   start: bool) -> DocumentJob:
     maker = services.documents
-    place = maker.place(view.event.id, name,
-                        jobs.key_of(view.seq, view.event.language, base))
+    seq = (sessions.series_seq(services.engine, view.event.id)
+           if name in exports.SERIES_FORMATS else view.seq)
+    place = maker.place(view.event.id, name, jobs.key_of(seq, view.event.language, base))
     return DocumentJob(place, maker.start(place, base) if start else maker.state(place),
                        exports.MEDIA_TYPES[name], exports.content_disposition(view, name))
 

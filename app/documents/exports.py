@@ -44,8 +44,10 @@ PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf", "nametags.pdf", "att
 """The printed materials (app/documents/printed.py)."""
 REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""
+SERIES_FORMATS = ("series.pdf",)
+"""The report of the event's whole series (app/documents/series.py)."""
 HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv", "actions.csv")
-FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS)
+FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS, *SERIES_FORMATS)
 TEXT_FORMATS = ("csv", "md", "json", "survey.csv", "actions.csv")
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -57,6 +59,7 @@ MEDIA_TYPES = {
     "png": "image/png",
     **dict.fromkeys(PRINTED_FORMATS, "application/pdf"),
     "report.pdf": "application/pdf",
+    "series.pdf": "application/pdf",
     "report.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 JSON_FORMAT_VERSION = 1

@@ -26,6 +26,7 @@ from app.text import fifty_sound_key
 
 if TYPE_CHECKING:
     from app.live.view import EventView
+    from app.store.records import PersonRecord
 
 TITLE_LIMITS = (24, 48)
 DETAILS_LIMITS = (40, 80)
@@ -107,18 +108,28 @@ def tents(view: EventView, language: str, base: str) -> bytes:
                    qr=print_qr(links.join_url(base, view)))
 
 
+def slip(view: EventView, person: PersonRecord) -> dict:
+    """What one person's route slip shows (templates/exports/_slip.html): their name, home
+    table and route through every round; the printed sheets of slips and the reception's
+    single slip alike."""
+    route = " → ".join(view.full_route(person))
+    return {"person": person, "home": view.table(person.home_table_id),
+            "name_fit": fit(person.name, PERSON_NAME_LIMITS),
+            "route_text": route, "route_pt": route_size(route)}
+
+
+def single_slip(view: EventView, person: PersonRecord, language: str) -> dict:
+    """One person's slip with the event's line, for the reception's slip page."""
+    return {"slip": slip(view, person), "details": _details(view, language)}
+
+
 def routes(view: EventView, language: str, _base: str = "") -> bytes:
     """A slip per participant with their table of every round, eight to a page for
     cutting, by home table; then the reception's list of who sits at home where, each
     table's people in 50音 order."""
     order = {t.id: t.number for t in view.tables}
-    slips = []
-    for person in sorted(view.participants, key=lambda p: (
-            order.get(p.home_table_id, 0), fifty_sound_key(p.furigana, p.name))):
-        route = " → ".join(view.full_route(person))
-        slips.append({"person": person, "home": view.table(person.home_table_id),
-                      "name_fit": fit(person.name, PERSON_NAME_LIMITS),
-                      "route_text": route, "route_pt": route_size(route)})
+    slips = [slip(view, person) for person in sorted(view.participants, key=lambda p: (
+        order.get(p.home_table_id, 0), fifty_sound_key(p.furigana, p.name)))]
     pages = [slips[start:start + SLIPS_PER_PAGE]
              for start in range(0, len(slips), SLIPS_PER_PAGE)]
     by_table = [{"table": t, "people": [s for s in slips if s["home"] == t]}

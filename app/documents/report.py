@@ -46,6 +46,7 @@ STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
 ACTION_PLAN = N_("Action plan")
 APPENDIX = N_("Appendix: self-introductions")
+CARRIED = N_("Main opinions from last time")
 BAR_CELLS = 20
 """The DOCX draws a bar as up to this many blocks (█) for the largest count."""
 
@@ -178,7 +179,7 @@ def _programme(view: EventView, t, spent: dict[int, rounds.TimeSpent]) -> Sectio
     return Section(t(PROGRAM), (table, note))
 
 
-def _affiliation_label(language: str, code: str) -> str:
+def affiliation_label(language: str, code: str) -> str:
     label = AFFILIATION_LABELS.get(code)
     return translate(language, label) if label else code
 
@@ -192,7 +193,7 @@ def _attendance(view: EventView, t, language: str,
     codes = [*(c for c in AFFILIATIONS if joined[c]), *(c for c in joined if c not in AFFILIATIONS)]
     by_stakeholder = Table(
         (t(N_("Affiliation")), t(N_("Participants")), t(N_("Absent"))),
-        tuple((_affiliation_label(language, c), str(joined[c]), str(absent[c])) for c in codes),
+        tuple((affiliation_label(language, c), str(joined[c]), str(absent[c])) for c in codes),
         (60, 20, 20), (1, 2), (t(N_("Total")), str(len(people)), str(sum(absent.values()))))
     round_start = _first_round_start(view, spent)
     late = [p for p in people if round_start is not None and p.joined_at_ms > round_start]
@@ -216,6 +217,22 @@ def _card_note(row: exports.ExportRow, *where: str) -> str:
     (when not said above it), the author's affiliation and its dots."""
     return " · ".join(filter(None, [exports.weight_mark(row.weight), *where, row.affiliation,
                                     f"●{row.votes}" if row.votes else ""]))
+
+
+def carried_section(view: EventView, t) -> Section:
+    """The groups of an earlier event of the series this one started from (前回の主な意見),
+    by theme, each with its top cards and its dots then."""
+    blocks: list[Block] = [Text(t(N_("The groups of the last session this session started "
+                                     "from, with their cards most voted for.")))]
+    for theme in dict.fromkeys(group.theme for group in view.carried):
+        if theme:
+            blocks.append(Subheading(f"{t(N_('Theme'))}: {theme}", 2))
+        for group in (g for g in view.carried if g.theme == theme):
+            blocks.append(Subheading(f"{group.name}（●{group.dots}）" if group.dots
+                                     else group.name, 3))
+            blocks.append(Items(tuple((text, "") for text in group.cards)) if group.cards
+                          else Text(t(N_("No cards yet"))))
+    return Section(t(CARRIED), tuple(blocks))
 
 
 def _opinions(view: EventView, t, rows: list[exports.ExportRow]) -> Section:
@@ -392,7 +409,8 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
     rows = exports.export_rows(view, language)
     return Report(language, view.event.title, t(REPORT), (
         _overview(view, t, language, spent, now_ms), _programme(view, t, spent),
-        _attendance(view, t, language, spent), _opinions(view, t, rows),
+        _attendance(view, t, language, spent),
+        *([carried_section(view, t)] if view.carried else []), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
         _stakeholders(view, t), *([_action_plan(view, t, language)] if view.actions else []),
         *([_survey(view, t, language)] if view.survey is not None else []),

@@ -69,11 +69,11 @@ def make(arguments: dict) -> None:
     signal.alarm(arguments["seconds"])
     try:
         progress("reading")
-        view, timeline, tokens = _read(arguments)
+        view, timeline, tokens, series_views = _read(arguments)
         memory = arguments["memory_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         body = formats.export(view, place.name, timeline=timeline, base=arguments["base"],
-                              progress=progress, tokens=tokens)
+                              progress=progress, tokens=tokens, series_views=series_views)
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
@@ -99,6 +99,7 @@ def _out_of_memory(error: Exception) -> bool:
 
 LIBRARIES = {"report.docx": ("docx", "app.documents.report"),
              "report.pdf": ("weasyprint", "app.documents.report"),
+             "series.pdf": ("weasyprint", "app.documents.series"),
              "png": ("weasyprint", "pypdfium2"), "pdf": ("weasyprint",)}
 """What each document needs besides the database (seconds of imports: only its own);
 the printed materials need WeasyPrint and app.documents.printed."""
@@ -114,9 +115,10 @@ def _load_libraries(name: str) -> None:
         importlib.import_module(module)
 
 
-def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
+def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], list[EventView]]:
     """The event and, for the report, its clock's log (for the name tags, everyone's
-    token: their own links), read before the memory limit is
+    token: their own links; for the series report, every event of the series), read
+    before the memory limit is
     set (the database's driver and its pages are not the document's own work; a driver
     failing to allocate would not say it was memory)."""
     from app.store import keyword_terms, registration, sessions
@@ -129,9 +131,11 @@ def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str]]:
                     if arguments["name"] in exports.REPORT_FORMATS else ())
         tokens = (registration.tokens(engine, arguments["event_id"])
                   if arguments["name"] == "nametags.pdf" else {})
+        series_views = (sessions.series_views(engine, arguments["event_id"])
+                        if arguments["name"] in exports.SERIES_FORMATS else [])
     finally:
         engine.dispose()
-    return view, timeline, tokens
+    return view, timeline, tokens, series_views
 
 
 def _fail(place: jobs.Place, job: jobs.Job, message: str, **params) -> None:

@@ -85,7 +85,7 @@ OWN_INPUTS: dict[str, Callable[[EventView, int], tuple]] = {
     "my-cards": lambda view, participant_id: (
         tuple(view.cards_by(participant_id)),
         tuple(view.table(c.table_id) for c in view.cards_by(participant_id)),
-        tuple(p.title for p in view.program)),
+        tuple(p.title for p in view.program), view.event.id, view.event.card_max_length),
     "my-votes": _my_votes_inputs,
     "seat": _seat_inputs,
     "survey": lambda view, participant_id: (view.survey, view.survey_answer(participant_id),

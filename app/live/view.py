@@ -26,6 +26,7 @@ from app.store.records import (
     ActionRecord,
     ActionStepRecord,
     CardRecord,
+    CarriedGroupRecord,
     EventRecord,
     GroupRecord,
     GroupVoteRecord,
@@ -205,8 +206,16 @@ class EventView:
                  survey_answers: Iterable[SurveyAnswerRecord] = (),
                  actions: Iterable[ActionRecord] = (),
                  action_steps: Iterable[ActionStepRecord] = (),
-                 volunteers: Iterable[VolunteerRecord] = ()):
+                 volunteers: Iterable[VolunteerRecord] = (),
+                 carried: Iterable[CarriedGroupRecord] = (),
+                 met_before: frozenset[tuple[int, int]] = frozenset()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
+        self.carried = tuple(carried)
+        """The groups of an earlier event of the series carried into this one (前回の主な
+        意見), in the order they were chosen."""
+        self.met_before = met_before
+        """Pairs of participant ids (smaller first) who sat together in an earlier event
+        of the series (app/store/series.py earlier_pairs)."""
         self.participants = list(participants)
         self.seats = seats or {}
         """Moving round -> participant id -> table id; round 0 is everyone's home table."""
@@ -525,6 +534,21 @@ class EventView:
     def table(self, table_id: int | None) -> TableRecord | None:
         return self._tables.get(table_id)
 
+    def group_theme(self, group_id: int) -> str:
+        """The theme most of a group's visible cards were written under ("" = none)."""
+        themes = Counter(self._tables[card.table_id].theme
+                         for card in self.listed(("group", group_id), "shown")
+                         if card.table_id in self._tables)
+        return themes.most_common(1)[0][0] if themes else ""
+
+    def carried_at(self, table_id: int | None) -> tuple[CarriedGroupRecord, ...]:
+        """What a table starts from (前回の主な意見): the carried groups of its theme (a
+        table without a theme sees them all)."""
+        table = self.table(table_id)
+        if table is None or not table.theme:
+            return self.carried
+        return tuple(g for g in self.carried if g.theme == table.theme)
+
     def group(self, group_id: int | None) -> GroupRecord | None:
         return next((g for g in self.groups if g.id == group_id), None)
 
@@ -630,16 +654,30 @@ class EventView:
         which seats were placed by hand."""
         if not self.planned:
             return ()
-        count = rounds.round_count(self.program)
+        return tables.theme_misses(*self._seats_as_planned(rounds.round_count(self.program)))
+
+    def repeat_figures(self) -> tables.RepeatFigures:
+        """The repeats of the seating as it is now (moves by hand and latecomers included)
+        with the planner's bounds, across the series too (`met_before`): over the home
+        round alone until the moves are planned."""
+        people, used, seats = self._seats_as_planned(
+            rounds.round_count(self.program) if self.planned else 1)
+        if not people:
+            return tables.RepeatFigures(0, 0, 0, 0)
+        return tables.repeat_figures(people, used, seats, self.met_before)
+
+    def _seats_as_planned(self, count: int) -> tuple[list[tables.Person], list[tables.Table],
+                                                     list[dict[int, int]]]:
+        """The planner's people (present and seated in the first `count` rounds), the
+        tables they use and their seats round by round, read back from the view."""
         present = [p for p in self.participants if p.present
                    and all(self.table_id_of(p, r) is not None for r in range(count))]
         seats = [{p.id: self.table_id_of(p, r) for p in present} for r in range(count)]
         used = {table_id for row in seats for table_id in row.values()}
-        return tables.theme_misses(
-            [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
-             for p in present],
-            [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
-             if t.id in used], seats)
+        return ([tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id)
+                 for p in present],
+                [tables.Table(t.id, t.capacity, t.theme or None) for t in self.tables
+                 if t.id in used], seats)
 
     def mix_figures(self) -> MixFigures:
         """How well the plan mixes people: new people met per person, pairs that meet

@@ -10,6 +10,7 @@ and one on a group each a `vote`.
 No `from __future__ import annotations` here: a TypedDict tells its NotRequired keys only
 from evaluated annotations."""
 
+from dataclasses import asdict
 from typing import Any, Literal, NotRequired, TypedDict
 
 from app import auth, cards, rounds, stakeholders
@@ -121,7 +122,7 @@ def seating_json(view: EventView) -> dict:
     ], "theme_misses": [
         {"participant_id": miss.person, "themes": list(miss.themes), "reason": miss.reason}
         for miss in view.theme_misses()
-    ]}
+    ], **asdict(view.repeat_figures())}
 
 
 def participant_json(person) -> dict:
@@ -211,6 +212,10 @@ class SeatingMessage(TypedDict):
     home_mix: list[dict[str, Any]]
     rounds: list[dict[str, Any]]
     theme_misses: list[dict[str, Any]]
+    repeat_pairs: int
+    lower_bound: int
+    series_repeat_pairs: int
+    series_lower_bound: int
 
 
 class ParticipantMessage(TypedDict):

@@ -120,6 +120,17 @@ def repeat_bound(instance: Instance, barred: bool, covered: bool) -> int:
     return max(0, counting, sum(strongest.values()))
 
 
+def series_bound(instance: Instance) -> int:
+    """A lower bound on the meetings of pairs who met in an earlier event of a series: the
+    ones the given seats make (both seated there by the request: home tables in the home
+    round, fixed seats), which no plan can change."""
+    return sum(
+        seats.get(first) is not None and seats.get(first) == seats.get(second)
+        for seats in instance.pinned
+        for first, second in instance.met_before
+    )
+
+
 def pair_bound(instance: Instance, barred: bool, covered: bool) -> int:
     """A lower bound on the sum over traveller pairs of C(meetings, 2), what the search
     minimises: that sum counts, for every two rounds, the pairs that meet in both.

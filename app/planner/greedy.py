@@ -35,6 +35,8 @@ class Builder:
         self.rng = rng
         self.seat: list[list[int]] = []
         self.meet: list[dict[int, int]] = [{} for _ in range(instance.size)]
+        for first, second in instance.met_before:  # met in an earlier event of the series
+            self.meet[first][second] = self.meet[second][first] = 1
         self.visited: list[Counter[int]] = [Counter() for _ in range(instance.size)]
         self.theme_seen: list[Counter[int]] = [Counter() for _ in range(instance.size)]
 

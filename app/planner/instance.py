@@ -4,7 +4,7 @@ against each other and the capacities, the table sizes of every round decided.""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from app.i18n import N_
@@ -42,6 +42,7 @@ class Instance:
         rounds: int,
         fixed: Sequence[dict[int, int]],
         return_round: bool,
+        met_before: Iterable[tuple[int, int]] = (),
     ) -> None:
         self.people = list(people)
         self.tables = list(tables)
@@ -52,6 +53,14 @@ class Instance:
         self.table_count = len(tables)
         self.table_index = {t.id: index for index, t in enumerate(tables)}
         self.person_index = {p.id: index for index, p in enumerate(people)}
+        self.met_before = sorted({
+            (min(first, second), max(first, second))
+            for a, b in met_before
+            if (first := self.person_index.get(a)) is not None
+            and (second := self.person_index.get(b)) is not None and first != second
+        })
+        """Pairs (by index) who met in an earlier event of a series: the search counts
+        them as having met once already (State.load), so a meeting now is a repeat."""
 
         self.is_host = [p.is_host for p in people]
         self.travellers = [i for i, p in enumerate(people) if not p.is_host]

@@ -2,7 +2,8 @@
 
 The cost is a weighted sum of the objectives in order: revisits (when barred), theme
 coverage (themes a traveller's first rounds leave out), the chosen theme at the home table,
-repeated pairs as the sum of C(meetings, 2) (so a third meeting costs more than a second),
+repeated pairs as the sum of C(meetings, 2) (so a third meeting costs more than a second;
+a pair that met in an earlier event of a series starts at one meeting),
 visits to a table beyond the first (when revisits cannot be avoided; a third visit costs
 more than a second), affiliation mix as the sum of squared counts per table, and repeated
 themes per traveller. Each weight exceeds twice the largest change one move can make to
@@ -73,7 +74,7 @@ class State:
             b + f for base, flex in zip(instance.base, instance.flex, strict=True)
             for b, f in zip(base, flex, strict=True)
         )
-        rounds = instance.counted
+        rounds = instance.counted + (1 if instance.met_before else 0)  # a meeting before
         movers = 2 * max(instance.table_count + 2, largest)
         # (bound of one person's change, size of one step; None: never accept a worse value)
         scale = {
@@ -130,6 +131,10 @@ class State:
                     for second in group:
                         if first != second:
                             self.meet[first][second] = self.meet[first].get(second, 0) + 1
+        for first, second in instance.met_before:
+            if not (instance.is_host[first] or instance.is_host[second]):
+                self.meet[first][second] = self.meet[first].get(second, 0) + 1
+                self.meet[second][first] = self.meet[second].get(first, 0) + 1
         self.cost = self.cost_of(self.measures())
 
     def measures(self) -> dict[str, int]:

@@ -42,7 +42,7 @@ from app.store.records import (
     VoteRecord,
     record_of,
 )
-from app.store.rows import bump, locked_event, no_event, program_of
+from app.store.rows import bump, clock_of, locked_clock, locked_event, no_event, program_of
 
 NO_CARD = N_("There is no such card in this event.")
 
@@ -345,20 +345,24 @@ class Weighed:
     """1 and every card merged into it (app/cards.py weights)."""
 
 
-EditRules = Callable[[CardRecord, int], dict]
-"""The action's rules for the facilitator's edits of a card, given the card as stored and
-the event's longest card: the fields to store, or a Refusal."""
+EditRules = Callable[[CardRecord, int, rounds.ClockState], dict]
+"""The action's rules for an edit of a card (the facilitator's, or its author's own),
+given the card as stored, the event's longest card and its clock: the fields to store, or
+a Refusal."""
 
 
 def update_card(engine: Engine, session_id: str, card_id: str,
                 rules: EditRules) -> tuple[Weighed, int]:
-    """The facilitator's moderation: any of `hidden`, `text`, `group_id` (None = ungrouped),
-    as `rules` give them, into a group of this event. Nothing is written before all is
+    """The facilitator's moderation or an author's edit of their own card: any of
+    `hidden`, `text`, `group_id` (None = ungrouped), as `rules` give them, into a group of
+    this event. The clock is held (before the event's row, as a phase change takes them)
+    so that no phase begins while the rules read it. Nothing is written before all is
     checked."""
     with writing(engine) as db:
+        clock = clock_of(locked_clock(db, session_id))
         card = _card(db, session_id, card_id)
         fields = rules(record_of(CardRecord, card),
-                       locked_event(db, session_id).card_max_length)
+                       locked_event(db, session_id).card_max_length, clock)
         if fields.get("group_id") is not None:
             _group(db, session_id, fields["group_id"])
         for name, value in fields.items():

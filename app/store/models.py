@@ -85,6 +85,10 @@ class EventSession(SQLModel, table=True):
                                 sa_column_kwargs={"server_default": ""})
     """How the event uses what people give when they join (個人情報の取扱い): when set, the
     join form shows it and a join needs their consent ("" = no notice, no consent box)."""
+    series_id: str | None = Field(default=None, max_length=16, index=True)
+    """The series of sessions (第1回, 第2回, …) this event belongs to: the id of its first
+    event, set on that first one when its first follow-up is made (None: a single event).
+    store/series.py lists a series' events in order."""
     anonymised_at_ms: int | None = Field(default=None, sa_type=BigInteger)
     """When the participants' names, readings and emails were erased and every link but
     the facilitator's revoked (store/erasure.py); None: not (yet)."""
@@ -140,9 +144,32 @@ class Participant(SQLModel, table=True):
     arrived: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
     """False for someone pre-registered until the reception ticks them in: only people
     who arrived are seated when the moves are planned."""
+    person_id: int | None = Field(default=None, index=True)
+    """One person across a series: the id of their participant row in the first event they
+    came to (None: this row is that first one). A follow-up's carried rows copy it."""
     home_by_hand: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
     """The facilitator set the home table by hand: a re-balance of the home tables keeps
     it."""
+
+
+class CarriedGroup(SQLModel, table=True):
+    """A KJ group of an earlier event of the series, carried into a follow-up as its
+    starting material (前回の主な意見): a copy, so the follow-up shows it as it was."""
+
+    __tablename__ = "carried_group"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    from_session_id: str = Field(max_length=16)
+    from_group_id: int
+    position: int
+    name: str = Field(max_length=60)
+    theme: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    """The theme of the tables most of its cards came from ("" = none)."""
+    dots: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    cards: str = Field(sa_type=Text)
+    """JSON: its top card texts, most dots first."""
 
 
 class Phase(SQLModel, table=True):

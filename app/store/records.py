@@ -50,6 +50,8 @@ class EventRecord:
     date_era: str = ""
     contact: str = ""
     privacy_notice: str = ""
+    series_id: str | None = None
+    """The series it belongs to (its first event's id), None for a single event."""
     anonymised_at_ms: int | None = None
 
 
@@ -82,8 +84,15 @@ class PersonRecord:
     email: str = ""
     arrived: bool = True
     """False for someone pre-registered until the reception ticks them in."""
+    person_id: int | None = None
+    """Their row in the first event of the series they came to (None: this one)."""
     home_by_hand: bool = False
     """The facilitator set their home table by hand; a re-balance keeps it."""
+
+    @property
+    def person_key(self) -> int:
+        """Who they are across a series: the same number in every event they come to."""
+        return self.person_id if self.person_id is not None else self.id
 
     @property
     def present(self) -> bool:
@@ -122,6 +131,21 @@ class GroupRecord:
     id: int
     name: str
     created_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class CarriedGroupRecord:
+    """A group of an earlier event carried into this one (models.CarriedGroup)."""
+
+    id: int
+    from_session_id: str
+    from_group_id: int
+    position: int
+    name: str
+    theme: str
+    dots: int
+    cards: tuple[str, ...]
+    """Its top card texts, most dots first."""
 
 
 @dataclass(frozen=True, slots=True)

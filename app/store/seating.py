@@ -3,7 +3,8 @@
 Round 0 is the home round: everyone at their home table (Participant.home_table_id). Each
 moving round is stored as Seat rows. Rounds that have happened, or are happening, are
 never re-planned: a latecomer is placed without moving anyone, an absence or a manual move
-re-plans only the rounds after the current one, around the seats placed by hand.
+re-plans only the rounds after the current one, around the seats placed by hand. In a
+follow-up of a series, pairs who sat together in an earlier event count as having met.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sqlmodel import Session, delete, select
 from app import rounds, tables
 from app.i18n import N_
 from app.refusal import Refusal
-from app.store.models import Participant, Seat
-from app.store.records import PersonRecord, TableRecord
+from app.store import series
+from app.store.models import EventSession, Participant, Seat
+from app.store.records import EventRecord, PersonRecord, TableRecord, record_of
 
 FIRST_PLAN_SECONDS = 2.0
 """The whole plan, made once (at the first move, or "plan the moves now"): large themed
@@ -79,7 +81,7 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
         [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
         [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
         total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed,
-        clock=time.monotonic)
+        met_before=_met_before(db, session_id, present), clock=time.monotonic)
     for round_index in range(1, total):
         planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
         for person, table in planned.items():
@@ -90,6 +92,15 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
                                        Seat.participant_id == person))
             db.add(Seat(session_id=session_id, round_index=round_index, participant_id=person,
                         table_id=table, manual=(round_index, person) in manual))
+
+
+def _met_before(db: Session, session_id: str, people: list[PersonRecord]
+                ) -> frozenset[tuple[int, int]]:
+    """Who met in an earlier event of the series (none for a single event)."""
+    event = db.get(EventSession, session_id)
+    if event is None or event.series_id is None:
+        return frozenset()
+    return series.earlier_pairs(db, record_of(EventRecord, event), people)
 
 
 def _tables_in_use(cafe_tables: list[TableRecord], present: list[PersonRecord]

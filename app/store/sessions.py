@@ -4,6 +4,7 @@ clock and change the seating. The rules live in rounds.py and tables.py."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -17,7 +18,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import action_plan, seating, survey
+from app.store import action_plan, seating, series, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -82,7 +83,10 @@ def _new_table(session_id: str, number: int, spec: TableIn) -> CafeTable:
                      capacity=spec.capacity, host_token=auth.new_token())
 
 
-def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> EventView:
+def create_session(engine: Engine, spec: SessionIn, now_ms: int,
+                   also: Callable[[Session, str], None] | None = None) -> EventView:
+    """A new event; `also(db, its id)` adds to it in the same transaction (a follow-up's
+    series and what it carries over: store/series.py)."""
     program = program_from(spec.program, spec.language)
     for _attempt in range(5):
         session_id, join_code = auth.new_session_id(), auth.new_join_code()
@@ -98,10 +102,62 @@ def create_session(engine: Engine, spec: SessionIn, now_ms: int) -> EventView:
                     db.add(_new_table(session_id, number, table))
                 _write_program(db, session_id, program)
                 db.add(_clock_row(rounds.initial_state(program), RunState(session_id=session_id)))
+                if also is not None:
+                    db.flush()
+                    also(db, session_id)
             return load_view(engine, session_id)
         except IntegrityError:
             continue  # a join code or id clash: draw again
     raise RuntimeError("could not draw a unique join code")
+
+
+def create_follow_up(engine: Engine, source: EventRecord, spec: SessionIn,
+                     carry: series.Carry, now_ms: int) -> EventView:
+    """The next event of `source`'s series (starting one with `source`), made like any
+    event, with what it carries over written in the same transaction."""
+    def also(db: Session, session_id: str) -> None:
+        series.join_series(db, source, session_id)
+        series.carry_into(db, source, session_id, carry, now_ms)
+
+    return create_session(engine, spec, now_ms, also)
+
+
+def series_overview(engine: Engine, session_id: str) -> list[series.SeriesEvent]:
+    with reading(engine) as db:
+        event = db.get(EventSession, session_id)
+        if event is None:
+            raise no_event()
+        return series.overview(db, record_of(EventRecord, event))
+
+
+def series_views(engine: Engine, session_id: str) -> list[EventView]:
+    """Every event of the series `session_id` belongs to, first first, each with its
+    board (the series report), read in one transaction."""
+    with reading(engine) as db:
+        event = db.get(EventSession, session_id)
+        if event is None:
+            raise no_event()
+        return [view_of(db, member.id)
+                for member in series.series_members(db, record_of(EventRecord, event))]
+
+
+def series_seq(engine: Engine, session_id: str) -> int:
+    """The change numbers of every event of the series added up: it grows with any
+    change of any of them (the series report is made again then)."""
+    with reading(engine) as db:
+        event = db.get(EventSession, session_id)
+        if event is None:
+            raise no_event()
+        if event.series_id is None:
+            return event.seq
+        return db.exec(select(func.sum(EventSession.seq))
+                       .where(EventSession.series_id == event.series_id)).one()
+
+
+def latest_self(engine: Engine, session_id: str, participant_id: int
+                ) -> tuple[str, str] | None:
+    with reading(engine) as db:
+        return series.latest_self(db, session_id, participant_id)
 
 
 def _records(db: Session, cls, model, session_id: str, *order) -> list:
@@ -121,17 +177,21 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
     board = {}
     asked, answers = survey.survey_of(db, session_id)
     actions, steps, hands = action_plan.actions_of(db, session_id)
+    event_record = record_of(EventRecord, event)
+    people = _records(db, PersonRecord, Participant, session_id, Participant.id)
+    if event.series_id is not None:
+        board["carried"] = series.carried_groups(db, session_id)
+        board["met_before"] = series.earlier_pairs(db, event_record, people)
     if with_board:
-        board = {"cards": _records(db, CardRecord, Card, session_id),
+        board |= {"cards": _records(db, CardRecord, Card, session_id),
                  "groups": _records(db, GroupRecord, CardGroup, session_id, CardGroup.id),
                  "votes": _records(db, VoteRecord, Vote, session_id),
                  "group_votes": _records(db, GroupVoteRecord, GroupVote, session_id)}
     return EventView(
-        record_of(EventRecord, event),
+        event_record,
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
-        _records(db, PersonRecord, Participant, session_id, Participant.id),
-        seating.seats_of(db, session_id), seq=event.seq, survey=asked,
+        people, seating.seats_of(db, session_id), seq=event.seq, survey=asked,
         survey_answers=answers, actions=actions, action_steps=steps, volunteers=hands,
         **board)
 

@@ -91,9 +91,10 @@ ITEM_INPUTS = {
                                       tuple(view.groups), tuple(p.title for p in view.program)),
     "vote_card": lambda view, card: (view.vote_on, view.weight(card.id), view.revealed,
                                      view.revealed and view.dots_on(card.id)),
-    "table_card": lambda view, card: (),
+    "table_card": lambda view, card: (view.event.id, view.event.card_max_length),
     "my_card": lambda view, card: (view.table(card.table_id),
-                                   tuple(p.title for p in view.program)),
+                                   tuple(p.title for p in view.program), view.event.id,
+                                   view.event.card_max_length),
 }
 """The card items (templates/fragments/_{name}.html) and everything each shows besides the
 card itself, its view (facilitator, projector, ...) and the language: the key under which

@@ -128,6 +128,20 @@ class Created(Answer):
     urls: PageLinks
 
 
+class SeriesSession(Answer):
+    id: str
+    title: str
+    date: str
+    status: str
+    participants: int
+
+
+class Series(Answer):
+    """The events of a series (第1回, 第2回, …), first first."""
+    series_id: str
+    sessions: list[SeriesSession]
+
+
 class Person(Answer):
     id: int
     name: str
@@ -284,11 +298,16 @@ class HomeMix(Answer):
 
 
 class Seating(Answer):
-    """The home tables' mix, who sits where in every phase that seats people, and who
-    missed a theme."""
+    """The home tables' mix, who sits where in every phase that seats people, who missed a
+    theme, the pairs that meet again (in this event, and across its series) and the
+    planner's lower bounds for them."""
     home_mix: list[HomeMix]
     rounds: list[RoundSeating]
     theme_misses: list[ThemeMiss]
+    repeat_pairs: int
+    lower_bound: int
+    series_repeat_pairs: int
+    series_lower_bound: int
 
 
 class Planned(Seating):

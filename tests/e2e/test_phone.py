@@ -82,3 +82,37 @@ def test_the_voting_list_comes_by_group_with_the_dots_left_in_view(server, api, 
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)
     expect(phone.locator("#my-votes .my-votes__left")).to_be_in_viewport()  # sticky
     screenshot(phone, "phone-voting-by-group")
+
+
+def test_a_participant_edits_and_withdraws_a_card_of_this_round_from_the_phone(server, api,
+                                                                               open_page):
+    """The phone's own cards carry the host's menu while their phase runs; the host's
+    tablet and the console follow; an earlier round's card has no menu."""
+    event = create_event(api)
+    person = join(api, event, "書く人", theme=event["tables"][0]["theme"]).json()
+    phone = open_page(person["url"], 390, 844)
+    host = open_page(event["tables"][0]["host_url"], 1180, 820)
+    console = open_page(event["urls"]["console"], 1366, 768)
+    earlier = write_cards(api, event, person["token"], 1)[0]
+    control(api, event, "next", from_phase=0)
+    now = write_cards(api, event, person["token"], 1)[0]
+    menu = phone.locator(f"#mc-{now} [data-own-card]")
+    expect(menu).to_be_visible(timeout=WAIT_MS)
+    expect(phone.locator(f"#mc-{earlier} [data-own-card]")).to_be_hidden()
+
+    menu.locator("summary").click()
+    menu.locator("textarea[name=text]").fill("書き直したカード")
+    menu.locator("[data-own-card-save]").click()
+    expect(phone.locator("#flash")).to_contain_text("カードを直しました")
+    for page, item in ((phone, f"#mc-{now}"), (host, f"#tc-{now}"), (console, f"#bc-{now}")):
+        expect(page.locator(f"{item} .card__text")).to_have_text("書き直したカード",
+                                                               timeout=WAIT_MS)
+    screenshot(phone, "phone-own-card-edited")
+
+    phone.once("dialog", lambda dialog: dialog.accept())
+    phone.locator(f"#mc-{now} [data-own-card]").locator("summary").click()
+    phone.locator(f"#mc-{now} [data-own-card-withdraw]").click()
+    expect(phone.locator("#flash")).to_contain_text("取り下げました")
+    for page, item in ((phone, f"#mc-{now}"), (host, f"#tc-{now}")):
+        expect(page.locator(item)).to_have_count(0, timeout=WAIT_MS)
+    expect(phone.locator(f"#mc-{earlier}")).to_have_count(1)

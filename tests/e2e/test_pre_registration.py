@@ -43,5 +43,9 @@ def test_the_console_previews_a_list_before_importing_it(server, api, open_page,
     expect(first).to_contain_text("いとう")  # 50音 order: いとう before さとう
     first.locator("[data-arrival]").click()
     expect(arrivals.locator("[data-awaited-person]")).to_have_count(7)
-    expect(console.locator("#flash")).to_contain_text("伊藤")
+    answer = console.locator("#arrival-answer")  # below the list, not at the page's top
+    expect(answer).to_contain_text("伊藤")
+    expect(answer).to_contain_text("到着しました")
+    expect(answer).to_contain_text("移動の計画ができてから")  # no route slip before the plan
+    expect(answer.locator("a[data-slip]")).to_have_count(0)
     screenshot(console, "console-import-arrivals")

@@ -3,7 +3,7 @@ events, in Chromium."""
 
 from playwright.sync_api import expect
 
-from tests.fixtures.api import create_event
+from tests.fixtures.api import THEMES, control, create_event, join, seating
 from tests.fixtures.browser import screenshot
 
 
@@ -16,8 +16,8 @@ def test_reception_adds_a_person_and_a_co_facilitator_opens_a_second_console(ser
     desk.locator("select[name=affiliation]").select_option("community")
     desk.locator("select[name=theme]").select_option(event["tables"][2]["theme"])
     desk.locator("button").click()
-    expect(console.locator("#flash")).to_contain_text("電話のない人さんを追加しました")
-    expect(console.locator("#flash")).to_contain_text("ホームテーブル 3")
+    expect(desk.locator("#reception-answer")).to_contain_text("電話のない人さんを追加しました")
+    expect(desk.locator(".reception__table")).to_have_text("3")  # home, before the rounds
     expect(desk.locator("input[name=name]")).to_have_value("")  # ready for the next one
     expect(console.locator("#people .people__table").nth(2)).to_contain_text("電話のない人")
     screenshot(console, "console-reception")
@@ -45,3 +45,64 @@ def test_reception_adds_a_person_and_a_co_facilitator_opens_a_second_console(ser
     screenshot(landing, "landing-events")
     listed.locator("a").click()
     expect(landing.locator("#event-title")).to_have_text("受付のある会")
+
+
+def route_by_seating(api, event, person_id: int) -> list[str]:
+    """A person's table numbers through the programme as `GET …/seating` has them: the
+    seating rounds of the phases in order, a round repeated in a row counted once."""
+    numbers = {t["id"]: str(t["number"]) for t in event["tables"]}
+    route, last = [], None
+    for round_ in seating(api, event):
+        if round_["round"] == last:
+            continue
+        last = round_["round"]
+        route.extend(numbers[int(table)] for table, people in round_["tables"].items()
+                     if person_id in people)
+    return route
+
+
+def test_reception_during_round_2_answers_beside_the_desk_with_the_table_now(server, api,
+                                                                          open_page):
+    """The latecomer without a phone: the desk's answer names the table of the round that
+    runs (what `GET …/seating` says), the whole route, and offers their one slip."""
+    event = create_event(api, title="ラウンド2の受付")
+    for n in range(12):
+        join(api, event, name=f"参加者{n}", theme=THEMES[n % 3])
+    control(api, event, "next", from_phase=0)
+    control(api, event, "next", from_phase=1)  # ラウンド2: people move
+    control(api, event, "start")
+    console = open_page(event["urls"]["console"], 1366, 768)
+    desk = console.locator("#reception")
+    desk.scroll_into_view_if_needed()
+    desk.locator("input[name=name]").fill("久保 トメ")
+    desk.locator("select[name=affiliation]").select_option("community")
+    desk.locator("select[name=theme]").select_option(THEMES[0])
+    desk.locator("button").click()
+
+    answer = desk.locator("#reception-answer")
+    expect(answer).to_contain_text("久保 トメさんを追加しました")
+    expect(answer).to_have_attribute("aria-live", "polite")
+    person_id = int(answer.get_attribute("data-participant"))
+    now = next(r for r in seating(api, event) if r["phase_index"] == 2)
+    table_now = next(int(t) for t, people in now["tables"].items() if person_id in people)
+    expect(answer.locator("[data-table-now]")).to_have_attribute("data-table-now",
+                                                                 str(table_now))
+    number_now = next(t["number"] for t in event["tables"] if t["id"] == table_now)
+    expect(answer.locator(".reception__table")).to_have_text(str(number_now))
+    route = route_by_seating(api, event, person_id)
+    assert len(route) == 4 and route[0] == route[-1]  # home, two moves, home again
+    expect(answer.locator(".route")).to_have_text(" → ".join(route))
+    expect(console.locator("#flash")).to_be_empty()  # nothing at the page's top
+    form, box = desk.locator("form").bounding_box(), answer.bounding_box()
+    assert form["y"] + form["height"] <= box["y"] < form["y"] + form["height"] + 120
+    assert box["y"] + box["height"] <= 768  # in view where the click was
+    screenshot(console, "console-reception-round-2", full_page=False)
+
+    with console.context.expect_page() as opened:
+        answer.locator("a[data-slip]").click()
+    slip = opened.value
+    slip.wait_for_load_state()
+    expect(slip.locator(".slip__name")).to_have_text("久保 トメ")
+    expect(slip.locator(".slip__route")).to_have_text(" → ".join(route))
+    expect(slip.locator(".slip")).to_have_count(1)
+    screenshot(slip, "reception-route-slip")

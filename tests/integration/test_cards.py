@@ -247,3 +247,37 @@ def test_each_event_sets_its_longest_card(api):
                           headers=bearer(event["facilitator_token"]))
     assert too_small.status_code == 422
     assert len(stored(api, event)) == 2
+
+
+def test_a_host_edits_and_withdraws_only_their_own_cards(api):
+    """`PATCH …/cards/{id}` with a host's token: their table's own card while its round
+    runs; another table's card or a participant's card is 403 and stays as it was."""
+    event = create_event(api)
+    url = f"/api/v1/sessions/{event['id']}/cards"
+    host, other_host = (bearer(t["host_token"]) for t in event["tables"][:2])
+    own = post_card(api, event, event["tables"][0]["host_token"], "ホームの意見").json()
+    others = post_card(api, event, event["tables"][1]["host_token"], "隣の意見").json()
+    person = join(api, event, name="参加者").json()
+    participants = post_card(api, event, person["token"], "参加者の意見").json()
+
+    for card, who in ((others, host), (participants, host), (own, other_host),
+                      (own, bearer(person["token"]))):
+        assert_refused(api.patch(f"{url}/{card['id']}", json={"text": "書き換え"}, headers=who),
+                       403, "forbidden")
+        assert_refused(api.patch(f"{url}/{card['id']}", json={"hidden": True}, headers=who),
+                       403, "forbidden")
+    assert_refused(api.patch(f"{url}/{own['id']}", json={"group_id": 1}, headers=host),
+                   403, "forbidden")
+
+    edited = api.patch(f"{url}/{own['id']}", json={"text": "直した意見"}, headers=host)
+    assert edited.status_code == 200, edited.text
+    assert edited.json()["text"] == "直した意見" and "participant_id" not in edited.json()
+    withdrawn = api.patch(f"{url}/{own['id']}", json={"hidden": True}, headers=host)
+    assert withdrawn.status_code == 200 and withdrawn.json()["hidden"] is True
+    kept = {card["id"]: (card["text"], card["hidden"]) for card in stored(api, event)}
+    assert kept == {own["id"]: ("直した意見", True), others["id"]: ("隣の意見", False),
+                    participants["id"]: ("参加者の意見", False)}
+
+    control(api, event, "next", from_phase=0)
+    assert_refused(api.patch(f"{url}/{others['id']}", json={"text": "後から"},
+                             headers=other_host), 400, "refused")

@@ -2,6 +2,8 @@
 a co-facilitator's console link is made and revoked, and the landing page lists the events
 on this server with their console links (on its own computer, or with the passcode)."""
 
+import re
+
 import httpx
 
 from tests.fixtures.api import (
@@ -57,7 +59,23 @@ def test_the_console_form_of_the_reception_desk_says_where_they_sit(server):
         added = api.post(f"/f/{event['id']}/reception", headers={"Origin": server.url},
                          data={"name": "紙の人", "affiliation": "npo", "theme": theme})
         assert added.status_code == 200
-        assert "紙の人さんを追加しました" in added.text and "ホームテーブル 3" in added.text
+        assert "紙の人さんを追加しました" in added.text
+        assert f'data-table-now="{event["tables"][2]["id"]}"' in added.text  # home, for now
+        assert 'id="reception-answer"' in added.text and "hx-swap-oob" in added.text
+        person = re.search(r'data-participant="(\d+)"', added.text).group(1)
+        assert "data-slip" not in added.text  # no route before the moves are planned
+        slip = api.get(f"/f/{event['id']}/participants/{person}/slip")
+        assert slip.status_code == 409 and "紙の人" not in slip.text
+        join(api, event, name="電話の人")
+        planned = api.post(f"/api/v1/sessions/{event['id']}/seating/plan",
+                           headers=facilitator(event))
+        assert planned.status_code == 200, planned.text
+        slip = api.get(f"/f/{event['id']}/participants/{person}/slip")
+        assert slip.status_code == 200 and "紙の人" in slip.text
+        assert slip.text.count('class="slip"') == 1 and 'class="slip__route"' in slip.text
+        assert api.get(f"/f/{event['id']}/participants/999999/slip").status_code == 404
+        with httpx.Client(base_url=server.url, timeout=seconds(10)) as stranger:
+            assert "紙の人" not in stranger.get(f"/f/{event['id']}/participants/{person}/slip").text
         empty = api.post(f"/f/{event['id']}/reception", headers={"Origin": server.url},
                          data={"name": "", "affiliation": "npo"})
         assert empty.status_code == 422 and 'class="flash' in empty.text

@@ -191,7 +191,7 @@ def test_groups_are_for_the_facilitator_and_announced(services, event, published
 def test_changing_a_card_announces_each_field_changed(services, event, published):
     card = board.add_card(services, event["hosts"][0], "t", card_spec(), HALL).value.card
     group = board.create_group(services, event["facilitator"], "まとめ").value
-    refused(board.change_card, services, event["hosts"][0], card.id, {"hidden": True},
+    refused(board.change_card, services, event["hosts"][1], card.id, {"hidden": True},
             code="forbidden")
     refused(board.change_card, services, event["facilitator"], card.id, {}, code="invalid")
     refused(board.change_card, services, event["facilitator"], card.id, {"text": ""},
@@ -206,6 +206,39 @@ def test_changing_a_card_announces_each_field_changed(services, event, published
     assert done.value.card.hidden and done.value.card.text == "直した"
     assert done.value.weight == 1
     assert seqs(published) == [1, 2, 3]
+
+
+def test_authors_edit_and_withdraw_their_own_cards_while_the_round_runs(services, event,
+                                                                       published):
+    """A host's cards of their table and a participant's own: the text, or withdrawn
+    (hidden), announced as the facilitator's edits are; anyone else's card is forbidden,
+    and a card of a round that is over stays."""
+    host, other_host = event["hosts"][0], event["hosts"][1]
+    person, other = joined(services, event), joined(services, event, name="佐藤")
+    hosts_card = board.add_card(services, host, "h", card_spec(), HALL).value.card
+    mine = board.add_card(services, person, "p", card_spec("私のカード"), HALL).value.card
+    for who, card in ((other_host, hosts_card), (person, hosts_card), (host, mine),
+                      (other, mine), (event["projector"], mine)):
+        refused(board.change_card, services, who, card.id, {"text": "x"}, code="forbidden")
+    refused(board.change_card, services, host, hosts_card.id, {"group_id": None},
+            code="forbidden")
+    refused(board.change_card, services, host, hosts_card.id, {"hidden": False},
+            code="forbidden")
+    refused(board.change_card, services, host, hosts_card.id, {"text": " "}, code="invalid")
+
+    edited = board.change_card(services, host, hosts_card.id, {"text": "直した"})
+    assert edited.value.card.text == "直した"
+    assert edited.changes == (changes.CardEdited(edited.value.card),)
+    withdrawn = board.change_card(services, person, mine.id, {"hidden": True})
+    assert withdrawn.changes == (changes.CardHidden(withdrawn.value.card),)
+    assert withdrawn.value.card.hidden
+    refused(board.change_card, services, person, mine.id, {"text": "また"}, code="refused")
+
+    sessions.control(services, event["facilitator"], ControlIn(action="next", from_phase=0))
+    refused(board.change_card, services, host, hosts_card.id, {"hidden": True},
+            code="refused")  # its round is over
+    shown = board.list_cards(services, event["facilitator"]).cards
+    assert [(c.text, c.hidden) for c in shown] == [("直した", False), ("私のカード", True)]
 
 
 def test_a_merge_keeps_one_card_with_the_dots_of_all(services, event, published):

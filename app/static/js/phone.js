@@ -10,6 +10,7 @@
      hides the other groups' sections; its choice survives pushes that redraw the list.
      A refused vote's message is shown right under the button that was tapped (the page's
      #flash is far above the thumb).
+   - One's own cards: the menu to edit or withdraw one is shown while its phase runs.
 
    Plain ES2017, CSP script-src 'self': only classes, text, `hidden` and `disabled` are
    touched. Runs after every live push (htmx:wsAfterMessage) and every form answer. */
@@ -102,7 +103,19 @@
     button.insertAdjacentElement("afterend", note);
   }
 
+  /* The menu to edit or withdraw one's own card, only while the card's phase runs (the
+     server refuses the others): #phase says which phase that is. */
+  function showOwnCardMenus() {
+    var phase = document.getElementById("phase");
+    var now = phase && phase.getAttribute("data-status") !== "finished"
+      ? phase.getAttribute("data-phase-index") : null;
+    document.querySelectorAll("#my-cards [data-own-card]").forEach(function (menu) {
+      menu.hidden = menu.getAttribute("data-phase") !== now;
+    });
+  }
+
   function afterPush() {
+    showOwnCardMenus();
     bringDestinationIntoView();
     markMyDots();
     markMyHands();

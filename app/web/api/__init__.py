@@ -1,6 +1,6 @@
 """The JSON API, /api/v1 (docs/api.md), a module per resource: events, participants,
-seating, cards, groups, votes, insight (keywords and suggestions), board, documents, the
-survey and the action plan.
+seating, cards, groups, votes, insight (keywords and suggestions), board, documents,
+the survey, the series of events and the action plan.
 
 Each route adapts HTTP to one action (app/actions/): it reads the token and the body, calls
 the action and shapes the answer. The routes are plain functions, which FastAPI runs in a
@@ -20,11 +20,12 @@ from app.web.api import (
     insight,
     participants,
     seating,
+    series,
     survey,
     votes,
 )
 
 router = APIRouter(prefix="/api/v1", responses=answers.REFUSALS)
-for resource in (events, participants, seating, cards, groups, votes, insight, board, documents,
-                 survey, action_plan):
+for resource in (events, series, participants, seating, cards, groups, votes, insight, board,
+                 documents, survey, action_plan):
     router.include_router(resource.router)

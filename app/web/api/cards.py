@@ -71,10 +71,13 @@ async def list_cards(event_id: str, identity: IdentityDep, request: Request,
 @router.patch("/sessions/{event_id}/cards/{card_id}", response_model=answers.Card)
 def patch_card(event_id: str, identity: IdentityDep, card_id: str, patch: CardPatch,
                services: ServicesDep) -> dict:
-    """The facilitator hides or shows a card, edits its text or moves it to a group."""
+    """The facilitator hides or shows a card, edits its text or moves it to a group; a
+    table host or a participant edits or withdraws (`hidden: true`) their own card while
+    its round is open."""
     changed = board.change_card(services, identity, card_id,
                                 patch.model_dump(exclude_unset=True)).value
-    return cards.card_json(changed.card, reveal_author=True, weight=changed.weight)
+    return cards.card_json(changed.card, reveal_author=identity.role == auth.FACILITATOR,
+                           weight=changed.weight)
 
 
 @router.post("/sessions/{event_id}/cards/{card_id}/merge", response_model=answers.Merged)

@@ -20,9 +20,11 @@ from app.actions import (
     sessions,
     survey,
 )
+from app.documents import printed
 from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
+from app.refusal import Refusal
 from app.schemas import ActionPatch, SurveyPatch
 from app.templating import links
 from app.web import urls
@@ -159,10 +161,32 @@ def flood_review_from_console(identity: Facilitator,
 def reception_from_console(identity: Facilitator,
                            arrival: Annotated[ReceptionForm, posted(ReceptionForm)],
                            request: Request, services: ServicesDep) -> Response:
+    """The answer beside the desk: the person's table now (the one seat rule, as `GET
+    …/seating` has it for this round), their whole route and their slip to print."""
     added = sessions.register(services, identity, arrival).value
-    table = added.view.table(added.home_table)
-    return note(request, N_("%(name)s is added: home table %(number)s."),
-                name=arrival.name, number=table.number if table else "–")
+    return _reception_answer(request, added.view, added.person_id, "reception-answer")
+
+
+def _reception_answer(request: Request, view: EventView, participant_id: int,
+                      answer_id: str) -> Response:
+    """Where someone the reception let in sits now and their route, with their slip."""
+    person = view.person(participant_id)
+    return render_page(request, page_language(request), "fragments/_reception_answer.html",
+                       view=view, person=person, table_now=view.table(view.table_id_of(person)),
+                       route=view.full_route(person), answer_id=answer_id,
+                       arrived=answer_id == "arrival-answer")
+
+
+@router.get("/f/{event_id}/participants/{participant_id}/slip", response_class=HTMLResponse)
+def route_slip(visit: ConsoleVisit, participant_id: RowIdPath, request: Request) -> Response:
+    """One person's route slip, a page to print at once (the reception's latecomer); as
+    the sheets of slips, only once the moves are planned."""
+    person = visit.view.person(participant_id)
+    if person is None:
+        raise Refusal("not_found", N_("There is no such participant in this event."))
+    exports.check_ready(visit.view, "routes.pdf")
+    return render_page(request, visit.language, "pages/route_slip.html", view=visit.view,
+                       **printed.single_slip(visit.view, person, visit.language))
 
 
 @router.post("/f/{event_id}/participants/import")
@@ -186,11 +210,9 @@ def import_from_console(identity: Facilitator, upload: Annotated[ImportForm, pos
 @router.post("/f/{event_id}/participants/{participant_id}/arrival")
 def arrival_from_console(identity: Facilitator, participant_id: RowIdPath, request: Request,
                          services: ServicesDep) -> Response:
+    """Someone pre-registered ticked in: the answer below the expected list, as the desk's."""
     view = seating.arrive(services, identity, participant_id).value
-    person = view.person(participant_id)
-    table = view.table(person.home_table_id) if person else None
-    return note(request, N_("%(name)s has arrived: home table %(number)s."),
-                name=person.name if person else "", number=table.number if table else "–")
+    return _reception_answer(request, view, participant_id, "arrival-answer")
 
 
 @router.post("/f/{event_id}/tokens")

@@ -289,6 +289,14 @@ class SuggestionForm(PageForm):
     cards: list[str] = []
 
 
+class OwnCardForm(PageForm):
+    """One's own card changed from the host's tablet or the phone: a new `text`, or
+    `withdraw` it."""
+
+    text: str = ""
+    withdraw: Ticked = False
+
+
 class AffiliationForm(PageForm):
     affiliation: str = ""
 

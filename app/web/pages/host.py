@@ -1,5 +1,5 @@
-"""The table host's tablet: the page, the host's affiliation, absences, cards and the
-table's draft actions."""
+"""The table host's tablet: the page, the host's affiliation, absences, cards (new
+ones, and their own edited or withdrawn) and the table's draft actions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, ActionDraftForm, AffiliationForm, posted
+from app.web.pages.forms import AbsenceForm, ActionDraftForm, AffiliationForm, OwnCardForm, posted
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -22,6 +22,7 @@ from app.web.pages.visits import (
     card_from_page,
     live_context,
     note,
+    own_card_from_page,
     render_page,
 )
 
@@ -69,3 +70,10 @@ def host(visit: HostVisit, request: Request) -> Response:
 def card_from_host(event_id: str, spec: CardIn, request: Request,
                    services: ServicesDep) -> JSONResponse:
     return card_from_page(request, services, event_id, auth.HOST, spec)
+
+
+@router.post("/h/{event_id}/cards/{card_id}")
+def own_card_from_host(identity: TableHost, card_id: str, request: Request,
+                       change: Annotated[OwnCardForm, posted(OwnCardForm)],
+                       services: ServicesDep) -> Response:
+    return own_card_from_page(request, services, identity, card_id, change)

@@ -1,20 +1,21 @@
-"""The participant's phone: the page, switching to another participant's link, cards,
-dots, the survey and hands raised for actions."""
+"""The participant's phone: the page, switching to another participant's link, cards (new
+ones, and their own edited or withdrawn), dots, the survey and hands raised for actions."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app import auth
-from app.actions import access, action_plan, board, survey
+from app.actions import access, action_plan, board, series, survey
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
+from app.templating import links
 from app.web.deps import RowIdPath, ServicesDep, SettingsDep, same_origin
-from app.web.pages.forms import SurveyForm, VoteForm, posted
+from app.web.pages.forms import OwnCardForm, SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
     Participant,
     PhoneVisit,
@@ -23,6 +24,7 @@ from app.web.pages.visits import (
     denied_page,
     live_context,
     note,
+    own_card_from_page,
     render_page,
 )
 
@@ -30,9 +32,14 @@ router = APIRouter()
 
 
 @router.get("/m/{event_id}", response_class=HTMLResponse)
-def participant_page(visit: PhoneVisit, request: Request) -> Response:
+def participant_page(visit: PhoneVisit, request: Request, services: ServicesDep) -> Response:
     """A participant's own page, by the event's id: it keeps working when the join code
-    is replaced."""
+    is replaced. A link of an earlier event of a series leads to the latest event the
+    person was carried into (with their link there), while it is valid itself."""
+    later = series.current_link(services, visit.identity)
+    if later is not None:
+        event_id, token = later
+        return RedirectResponse(links.with_token(f"/m/{event_id}", token), status_code=303)
     return render_page(request, visit.language, "pages/participant.html", page_name="participant",
                        person=visit.view.person(visit.identity.participant_id),
                        audience=visit.identity,
@@ -57,6 +64,13 @@ def switch_participant(event_id: str, request: Request, services: ServicesDep,
 def card_from_phone(event_id: str, spec: CardIn, request: Request,
                     services: ServicesDep) -> JSONResponse:
     return card_from_page(request, services, event_id, auth.PARTICIPANT, spec)
+
+
+@router.post("/m/{event_id}/cards/{card_id}")
+def own_card_from_phone(identity: Participant, card_id: str, request: Request,
+                        change: Annotated[OwnCardForm, posted(OwnCardForm)],
+                        services: ServicesDep) -> Response:
+    return own_card_from_page(request, services, identity, card_id, change)
 
 
 def _vote(identity: auth.Identity, dot: VoteForm, request: Request, services,

@@ -286,6 +286,18 @@ Participant = Annotated[auth.Identity, cookie_of(auth.PARTICIPANT, denied=SIGNED
 SignedInFacilitator = Annotated[auth.Identity, cookie_of(auth.FACILITATOR, denied=SIGNED_OUT)]
 
 
+def own_card_from_page(request: Request, services, identity: auth.Identity, card_id: str,
+                       change) -> HTMLResponse:
+    """A table host's or a participant's own card from their page (forms.OwnCardForm): its
+    new text, or withdrawn (hidden), by the rules of `PATCH …/cards/{id}` for an author;
+    the page's note."""
+    if change.withdraw:
+        board.change_card(services, identity, card_id, {"hidden": True})
+        return note(request, N_("Your card is withdrawn from every screen."))
+    board.change_card(services, identity, card_id, {"text": change.text})
+    return note(request, N_("Your card is changed on every screen."))
+
+
 def card_from_page(request: Request, services, event_id: str, role: str,
                    spec: CardIn) -> JSONResponse:
     """The pages' offline queue (static/js/cards.js) posts here with the HttpOnly cookie;
