@@ -343,17 +343,27 @@ def _stakeholders(view: EventView, t) -> Section:
     return Section(t(STAKEHOLDERS), tuple(blocks))
 
 
-def _action_plan(view: EventView, t, language: str) -> Section:
-    """The actions by theme: what (and where it was drafted), what each stakeholder brings,
-    by when, the status, and the hands raised per stakeholder (counts, never names)."""
-    def what(action) -> str:
-        source = view.action_source(action)
-        return (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
-                          source=source) if source else action.what)
+ACTION_COLUMNS = (N_("What we will do"), N_("Who brings what"), N_("By when"), N_("Status"),
+                  N_("Hands raised"))
 
+
+def action_cells(view: EventView, action, t, language: str) -> tuple:
+    """An action as the report's table cells (ACTION_COLUMNS): what (and where it was
+    drafted), what each stakeholder brings, by when, the status now, the hands raised per
+    stakeholder (counts, never names)."""
     def labelled(pairs) -> tuple[str, ...]:
         return tuple(f"{t(AFFILIATION_LABELS[code])}: {value}" for code, value in pairs)
 
+    source = view.action_source(action)
+    what = (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
+                      source=source) if source else action.what)
+    return (what, labelled(action.roles) or "–", action.due or "–",
+            t(ACTION_STATUS_LABELS[action.status]),
+            labelled(stakeholders.volunteers(view, action.id)) or "0")
+
+
+def _action_plan(view: EventView, t, language: str) -> Section:
+    """The actions by theme (action_cells)."""
     blocks: list[Block] = [Text(t(N_("What the tables decided to do, who brings what and by "
                                      "when; the hands raised for each on the phones, by "
                                      "stakeholder, without names.")))]
@@ -362,12 +372,9 @@ def _action_plan(view: EventView, t, language: str) -> Section:
         by_theme.setdefault(view.action_theme(action), []).append(action)
     for theme, listed in by_theme.items():
         blocks += [Subheading(f"{t(N_('Theme'))}: {theme}" if theme else t(N_("No theme")), 2),
-                   Table((t(N_("What we will do")), t(N_("Who brings what")), t(N_("By when")),
-                          t(N_("Status")), t(N_("Hands raised"))),
-                         tuple((what(a), labelled(a.roles) or "–", a.due or "–",
-                                t(ACTION_STATUS_LABELS[a.status]),
-                                labelled(stakeholders.volunteers(view, a.id)) or "0")
-                               for a in listed), (30, 30, 12, 12, 16))]
+                   Table(tuple(t(column) for column in ACTION_COLUMNS),
+                         tuple(action_cells(view, a, t, language) for a in listed),
+                         (30, 30, 12, 12, 16))]
     return Section(t(ACTION_PLAN), tuple(blocks))
 
 

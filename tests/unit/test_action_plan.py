@@ -10,7 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from app import stakeholders
-from app.documents import report
+from app.documents import report, series
 from app.live import changes, delivery
 from app.refusal import Refusal
 from app.schemas import ActionIn, status_move
@@ -127,3 +127,23 @@ def test_the_report_and_its_docx_have_the_action_plan_by_theme_with_roles_and_ha
     assert row[2:4] == ["2027-03-31", "提案"]
     assert sum(int(part.rsplit(" ", 1)[1]) for part in row[4].split(" · ")) == 2
     assert not any(name in cell for name in NAMES for r in cells for cell in r)
+
+
+def test_the_series_report_lists_each_sessions_actions_with_their_progress():
+    from tests.unit.test_series_report import follow_up_of
+
+    first = report_view("ja")
+    second = follow_up_of(first)
+    steps = (ActionStepRecord(1, "s1", "proposed", "", 10),
+             ActionStepRecord(1, "s1", "agreed", "", 20),
+             ActionStepRecord(1, "s2", "in_progress", "会場を予約した", 30))
+    first.apply(changes.ActionSaved(replace(ACTION, session_id="s1", status="in_progress"),
+                                    created=True, steps=steps))
+    built = series.build([first, second], "ja", NOW)
+    blocks = next(s for s in built.sections if s.heading == "アクションとその進捗").blocks
+    assert [b.text for b in blocks if isinstance(b, report.Subheading)] == [
+        "第1回 Working together 2026"]  # the second session drafted none
+    (table,) = [b for b in blocks if isinstance(b, report.Table)]
+    (row,) = table.rows
+    assert row[0].startswith(ACTION.what) and row[3] == "進行中"
+    assert row[-1] == ("第1回: 提案", "第1回: 合意済み", "第2回: 進行中 (会場を予約した)")
