@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app import auth
-from app.actions import Done, Services, announce, require
+from app.actions import Done, Services, access, announce, require
 from app.i18n import N_
 from app.live import changes
 from app.live.view import EventView
@@ -85,3 +85,15 @@ def plan(services: Services, identity: auth.Identity) -> EventView:
     """The event with its actions, for anyone of the event; with its board, where a KJ
     group's action finds its theme (EventView.action_theme)."""
     return sessions.load_view(services.engine, identity.event_id)
+
+
+def series_plan(services: Services, series_id: str, token: str) -> list[EventView]:
+    """Every event of a series (first first; the series' id is its first event's), each
+    with its actions and their whole history, for anyone holding a token of one of its
+    events (401 otherwise, 404 for no such series)."""
+    views = sessions.series_views(services.engine, series_id)
+    if views[0].event.id != series_id:
+        raise Refusal("not_found", N_("There is no such series."))
+    if not any(access.signed_in(services, view.event.id, [(None, token)]) for view in views):
+        raise Refusal("invalid_token", N_("This token is not valid for this series."))
+    return views

@@ -523,3 +523,9 @@ class Hand(Answer):
     raised: bool
     volunteers: dict[str, int]
     volunteer_count: int
+
+
+class SeriesActions(Answer):
+    """Every action of a series' events, first event first, with its history."""
+    series_id: str
+    actions: list[Action]

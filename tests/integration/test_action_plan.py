@@ -17,6 +17,7 @@ from tests.fixtures.api import (
     next_json,
 )
 from tests.fixtures.printed import pdf_text, squeeze
+from tests.fixtures.series import follow_up
 from tests.fixtures.timing import seconds
 
 ROLES = {"citizen": "見守りの担い手", "city": "公民館の会場", "npo": "運営のノウハウ"}
@@ -142,3 +143,29 @@ def test_hands_are_counted_per_stakeholder_and_never_named(server, api, tmp_path
     text = squeeze(pdf_text(report.content, tmp_path))
     assert "アクションプラン" in text and squeeze(action["what"]) in text
     assert squeeze(ROLES["city"]) in text and "挙手した人" not in text
+
+
+def test_a_series_lists_every_sessions_actions_with_their_history(server, api):
+    first = create_event(api)
+    drafted = draft(api, first, host(first)).json()
+    api.patch(actions_url(first, f"/{drafted['id']}"), headers=facilitator(first),
+              json={"status": "agreed", "note": "区長会で合意"})
+    second = follow_up(api, first, carry={"participants": False}).json()
+    later = draft(api, second, host(second), what="子ども食堂の担い手を募る").json()
+    listing = api.get(f"/api/v1/sessions/{second['id']}/series", headers=facilitator(second))
+    series_id = listing.json()["series_id"]
+    url = f"/api/v1/series/{series_id}/actions"
+    answer = api.get(url, headers=facilitator(second))
+    assert answer.status_code == 200, answer.text
+    actions = answer.json()["actions"]
+    assert answer.json()["series_id"] == series_id == first["id"]
+    assert [(a["id"], a["session_id"]) for a in actions] == [
+        (drafted["id"], first["id"]), (later["id"], second["id"])]
+    assert [(s["status"], s["note"]) for s in actions[0]["history"]] == [
+        ("proposed", ""), ("agreed", "区長会で合意")]
+    assert api.get(url, headers=host(first)).status_code == 200  # any token of the series
+    other = create_event(api)
+    assert_refused(api.get(url, headers=facilitator(other)), 401, "invalid_token")
+    assert_refused(api.get(url), 401, "missing_token")
+    assert_refused(api.get(f"/api/v1/series/{second['id']}/actions",
+                           headers=facilitator(second)), 404, "not_found")

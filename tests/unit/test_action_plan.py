@@ -25,6 +25,7 @@ from app.store.records import (
 from tests.fixtures.documents import NAMES, NOW, TIMELINE, report_view
 from tests.fixtures.screens import make_view, person_records
 from tests.unit.test_live_render import AUDIENCES, push, snapshots
+from tests.unit.test_series_report import follow_up_of
 
 ACTION = ActionRecord(1, "S1", 1, None, "見守りカフェを開く",
                       (("citizen", "担い手"), ("city", "公民館の会場")), "2027-03-31",
@@ -130,8 +131,6 @@ def test_the_report_and_its_docx_have_the_action_plan_by_theme_with_roles_and_ha
 
 
 def test_the_series_report_lists_each_sessions_actions_with_their_progress():
-    from tests.unit.test_series_report import follow_up_of
-
     first = report_view("ja")
     second = follow_up_of(first)
     steps = (ActionStepRecord(1, "s1", "proposed", "", 10),

@@ -1,9 +1,12 @@
 """/api/v1/sessions/{id}/actions: the action plan (役割分担・時限性) — drafting actions,
-changing them and their status, listing them, and participants' raised hands."""
+changing them and their status, listing them, and participants' raised hands; and
+/api/v1/series/{series_id}/actions, every action of a series with its history."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Path
 
 from app import auth, stakeholders
 from app.actions import action_plan
@@ -12,7 +15,7 @@ from app.live.view import EventView
 from app.schemas import ActionIn, ActionPatch
 from app.web import answers
 from app.web.answers import AnswerRoute
-from app.web.deps import IdentityDep, RowIdPath, ServicesDep
+from app.web.deps import BearerTokenDep, IdentityDep, RowIdPath, ServicesDep
 
 router = APIRouter(route_class=AnswerRoute)
 
@@ -69,3 +72,14 @@ def lower_hand(event_id: str, action_id: RowIdPath, identity: IdentityDep,
                services: ServicesDep) -> dict:
     """The participant's hand lowered (lowered already: nothing changes)."""
     return _hand(identity, action_id, services, raised=False)
+
+
+@router.get("/series/{series_id}/actions", response_model=answers.SeriesActions)
+def series_listing(series_id: Annotated[str, Path(max_length=16)], token: BearerTokenDep,
+                   services: ServicesDep) -> dict:
+    """Every action of every event of the series, first event first, each with its
+    history (the steps made in later events too); a token of any of its events."""
+    views = action_plan.series_plan(services, series_id, token)
+    return {"series_id": series_id,
+            "actions": [wire.action_json(view, action)
+                        for view in views for action in view.action_list()]}
