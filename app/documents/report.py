@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -45,6 +45,7 @@ KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
 ACTION_PLAN = N_("Action plan")
+REVIEW = N_("Progress of the actions of earlier sessions")
 APPENDIX = N_("Appendix: self-introductions")
 CARRIED = N_("Main opinions from last time")
 BAR_CELLS = 20
@@ -362,6 +363,30 @@ def action_cells(view: EventView, action, t, language: str) -> tuple:
             labelled(stakeholders.volunteers(view, action.id)) or "0")
 
 
+def action_progress(steps, session_label: Callable[[str], str], t) -> tuple[str, ...]:
+    """An action's history as lines: the session of each step (`session_label` of its
+    event id), the status it moved to and what happened."""
+    return tuple(f"{session_label(step.session_id)}: {t(ACTION_STATUS_LABELS[step.status])}"
+                 + (f" ({step.note})" if step.note else "") for step in steps)
+
+
+def _action_review(view: EventView, t, language: str) -> Section:
+    """A follow-up's review: the actions of the earlier sessions, with the session each
+    was decided in, its roles and due date, its status now and its progress since."""
+    def session(event_id: str) -> str:
+        return translate(language, N_("Session %(number)s"),
+                         number=view.session_number(event_id))
+
+    rows = tuple((a.what, session(a.session_id), action_cells(view, a, t, language)[1],
+                  a.due or "–", t(ACTION_STATUS_LABELS[a.status]),
+                  action_progress(view.action_steps.get(a.id, ()), session, t))
+                 for a in view.earlier_actions.values())
+    return Section(t(REVIEW), (Table(
+        (t(N_("What we will do")), t(N_("Session")), t(N_("Who brings what")),
+         t(N_("By when")), t(N_("Status")), t(N_("Progress"))), rows,
+        (24, 10, 20, 10, 10, 26)),))
+
+
 def _action_plan(view: EventView, t, language: str) -> Section:
     """The actions by theme (action_cells)."""
     blocks: list[Block] = [Text(t(N_("What the tables decided to do, who brings what and by "
@@ -419,7 +444,9 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
         _attendance(view, t, language, spent),
         *([carried_section(view, t)] if view.carried else []), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
-        _stakeholders(view, t), *([_action_plan(view, t, language)] if view.actions else []),
+        _stakeholders(view, t),
+        *([_action_review(view, t, language)] if view.earlier_actions else []),
+        *([_action_plan(view, t, language)] if view.actions else []),
         *([_survey(view, t, language)] if view.survey is not None else []),
         _appendix(view, t)))
 

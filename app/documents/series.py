@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from app.documents import exports, report
 from app.documents.report import Block, Section, Subheading, Table, Text
 from app.i18n import N_, translate
-from app.schemas import ACTION_STATUS_LABELS
 from app.stakeholders import AFFILIATIONS
 
 if TYPE_CHECKING:
@@ -109,10 +108,8 @@ def _actions(series: SeriesContext, t) -> Section:
     numbers = {view.event.id: series.number(view) for view in series.views}
 
     def progress(view: EventView, action) -> tuple[str, ...]:
-        return tuple(f"{numbers.get(step.session_id, '–')}: "
-                     f"{t(ACTION_STATUS_LABELS[step.status])}"
-                     + (f" ({step.note})" if step.note else "")
-                     for step in view.action_steps.get(action.id, ()))
+        return report.action_progress(view.action_steps.get(action.id, ()),
+                                      lambda event_id: numbers.get(event_id, "–"), t)
 
     blocks: list[Block] = []
     for view in series.views:

@@ -46,7 +46,7 @@ class Audience:
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "arrivals", "plan", "join", "links",
-                    "survey-counts", "action-plan", "action-groups"),
+                    "survey-counts", "action-plan", "action-groups", "action-review"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
                   "vote-screen", "keywords", "action-screen", "end"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards",
@@ -420,8 +420,12 @@ class Delivery:
 
     def _action_saved(self, change: changes.ActionSaved) -> None:
         """Every list of actions, the drafting table's, and the phones that raised a hand
-        for it (their own list names it)."""
+        for it (their own list names it); an earlier session's action, the console's
+        review."""
         self.view.apply(change)
+        if change.action.session_id != self.view.event.id:  # reviewed in this follow-up
+            self.redraw([("facilitator", "action-review")])
+            return
         self.redraw(ACTION_PIECES)
         if change.action.table_id is not None:
             self.redraw([("host", "table-actions")], scope=change.action.table_id)

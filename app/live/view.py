@@ -208,7 +208,8 @@ class EventView:
                  action_steps: Iterable[ActionStepRecord] = (),
                  volunteers: Iterable[VolunteerRecord] = (),
                  carried: Iterable[CarriedGroupRecord] = (),
-                 met_before: frozenset[tuple[int, int]] = frozenset()):
+                 met_before: frozenset[tuple[int, int]] = frozenset(),
+                 sessions_before: Iterable[tuple[str, str]] = ()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.carried = tuple(carried)
         """The groups of an earlier event of the series carried into this one (前回の主な
@@ -225,8 +226,14 @@ class EventView:
         """The event's survey (None: the facilitator has not started one)."""
         self.survey_answers = {a.participant_id: a for a in survey_answers}
         """participant id -> their answers to the survey."""
-        self.actions = {action.id: action for action in actions}
+        self.actions: dict[int, ActionRecord] = {}
         """The action plan: action id -> the action, in the order drafted."""
+        self.earlier_actions: dict[int, ActionRecord] = {}
+        """The actions of the earlier events of its series, reviewed in this one (時限性)."""
+        for action in actions:
+            self._put_action(action)
+        self.sessions_before = dict(sessions_before)
+        """The earlier events of its series, first first: event id -> title."""
         self.action_steps: dict[int, list[ActionStepRecord]] = {}
         """action id -> its history, oldest first."""
         for step in action_steps:
@@ -730,6 +737,16 @@ class EventView:
 
     # --- the action plan -----------------------------------------------------------------
 
+    def _put_action(self, action: ActionRecord) -> None:
+        mine = action.session_id == self.event.id
+        (self.actions if mine else self.earlier_actions)[action.id] = action
+
+    def session_number(self, session_id: str) -> int:
+        """An event's place in this event's series (1 first; this event after the earlier
+        ones)."""
+        order = [*self.sessions_before, self.event.id]
+        return order.index(session_id) + 1 if session_id in order else 0
+
     def action_list(self, include_dropped: bool = True) -> list[ActionRecord]:
         return [a for a in self.actions.values() if include_dropped or a.status != DROPPED]
 
@@ -828,7 +845,7 @@ class EventView:
             case changes.SurveyAnswered():
                 self.survey_answers[change.answer.participant_id] = change.answer
             case changes.ActionSaved():
-                self.actions[change.action.id] = change.action
+                self._put_action(change.action)
                 for step in change.steps:
                     self.action_steps.setdefault(step.action_id, []).append(step)
             case changes.HandRaised():

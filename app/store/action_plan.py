@@ -13,7 +13,14 @@ from sqlmodel import Session, select
 from app.i18n import N_
 from app.refusal import Refusal
 from app.store.db import writing
-from app.store.models import ActionHistory, ActionItem, ActionVolunteer, CafeTable, CardGroup
+from app.store.models import (
+    ActionHistory,
+    ActionItem,
+    ActionVolunteer,
+    CafeTable,
+    CardGroup,
+    EventSession,
+)
 from app.store.records import ActionRecord, ActionStepRecord, VolunteerRecord
 from app.store.rows import bump, locked_event
 
@@ -34,10 +41,12 @@ def _step(row: ActionHistory) -> ActionStepRecord:
 
 def actions_of(db: Session, session_id: str
                ) -> tuple[list[ActionRecord], list[ActionStepRecord], list[VolunteerRecord]]:
-    """The event's actions, their whole history (oldest first) and the raised hands, in
-    the caller's transaction."""
-    ids = select(ActionItem.id).where(ActionItem.session_id == session_id)
-    actions = db.exec(select(ActionItem).where(ActionItem.session_id == session_id)
+    """The event's actions and those of the earlier events of its series (to review),
+    their whole history (oldest first) and the raised hands, in the caller's
+    transaction."""
+    origins = _reviewable(db, session_id)
+    ids = select(ActionItem.id).where(ActionItem.session_id.in_(origins))
+    actions = db.exec(select(ActionItem).where(ActionItem.session_id.in_(origins))
                       .order_by(ActionItem.id)).all()
     steps = db.exec(select(ActionHistory).where(ActionHistory.action_id.in_(ids))
                     .order_by(ActionHistory.id)).all()
@@ -46,6 +55,17 @@ def actions_of(db: Session, session_id: str
                     .order_by(ActionVolunteer.id)).all()
     return ([_record(row) for row in actions], [_step(row) for row in steps],
             [VolunteerRecord(*row) for row in hands])
+
+
+def _reviewable(db: Session, session_id: str) -> list[str]:
+    """The event and the earlier events of its series: whose actions it shows and may
+    move on (a follow-up reviews what the sessions before it decided)."""
+    event = db.get(EventSession, session_id)
+    if event is None or event.series_id is None:
+        return [session_id]
+    return [*db.exec(select(EventSession.id).where(
+        EventSession.series_id == event.series_id,
+        EventSession.created_at_ms < event.created_at_ms)).all(), session_id]
 
 
 def no_action() -> Refusal:
@@ -88,9 +108,12 @@ def create(engine: Engine, draft: ActionRecord, note: str = ""
         return record, step, bump(db, session_id)
 
 
-def _action_row(db: Session, session_id: str, action_id: int) -> ActionItem:
+def _action_row(db: Session, session_id: str, action_id: int,
+                reviewing: bool = False) -> ActionItem:
+    """The event's action (`reviewing`: or one of an earlier event of its series)."""
     row = db.get(ActionItem, action_id)
-    if row is None or row.session_id != session_id:
+    if row is None or row.session_id not in (
+            _reviewable(db, session_id) if reviewing else [session_id]):
         raise no_action()
     return row
 
@@ -98,10 +121,11 @@ def _action_row(db: Session, session_id: str, action_id: int) -> ActionItem:
 def update(engine: Engine, session_id: str, action_id: int, rules: Rules
            ) -> tuple[ActionRecord, ActionStepRecord | None, int]:
     """The action changed as `rules` say, judged on the action as stored in this
-    transaction (who may, where its status may move)."""
+    transaction (who may, where its status may move); an action of an earlier event of
+    the series too, reviewed here (its history step is this event's)."""
     with writing(engine) as db:
         locked_event(db, session_id)
-        row = _action_row(db, session_id, action_id)
+        row = _action_row(db, session_id, action_id, reviewing=True)
         changed, step = rules(_record(row))
         _write(db, row, changed)
         if step is not None:

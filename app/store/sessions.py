@@ -180,6 +180,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
     event_record = record_of(EventRecord, event)
     people = _records(db, PersonRecord, Participant, session_id, Participant.id)
     if event.series_id is not None:
+        board["sessions_before"] = [(e.id, e.title) for e in series.events_of_series(
+            db, event.series_id) if e.created_at_ms < event.created_at_ms]
         board["carried"] = series.carried_groups(db, session_id)
         board["met_before"] = series.earlier_pairs(db, event_record, people)
     if with_board:

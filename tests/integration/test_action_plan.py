@@ -15,6 +15,7 @@ from tests.fixtures.api import (
     join,
     listen,
     next_json,
+    open_link,
 )
 from tests.fixtures.printed import pdf_text, squeeze
 from tests.fixtures.series import follow_up
@@ -145,13 +146,26 @@ def test_hands_are_counted_per_stakeholder_and_never_named(server, api, tmp_path
     assert squeeze(ROLES["city"]) in text and "挙手した人" not in text
 
 
-def test_a_series_lists_every_sessions_actions_with_their_history(server, api):
+def test_a_series_lists_every_sessions_actions_with_their_history(server, api, tmp_path):
     first = create_event(api)
     drafted = draft(api, first, host(first)).json()
     api.patch(actions_url(first, f"/{drafted['id']}"), headers=facilitator(first),
               json={"status": "agreed", "note": "区長会で合意"})
     second = follow_up(api, first, carry={"participants": False}).json()
     later = draft(api, second, host(second), what="子ども食堂の担い手を募る").json()
+    earlier = actions_url(second, f"/{drafted['id']}")  # reviewed in the follow-up
+    assert_refused(api.patch(earlier, headers=host(second), json={"status": "in_progress"}),
+                   403, "forbidden")
+    for status, note in (("in_progress", "会場を予約した"), ("done", "3回開いた")):
+        moved = api.patch(earlier, headers=facilitator(second), json={"status": status,
+                                                                      "note": note})
+        assert moved.status_code == 200, moved.text
+    assert moved.json()["status"] == "done"
+    assert [a["id"] for a in api.get(actions_url(second), headers=facilitator(second))
+            .json()["actions"]] == [later["id"]]  # its own actions only
+    console = open_link(api, second["urls"]["console"]).text
+    review = console.split('id="action-review"')[1].split("</section>")[0]
+    assert drafted["what"] in review and "3回開いた" in review and 'data-status="done"' in review
     listing = api.get(f"/api/v1/sessions/{second['id']}/series", headers=facilitator(second))
     series_id = listing.json()["series_id"]
     url = f"/api/v1/series/{series_id}/actions"
@@ -161,11 +175,20 @@ def test_a_series_lists_every_sessions_actions_with_their_history(server, api):
     assert answer.json()["series_id"] == series_id == first["id"]
     assert [(a["id"], a["session_id"]) for a in actions] == [
         (drafted["id"], first["id"]), (later["id"], second["id"])]
-    assert [(s["status"], s["note"]) for s in actions[0]["history"]] == [
-        ("proposed", ""), ("agreed", "区長会で合意")]
+    assert [(s["status"], s["note"], s["session_id"]) for s in actions[0]["history"]] == [
+        ("proposed", "", first["id"]), ("agreed", "区長会で合意", first["id"]),
+        ("in_progress", "会場を予約した", second["id"]), ("done", "3回開いた", second["id"])]
     assert api.get(url, headers=host(first)).status_code == 200  # any token of the series
     other = create_event(api)
     assert_refused(api.get(url, headers=facilitator(other)), 401, "invalid_token")
     assert_refused(api.get(url), 401, "missing_token")
     assert_refused(api.get(f"/api/v1/series/{second['id']}/actions",
                            headers=facilitator(second)), 404, "not_found")
+    for name, heading in (("report.pdf", "前回までのアクションの進捗"),
+                          ("series.pdf", "アクションとその進捗")):
+        document = api.get(f"/api/v1/sessions/{second['id']}/export.{name}",
+                           headers=facilitator(second), timeout=seconds(120))
+        assert document.status_code == 200, document.text
+        text = squeeze(pdf_text(document.content, tmp_path))
+        # a table cell wraps the text: its first words, and the note of the last step
+        assert heading in text and drafted["what"][:6] in text and "3回開いた" in text

@@ -114,7 +114,7 @@ def test_a_drafted_action_and_raised_hands_push_counts_never_names():
 def test_the_report_and_its_docx_have_the_action_plan_by_theme_with_roles_and_hands():
     view = report_view("ja")
     assert "アクションプラン" not in report.build(view, TIMELINE, "ja", NOW).headings
-    view.apply(changes.ActionSaved(replace(ACTION, table_id=2), created=True))
+    view.apply(changes.ActionSaved(replace(ACTION, session_id="s1", table_id=2), created=True))
     for person in view.participants[:2]:
         view.apply(changes.HandRaised(VolunteerRecord(1, person.id), raised=True))
     built = report.build(view, TIMELINE, "ja", NOW)
@@ -146,3 +146,16 @@ def test_the_series_report_lists_each_sessions_actions_with_their_progress():
     (row,) = table.rows
     assert row[0].startswith(ACTION.what) and row[3] == "進行中"
     assert row[-1] == ("第1回: 提案", "第1回: 合意済み", "第2回: 進行中 (会場を予約した)")
+
+
+def test_an_earlier_sessions_action_is_reviewed_on_the_console_only():
+    view = make_view()
+    view.sessions_before = {"S0": "市民協働ワーキング（第1回）"}
+    earlier = replace(ACTION, id=9, session_id="S0", table_id=None, status="agreed")
+    texts, _ = deliver_to_screens(view, changes.ActionSaved(
+        replace(earlier, status="in_progress"), created=False,
+        steps=(ActionStepRecord(9, "S1", "in_progress", "会場を予約した", 30),)))
+    assert view.actions == {} and view.earlier_actions[9].status == "in_progress"
+    assert {a.page for a in texts} == {"facilitator"}
+    review = texts[next(a for a in texts)].split('id="action-review"')[1]
+    assert "第1回" in review and "会場を予約した" in review and 'data-move="done"' in review

@@ -21,7 +21,9 @@ router = APIRouter(route_class=AnswerRoute)
 
 
 def _action(view: EventView, action_id: int) -> dict:
-    return wire.action_json(view, view.actions[action_id])
+    """The action as the event shows it: its own, or an earlier session's it reviews."""
+    return wire.action_json(view, view.actions.get(action_id)
+                            or view.earlier_actions[action_id])
 
 
 @router.post("/sessions/{event_id}/actions", status_code=201, response_model=answers.Action)
