@@ -256,14 +256,15 @@ def print_links(args: argparse.Namespace, settings: Settings) -> int:
 
 def _export_inputs(engine, event_id: str, fmt: str):
     """What an export reads: the event, its clock's log (the report's programme),
-    everyone's token (the name tags' own links) and, for the series report, every event of
-    its series."""
+    everyone's token (the name tags' own links), for the series report every event of
+    its series, and the photos of the paper sheets."""
     from app.documents import exports
-    from app.store import registration, sessions
+    from app.store import photos, registration, sessions
 
     return (sessions.load_view(engine, event_id), sessions.clock_log(engine, event_id),
             registration.tokens(engine, event_id),
-            sessions.series_views(engine, event_id) if fmt in exports.SERIES_FORMATS else [])
+            sessions.series_views(engine, event_id) if fmt in exports.SERIES_FORMATS else [],
+            photos.images(engine, event_id) if fmt in exports.PHOTO_FORMATS else {})
 
 
 def export(args: argparse.Namespace, settings: Settings) -> int:
@@ -280,13 +281,13 @@ def export(args: argparse.Namespace, settings: Settings) -> int:
                          lambda engine, event_id: _export_inputs(engine, event_id, args.format))
     if isinstance(loaded, int):
         return loaded
-    view, timeline, tokens, series_views = loaded
+    view, timeline, tokens, series_views, images = loaded
     try:
         check_ready(view, args.format)
     except Refusal as refusal:
         return _fail("export", str(refusal))
     data = formats.export(view, args.format, timeline=timeline, base=settings.base_url(),
-                          tokens=tokens, series_views=series_views)
+                          tokens=tokens, series_views=series_views, images=images)
     if args.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

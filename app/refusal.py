@@ -26,6 +26,8 @@ class Code(StrEnum):
 
     INVALID = "invalid", 422
     INVALID_ROWS = "invalid_rows", 422
+    NOT_AN_IMAGE = "not_an_image", 422
+    IMAGE_TOO_LARGE = "image_too_large", 422
     REFUSED = "refused", 400
     UNKNOWN_ACTION = "unknown_action", 400
     INVALID_SECONDS = "invalid_seconds", 400
@@ -43,6 +45,7 @@ class Code(StrEnum):
     NO_DOCUMENT = "no_document", 404
     NO_SURVEY = "no_survey", 404
     NO_ACTION = "no_action", 404
+    NO_PHOTO = "no_photo", 404
     NOT_RUNNING = "not_running", 409
     NO_PREVIOUS = "no_previous", 409
     FINISHED = "finished", 409

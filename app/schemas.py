@@ -562,6 +562,12 @@ class SurveyPatch(Strict):
     open: StrictBool
 
 
+class PhotoPatch(Strict):
+    """Put a table's photo on the projector, or take it off (`PATCH …/photos/{pid}`)."""
+
+    on_projector: StrictBool
+
+
 class SurveyAnswersIn(BaseModel):
     """A participant's answers by question id: 1 to 5 for scale5, an option's text for a
     choice, free text; questions left out are not answered."""

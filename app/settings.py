@@ -105,6 +105,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     """The largest request body; a longer one is refused with 413 before it is read on."""
 
+    max_photo_bytes: int = 20 * 1024 * 1024
+    """The largest upload of a table's photo (a phone's full-size photo is 3-12 MB); the
+    server keeps a re-encoded copy of at most 2400 px (app/actions/photos.py)."""
+
     token_days_after_finish: float = 7.0
     """Days after an event finishes that its links (every token) stop working."""
 

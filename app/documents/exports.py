@@ -14,6 +14,7 @@ rasterised by pypdfium2. Both are imported only when a PDF or PNG is asked for.
 
 from __future__ import annotations
 
+import base64
 import csv
 import html
 import io
@@ -22,7 +23,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from weasyprint import Document
 
     from app.live.view import EventView
-    from app.store.records import GroupRecord
+    from app.store.records import GroupRecord, TableRecord
 
 PRINTED_FORMATS = ("poster.pdf", "tents.pdf", "routes.pdf", "nametags.pdf", "attendance.pdf")
 """The printed materials (app/documents/printed.py)."""
@@ -49,6 +50,8 @@ SERIES_FORMATS = ("series.pdf",)
 HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv", "actions.csv")
 FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS, *SERIES_FORMATS)
 TEXT_FORMATS = ("csv", "md", "json", "survey.csv", "actions.csv")
+PHOTO_FORMATS = ("pdf", *REPORT_FORMATS)
+"""The documents that print the photos of the paper sheets."""
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "survey.csv": "text/csv; charset=utf-8",
@@ -83,6 +86,7 @@ GROUP_RANK_LABEL = N_("Rank %(rank)s")
 CARDS_LABEL = N_("Cards")
 EXPECTATIONS_LABEL = N_("Self-introduction cards")
 RESPONDENT_LABEL = N_("Respondent")
+PHOTOS_LABEL = N_("Photos of the paper sheets")
 COLUMNS = (
     ("text", N_("Card")),
     ("table_number", N_("Table no.")),
@@ -269,6 +273,51 @@ def expectations(view: EventView) -> list[str]:
 
 
 # --- text formats ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SheetPhoto:
+    """A photo of a table's paper sheet as the documents print it (the stored JPEG)."""
+
+    caption: str
+    """The round it was taken in and the time, in the event's time zone."""
+    jpeg: bytes
+    width: int
+    height: int
+
+    @property
+    def data_uri(self) -> str:
+        return "data:image/jpeg;base64," + base64.b64encode(self.jpeg).decode("ascii")
+
+    @property
+    def portrait(self) -> bool:
+        return self.height > self.width
+
+
+@dataclass(frozen=True)
+class TablePhotos:
+    table: TableRecord
+    photos: tuple[SheetPhoto, ...]
+
+
+def table_photos(view: EventView, images: Mapping[int, bytes]) -> list[TablePhotos]:
+    """Each table that has photos (of those in `images`, photo id -> JPEG), in table order,
+    its photos oldest first."""
+    found = []
+    for table in view.tables:
+        photos = tuple(SheetPhoto(_photo_caption(view, photo), images[photo.id], photo.width,
+                                  photo.height)
+                       for photo in view.table_photos(table.id) if photo.id in images)
+        if photos:
+            found.append(TablePhotos(table, photos))
+    return found
+
+
+def _photo_caption(view: EventView, photo) -> str:
+    phase = (view.program[photo.phase_index].title
+             if photo.phase_index < len(view.program) else "")
+    taken = local_iso(view, photo.created_at_ms)[11:16]
+    return f"{phase} · {taken}" if phase else taken
+
 
 def guard_formula(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula gets a leading quote."""
@@ -541,8 +590,10 @@ def sheet_layouts(view: EventView, picture: bool = False) -> tuple[str, ...]:
 
 
 def board_html(view: EventView, rows: list[ExportRow], language: str, exported_at: str,
-               *, picture: bool = False, left_out: frozenset[str] = frozenset()) -> str:
-    """The paper-sheet report as HTML: a title band, then the sheets of `sheet_layouts`.
+               *, picture: bool = False, left_out: frozenset[str] = frozenset(),
+               images: Mapping[int, bytes] | None = None) -> str:
+    """The paper-sheet report as HTML: a title band, then the sheets of `sheet_layouts`,
+    then (the PDF) a page per photo of a real paper sheet (`images`, photo id -> JPEG).
     A picture is one page PNG_MAX_HEIGHT_PX tall; `left_out` names the sheets and notes
     (their ids in the picture) that did not fit on it."""
     from app.templating import render
@@ -553,7 +604,8 @@ def board_html(view: EventView, rows: list[ExportRow], language: str, exported_a
                   pages=board_pages(view, rows) if "table" in layouts else [],
                   groups=group_summary(view, rows) if "group" in layouts else [],
                   picture=picture, picture_height_mm=PNG_PAGE_HEIGHT_MM, left_out=left_out,
-                  left_out_cards=sum(name.startswith("card-") for name in left_out))
+                  left_out_cards=sum(name.startswith("card-") for name in left_out),
+                  photos=table_photos(view, images or {}))
 
 
 def to_pdf(document: str, progress: Progress = quiet) -> bytes:
@@ -621,9 +673,11 @@ def to_png(document: Document, scale: float = PNG_SCALE) -> bytes:
 # --- the harvest's own formats ------------------------------------------------------------
 
 def export(view: EventView, fmt: str, language: str | None = None,
-           now_ms: int | None = None, *, progress: Progress = quiet) -> bytes:
+           now_ms: int | None = None, *, progress: Progress = quiet,
+           images: Mapping[int, bytes] | None = None) -> bytes:
     """The harvest of `view` in `fmt` (csv, md, json, pdf or png), in the event's language
-    by default; `progress` hears each stage of a long one (app/documents/jobs.py STAGES).
+    by default; `progress` hears each stage of a long one (app/documents/jobs.py STAGES);
+    `images` (photo id -> JPEG) are the photos of the paper sheets the PDF ends with.
     Every format, the printed materials and the report too: app/documents/formats.py."""
     if fmt not in HARVEST_FORMATS:
         raise ValueError(f"not a harvest format: {fmt}")
@@ -647,7 +701,7 @@ def export(view: EventView, fmt: str, language: str | None = None,
         picture = picture_document(view, rows, language, exported_at)
         progress("writing")
         return to_png(picture)
-    return to_pdf(board_html(view, rows, language, exported_at), progress)
+    return to_pdf(board_html(view, rows, language, exported_at, images=images), progress)
 
 
 def _now_ms() -> int:

@@ -27,13 +27,15 @@ if TYPE_CHECKING:
 def export(view: EventView, fmt: str, language: str | None = None,
            now_ms: int | None = None, *, timeline: Sequence = (), base: str = "",
            progress: Progress = quiet, tokens: Mapping[int, str] | None = None,
-           series_views: Sequence[EventView] = ()) -> bytes:
+           series_views: Sequence[EventView] = (),
+           images: Mapping[int, bytes] | None = None) -> bytes:
     """The export of `view` in `fmt` (one of FORMATS), in the event's language by default.
     `timeline` is the event's recorded clock (for the report's programme); `base` the address
     people reach the server at (for the join QR codes of the printed materials); `progress`
     hears each stage of a long one (app/documents/jobs.py STAGES); `tokens` (participant
     id → token) put each person's own link on their name tag; `series_views` are the
-    events of its series, first first (the series report)."""
+    events of its series, first first (the series report); `images` (photo id → JPEG) the
+    photos of the paper sheets into the report and the A3 PDF."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format: {fmt}")
     language = normalize(language or view.event.language)
@@ -46,5 +48,5 @@ def export(view: EventView, fmt: str, language: str | None = None,
         return series.export(series_views or [view], language, now_ms, progress)
     if fmt in REPORT_FORMATS:
         progress("analysing")
-        return report.export(view, fmt, language, now_ms, timeline, progress)
-    return exports.export(view, fmt, language, now_ms, progress=progress)
+        return report.export(view, fmt, language, now_ms, timeline, progress, images)
+    return exports.export(view, fmt, language, now_ms, progress=progress, images=images)

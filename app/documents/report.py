@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
@@ -46,6 +46,7 @@ STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
 ACTION_PLAN = N_("Action plan")
 REVIEW = N_("Progress of the actions of earlier sessions")
+PHOTOS = exports.PHOTOS_LABEL
 APPENDIX = N_("Appendix: self-introductions")
 CARRIED = N_("Main opinions from last time")
 BAR_CELLS = 20
@@ -115,7 +116,17 @@ class Bars:
         return count / self.most if self.most else 0.0
 
 
-Block = Fields | Text | Table | Subheading | Items | Bars
+@dataclass(frozen=True)
+class Photos:
+    """A table's photos of its paper sheet, on a page of their own (the PDF) or after a
+    page break (the DOCX), under the table's name."""
+
+    kind: ClassVar[str] = "photos"
+    heading: str
+    photos: tuple[exports.SheetPhoto, ...]
+
+
+Block = Fields | Text | Table | Subheading | Items | Bars | Photos
 
 
 @dataclass(frozen=True)
@@ -423,6 +434,14 @@ def _survey(view: EventView, t, language: str) -> Section:
     return Section(t(SURVEY), tuple(blocks))
 
 
+def _photos(view: EventView, t, images: Mapping[int, bytes]) -> Section:
+    """A page per table with the photos of its paper sheet (模造紙), oldest first."""
+    return Section(t(PHOTOS), tuple(
+        Photos(table_label(shot.table) + (f" · {shot.table.theme}" if shot.table.theme else ""),
+               shot.photos)
+        for shot in exports.table_photos(view, images)))
+
+
 def _appendix(view: EventView, t) -> Section:
     written = exports.expectations(view)
     intro = Text(t(N_("What participants wrote about their hopes for the day when they "
@@ -431,9 +450,11 @@ def _appendix(view: EventView, t) -> Section:
                    else (intro, Text(t(N_("No self-introductions were written.")))))
 
 
-def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Report:
+def build(view: EventView, timeline: Sequence, language: str, now_ms: int,
+          images: Mapping[int, bytes] | None = None) -> Report:
     """The report of `view` in `language` at `now_ms`; `timeline` is the clock's log
-    (records with at_ms, phase_index and status, oldest first)."""
+    (records with at_ms, phase_index and status, oldest first); `images` the photos of the
+    paper sheets (photo id -> JPEG), a section when there are any."""
     def t(msgid: str) -> str:
         return translate(language, msgid)
 
@@ -448,6 +469,7 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int) -> Re
         *([_action_review(view, t, language)] if view.earlier_actions else []),
         *([_action_plan(view, t, language)] if view.actions else []),
         *([_survey(view, t, language)] if view.survey is not None else []),
+        *([_photos(view, t, images)] if images and view.photos else []),
         _appendix(view, t)))
 
 
@@ -496,6 +518,8 @@ def to_docx(report: Report) -> bytes:
                         small.font.size, small.font.color.rgb = Pt(8), RGBColor(0x66, 0x66, 0x66)
             elif isinstance(block, Fields):
                 _docx_table(document, None, block.pairs, bold_first_column=True)
+            elif isinstance(block, Photos):
+                _docx_photos(document, block)
             elif isinstance(block, Bars):
                 _docx_table(document, None, [
                     (label, str(count), "█" * round(block.share(count) * BAR_CELLS))
@@ -536,6 +560,26 @@ def _docx_table(document, columns, rows, *, numeric=(), bold_first_column=False,
     document.add_paragraph()
 
 
+DOCX_PHOTO_WIDTH_MM = 170
+DOCX_PHOTO_HEIGHT_MM = 110
+"""A photo's largest box on the A4 page (two to a page)."""
+
+
+def _docx_photos(document, block: Photos) -> None:
+    """A page break, the table as a Heading 2, each photo fitted into its box with its
+    caption."""
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Mm
+
+    document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    document.add_heading(block.heading, level=2)
+    for photo in block.photos:
+        scale = min(DOCX_PHOTO_WIDTH_MM / photo.width, DOCX_PHOTO_HEIGHT_MM / photo.height)
+        document.add_picture(io.BytesIO(photo.jpeg), width=Mm(photo.width * scale),
+                             height=Mm(photo.height * scale))
+        document.add_paragraph(photo.caption, style="Caption")
+
+
 def _page_numbers(paragraph) -> None:
     """"PAGE / NUMPAGES" as Word fields, centred."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -557,9 +601,10 @@ def _page_numbers(paragraph) -> None:
 
 
 def export(view: EventView, fmt: str, language: str, now_ms: int,
-           timeline: Sequence, progress: exports.Progress = exports.quiet) -> bytes:
+           timeline: Sequence, progress: exports.Progress = exports.quiet,
+           images: Mapping[int, bytes] | None = None) -> bytes:
     """The report as report.pdf or report.docx (app/documents/exports.py dispatches here)."""
-    report = build(view, timeline, language, now_ms)
+    report = build(view, timeline, language, now_ms, images)
     if fmt == "report.pdf":
         return to_pdf(report, progress)
     progress("writing")

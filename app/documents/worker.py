@@ -69,11 +69,12 @@ def make(arguments: dict) -> None:
     signal.alarm(arguments["seconds"])
     try:
         progress("reading")
-        view, timeline, tokens, series_views = _read(arguments)
+        view, timeline, tokens, series_views, images = _read(arguments)
         memory = arguments["memory_mb"] * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         body = formats.export(view, place.name, timeline=timeline, base=arguments["base"],
-                              progress=progress, tokens=tokens, series_views=series_views)
+                              progress=progress, tokens=tokens, series_views=series_views,
+                              images=images)
         partial = place.file.with_name(place.file.name + ".part")
         partial.write_bytes(body)
         os.replace(partial, place.file)
@@ -115,13 +116,15 @@ def _load_libraries(name: str) -> None:
         importlib.import_module(module)
 
 
-def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], list[EventView]]:
+def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], list[EventView],
+                                   dict[int, bytes]]:
     """The event and, for the report, its clock's log (for the name tags, everyone's
-    token: their own links; for the series report, every event of the series), read
+    token: their own links; for the series report, every event of the series; for the
+    report and the A3 PDF, the photos of the paper sheets), read
     before the memory limit is
     set (the database's driver and its pages are not the document's own work; a driver
     failing to allocate would not say it was memory)."""
-    from app.store import keyword_terms, registration, sessions
+    from app.store import keyword_terms, photos, registration, sessions
     from app.store.db import make_engine
 
     engine = make_engine(arguments["database_url"])
@@ -133,9 +136,11 @@ def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], list[Ev
                   if arguments["name"] == "nametags.pdf" else {})
         series_views = (sessions.series_views(engine, arguments["event_id"])
                         if arguments["name"] in exports.SERIES_FORMATS else [])
+        images = (photos.images(engine, arguments["event_id"])
+                  if arguments["name"] in exports.PHOTO_FORMATS else {})
     finally:
         engine.dispose()
-    return view, timeline, tokens, series_views
+    return view, timeline, tokens, series_views, images
 
 
 def _fail(place: jobs.Place, job: jobs.Job, message: str, **params) -> None:

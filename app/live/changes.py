@@ -27,6 +27,7 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    PhotoRecord,
     SurveyAnswerRecord,
     SurveyRecord,
     TableRecord,
@@ -243,6 +244,28 @@ class HandRaised:
 
 
 @dataclass(frozen=True)
+class PhotoAdded:
+    """A photo of a table's paper sheet was uploaded."""
+
+    photo: PhotoRecord
+    type: ClassVar[str] = "photo_added"
+
+
+@dataclass(frozen=True)
+class PhotoDeleted:
+    photo: PhotoRecord
+    type: ClassVar[str] = "photo_deleted"
+
+
+@dataclass(frozen=True)
+class PhotoProjected:
+    """The facilitator put a photo on the projector (`photo_id`), or took it off (None)."""
+
+    photo_id: int | None
+    type: ClassVar[str] = "photo_projected"
+
+
+@dataclass(frozen=True)
 class SignedOut:
     """Tokens stopped being valid: a participant was removed (`holder_id` their id), a
     host's link was replaced (the table's id), the projector's or the co-facilitator's
@@ -258,7 +281,8 @@ Change = (EventEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | Car
           | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
           | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
           | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
-          | SurveyChanged | SurveyAnswered | ActionSaved | HandRaised | SignedOut)
+          | SurveyChanged | SurveyAnswered | ActionSaved | HandRaised | PhotoAdded
+          | PhotoDeleted | PhotoProjected | SignedOut)
 """Every live change. Each consumer (EventView.apply, Delivery.apply, json_messages, the
 hub's arrival) handles them in one `match` that ends in `assert_never`: a new class not
 handled there is a type error, and an AssertionError when one arrives."""

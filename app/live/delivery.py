@@ -46,18 +46,19 @@ class Audience:
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "arrivals", "plan", "join", "links",
-                    "survey-counts", "action-plan", "action-groups", "action-review"),
+                    "survey-counts", "action-plan", "action-groups", "action-review",
+                    "photos"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
-                  "vote-screen", "keywords", "action-screen", "end"),
+                  "vote-screen", "keywords", "action-screen", "end", "photo"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards",
-             "table-actions"),
+             "table-actions", "table-photos"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards",
                     "survey", "action-list", "my-hands"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
-               "host-affiliation": "table_id", "seat": "participant_id",
+               "host-affiliation": "table_id", "table-photos": "table_id", "seat": "participant_id",
                "my-cards": "participant_id", "my-votes": "participant_id",
                "survey": "participant_id", "table-actions": "table_id",
                "my-hands": "participant_id", "join": "base",
@@ -393,6 +394,17 @@ class Delivery:
                 self._action_saved(change)
             case changes.HandRaised():
                 self._hand_raised(change)
+            case changes.PhotoAdded() | changes.PhotoDeleted():
+                # the console's photos, the table's host's; the projector's when it showed it
+                projected = self.view.projected_photo
+                self.view.apply(change)
+                self.redraw([("facilitator", "photos")])
+                self.redraw([("host", "table-photos")], scope=change.photo.table_id)
+                if projected is not None and projected.id == change.photo.id:
+                    self.redraw([("projector", "photo")])
+            case changes.PhotoProjected():
+                self.view.apply(change)
+                self.redraw([("facilitator", "photos"), ("projector", "photo")])
             case _:
                 assert_never(change)
 
@@ -757,6 +769,8 @@ def wire_messages(view: EventView, change: changes.Change, role: str) -> list[wi
         case changes.HandRaised():
             action = view.actions.get(change.hand.action_id)
             return [{"type": "action", "action": wire.action_json(view, action)}] if action else []
+        case changes.PhotoAdded() | changes.PhotoDeleted() | changes.PhotoProjected():
+            return []  # drawn pieces only: programs list them with GET …/photos (docs/api.md)
         case _:
             assert_never(change)
 

@@ -574,7 +574,9 @@ class Hub:
                       | changes.DotsChanged() | changes.GroupDotsChanged()
                       | changes.VotingChanged() | changes.HostAffiliationChosen()
                       | changes.SurveyChanged() | changes.SurveyAnswered()
-                      | changes.ActionSaved() | changes.HandRaised()):
+                      | changes.ActionSaved() | changes.HandRaised()
+                      | changes.PhotoAdded() | changes.PhotoDeleted()
+                      | changes.PhotoProjected()):
                     pass  # the room's view and screens follow them, in seq order
                 case _:
                     assert_never(change)

@@ -31,6 +31,7 @@ from app.store.records import (
     GroupRecord,
     GroupVoteRecord,
     PersonRecord,
+    PhotoRecord,
     QuestionRecord,
     SurveyAnswerRecord,
     SurveyRecord,
@@ -209,7 +210,8 @@ class EventView:
                  volunteers: Iterable[VolunteerRecord] = (),
                  carried: Iterable[CarriedGroupRecord] = (),
                  met_before: frozenset[tuple[int, int]] = frozenset(),
-                 sessions_before: Iterable[tuple[str, str]] = ()):
+                 sessions_before: Iterable[tuple[str, str]] = (),
+                 photos: Iterable[PhotoRecord] = ()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.carried = tuple(carried)
         """The groups of an earlier event of the series carried into this one (前回の主な
@@ -242,6 +244,8 @@ class EventView:
         """action id -> the participants whose hand is raised for it (never shown)."""
         for hand in volunteers:
             self.hands.setdefault(hand.action_id, set()).add(hand.participant_id)
+        self._photos = {photo.id: photo for photo in photos}
+        """photo id -> the photo of a table's paper sheet (its bytes stay in the database)."""
         """The event's change number this view shows (app/live/changes.py)."""
         self._tables = {t.id: t for t in self.tables}
         self._people = {p.id: p for p in self.participants}
@@ -790,6 +794,31 @@ class EventView:
         return frozenset(action_id for action_id, people in self.hands.items()
                          if participant_id in people)
 
+    # --- the photos of the paper sheets ---------------------------------------------------------
+
+    def photo(self, photo_id: int | None) -> PhotoRecord | None:
+        return self._photos.get(photo_id)
+
+    @property
+    def photos(self) -> list[PhotoRecord]:
+        """Every photo, oldest first."""
+        return sorted(self._photos.values(), key=lambda photo: photo.id)
+
+    def table_photos(self, table_id: int) -> list[PhotoRecord]:
+        return [photo for photo in self.photos if photo.table_id == table_id]
+
+    def photos_by_round(self, table_id: int) -> list[tuple[int, list[PhotoRecord]]]:
+        """A table's photos under the phase each was taken in, in programme order."""
+        by_phase: dict[int, list[PhotoRecord]] = {}
+        for photo in self.table_photos(table_id):
+            by_phase.setdefault(photo.phase_index, []).append(photo)
+        return sorted(by_phase.items())
+
+    @property
+    def projected_photo(self) -> PhotoRecord | None:
+        """The photo the facilitator put on the projector, if any."""
+        return next((photo for photo in self._photos.values() if photo.on_projector), None)
+
     # --- live changes --------------------------------------------------------------------------
 
     def apply(self, change: changes.Change) -> None:
@@ -854,6 +883,13 @@ class EventView:
                     people.add(change.hand.participant_id)
                 else:
                     people.discard(change.hand.participant_id)
+            case changes.PhotoAdded():
+                self._photos[change.photo.id] = change.photo
+            case changes.PhotoDeleted():
+                self._photos.pop(change.photo.id, None)
+            case changes.PhotoProjected():
+                self._photos = {photo_id: replace(photo, on_projector=photo_id == change.photo_id)
+                                for photo_id, photo in self._photos.items()}
             case _:
                 assert_never(change)
 

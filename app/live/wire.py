@@ -16,7 +16,13 @@ from typing import Any, Literal, NotRequired, TypedDict
 from app import auth, cards, rounds, stakeholders
 from app.live.view import EventView
 from app.schemas import DETAILS
-from app.store.records import ActionRecord, QuestionRecord, SurveyRecord, TableRecord
+from app.store.records import (
+    ActionRecord,
+    PhotoRecord,
+    QuestionRecord,
+    SurveyRecord,
+    TableRecord,
+)
 
 SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
 """Not a participant: a script that joined in a flood must not read the code the server
@@ -133,6 +139,23 @@ def participant_json(person) -> dict:
 def question_json(question: QuestionRecord) -> dict:
     return {"id": question.id, "kind": question.kind, "text": question.text,
             "options": list(question.options)}
+
+
+def photo_url(event_id: str, photo: PhotoRecord) -> str:
+    """Where the API answers a photo's JPEG, to the token that uploaded it."""
+    return f"/api/v1/sessions/{event_id}/tables/{photo.table_id}/photos/{photo.id}"
+
+
+def photo_json(view: EventView, photo: PhotoRecord) -> dict:
+    """A photo of a table's paper sheet: the round it was taken in, its size, whether the
+    projector shows it, where its JPEG and its thumbnail are."""
+    url = photo_url(view.event.id, photo)
+    return {"id": photo.id, "table_id": photo.table_id, "phase_index": photo.phase_index,
+            "phase_title": view.program[photo.phase_index].title
+            if photo.phase_index < len(view.program) else "",
+            "created_at_ms": photo.created_at_ms, "width": photo.width,
+            "height": photo.height, "on_projector": photo.on_projector, "url": url,
+            "thumbnail_url": f"{url}?thumbnail=true"}
 
 
 def survey_json(survey: SurveyRecord) -> dict:

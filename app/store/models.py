@@ -5,7 +5,7 @@ Times are UTC milliseconds, stored as BigInteger: they overflow 32 bits.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Text, UniqueConstraint
+from sqlalchemy import BigInteger, LargeBinary, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
@@ -407,3 +407,26 @@ class ActionVolunteer(SQLModel, table=True):
     session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
     action_id: int = Field(foreign_key="action_item.id", ondelete="CASCADE")
     participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+
+
+class TablePhoto(SQLModel, table=True):
+    """A photo of a table's paper sheet (模造紙), as the server re-encoded it: a JPEG of at
+    most 2400 px on its long side without any EXIF (no location), and its thumbnail. Kept
+    in the database, so that a backup holds them and deleting the event erases them."""
+
+    __tablename__ = "table_photo"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    table_id: int = Field(foreign_key="cafe_table.id", ondelete="CASCADE")
+    phase_index: int
+    """The programme's phase when it was taken (its round)."""
+    created_at_ms: int = Field(sa_type=BigInteger)
+    width: int
+    height: int
+    by_host: bool
+    """Taken by the table's host (who may delete it again), not by the facilitator."""
+    on_projector: bool = Field(default=False, sa_column_kwargs={"server_default": sa_false()})
+    """The photo the projector shows large (at most one of an event)."""
+    jpeg: bytes = Field(sa_type=LargeBinary)
+    thumbnail: bytes = Field(sa_type=LargeBinary)

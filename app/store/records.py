@@ -265,6 +265,20 @@ class VolunteerRecord:
     participant_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class PhotoRecord:
+    """A photo of a table's paper sheet (models.TablePhoto), without its bytes."""
+
+    id: int
+    table_id: int
+    phase_index: int
+    created_at_ms: int
+    width: int
+    height: int
+    by_host: bool
+    on_projector: bool = False
+
+
 @cache
 def record_fields(cls: type) -> tuple[str, ...]:
     """The names of a record's fields, in order."""

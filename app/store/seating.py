@@ -9,7 +9,6 @@ follow-up of a series, pairs who sat together in an earlier event count as havin
 
 from __future__ import annotations
 
-import time
 import zlib
 from dataclasses import replace
 
@@ -17,6 +16,7 @@ from sqlmodel import Session, delete, select
 
 from app import rounds, tables
 from app.i18n import N_
+from app.planner.budget import PLANNING_CLOCK
 from app.refusal import Refusal
 from app.store import series
 from app.store.models import EventSession, Participant, Seat
@@ -81,7 +81,7 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
         [tables.Person(p.id, p.affiliation, p.theme or None, p.home_table_id) for p in present],
         [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
         total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed,
-        met_before=_met_before(db, session_id, present), clock=time.monotonic)
+        met_before=_met_before(db, session_id, present), clock=PLANNING_CLOCK)
     for round_index in range(1, total):
         planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
         for person, table in planned.items():

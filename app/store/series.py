@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import time
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app import auth, rounds, tables
+from app.planner.budget import PLANNING_CLOCK
 from app.refusal import Refusal
 from app.store.models import CafeTable, CarriedGroup, EventSession, Participant, RunState, Seat
 from app.store.records import CarriedGroupRecord, EventRecord, PersonRecord, record_of
@@ -188,7 +188,8 @@ def _planned_homes(session_id: str, people: Sequence[PersonRecord],
     plan = tables.plan_seating(
         [tables.Person(p.id, p.affiliation, p.theme or None) for p in people], cafe_tables,
         round_count, seed=zlib.crc32(session_id.encode()),
-        time_limit=HOME_PLAN_SECONDS, met_before=met_before, clock=time.monotonic)
+        time_limit=HOME_PLAN_SECONDS, met_before=met_before,
+        clock=PLANNING_CLOCK)
     return {person: table for table, seated in plan.rounds[0].items() for person in seated}
 
 

@@ -18,7 +18,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import action_plan, seating, series, survey
+from app.store import action_plan, photos, seating, series, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -195,7 +195,7 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         people, seating.seats_of(db, session_id), seq=event.seq, survey=asked,
         survey_answers=answers, actions=actions, action_steps=steps, volunteers=hands,
-        **board)
+        photos=photos.photos_of(db, session_id), **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:

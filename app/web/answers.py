@@ -466,6 +466,35 @@ class Survey(Answer):
     mine: dict[str, str] | None = None
 
 
+class PhotoCreated(Answer):
+    """A photo stored: its id and where its JPEG is (to the same token)."""
+    id: int
+    url: str
+
+
+class Photo(Answer):
+    """A table's photo: the phase (round) it was taken in, its size in pixels, whether the
+    projector shows it, its JPEG and thumbnail."""
+    id: int
+    table_id: int
+    phase_index: int
+    phase_title: str
+    created_at_ms: int
+    width: int
+    height: int
+    on_projector: bool
+    url: str
+    thumbnail_url: str
+
+
+class Photos(Answer):
+    photos: list[Photo]
+
+
+class PhotoDeleted(Answer):
+    deleted: int
+
+
 class SurveyAnswers(Answer):
     """A participant's answers as stored (scale5 as "1".."5")."""
     answers: dict[str, str]

@@ -245,3 +245,17 @@ async def list_sent(request: Request) -> bytes:
     elif kind.startswith("application/json"):
         return ImportIn.model_validate_json(await request.body()).csv.encode("utf-8")
     raise Refusal("invalid", N_("Send the list as the form field \"file\"."))
+
+
+async def photo_sent(request: Request) -> bytes:
+    """The photo's bytes: the multipart field `photo` (a file)."""
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        sent = (await request.form()).get("photo")
+        if isinstance(sent, UploadFile):
+            return await sent.read()
+    raise Refusal("invalid", N_("Send the photo as the file of the form field \"photo\"."))
+
+
+def jpeg_answer(jpeg: bytes) -> Response:
+    """A stored photo: kept out of every cache (it is the event's)."""
+    return Response(jpeg, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})

@@ -5,6 +5,7 @@ limit on a request's body. Plain ASGI classes, so they cost almost nothing per r
 from __future__ import annotations
 
 import json
+import re
 
 from app.i18n import N_, from_accept_language
 from app.refusal import Refusal
@@ -54,6 +55,9 @@ class SecurityHeaders:
 
 
 TOO_LARGE = N_("This request is too large (at most %(limit)s bytes).")
+PHOTO_UPLOADS = re.compile(r"/(api/v1/sessions/[^/]+/tables/\d+|h/[^/]+)/photos")
+"""The addresses a table's photo is uploaded to (the API's and the host page's): their
+bodies may be as large as a phone's photo."""
 
 
 class BodyLimit:
@@ -65,18 +69,24 @@ class BodyLimit:
     cycle that would hold them until the garbage collector's next pass, which the server
     makes rare (app/web/protocols.py, collect_garbage_less_often)."""
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, photo_limit: int | None = None):
         self.app, self.limit = app, limit
+        self.photo_limit = photo_limit or limit
+
+    def limit_of(self, scope) -> int:
+        """The photo uploads' limit for their addresses, `limit` for every other."""
+        return self.photo_limit if PHOTO_UPLOADS.fullmatch(scope["path"]) else self.limit
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.limit_of(scope)
         declared = dict(scope.get("headers", ())).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, send)
+        if declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send, limit)
             return
-        body = await self._read_body(scope, receive, send)
+        body = await self._read_body(scope, receive, send, limit)
         if body is None:
             return  # refused, or the client has gone
         waiting = [{"type": "http.request", "body": body, "more_body": False}]
@@ -86,7 +96,7 @@ class BodyLimit:
 
         await self.app(scope, receive_read_body, send)
 
-    async def _read_body(self, scope, receive, send) -> bytes | None:
+    async def _read_body(self, scope, receive, send, limit: int) -> bytes | None:
         """The whole body, or None once it is refused or its client has gone."""
         pieces: list[bytes] = []
         seen = 0
@@ -96,19 +106,19 @@ class BodyLimit:
                 return None
             piece = message.get("body", b"")
             seen += len(piece)
-            if seen > self.limit:
+            if seen > limit:
                 pieces.clear()
-                await self._refuse(scope, send)
+                await self._refuse(scope, send, limit)
                 return None
             pieces.append(piece)
             if not message.get("more_body", False):
                 return b"".join(pieces)
 
-    async def _refuse(self, scope, send) -> None:
+    async def _refuse(self, scope, send, limit: int) -> None:
         language = from_accept_language(
             dict(scope.get("headers", ())).get(b"accept-language", b"").decode("latin-1")
         ) or "en"
-        refusal = Refusal("too_large", TOO_LARGE, limit=self.limit)
+        refusal = Refusal("too_large", TOO_LARGE, limit=limit)
         body = json.dumps({"error": {"code": refusal.code, "message": refusal.text(language)}},
                           ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": refusal.status,

@@ -2,7 +2,7 @@
 status changes, and the participants' raised hands
 
 Revision ID: 0025
-Revises: 0024
+Revises: 0022
 Create Date: 2026-12-07 10:20:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0024'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 

@@ -65,6 +65,7 @@ from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.fixtures.api import bearer, create_event, join
+from tests.fixtures.photos import phone_photo
 from tests.fixtures.servers import DATABASES
 from tests.fixtures.timing import seconds
 
@@ -142,6 +143,7 @@ DOMAIN = {
     "hidden": (False, True),
     "absent": (False, True),
     "open": (True, False),
+    "on": ("yes", "no"),
     "revealed": (False, True),
     "joining_open": (True, False),
     "hide_cards": (False, True),
@@ -189,6 +191,7 @@ FORMS = {
     "/f/{event_id}/actions/{action_id}/status": ("status", "note"),
     "/m/{event_id}/actions/{action_id}/hand": (),
     "/m/{event_id}/actions/{action_id}/hand/lower": (),
+    "/f/{event_id}/photos/{photo_id}/projector": ("on",),
 }
 """The fields each page's form sends (app/web/pages/ reads them; the schema does not list
 them). Any other POST without a body in the schema gets every field of every form."""
@@ -301,13 +304,15 @@ def plan_for(path: str):
 
 @dataclass
 class World:
-    """A live event with something in it: a participant, two cards, a group, a dot."""
+    """A live event with something in it: a participant, two cards, a group, a dot, a
+    photo of the first table's sheet."""
 
     event: dict
     participant: dict
     cards: list[str]
     group: int
     action: int
+    photo: int
 
     @property
     def id(self) -> str:
@@ -337,6 +342,7 @@ class World:
             "table_id": tables[pick % len(tables)]["id"],
             "group_id": self.group,
             "action_id": self.action,
+            "photo_id": self.photo,
             "card_id": cards[pick % len(cards)],
             "cards": [cards[(pick + 1) % len(cards)]],
             "join_code": self.event["join_code"],
@@ -367,7 +373,12 @@ def make_world(client: httpx.Client) -> World:
     action = client.post(f"{url}/actions", json={"what": "見守りカフェ", "roles": {"city": "会場"}},
                          headers=bearer(event["tables"][0]["host_token"]))
     assert action.status_code == 201, action.text
-    return World(event, person, cards, group.json()["id"], action.json()["id"])
+    table = event["tables"][0]
+    photo = client.post(f"{url}/tables/{table['id']}/photos", headers=bearer(table["host_token"]),
+                        files={"photo": ("sheet.jpg", phone_photo(800, 600), "image/jpeg")})
+    assert photo.status_code == 201, photo.text
+    return World(event, person, cards, group.json()["id"], action.json()["id"],
+                 photo.json()["id"])
 
 
 def served_schema(base_url: str):

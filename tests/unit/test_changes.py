@@ -19,6 +19,7 @@ from app.store.records import (
     ActionStepRecord,
     GroupRecord,
     GroupVoteRecord,
+    PhotoRecord,
     QuestionRecord,
     SurveyAnswerRecord,
     SurveyRecord,
@@ -71,6 +72,10 @@ def one_of_each() -> list[changes.Change]:
         changes.HandRaised(VolunteerRecord(4, 2), raised=True),
         changes.ActionSaved(replace(ACTION, status="agreed"), created=False,
                             steps=(ActionStepRecord(4, "S1", "agreed", "区長会で合意", 20),)),
+        changes.PhotoAdded(PhotoRecord(4, 1, 2, 1000, 2400, 1800, by_host=True)),
+        changes.PhotoAdded(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
+        changes.PhotoProjected(4),
+        changes.PhotoDeleted(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
         changes.SignedOut("participant", 3),
     ]
 
@@ -107,6 +112,7 @@ def test_the_view_applies_every_change():
     assert view.survey.open and view.survey_answer(2).value("again") == "はい"
     assert view.actions[4].status == "agreed" and view.raised_by(2) == {4}
     assert [step.note for step in view.action_steps[4]] == ["", "区長会で合意"]
+    assert [photo.id for photo in view.photos] == [4] and view.projected_photo.id == 4
 
 
 def test_an_unknown_change_is_refused_by_every_consumer():

@@ -151,6 +151,12 @@ class SurveyOpenForm(JoiningForm):
     """The survey opened or closed (the same yes/no `open`)."""
 
 
+class ProjectorPhotoForm(PageForm):
+    """A photo put on the projector (`on=yes`) or taken off (`on=no`)."""
+
+    on: Annotated[bool, BeforeValidator(lambda raw: yes_no(raw) is True)]
+
+
 class SurveyForm(PageForm):
     """The survey's form: a field per question, named by its id; a field left empty is no
     answer (the answers are checked against the questions by the action)."""

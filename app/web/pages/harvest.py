@@ -1,5 +1,6 @@
 """The console's harvest: cards, KJ groups, merges, the board and the voting, the
-suggestions, near-identical cards, who said what, and the exports and documents."""
+suggestions, near-identical cards, who said what, the photos of the paper sheets, and
+the exports and documents."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import board, exports, insight
+from app.actions import board, exports, insight, photos
 from app.i18n import N_, NN_
 from app.refusal import Refusal
 from app.schemas import CardIn
@@ -22,6 +23,7 @@ from app.web.deps import (
     document_failure,
     document_job,
     download,
+    jpeg_answer,
     page_language,
 )
 from app.web.pages.forms import (
@@ -30,6 +32,7 @@ from app.web.pages.forms import (
     GroupCardsForm,
     MergeForm,
     NameForm,
+    ProjectorPhotoForm,
     SuggestionForm,
     posted,
 )
@@ -208,3 +211,26 @@ def stakeholders_panel(identity: Facilitator, request: Request,
     compared = insight.compare(services, identity)
     return _console_fragment(request, "fragments/_stakeholders.html", view=compared.view,
                              comparison=compared.comparison)
+
+
+@router.get("/f/{event_id}/photos/{photo_id}")
+def photo_on_console(identity: SignedInFacilitator, photo_id: RowIdPath,
+                     services: ServicesDep, thumbnail: bool = False) -> Response:
+    """A table's photo, or its thumbnail, for the console's list."""
+    return jpeg_answer(photos.image(services, identity, photo_id, thumbnail=thumbnail))
+
+
+@router.post("/f/{event_id}/photos/{photo_id}/projector")
+def project_from_console(identity: Facilitator, photo_id: RowIdPath,
+                         chosen: Annotated[ProjectorPhotoForm, posted(ProjectorPhotoForm)],
+                         request: Request, services: ServicesDep) -> Response:
+    photos.project(services, identity, photo_id, chosen.on)
+    return note(request, N_("The projector shows the photo.") if chosen.on
+                else N_("The projector no longer shows the photo."))
+
+
+@router.post("/f/{event_id}/photos/{photo_id}/delete")
+def delete_photo_from_console(identity: Facilitator, photo_id: RowIdPath, request: Request,
+                              services: ServicesDep) -> Response:
+    photos.delete(services, identity, photo_id)
+    return note(request, N_("The photo is deleted."))

@@ -1,20 +1,27 @@
-"""The table host's tablet: the page, the host's affiliation, absences, cards (new
-ones, and their own edited or withdrawn) and the table's draft actions."""
+"""The table host's tablet: the page, the host's affiliation, absences, cards (new ones,
+and their own edited or withdrawn), the photos of the paper sheet and the table's draft
+actions."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import action_plan, seating, sessions
+from app.actions import action_plan, photos, seating, sessions
 from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
-from app.web.deps import ServicesDep, page_language
-from app.web.pages.forms import AbsenceForm, ActionDraftForm, AffiliationForm, OwnCardForm, posted
+from app.web.deps import RowIdPath, ServicesDep, jpeg_answer, page_language, photo_sent
+from app.web.pages.forms import (
+    AbsenceForm,
+    ActionDraftForm,
+    AffiliationForm,
+    OwnCardForm,
+    posted,
+)
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -77,3 +84,24 @@ def own_card_from_host(identity: TableHost, card_id: str, request: Request,
                        change: Annotated[OwnCardForm, posted(OwnCardForm)],
                        services: ServicesDep) -> Response:
     return own_card_from_page(request, services, identity, card_id, change)
+
+
+@router.post("/h/{event_id}/photos")
+def photo_from_host(identity: TableHost, data: Annotated[bytes, Depends(photo_sent)],
+                    request: Request, services: ServicesDep) -> Response:
+    """The tablet's photo of the table's paper sheet (the field `photo`)."""
+    photos.upload(services, identity, identity.table_id, data)
+    return note(request, N_("The photo is stored, without its location."))
+
+
+@router.get("/h/{event_id}/photos/{photo_id}")
+def photo_on_host(identity: TableHost, photo_id: RowIdPath, services: ServicesDep,
+                  thumbnail: bool = False) -> Response:
+    return jpeg_answer(photos.image(services, identity, photo_id, thumbnail=thumbnail))
+
+
+@router.post("/h/{event_id}/photos/{photo_id}/delete")
+def delete_photo_from_host(identity: TableHost, photo_id: RowIdPath, request: Request,
+                           services: ServicesDep) -> Response:
+    photos.delete(services, identity, photo_id)
+    return note(request, N_("The photo is deleted."))
