@@ -669,13 +669,16 @@ class EventView:
 
     def repeat_figures(self) -> tables.RepeatFigures:
         """The repeats of the seating as it is now (moves by hand and latecomers included)
-        with the planner's bounds, across the series too (`met_before`): over the home
-        round alone until the moves are planned."""
+        with the planner's bounds, across the series too (`met_before`; the upper bound
+        the last plan reported, kept with it): over the home round alone until the moves
+        are planned, which bounds itself (the home tables are given)."""
         people, used, seats = self._seats_as_planned(
             rounds.round_count(self.program) if self.planned else 1)
         if not people:
-            return tables.RepeatFigures(0, 0, 0, 0)
-        return tables.repeat_figures(people, used, seats, self.met_before)
+            return tables.RepeatFigures(0, 0, 0, 0, 0)
+        return tables.repeat_figures(
+            people, used, seats, self.met_before,
+            self.event.series_repeat_bound if self.planned else None)
 
     def _seats_as_planned(self, count: int) -> tuple[list[tables.Person], list[tables.Table],
                                                      list[dict[int, int]]]:

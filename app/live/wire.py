@@ -239,6 +239,7 @@ class SeatingMessage(TypedDict):
     lower_bound: int
     series_repeat_pairs: int
     series_lower_bound: int
+    series_repeat_bound: int
 
 
 class ParticipantMessage(TypedDict):

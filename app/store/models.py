@@ -89,6 +89,10 @@ class EventSession(SQLModel, table=True):
     """The series of sessions (第1回, 第2回, …) this event belongs to: the id of its first
     event, set on that first one when its first follow-up is made (None: a single event).
     store/series.py lists a series' events in order."""
+    series_repeat_bound: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    """The planner's bound on the meetings of pairs who met in an earlier event of the
+    series, kept with the plan it was made for (store/seating.py replan;
+    tables.Plan.series_repeat_bound): it cannot be recomputed from the seats."""
     anonymised_at_ms: int | None = Field(default=None, sa_type=BigInteger)
     """When the participants' names, readings and emails were erased and every link but
     the facilitator's revoked (store/erasure.py); None: not (yet)."""

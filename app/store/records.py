@@ -52,6 +52,8 @@ class EventRecord:
     privacy_notice: str = ""
     series_id: str | None = None
     """The series it belongs to (its first event's id), None for a single event."""
+    series_repeat_bound: int = 0
+    """The planner's bound on the series repeats of its stored plan (models.EventSession)."""
     anonymised_at_ms: int | None = None
 
 

@@ -82,6 +82,9 @@ def replan(db: Session, session_id: str, program: list[rounds.PhaseSpec],
         [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables],
         total, seed=zlib.crc32(session_id.encode()), time_limit=time_limit, fixed=fixed,
         met_before=_met_before(db, session_id, present), clock=PLANNING_CLOCK)
+    event = db.get(EventSession, session_id)
+    event.series_repeat_bound = plan.series_repeat_bound  # kept with the plan it bounds
+    db.add(event)
     for round_index in range(1, total):
         planned = {p: t for t, seated in plan.rounds[round_index].items() for p in seated}
         for person, table in planned.items():

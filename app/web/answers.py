@@ -299,8 +299,9 @@ class HomeMix(Answer):
 
 class Seating(Answer):
     """The home tables' mix, who sits where in every phase that seats people, who missed a
-    theme, the pairs that meet again (in this event, and across its series) and the
-    planner's lower bounds for them."""
+    theme, the pairs that meet again (in this event, and across its series), the
+    planner's lower bounds for them and, across a series, its upper bound (the series
+    repeats of a plan that ignores the earlier events)."""
     home_mix: list[HomeMix]
     rounds: list[RoundSeating]
     theme_misses: list[ThemeMiss]
@@ -308,6 +309,7 @@ class Seating(Answer):
     lower_bound: int
     series_repeat_pairs: int
     series_lower_bound: int
+    series_repeat_bound: int
 
 
 class Planned(Seating):

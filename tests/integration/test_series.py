@@ -27,6 +27,8 @@ from tests.fixtures.printed import export_command, pdf_text, squeeze
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 from tests.fixtures.timing import seconds
 
+SERIES_FIGURES = ("series_repeat_pairs", "series_lower_bound", "series_repeat_bound")
+
 
 def met_pairs(rounds_: list[dict[int, int]]) -> set[frozenset[int]]:
     return {frozenset((a, b)) for seats in rounds_ for a in seats for b in seats
@@ -71,6 +73,18 @@ def test_a_follow_up_seats_people_apart_who_met_in_session_one(api, themed):
                 if a < b and seats[a] == seats[b])
     assert body["series_repeat_pairs"] == again
     assert body["series_lower_bound"] <= body["series_repeat_pairs"]
+    # the planner's upper bound, a plan of the same request that ignores session 1: kept
+    # with the plan, read back by GET …/seating
+    read_back = api.get(f"/api/v1/sessions/{second['id']}/seating",
+                        headers=facilitator(second)).json()
+    assert {key: read_back[key] for key in SERIES_FIGURES} == {
+        key: body[key] for key in SERIES_FIGURES}
+    assert body["series_repeat_pairs"] <= body["series_repeat_bound"]
+    if not themed:  # it keeps apart far more than that plan (about 100 against 170–200)
+        assert body["series_repeat_pairs"] < 0.9 * body["series_repeat_bound"]
+    console = shown_text(open_link(api, second["urls"]["console"]))
+    assert (f"前回までに同席した組の再会: {body['series_repeat_pairs']}（前回を考えない配置なら "
+            f"{body['series_repeat_bound']}、下限 {body['series_lower_bound']}）") in console
     # the same people, tables and home tables planned without session 1's pairs
     home = second_rounds[0]
     ignoring = tables.plan_seating(
@@ -81,7 +95,8 @@ def test_a_follow_up_seats_people_apart_who_met_in_session_one(api, themed):
     before = {(id_of[a], id_of[b]) for a, b in (tuple(pair) for pair in met_first)}
     ignored = tables.count_series_repeats(
         [[seated for seated in r.values()] for r in ignoring.rounds], before)
-    print(f"\nseries repeats: {again} (bound {body['series_lower_bound']}); "
+    print(f"\nseries repeats: {again} (bound {body['series_lower_bound']}, "
+          f"planner's upper bound {body['series_repeat_bound']}); "
           f"a plan ignoring session 1: {ignored}; repeats within session 2: "
           f"{body['repeat_pairs']} (bound {body['lower_bound']})")
     # with themes the theme rule (every traveller sees each theme again) comes first and
