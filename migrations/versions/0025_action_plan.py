@@ -2,7 +2,7 @@
 status changes, and the participants' raised hands
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0028
 Create Date: 2026-12-07 10:20:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0025'
-down_revision = '0022'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
