@@ -44,6 +44,7 @@ class Code(StrEnum):
     UNKNOWN_FORMAT = "unknown_format", 404
     NO_DOCUMENT = "no_document", 404
     NO_SURVEY = "no_survey", 404
+    NO_ACTION = "no_action", 404
     NO_PHOTO = "no_photo", 404
     NOT_RUNNING = "not_running", 409
     NO_PREVIOUS = "no_previous", 409
@@ -66,6 +67,7 @@ class Code(StrEnum):
     ROUNDS_STARTED = "rounds_started", 409
     SURVEY_CLOSED = "survey_closed", 409
     SURVEY_ANSWERED = "survey_answered", 409
+    STATUS_MOVE = "status_move", 409
     PASSCODE_REQUIRED = "passcode_required", 401
     WRONG_PASSCODE = "wrong_passcode", 403
     TOO_MANY_JOINS = "too_many_joins", 429

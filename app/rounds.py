@@ -18,8 +18,10 @@ from app.i18n import N_
 from app.refusal import Refusal
 
 PLAIN = "plain"
+ACTION = "action"
+"""A phase in which each table (or each KJ group) drafts actions (役割分担・時限性)."""
 ROUND_KINDS = ("intro", "conversation", "return", "briefing")
-PHASE_KINDS = (PLAIN, *ROUND_KINDS)
+PHASE_KINDS = (PLAIN, *ROUND_KINDS, ACTION)
 
 READY, RUNNING, PAUSED, FINISHED = "ready", "running", "paused", "finished"
 ACTIONS = ("start", "pause", "resume", "extend", "next", "previous", "goto", "finish")
@@ -315,6 +317,7 @@ PRESET_LABELS = {
 }
 DEFAULT_MOVES = {
     PLAIN: False, "intro": False, "conversation": True, "return": True, "briefing": True,
+    ACTION: False,
 }
 
 _OPENING = N_("Opening and purpose")
@@ -366,4 +369,5 @@ PHASE_KIND_LABELS = {
     "conversation": N_("Conversation round"),
     "return": N_("Return home and share"),
     "briefing": N_("Briefing rotation"),
+    ACTION: N_("Action plan: who does what by when"),
 }

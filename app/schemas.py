@@ -28,6 +28,15 @@ from app.i18n import LANGUAGES, N_
 from app.refusal import Refusal
 from app.rounds import ACTIONS, DEFAULT_MOVES, PHASE_KINDS, PRESETS
 from app.stakeholders import AFFILIATIONS
+from app.store.records import (
+    ACTION_MOVES,
+    ACTION_STATUSES,
+    AGREED,
+    DONE,
+    DROPPED,
+    IN_PROGRESS,
+    PROPOSED,
+)
 from app.text import has_forbidden, is_reading, normalised, refuse_stacked_marks
 
 MAX_ID = 2**31 - 1
@@ -596,3 +605,80 @@ def _answer(question, raw: int | str) -> str:
                       if question.kind == "scale5"
                       else N_("Answer %(id)s with one of its options."), id=question.id)
     return value
+
+
+# --- the action plan (役割分担・時限性) -----------------------------------------------------
+
+ACTION_STATUS_LABELS = {
+    PROPOSED: N_("Proposed"),
+    AGREED: N_("Agreed"),
+    IN_PROGRESS: N_("In progress"),
+    DONE: N_("Done"),
+    DROPPED: N_("Dropped"),
+}
+ROLE_CODES = AFFILIATIONS
+"""Who an action asks to bring something: the stakeholder codes of stakeholders.py."""
+
+ActionWhat = Annotated[str, _text(300, N_("What we will do"))]
+ActionNote = Annotated[str, _text(1000, N_("Note"), required=False)]
+
+
+def status_move(current: str, wanted: object) -> str:
+    """The status an action may move to from `current` (409 status_move otherwise: an
+    unknown status, a step skipped or back, a final status left)."""
+    if wanted not in ACTION_STATUSES:
+        raise Refusal("status_move", N_("Unknown action status %(status)s."),
+                      status=str(wanted)[:40])
+    if wanted != current and wanted not in ACTION_MOVES[current]:
+        raise Refusal("status_move",
+                      N_("An action cannot move from %(current)s to %(wanted)s."),
+                      current=ACTION_STATUS_LABELS[current],
+                      wanted=ACTION_STATUS_LABELS[str(wanted)])
+    return str(wanted)
+
+
+def _roles(value: object) -> tuple[tuple[str, str], ...]:
+    """{stakeholder code: what they bring}, in the codes' order; an empty text leaves the
+    stakeholder out; an unknown code is refused."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise Refusal("invalid", N_("Roles must map stakeholder codes to what they bring."))
+    unknown = set(value) - set(ROLE_CODES)
+    if unknown:
+        raise Refusal("invalid", N_("Unknown stakeholder %(role)s; use one of %(codes)s."),
+                      role=str(sorted(map(str, unknown))[0])[:40],
+                      codes=", ".join(ROLE_CODES))
+    cleaned = {code: _role_text(text) for code, text in value.items()}
+    return tuple((code, cleaned[code]) for code in ROLE_CODES if cleaned.get(code))
+
+
+_role_text = _text(200, N_("Role"), required=False).func
+Roles = Annotated[tuple[tuple[str, str], ...], BeforeValidator(_roles)]
+DueDate = Annotated[str, BeforeValidator(_event_date)]
+
+
+class ActionIn(BaseModel):
+    """A drafted action: what, who brings what (by stakeholder code), by when; the table or
+    KJ group it comes from (a host's own table when neither is given)."""
+
+    model_config = ConfigDict(extra="ignore")
+    what: ActionWhat
+    roles: Roles = ()
+    due: DueDate = ""
+    table_id: RowId | None = None
+    group_id: RowId | None = None
+
+
+class ActionPatch(BaseModel):
+    """A change of an action: only the fields sent change (`due` or `roles` null clears
+    them); `status` moves along ACTION_MOVES (checked against the stored status: 409
+    status_move), `note` says what happened (kept in the action's history with the
+    status)."""
+
+    model_config = ConfigDict(extra="ignore")
+    what: ActionWhat | None = None
+    roles: Roles | None = None
+    due: DueDate | None = None
+    status: object = None
+    note: ActionNote = ""

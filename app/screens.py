@@ -8,7 +8,7 @@ from app.i18n import N_
 from app.refusal import Refusal
 
 AUTO = "auto"
-SCREENS = ("timer", "moves", "board", "vote", "ranking", "end")
+SCREENS = ("timer", "moves", "board", "vote", "ranking", "actions", "end")
 CHOICES = (AUTO, *SCREENS)
 CHOICE_LABELS = {
     AUTO: N_("Automatic (by phase)"),
@@ -17,6 +17,7 @@ CHOICE_LABELS = {
     "board": N_("Harvest board"),
     "vote": N_("Dot voting"),
     "ranking": N_("Ranking"),
+    "actions": N_("Action plan"),
     "end": N_("Thank you"),
 }
 
@@ -52,8 +53,8 @@ def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
               revealed: bool, voting_open: bool = False) -> str:
     """The screen for this moment: the thanks once finished, the ranking once revealed,
     the voting (what to do, the dots so far, the time left) while it is open, the moves
-    while a moving round is set up, the board in a plain phase after the last round, the
-    timer otherwise."""
+    while a moving round is set up, the actions by theme in an action phase, the board in
+    a plain phase after the last round, the timer otherwise."""
     if clock.status == rounds.FINISHED:
         return "end"
     if revealed:
@@ -63,6 +64,8 @@ def automatic(program: list[rounds.PhaseSpec], clock: rounds.ClockState,
     phase = program[clock.phase_index]
     if phase.moves and clock.status == rounds.READY:
         return "moves"
+    if phase.kind == rounds.ACTION:
+        return "actions"
     last_round = max((i for i, p in enumerate(program) if p.is_round), default=-1)
     if not phase.is_round and 0 <= last_round < clock.phase_index:
         return "board"

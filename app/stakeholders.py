@@ -139,3 +139,12 @@ def keyword_lists(view: EventView, limit: int = KEYWORDS_PER_LIST,
             "themes": {theme: listed(tally) for theme, tally in themes.items()},
             "affiliations": {code: listed(stakeholders[code])
                              for code in _ordered(stakeholders)}}
+
+
+def volunteers(view: EventView, action_id: int) -> list[tuple[str, int]]:
+    """How many raised a hand for an action, per affiliation in the stakeholders' order
+    (only those with any): counts, never names."""
+    counts = Counter(person.affiliation or "other"
+                     for person_id in view.hands.get(action_id, ())
+                     if (person := view.person(person_id)) is not None)
+    return [(code, counts[code]) for code in AFFILIATIONS if counts[code]]

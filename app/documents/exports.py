@@ -30,9 +30,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from app import rounds
+from app import rounds, stakeholders
 from app.i18n import N_, NN_, normalize, translate, translations
-from app.stakeholders import AFFILIATION_LABELS
+from app.schemas import ACTION_STATUS_LABELS
+from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 
 if TYPE_CHECKING:
     from weasyprint import Document
@@ -46,14 +47,15 @@ REPORT_FORMATS = ("report.pdf", "report.docx")
 """The city office's report (app/documents/report.py)."""
 SERIES_FORMATS = ("series.pdf",)
 """The report of the event's whole series (app/documents/series.py)."""
-HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv")
+HARVEST_FORMATS = ("csv", "md", "json", "pdf", "png", "survey.csv", "actions.csv")
 FORMATS = (*HARVEST_FORMATS, *PRINTED_FORMATS, *REPORT_FORMATS, *SERIES_FORMATS)
-TEXT_FORMATS = ("csv", "md", "json", "survey.csv")
+TEXT_FORMATS = ("csv", "md", "json", "survey.csv", "actions.csv")
 PHOTO_FORMATS = ("pdf", *REPORT_FORMATS)
 """The documents that print the photos of the paper sheets."""
 MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "survey.csv": "text/csv; charset=utf-8",
+    "actions.csv": "text/csv; charset=utf-8",
     "md": "text/markdown; charset=utf-8",
     "json": "application/json",
     "pdf": "application/pdf",
@@ -372,6 +374,28 @@ def survey_csv(view: EventView, language: str) -> bytes:
         for number, answer in enumerate(answers, start=1)))
 
 
+def actions_csv(view: EventView, language: str) -> bytes:
+    """The action plan, a row per action in the order drafted: its theme, where it was
+    drafted, what, what each stakeholder brings (a column each), the due date, the status
+    and the hands raised, in all and per stakeholder (counts, never names)."""
+    def t(msgid: str) -> str:
+        return translate(language, msgid)
+
+    labels = [t(AFFILIATION_LABELS[code]) for code in AFFILIATIONS]
+    heading = [t(N_("Theme")), t(N_("From")), t(N_("What we will do")),
+               *(t(N_("Role: %(stakeholder)s")) % {"stakeholder": label} for label in labels),
+               t(N_("By when")), t(N_("Status")), t(N_("Hands raised")),
+               *(t(N_("Hands: %(stakeholder)s")) % {"stakeholder": label} for label in labels)]
+    rows = []
+    for action in view.action_list():
+        roles, hands = dict(action.roles), dict(stakeholders.volunteers(view, action.id))
+        rows.append([view.action_theme(action), view.action_source(action), action.what,
+                     *(roles.get(code, "") for code in AFFILIATIONS), action.due,
+                     t(ACTION_STATUS_LABELS[action.status]), view.hands_for(action.id),
+                     *(hands.get(code, 0) for code in AFFILIATIONS)])
+    return csv_bytes(heading, rows)
+
+
 def _person_affiliation(person, language: str) -> str:
     label = AFFILIATION_LABELS.get(person.affiliation) if person is not None else None
     return translate(language, label) if label else ""
@@ -683,6 +707,8 @@ def export(view: EventView, fmt: str, language: str | None = None,
         return to_csv(rows, language)
     if fmt == "survey.csv":
         return survey_csv(view, language)
+    if fmt == "actions.csv":
+        return actions_csv(view, language)
     if fmt == "md":
         return to_markdown(view, rows, language, exported_at)
     if fmt == "json":

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import io
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from app import rounds, stakeholders
 from app.documents import exports
 from app.i18n import N_, translate
+from app.schemas import ACTION_STATUS_LABELS
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import table_label
 
@@ -43,6 +44,8 @@ TOP_GROUPS = N_("Groups with the most votes")
 KEYWORDS = N_("Keywords by theme")
 STAKEHOLDERS = N_("Who said what")
 SURVEY = N_("Survey")
+ACTION_PLAN = N_("Action plan")
+REVIEW = N_("Progress of the actions of earlier sessions")
 PHOTOS = exports.PHOTOS_LABEL
 APPENDIX = N_("Appendix: self-introductions")
 CARRIED = N_("Main opinions from last time")
@@ -352,6 +355,65 @@ def _stakeholders(view: EventView, t) -> Section:
     return Section(t(STAKEHOLDERS), tuple(blocks))
 
 
+ACTION_COLUMNS = (N_("What we will do"), N_("Who brings what"), N_("By when"), N_("Status"),
+                  N_("Hands raised"))
+
+
+def action_cells(view: EventView, action, t, language: str) -> tuple:
+    """An action as the report's table cells (ACTION_COLUMNS): what (and where it was
+    drafted), what each stakeholder brings, by when, the status now, the hands raised per
+    stakeholder (counts, never names)."""
+    def labelled(pairs) -> tuple[str, ...]:
+        return tuple(f"{t(AFFILIATION_LABELS[code])}: {value}" for code, value in pairs)
+
+    source = view.action_source(action)
+    what = (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
+                      source=source) if source else action.what)
+    return (what, labelled(action.roles) or "–", action.due or "–",
+            t(ACTION_STATUS_LABELS[action.status]),
+            labelled(stakeholders.volunteers(view, action.id)) or "0")
+
+
+def action_progress(steps, session_label: Callable[[str], str], t) -> tuple[str, ...]:
+    """An action's history as lines: the session of each step (`session_label` of its
+    event id), the status it moved to and what happened."""
+    return tuple(f"{session_label(step.session_id)}: {t(ACTION_STATUS_LABELS[step.status])}"
+                 + (f" ({step.note})" if step.note else "") for step in steps)
+
+
+def _action_review(view: EventView, t, language: str) -> Section:
+    """A follow-up's review: the actions of the earlier sessions, with the session each
+    was decided in, its roles and due date, its status now and its progress since."""
+    def session(event_id: str) -> str:
+        return translate(language, N_("Session %(number)s"),
+                         number=view.session_number(event_id))
+
+    rows = tuple((a.what, session(a.session_id), action_cells(view, a, t, language)[1],
+                  a.due or "–", t(ACTION_STATUS_LABELS[a.status]),
+                  action_progress(view.action_steps.get(a.id, ()), session, t))
+                 for a in view.earlier_actions.values())
+    return Section(t(REVIEW), (Table(
+        (t(N_("What we will do")), t(N_("Session")), t(N_("Who brings what")),
+         t(N_("By when")), t(N_("Status")), t(N_("Progress"))), rows,
+        (24, 10, 20, 10, 10, 26)),))
+
+
+def _action_plan(view: EventView, t, language: str) -> Section:
+    """The actions by theme (action_cells)."""
+    blocks: list[Block] = [Text(t(N_("What the tables decided to do, who brings what and by "
+                                     "when; the hands raised for each on the phones, by "
+                                     "stakeholder, without names.")))]
+    by_theme: dict[str, list] = {}
+    for action in view.action_list():
+        by_theme.setdefault(view.action_theme(action), []).append(action)
+    for theme, listed in by_theme.items():
+        blocks += [Subheading(f"{t(N_('Theme'))}: {theme}" if theme else t(N_("No theme")), 2),
+                   Table(tuple(t(column) for column in ACTION_COLUMNS),
+                         tuple(action_cells(view, a, t, language) for a in listed),
+                         (30, 30, 12, 12, 16))]
+    return Section(t(ACTION_PLAN), tuple(blocks))
+
+
 def _survey(view: EventView, t, language: str) -> Section:
     """Per question, a bar chart of the answers (scale5: 1 to 5, with the average; a
     choice: its options) or the free texts; never who answered what."""
@@ -403,7 +465,10 @@ def build(view: EventView, timeline: Sequence, language: str, now_ms: int,
         _attendance(view, t, language, spent),
         *([carried_section(view, t)] if view.carried else []), _opinions(view, t, rows),
         _groups(view, t, rows), _top_cards(view, t, rows), _keywords(view, t),
-        _stakeholders(view, t), *([_survey(view, t, language)] if view.survey is not None else []),
+        _stakeholders(view, t),
+        *([_action_review(view, t, language)] if view.earlier_actions else []),
+        *([_action_plan(view, t, language)] if view.actions else []),
+        *([_survey(view, t, language)] if view.survey is not None else []),
         *([_photos(view, t, images)] if images and view.photos else []),
         _appendix(view, t)))
 

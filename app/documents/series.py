@@ -1,12 +1,12 @@
 """The report of a series of events (シリーズ報告書: 第1回, 第2回, …), export.series.pdf:
 the sessions, who came to each by stakeholder, and each theme's main groups session by
-session (with the groups each session started from).
+session (with the groups each session started from), and the actions of every session
+with their progress since.
 
 It is drawn with the report's blocks and template (report.py), from the views of every
 event of the series, first first. Its sections are the functions of SECTIONS, each
-`(SeriesContext, t) -> Section`, in order: a later feature adds its own (the actions of
-the series and their progress, issue 23) by writing one such function and listing it
-there, where the comment says.
+`(SeriesContext, t) -> Section`, in order: a later feature adds its own by writing one
+such function and listing it there.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ SERIES_REPORT = N_("Series report")
 SESSIONS = N_("Sessions")
 ATTENDANCE = N_("Attendance by session")
 MAIN_GROUPS = N_("Main groups by theme, session by session")
+ACTIONS = N_("Actions and their progress")
 GROUPS_PER_THEME = 5
 """The groups each session's theme lists, most dots first."""
 
@@ -100,11 +101,33 @@ def _main_groups(series: SeriesContext, t) -> Section:
     return Section(t(MAIN_GROUPS), tuple(blocks))
 
 
+def _actions(series: SeriesContext, t) -> Section:
+    """Per session, the actions drafted there (report.action_cells: what, roles, due,
+    status now, hands) and their progress: each step of their history with the session
+    it was made in and what happened."""
+    numbers = {view.event.id: series.number(view) for view in series.views}
+
+    def progress(view: EventView, action) -> tuple[str, ...]:
+        return report.action_progress(view.action_steps.get(action.id, ()),
+                                      lambda event_id: numbers.get(event_id, "–"), t)
+
+    blocks: list[Block] = []
+    for view in series.views:
+        if not view.actions:
+            continue
+        blocks += [Subheading(f"{series.number(view)} {view.event.title}", 2), Table(
+            (*(t(column) for column in report.ACTION_COLUMNS), t(N_("Progress"))),
+            tuple((*report.action_cells(view, action, t, series.language),
+                   progress(view, action)) for action in view.action_list()),
+            (22, 20, 10, 10, 14, 24))]
+    return Section(t(ACTIONS), tuple(blocks) or (Text(t(N_("No actions were drafted."))),))
+
+
 SECTIONS: tuple[Callable[[SeriesContext, Callable[[str], str]], Section], ...] = (
     _sessions,
     _attendance,
     _main_groups,
-    # the actions of the series and their status plug in here (issue 23, item 4)
+    _actions,
 )
 
 

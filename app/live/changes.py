@@ -21,6 +21,8 @@ from typing import ClassVar
 
 from app.rounds import ClockState
 from app.store.records import (
+    ActionRecord,
+    ActionStepRecord,
     CardRecord,
     GroupRecord,
     GroupVoteRecord,
@@ -29,6 +31,7 @@ from app.store.records import (
     SurveyAnswerRecord,
     SurveyRecord,
     TableRecord,
+    VolunteerRecord,
     VoteRecord,
 )
 
@@ -220,6 +223,27 @@ class SurveyAnswered:
 
 
 @dataclass(frozen=True)
+class ActionSaved:
+    """An action drafted (`created`) or changed: its text, roles, due date or status;
+    `steps` are the steps its history gained (a status moved, a note of what happened)."""
+
+    action: ActionRecord
+    created: bool
+    steps: tuple[ActionStepRecord, ...] = ()
+    type: ClassVar[str] = "action"
+
+
+@dataclass(frozen=True)
+class HandRaised:
+    """A participant raised (or lowered) their hand for an action. Screens show only the
+    counts per stakeholder, never who."""
+
+    hand: VolunteerRecord
+    raised: bool
+    type: ClassVar[str] = "hand"
+
+
+@dataclass(frozen=True)
 class PhotoAdded:
     """A photo of a table's paper sheet was uploaded."""
 
@@ -257,8 +281,8 @@ Change = (EventEdited | PhaseChanged | Joined | SeatingChanged | CardAdded | Car
           | CardHidden | CardGrouped | CardsMerged | CardsUnmerged | GroupSaved
           | GroupDeleted | LayoutChosen | ScreenChosen | PagesCommanded | DotsChanged
           | GroupDotsChanged | VotingChanged | JoiningChanged | HostAffiliationChosen
-          | SurveyChanged | SurveyAnswered | PhotoAdded | PhotoDeleted | PhotoProjected
-          | SignedOut)
+          | SurveyChanged | SurveyAnswered | ActionSaved | HandRaised | PhotoAdded
+          | PhotoDeleted | PhotoProjected | SignedOut)
 """Every live change. Each consumer (EventView.apply, Delivery.apply, json_messages, the
 hub's arrival) handles them in one `match` that ends in `assert_never`: a new class not
 handled there is a type error, and an AssertionError when one arrives."""

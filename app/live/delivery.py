@@ -46,20 +46,22 @@ class Audience:
 PAGE_PIECES = {
     "facilitator": ("event-title", "flood", "phase", "controls", "program", "board",
                     "keywords", "people", "arrivals", "plan", "join", "links",
-                    "survey-counts", "photos"),
+                    "survey-counts", "action-plan", "action-groups", "action-review",
+                    "photos"),
     "projector": ("screen", "event-title", "phase", "join", "tables", "moves", "board",
-                  "vote-screen", "keywords", "end", "photo"),
+                  "vote-screen", "keywords", "action-screen", "end", "photo"),
     "host": ("event-title", "phase", "host-affiliation", "table-people", "table-cards",
-             "table-photos"),
+             "table-actions", "table-photos"),
     "participant": ("event-title", "phase", "seat", "my-cards", "my-votes", "vote-cards",
-                    "survey"),
+                    "survey", "action-list", "my-hands"),
 }
 """The live pieces of each page (templates/fragments/_{piece}.html, root id = piece)."""
 
 PIECE_SCOPE = {"table-people": "table_id", "table-cards": "table_id",
                "host-affiliation": "table_id", "table-photos": "table_id", "seat": "participant_id",
                "my-cards": "participant_id", "my-votes": "participant_id",
-               "survey": "participant_id", "join": "base",
+               "survey": "participant_id", "table-actions": "table_id",
+               "my-hands": "participant_id", "join": "base",
                "links": "base"}
 """Pieces that differ within a view: one text per table, per participant or per address
 the screen came to."""
@@ -89,6 +91,8 @@ OWN_INPUTS: dict[str, Callable[[EventView, int], tuple]] = {
     "seat": _seat_inputs,
     "survey": lambda view, participant_id: (view.survey, view.survey_answer(participant_id),
                                             view.event.id),
+    "my-hands": lambda view, participant_id: (
+        tuple(view.actions[i] for i in sorted(view.raised_by(participant_id))), view.event.id),
 }
 """A participant's own pieces and everything each shows (templates/fragments/_{piece}.html)
 besides the language: kept by it (templating.kept_piece), so a room's 200 phones that
@@ -116,6 +120,9 @@ PHASE_PIECES = (("facilitator", "phase"), ("projector", "phase"), ("host", "phas
                 ("facilitator", "program"), ("host", "table-cards"), ("projector", "moves"),
                 *SCREEN_PIECES, *SEATING_PIECES)
 BOARD_PIECES = (("facilitator", "board"), ("projector", "board"))
+ACTION_PIECES = (("facilitator", "action-plan"), ("projector", "action-screen"),
+                 ("participant", "action-list"))
+"""What shows every action (with its volunteers' counts); a table's host sees its own."""
 JOIN_PIECES = (("facilitator", "join"), ("facilitator", "flood"), ("projector", "join"))
 KEYWORD_CHARTS = {"facilitator": None, "projector": ("all",)}
 """The keyword charts each view shows (fragments/_keywords.html): the console every one,
@@ -383,6 +390,10 @@ class Delivery:
                 self.view.apply(change)
                 self.redraw([("facilitator", "survey-counts")])
                 self.redraw([("participant", "survey")], scope=change.answer.participant_id)
+            case changes.ActionSaved():
+                self._action_saved(change)
+            case changes.HandRaised():
+                self._hand_raised(change)
             case changes.PhotoAdded() | changes.PhotoDeleted():
                 # the console's photos, the table's host's; the projector's when it showed it
                 projected = self.view.projected_photo
@@ -418,6 +429,29 @@ class Delivery:
         self.view.apply(change)
         self.redraw([piece for piece in SEATING_PIECES if piece[1] != "seat"])
         self.redraw([("participant", "seat")], scope=change.person.id)
+
+    def _action_saved(self, change: changes.ActionSaved) -> None:
+        """Every list of actions, the drafting table's, and the phones that raised a hand
+        for it (their own list names it); an earlier session's action, the console's
+        review."""
+        self.view.apply(change)
+        if change.action.session_id != self.view.event.id:  # reviewed in this follow-up
+            self.redraw([("facilitator", "action-review")])
+            return
+        self.redraw(ACTION_PIECES)
+        if change.action.table_id is not None:
+            self.redraw([("host", "table-actions")], scope=change.action.table_id)
+        for person_id in self.view.hands.get(change.action.id, ()):
+            self.redraw([("participant", "my-hands")], scope=person_id)
+
+    def _hand_raised(self, change: changes.HandRaised) -> None:
+        """The counts wherever the action is listed, and the hand's own phone."""
+        self.view.apply(change)
+        self.redraw(ACTION_PIECES)
+        action = self.view.actions.get(change.hand.action_id)
+        if action is not None and action.table_id is not None:
+            self.redraw([("host", "table-actions")], scope=action.table_id)
+        self.redraw([("participant", "my-hands")], scope=change.hand.participant_id)
 
     def _pages(self, change: changes.PagesCommanded) -> None:
         """The projector follows its #screen; the console's buttons say play or pause."""
@@ -476,10 +510,12 @@ class Delivery:
     def _group_changed(self, change: changes.GroupSaved | changes.GroupDeleted,
                        voters: list[int]) -> None:
         """A group's name is in every card's menu on the console and on the grouped cards
-        of both boards, in the columns of the group layout and in the phones' voting list:
-        all of them whole. A group deleted takes its own dots with it (`voters`' dots)."""
+        of both boards, in the columns of the group layout, in the phones' voting list and
+        the console's choice of a group to draft an action for: all of them whole. A group
+        deleted takes its own dots with it (`voters`' dots)."""
         self.view.apply(change)
-        self.redraw([*BOARD_PIECES, ("participant", "vote-cards")])
+        self.redraw([*BOARD_PIECES, ("participant", "vote-cards"),
+                     ("facilitator", "action-groups")])
         if voters:
             self._dots_counted()
             for voter in voters:
@@ -728,6 +764,11 @@ def wire_messages(view: EventView, change: changes.Change, role: str) -> list[wi
             return [{"type": "voting", **wire.voting_json(view, facilitator)}]
         case changes.HostAffiliationChosen() | changes.SurveyChanged() | changes.SurveyAnswered():
             return []  # drawn pieces only: the JSON socket carries no survey (docs/api.md)
+        case changes.ActionSaved():
+            return [{"type": "action", "action": wire.action_json(view, change.action)}]
+        case changes.HandRaised():
+            action = view.actions.get(change.hand.action_id)
+            return [{"type": "action", "action": wire.action_json(view, action)}] if action else []
         case changes.PhotoAdded() | changes.PhotoDeleted() | changes.PhotoProjected():
             return []  # drawn pieces only: programs list them with GET …/photos (docs/api.md)
         case _:

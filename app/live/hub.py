@@ -574,6 +574,7 @@ class Hub:
                       | changes.DotsChanged() | changes.GroupDotsChanged()
                       | changes.VotingChanged() | changes.HostAffiliationChosen()
                       | changes.SurveyChanged() | changes.SurveyAnswered()
+                      | changes.ActionSaved() | changes.HandRaised()
                       | changes.PhotoAdded() | changes.PhotoDeleted()
                       | changes.PhotoProjected()):
                     pass  # the room's view and screens follow them, in seq order

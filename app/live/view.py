@@ -22,6 +22,9 @@ from typing import assert_never
 from app import cards, keywords, rounds, screens, tables, text
 from app.live import changes
 from app.store.records import (
+    DROPPED,
+    ActionRecord,
+    ActionStepRecord,
     CardRecord,
     CarriedGroupRecord,
     EventRecord,
@@ -33,6 +36,7 @@ from app.store.records import (
     SurveyAnswerRecord,
     SurveyRecord,
     TableRecord,
+    VolunteerRecord,
     VoteRecord,
 )
 
@@ -201,8 +205,12 @@ class EventView:
                  group_votes: Iterable[GroupVoteRecord] = (), seq: int = 0,
                  survey: SurveyRecord | None = None,
                  survey_answers: Iterable[SurveyAnswerRecord] = (),
+                 actions: Iterable[ActionRecord] = (),
+                 action_steps: Iterable[ActionStepRecord] = (),
+                 volunteers: Iterable[VolunteerRecord] = (),
                  carried: Iterable[CarriedGroupRecord] = (),
                  met_before: frozenset[tuple[int, int]] = frozenset(),
+                 sessions_before: Iterable[tuple[str, str]] = (),
                  photos: Iterable[PhotoRecord] = ()):
         self.event, self.tables, self.program, self.clock = event, tables, program, clock
         self.carried = tuple(carried)
@@ -220,6 +228,22 @@ class EventView:
         """The event's survey (None: the facilitator has not started one)."""
         self.survey_answers = {a.participant_id: a for a in survey_answers}
         """participant id -> their answers to the survey."""
+        self.actions: dict[int, ActionRecord] = {}
+        """The action plan: action id -> the action, in the order drafted."""
+        self.earlier_actions: dict[int, ActionRecord] = {}
+        """The actions of the earlier events of its series, reviewed in this one (時限性)."""
+        for action in actions:
+            self._put_action(action)
+        self.sessions_before = dict(sessions_before)
+        """The earlier events of its series, first first: event id -> title."""
+        self.action_steps: dict[int, list[ActionStepRecord]] = {}
+        """action id -> its history, oldest first."""
+        for step in action_steps:
+            self.action_steps.setdefault(step.action_id, []).append(step)
+        self.hands: dict[int, set[int]] = {}
+        """action id -> the participants whose hand is raised for it (never shown)."""
+        for hand in volunteers:
+            self.hands.setdefault(hand.action_id, set()).add(hand.participant_id)
         self._photos = {photo.id: photo for photo in photos}
         """photo id -> the photo of a table's paper sheet (its bytes stay in the database)."""
         """The event's change number this view shows (app/live/changes.py)."""
@@ -718,6 +742,61 @@ class EventView:
                 tuple(given) if question.kind == "text" else (), len(given)))
         return results
 
+    # --- the action plan -----------------------------------------------------------------
+
+    def _put_action(self, action: ActionRecord) -> None:
+        mine = action.session_id == self.event.id
+        (self.actions if mine else self.earlier_actions)[action.id] = action
+
+    def session_number(self, session_id: str) -> int:
+        """An event's place in this event's series (1 first; this event after the earlier
+        ones)."""
+        order = [*self.sessions_before, self.event.id]
+        return order.index(session_id) + 1 if session_id in order else 0
+
+    def action_list(self, include_dropped: bool = True) -> list[ActionRecord]:
+        return [a for a in self.actions.values() if include_dropped or a.status != DROPPED]
+
+    def actions_at(self, table_id: int | None) -> list[ActionRecord]:
+        """The actions a table drafted (its host's list)."""
+        return [a for a in self.actions.values() if a.table_id == table_id]
+
+    def action_theme(self, action: ActionRecord) -> str:
+        """The theme an action comes from: its table's, or the one most of its KJ group's
+        cards were written under ("" for none)."""
+        table = self.table(action.table_id)
+        if table is not None:
+            return table.theme
+        if action.group_id is None:
+            return ""
+        themes = Counter(self.table(card.table_id).theme
+                         for _, card_id in self._index.oldest_first(("group", action.group_id))
+                         if shown(card := self._cards[card_id]) and self.table(card.table_id))
+        return themes.most_common(1)[0][0] if themes else ""
+
+    def actions_by_theme(self) -> list[tuple[str, list[ActionRecord]]]:
+        """The actions not dropped, by theme in the tables' order ("" last)."""
+        by_theme: dict[str, list[ActionRecord]] = {}
+        for action in self.action_list(include_dropped=False):
+            by_theme.setdefault(self.action_theme(action), []).append(action)
+        order = [*(t for t in self.themes if t), ""]
+        return [(theme, by_theme[theme]) for theme in order if theme in by_theme]
+
+    def action_source(self, action: ActionRecord) -> str:
+        """Where an action was drafted: its table's name or its KJ group's ("" neither)."""
+        table, group = self.table(action.table_id), self.group(action.group_id)
+        return table.name if table else group.name if group else ""
+
+    def hands_for(self, action_id: int) -> int:
+        """How many raised a hand for an action (stakeholders.volunteers counts them per
+        stakeholder)."""
+        return sum(1 for person_id in self.hands.get(action_id, ()) if self.person(person_id))
+
+    def raised_by(self, participant_id: int | None) -> frozenset[int]:
+        """The actions a participant raised a hand for (their own phone only)."""
+        return frozenset(action_id for action_id, people in self.hands.items()
+                         if participant_id in people)
+
     # --- the photos of the paper sheets ---------------------------------------------------------
 
     def photo(self, photo_id: int | None) -> PhotoRecord | None:
@@ -797,6 +876,16 @@ class EventView:
                 self.survey = change.survey
             case changes.SurveyAnswered():
                 self.survey_answers[change.answer.participant_id] = change.answer
+            case changes.ActionSaved():
+                self._put_action(change.action)
+                for step in change.steps:
+                    self.action_steps.setdefault(step.action_id, []).append(step)
+            case changes.HandRaised():
+                people = self.hands.setdefault(change.hand.action_id, set())
+                if change.raised:
+                    people.add(change.hand.participant_id)
+                else:
+                    people.discard(change.hand.participant_id)
             case changes.PhotoAdded():
                 self._photos[change.photo.id] = change.photo
             case changes.PhotoDeleted():
@@ -865,6 +954,9 @@ class EventView:
         self._group_dots.drop(change.group_id)  # the database deletes them with the group
         for _, card_id in list(self._index.oldest_first(("group", change.group_id))):
             self._put_card(replace(self._cards[card_id], group_id=None))
+        for action in self.action_list():  # the database sets their group to NULL
+            if action.group_id == change.group_id:
+                self.actions[action.id] = replace(action, group_id=None)
 
 
 def _merged_weights(all_cards: Iterable[CardRecord]) -> dict[str, int]:

@@ -13,10 +13,16 @@ from evaluated annotations."""
 from dataclasses import asdict
 from typing import Any, Literal, NotRequired, TypedDict
 
-from app import auth, cards, rounds
+from app import auth, cards, rounds, stakeholders
 from app.live.view import EventView
 from app.schemas import DETAILS
-from app.store.records import PhotoRecord, QuestionRecord, SurveyRecord, TableRecord
+from app.store.records import (
+    ActionRecord,
+    PhotoRecord,
+    QuestionRecord,
+    SurveyRecord,
+    TableRecord,
+)
 
 SEES_JOIN_CODE = (auth.FACILITATOR, auth.PROJECTOR, auth.HOST)
 """Not a participant: a script that joined in a flood must not read the code the server
@@ -164,6 +170,20 @@ def survey_results_json(view: EventView) -> dict:
                           for r in view.survey_results()]}
 
 
+def action_json(view: EventView, action: ActionRecord) -> dict:
+    """An action with its roles, its volunteers counted per stakeholder (never named) and
+    its history (docs/api.md, "Action plan")."""
+    counts = dict(stakeholders.volunteers(view, action.id))
+    return {"id": action.id, "session_id": action.session_id, "table_id": action.table_id,
+            "group_id": action.group_id, "theme": view.action_theme(action),
+            "what": action.what, "roles": dict(action.roles), "due": action.due or None,
+            "status": action.status, "created_at_ms": action.created_at_ms,
+            "volunteers": counts, "volunteer_count": sum(counts.values()),
+            "history": [{"status": step.status, "note": step.note, "at_ms": step.at_ms,
+                         "session_id": step.session_id}
+                        for step in view.action_steps.get(action.id, ())]}
+
+
 # --- the socket's JSON messages (docs/api.md, "WebSocket") -------------------------------------
 
 
@@ -269,7 +289,14 @@ class VotingMessage(VotingFields):
     type: Literal["vote", "voting"]
 
 
+class ActionMessage(TypedDict):
+    """An action drafted or changed, or its volunteers' counts changed (action_json)."""
+
+    type: Literal["action"]
+    action: dict[str, Any]
+
+
 Message = (SnapshotMessage | PhaseMessage | SeatingMessage | ParticipantMessage | CardMessage
            | GroupMessage | BoardMessage | ScreenMessage | PagesMessage | JoiningMessage
-           | VotingMessage)
+           | VotingMessage | ActionMessage)
 """Every message a JSON socket gets from the server (besides `pong`)."""

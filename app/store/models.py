@@ -364,6 +364,55 @@ class SurveyAnswer(SQLModel, table=True):
     answered_at_ms: int = Field(sa_type=BigInteger)
 
 
+class ActionItem(SQLModel, table=True):
+    """An action of the action plan (役割分担・時限性): what, who brings what, by when, its
+    status now. It belongs to the event where it was drafted (`session_id`), from a table
+    or a KJ group; its status changes are kept in action_history, wherever they are made."""
+
+    __tablename__ = "action_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    table_id: int | None = Field(default=None, foreign_key="cafe_table.id",
+                                 ondelete="SET NULL")
+    group_id: int | None = Field(default=None, foreign_key="card_group.id",
+                                 ondelete="SET NULL")
+    what: str = Field(max_length=300)
+    roles: str = Field(sa_type=Text)
+    """JSON: [[stakeholder code, what they bring], ...] in the codes' order."""
+    due: str = Field(default="", max_length=10)
+    """"" or an ISO date (YYYY-MM-DD)."""
+    status: str = Field(max_length=16)
+    created_at_ms: int = Field(sa_type=BigInteger)
+
+
+class ActionHistory(SQLModel, table=True):
+    """One step of an action's history: the status it moved to (or kept) and what
+    happened, when, in which event (a later session of a series reviews it)."""
+
+    __tablename__ = "action_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(foreign_key="action_item.id", index=True, ondelete="CASCADE")
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    """The event where the change was made."""
+    status: str = Field(max_length=16)
+    note: str = Field(default="", max_length=1000)
+    at_ms: int = Field(sa_type=BigInteger)
+
+
+class ActionVolunteer(SQLModel, table=True):
+    """A participant's raised hand for an action: one row per person and action."""
+
+    __tablename__ = "action_volunteer"
+    __table_args__ = (UniqueConstraint("action_id", "participant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(foreign_key="event_session.id", index=True, ondelete="CASCADE")
+    action_id: int = Field(foreign_key="action_item.id", ondelete="CASCADE")
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+
+
 class TablePhoto(SQLModel, table=True):
     """A photo of a table's paper sheet (模造紙), as the server re-encoded it: a JPEG of at
     most 2400 px on its long side without any EXIF (no location), and its thumbnail. Kept

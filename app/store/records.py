@@ -216,6 +216,57 @@ class SurveyAnswerRecord:
         return dict(self.answers).get(question_id)
 
 
+PROPOSED, AGREED, IN_PROGRESS, DONE, DROPPED = (
+    "proposed", "agreed", "in_progress", "done", "dropped")
+ACTION_STATUSES = (PROPOSED, AGREED, IN_PROGRESS, DONE, DROPPED)
+ACTION_MOVES = {
+    PROPOSED: (AGREED, DROPPED),
+    AGREED: (IN_PROGRESS, DROPPED),
+    IN_PROGRESS: (DONE, DROPPED),
+    DONE: (),
+    DROPPED: (),
+}
+"""An action's statuses and where each may go: proposed → agreed → in_progress → done, or
+dropped on the way; done and dropped are final (schemas.status_move checks a move)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRecord:
+    """An action of the action plan (models.ActionItem), made in event `session_id`."""
+
+    id: int
+    session_id: str
+    table_id: int | None
+    group_id: int | None
+    what: str
+    roles: tuple[tuple[str, str], ...]
+    """(stakeholder code, what they bring), in the codes' order."""
+    due: str
+    """"" or an ISO date."""
+    status: str
+    created_at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class ActionStepRecord:
+    """One step of an action's history (models.ActionHistory): the status it moved to and
+    what happened, when, in which event."""
+
+    action_id: int
+    session_id: str
+    status: str
+    note: str
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class VolunteerRecord:
+    """A participant's raised hand for an action (never shown by name)."""
+
+    action_id: int
+    participant_id: int
+
+
 @dataclass(frozen=True, slots=True)
 class PhotoRecord:
     """A photo of a table's paper sheet (models.TablePhoto), without its bytes."""

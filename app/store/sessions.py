@@ -18,7 +18,7 @@ from app.i18n import N_, translate
 from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, ArrivalIn, PhaseIn, SessionIn, SessionPatch, TableIn
-from app.store import photos, seating, series, survey
+from app.store import action_plan, photos, seating, series, survey
 from app.store.db import connected, reading, writing
 from app.store.models import (
     CafeTable,
@@ -176,9 +176,12 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         raise no_event()
     board = {}
     asked, answers = survey.survey_of(db, session_id)
+    actions, steps, hands = action_plan.actions_of(db, session_id)
     event_record = record_of(EventRecord, event)
     people = _records(db, PersonRecord, Participant, session_id, Participant.id)
     if event.series_id is not None:
+        board["sessions_before"] = [(e.id, e.title) for e in series.events_of_series(
+            db, event.series_id) if e.created_at_ms < event.created_at_ms]
         board["carried"] = series.carried_groups(db, session_id)
         board["met_before"] = series.earlier_pairs(db, event_record, people)
     if with_board:
@@ -191,7 +194,8 @@ def view_of(db: Session, session_id: str, with_board: bool = True) -> EventView:
         _records(db, TableRecord, CafeTable, session_id, CafeTable.number),
         program_of(db, session_id), clock_of(db.get(RunState, session_id)),
         people, seating.seats_of(db, session_id), seq=event.seq, survey=asked,
-        survey_answers=answers, photos=photos.photos_of(db, session_id), **board)
+        survey_answers=answers, actions=actions, action_steps=steps, volunteers=hands,
+        photos=photos.photos_of(db, session_id), **board)
 
 
 def load_view(engine: Engine, session_id: str, with_board: bool = True) -> EventView:

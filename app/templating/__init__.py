@@ -11,7 +11,7 @@ import jinja2
 import segno
 from markupsafe import Markup
 
-from app import cards, keywords, rounds, screens, stakeholders
+from app import cards, keywords, rounds, schemas, screens, stakeholders
 from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import links
@@ -72,6 +72,10 @@ def environment(language: str) -> jinja2.Environment:
         keyword_bar_width=keywords.bar_width,
         keyword_chart_lengths=keywords.CHART_LENGTHS,
         stakeholder_labels=stakeholders.LABELS,
+        volunteers=stakeholders.volunteers,
+        action_statuses=schemas.ACTION_STATUSES,
+        action_status_labels=schemas.ACTION_STATUS_LABELS,
+        action_moves=schemas.ACTION_MOVES,
         item=_item_in,
         phase_heading=lambda program, index, with_title=True: rounds.phase_heading(
             program, index, translations(language).gettext, with_title),

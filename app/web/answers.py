@@ -514,3 +514,49 @@ class SurveyResults(Answer):
     open: bool
     answered: int
     questions: list[QuestionResults]
+
+
+class ActionStep(Answer):
+    status: str
+    note: str
+    at_ms: int
+    session_id: str
+    """The event where the change was made."""
+
+
+class Action(Answer):
+    """An action of the action plan: what, who brings what per stakeholder code, by when,
+    its status and history; the hands raised for it counted per stakeholder, never named.
+    `mine`: whether the asking participant's hand is raised."""
+    id: int
+    session_id: str
+    table_id: int | None
+    group_id: int | None
+    theme: str
+    what: str
+    roles: dict[str, str]
+    due: str | None
+    status: str
+    created_at_ms: int
+    volunteers: dict[str, int]
+    volunteer_count: int
+    history: list[ActionStep]
+    mine: bool | None = None
+
+
+class Actions(Answer):
+    actions: list[Action]
+
+
+class Hand(Answer):
+    """A participant's hand for an action after the request, and the action's counts."""
+    action_id: int
+    raised: bool
+    volunteers: dict[str, int]
+    volunteer_count: int
+
+
+class SeriesActions(Answer):
+    """Every action of a series' events, first event first, with its history."""
+    series_id: str
+    actions: list[Action]

@@ -144,6 +144,11 @@ def bearer_token(request: Request) -> str:
     return token
 
 
+BearerTokenDep = Annotated[str, Depends(bearer_token)]
+"""The API request's bearer token, for a route about more than one event (a series),
+whose action finds whose it is."""
+
+
 def bearer_identity(request: Request, event_id: str) -> auth.Identity:
     """Who sends this API request; 401 without a valid token for this event. It reads the
     database: call it from a plain `def` route (FastAPI runs those in a worker thread)."""

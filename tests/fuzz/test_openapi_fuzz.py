@@ -135,7 +135,7 @@ DOMAIN = {
     "affiliation": ("citizen", "city", "npo", "business", "community", "other"),
     "theme": (THEMES[0], "", THEMES[1], THEMES[2]),
     "expectation": ("", "つながり"),
-    "kind": ("plain", "intro", "conversation", "return", "briefing"),
+    "kind": ("plain", "intro", "conversation", "return", "briefing", "action"),
     "minutes": (1, 0.05, 20, 600),
     "question": ("", "何が足りない？"),
     "moves": (False, True),
@@ -149,7 +149,15 @@ DOMAIN = {
     "hide_cards": (False, True),
     "budget": (3, 0, 20),
     "view": ("table", "group", "phase", "theme"),
-    "screen": ("auto", "timer", "moves", "board", "ranking", "end"),
+    "screen": ("auto", "timer", "moves", "board", "ranking", "actions", "end"),
+    "what": ("見守りカフェを月1回開く", "x" * 300, "<b>やる</b>"),
+    "roles": ({"citizen": "担い手", "city": "会場"}, {}, {"npo": "x" * 200},
+              {"business": "", "community": "回覧板"}),
+    "due": ("2027-03-31", "", None),
+    "status": ("agreed", "dropped", "proposed", "in_progress", "done"),
+    "note": ("", "区長会で合意した"),
+    "role_citizen": ("見守りの担い手", ""),
+    "role_city": ("公民館の会場", "x" * 200),
     "card_max_length": (140, 20, 500),
     "role": ("host", "projector", "participant", "facilitator"),
 }
@@ -179,6 +187,10 @@ FORMS = {
     "/f/{event_id}/board": ("view", "screen", "budget", "open", "revealed"),
     "/m/{event_id}/votes": ("card_id",),
     "/m/{event_id}/votes/remove": ("card_id",),
+    "/h/{event_id}/actions": ("what", "role_citizen", "role_city", "due"),
+    "/f/{event_id}/actions/{action_id}/status": ("status", "note"),
+    "/m/{event_id}/actions/{action_id}/hand": (),
+    "/m/{event_id}/actions/{action_id}/hand/lower": (),
     "/f/{event_id}/photos/{photo_id}/projector": ("on",),
 }
 """The fields each page's form sends (app/web/pages/ reads them; the schema does not list
@@ -299,6 +311,7 @@ class World:
     participant: dict
     cards: list[str]
     group: int
+    action: int
     photo: int
 
     @property
@@ -328,6 +341,7 @@ class World:
             "participant_id": self.participant["id"],
             "table_id": tables[pick % len(tables)]["id"],
             "group_id": self.group,
+            "action_id": self.action,
             "photo_id": self.photo,
             "card_id": cards[pick % len(cards)],
             "cards": [cards[(pick + 1) % len(cards)]],
@@ -356,11 +370,15 @@ def make_world(client: httpx.Client) -> World:
     assert opened.status_code == 200, opened.text
     dot = client.post(f"{url}/cards/{cards[0]}/votes", headers=bearer(person["token"]))
     assert dot.status_code == 201, dot.text
+    action = client.post(f"{url}/actions", json={"what": "見守りカフェ", "roles": {"city": "会場"}},
+                         headers=bearer(event["tables"][0]["host_token"]))
+    assert action.status_code == 201, action.text
     table = event["tables"][0]
     photo = client.post(f"{url}/tables/{table['id']}/photos", headers=bearer(table["host_token"]),
                         files={"photo": ("sheet.jpg", phone_photo(800, 600), "image/jpeg")})
     assert photo.status_code == 201, photo.text
-    return World(event, person, cards, group.json()["id"], photo.json()["id"])
+    return World(event, person, cards, group.json()["id"], action.json()["id"],
+                 photo.json()["id"])
 
 
 def served_schema(base_url: str):

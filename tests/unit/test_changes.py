@@ -15,12 +15,15 @@ from app import rounds
 from app.live import changes, delivery, wire
 from app.live.hub import Hub
 from app.store.records import (
+    ActionRecord,
+    ActionStepRecord,
     GroupRecord,
     GroupVoteRecord,
     PhotoRecord,
     QuestionRecord,
     SurveyAnswerRecord,
     SurveyRecord,
+    VolunteerRecord,
     VoteRecord,
 )
 from tests.fixtures.screens import card_record, make_view, person_records, table_records
@@ -64,12 +67,21 @@ def one_of_each() -> list[changes.Change]:
              QuestionRecord("again", "choice", "また参加しますか", ("はい", "いいえ"))),
             open=True)),
         changes.SurveyAnswered(SurveyAnswerRecord(2, (("useful", "4"), ("again", "はい")))),
+        changes.ActionSaved(ACTION, created=True,
+                            steps=(ActionStepRecord(4, "S1", "proposed", "", 10),)),
+        changes.HandRaised(VolunteerRecord(4, 2), raised=True),
+        changes.ActionSaved(replace(ACTION, status="agreed"), created=False,
+                            steps=(ActionStepRecord(4, "S1", "agreed", "区長会で合意", 20),)),
         changes.PhotoAdded(PhotoRecord(4, 1, 2, 1000, 2400, 1800, by_host=True)),
         changes.PhotoAdded(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
         changes.PhotoProjected(4),
         changes.PhotoDeleted(PhotoRecord(5, 2, 2, 1001, 1800, 2400, by_host=False)),
         changes.SignedOut("participant", 3),
     ]
+
+
+ACTION = ActionRecord(4, "S1", 1, None, "見守りカフェを開く",
+                      (("citizen", "担い手"), ("city", "会場")), "2027-03-31", "proposed", 10)
 
 
 def test_every_change_class_has_a_type_of_its_own_and_an_example():
@@ -98,6 +110,8 @@ def test_the_view_applies_every_change():
     assert view.groups == [] and view.table(1).host_affiliation == "npo"
     assert view.person(5) is not None
     assert view.survey.open and view.survey_answer(2).value("again") == "はい"
+    assert view.actions[4].status == "agreed" and view.raised_by(2) == {4}
+    assert [step.note for step in view.action_steps[4]] == ["", "区長会で合意"]
     assert [photo.id for photo in view.photos] == [4] and view.projected_photo.id == 4
 
 
@@ -140,7 +154,7 @@ def test_delivery_notes_every_change_and_each_json_message_has_its_declared_shap
     assert view.seq == len(one_of_each())
     assert seen_types == {"phase", "participant", "seating", "card", "card_edited",
                           "card_hidden", "group", "vote", "voting", "board", "screen",
-                          "pages", "joining"}
+                          "pages", "joining", "action"}
     snapshot = json.loads(delivery.json_snapshot(view, delivery.Audience("json", role="host")))
     assert _shape_of(snapshot["type"]).__required_keys__ == snapshot.keys()
 

@@ -32,7 +32,8 @@ def test_the_series_report_has_the_sessions_attendance_and_groups_by_theme():
     built = series.build([first, follow_up_of(first)], "en", NOW)
     assert built.subtitle == "Series report"
     assert built.headings == ["Sessions", "Attendance by session",
-                              "Main groups by theme, session by session"]
+                              "Main groups by theme, session by session",
+                              "Actions and their progress"]
     (sessions,) = sections(built)["Sessions"].blocks
     assert [row[:3] for row in sessions.rows] == [
         ("Session 1", "Working together 2026", "Monday 21 September 2026"),

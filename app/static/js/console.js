@@ -180,13 +180,6 @@
   document.addEventListener("focusin", function (event) {
     if (event.target.matches && event.target.matches("input.link__copy")) event.target.select();
   });
-
-  /* The reception desk's form empties once someone is added, ready for the next person;
-     a refusal keeps what was typed. */
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
-    if (form && event.detail.xhr && event.detail.xhr.status < 300) form.reset();
-  });
 })();
 
 /* A new pre-registration file voids the preview of the one before (its import button

@@ -712,4 +712,13 @@
 
   requestWakeLock();
   updateBanner();
+  // ---------------------------------------------------------------------------------------------
+  // Forms that empty once sent (the reception desk, a host's action draft): ready for the
+  // next one; a refusal keeps what was typed.
+  // ---------------------------------------------------------------------------------------------
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-reset-on-success]");
+    if (form && event.detail.xhr && event.detail.xhr.status < 300) form.reset();
+  });
 })();

@@ -56,6 +56,17 @@
     });
   }
 
+  /* The actions this phone raised a hand for (its own #my-hands) are marked on the shared
+     list of actions: their button gives way to "your hand is raised". */
+  function markMyHands() {
+    var mine = document.getElementById("my-hands");
+    var raised = (mine && mine.getAttribute("data-raised") || "").split(" ");
+    document.querySelectorAll("#action-list [data-action-id]").forEach(function (item) {
+      if (raised.indexOf(item.getAttribute("data-action-id")) >= 0) item.setAttribute("data-raised", "");
+      else item.removeAttribute("data-raised");
+    });
+  }
+
   var groupShown = "";
 
   function filterGroups() {
@@ -107,6 +118,7 @@
     showOwnCardMenus();
     bringDestinationIntoView();
     markMyDots();
+    markMyHands();
     filterGroups();
     syncVoteButtons();
   }

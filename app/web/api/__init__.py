@@ -1,6 +1,6 @@
 """The JSON API, /api/v1 (docs/api.md), a module per resource: events, participants,
 seating, cards, groups, votes, insight (keywords and suggestions), board, documents,
-the survey, the series of events and the tables' photos.
+the survey, the series of events, the action plan and the tables' photos.
 
 Each route adapts HTTP to one action (app/actions/): it reads the token and the body, calls
 the action and shapes the answer. The routes are plain functions, which FastAPI runs in a
@@ -11,6 +11,7 @@ from fastapi import APIRouter
 
 from app.web import answers
 from app.web.api import (
+    action_plan,
     board,
     cards,
     documents,
@@ -27,5 +28,5 @@ from app.web.api import (
 
 router = APIRouter(prefix="/api/v1", responses=answers.REFUSALS)
 for resource in (events, series, participants, seating, cards, groups, votes, insight, board,
-                 documents, survey, photos):
+                 documents, survey, action_plan, photos):
     router.include_router(resource.router)

@@ -1,5 +1,6 @@
 """The facilitator's console: the page, the programme's clock, the seating and the moves,
-who may join and who has, the reception desk, and the page links."""
+who may join and who has, the reception desk, the page links, the survey and the action
+plan's statuses."""
 
 from __future__ import annotations
 
@@ -9,18 +10,29 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app import auth
-from app.actions import admission, erasure, exports, registration, seating, sessions, survey
+from app.actions import (
+    action_plan,
+    admission,
+    erasure,
+    exports,
+    registration,
+    seating,
+    sessions,
+    survey,
+)
 from app.documents import printed
 from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
 from app.refusal import Refusal
-from app.schemas import SurveyPatch
+from app.schemas import ActionPatch, SurveyPatch
 from app.templating import links
 from app.web import urls
 from app.web.deps import RowIdPath, ServicesDep, list_sent, page_language
 from app.web.pages.forms import (
     AbsenceForm,
+    ActionDraftForm,
+    ActionMoveForm,
     ControlForm,
     ErasureForm,
     FloodReviewForm,
@@ -233,6 +245,25 @@ def survey_open_from_console(identity: Facilitator,
     survey.set_open(services, identity, SurveyPatch(open=opening.open))
     return note(request, N_("The survey is open on the phones.") if opening.open
                 else N_("The survey is closed."))
+
+
+@router.post("/f/{event_id}/actions")
+def action_from_console(identity: Facilitator,
+                        drafted: Annotated[ActionDraftForm, posted(ActionDraftForm)],
+                        request: Request, services: ServicesDep) -> Response:
+    """An action drafted for a KJ group (a top group of the harvest) on the console."""
+    action_plan.draft(services, identity, drafted)
+    return note(request, N_("The action is added: the room sees it."))
+
+
+@router.post("/f/{event_id}/actions/{action_id}/status")
+def action_status_from_console(identity: Facilitator, action_id: RowIdPath,
+                               move: Annotated[ActionMoveForm, posted(ActionMoveForm)],
+                               request: Request, services: ServicesDep) -> Response:
+    """An action's status moved on (its button), with what happened."""
+    action_plan.edit(services, identity, action_id,
+                     ActionPatch(status=move.status, note=move.note))
+    return note(request)
 
 
 ERASURES = {

@@ -18,7 +18,15 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 from app import cards
 from app.i18n import N_, translate
 from app.refusal import Refusal
-from app.schemas import DEFAULT_TIME_ZONE, DETAILS, MAX_ID, ArrivalIn, ControlIn, MoveIn
+from app.schemas import (
+    DEFAULT_TIME_ZONE,
+    DETAILS,
+    MAX_ID,
+    ActionIn,
+    ArrivalIn,
+    ControlIn,
+    MoveIn,
+)
 
 NO_SUCH_ROW = N_("There is no such participant or table in this event.")
 
@@ -160,6 +168,27 @@ class SurveyForm(PageForm):
     def _answers(cls, data: dict) -> dict:
         return {"answers": {name: value for name, value in data.items()
                             if isinstance(value, str) and value.strip()}}
+
+
+class ActionDraftForm(ActionIn):
+    """A drafted action: `what`, a `role_{code}` field per stakeholder (left empty: not
+    asked to bring anything), `due`; the console's names its KJ group (`group_id`), a
+    host's is always from their own table."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _roles(cls, data: dict) -> dict:
+        return {"what": data.get("what"), "due": data.get("due"),
+                "group_id": group_number(data.get("group_id")),
+                "roles": {name.removeprefix("role_"): value for name, value in data.items()
+                          if name.startswith("role_")}}
+
+
+class ActionMoveForm(PageForm):
+    """The console's status button of an action, and the note of what happened."""
+
+    status: str = ""
+    note: str = ""
 
 
 class RemovalForm(PageForm):

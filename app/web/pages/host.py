@@ -1,5 +1,6 @@
 """The table host's tablet: the page, the host's affiliation, absences, cards (new ones,
-and their own edited or withdrawn) and the photos of the paper sheet."""
+and their own edited or withdrawn), the photos of the paper sheet and the table's draft
+actions."""
 
 from __future__ import annotations
 
@@ -9,12 +10,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app import auth
-from app.actions import photos, seating, sessions
+from app.actions import action_plan, photos, seating, sessions
 from app.i18n import N_, translate
 from app.schemas import CardIn, TablePatch
 from app.stakeholders import AFFILIATION_LABELS
 from app.web.deps import RowIdPath, ServicesDep, jpeg_answer, page_language, photo_sent
-from app.web.pages.forms import AbsenceForm, AffiliationForm, OwnCardForm, posted
+from app.web.pages.forms import (
+    AbsenceForm,
+    ActionDraftForm,
+    AffiliationForm,
+    OwnCardForm,
+    posted,
+)
 from app.web.pages.visits import (
     HostVisit,
     TableHost,
@@ -47,6 +54,15 @@ def absence_from_host(identity: TableHostSeating,
                       request: Request, services: ServicesDep) -> Response:
     seating.mark_absent(services, identity, absence.participant_id, absence.absent)
     return note(request)
+
+
+@router.post("/h/{event_id}/actions")
+def action_from_host(identity: TableHost,
+                     drafted: Annotated[ActionDraftForm, posted(ActionDraftForm)],
+                     request: Request, services: ServicesDep) -> Response:
+    """An action drafted at the host's table (the form empties once it is added)."""
+    action_plan.draft(services, identity, drafted)
+    return note(request, N_("The action is added: the room sees it."))
 
 
 @router.get("/h/{event_id}", response_class=HTMLResponse)

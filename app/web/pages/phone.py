@@ -1,5 +1,5 @@
 """The participant's phone: the page, switching to another participant's link, cards (new
-ones, and their own edited or withdrawn) and dots."""
+ones, and their own edited or withdrawn), dots, the survey and hands raised for actions."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from app import auth
-from app.actions import access, board, series, survey
+from app.actions import access, action_plan, board, series, survey
 from app.i18n import N_
 from app.refusal import Refusal
 from app.schemas import CardIn, SurveyAnswersIn
 from app.templating import links
-from app.web.deps import ServicesDep, SettingsDep, same_origin
+from app.web.deps import RowIdPath, ServicesDep, SettingsDep, same_origin
 from app.web.pages.forms import OwnCardForm, SurveyForm, VoteForm, posted
 from app.web.pages.visits import (
     Participant,
@@ -100,3 +100,18 @@ def survey_from_phone(identity: Participant, form: Annotated[SurveyForm, posted(
                       request: Request, services: ServicesDep) -> Response:
     survey.answer(services, identity, SurveyAnswersIn(answers=form.answers))
     return note(request, N_("Thank you! Your answers are saved."))
+
+
+@router.post("/m/{event_id}/actions/{action_id}/hand")
+def hand_from_phone(identity: Participant, action_id: RowIdPath, request: Request,
+                    services: ServicesDep) -> Response:
+    """The phone's hand raised for an action (raised already: nothing changes)."""
+    action_plan.raise_hand(services, identity, action_id, raised=True)
+    return note(request, N_("Your hand is raised. Thank you!"))
+
+
+@router.post("/m/{event_id}/actions/{action_id}/hand/lower")
+def lower_hand_from_phone(identity: Participant, action_id: RowIdPath, request: Request,
+                          services: ServicesDep) -> Response:
+    action_plan.raise_hand(services, identity, action_id, raised=False)
+    return note(request, N_("Your hand is lowered."))
