@@ -52,8 +52,11 @@ def prepare(data: bytes) -> Prepared:
     and encoded again as a JPEG that carries nothing but its pixels and colour profile;
     422 not_an_image for anything Pillow cannot read as a picture, 422 image_too_large for
     more than MAX_PIXELS."""
-    from PIL import Image, ImageOps
+    from PIL import Image, ImageFile, ImageOps
 
+    # WeasyPrint, once imported in this process, lets Pillow load cut-short files (grey
+    # below the cut): an upload the Wi-Fi cut short is refused, so the host sends it again
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with warnings.catch_warnings():
             # Pillow warns of a bomb it would still open: refused here (MAX_PIXELS is lower)
@@ -72,6 +75,8 @@ def prepare(data: bytes) -> Prepared:
     except Exception:  # noqa: BLE001 - broken bytes make Pillow raise OSError, SyntaxError,
         # ValueError, EOFError, struct.error, KeyError … (UnidentifiedImageError for none)
         raise Refusal("not_an_image", NOT_AN_IMAGE) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     picture.thumbnail((LONG_SIDE, LONG_SIDE), Image.Resampling.LANCZOS)
     picture.info = {}  # no EXIF, XMP or comment is carried over
     small = picture.copy()

@@ -68,6 +68,18 @@ def test_what_is_not_a_readable_picture_is_refused_with_422(sent):
     assert refused.value.code == "not_an_image" and refused.value.status == 422
 
 
+def test_a_cut_short_photo_is_refused_even_after_weasyprint_made_pillow_lenient(monkeypatch):
+    """WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES when imported (the document worker,
+    or a test of the same process): the upload's check does not depend on it."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    with pytest.raises(Refusal) as refused:
+        prepare(phone_photo(800, 600)[:2000])
+    assert refused.value.code == "not_an_image"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def test_a_photo_spoiled_anywhere_is_kept_or_refused_never_an_error():
     """Bytes flipped in the headers, the EXIF and the picture of a phone's photo."""
     sent = bytearray(phone_photo(640, 480, orientation=3))
