@@ -70,13 +70,18 @@ def test_moving_a_card_to_a_group_of_another_event_is_refused_and_changes_nothin
 
 
 def test_hide_edit_and_merge_are_for_the_facilitator_and_never_show_the_author(api):
+    """Others' cards: a participant's own card is theirs to withdraw (issue 24,
+    tests/integration/test_cards.py), never a host's, the projector's or another phone's."""
     event, ids, person = board_event(api)
     mine = post_card(api, event, person["token"], "自分のカード").json()
-    for token in (person["token"], event["tables"][0]["host_token"], event["projector_token"]):
+    other = join(api, event, "別の参加者").json()
+    for token in (other["token"], event["tables"][0]["host_token"], event["projector_token"]):
         assert_refused(api.patch(api_path(event, f"/cards/{mine['id']}"), json={"hidden": True},
                                  headers=bearer(token)), 403, "forbidden")
         assert_refused(api.post(api_path(event, f"/cards/{ids[0]}/merge"), json={"cards": [ids[1]]},
                                 headers=bearer(token)), 403, "forbidden")
+    assert_refused(api.post(api_path(event, f"/cards/{ids[0]}/merge"), json={"cards": [ids[1]]},
+                            headers=bearer(person["token"])), 403, "forbidden")
     hidden = api.patch(api_path(event, f"/cards/{ids[2]}"), json={"hidden": True},
                        headers=facilitator(event))
     assert hidden.status_code == 200 and hidden.json()["hidden"] is True
