@@ -136,8 +136,10 @@ def test_pages_recover_after_kill_9_and_restart(make_server, open_page):
     with httpx.Client(base_url=server.url) as client:
         event = create_event(client)
         started = control(client, event, "start").json()
-    # the server is down, or comes up while a page's socket is on its way (a reset)
-    open_page.allowed += ["[object Event]", "ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET"]
+    # the server is down, or comes up while a page's socket is on its way (a reset, or a
+    # socket closed before its handshake by the dying or the starting server)
+    open_page.allowed += ["[object Event]", "ERR_CONNECTION_REFUSED", "ERR_CONNECTION_RESET",
+                          "Connection closed before receiving a handshake response"]
     projector = open_page(event["urls"]["projector"], 1280, 720)
     host = open_page(event["tables"][0]["host_url"], 1180, 820)
     expect(projector.locator("#phase [data-countdown]")).to_have_attribute(
