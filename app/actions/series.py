@@ -10,6 +10,7 @@ from app.live.view import EventView
 from app.refusal import Refusal
 from app.schemas import DETAILS, FollowUpIn, PhaseIn, SessionIn, TableIn
 from app.store import series, sessions
+from app.store.records import EventRecord
 
 TOP_CARDS = 3
 """The cards a carried group shows under its name: those with the most dots."""
@@ -28,10 +29,22 @@ def follow_up(services: Services, identity: auth.Identity, spec: FollowUpIn
         people=tuple(p for p in source.participants if p.arrived)
         if spec.carry.participants else (),
         groups=carried_groups(source, spec.carry.groups))
-    number = len(sessions.series_overview(services.engine, source.event.id)) + 1
+    title = spec.title or default_title(services, source.event)
     return Done(sessions.create_follow_up(services.engine, source.event,
-                                          _settings(source, spec, number), carry,
+                                          _settings(source, spec, title), carry,
                                           services.now()))
+
+
+def default_title(services: Services, event: EventRecord) -> str:
+    """The title a follow-up of `event` gets when none is given: the event's, with the
+    follow-up's number in the series (the console's form shows it as its placeholder)."""
+    return translate(event.language, FOLLOW_UP_TITLE, title=event.title,
+                     number=next_number(services, event))
+
+
+def next_number(services: Services, event: EventRecord) -> int:
+    """The number in the series (第N回) of a follow-up made now."""
+    return len(sessions.series_overview(services.engine, event.id)) + 1
 
 
 def carried_groups(view: EventView, group_ids: list[int]) -> tuple[series.CarriedGroupSpec, ...]:
@@ -53,7 +66,7 @@ def carried_groups(view: EventView, group_ids: list[int]) -> tuple[series.Carrie
     return tuple(carried)
 
 
-def _settings(source: EventView, spec: FollowUpIn, number: int) -> SessionIn:
+def _settings(source: EventView, spec: FollowUpIn, title: str) -> SessionIn:
     """The new event's settings: the request's, else the event's (no date: a new day)."""
     event = source.event
     tables = spec.tables
@@ -66,8 +79,6 @@ def _settings(source: EventView, spec: FollowUpIn, number: int) -> SessionIn:
     if program is None and spec.carry.program:
         program = [PhaseIn(kind=p.kind, title=p.title, minutes=p.minutes, question=p.question,
                            moves=p.moves) for p in source.program]
-    title = spec.title or translate(event.language, FOLLOW_UP_TITLE, title=event.title,
-                                    number=number)
     details = {name: getattr(event, name) for name in DETAILS} | {"date": spec.date or ""}
     return SessionIn(title=title[:120], language=event.language, tables=tables,
                      program=program or "standard", card_max_length=event.card_max_length,

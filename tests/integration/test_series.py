@@ -6,6 +6,7 @@ import re
 import subprocess
 import time
 
+import httpx
 import pytest
 
 from app import tables
@@ -227,3 +228,35 @@ def test_fewer_people_than_tables_still_get_a_home_table_of_their_theme(api):
     second = follow_up(api, event, carry={"participants": True}).json()
     (person,) = session_of(api, second, second["facilitator_token"])["participants"]
     assert person["home_table"] == second["tables"][1]["id"]
+
+
+def test_the_console_makes_the_next_session_and_refuses_beside_its_box(api, server):
+    """The console's 次回 box posts the follow-up action: an unknown group is said beside
+    the box (422), a table host may not (403); a good post hands the new console over."""
+    event, _ = played_event(api, people=12)
+    groups = grouped_cards(api, event)
+    path = f"/f/{event['id']}/follow_up"
+    htmx = {"HX-Request": "true"}
+    with httpx.Client(base_url=server.url) as console, httpx.Client(base_url=server.url) as host:
+        console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
+        page = console.get(f"/f/{event['id']}")
+        assert page.status_code == 200
+        assert "次回（第2回）をつくる" in page.text
+        assert 'placeholder="市民協働ワークショップ（第2回）"' in page.text
+        unknown = console.post(path, data={"groups": "999999", "tables": "yes"}, headers=htmx)
+        assert unknown.status_code == 422
+        assert "999999" in unknown.text and 'id="flash"' in unknown.text
+        host.get(event["tables"][0]["host_url"].removeprefix(server.url))
+        refused = host.post(path, data={"tables": "yes"}, headers=htmx)
+        assert refused.status_code == 403
+        made = console.post(path, headers=htmx, data={
+            "title": "", "participants": "yes", "tables": "yes", "program": "yes",
+            "groups": str(groups[0]["id"])})
+        assert made.status_code == 200, made.text
+        new_console = made.headers["HX-Redirect"]
+        second = console.get(new_console)
+        assert second.status_code == 200  # the cookie of the new event came with the answer
+    carried = re.search(r'<section id="carried".*?</section>', second.text, re.S).group()
+    assert "前回の主な意見" in carried
+    assert re.findall(r'data-carried-group="(\d+)"', carried) == [str(groups[0]["id"])]
+    assert "市民協働ワークショップ（第2回）" in second.text

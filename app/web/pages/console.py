@@ -17,6 +17,7 @@ from app.actions import (
     exports,
     registration,
     seating,
+    series,
     sessions,
     survey,
 )
@@ -25,10 +26,10 @@ from app.i18n import N_, NN_, translate
 from app.live.delivery import Audience
 from app.live.view import EventView
 from app.refusal import Refusal
-from app.schemas import ActionPatch, SurveyPatch
+from app.schemas import ActionPatch, FollowUpIn, SurveyPatch
 from app.templating import links
 from app.web import urls
-from app.web.deps import RowIdPath, ServicesDep, list_sent, page_language
+from app.web.deps import RowIdPath, ServicesDep, SettingsDep, list_sent, page_language
 from app.web.pages.forms import (
     AbsenceForm,
     ActionDraftForm,
@@ -36,6 +37,7 @@ from app.web.pages.forms import (
     ControlForm,
     ErasureForm,
     FloodReviewForm,
+    FollowUpForm,
     ImportForm,
     JoiningForm,
     LinkForm,
@@ -54,6 +56,7 @@ from app.web.pages.visits import (
     live_context,
     note,
     render_page,
+    set_cookie,
 )
 
 router = APIRouter()
@@ -72,6 +75,8 @@ def console(visit: ConsoleVisit, request: Request, services: ServicesDep) -> Res
     return render_page(request, visit.language, "pages/console.html", page_name="facilitator",
                        audience=Audience("facilitator", visit.language, base=base),
                        documents=exports.console_documents(services, visit.identity, base),
+                       follow_up_title=series.default_title(services, visit.view.event),
+                       follow_up_number=series.next_number(services, visit.view.event),
                        **live_context(visit.view))
 
 
@@ -264,6 +269,21 @@ def action_status_from_console(identity: Facilitator, action_id: RowIdPath,
     action_plan.edit(services, identity, action_id,
                      ActionPatch(status=move.status, note=move.note))
     return note(request)
+
+
+@router.post("/f/{event_id}/follow_up")
+def follow_up_from_console(identity: Facilitator,
+                           form: Annotated[FollowUpForm, posted(FollowUpForm)],
+                           request: Request, services: ServicesDep,
+                           settings: SettingsDep) -> Response:
+    """The next event of the series (POST …/follow_up's action), then its console: this
+    browser gets the new event's facilitator cookie, as the start page gives it."""
+    view = series.follow_up(services, identity, FollowUpIn.model_validate(form.spec())).value
+    response = note(request, N_("%(title)s is made: its console opens."), title=view.event.title)
+    response.headers["HX-Redirect"] = f"/f/{view.event.id}"
+    set_cookie(response, settings, auth.FACILITATOR, view.event.id,
+               view.event.facilitator_token)
+    return response
 
 
 ERASURES = {

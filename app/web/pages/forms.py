@@ -191,6 +191,24 @@ class ActionMoveForm(PageForm):
     note: str = ""
 
 
+class FollowUpForm(PageForm):
+    """The console's box for the next event of the series: its title and date (empty: the
+    defaults of `POST …/follow_up`), what it carries (ticked boxes) and the groups ticked."""
+
+    title: str = ""
+    date: str = ""
+    participants: Ticked = False
+    tables: Ticked = False
+    program: Ticked = False
+    groups: list[Number] = []
+
+    def spec(self) -> dict:
+        """The request `FollowUpIn` validates, as the API takes it."""
+        return {"title": self.title.strip() or None, "date": self.date or None,
+                "carry": {"participants": self.participants, "groups": self.groups,
+                          "tables": self.tables, "program": self.program}}
+
+
 class RemovalForm(PageForm):
     hide_cards: Ticked = False
 
