@@ -5,7 +5,7 @@ the table writes; a carried person's phone link of session 1 opens the follow-up
 from playwright.sync_api import expect
 
 from tests.fixtures.api import control
-from tests.fixtures.browser import WAIT_MS, screenshot
+from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 
 
@@ -37,3 +37,35 @@ def test_the_host_tablet_of_a_follow_up_shows_last_times_main_opinions(server, a
     phone = open_page(joined[0]["url"], 390, 844)  # the link of session 1
     phone.wait_for_url(f"**/m/{second['id']}", timeout=WAIT_MS)
     expect(phone.locator("#seat")).to_be_visible()
+
+
+def test_the_console_makes_the_next_session_with_the_groups_ticked(server, api, open_page):
+    """次回（第N回）をつくる on the console: one of two groups ticked, the box sent, the new
+    event's console opens (its facilitator cookie handed over) with that group as
+    「前回の主な意見」."""
+    event, _ = played_event(api, people=12, table_count=6)
+    groups = grouped_cards(api, event)
+    console = open_page(event["urls"]["console"], 1366, 900)
+    box = console.locator("[data-follow-up]")
+    expect(box.locator("h2")).to_have_text("次回（第2回）をつくる")
+    expect(box.locator("input[name=title]")).to_have_attribute(
+        "placeholder", "市民協働ワークショップ（第2回）")
+    expect(box.locator("input[name=participants]")).to_be_checked()
+    expect(box.locator("[data-follow-up-group]")).to_have_count(2)
+    for group in groups:
+        expect(box.locator(f"[data-follow-up-group='{group['id']}']")).not_to_be_checked()
+    box.locator(f"[data-follow-up-group='{groups[0]['id']}']").check()
+    console.evaluate("window.scrollTo(0, 0)")  # the box's place on the whole page
+    ARTIFACTS.mkdir(exist_ok=True)  # the box alone, without the run bar kept over it
+    console.screenshot(path=str(ARTIFACTS / "series-console-follow-up-box.png"),
+                       full_page=True, clip=box.bounding_box())
+    box.get_by_role("button", name="次回をつくる").click()
+    console.wait_for_url(lambda url: "/f/" in url and event["id"] not in url, timeout=WAIT_MS)
+    carried = console.locator("#carried")
+    expect(carried.locator("h2")).to_have_text("前回の主な意見")
+    expect(carried.locator("[data-carried-group]")).to_have_count(1)
+    expect(carried.locator("[data-carried-group]")).to_have_attribute(
+        "data-carried-group", str(groups[0]["id"]))
+    expect(carried).to_contain_text("見守りの担い手")
+    expect(console.locator("[data-follow-up] h2")).to_have_text("次回（第3回）をつくる")
+    screenshot(console, "series-console-follow-up-made", full_page=False)
