@@ -91,13 +91,18 @@ def earlier_pairs(db: Session, event: EventRecord,
     earlier = [e.id for e in events_of_series(db, event.series_id)
                if (e.created_at_ms, e.id) < (event.created_at_ms, event.id)]
     here = {p.person_key: p.id for p in people}
-    pairs: set[tuple[int, int]] = set()
-    for session_id in earlier:
+    return frozenset(tuple(sorted((here[a], here[b])))
+                     for a, b in map(tuple, _met_in(db, earlier)) if a in here and b in here)
+
+
+def _met_in(db: Session, session_ids: Iterable[str]) -> set[frozenset[int]]:
+    """Pairs of person keys who sat at one table in a round of any of these events."""
+    met: set[frozenset[int]] = set()
+    for session_id in session_ids:
         for groups in _tables_met(db, session_id):
             for group in groups:
-                ids = sorted(here[key] for key in group if key in here)
-                pairs.update(itertools.combinations(ids, 2))
-    return frozenset(pairs)
+                met.update(frozenset(pair) for pair in itertools.combinations(group, 2))
+    return met
 
 
 @dataclass(frozen=True)
@@ -146,7 +151,7 @@ def carry_into(db: Session, source: EventRecord, session_id: str, carry: Carry,
     db.flush()
     cafe_tables = db.exec(select(CafeTable).where(CafeTable.session_id == session_id)
                           .order_by(CafeTable.number)).all()
-    met = _met_by_key(db, source)
+    met = _met_in(db, [event.id for event in series_members(db, source)])
     plan_tables = [tables.Table(t.id, t.capacity, t.theme or None) for t in cafe_tables]
     try:
         homes = _planned_homes(session_id, carry.people, plan_tables, met,
@@ -159,17 +164,6 @@ def carry_into(db: Session, source: EventRecord, session_id: str, carry: Carry,
                            furigana=person.furigana, email=person.email,
                            home_table_id=homes[person.id], token=auth.new_token(),
                            joined_at_ms=now_ms, person_id=person.person_key))
-
-
-def _met_by_key(db: Session, source: EventRecord) -> set[frozenset[int]]:
-    """Pairs of person keys who sat together in `source` or an event of its series."""
-    events = series_members(db, source)
-    met: set[frozenset[int]] = set()
-    for event in events:
-        for groups in _tables_met(db, event.id):
-            for group in groups:
-                met.update(frozenset(pair) for pair in itertools.combinations(group, 2))
-    return met
 
 
 HOME_PLAN_SECONDS = 1.0
