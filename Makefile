@@ -30,13 +30,15 @@ $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e '.[test,scale]'
 	touch $@
 
-# Refresh the lock file: the newest versions pyproject.toml allows, resolved in a fresh
-# virtual environment of their own, then frozen.
-lock: $(STAMPS)/npm  ## refresh requirements.txt with the newest versions pyproject.toml allows
+# Refresh the lock file: uv resolves the newest versions pyproject.toml allows (with its
+# test and scale extras, for Python 3.11) into requirements.txt, each pin with the reason
+# it is there; uv itself lives in a throwaway virtual environment.
+lock:  ## refresh requirements.txt with the newest versions pyproject.toml allows (uv pip compile)
 	rm -rf $(STAMPS)/lock-venv
 	$(PYTHON) -m venv $(STAMPS)/lock-venv
-	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check '.[test,scale]'
-	$(STAMPS)/lock-venv/bin/pip freeze --exclude-editable | grep -v '^worldcafe' > $(LOCK)
+	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check uv
+	$(STAMPS)/lock-venv/bin/uv pip compile pyproject.toml --extra test --extra scale \
+	  --python-version 3.11 --upgrade -o $(LOCK)
 	rm -rf $(STAMPS)/lock-venv
 
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
