@@ -74,8 +74,9 @@
     if (!line) return;
     var count = selectedBoxes().length;
     line.hidden = count === 0;
-    line.querySelector("[data-selection-count]").textContent =
-      line.getAttribute("data-text-selected").replace("{num}", count);
+    // none selected: the line as the server draws it (empty), whether or not this ran
+    line.querySelector("[data-selection-count]").textContent = count === 0 ? ""
+      : line.getAttribute("data-text-selected").replace("{num}", count);
   }
 
   function clearSelection() {
