@@ -363,15 +363,17 @@ def action_cells(view: EventView, action, t, language: str) -> tuple:
     """An action as the report's table cells (ACTION_COLUMNS): what (and where it was
     drafted), what each stakeholder brings, by when, the status now, the hands raised per
     stakeholder (counts, never names)."""
-    def labelled(pairs) -> tuple[str, ...]:
-        return tuple(f"{t(AFFILIATION_LABELS[code])}: {value}" for code, value in pairs)
-
     source = view.action_source(action)
     what = (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
                       source=source) if source else action.what)
-    return (what, labelled(action.roles) or "–", action.due or "–",
+    return (what, _by_stakeholder(action.roles, t) or "–", action.due or "–",
             t(ACTION_STATUS_LABELS[action.status]),
-            labelled(stakeholders.volunteers(view, action.id)) or "0")
+            _by_stakeholder(stakeholders.volunteers(view, action.id), t) or "0")
+
+
+def _by_stakeholder(pairs, t) -> tuple[str, ...]:
+    """(stakeholder code, value) pairs as lines 「市民: …」."""
+    return tuple(f"{t(AFFILIATION_LABELS[code])}: {value}" for code, value in pairs)
 
 
 def action_progress(steps, session_label: Callable[[str], str], t) -> tuple[str, ...]:
@@ -388,7 +390,7 @@ def _action_review(view: EventView, t, language: str) -> Section:
         return translate(language, N_("Session %(number)s"),
                          number=view.session_number(event_id))
 
-    rows = tuple((a.what, session(a.session_id), action_cells(view, a, t, language)[1],
+    rows = tuple((a.what, session(a.session_id), _by_stakeholder(a.roles, t) or "–",
                   a.due or "–", t(ACTION_STATUS_LABELS[a.status]),
                   action_progress(view.action_steps.get(a.id, ()), session, t))
                  for a in view.earlier_actions.values())
