@@ -14,7 +14,15 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.api import board, control, create_event, facilitator, join, post_card
+from tests.fixtures.api import (
+    board,
+    control,
+    create_event,
+    facilitator,
+    join,
+    make_groups,
+    post_card,
+)
 from tests.fixtures.browser import WAIT_MS, screenshot
 from tests.fixtures.timing import seconds
 
@@ -194,6 +202,9 @@ def test_the_grouping_keys_are_explained_in_a_help_that_opens_and_closes(
     help_.locator("summary").click()
     expect(explanation).to_be_visible()
     expect(explanation).to_contain_text("番号キー")
+    make_groups(api, event, ["見守り"])  # a push redraws the rail the help sits in
+    expect(console.locator("#board .rail__name", has_text="見守り")).to_be_visible(timeout=WAIT_MS)
+    expect(explanation).to_be_visible()  # the push kept it open
     help_.scroll_into_view_if_needed()
     screenshot(console, "words-shortcuts-help", full_page=False)
     help_.get_by_role("button", name=re.compile("キー一覧")).click()

@@ -49,6 +49,9 @@
      Shown (with the matching, already translated text) while the socket is down, after an
      `offline` event until the link proves alive, and for good once the link was denied.
 
+   <details data-keep-open="KEY">: open when a push redraws the piece it is in, if the one it
+     replaces (same KEY) was open.
+
    <button id="enable-sound"> (optional): unlocks audio and is hidden once audio runs. Any
      pointer/key gesture anywhere unlocks audio too (browsers block audio until a gesture).
 
@@ -364,6 +367,22 @@
     lastResyncAt = now;
     debug("a pushed piece had no place on this page; asking for a snapshot");
     sendJson({ type: "resync" });
+  });
+
+  /* A push redraws a piece whole; a <details data-keep-open="KEY"> the person had open stays
+     open in the new piece (a help, a card's menu), so a push never shuts what was just opened. */
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    var fragment = event.detail && event.detail.fragment;
+    if (!target || !fragment || !fragment.querySelectorAll) return;
+    var open = {};
+    var before = [target].concat(Array.prototype.slice.call(target.querySelectorAll("details[data-keep-open]")));
+    before.forEach(function (element) {
+      if (element.matches && element.matches("details[data-keep-open][open]")) open[element.getAttribute("data-keep-open")] = true;
+    });
+    Array.prototype.forEach.call(fragment.querySelectorAll("details[data-keep-open]"), function (element) {
+      if (open[element.getAttribute("data-keep-open")]) element.setAttribute("open", "");
+    });
   });
 
   /* Tablets wake up with a socket that was dropped silently: check it at once. */
