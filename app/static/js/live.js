@@ -370,7 +370,8 @@
   });
 
   /* A push redraws a piece whole; a <details data-keep-open="KEY"> the person had open stays
-     open in the new piece (a help, a card's menu), so a push never shuts what was just opened. */
+     open in the new piece, so a push never shuts a help or a list just opened. (Menus that act,
+     such as a card's, have no key: the push that answers them closes them.) */
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail && event.detail.target;
     var fragment = event.detail && event.detail.fragment;
