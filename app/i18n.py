@@ -8,10 +8,12 @@ strings with `N_` and translates them where the reader's language is known.
 from __future__ import annotations
 
 import gettext
+from datetime import date
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -78,3 +80,20 @@ def from_accept_language(header: str | None) -> str | None:
         if code in LANGUAGES:
             return code
     return None
+
+
+REIWA_FIRST_YEAR = 2019
+DAY_PATTERNS = {"ja": "y年M月d日（E）", "en": "EEEE d MMMM y"}
+"""How each language writes a day in full: 2026年12月7日（月）, Monday 7 December 2026."""
+
+
+def day_text(day: date | str, language: str, era: str | None = None) -> str:
+    """A day as people write it (Babel's calendar data); with `era="reiwa"` a Japanese text
+    counts the year by the era, as many offices date their papers (令和8年12月7日（月）)."""
+    day = date.fromisoformat(day) if isinstance(day, str) else day
+    language = normalize(language)
+    text = format_date(day, DAY_PATTERNS[language], locale=language)
+    if language == "ja" and era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
+        era_year = day.year - REIWA_FIRST_YEAR + 1
+        text = text.replace(f"{day.year}年", f"令和{'元' if era_year == 1 else era_year}年", 1)
+    return text

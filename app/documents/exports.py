@@ -25,13 +25,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from app import rounds, stakeholders
-from app.i18n import N_, NN_, normalize, translate, translations
+from app.i18n import N_, NN_, day_text, normalize, translate, translations
 from app.schemas import ACTION_STATUS_LABELS
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 
@@ -172,26 +172,9 @@ def event_day(view: EventView) -> str:
     return view.event.date or local_iso(view, view.event.created_at_ms)[:10]
 
 
-JAPANESE_WEEKDAYS = "月火水木金土日"
-ENGLISH_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
-                    "Sunday")
-ENGLISH_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-                  "September", "October", "November", "December")
-REIWA_FIRST_YEAR = 2019
-
-
 def date_text(view: EventView, language: str) -> str:
-    """The event's day as a document writes it: 2026年12月7日（月）, or 令和8年12月7日（月）
-    when the office dates by the era (`date_era`); in English, Monday 7 December 2026."""
-    day = date.fromisoformat(event_day(view))
-    if language != "ja":
-        return (f"{ENGLISH_WEEKDAYS[day.weekday()]} {day.day} "
-                f"{ENGLISH_MONTHS[day.month - 1]} {day.year}")
-    year = f"{day.year}年"
-    if view.event.date_era == "reiwa" and day.year >= REIWA_FIRST_YEAR:
-        era_year = day.year - REIWA_FIRST_YEAR + 1
-        year = f"令和{'元' if era_year == 1 else era_year}年"
-    return f"{year}{day.month}月{day.day}日（{JAPANESE_WEEKDAYS[day.weekday()]}）"
+    """The event's day as a document writes it (i18n.day_text, by the event's era choice)."""
+    return day_text(event_day(view), language, view.event.date_era)
 
 
 AUTHOR_LABELS = {**AFFILIATION_LABELS, "host": HOST_LABEL, "facilitator": FACILITATOR_LABEL}

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from app import rounds, stakeholders
 from app.documents import exports
-from app.i18n import N_, translate
+from app.i18n import N_, day_text, translate
 from app.schemas import ACTION_STATUS_LABELS
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import table_label
@@ -366,9 +366,14 @@ def action_cells(view: EventView, action, t, language: str) -> tuple:
     source = view.action_source(action)
     what = (translate(language, N_("%(what)s (from %(source)s)"), what=action.what,
                       source=source) if source else action.what)
-    return (what, _by_stakeholder(action.roles, t) or "–", action.due or "–",
+    return (what, _by_stakeholder(action.roles, t) or "–", _due(action, language),
             t(ACTION_STATUS_LABELS[action.status]),
             _by_stakeholder(stakeholders.volunteers(view, action.id), t) or "0")
+
+
+def _due(action, language: str) -> str:
+    """By when, as the language writes a day; a dash when no day was set."""
+    return day_text(action.due, language) if action.due else "–"
 
 
 def _by_stakeholder(pairs, t) -> tuple[str, ...]:
@@ -391,7 +396,7 @@ def _action_review(view: EventView, t, language: str) -> Section:
                          number=view.session_number(event_id))
 
     rows = tuple((a.what, session(a.session_id), _by_stakeholder(a.roles, t) or "–",
-                  a.due or "–", t(ACTION_STATUS_LABELS[a.status]),
+                  _due(a, language), t(ACTION_STATUS_LABELS[a.status]),
                   action_progress(view.action_steps.get(a.id, ()), session, t))
                  for a in view.earlier_actions.values())
     return Section(t(REVIEW), (Table(

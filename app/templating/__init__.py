@@ -12,7 +12,7 @@ import segno
 from markupsafe import Markup
 
 from app import cards, keywords, rounds, schemas, screens, stakeholders
-from app.i18n import LANGUAGE_NAMES, LANGUAGES, translations
+from app.i18n import LANGUAGE_NAMES, LANGUAGES, day_text, translations
 from app.stakeholders import AFFILIATION_LABELS, AFFILIATIONS
 from app.templating import links
 from app.templating.phrases import phrases, print_phrases
@@ -53,6 +53,7 @@ def environment(language: str) -> jinja2.Environment:
     env.filters["phrases"] = phrases
     env.filters["print_phrases"] = print_phrases
     env.filters["table_label"] = table_label
+    env.filters["day"] = lambda value: day_text(value, language)
     env.filters["number"] = lambda value: f"{value:g}" if isinstance(value, float) else value
     env.globals.update(
         language=language,

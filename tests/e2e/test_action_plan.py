@@ -46,6 +46,7 @@ def test_an_action_is_drafted_on_a_tablet_raised_on_a_phone_and_shown_by_theme(
     ours = host.locator("#table-actions [data-action-id]")
     expect(ours).to_have_count(1, timeout=WAIT_MS)
     expect(ours).to_contain_text("公民館の会場と広報")
+    expect(ours).to_contain_text("期限 2027年3月31日（水）")  # the day as Japanese writes it
     expect(draft.locator("textarea[name=what]")).to_have_value("")  # ready for the next
     for table, what, roles in (
             (tables[1], "子ども食堂の担い手を募る",

@@ -12,6 +12,7 @@ import pypdfium2
 import pytest
 
 from app.documents import exports, formats, report
+from app.i18n import day_text
 from app.live.view import EventView
 from app.store.records import (
     GroupVoteRecord,
@@ -57,6 +58,17 @@ def test_the_overview_has_the_events_details_and_leaves_out_the_missing_ones():
     reiwa = build(report_view("ja", date="2026-12-07", date_era="reiwa"))
     (dated,) = blocks(reiwa, reiwa.headings[0], report.Fields)
     assert ("日付", "令和8年12月7日（月）") in dated.pairs
+
+
+@pytest.mark.parametrize(("day", "language", "era", "written"), [
+    ("2027-03-31", "ja", None, "2027年3月31日（水）"),
+    ("2027-03-31", "en", None, "Wednesday 31 March 2027"),
+    ("2027-03-31", "ja", "reiwa", "令和9年3月31日（水）"),
+    ("2019-05-01", "ja", "reiwa", "令和元年5月1日（水）"),
+    ("2027-03-31", "en", "reiwa", "Wednesday 31 March 2027"),  # the era is Japanese only
+])
+def test_a_day_is_written_as_the_language_writes_it(day, language, era, written):
+    assert day_text(day, language, era) == written
 
 
 def test_the_programme_has_the_minutes_planned_and_actually_spent():
