@@ -4,7 +4,7 @@ the table writes; a carried person's phone link of session 1 opens the follow-up
 
 from playwright.sync_api import expect
 
-from tests.fixtures.api import control
+from tests.fixtures.api import control, create_event, facilitator
 from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 
@@ -69,3 +69,38 @@ def test_the_console_makes_the_next_session_with_the_groups_ticked(server, api, 
     expect(carried).to_contain_text("見守りの担い手")
     expect(console.locator("[data-follow-up] h2")).to_have_text("次回（第3回）をつくる")
     screenshot(console, "series-console-follow-up-made", full_page=False)
+
+
+def test_a_follow_ups_console_opens_with_the_review_and_moves_an_action_on(server, api,
+                                                                           open_page):
+    """時限性 on the console of 第2回: the action agreed in session 1 is listed first with
+    its session, roles and due date; the facilitator notes what happened and moves it to
+    「実施中」, and the step lands in its history on the page and in the API."""
+    first = create_event(api)
+    made = api.post(f"/api/v1/sessions/{first['id']}/actions", headers=facilitator(first),
+                    json={"what": "見守りカフェを月1回開く", "due": "2027-03-31",
+                          "roles": {"citizen": "声かけ", "city": "公民館の会場"}}).json()
+    agreed = api.patch(f"/api/v1/sessions/{first['id']}/actions/{made['id']}",
+                       headers=facilitator(first), json={"status": "agreed",
+                                                         "note": "区長会で合意"})
+    assert agreed.status_code == 200, agreed.text
+    second = follow_up(api, first, carry={"participants": False}).json()
+    console = open_page(second["urls"]["console"], 1366, 900)
+    review = console.locator("#action-review")
+    expect(review).to_be_in_viewport(timeout=WAIT_MS)  # first on the console
+    item = review.locator(f"[data-action-id='{made['id']}']")
+    expect(item).to_have_attribute("data-status", "agreed")
+    expect(item).to_contain_text("第1回")
+    expect(item).to_contain_text("公民館の会場")
+    expect(item).to_contain_text("2027年3月31日（水）")
+    expect(item.locator("[data-history]")).to_contain_text("区長会で合意")
+    item.locator("input[name=note]").fill("会場を予約した")
+    item.locator("[data-move='in_progress']").click()
+    expect(item).to_have_attribute("data-status", "in_progress", timeout=WAIT_MS)
+    expect(item.locator("[data-history] li").last).to_contain_text("会場を予約した")
+    expect(item.locator("[data-history] li").last).to_contain_text("第2回")
+    screenshot(console, "series-console-review", full_page=False)
+    history = api.get(f"/api/v1/series/{first['id']}/actions",
+                      headers=facilitator(second)).json()["actions"][0]["history"]
+    assert (history[-1]["status"], history[-1]["note"], history[-1]["session_id"]) == (
+        "in_progress", "会場を予約した", second["id"])

@@ -125,7 +125,7 @@ def test_the_report_and_its_docx_have_the_action_plan_by_theme_with_roles_and_ha
              docx.Document(io.BytesIO(report.to_docx(built))).tables for row in table.rows]
     row = next(r for r in cells if r[0].startswith(ACTION.what))
     assert row[0] == f"{ACTION.what}（Table 2）" and "行政: 公民館の会場" in row[1]
-    assert row[2:4] == ["2027-03-31", "提案"]
+    assert row[2:4] == ["2027年3月31日（水）", "提案"]
     assert sum(int(part.rsplit(" ", 1)[1]) for part in row[4].split(" · ")) == 2
     assert not any(name in cell for name in NAMES for r in cells for cell in r)
 
