@@ -96,9 +96,10 @@ class Refusal(ValueError):
         self.message, self.params, self.headers = message, params, headers
 
     @classmethod
-    def retry_after(cls, code: Code | str, message: tuple[str, str], seconds: int) -> Refusal:
-        """A limit that lifts in `seconds`: the Retry-After header, and the count for the
-        message's plural (NN_, `%(num)s`)."""
+    def retry_after(cls, code: Code | str, message: tuple[str, str], wait_ms: int) -> Refusal:
+        """A limit that lifts in `wait_ms`: the Retry-After header in whole seconds (rounded
+        up, at least one), and that count for the message's plural (NN_, `%(num)s`)."""
+        seconds = max(1, -(-wait_ms // 1000))
         return cls(code, message, headers={"Retry-After": str(seconds)}, num=seconds)
 
     @property

@@ -130,12 +130,11 @@ def forget_join_turns(services: Services, event_id: str) -> None:
 
 
 def too_many_joins(flooded: Flooded) -> Refusal:
-    seconds = flooded.wait_ms // 1000 + 1
     return Refusal.retry_after(
         "too_many_joins",
         NN_("Too many joins from this network at once. Try again in %(num)s second.",
             "Too many joins from this network at once. Try again in %(num)s seconds."),
-        seconds)
+        flooded.wait_ms)
 
 
 def check_join_code(services: Services, event_id: str, join_code: str,
@@ -155,13 +154,11 @@ def check_join_code(services: Services, event_id: str, join_code: str,
 
 def guard_join_attempts(services: Services, address: str) -> None:
     """429 while this address has guessed too many wrong join codes."""
-    wait_ms = services.join_limiter.blocked(address, services.now())
-    if wait_ms:
-        seconds = wait_ms // 1000 + 1
+    if wait_ms := services.join_limiter.blocked(address, services.now()):
         raise Refusal.retry_after(
             "too_many_attempts",
             NN_("Too many wrong join codes. Try again in %(num)s second.",
-                "Too many wrong join codes. Try again in %(num)s seconds."), seconds)
+                "Too many wrong join codes. Try again in %(num)s seconds."), wait_ms)
 
 
 def record_wrong_join_code(services: Services, address: str) -> None:

@@ -168,12 +168,10 @@ def check_organiser(services: Services, passcode: str | None, address: str) -> N
                       N_("Creating an event needs the organiser passcode."))
     if hmac.compare_digest(passcode.encode(), expected.encode()):
         return
-    wait_ms = services.passcode_limiter.blocked(address, services.now())
-    if wait_ms:
-        seconds = wait_ms // 1000 + 1
+    if wait_ms := services.passcode_limiter.blocked(address, services.now()):
         raise Refusal.retry_after(
             "too_many_attempts",
             NN_("Too many wrong passcodes. Try again in %(num)s second.",
-                "Too many wrong passcodes. Try again in %(num)s seconds."), seconds)
+                "Too many wrong passcodes. Try again in %(num)s seconds."), wait_ms)
     services.passcode_limiter.record_failure(address, services.now())
     raise Refusal("wrong_passcode", N_("This is not the organiser passcode."))

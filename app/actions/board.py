@@ -39,7 +39,7 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
         raise Refusal.retry_after(
             "too_many_cards",
             NN_("Too many cards at once. Try again in %(num)s second.",
-                "Too many cards at once. Try again in %(num)s seconds."), -(-wait_ms // 1000))
+                "Too many cards at once. Try again in %(num)s seconds."), wait_ms)
     budget_key = f"{identity.event_id} {address}"
     if wait_ms := services.card_budget.wait(budget_key, token, now):
         admission.note_card_flood(services, identity.event_id,
@@ -48,7 +48,7 @@ def add_card(services: Services, identity: auth.Identity, token: str, spec: Card
             "too_many_cards_from_network",
             NN_("Too many cards from this network at once. Try again in %(num)s second.",
                 "Too many cards from this network at once. Try again in %(num)s seconds."),
-            -(-wait_ms // 1000))
+            wait_ms)
     services.card_limiter.record(token, now)
     services.card_budget.record(budget_key, token, now)
     new = store.NewCard(identity, cards.clean_id(spec.id), spec.text, spec.table_id, now)

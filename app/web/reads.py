@@ -36,7 +36,7 @@ BUILDS_AT_ONCE = 2
 """Big answers built at the same time: one per core of a venue's laptop; more only share
 the same cores and Python's lock with the event loop."""
 CHUNK_BYTES = 64 * 1024
-RETRY_AFTER_SECONDS = 5
+RETRY_AFTER_MS = 5000
 
 
 class BigReads:
@@ -56,7 +56,7 @@ class BigReads:
                 NN_("Too many unfinished downloads from this network. "
                     "Try again in %(num)s second.",
                     "Too many unfinished downloads from this network. "
-                    "Try again in %(num)s seconds."), RETRY_AFTER_SECONDS)
+                    "Try again in %(num)s seconds."), RETRY_AFTER_MS)
         self.under_way[address] += 1
 
     def _give_back(self, address: str) -> None:
