@@ -3,9 +3,9 @@
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
-from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, wait_ms
 from tests.fixtures.servers import SHARED_SERVER_ENV, Server, database_url
 
 
@@ -54,6 +54,9 @@ def open_page(browser):
     contexts, problems = [], []
 
     def open_(url: str, width: int = 1280, height: int = 800, locale: str = "ja-JP"):
+        # an expect without its own time-out waits Playwright's 5 s, stretched as wait_ms
+        # is by the load now (the browser tiers run last, when it is highest)
+        expect.set_options(timeout=max(5000, wait_ms() * 5 / 8))
         context = browser.new_context(viewport={"width": width, "height": height},
                                       locale=locale)
         contexts.append(context)

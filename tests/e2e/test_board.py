@@ -6,10 +6,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.fixtures.api import api_url, bearer, create_event, join, post_card
-from tests.fixtures.browser import screenshot
-from tests.fixtures.timing import seconds
-
-WAIT_MS = seconds(8) * 1000
+from tests.fixtures.browser import screenshot, wait_ms
 
 
 def touch_drag(page, source: dict, target: dict) -> None:
@@ -35,15 +32,15 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
              for text in ("見守りの担い手が足りない", "子どもの居場所がほしい", "空き家を活かす")]
     console = open_page(event["urls"]["console"], 1366, 1000)
     projector = open_page(event["urls"]["projector"], 1920, 1080)
-    expect(projector.locator("#board .card")).to_have_count(3, timeout=WAIT_MS)
+    expect(projector.locator("#board .card")).to_have_count(3, timeout=wait_ms())
     console.locator("#board select[name=view]").select_option("group")
-    expect(console.locator("#board")).to_have_attribute("data-layout", "group", timeout=WAIT_MS)
+    expect(console.locator("#board")).to_have_attribute("data-layout", "group", timeout=wait_ms())
     expect(projector.locator("#board")).to_have_attribute("data-layout", "group",
-                                                          timeout=WAIT_MS)
+                                                          timeout=wait_ms())
     console.locator("#board input[name=name]").first.fill("地域の見守り")
     console.get_by_role("button", name="グループを追加").click()
     group = console.locator("[data-drop-group]:not([data-drop-group=''])")
-    expect(group).to_have_count(1, timeout=WAIT_MS)
+    expect(group).to_have_count(1, timeout=wait_ms())
     expect(group.locator(".rail__name")).to_contain_text("地域の見守り")
     group_id = group.get_attribute("data-drop-group")
 
@@ -56,9 +53,9 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     console.mouse.up()
 
     in_group = projector.locator(f"#board-group-{group_id} .card__text")
-    expect(in_group).to_have_text(["見守りの担い手が足りない"], timeout=WAIT_MS)
+    expect(in_group).to_have_text(["見守りの担い手が足りない"], timeout=wait_ms())
     expect(projector.locator("#board-group-none .card")).to_have_count(2)
-    expect(console.locator(f"#board-group-{group_id} .card")).to_have_count(1, timeout=WAIT_MS)
+    expect(console.locator(f"#board-group-{group_id} .card")).to_have_count(1, timeout=wait_ms())
     stored = httpx.get(api_url(server, event, "/cards"),
                        headers=bearer(event["facilitator_token"])).json()["cards"]
     assert {c["id"]: c["group_id"] for c in stored}[cards[0]["id"]] == int(group_id)
@@ -66,7 +63,7 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     # a finger drags the same way (touch Pointer Events through Chromium's touch input)
     grip = console.locator(f"[data-card='{cards[1]['id']}'] [data-drag-card]")
     touch_drag(console, grip.bounding_box(), group.bounding_box())
-    expect(in_group).to_have_count(2, timeout=WAIT_MS)
+    expect(in_group).to_have_count(2, timeout=wait_ms())
     expect(projector.locator(f"#board-group-{group_id}")).to_contain_text("子どもの居場所がほしい")
     # the ghost of a dragged card is under the pointer, above every column
     grip = console.locator(f"[data-card='{cards[2]['id']}'] [data-drag-card]")
@@ -88,15 +85,15 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     card = console.locator(f"[data-card='{cards[0]['id']}']")
     card.locator(".card__menu-button").click()
     card.locator("select[data-group-menu]").select_option("")
-    expect(in_group).to_have_text(["子どもの居場所がほしい"], timeout=WAIT_MS)
+    expect(in_group).to_have_text(["子どもの居場所がほしい"], timeout=wait_ms())
     expect(projector.locator("#board-group-none .card")).to_have_count(2)
     # hidden on the console, gone from the projector; the author is nowhere on the board
     hidden = console.locator(f"[data-card='{cards[2]['id']}']")
     hidden.locator(".card__menu-button").click()
     hidden.get_by_role("button", name="隠す").click()
-    expect(projector.locator("#board .card")).to_have_count(2, timeout=WAIT_MS)
+    expect(projector.locator("#board .card")).to_have_count(2, timeout=wait_ms())
     expect(console.locator(f"[data-card='{cards[2]['id']}']")).to_have_class(
-        "card card--yellow card--hidden", timeout=WAIT_MS)
+        "card card--yellow card--hidden", timeout=wait_ms())
     screenshot(console, "board-console-groups")
     screenshot(projector, "board-projector-groups")
 
@@ -115,11 +112,11 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
                          headers=bearer(event["facilitator_token"]))
     assert opened.status_code == 200, opened.text
     first = phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .vote-button")
-    expect(first).to_be_visible(timeout=WAIT_MS)
+    expect(first).to_be_visible(timeout=wait_ms())
     first.click()
-    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=wait_ms())
     first.click()
-    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "1", timeout=WAIT_MS)
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "1", timeout=wait_ms())
     expect(phone.locator(f"#my-votes [data-card='{cards[0]['id']}']")).to_have_attribute(
         "data-my-dots", "2")
     # before the reveal nobody sees counts: not the phone's list, not the projector
@@ -131,22 +128,22 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
                            headers=bearer(event["facilitator_token"]))
     assert revealed.status_code == 200
     count = projector.locator(f"#board [data-card='{cards[0]['id']}'] .dots")
-    expect(count).to_have_attribute("data-dots", "2", timeout=WAIT_MS)
+    expect(count).to_have_attribute("data-dots", "2", timeout=wait_ms())
     expect(projector.locator(".board__ranking .ranking__item").first).to_contain_text(
         "見守りの担い手が足りない")
     expect(phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .dots")).to_have_attribute(
-        "data-dots", "2", timeout=WAIT_MS)
+        "data-dots", "2", timeout=wait_ms())
     # the last dot: every "+ dot" is disabled; one too many anyway (a second tab of the
     # same phone, a race) gets its refusal right under the tapped button, nothing changes
     second = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] .vote-button")
     second.click()
-    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0", timeout=WAIT_MS)
-    expect(second).to_be_disabled(timeout=WAIT_MS)
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0", timeout=wait_ms())
+    expect(second).to_be_disabled(timeout=wait_ms())
     expect(phone.locator("#vote-cards .vote-button:enabled")).to_have_count(0)
     second.evaluate("button => { button.disabled = false; }")
     second.click()
     message = phone.locator(f"#vote-cards [data-card='{cards[1]['id']}'] [data-vote-message]")
-    expect(message).to_contain_text("3", timeout=WAIT_MS)
+    expect(message).to_contain_text("3", timeout=wait_ms())
     expect(message).to_be_in_viewport()
     expect(phone.locator("#my-votes")).to_have_attribute("data-left", "0")
     expect(count).to_have_attribute("data-dots", "2")

@@ -5,10 +5,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.fixtures.api import bearer, create_event, join
-from tests.fixtures.browser import screenshot
-from tests.fixtures.timing import seconds
-
-WAIT_MS = seconds(8) * 1000
+from tests.fixtures.browser import screenshot, wait_ms
 
 
 def stored_texts(server, event) -> list[str]:
@@ -33,13 +30,13 @@ def test_a_host_card_in_japanese_appears_on_the_projector(server, api, open_page
         entry.press("Enter")
         expect(entry).to_have_value("")
     column = projector.locator(f"#board-table-{table['id']} .card__text")
-    expect(column.first).to_have_text("町内会と学校をつなぐ場がほしい", timeout=WAIT_MS)
+    expect(column.first).to_have_text("町内会と学校をつなぐ場がほしい", timeout=wait_ms())
     expect(column).to_have_count(3)
     expect(projector.locator(f"#board-table-{table['id']}")).to_contain_text(
         "<b>太字</b>にならないこと")  # shown as typed, not as markup
     assert projector.locator(f"#board-table-{table['id']} b").count() == 0
     expect(console.locator(f"#board-table-{table['id']} .card")).to_have_count(3)
-    expect(host.locator("#table-cards .card")).to_have_count(3, timeout=WAIT_MS)
+    expect(host.locator("#table-cards .card")).to_have_count(3, timeout=wait_ms())
     expect(host.locator("#unsent-badge")).to_be_hidden()
     assert sorted(stored_texts(server, event)) == sorted(
         ["見守りボランティアが足りない", "<b>太字</b>にならないこと",
@@ -69,8 +66,8 @@ def test_a_phone_offline_keeps_its_cards_and_sends_each_once(server, api, open_p
     screenshot(phone, "participant-offline-cards")
     assert stored_texts(server, event) == []
     phone.context.set_offline(False)
-    expect(badge).to_be_hidden(timeout=WAIT_MS)
-    expect(phone.locator("#my-cards .card")).to_have_count(2, timeout=WAIT_MS)
+    expect(badge).to_be_hidden(timeout=wait_ms())
+    expect(phone.locator("#my-cards .card")).to_have_count(2, timeout=wait_ms())
     assert sorted(stored_texts(server, event)) == sorted(
         ["子どもの居場所を増やしたい", "空き家を使えないか"])
     phone.reload()
@@ -101,7 +98,7 @@ def test_the_queue_survives_a_reload_and_a_refused_card_is_explained(server, api
     phone.unroute("**/cards")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     error = phone.locator("[data-card-error]")
-    expect(error).to_be_visible(timeout=WAIT_MS)
+    expect(error).to_be_visible(timeout=wait_ms())
     expect(error).to_contain_text("リロードしても消えない")
     expect(phone.locator("#unsent-badge")).to_be_hidden()
     assert stored_texts(server, event) == []

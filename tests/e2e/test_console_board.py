@@ -15,10 +15,8 @@ from tests.fixtures.api import (
     make_groups,
     post_until_accepted,
 )
-from tests.fixtures.browser import screenshot
+from tests.fixtures.browser import screenshot, wait_ms
 from tests.fixtures.timing import eventually, seconds
-
-WAIT_MS = seconds(8) * 1000
 
 
 def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(server, api,
@@ -34,7 +32,7 @@ def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(ser
         ids.append(card_id)
     groups = make_groups(api, event, ["見守り", "子育て", "まちの魅力"])
     console = open_page(event["urls"]["console"], 1366, 768)
-    expect(console.locator("#board .card")).to_have_count(150, timeout=WAIT_MS)
+    expect(console.locator("#board .card")).to_have_count(150, timeout=wait_ms())
     heights = console.evaluate("""() => [...document.querySelectorAll('#board .card')]
         .map((card) => card.getBoundingClientRect().height)""")
     assert max(heights) < 80  # text and a ⋯ menu, not a form per card
@@ -48,7 +46,7 @@ def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(ser
     card.focus()
     console.keyboard.press("2")  # the second group
     eventually(lambda: grouped(server, event)[ids[0]] == groups[1]["id"])
-    expect(console.locator(f"#board [data-card='{ids[0]}']")).to_be_focused(timeout=WAIT_MS)
+    expect(console.locator(f"#board [data-card='{ids[0]}']")).to_be_focused(timeout=wait_ms())
     console.keyboard.press("ArrowLeft")  # the first group
     eventually(lambda: grouped(server, event)[ids[0]] == groups[0]["id"])
     console.keyboard.press("0")
@@ -62,7 +60,7 @@ def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(ser
     eventually(lambda: all(grouped(server, event)[c] == groups[2]["id"] for c in ids[1:6]))
     console.locator("#board select[name=view]").select_option("group")
     expect(console.locator(f"#board-group-{groups[2]['id']} .card")).to_have_count(
-        5, timeout=WAIT_MS)
+        5, timeout=wait_ms())
     screenshot(console, "console-board-grouped")
 
 
@@ -74,14 +72,14 @@ def test_clicks_while_the_server_is_away_are_refused_visibly(make_server, open_p
     console = open_page(event["urls"]["console"], 1366, 900)
     expect(console.locator("#controls")).to_be_visible()
     server.stop()
-    expect(console.locator("#connection-banner")).to_be_visible(timeout=WAIT_MS)
+    expect(console.locator("#connection-banner")).to_be_visible(timeout=wait_ms())
     console.get_by_role("button", name="+1分").click()
     expect(console.locator("#controls [data-flash-beside]")).to_contain_text(
-        "送信していません", timeout=WAIT_MS)  # beside the buttons, not in the run bar
+        "送信していません", timeout=wait_ms())  # beside the buttons, not in the run bar
     server.start()
     expect(console.locator("#connection-banner")).to_be_hidden(timeout=seconds(20) * 1000)
     console.get_by_role("button", name="+1分").click()
-    expect(console.locator("#phase [data-countdown]")).to_have_text("11:00", timeout=WAIT_MS)
+    expect(console.locator("#phase [data-countdown]")).to_have_text("11:00", timeout=wait_ms())
 
 
 def test_finishing_the_event_asks_first(server, api, open_page):
@@ -91,7 +89,7 @@ def test_finishing_the_event_asks_first(server, api, open_page):
         api.post(f"/api/v1/sessions/{event['id']}/control", json={"action": "next",
                  "from_phase": phase}, headers=bearer(event["facilitator_token"]))
     finish = console.locator("[data-finish]")
-    expect(finish).to_be_visible(timeout=WAIT_MS)
+    expect(finish).to_be_visible(timeout=wait_ms())
     asked = []
     console.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
     finish.click()
@@ -99,7 +97,7 @@ def test_finishing_the_event_asks_first(server, api, open_page):
     assert asked and "終了" in asked[0]
     console.once("dialog", lambda dialog: dialog.accept())
     finish.click()
-    expect(console.locator("#phase")).to_contain_text("終了", timeout=WAIT_MS)
+    expect(console.locator("#phase")).to_contain_text("終了", timeout=wait_ms())
     state = api.get(f"/api/v1/sessions/{event['id']}/state",
                     headers=bearer(event["facilitator_token"])).json()
     assert state["status"] == "finished"

@@ -20,10 +20,8 @@ from tests.fixtures.api import (
     make_groups,
     write_texts,
 )
-from tests.fixtures.browser import ARTIFACTS, POOL, screenshot
-from tests.fixtures.timing import seconds
+from tests.fixtures.browser import ARTIFACTS, POOL, screenshot, wait_ms
 
-WAIT_MS = seconds(8) * 1000
 WIDTH, HEIGHT = 1366, 768
 TOPICS = ("見守り", "子育て", "防災", "交通", "公園", "商店街", "環境", "観光")
 IN_WINDOW = """(selector) => [...document.querySelectorAll(selector)].map((element) => {
@@ -91,7 +89,7 @@ def test_250_cards_go_into_8_groups_by_drag_and_keyboard_without_scrolling(serve
     board(api, event, view="group")
     console = open_page(event["urls"]["console"], WIDTH, HEIGHT)
     pool = console.locator(POOL)
-    expect(pool).to_have_count(250, timeout=WAIT_MS)
+    expect(pool).to_have_count(250, timeout=wait_ms())
     rail = console.locator("[data-drop-group]")
     expect(rail).to_have_count(9)  # 8 groups and "not grouped yet"
 
@@ -155,14 +153,14 @@ def test_250_cards_go_into_8_groups_by_drag_and_keyboard_without_scrolling(serve
     drag(console, last.locator("[data-drag-card]"), console.locator(
         f"[data-drop-group='{groups[7]['id']}']"))
     expect(console.locator(f"#board-group-{groups[7]['id']}-cards [data-card='{last_id}']")
-           ).to_have_count(1, timeout=WAIT_MS)
+           ).to_have_count(1, timeout=wait_ms())
     assert console.evaluate("window.scrollY") == scrolled  # no scrolling during the drag
     run = console.locator("[data-run-controls]")
     run.locator("button[value=start]").click()
-    expect(run.locator("button[value=pause]")).to_be_visible(timeout=WAIT_MS)
+    expect(run.locator("button[value=pause]")).to_be_visible(timeout=wait_ms())
     assert state(api, event)["status"] == "running"
     run.locator("button[value=next]").click()
-    expect(run.locator("button[value=start]")).to_be_visible(timeout=WAIT_MS)
+    expect(run.locator("button[value=start]")).to_be_visible(timeout=wait_ms())
     assert state(api, event)["phase_index"] == 2
 
     # from the top of the cards in no group: a sample of drags onto the rail, then the
@@ -176,7 +174,7 @@ def test_250_cards_go_into_8_groups_by_drag_and_keyboard_without_scrolling(serve
         drag(console, card.locator("[data-drag-card]"),
              console.locator(f"[data-drop-group='{groups[n % 8]['id']}']"))
         expect(console.locator(f"{POOL}[data-card='{card_id}']")).to_have_count(
-            0, timeout=WAIT_MS)
+            0, timeout=wait_ms())
         dragged += 1
     assert console.evaluate("window.scrollY") == top
     window_shot(console, "workspace-after-drags")
@@ -209,11 +207,11 @@ def test_250_cards_go_into_8_groups_by_drag_and_keyboard_without_scrolling(serve
                  console.locator(f"[data-drop-group='{group['id']}']"))
         else:
             console.keyboard.press(str(turn % 8 + 1))
-        expect(pool).to_have_count(before - len(expected), timeout=WAIT_MS)
+        expect(pool).to_have_count(before - len(expected), timeout=wait_ms())
         now = grouped(server, event)
         assert all(now[card_id] == group["id"] for card_id in expected)
         if turn not in (2, 3) and pool.count():  # the focus goes on to the next card, in view
-            expect(console.locator(f"{POOL}:focus")).to_be_in_viewport(timeout=WAIT_MS)
+            expect(console.locator(f"{POOL}:focus")).to_be_in_viewport(timeout=wait_ms())
         keyed += len(expected)
         turn += 1
     assert turn >= 4 and keyed + dragged == 250
@@ -234,7 +232,7 @@ def test_the_filter_narrows_the_cards_pushed_after_it_was_set(server, api, open_
     board(api, event, view="group")
     console = open_page(event["urls"]["console"], WIDTH, HEIGHT)
     shown = console.locator(f"{POOL}:not([hidden])")
-    expect(console.locator(POOL)).to_have_count(20, timeout=WAIT_MS)
+    expect(console.locator(POOL)).to_have_count(20, timeout=wait_ms())
     console.locator("[data-card-filter] input[name=text]").fill("防災")
     expect(shown).to_have_count(sum("防災" in c["text"] for c in cards))
     host = event["tables"][0]["host_token"]
@@ -243,8 +241,8 @@ def test_the_filter_narrows_the_cards_pushed_after_it_was_set(server, api, open_
         response = api.post(f"/api/v1/sessions/{event['id']}/cards",
                             json={"id": card_id, "text": text}, headers=bearer(host))
         assert response.status_code == 201, response.text
-    expect(console.locator(f"{POOL}[data-card='{fits}']")).to_be_visible(timeout=WAIT_MS)
-    expect(console.locator(f"{POOL}[data-card='{misses}']")).to_be_hidden(timeout=WAIT_MS)
+    expect(console.locator(f"{POOL}[data-card='{fits}']")).to_be_visible(timeout=wait_ms())
+    expect(console.locator(f"{POOL}[data-card='{misses}']")).to_be_hidden(timeout=wait_ms())
     expect(console.locator(POOL)).to_have_count(22)
     expect(shown).to_have_count(sum("防災" in c["text"] for c in cards) + 1)
     # a selection: a box, a Shift-click on another card; Esc unselects them
@@ -259,6 +257,6 @@ def test_the_filter_narrows_the_cards_pushed_after_it_was_set(server, api, open_
     response = api.post(api_url(server, event, "/groups"), json={"name": "図書館"},
                         headers=bearer(event["facilitator_token"]))
     assert response.status_code == 201
-    expect(console.locator("[data-drop-group]")).to_have_count(4, timeout=WAIT_MS)
+    expect(console.locator("[data-drop-group]")).to_have_count(4, timeout=wait_ms())
     expect(console.locator("[data-card-filter] input[name=text]")).to_have_value("防災")
     expect(shown).to_have_count(sum("防災" in c["text"] for c in cards) + 1)

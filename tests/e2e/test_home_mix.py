@@ -8,7 +8,7 @@ from collections import Counter
 from playwright.sync_api import expect
 
 from tests.fixtures.api import assert_refused, bearer, control, create_event
-from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
+from tests.fixtures.browser import ARTIFACTS, screenshot, wait_ms
 
 THEMES = ("高齢者を地域で支え合う", "子どもの成長を地域で支える", "市民参画による魅力発信")
 SIX_TABLES = [{"name": f"テーブル{n + 1}", "theme": THEMES[n // 2]} for n in range(6)]
@@ -36,7 +36,7 @@ def wait_until_seated(console, people: int) -> None:
     console.wait_for_function(
         """people => [...document.querySelectorAll('#plan tr[data-table-id]')]
              .reduce((sum, row) => sum + Number(row.dataset.seated), 0) === people""",
-        arg=people, timeout=WAIT_MS)
+        arg=people, timeout=wait_ms())
 
 
 def shot(locator, name: str) -> None:
@@ -75,9 +75,9 @@ def test_48_shuffled_joins_get_mixed_home_tables_on_the_console(server, api, ope
     console.locator("[data-rebalance]").click()
     # the answer beside what was clicked (the plan, which the change redraws), not at the top
     answer = console.locator("[data-flash-beside]").filter(has_text="人のホームテーブルを変え")
-    expect(answer).to_be_visible(timeout=WAIT_MS)
+    expect(answer).to_be_visible(timeout=wait_ms())
     expect(console.locator("#flash")).to_have_text("")
-    expect(console.locator("#plan tr.plan__unmixed")).to_have_count(0, timeout=WAIT_MS)
+    expect(console.locator("#plan tr.plan__unmixed")).to_have_count(0, timeout=wait_ms())
     after = seating_of(api, event)["home_mix"]
     for entry in after:
         assert mixed(entry["mix"]), after
@@ -96,6 +96,6 @@ def test_48_shuffled_joins_get_mixed_home_tables_on_the_console(server, api, ope
 
     control(api, event, "next", from_phase=0)
     control(api, event, "start", from_phase=1)  # the first round has started
-    expect(console.locator("[data-rebalance]")).to_have_count(0, timeout=WAIT_MS)
+    expect(console.locator("[data-rebalance]")).to_have_count(0, timeout=wait_ms())
     assert_refused(api.post(f"/api/v1/sessions/{event['id']}/seating/rebalance",
                             headers=bearer(event["facilitator_token"])), 409, "rounds_started")

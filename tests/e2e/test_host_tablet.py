@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.fixtures.api import THEMES, board, control, create_event, join, post_until_accepted
-from tests.fixtures.browser import WAIT_MS, screenshot
+from tests.fixtures.browser import screenshot, wait_ms
 
 TABLET = (1180, 820)
 
@@ -52,23 +52,23 @@ def test_a_host_edits_and_withdraws_a_card_and_every_screen_follows(server, api,
     host.locator("#card-text").fill("見守りの担い手がたりない")
     host.locator("#card-text").press("Enter")
     item = host.locator("#table-cards .card", has_text="見守りの担い手がたりない")
-    expect(item).to_have_count(1, timeout=WAIT_MS)
+    expect(item).to_have_count(1, timeout=wait_ms())
     card_id = item.get_attribute("data-card")
     on_screens = {"console": console.locator(f"#bc-{card_id}"),
                   "projector": projector.locator(f"#bc-{card_id}"),
                   "phone": phone.locator(f"#vc-{card_id}")}
     for found in on_screens.values():
-        expect(found).to_contain_text("見守りの担い手がたりない", timeout=WAIT_MS)
+        expect(found).to_contain_text("見守りの担い手がたりない", timeout=wait_ms())
 
     item.locator("summary").click()
     item.locator("textarea[name=text]").fill("見守りの担い手が足りない（民生委員も）")
     item.locator("[data-own-card-save]").click()
     expect(host.locator("#flash")).to_contain_text("カードを直しました")
     expect(host.locator(f"#tc-{card_id} .card__text")).to_have_text(
-        "見守りの担い手が足りない（民生委員も）", timeout=WAIT_MS)
+        "見守りの担い手が足りない（民生委員も）", timeout=wait_ms())
     for found in on_screens.values():
         expect(found.locator(".card__text")).to_have_text("見守りの担い手が足りない（民生委員も）",
-                                                          timeout=WAIT_MS)
+                                                          timeout=wait_ms())
     screenshot(host, "host-own-card-edited", full_page=False)
     screenshot(phone, "phone-follows-host-edit")
 
@@ -76,10 +76,10 @@ def test_a_host_edits_and_withdraws_a_card_and_every_screen_follows(server, api,
     host.locator(f"#tc-{card_id}").locator("summary").click()
     host.locator(f"#tc-{card_id} [data-own-card-withdraw]").click()
     expect(host.locator("#flash")).to_contain_text("取り下げました")
-    expect(host.locator(f"#tc-{card_id}")).to_have_count(0, timeout=WAIT_MS)
-    expect(on_screens["projector"]).to_have_count(0, timeout=WAIT_MS)
-    expect(on_screens["phone"]).to_have_count(0, timeout=WAIT_MS)
+    expect(host.locator(f"#tc-{card_id}")).to_have_count(0, timeout=wait_ms())
+    expect(on_screens["projector"]).to_have_count(0, timeout=wait_ms())
+    expect(on_screens["phone"]).to_have_count(0, timeout=wait_ms())
     expect(on_screens["console"]).to_have_class(re.compile(r"\bcard--hidden\b"),
-                                                timeout=WAIT_MS)  # kept, marked hidden
+                                                timeout=wait_ms())  # kept, marked hidden
     screenshot(projector, "projector-after-host-withdrew", full_page=False)
     screenshot(console, "console-after-host-withdrew", full_page=False)

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.api import create_event
-from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, WAIT_MS, screenshot
+from tests.fixtures.browser import CHROMIUM, CHROMIUM_ARGS, screenshot, wait_ms
 
 VENUE = "venue.test"
 
@@ -48,7 +48,7 @@ def test_a_screen_on_plain_http_says_how_to_stay_awake_and_plays_the_fallback(
     for page in (host, projector):
         assert page.evaluate("window.isSecureContext") is False
         notice = page.locator("[data-keep-awake]")
-        expect(notice).to_be_visible(timeout=WAIT_MS)
+        expect(notice).to_be_visible(timeout=wait_ms())
         expect(notice).to_contain_text("スリープ")
         expect(notice).to_contain_text("https")
         # the fallback: the muted looping video plays (its time advances)
@@ -57,7 +57,7 @@ def test_a_screen_on_plain_http_says_how_to_stay_awake_and_plays_the_fallback(
         expect(video).to_have_js_property("loop", True)
         page.wait_for_function(
             "() => { const v = document.querySelector('[data-keep-awake-video]');"
-            " return v && !v.paused && v.currentTime > 0; }", timeout=WAIT_MS)
+            " return v && !v.paused && v.currentTime > 0; }", timeout=wait_ms())
     screenshot(host, "keep-awake-host-notice", full_page=False)
     screenshot(projector, "keep-awake-projector-notice", full_page=False)
 
@@ -67,7 +67,7 @@ def test_a_screen_on_plain_http_says_how_to_stay_awake_and_plays_the_fallback(
     expect(host.locator("#live")).to_be_visible()
     expect(host.locator("[data-keep-awake]")).to_be_hidden()
     host.wait_for_function(
-        "() => !document.querySelector('[data-keep-awake-video]').paused", timeout=WAIT_MS)
+        "() => !document.querySelector('[data-keep-awake-video]').paused", timeout=wait_ms())
 
     # on a secure context (http://127.0.0.1 counts as one) the wake lock is used: no notice
     secure = open_page(event["tables"][1]["host_url"], 1180, 820)

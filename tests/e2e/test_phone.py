@@ -6,10 +6,7 @@ KJ group with the dots left kept in view; the host is told to stay."""
 from playwright.sync_api import expect
 
 from tests.fixtures.api import bearer, control, create_event, join, write_cards
-from tests.fixtures.browser import screenshot
-from tests.fixtures.timing import seconds
-
-WAIT_MS = seconds(8) * 1000
+from tests.fixtures.browser import screenshot, wait_ms
 
 
 def test_the_destination_comes_into_view_and_the_return_says_home(server, api, open_page):
@@ -23,12 +20,12 @@ def test_the_destination_comes_into_view_and_the_return_says_home(server, api, o
     write_cards(api, event, person["token"], 12)  # a long page
     phone = open_page(person["url"], 390, 844)
     host = open_page(event["tables"][0]["host_url"], 1180, 820)
-    expect(phone.locator("#my-cards .card")).to_have_count(12, timeout=WAIT_MS)
+    expect(phone.locator("#my-cards .card")).to_have_count(12, timeout=wait_ms())
     phone.evaluate("window.scrollTo(0, document.body.scrollHeight)")
     expect(phone.locator("#seat")).not_to_be_in_viewport()
     control(api, event, "next", from_phase=1)  # round 2 is set up: people move
     seat = phone.locator("#seat[data-next-table]")
-    expect(seat).to_be_in_viewport(timeout=WAIT_MS)
+    expect(seat).to_be_in_viewport(timeout=wait_ms())
     number = seat.get_attribute("data-next-table")
     expect(seat.locator(".seat__number")).to_have_text(number)
     expect(seat).to_contain_text("次はこのテーブルへ")
@@ -40,7 +37,7 @@ def test_the_destination_comes_into_view_and_the_return_says_home(server, api, o
         control(api, event, "start")
         control(api, event, "next", from_phase=from_phase)
     home = next(t for t in event["tables"] if t["id"] == person["home_table"])
-    expect(seat).to_contain_text("最初のテーブルに戻ります", timeout=WAIT_MS)
+    expect(seat).to_contain_text("最初のテーブルに戻ります", timeout=wait_ms())
     expect(seat).to_have_attribute("data-next-table", str(home["number"]))
     expect(phone.locator("#phase .phase__move")).to_contain_text("最初のテーブルに戻って")
     screenshot(phone, "phone-return-home")
@@ -65,7 +62,7 @@ def test_the_voting_list_comes_by_group_with_the_dots_left_in_view(server, api, 
     api.patch(f"/api/v1/sessions/{event['id']}/board", json={"open": True},
               headers=facilitator)
     banner = phone.locator("#my-votes .my-votes__banner")
-    expect(banner).to_be_in_viewport(timeout=WAIT_MS)
+    expect(banner).to_be_in_viewport(timeout=wait_ms())
     for group in groups:
         section = phone.locator(f"#vote-cards-group-{group['id']}")
         expect(section.locator(".vote-group__name")).to_have_text(group["name"])
@@ -75,11 +72,11 @@ def test_the_voting_list_comes_by_group_with_the_dots_left_in_view(server, api, 
     api.patch(f"/api/v1/sessions/{event['id']}/cards/{ids[8]}",
               json={"group_id": groups[0]["id"]}, headers=facilitator)
     expect(phone.locator(f"#vote-cards-group-{groups[0]['id']} .card")).to_have_count(
-        4, timeout=WAIT_MS)
+        4, timeout=wait_ms())
     last = phone.locator(f"#vote-cards [data-card='{ids[7]}'] .vote-button")
     last.scroll_into_view_if_needed()
     last.click()
-    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=WAIT_MS)
+    expect(phone.locator("#my-votes")).to_have_attribute("data-left", "2", timeout=wait_ms())
     expect(phone.locator("#my-votes .my-votes__left")).to_be_in_viewport()  # sticky
     screenshot(phone, "phone-voting-by-group")
 
@@ -97,7 +94,7 @@ def test_a_participant_edits_and_withdraws_a_card_of_this_round_from_the_phone(s
     control(api, event, "next", from_phase=0)
     now = write_cards(api, event, person["token"], 1)[0]
     menu = phone.locator(f"#mc-{now} [data-own-card]")
-    expect(menu).to_be_visible(timeout=WAIT_MS)
+    expect(menu).to_be_visible(timeout=wait_ms())
     expect(phone.locator(f"#mc-{earlier} [data-own-card]")).to_be_hidden()
 
     menu.locator("summary").click()
@@ -106,7 +103,7 @@ def test_a_participant_edits_and_withdraws_a_card_of_this_round_from_the_phone(s
     expect(phone.locator("#flash")).to_contain_text("カードを直しました")
     for page, item in ((phone, f"#mc-{now}"), (host, f"#tc-{now}"), (console, f"#bc-{now}")):
         expect(page.locator(f"{item} .card__text")).to_have_text("書き直したカード",
-                                                               timeout=WAIT_MS)
+                                                               timeout=wait_ms())
     screenshot(phone, "phone-own-card-edited")
 
     phone.once("dialog", lambda dialog: dialog.accept())
@@ -114,5 +111,5 @@ def test_a_participant_edits_and_withdraws_a_card_of_this_round_from_the_phone(s
     phone.locator(f"#mc-{now} [data-own-card-withdraw]").click()
     expect(phone.locator("#flash")).to_contain_text("取り下げました")
     for page, item in ((phone, f"#mc-{now}"), (host, f"#tc-{now}")):
-        expect(page.locator(item)).to_have_count(0, timeout=WAIT_MS)
+        expect(page.locator(item)).to_have_count(0, timeout=wait_ms())
     expect(phone.locator(f"#mc-{earlier}")).to_have_count(1)

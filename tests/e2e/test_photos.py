@@ -7,7 +7,7 @@ projector-photo.png."""
 from playwright.sync_api import expect
 
 from tests.fixtures.api import control, create_event
-from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
+from tests.fixtures.browser import ARTIFACTS, screenshot, wait_ms
 from tests.fixtures.photos import phone_photo
 
 LOADED = "img => img.complete && img.naturalWidth > 0"
@@ -27,15 +27,15 @@ def test_a_host_photographs_the_sheet_and_the_console_shows_it_at_once(server, a
     assert camera.get_attribute("capture") is not None
     camera.set_input_files({"name": "IMG_0001.JPG", "mimeType": "image/jpeg",
                             "buffer": phone_photo(4032, 3024, orientation=6)})
-    expect(host.locator("#flash")).to_contain_text("写真を保存しました", timeout=WAIT_MS)
+    expect(host.locator("#flash")).to_contain_text("写真を保存しました", timeout=wait_ms())
     mine = host.locator("#table-photos [data-photo] img")
-    expect(mine).to_have_count(1, timeout=WAIT_MS)
-    host.wait_for_function(LOADED, arg=mine.element_handle(), timeout=WAIT_MS)
+    expect(mine).to_have_count(1, timeout=wait_ms())
+    host.wait_for_function(LOADED, arg=mine.element_handle(), timeout=wait_ms())
     screenshot(host, "host-photo")
 
     thumbnail = console.locator(f"#photos [data-photos-table='{table['id']}'] [data-photo] img")
-    expect(thumbnail).to_have_count(1, timeout=WAIT_MS)
-    console.wait_for_function(LOADED, arg=thumbnail.element_handle(), timeout=WAIT_MS)
+    expect(thumbnail).to_have_count(1, timeout=wait_ms())
+    console.wait_for_function(LOADED, arg=thumbnail.element_handle(), timeout=wait_ms())
     width, height = thumbnail.evaluate("img => [img.naturalWidth, img.naturalHeight]")
     assert (width, height) == (360, 480)  # upright, as the tablet was held
     expect(console.locator("#photos .photos__round")).to_contain_text("ラウンド1")
@@ -43,16 +43,16 @@ def test_a_host_photographs_the_sheet_and_the_console_shows_it_at_once(server, a
     expect(projector.locator("#photo")).to_be_hidden()
     console.locator("#photos [data-photo-show]").click()
     shown = projector.locator("#photo img")
-    expect(shown).to_be_visible(timeout=WAIT_MS)
-    projector.wait_for_function(LOADED, arg=shown.element_handle(), timeout=WAIT_MS)
-    expect(console.locator("#photos .photo-thumb--projected")).to_have_count(1, timeout=WAIT_MS)
+    expect(shown).to_be_visible(timeout=wait_ms())
+    projector.wait_for_function(LOADED, arg=shown.element_handle(), timeout=wait_ms())
+    expect(console.locator("#photos .photo-thumb--projected")).to_have_count(1, timeout=wait_ms())
     ARTIFACTS.mkdir(exist_ok=True)
     console.locator("#photos").screenshot(path=str(ARTIFACTS / "console-photos.png"))
     screenshot(projector, "projector-photo", full_page=False)
     console.locator("#photos [data-photo-hide]").click()
-    expect(projector.locator("#photo")).to_be_hidden(timeout=WAIT_MS)
+    expect(projector.locator("#photo")).to_be_hidden(timeout=wait_ms())
 
     host.once("dialog", lambda dialog: dialog.accept())
     host.locator("#table-photos [data-photo-delete]").click()
-    expect(console.locator("#photos [data-photo]")).to_have_count(0, timeout=WAIT_MS)
+    expect(console.locator("#photos [data-photo]")).to_have_count(0, timeout=wait_ms())
     expect(host.locator("#table-photos [data-photo]")).to_have_count(0)

@@ -11,7 +11,7 @@ from tests.fixtures.api import bearer, board, control, create_event, join, post_
 from tests.fixtures.browser import SEEN_WHOLE, expect_screen, screenshot
 from tests.fixtures.timing import seconds
 
-WAIT_MS = seconds(8) * 1000
+
 def test_auto_shows_the_screen_of_each_phase_of_the_standard_programme(server, api,
                                                                         open_page):
     event = create_event(api)

@@ -13,10 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.api import bearer, board, control, create_event, join, post_until_accepted
-from tests.fixtures.browser import ARTIFACTS, SEEN_WHOLE, screenshot
+from tests.fixtures.browser import ARTIFACTS, SEEN_WHOLE, screenshot, wait_ms
 from tests.fixtures.timing import seconds
 
-WAIT_MS = seconds(8) * 1000
 CARDS = 250
 GROUP_NAMES = [
     "見守りのネットワークを地域の全世代でつくる",
@@ -120,14 +119,14 @@ def test_the_ranking_shows_whole_cards_and_groups_at_1920_and_1280(api, hall, op
     board(api, event, screen="ranking", view="table")
     projector = open_page(event["urls"]["projector"], 1920, 1080)
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "ranking",
-                                                           timeout=WAIT_MS)
-    expect(projector.locator("[data-ranking-card]")).to_have_count(10, timeout=WAIT_MS)
+                                                           timeout=wait_ms())
+    expect(projector.locator("[data-ranking-card]")).to_have_count(10, timeout=wait_ms())
     expect(projector.locator("[data-ranking-group]")).to_have_count(len(GROUP_NAMES))
     shown = {}
     for width, height in ((1920, 1080), (1280, 720)):
         projector.set_viewport_size({"width": width, "height": height})
         projector.wait_for_function(f"() => innerWidth === {width} && ({RANKING_BOXES})()"
-                                    ".outside.length === 0", timeout=WAIT_MS)
+                                    ".outside.length === 0", timeout=wait_ms())
         found = projector.evaluate(RANKING_BOXES)
         screenshot(projector, f"projector-ranking-{width}x{height}")
         assert found["outside"] == [], (width, found)
@@ -150,7 +149,7 @@ def test_a_column_continued_on_the_next_page_repeats_its_heading(api, hall, open
     board(api, event, screen="board", view="table", pages="pause")  # the test turns them
     projector = open_page(event["urls"]["projector"], 1280, 720)
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "board",
-                                                           timeout=WAIT_MS)
+                                                           timeout=wait_ms())
     expect(projector.locator(".projector .board__cards .card")).to_have_count(CARDS)
     expect(projector.locator("#live")).to_have_attribute("data-board-paused", "true")
     pages = projector.evaluate("window.worldcafeBoardPages.count()")
@@ -177,7 +176,7 @@ def test_the_group_layout_shows_the_groups_first_and_the_cards_in_none_last(api,
     board(api, event, screen="board", view="group", pages="pause")  # the test turns them
     projector = open_page(event["urls"]["projector"], 1280, 720)
     expect(projector.locator("#board")).to_have_attribute("data-layout", "group",
-                                                          timeout=WAIT_MS)
+                                                          timeout=wait_ms())
     ungrouped = projector.locator("#board-group-none")
     pages = projector.evaluate("window.worldcafeBoardPages.count()")
     for page in range(pages - 1):
@@ -205,36 +204,36 @@ def test_the_console_pauses_and_steps_the_projectors_pages(api, hall, open_page)
     projector = open_page(event["urls"]["projector"], 1280, 720)
     console = open_page(event["urls"]["console"], 1366, 768)
     live = projector.locator("#live")
-    expect(live).to_have_attribute("data-board-paused", "false", timeout=WAIT_MS)
+    expect(live).to_have_attribute("data-board-paused", "false", timeout=wait_ms())
     pages = console.locator("#projector-pages")
     pages.get_by_role("button", name="ページ送りを止める").click()
-    expect(live).to_have_attribute("data-board-paused", "true", timeout=WAIT_MS)
-    expect(pages.get_by_role("button", name="ページ送りを再開")).to_be_visible(timeout=WAIT_MS)
+    expect(live).to_have_attribute("data-board-paused", "true", timeout=wait_ms())
+    expect(pages.get_by_role("button", name="ページ送りを再開")).to_be_visible(timeout=wait_ms())
     before = int(live.get_attribute("data-board-page"))
     count = int(live.get_attribute("data-board-pages"))
     pages.get_by_role("button", name="次のページ").click()
     expect(live).to_have_attribute("data-board-page", str((before + 1) % count),
-                                   timeout=WAIT_MS)
+                                   timeout=wait_ms())
     pages.get_by_role("button", name="次のページ").click()
     expect(live).to_have_attribute("data-board-page", str((before + 2) % count),
-                                   timeout=WAIT_MS)
+                                   timeout=wait_ms())
     pages.get_by_role("button", name="前のページ").click()
     expect(live).to_have_attribute("data-board-page", str((before + 1) % count),
-                                   timeout=WAIT_MS)
+                                   timeout=wait_ms())
     pages.scroll_into_view_if_needed()
     console.locator(".board__tools").screenshot(
         path=str(ARTIFACTS / "console-projector-pages-paused.png"))
     # a projector opened now starts paused, and follows only the steps after it opened
     second = open_page(event["urls"]["projector"], 1280, 720)
     expect(second.locator("#live")).to_have_attribute("data-board-paused", "true",
-                                                      timeout=WAIT_MS)
+                                                      timeout=wait_ms())
     expect(second.locator("#live")).to_have_attribute("data-board-page", "0")
     pages.get_by_role("button", name="ページ送りを再開").click()
-    expect(live).to_have_attribute("data-board-paused", "false", timeout=WAIT_MS)
+    expect(live).to_have_attribute("data-board-paused", "false", timeout=wait_ms())
     turned = (before + 2) % count
     page_ms = int(live.get_attribute("data-page-seconds")) * 1000
     expect(live).to_have_attribute("data-board-page", str(turned),
-                                   timeout=page_ms + WAIT_MS)
+                                   timeout=page_ms + wait_ms())
 
 
 def test_no_join_qr_on_the_ranking_or_the_end_once_the_event_has_finished(api, open_page):
@@ -248,16 +247,16 @@ def test_no_join_qr_on_the_ranking_or_the_end_once_the_event_has_finished(api, o
     board(api, event, revealed=True)
     projector = open_page(event["urls"]["projector"], 1280, 720)
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "ranking",
-                                                           timeout=WAIT_MS)
+                                                           timeout=wait_ms())
     expect(projector.locator("#join .qr")).to_be_visible()  # while the event runs
     assert control(api, event, "finish").status_code == 200
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "end",
-                                                           timeout=WAIT_MS)
+                                                           timeout=wait_ms())
     expect(projector.locator("#screen")).to_have_attribute("data-join", "none")
     expect(projector.locator("#join .qr")).to_have_count(0)
     board(api, event, screen="ranking")
     expect(projector.locator("#screen")).to_have_attribute("data-screen", "ranking",
-                                                           timeout=WAIT_MS)
+                                                           timeout=wait_ms())
     expect(projector.locator("[data-ranking-card]")).to_have_count(1)
     expect(projector.locator("#join .qr")).to_have_count(0)
     expect(projector.locator(".projector__join")).to_be_hidden()

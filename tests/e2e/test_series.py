@@ -5,7 +5,7 @@ the table writes; a carried person's phone link of session 1 opens the follow-up
 from playwright.sync_api import expect
 
 from tests.fixtures.api import control, create_event, facilitator
-from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
+from tests.fixtures.browser import ARTIFACTS, screenshot, wait_ms
 from tests.fixtures.series import follow_up, grouped_cards, played_event
 
 
@@ -27,7 +27,7 @@ def test_the_host_tablet_of_a_follow_up_shows_last_times_main_opinions(server, a
     entry = host.locator("#card-text")
     entry.fill("担い手の募集を回覧板で")
     entry.press("Enter")
-    expect(host.locator("#table-cards .card")).to_have_count(1, timeout=WAIT_MS)
+    expect(host.locator("#table-cards .card")).to_have_count(1, timeout=wait_ms())
     expect(carried).to_contain_text("見守りの担い手が足りない")
     screenshot(host, "series-host-carried")
 
@@ -35,7 +35,7 @@ def test_the_host_tablet_of_a_follow_up_shows_last_times_main_opinions(server, a
     expect(console.locator("#carried [data-carried-group]")).to_have_count(2)
 
     phone = open_page(joined[0]["url"], 390, 844)  # the link of session 1
-    phone.wait_for_url(f"**/m/{second['id']}", timeout=WAIT_MS)
+    phone.wait_for_url(f"**/m/{second['id']}", timeout=wait_ms())
     expect(phone.locator("#seat")).to_be_visible()
 
 
@@ -60,7 +60,7 @@ def test_the_console_makes_the_next_session_with_the_groups_ticked(server, api, 
     console.screenshot(path=str(ARTIFACTS / "series-console-follow-up-box.png"),
                        full_page=True, clip=box.bounding_box())
     box.get_by_role("button", name="次回をつくる").click()
-    console.wait_for_url(lambda url: "/f/" in url and event["id"] not in url, timeout=WAIT_MS)
+    console.wait_for_url(lambda url: "/f/" in url and event["id"] not in url, timeout=wait_ms())
     carried = console.locator("#carried")
     expect(carried.locator("h2")).to_have_text("前回の主な意見")
     expect(carried.locator("[data-carried-group]")).to_have_count(1)
@@ -87,7 +87,7 @@ def test_a_follow_ups_console_opens_with_the_review_and_moves_an_action_on(serve
     second = follow_up(api, first, carry={"participants": False}).json()
     console = open_page(second["urls"]["console"], 1366, 900)
     review = console.locator("#action-review")
-    expect(review).to_be_in_viewport(timeout=WAIT_MS)  # first on the console
+    expect(review).to_be_in_viewport(timeout=wait_ms())  # first on the console
     item = review.locator(f"[data-action-id='{made['id']}']")
     expect(item).to_have_attribute("data-status", "agreed")
     expect(item).to_contain_text("第1回")
@@ -96,7 +96,7 @@ def test_a_follow_ups_console_opens_with_the_review_and_moves_an_action_on(serve
     expect(item.locator("[data-history]")).to_contain_text("区長会で合意")
     item.locator("input[name=note]").fill("会場を予約した")
     item.locator("[data-move='in_progress']").click()
-    expect(item).to_have_attribute("data-status", "in_progress", timeout=WAIT_MS)
+    expect(item).to_have_attribute("data-status", "in_progress", timeout=wait_ms())
     expect(item.locator("[data-history] li").last).to_contain_text("会場を予約した")
     expect(item.locator("[data-history] li").last).to_contain_text("第2回")
     screenshot(console, "series-console-review", full_page=False)

@@ -7,10 +7,7 @@ import uuid
 from playwright.sync_api import expect
 
 from tests.fixtures.api import board, control, create_event, join, post_until_accepted
-from tests.fixtures.browser import expect_screen, screenshot
-from tests.fixtures.timing import seconds
-
-WAIT_MS = seconds(8) * 1000
+from tests.fixtures.browser import expect_screen, screenshot, wait_ms
 
 
 def test_a_joined_phone_asks_before_it_becomes_another_participant(server, api, open_page):
@@ -18,19 +15,19 @@ def test_a_joined_phone_asks_before_it_becomes_another_participant(server, api, 
     ichiro, hanako = join(api, event, "一郎").json(), join(api, event, "花子").json()
     phone_link = f"{server.url}/m/{event['id']}?token="
     phone = open_page(phone_link + ichiro["token"], 390, 844)
-    expect(phone.locator("body")).to_contain_text("一郎", timeout=WAIT_MS)
+    expect(phone.locator("body")).to_contain_text("一郎", timeout=wait_ms())
     open_page.allowed.append("status of 409")  # the question keeps the token URL hidden
     phone.goto(phone_link + hanako["token"])
     expect(phone.get_by_role("heading")).to_have_text("別の参加者として続けますか？")
     screenshot(phone, "phone-asks-before-switching")
     phone.locator("[data-choice=stay]").click()
     phone.wait_for_url(f"{server.url}/m/{event['id']}")
-    expect(phone.locator("body")).to_contain_text("一郎", timeout=WAIT_MS)
+    expect(phone.locator("body")).to_contain_text("一郎", timeout=wait_ms())
     expect(phone.locator("body")).not_to_contain_text("花子")
     phone.goto(phone_link + hanako["token"])
     phone.locator("[data-choice=switch]").click()
     phone.wait_for_url(f"{server.url}/m/{event['id']}")
-    expect(phone.locator("body")).to_contain_text("花子", timeout=WAIT_MS)
+    expect(phone.locator("body")).to_contain_text("花子", timeout=wait_ms())
     assert "token=" not in phone.url
 
 
@@ -44,7 +41,7 @@ def test_the_projector_clips_a_card_at_its_edge(server, api, open_page):
     projector = open_page(event["urls"]["projector"], 1280, 720)
     board(api, event, screen="board")
     expect_screen(projector, "board")
-    expect(projector.locator("#board .card")).to_have_count(2, timeout=WAIT_MS)
+    expect(projector.locator("#board .card")).to_have_count(2, timeout=wait_ms())
     overflow = projector.eval_on_selector_all(
         "#board .card, #board .card__text",
         "items => items.map(item => getComputedStyle(item).overflowY)")

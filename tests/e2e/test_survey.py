@@ -5,7 +5,7 @@ named), and a survey started on the console, answered on a phone, counted live."
 from playwright.sync_api import expect
 
 from tests.fixtures.api import create_event, join
-from tests.fixtures.browser import ARTIFACTS, WAIT_MS, screenshot
+from tests.fixtures.browser import ARTIFACTS, screenshot, wait_ms
 
 NOTICE = ("お預かりした氏名・所属・テーマは、本ワークショップの席の案内と、報告書での集計"
           "（氏名は載せません）にのみ使用します。\n終了後30日で氏名を消去します。"
@@ -53,11 +53,11 @@ def test_a_survey_is_started_answered_on_a_phone_and_counted_live(server, api, o
 
     counts = console.locator("#survey-counts")
     counts.locator("[data-survey-start]").click()
-    expect(counts.locator("[data-question]")).to_have_count(4, timeout=WAIT_MS)
+    expect(counts.locator("[data-question]")).to_have_count(4, timeout=wait_ms())
     expect(counts).to_contain_text("満足度")
     counts.locator("[data-survey-open-button]").click()
     survey = phone.locator("#survey[data-survey]")
-    expect(survey).to_be_visible(timeout=WAIT_MS)
+    expect(survey).to_be_visible(timeout=wait_ms())
     expect(survey.locator("[data-question]")).to_have_count(4)
 
     for target in survey.locator(".survey__option span").all():
@@ -69,16 +69,16 @@ def test_a_survey_is_started_answered_on_a_phone_and_counted_live(server, api, o
     survey.locator("[data-question=comments] textarea").fill("立場の違う人の話が聞けてよかった")
     screenshot(phone, "phone-survey")
     survey.locator("[data-survey-send]").click()
-    expect(phone.locator("#survey [data-survey-answered]")).to_be_visible(timeout=WAIT_MS)
+    expect(phone.locator("#survey [data-survey-answered]")).to_be_visible(timeout=wait_ms())
     expect(phone.locator("#survey [data-survey-send]")).to_have_text("回答を変更する")
     expect(counts.locator("[data-survey-answered]")).to_have_attribute(
-        "data-survey-answered", "1", timeout=WAIT_MS)
+        "data-survey-answered", "1", timeout=wait_ms())
     satisfaction = counts.locator("[data-question=satisfaction] [data-count]")
     expect(satisfaction).to_have_text(["0", "0", "0", "0", "1"])
 
     phone.locator("[data-question=satisfaction] .survey__option", has_text="3").click()
     phone.locator("#survey [data-survey-send]").click()
-    expect(satisfaction).to_have_text(["0", "0", "1", "0", "0"], timeout=WAIT_MS)
+    expect(satisfaction).to_have_text(["0", "0", "1", "0", "0"], timeout=wait_ms())
     expect(counts.locator("[data-survey-answered]")).to_have_attribute(
         "data-survey-answered", "1")  # changed, still one answer
     ARTIFACTS.mkdir(exist_ok=True)
@@ -86,5 +86,5 @@ def test_a_survey_is_started_answered_on_a_phone_and_counted_live(server, api, o
 
     counts.locator("[data-survey-close]").click()
     expect(phone.locator("#survey.survey--closed")).to_contain_text("ありがとうございました",
-                                                                    timeout=WAIT_MS)
+                                                                    timeout=wait_ms())
     expect(phone.locator("#survey form")).to_have_count(0)

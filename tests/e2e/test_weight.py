@@ -7,10 +7,8 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.fixtures.api import api_url, bearer, create_event, join, post_card
-from tests.fixtures.browser import screenshot
-from tests.fixtures.timing import seconds
+from tests.fixtures.browser import screenshot, wait_ms
 
-WAIT_MS = seconds(8) * 1000
 SAME = "高齢者の居場所が公民館だけでは足りない"
 
 
@@ -41,34 +39,34 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
     projector = open_page(event["urls"]["projector"], 1280, 720)
     phone = open_page(people[0]["url"], 390, 844)
     ranking = projector.locator("#board-ranking .ranking__item")
-    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=WAIT_MS)
+    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=wait_ms())
 
     console.get_by_role("button", name="同じ内容のカードを探す").click()
     found = console.locator("#duplicates [data-duplicate]")
-    expect(found).to_have_count(1, timeout=WAIT_MS)
+    expect(found).to_have_count(1, timeout=wait_ms())
     expect(found).to_contain_text("この4枚は同じ内容です")
     found.get_by_role("button", name="まとめる").click()
     dialog = console.locator("dialog#merge-confirm")
-    expect(dialog).to_be_visible(timeout=WAIT_MS)
+    expect(dialog).to_be_visible(timeout=wait_ms())
     expect(dialog).to_contain_text("この4枚を1枚にまとめますか")
     expect(dialog.locator("[data-merge-card]")).to_have_count(4)
     assert console.evaluate("document.querySelector('dialog#merge-confirm').matches(':modal')")
     screenshot(console, "weight-merge-confirmation")
     dialog.locator("[data-confirm-merge]").click()
-    expect(dialog).to_be_hidden(timeout=WAIT_MS)
+    expect(dialog).to_be_hidden(timeout=wait_ms())
 
     kept = console.locator(f"#bc-{ids[0]} .weight")
-    expect(kept).to_have_attribute("data-weight", "4", timeout=WAIT_MS)
+    expect(kept).to_have_attribute("data-weight", "4", timeout=wait_ms())
     expect(kept).to_have_text("×4")
     for merged in ids[1:4]:
         expect(console.locator(f"#bc-{merged}")).to_have_count(0)
     top = ranking.first
-    expect(top).to_contain_text(SAME, timeout=WAIT_MS)
+    expect(top).to_contain_text(SAME, timeout=wait_ms())
     expect(top.locator(".weight")).to_have_text("×4")
     expect(top.locator(".dots")).to_have_attribute("data-dots", "4")
     expect(console.locator("#board-ranking .ranking__item").first.locator(".weight")
-           ).to_have_text("×4", timeout=WAIT_MS)
-    expect(phone.locator("#vote-cards [data-card]")).to_have_count(2, timeout=WAIT_MS)
+           ).to_have_text("×4", timeout=wait_ms())
+    expect(phone.locator("#vote-cards [data-card]")).to_have_count(2, timeout=wait_ms())
     expect(phone.locator(f"#vc-{ids[0]} .weight")).to_have_text("×4")  # pushed live
     screenshot(console, "weight-console-merged")
     screenshot(phone, "weight-phone-merged")
@@ -79,11 +77,11 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
 
     console.locator(f"#bc-{ids[0]} .card__menu summary").click()
     console.locator(f"#bc-{ids[0]} [data-unmerge]").click()
-    expect(console.locator(f"#bc-{ids[0]} .weight")).to_have_count(0, timeout=WAIT_MS)
+    expect(console.locator(f"#bc-{ids[0]} .weight")).to_have_count(0, timeout=wait_ms())
     for restored in ids[1:4]:
-        expect(console.locator(f"#bc-{restored}")).to_be_visible(timeout=WAIT_MS)
-    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=WAIT_MS)
+        expect(console.locator(f"#bc-{restored}")).to_be_visible(timeout=wait_ms())
+    expect(ranking.first).to_contain_text("子ども食堂を続けたい", timeout=wait_ms())
     expect(projector.locator("#board-ranking .weight")).to_have_count(0)
-    expect(phone.locator("#vote-cards [data-card]")).to_have_count(5, timeout=WAIT_MS)
+    expect(phone.locator("#vote-cards [data-card]")).to_have_count(5, timeout=wait_ms())
     expect(phone.locator("#vote-cards .weight")).to_have_count(0)
     screenshot(console, "weight-console-unmerged")

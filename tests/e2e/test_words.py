@@ -23,7 +23,7 @@ from tests.fixtures.api import (
     make_groups,
     post_card,
 )
-from tests.fixtures.browser import WAIT_MS, screenshot
+from tests.fixtures.browser import screenshot, wait_ms
 from tests.fixtures.timing import seconds
 
 TWO_NUMBERS = re.compile(r"\d+\.\s*ラウンド\d")
@@ -64,7 +64,7 @@ def test_headings_name_the_round_and_the_move_in_the_console_and_the_report(
     expect(program).to_contain_text("ラウンド1（ホームテーブル）：自己紹介")
     expect(program).to_contain_text("ラウンド4（ホームテーブルに戻る）：聞いたことを共有")
     assert not TWO_NUMBERS.search(program.inner_text())
-    assert program.locator("ol").evaluate("list => getComputedStyle(list).listStyleType") == "none"
+    expect(program.locator("ol")).to_have_css("list-style-type", "none")  # a push may redraw it
     expect(console.locator("#phase .phase__title")).to_have_text(
         re.compile("^ラウンド2（移動 1回目）：2つ目のテーブルで対話$"))
     program.scroll_into_view_if_needed()
@@ -90,7 +90,7 @@ def test_ranks_are_printed_once_and_the_csv_gives_excels_local_time(
     event, _people = moved
     console = open_page(event["urls"]["console"], 1366, 900)
     items = console.locator("#board-ranking .ranking__item")
-    expect(items).to_have_count(3, timeout=WAIT_MS)
+    expect(items).to_have_count(3, timeout=wait_ms())
     # two cards share the first place (two dots each), the third is third
     assert [items.nth(n).locator(".ranking__rank").inner_text() for n in range(3)] == [
         "1", "1", "3"]
@@ -182,7 +182,7 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
     expect(console.locator("#people").get_by_role("button", name="削除")).to_have_count(1)
     # a push redraws the list: the search still applies
     join(api, event, "青山", theme=event["tables"][0]["theme"], affiliation="npo")
-    expect(rows).to_have_count(len(people) + 1, timeout=WAIT_MS)
+    expect(rows).to_have_count(len(people) + 1, timeout=wait_ms())
     expect(rows.filter(visible=True)).to_have_count(1)
     console.locator("#people").scroll_into_view_if_needed()
     screenshot(console, "words-people-search", full_page=False)
@@ -196,14 +196,15 @@ def test_the_grouping_keys_are_explained_in_a_help_that_opens_and_closes(
     board(api, event, view="group")
     console = open_page(event["urls"]["console"], 1366, 900)
     help_ = console.locator("[data-shortcuts-help]")
-    expect(help_).to_be_visible(timeout=WAIT_MS)
+    expect(help_).to_be_visible(timeout=wait_ms())
     explanation = help_.locator("p").first
     expect(explanation).to_be_hidden()  # one line until asked
     help_.locator("summary").click()
     expect(explanation).to_be_visible()
     expect(explanation).to_contain_text("番号キー")
     make_groups(api, event, ["見守り"])  # a push redraws the rail the help sits in
-    expect(console.locator("#board .rail__name", has_text="見守り")).to_be_visible(timeout=WAIT_MS)
+    added = console.locator("#board .rail__name", has_text="見守り")
+    expect(added).to_be_visible(timeout=wait_ms())
     expect(explanation).to_be_visible()  # the push kept it open
     help_.scroll_into_view_if_needed()
     screenshot(console, "words-shortcuts-help", full_page=False)
