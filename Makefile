@@ -23,11 +23,13 @@ $(STAMPS):
 	mkdir -p $(STAMPS)
 
 # Python packages come from the lock file (the versions every machine gets); the project
-# itself is installed on top of them, editable, without resolving anything again.
+# itself is installed on top of them, editable, without resolving anything again, and built
+# by the locked hatchling (no build isolation, which would fetch the newest of the day).
 $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r $(LOCK)
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e '.[test,scale]'
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+	  -e '.[test,scale]'
 	touch $@
 
 # Refresh the lock file: uv resolves the newest versions pyproject.toml allows (with its
