@@ -29,17 +29,16 @@ def follow_up(services: Services, identity: auth.Identity, spec: FollowUpIn
         people=tuple(p for p in source.participants if p.arrived)
         if spec.carry.participants else (),
         groups=carried_groups(source, spec.carry.groups))
-    title = spec.title or default_title(services, source.event)
+    title = spec.title or default_title(source.event, next_number(services, source.event))
     return Done(sessions.create_follow_up(services.engine, source.event,
                                           _settings(source, spec, title), carry,
                                           services.now()))
 
 
-def default_title(services: Services, event: EventRecord) -> str:
+def default_title(event: EventRecord, number: int) -> str:
     """The title a follow-up of `event` gets when none is given: the event's, with the
-    follow-up's number in the series (the console's form shows it as its placeholder)."""
-    return translate(event.language, FOLLOW_UP_TITLE, title=event.title,
-                     number=next_number(services, event))
+    follow-up's `number` in the series (the console's form shows it as its placeholder)."""
+    return translate(event.language, FOLLOW_UP_TITLE, title=event.title, number=number)
 
 
 def next_number(services: Services, event: EventRecord) -> int:

@@ -72,11 +72,12 @@ def _host_urls(base: str, view: EventView) -> dict[int, str]:
 @router.get("/f/{event_id}", response_class=HTMLResponse)
 def console(visit: ConsoleVisit, request: Request, services: ServicesDep) -> Response:
     base = urls.base_url(request)
+    follow_up_number = series.next_number(services, visit.view.event)
     return render_page(request, visit.language, "pages/console.html", page_name="facilitator",
                        audience=Audience("facilitator", visit.language, base=base),
                        documents=exports.console_documents(services, visit.identity, base),
-                       follow_up_title=series.default_title(services, visit.view.event),
-                       follow_up_number=series.next_number(services, visit.view.event),
+                       follow_up_title=series.default_title(visit.view.event, follow_up_number),
+                       follow_up_number=follow_up_number,
                        **live_context(visit.view))
 
 
