@@ -376,11 +376,11 @@
     var target = event.detail && event.detail.target;
     var fragment = event.detail && event.detail.fragment;
     if (!target || !fragment || !fragment.querySelectorAll) return;
+    var OPEN = "details[data-keep-open][open]";
+    var opened = Array.prototype.slice.call(target.querySelectorAll(OPEN));
+    if (target.matches && target.matches(OPEN)) opened.push(target);
     var open = {};
-    var before = [target].concat(Array.prototype.slice.call(target.querySelectorAll("details[data-keep-open]")));
-    before.forEach(function (element) {
-      if (element.matches && element.matches("details[data-keep-open][open]")) open[element.getAttribute("data-keep-open")] = true;
-    });
+    opened.forEach(function (element) { open[element.getAttribute("data-keep-open")] = true; });
     Array.prototype.forEach.call(fragment.querySelectorAll("details[data-keep-open]"), function (element) {
       if (open[element.getAttribute("data-keep-open")]) element.setAttribute("open", "");
     });
