@@ -155,6 +155,9 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
     screenshot(console, "words-message-beside-joining", full_page=False)
     # a move that cannot be: the person's row says so, beside the menu that was used
     row = console.locator("#people tr.person").filter(has_text="青木")
+    # the socket's first snapshot has landed (it answers pings after it): a later one would
+    # redraw the list and undo the change made here
+    console.wait_for_function("() => document.body.dataset.clockOffset !== undefined")
     console.evaluate("document.querySelector('#people tr.person select').closest('form')"
                      ".querySelector('[name=phase_index]').value = '0'")  # a round now over
     first_row = console.locator("#people tr.person").first
