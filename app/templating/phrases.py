@@ -40,8 +40,10 @@ def phrases(text: str) -> Markup:
 
 def print_phrases(text: str) -> Markup:
     """The same breaks for WeasyPrint (the printed exports), which has no `word-break:
-    keep-all`: each phrase is a span that does not wrap, so lines break between phrases."""
+    keep-all`: each phrase is a span that does not wrap (class `phrase`, `white-space:
+    nowrap` in the documents' style sheets), so lines break between phrases. A class, not an
+    inline style: WeasyPrint parses each element's style attribute on its own."""
     if not _JAPANESE.search(text):
         return escape(text)
-    return Markup("<wbr>").join(Markup('<span style="white-space: nowrap">{}</span>')
+    return Markup("<wbr>").join(Markup('<span class="phrase">{}</span>')
                                 .format(part) for part in split(text))
