@@ -77,6 +77,7 @@
 
   var WARNING_MS = 60 * 1000;
   var TIME_UP_MS = 8 * 1000;
+  var TICK_SLACK_MS = 5; // a countdown's timer fires this long after the second it waits for
   var CHIME_LATE_MS = 10 * 1000; // a zero crossing noticed later than this is not chimed
   var REPLACED_NEAR_ZERO_MS = 1000; // a running phase replaced this close to zero counts as ended
   var PING_BURST = 5;
@@ -449,7 +450,7 @@
     if (document.visibilityState !== "visible") return;
     checkConnection("visible");
     requestWakeLock();
-    tick();
+    showCountdowns();
   });
 
   window.addEventListener("pageshow", function (evt) {
@@ -592,10 +593,12 @@
     if (el.classList.contains(name) !== on) el.classList.toggle(name, on);
   }
 
-  /* Returns the number of countdowns on the page. */
+  /* Shows every countdown as of now; returns the milliseconds until a running one next
+     changes its text (Infinity when none runs). */
   function tick() {
     var body = document.body;
-    if (!body) return 0;
+    if (!body) return Infinity;
+    var nextChange = Infinity;
     var now = serverNow();
     var alert = false;
     var present = new Set();
@@ -618,6 +621,7 @@
       setClass(el, "countdown--overtime", done);
       if (warning || done) alert = true;
       if (running) {
+        if (remaining > 0) nextChange = Math.min(nextChange, remaining % 1000 || 1000);
         var key = el.getAttribute("data-phase-key") || String(endsAt);
         present.add(key);
         if (remaining > 0) {
@@ -644,32 +648,30 @@
       }
     });
     setClass(body, "time-warning", alert);
-    setClass(body, "time-up", alert && perfNow() < timeUpUntil);
-    return nodes.length;
+    var timeUpLeft = timeUpUntil - perfNow();
+    setClass(body, "time-up", alert && timeUpLeft > 0);
+    return timeUpLeft > 0 ? Math.min(nextChange, timeUpLeft) : nextChange;
   }
 
-  /* requestAnimationFrame while the page shows countdowns (the browser pauses it while hidden);
-     a 1 s interval keeps the state and the chime going when hidden and restarts the frame loop
-     when countdowns appear. */
-  var frameRequested = false;
+  /* A countdown's text changes on whole seconds (formatRemaining rounds up), and so do its
+     warning and its zero: one timer set to the next change, not a frame loop, which kept
+     every phone and tablet drawing 60 times a second for the whole event. Pushes and the
+     1 s interval (which keeps the state and the chime going while the browser throttles a
+     hidden page's timers) show it at once and set the timer again. */
+  var nextTick = null;
 
-  function frame() {
-    frameRequested = false;
-    if (tick() > 0) startFrames();
+  function showCountdowns() {
+    clearTimeout(nextTick);
+    var wait = tick();
+    nextTick = isFinite(wait) ? setTimeout(showCountdowns, wait + TICK_SLACK_MS) : null;
   }
 
-  function startFrames() {
-    if (frameRequested) return;
-    frameRequested = true;
-    requestAnimationFrame(frame);
-  }
-
-  document.addEventListener("htmx:wsAfterMessage", startFrames);
+  document.addEventListener("htmx:wsAfterMessage", showCountdowns);
   setInterval(function () {
-    if (tick() > 0) startFrames();
+    showCountdowns();
     syncSoundButton();
   }, 1000);
-  if (tick() > 0) startFrames();
+  showCountdowns();
 
   // ---------------------------------------------------------------------------------------------
   // Screen Wake Lock
