@@ -42,7 +42,8 @@ def edit(services: Services, identity: auth.Identity, action_id: int, patch: Act
          ) -> Done[ActionRecord]:
     """What, roles, due date or status changed (only the fields sent); a status moves
     along schemas.ACTION_MOVES, and a move or a note adds a step to the history. A host
-    changes their own table's actions, the facilitator any; participants none (403)."""
+    changes their own table's actions, the facilitator any; participants none (403). An
+    earlier event's action moved on in a follow-up is shown on both events' screens."""
     require(identity, auth.HOST)
     now = services.now()
 
@@ -62,10 +63,11 @@ def edit(services: Services, identity: auth.Identity, action_id: int, patch: Act
         step = ActionStepRecord(stored.id, identity.event_id, status, patch.note, now)
         return changed, step if moved else None
 
-    record, step, seq = action_plan.update(services.engine, identity.event_id, action_id,
-                                           rules)
-    return Done(record, announce(services, identity.event_id, seq, changes.ActionSaved(
-        record, created=False, steps=(step,) if step else ())))
+    record, step, seq, earlier_seq = action_plan.update(services.engine, identity.event_id,
+                                                        action_id, rules)
+    saved = changes.ActionSaved(record, created=False, steps=(step,) if step else ())
+    announce(services, record.session_id, earlier_seq, saved)  # an earlier event's screens
+    return Done(record, announce(services, identity.event_id, seq, saved))
 
 
 def raise_hand(services: Services, identity: auth.Identity, action_id: int, raised: bool

@@ -119,19 +119,25 @@ def _action_row(db: Session, session_id: str, action_id: int,
 
 
 def update(engine: Engine, session_id: str, action_id: int, rules: Rules
-           ) -> tuple[ActionRecord, ActionStepRecord | None, int]:
+           ) -> tuple[ActionRecord, ActionStepRecord | None, int, int | None]:
     """The action changed as `rules` say, judged on the action as stored in this
     transaction (who may, where its status may move); an action of an earlier event of
-    the series too, reviewed here (its history step is this event's)."""
+    the series too, reviewed here (its history step is this event's). The last number is
+    that earlier event's next change number (its open screens show the move too), None
+    for this event's own action."""
     with writing(engine) as db:
         locked_event(db, session_id)
         row = _action_row(db, session_id, action_id, reviewing=True)
+        earlier = row.session_id if row.session_id != session_id else None
+        if earlier is not None:  # a later event locks before an earlier one: no cycle
+            locked_event(db, earlier)
         changed, step = rules(_record(row))
         _write(db, row, changed)
         if step is not None:
             _add_step(db, step)
         db.flush()
-        return _record(row), step, bump(db, session_id)
+        return (_record(row), step, bump(db, session_id),
+                bump(db, earlier) if earlier is not None else None)
 
 
 def set_hand(engine: Engine, session_id: str, action_id: int, participant_id: int,

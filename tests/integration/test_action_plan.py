@@ -156,10 +156,14 @@ def test_a_series_lists_every_sessions_actions_with_their_history(server, api, t
     earlier = actions_url(second, f"/{drafted['id']}")  # reviewed in the follow-up
     assert_refused(api.patch(earlier, headers=host(second), json={"status": "in_progress"}),
                    403, "forbidden")
-    for status, note in (("in_progress", "会場を予約した"), ("done", "3回開いた")):
-        moved = api.patch(earlier, headers=facilitator(second), json={"status": status,
-                                                                      "note": note})
-        assert moved.status_code == 200, moved.text
+    with listen(server, first, first["projector_token"], format="json") as projector:
+        next_json(projector, "snapshot")  # the first event's screen, still open
+        for status, note in (("in_progress", "会場を予約した"), ("done", "3回開いた")):
+            moved = api.patch(earlier, headers=facilitator(second), json={"status": status,
+                                                                          "note": note})
+            assert moved.status_code == 200, moved.text
+            shown = next_json(projector, "action")["action"]
+            assert (shown["id"], shown["status"]) == (drafted["id"], status)
     assert moved.json()["status"] == "done"
     assert [a["id"] for a in api.get(actions_url(second), headers=facilitator(second))
             .json()["actions"]] == [later["id"]]  # its own actions only
