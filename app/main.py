@@ -53,8 +53,6 @@ VENDOR_FILES = {
 }
 
 HEALTH_CHECK_SECONDS = 2.0
-HEALTH_CHECK_PATIENCE = 5.0
-"""A write check still waiting after this long (seconds) says the database is not answering."""
 HTTP_REFUSALS = {
     400: ("bad_request", N_("This request cannot be read.")),
     404: ("not_found", N_("There is no such page or address.")),
@@ -203,7 +201,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         write lock); otherwise the last check's answer, while a thread checks again at
         most every HEALTH_CHECK_SECONDS. Only the first answer waits for its check: a
         check that queues behind the writers or a busy thread pool never holds up
-        /healthz, and one that takes longer than HEALTH_CHECK_PATIENCE is the answer."""
+        /healthz, and one that waits longer than settings.health_check_patience is the
+        answer."""
         if written_within(engine, HEALTH_CHECK_SECONDS):
             return None
         now, checked_at = time.monotonic(), database_state["checked_at"]
@@ -213,7 +212,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if checked_at is None:
             await asyncio.shield(database_state["task"])
         since = database_state["since"]
-        if since is not None and now - since > HEALTH_CHECK_PATIENCE:
+        if since is not None and now - since > settings.health_check_patience:
             return f"no answer from the database for {now - since:.0f} s"
         return database_state["reason"]
 

@@ -156,6 +156,10 @@ class Settings(BaseSettings):
     document_seconds: int = 300
     """The longest a document's worker may take; a slower one fails with a message."""
 
+    health_check_patience: float = 5.0
+    """Seconds a database write check of /healthz may wait before /healthz answers 503,
+    the database not answering (a check waits behind the writers of the moment)."""
+
     def documents_folder(self) -> Path:
         if self.documents_dir:
             return Path(self.documents_dir)

@@ -406,8 +406,8 @@ def test_half_sent_requests_are_cut_off_and_one_address_cannot_hold_every_connec
 def test_healthz_answers_while_its_database_check_waits(make_server):
     """The write check runs beside /healthz: while another program holds the database's
     write lock, /healthz answers at once with the last check's answer, and says the
-    database does not answer once a check has waited HEALTH_CHECK_PATIENCE."""
-    server = make_server()
+    database does not answer once a check has waited its patience (set to 1 s here)."""
+    server = make_server(env={"WORLDCAFE_HEALTH_CHECK_PATIENCE": "1"})
     assert httpx.get(f"{server.url}/healthz", timeout=seconds(10)).status_code == 200
     holder = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), timeout=30)
     holder.execute("BEGIN IMMEDIATE")
