@@ -6,11 +6,12 @@ from playwright.sync_api import expect
 
 from tests.fixtures.api import bearer, create_event, join
 from tests.fixtures.browser import screenshot, wait_ms
+from tests.fixtures.timing import seconds
 
 
 def stored_texts(server, event) -> list[str]:
     response = httpx.get(f"{server.url}/api/v1/sessions/{event['id']}/cards",
-                         headers=bearer(event["facilitator_token"]))
+                         headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     return [card["text"] for card in response.json()["cards"]]
 
 
@@ -94,7 +95,8 @@ def test_the_queue_survives_a_reload_and_a_refused_card_is_explained(server, api
     # the event finishes while the phone still cannot reach the server: a retry of its
     # queue (its own timer may fire as soon as the route is open) can only be refused
     httpx.post(f"{server.url}/api/v1/sessions/{event['id']}/control",
-               headers=bearer(event["facilitator_token"]), json={"action": "finish"})
+               headers=bearer(event["facilitator_token"]), json={"action": "finish"},
+               timeout=seconds(10))
     phone.unroute("**/cards")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     error = phone.locator("[data-card-error]")

@@ -226,7 +226,7 @@ def test_token_links_become_cookies_and_clean_urls(api, server):
     assert "HttpOnly" in cookie and event["facilitator_token"] in cookie
     page = api.get(f"/f/{event['id']}")  # the client keeps the cookie, as a browser does
     assert page.status_code == 200 and "data-countdown" in page.text
-    with httpx.Client(base_url=server.url) as stranger:
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as stranger:
         denied = stranger.get(f"/f/{event['id']}")
         assert denied.status_code == 401 and "error-message" in denied.text
 

@@ -270,7 +270,7 @@ def test_page_actions_need_the_facilitator_cookie_and_a_same_site_origin(server)
 
 def test_the_console_merges_the_ticked_cards_into_the_first(api, server):
     event, ids, _person = board_event(api)
-    with httpx.Client(base_url=server.url) as console:
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         one = console.post(f"/f/{event['id']}/merge", data={"cards": [ids[0]]})
         assert one.status_code == 422 and "2枚以上" in one.text  # the event is in Japanese

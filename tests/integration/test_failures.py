@@ -18,7 +18,7 @@ EVENT = {"title": "市民協働ワークショップ", "language": "ja", "tables
 
 
 def health(server) -> tuple[int, dict]:
-    answer = httpx.get(f"{server.url}/healthz")
+    answer = httpx.get(f"{server.url}/healthz", timeout=seconds(10))
     return answer.status_code, answer.json()
 
 
@@ -41,13 +41,13 @@ def test_a_read_only_database_degrades_and_refuses_writes_with_503(tmp_path):
         body = wait_for_health(server, 503)
         assert body["error"]["code"] == "database_unavailable"
         assert "readonly" in body["error"]["message"]
-        refused = httpx.post(f"{server.url}/api/v1/sessions", json=EVENT)
+        refused = httpx.post(f"{server.url}/api/v1/sessions", json=EVENT, timeout=seconds(10))
         assert refused.status_code == 503
         assert refused.json()["error"]["code"] == "database_unavailable"
         page = httpx.post(f"{server.url}/", data={"title": "t", "language": "ja",
                                                   "table_name": "A", "table_theme": "",
                                                   "program": "standard"},
-                          headers={"Accept": "text/html"})
+                          headers={"Accept": "text/html"}, timeout=seconds(10))
         assert page.status_code == 503 and "<html" in page.text and "readonly" in page.text
     finally:
         server.stop()

@@ -425,5 +425,6 @@ def test_healthz_answers_while_its_database_check_waits(make_server):
         holder.close()
     assert "no answer from the database" in answers[-1].json()["error"]["message"]
     assert {answer.status_code for answer in answers[:-1]} <= {200}
-    eventually(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 20,
-             "/healthz is ok again")
+    eventually(lambda: httpx.get(f"{server.url}/healthz",
+                                 timeout=seconds(10)).status_code == 200, 20,
+               "/healthz is ok again")

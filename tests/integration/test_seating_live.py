@@ -13,6 +13,7 @@ from tests.fixtures.api import (
     seat_of,
     seating,
 )
+from tests.fixtures.timing import seconds
 
 
 def event_with_people(api, count: int, **overrides):
@@ -136,7 +137,7 @@ def test_seating_needs_the_facilitator(api):
 
 
 def test_more_tables_than_people_keeps_the_clock_going(server):
-    with httpx.Client(base_url=server.url) as api:
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
         event, _people = event_with_people(api, 2)
         move_into_first_moving_round(api, event)
         state = control(api, event, "start").json()

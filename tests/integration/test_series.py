@@ -237,7 +237,10 @@ def test_the_console_makes_the_next_session_and_refuses_beside_its_box(api, serv
     groups = grouped_cards(api, event)
     path = f"/f/{event['id']}/follow_up"
     htmx = {"HX-Request": "true"}
-    with httpx.Client(base_url=server.url) as console, httpx.Client(base_url=server.url) as host:
+    # a follow-up plans its home tables: seconds(30) for a loaded machine (httpx's 5 s was
+    # too short with two suites on two cores)
+    with httpx.Client(base_url=server.url, timeout=seconds(30)) as console, \
+            httpx.Client(base_url=server.url, timeout=seconds(30)) as host:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         page = console.get(f"/f/{event['id']}")
         assert page.status_code == 200

@@ -197,7 +197,7 @@ def test_the_json_socket_carries_the_weight_of_a_merge_and_an_unmerge(api, serve
 
 def test_the_console_asks_before_merging_and_names_the_cards(api, server):
     event, ids, _people = four_and_one(api)
-    with httpx.Client(base_url=server.url) as console:
+    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         asked = console.post(f"/f/{event['id']}/merge", data={"cards": ids[:3]})
         assert asked.status_code == 200, asked.text

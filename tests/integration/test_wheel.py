@@ -69,7 +69,8 @@ def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
 
     def healthy() -> bool:
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200
+            return httpx.get(f"http://127.0.0.1:{port}/healthz",
+                             timeout=seconds(10)).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -78,9 +79,10 @@ def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
         printed = (folder / "demo.log").read_text()
         join = next(line.split(": ", 1)[1].split()[0] for line in printed.splitlines()
                     if "participants join" in line)
-        page = httpx.get(join.replace("localhost", "127.0.0.1"))
+        page = httpx.get(join.replace("localhost", "127.0.0.1"), timeout=seconds(10))
         assert page.status_code == 200 and "参加" in page.text
-        script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js")
+        script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js",
+                           timeout=seconds(10))
         assert script.status_code == 200 and "htmx" in script.text
         assert (folder / "worldcafe-demo.db").exists()  # the demo's own database
     finally:

@@ -234,7 +234,8 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
 
         # within seconds(5) of Redis' return (a wait, never a wall-clock assertion)
         eventually(lambda: all(current(w) for w in watchers), 5, "every screen shows phase 2")
-        eventually(lambda: httpx.get(f"{server.url}/healthz").status_code == 200, 10,
+        eventually(lambda: httpx.get(f"{server.url}/healthz",
+                                     timeout=seconds(10)).status_code == 200, 10,
                    "/healthz is ok again")
     for watcher in watchers:
         watcher.close()
