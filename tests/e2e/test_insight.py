@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.fixtures.api import api_path, bearer, grouped
 from tests.fixtures.browser import screenshot
-from tests.fixtures.harvest import SUGGESTING, event_with_cards
+from tests.fixtures.harvest import event_with_cards, suggesting
 from tests.fixtures.timing import eventually, seconds
 
 
@@ -25,7 +25,7 @@ def test_suggested_groups_are_accepted_renamed_and_dismissed_on_the_console(
     panel = console.locator("#suggestions")
     panel.get_by_role("button").click()
     suggestions = panel.locator(".suggestion")
-    expect(suggestions.first).to_be_visible(timeout=SUGGESTING * 1000)  # vectors loaded
+    expect(suggestions.first).to_be_visible(timeout=suggesting() * 1000)  # vectors loaded
     count = suggestions.count()
     assert count >= 2
     first = suggestions.first

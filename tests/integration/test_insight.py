@@ -24,13 +24,13 @@ from tests.fixtures.api import (
     post_card,
     stored,
 )
-from tests.fixtures.harvest import LABELLED, SUGGESTING, TOPICS, event_with_cards
+from tests.fixtures.harvest import LABELLED, TOPICS, event_with_cards, suggesting
 from tests.fixtures.timing import seconds
 
 
 def suggestions(api, event) -> dict:
     answer = api.get(api_path(event, "/suggestions"), headers=facilitator(event),
-                     timeout=SUGGESTING)
+                     timeout=suggesting())
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -70,7 +70,7 @@ def test_accepting_takes_only_cards_in_no_group_and_undo_restores_the_board(api,
     with listen(server, event, event["facilitator_token"], format="json") as socket:
         json.loads(socket.recv(timeout=seconds(5)))  # the snapshot
         accepted = api.post(api_path(event, f"/suggestions/{first['id']}/accept"),
-                            headers=facilitator(event), timeout=SUGGESTING)
+                            headers=facilitator(event), timeout=suggesting())
         assert accepted.status_code == 201, accepted.text
         made = accepted.json()
         assert made["name"] == first["name"] and made["skipped"] == 1
@@ -122,7 +122,7 @@ def test_an_unknown_or_stale_suggestion_is_refused_and_others_may_not_ask(api):
     other = create_event(api)
     found = suggestions(api, event)["suggestions"][0]
     assert_refused(api.post(api_path(other, f"/suggestions/{found['id']}/accept"),
-                            headers=facilitator(other), timeout=SUGGESTING), 404, "no_suggestion")
+                            headers=facilitator(other), timeout=suggesting()), 404, "no_suggestion")
 
 
 def test_the_projector_never_shows_a_suggestion(api, server):
@@ -131,7 +131,7 @@ def test_the_projector_never_shows_a_suggestion(api, server):
             httpx.Client(base_url=server.url, timeout=seconds(10)) as projector:
         page = open_link(console, event["urls"]["console"])
         assert 'id="suggestions"' in page.text and 'class="suggestion"' not in page.text
-        panel = console.get(f"/f/{event['id']}/suggestions", timeout=SUGGESTING)
+        panel = console.get(f"/f/{event['id']}/suggestions", timeout=suggesting())
         assert panel.status_code == 200 and 'class="suggestion"' in panel.text
         shown = open_link(projector, event["urls"]["projector"])
         assert shown.status_code == 200
@@ -143,7 +143,7 @@ def test_the_projector_never_shows_a_suggestion(api, server):
             frames = [screen.recv(timeout=seconds(5))]  # the snapshot
             found = suggestions(api, event)["suggestions"][0]
             api.post(api_path(event, f"/suggestions/{found['id']}/accept"),
-                     headers=facilitator(event), timeout=SUGGESTING)
+                     headers=facilitator(event), timeout=suggesting())
             while found["name"] not in frames[-1]:  # the new group on the projector's board
                 frames.append(screen.recv(timeout=seconds(5)))
         for frame in frames:
