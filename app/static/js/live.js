@@ -19,6 +19,8 @@
      `time-up` for 8 s after a running countdown reaches zero (also removed as soon as no running
      countdown is in warning/done state), `offline` while the connection banner is shown.
      data-clock-offset: estimated server clock minus local clock, in ms (set here).
+     data-live-drawn: set once the socket's first snapshot has drawn the page (a pong may come
+       before it, so data-clock-offset does not say so); until then any piece may be redrawn.
 
    <main id="live" hx-ext="ws" ws-connect="/ws/sessions/SID?view=...">
      Exactly one socket per page. The server pushes
@@ -667,6 +669,10 @@
   }
 
   document.addEventListener("htmx:wsAfterMessage", showCountdowns);
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    var body = document.body;
+    if (body && !("liveDrawn" in body.dataset)) body.dataset.liveDrawn = "";
+  });
   setInterval(function () {
     showCountdowns();
     syncSoundButton();
