@@ -17,7 +17,7 @@ from tests.fixtures.api import (
     post_until_accepted,
     write_texts,
 )
-from tests.fixtures.browser import POOL, screenshot
+from tests.fixtures.browser import POOL, screenshot, wait_until_drawn
 from tests.fixtures.timing import seconds
 
 SHAPE = """(ids) => ids.map((id) => {
@@ -44,7 +44,7 @@ def same_as_a_fresh_page(page, url, open_page, pieces) -> tuple[list, list]:
     """The page's pieces, and those of the same page opened again, once they agree (or
     after the wait: the caller's assertion then shows the difference)."""
     fresh = open_page(url, 1366, 1000)
-    fresh.locator("body[data-live-drawn]").wait_for(state="attached")
+    wait_until_drawn(fresh)
     expected = shapes(fresh, pieces)
     deadline = time.monotonic() + seconds(10)
     while time.monotonic() < deadline:
@@ -67,7 +67,7 @@ def test_pages_kept_up_to_date_by_pushes_equal_fresh_pages(server, api, open_pag
              "host": open_page(host["host_url"], 1366, 1000),
              "phone": open_page(person["url"], 420, 900)}
     for page in pages.values():
-        page.locator("body[data-live-drawn]").wait_for(state="attached")
+        wait_until_drawn(page)
     cards = []
     with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
         for n in range(30):
@@ -105,7 +105,7 @@ def test_a_hall_console_kept_up_by_pushes_filters_them_and_equals_a_fresh_consol
                                       for n in range(1, 21)])
     board(api, event, view="group")
     console = open_page(event["urls"]["console"], 1366, 900)
-    console.locator("body[data-live-drawn]").wait_for(state="attached")
+    wait_until_drawn(console)
     search = console.locator("[data-card-filter] input[name=text]")
     search.fill("防災")
     hosts = [{"token": table["host_token"]} for table in event["tables"]]

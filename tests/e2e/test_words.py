@@ -23,7 +23,7 @@ from tests.fixtures.api import (
     make_groups,
     post_card,
 )
-from tests.fixtures.browser import screenshot, wait_ms
+from tests.fixtures.browser import screenshot, wait_ms, wait_until_drawn
 from tests.fixtures.timing import seconds
 
 TWO_NUMBERS = re.compile(r"\d+\.\s*ラウンド\d")
@@ -58,7 +58,7 @@ def test_headings_name_the_round_and_the_move_in_the_console_and_the_report(
         server, api, open_page, moved, tmp_path):
     event, _people = moved
     console = open_page(event["urls"]["console"], 1366, 900)
-    console.locator("body[data-live-drawn]").wait_for(state="attached")  # no redraw to come
+    wait_until_drawn(console)  # no redraw to come
     program = console.locator("#program")
     expect(program.locator(".program__item--current")).to_contain_text(
         "ラウンド2（移動 1回目）：2つ目のテーブルで対話")
@@ -158,7 +158,7 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
     row = console.locator("#people tr.person").filter(has_text="青木")
     # the socket's first snapshot has landed: a later one would redraw the list and undo
     # the change made here
-    console.locator("body[data-live-drawn]").wait_for(state="attached")
+    wait_until_drawn(console)
     console.evaluate("document.querySelector('#people tr.person select').closest('form')"
                      ".querySelector('[name=phase_index]').value = '0'")  # a round now over
     first_row = console.locator("#people tr.person").first
