@@ -28,10 +28,10 @@ are not held against it.
 Operations that change the event (finishing it, removing people, merging cards) get a
 fresh event every REFRESH requests, so the rest still reach a live one.
 
-Two lengths: `make test` runs the short fuzz (6 generated examples per operation and mode,
-each operation on one of the two databases in turn; a sixth of each operation's edge cases
+Two lengths: `make test` runs the short fuzz (3 generated examples per operation and mode,
+each operation on one of the two databases in turn; an eighth of each operation's edge cases
 per database, a share that moves from operation to operation, so every edge value meets a
-third of the operations: about a minute per database), `make fuzz` the long one
+quarter of the operations: about a minute per database in a whole run), `make fuzz` the long one
 (WORLDCAFE_FUZZ=full: 25 examples, every edge case on both databases). Bounded and
 reproducible: WORLDCAFE_FUZZ_EXAMPLES generated examples (default above) per operation and
 mode, derandomized (the same requests on every run), no example database, no shrinking
@@ -76,14 +76,14 @@ pytestmark = pytest.mark.fuzz
 FULL = os.environ.get("WORLDCAFE_FUZZ") == "full"
 """The long fuzz (`make fuzz`); else the short one that `make test` runs."""
 
-EXAMPLES = int(os.environ.get("WORLDCAFE_FUZZ_EXAMPLES", "25" if FULL else "6"))
+EXAMPLES = int(os.environ.get("WORLDCAFE_FUZZ_EXAMPLES", "25" if FULL else "3"))
 """Generated examples per operation and generation mode (the short fuzz: on one database
 per operation, every other operation on each)."""
 
-EDGE_SHARES = 1 if FULL else 3 * len(DATABASES)
+EDGE_SHARES = 1 if FULL else 4 * len(DATABASES)
 """The short fuzz sends every EDGE_SHARES-th edge case of an operation to each database,
 starting at a place that moves with the operation: each run tries every edge value on a
-third of the operations (the long fuzz: every edge case on both databases)."""
+quarter of the operations (the long fuzz: every edge case on both databases)."""
 
 TRACE = os.environ.get("WORLDCAFE_FUZZ_TRACE")
 VERBOSE = bool(os.environ.get("WORLDCAFE_FUZZ_VERBOSE"))
