@@ -33,6 +33,8 @@ import httpx
 from restart import SNAPSHOT_TIMEOUT_SECONDS, build_event
 from websockets.sync.client import connect
 
+from app.documents.worker import WORKER_NAME
+
 FORMATS = ("report.pdf", "report.docx", "pdf", "png")
 SAMPLE_SECONDS = 0.1
 HEALTHZ_GOAL_MS = 100
@@ -118,11 +120,11 @@ def descendants(pid: int) -> list[int]:
     return children + [grandchild for child in children for grandchild in descendants(child)]
 
 
-def command_line(pid: int) -> bytes:
+def process_name(pid: int) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
+        return Path(f"/proc/{pid}/comm").read_text().strip()
     except OSError:
-        return b""  # it has ended
+        return ""  # it has ended
 
 
 def settled_rss(pid: int) -> float:
@@ -130,8 +132,7 @@ def settled_rss(pid: int) -> float:
     download, then exits), or after 30 s."""
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        workers = [child for child in descendants(pid) if b"app.documents.worker" in
-                   command_line(child)]
+        workers = [child for child in descendants(pid) if process_name(child) == WORKER_NAME]
         if not workers:
             break
         time.sleep(0.2)

@@ -17,6 +17,11 @@ makes a new document, an unchanged one is served from the folder. The lock a req
 before it starts a worker is handed to that worker, so a second request for the same
 document (in any server worker) finds it held and waits for the same job; a lock found free
 while the state says queued or running means the worker died (killed by the memory limit).
+
+The workers are forked by a launcher (`python -m app.documents.worker FD`), started with
+the first document a server process asks for: it loads the documents' libraries once
+(WeasyPrint, python-docx, ... take about 2 s of CPU to import), so each document starts at
+once instead of spending those seconds again.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import fcntl
 import hashlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -179,25 +185,59 @@ def start(place: Place, worker_args: dict, memory_mb: int) -> Job:
             return Job(place.name, place.key, READY, 100)
         job = Job(place.name, place.key, QUEUED, 0)
         write_state(place, job)
-        _spawn({**worker_args, "folder": str(place.folder), "event_id": place.event_id,
-                "name": place.name, "key": place.key, "lock": descriptor})
+        LAUNCHER.launch({**worker_args, "folder": str(place.folder),
+                         "event_id": place.event_id, "name": place.name, "key": place.key},
+                        descriptor)
         return job
     finally:
-        os.close(descriptor)  # the worker holds its own copy until it ends
+        os.close(descriptor)  # the worker holds its own copy (sent to the launcher) until it ends
 
 
-def _spawn(arguments: dict) -> None:
-    """`python -m app.documents.worker` with the lock's descriptor, reaped by a thread of
-    its own (no zombie is left behind), in a session of its own: Linux schedules the
-    processes of a session as one group (autogroup), so a worker in the server's session
-    had its CPU charged to the server's group, which then waited behind every other
-    program for its turn (the event loop up to 0.6 s late while a report was made on a
-    busy machine, bench/README.md)."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app.documents.worker", json.dumps(arguments)],
-        pass_fds=(arguments["lock"],), stdin=subprocess.DEVNULL, close_fds=True,
-        start_new_session=True)
-    threading.Thread(target=process.wait, name="document-worker-reaper", daemon=True).start()
+class Launcher:
+    """The server process's end of the launcher (app/documents/worker.py, `serve`): started
+    at the first document, in a session of its own, and again when it has gone (killed);
+    each job's arguments and its lock's descriptor travel to it over a socket pair, one
+    message a job, and the launcher forks the job's worker. The launcher ends when the
+    server process does (its end of the socket closes); a worker ends when its document
+    is made."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._channel: socket.socket | None = None
+
+    def launch(self, arguments: dict, lock: int) -> None:
+        message = json.dumps(arguments).encode()
+        with self._guard:
+            if self._channel is not None:
+                try:
+                    socket.send_fds(self._channel, [message], [lock])
+                    return
+                except OSError:  # the launcher has gone: a new one
+                    self._channel.close()
+            self._channel = self._start()
+            socket.send_fds(self._channel, [message], [lock])
+
+    @staticmethod
+    def _start() -> socket.socket:
+        """A new launcher process and the server's end of its socket; reaped by a thread
+        of its own (no zombie is left behind). Its own session: Linux schedules the
+        processes of a session as one group (autogroup), so a worker in the server's
+        session had its CPU charged to the server's group, which then waited behind every
+        other program for its turn (the event loop up to 0.6 s late while a report was made
+        on a busy machine, bench/README.md); its workers lead sessions of their own."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "app.documents.worker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, close_fds=True,
+                start_new_session=True)
+        threading.Thread(target=process.wait, name="document-launcher-reaper",
+                         daemon=True).start()
+        return ours
+
+
+LAUNCHER = Launcher()
+"""This server process's launcher (each uvicorn worker has its own)."""
 
 
 def forget_older(place: Place) -> None:

@@ -1,7 +1,8 @@
-"""The process that makes one document (app/documents/jobs.py starts it): `python -m
-app.documents.worker '<json>'`.
+"""The process that makes one document, forked by the launcher (`python -m
+app.documents.worker FD`, started by app/documents/jobs.py) that has loaded every document's
+libraries once.
 
-It holds the job's lock for its whole life (handed over by the request that started it),
+A worker holds the job's lock for its whole life (handed over by the request that started it),
 waits for the event's queue lock (one document of an event at a time), limits its own
 address space and time, reads the event from the database itself, renders, and writes the
 document into the folder whole (a temporary file renamed), its state at every stage. A
@@ -18,6 +19,7 @@ import json
 import os
 import resource
 import signal
+import socket
 import sys
 import traceback
 from collections.abc import Sequence
@@ -36,7 +38,7 @@ BROKEN = N_("The document could not be made: %(error)s")
 
 NICENESS = 5
 """Below the server's priority: on a laptop of two cores the live screens come first.
-Its own session (app/documents/jobs.py) keeps its CPU out of the server's scheduling
+Its own session (`_work`) keeps its CPU out of the server's scheduling
 group; that group of its own stays at nice 0: at nice 10, or SCHED_IDLE, the report of
 2000 cards took 5-7 times as long on a busy machine, and /healthz was no faster
 (bench/README.md)."""
@@ -64,7 +66,6 @@ def make(arguments: dict) -> None:
     os.nice(NICENESS)
     queue = os.open(place.queue_file, os.O_RDWR | os.O_CREAT, 0o600)
     fcntl.flock(queue, fcntl.LOCK_EX)  # the event's documents, one at a time
-    _load_libraries(place.name)
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(arguments["seconds"])
     try:
@@ -98,22 +99,14 @@ def _out_of_memory(error: Exception) -> bool:
             or isinstance(error, ImportError) and "failed to map" in str(error))
 
 
-LIBRARIES = {"report.docx": ("docx", "app.documents.report"),
-             "report.pdf": ("weasyprint", "app.documents.report"),
-             "series.pdf": ("weasyprint", "app.documents.series"),
-             "png": ("weasyprint", "pypdfium2"), "pdf": ("weasyprint",)}
-"""What each document needs besides the database (seconds of imports: only its own);
-the printed materials need WeasyPrint and app.documents.printed."""
-
-
-def _load_libraries(name: str) -> None:
-    """Everything the rendering of `name` needs, imported before the memory limit is set:
-    the limit bounds the document's own work (a library that cannot be mapped under it
-    would fail as an ImportError rather than as the MemoryError it is)."""
-    for module in (*LIBRARIES.get(name, ("weasyprint", "app.documents.printed")), "sqlite3",
-                   "app.templating", "app.documents.exports", "app.store.db",
-                   "app.store.keyword_terms"):
-        importlib.import_module(module)
+LIBRARIES = ("weasyprint", "docx", "pypdfium2", "sqlite3", "app.templating",
+             "app.documents.exports", "app.documents.report", "app.documents.series",
+             "app.documents.printed", "app.store.db", "app.store.keyword_terms",
+             "app.store.photos", "app.store.registration", "app.store.sessions")
+"""Everything a document's rendering and reading need, imported once by the launcher:
+each worker starts at once, and before its memory limit is set (the limit bounds the
+document's own work; a library that could not be mapped under it would fail as an
+ImportError rather than as the MemoryError it is)."""
 
 
 def _read(arguments: dict) -> tuple[EventView, Sequence, dict[int, str], list[EventView],
@@ -156,5 +149,42 @@ def _usage() -> dict:
             "peak_mb": round(usage.ru_maxrss / 1024, 1)}
 
 
+WORKER_NAME = "worldcafe-doc"
+"""A worker's process name (/proc/PID/comm, what top shows): the launcher's command line
+is its workers' too."""
+
+
+def serve(channel: socket.socket) -> None:
+    """The launcher: every document's libraries imported once, then a worker forked for
+    each job that arrives (its arguments, and its lock's descriptor, which the worker holds
+    until it ends), until the server process's end of `channel` closes."""
+    for module in LIBRARIES:
+        importlib.import_module(module)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps the workers
+    while True:
+        message, descriptors, _flags, _address = socket.recv_fds(channel, 1 << 16, 1)
+        if not message:
+            return
+        if os.fork() == 0:  # the worker keeps the job's lock open until it ends
+            _work(channel, json.loads(message))
+        for descriptor in descriptors:
+            os.close(descriptor)
+
+
+def _work(channel: socket.socket, arguments: dict) -> None:
+    """A forked worker: a session of its own (app/documents/jobs.py, Launcher), the job,
+    and the end of the process (never back into the launcher's loop)."""
+    try:
+        channel.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        os.setsid()
+        Path("/proc/self/comm").write_text(WORKER_NAME)
+        make(arguments)
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+
+
 if __name__ == "__main__":
-    make(json.loads(sys.argv[1]))
+    serve(socket.socket(fileno=int(sys.argv[1])))

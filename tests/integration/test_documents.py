@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.documents.worker import NICENESS
+from app.documents.worker import NICENESS, WORKER_NAME
 from tests.fixtures.api import bearer, create_event
 from tests.fixtures.timing import eventually, seconds
 
@@ -130,7 +130,7 @@ def _document_worker(pid: int) -> dict | None:
             continue  # the thread has ended
         for child in children:
             try:
-                if b"app.documents.worker" not in Path(f"/proc/{child}/cmdline").read_bytes():
+                if Path(f"/proc/{child}/comm").read_text().strip() != WORKER_NAME:
                     found = _document_worker(child)
                     if found:
                         return found
