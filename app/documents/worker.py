@@ -12,6 +12,7 @@ process is never touched.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import importlib
@@ -178,7 +179,8 @@ def _work(channel: socket.socket, arguments: dict) -> None:
         channel.close()
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.setsid()
-        Path("/proc/self/comm").write_text(WORKER_NAME)
+        with contextlib.suppress(OSError):  # Linux only
+            Path("/proc/self/comm").write_text(WORKER_NAME)
         make(arguments)
     finally:
         sys.stdout.flush()
