@@ -126,12 +126,28 @@ def api(server):
         yield client
 
 
+LONGEST_LAST_TIER = ("test_layouts.py", "test_views.py", "test_grouping_workspace.py",
+                     "test_projector_scale.py", "test_console_board.py", "test_voting.py",
+                     "test_pushes.py", "test_seating.py")
+"""The browser tier's longest modules (over 40 s of a worker's time each, docs/testing.md),
+longest first: handed out first among the last tier's, so that no worker is still busy
+with a long one at the end while the others have nothing left to do."""
+
+
 def pytest_collection_modifyitems(items):
     """Fast tiers first: unit, then integration, then the browser (whose Playwright loop
     stays open on the main thread until the session ends, so no test on an event loop may
-    follow it in the same process; a run split over workers keeps this order on each)."""
+    follow it in the same process; a run split over workers keeps this order on each).
+    Within the browser tier, its longest modules first (LONGEST_LAST_TIER)."""
     tier = {"unit": 0, "integration": 1, "scaled": 2, "e2e": 3}
-    items.sort(key=lambda item: tier.get(Path(str(item.fspath)).parent.name, 1))
+
+    def order(item) -> tuple[int, int]:
+        path = Path(str(item.fspath))
+        long = (LONGEST_LAST_TIER.index(path.name) if path.parent.name == "e2e"
+                and path.name in LONGEST_LAST_TIER else len(LONGEST_LAST_TIER))
+        return tier.get(path.parent.name, 1), long
+
+    items.sort(key=order)
 
 
 def pytest_xdist_make_scheduler(config, log):
