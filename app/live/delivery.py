@@ -198,7 +198,8 @@ def snapshot(view: EventView, audience: Audience, drawing: Drawing,
 
     A page with pieces of its own participant or table gets two frames: first the pieces
     every such page shows alike (one text, shared by the 200 phones of a hall rather than
-    copied into each), then its own."""
+    copied into each), then its own (such a page's template says so to live.js:
+    data-snapshot-frames="2")."""
     if audience.page == "json":
         return [json_snapshot(view, audience, kind)]
     pieces = PAGE_PIECES[audience.page]

@@ -12,6 +12,7 @@ from tests.fixtures.api import (
     THEMES,
     bearer,
     board,
+    board_event,
     create_event,
     join,
     post_until_accepted,
@@ -123,3 +124,36 @@ def test_a_hall_console_kept_up_by_pushes_filters_them_and_equals_a_fresh_consol
     assert seen == expected
     console.locator("#keywords").scroll_into_view_if_needed()
     screenshot(console, "pushes-hall-console-keywords")
+
+
+RECORD_REMOVALS = """
+window.removedPieces = [];
+new MutationObserver((records) => records.forEach((record) => record.removedNodes.forEach(
+  (node) => node.id && window.removedPieces.push(node.id)
+))).observe(document, {childList: true, subtree: true});
+"""
+"""Every element with an id taken out of the page, from before its first script on."""
+
+
+def test_the_first_snapshot_leaves_alone_the_pieces_the_page_was_drawn_with(
+        server, api, browser, open_page):
+    """A page's socket begins with a snapshot of every piece, mostly what the server has
+    just drawn: those are not drawn again, so nothing begun in them in the first moments
+    is lost (a filter being typed, a list scrolled into view) and a big board is laid out
+    once. A piece that changed in between is drawn: the snapshot after the change."""
+    event, _ids, person = board_event(api)
+    console = open_page(event["urls"]["console"], 1366, 900)  # stores the keyword terms
+    wait_until_drawn(console)
+    urls = {"console": event["urls"]["console"], "projector": event["urls"]["projector"],
+            "host": event["tables"][0]["host_url"], "phone": person["url"]}
+    for name, url in urls.items():
+        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        try:
+            page = context.new_page()
+            page.add_init_script(RECORD_REMOVALS)
+            page.goto(url)
+            page.wait_for_url(lambda address: "token=" not in address)
+            wait_until_drawn(page)
+            assert page.evaluate("window.removedPieces") == [], name
+        finally:
+            context.close()

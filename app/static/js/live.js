@@ -20,10 +20,11 @@
      countdown is in warning/done state), `offline` while the connection banner is shown.
      data-clock-offset: estimated server clock minus local clock, in ms (set here).
      data-live-drawn: set once the socket's first snapshot has drawn the page (a pong may come
-       before it, so data-clock-offset does not say so); until then any piece may be redrawn.
+       before it, so data-clock-offset does not say so); until then any piece that changed
+       since the page was drawn may be redrawn (the snapshot leaves the same pieces alone).
 
-   <main id="live" hx-ext="ws" ws-connect="/ws/sessions/SID?view=...">
-     Exactly one socket per page. The server pushes
+   <main id="live" hx-ext="ws" ws-connect="/ws/sessions/SID?view=..." [data-snapshot-frames="2"]>
+     Exactly one socket per page; data-snapshot-frames: the frames of its snapshot (1 if absent). The server pushes
        - HTML: top-level elements with ids, swapped out-of-band by the ws extension;
        - JSON text (first non-blank character `{`): never swapped; handled here.
          {"type":"pong","t0":<echo>,"server_ms":<UTC ms>} answers our
@@ -389,6 +390,21 @@
     });
   });
 
+  /* The socket's first snapshot mostly repeats what the server has just drawn: a piece that
+     is the same is not drawn again, so nothing the person has begun in it is lost (a filter
+     being typed, a list scrolled into view) and a big board is not laid out twice. Every
+     later push swaps, same or not. */
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var detail = event.detail;
+    if (!detail || !document.body || "liveDrawn" in document.body.dataset) return;
+    var fragment = detail.fragment;
+    var target = detail.target;
+    if (target && fragment && fragment.nodeType === Node.DOCUMENT_FRAGMENT_NODE &&
+        fragment.childElementCount === 1 && fragment.firstElementChild.outerHTML === target.outerHTML) {
+      detail.shouldSwap = false;
+    }
+  });
+
   /* Tablets wake up with a socket that was dropped silently: check it at once. */
   function checkConnection(reason) {
     if (denied || !socketWrapper) return;
@@ -669,9 +685,19 @@
   }
 
   document.addEventListener("htmx:wsAfterMessage", showCountdowns);
+  /* The first snapshot's frames are the socket's first HTML messages: one, or as many as
+     main[data-snapshot-frames] says (a host's and a phone's: what such pages share, then
+     their own pieces; app/live/delivery.py). */
+  var snapshotFramesLeft = null;
   document.addEventListener("htmx:wsAfterMessage", function () {
     var body = document.body;
-    if (body && !("liveDrawn" in body.dataset)) body.dataset.liveDrawn = "";
+    if (!body || "liveDrawn" in body.dataset) return;
+    if (snapshotFramesLeft === null) {
+      var live = document.getElementById("live");
+      snapshotFramesLeft = Number(live && live.getAttribute("data-snapshot-frames")) || 1;
+    }
+    snapshotFramesLeft -= 1;
+    if (snapshotFramesLeft <= 0) body.dataset.liveDrawn = "";
   });
   setInterval(function () {
     showCountdowns();
