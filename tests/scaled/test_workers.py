@@ -195,6 +195,9 @@ def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
                            for w in survivors), 10, "every screen sees the later cards")
     for watcher in survivors:
         watcher.close()
+    # uvicorn's stop waits for the killed worker's replacement to finish starting, tens of
+    # seconds on a loaded machine (51 s in a whole run); stopping is not what is tested here
+    server.kill()
 
 
 @pytest.fixture
