@@ -142,6 +142,9 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
     event, people = moved
     open_page.allowed.append("status of 4")  # the refused move, on purpose
     console = open_page(event["urls"]["console"], 1366, 900)
+    # the socket's first snapshot has landed: a later one would redraw the pieces and undo
+    # what is done here
+    wait_until_drawn(console)
     # a note: the answer to closing (then reopening) joining right after the joining
     # piece, which the change redraws — not in the run bar at the top
     join_piece = console.locator("#join")
@@ -152,13 +155,12 @@ def test_console_messages_appear_beside_their_cause_and_the_people_list_is_searc
     expect(console.locator("#flash")).to_have_text("")
     join_piece.locator("button[name=open][value=yes]").click()
     expect(beside).to_have_text("参加受付を再開しました。")
+    # the answer can come before the push that redraws the piece: wait for the redrawn one
+    expect(join_piece.locator("button[name=open][value=no]")).to_be_visible()
     join_piece.scroll_into_view_if_needed()
     screenshot(console, "words-message-beside-joining", full_page=False)
     # a move that cannot be: the person's row says so, beside the menu that was used
     row = console.locator("#people tr.person").filter(has_text="青木")
-    # the socket's first snapshot has landed: a later one would redraw the list and undo
-    # the change made here
-    wait_until_drawn(console)
     console.evaluate("document.querySelector('#people tr.person select').closest('form')"
                      ".querySelector('[name=phase_index]').value = '0'")  # a round now over
     first_row = console.locator("#people tr.person").first

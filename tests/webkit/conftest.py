@@ -24,7 +24,11 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException, WebDriverException
+from selenium.common.exceptions import (
+    StaleElementReferenceException,
+    TimeoutException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -167,9 +171,12 @@ class Device:
     def wait(self, condition: Callable[[], object], message: str | Callable[[], str],
              timeout: float = WAIT):
         """Until `condition()` is truthy (its value), for at most seconds(timeout); else
-        fail with `message` (or what `message()` says then)."""
+        fail with `message` (or what `message()` says then). A query that meets a node a
+        push is taking out of the page (WebKitWebDriver: a stale element, even for
+        find_elements) is asked again."""
         try:
-            return WebDriverWait(self.driver, seconds(timeout), poll_frequency=0.05).until(
+            return WebDriverWait(self.driver, seconds(timeout), poll_frequency=0.05,
+                                 ignored_exceptions=(StaleElementReferenceException,)).until(
                 lambda _: condition())
         except TimeoutException:
             text = message() if callable(message) else message
