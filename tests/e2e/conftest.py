@@ -53,7 +53,8 @@ def open_page(browser):
     test expects them with `open_page.allowed.append("part of the message")`."""
     contexts, problems = [], []
 
-    def open_(url: str, width: int = 1280, height: int = 800, locale: str = "ja-JP"):
+    def open_(url: str, width: int = 1280, height: int = 800, locale: str = "ja-JP",
+              init_script: str | None = None):
         # an expect without its own time-out waits Playwright's 5 s, stretched as wait_ms
         # is by the load now (the browser tiers run last, when it is highest)
         expect.set_options(timeout=max(5000, wait_ms() * 5 / 8))
@@ -61,6 +62,8 @@ def open_page(browser):
                                       locale=locale)
         contexts.append(context)
         page = context.new_page()
+        if init_script:  # runs before the page's own scripts
+            page.add_init_script(init_script)
         page.on("console", lambda m: m.type == "error" and not sign_in_step(m)
                 and problems.append(m.text))
         page.on("pageerror", lambda e: problems.append(str(e)))

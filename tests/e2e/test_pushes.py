@@ -136,7 +136,7 @@ new MutationObserver((records) => records.forEach((record) => record.removedNode
 
 
 def test_the_first_snapshot_leaves_alone_the_pieces_the_page_was_drawn_with(
-        server, api, browser, open_page):
+        server, api, open_page):
     """A page's socket begins with a snapshot of every piece, mostly what the server has
     just drawn: those are not drawn again, so nothing begun in them in the first moments
     is lost (a filter being typed, a list scrolled into view) and a big board is laid out
@@ -147,13 +147,6 @@ def test_the_first_snapshot_leaves_alone_the_pieces_the_page_was_drawn_with(
     urls = {"console": event["urls"]["console"], "projector": event["urls"]["projector"],
             "host": event["tables"][0]["host_url"], "phone": person["url"]}
     for name, url in urls.items():
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        try:
-            page = context.new_page()
-            page.add_init_script(RECORD_REMOVALS)
-            page.goto(url)
-            page.wait_for_url(lambda address: "token=" not in address)
-            wait_until_drawn(page)
-            assert page.evaluate("window.removedPieces") == [], name
-        finally:
-            context.close()
+        page = open_page(url, 1366, 900, init_script=RECORD_REMOVALS)
+        wait_until_drawn(page)
+        assert page.evaluate("window.removedPieces") == [], name

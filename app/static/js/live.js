@@ -24,7 +24,8 @@
        since the page was drawn may be redrawn (the snapshot leaves the same pieces alone).
 
    <main id="live" hx-ext="ws" ws-connect="/ws/sessions/SID?view=..." [data-snapshot-frames="2"]>
-     Exactly one socket per page; data-snapshot-frames: the frames of its snapshot (1 if absent). The server pushes
+     Exactly one socket per page; data-snapshot-frames: the frames of its snapshot (1 if
+     absent). The server pushes
        - HTML: top-level elements with ids, swapped out-of-band by the ws extension;
        - JSON text (first non-blank character `{`): never swapped; handled here.
          {"type":"pong","t0":<echo>,"server_ms":<UTC ms>} answers our
