@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.fixtures import loopback
 
 # Importable from here too, for tests written before tests/fixtures/ existed.
 from tests.fixtures.api import (  # noqa: F401
@@ -122,7 +123,7 @@ def server(request, shared_servers):
 
 @pytest.fixture
 def api(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         yield client
 
 

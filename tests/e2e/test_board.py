@@ -2,9 +2,9 @@
 (Pointer Events, as a mouse does) and the projector shows it in that group; a phone puts its
 dots on cards and the counts appear only once the facilitator reveals them."""
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import api_url, bearer, create_event, join, post_card
 from tests.fixtures.browser import screenshot, wait_ms
 from tests.fixtures.timing import seconds
@@ -57,7 +57,7 @@ def test_a_card_dragged_into_a_group_on_the_console_appears_in_it_on_the_project
     expect(in_group).to_have_text(["見守りの担い手が足りない"], timeout=wait_ms())
     expect(projector.locator("#board-group-none .card")).to_have_count(2)
     expect(console.locator(f"#board-group-{group_id} .card")).to_have_count(1, timeout=wait_ms())
-    stored = httpx.get(api_url(server, event, "/cards"), headers=bearer(
+    stored = loopback.get(api_url(server, event, "/cards"), headers=bearer(
         event["facilitator_token"]), timeout=seconds(10)).json()["cards"]
     assert {c["id"]: c["group_id"] for c in stored}[cards[0]["id"]] == int(group_id)
 
@@ -109,8 +109,8 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
     projector = open_page(event["urls"]["projector"], 1920, 1080)
     phone = open_page(person["url"], 390, 844)
     expect(phone.locator("#vote-cards")).to_be_hidden()  # nothing before voting starts
-    opened = httpx.patch(api_url(server, event, "/board"), json={"open": True, "budget": 3},
-                         headers=bearer(event["facilitator_token"]), timeout=seconds(10))
+    opened = loopback.patch(api_url(server, event, "/board"), json={"open": True, "budget": 3},
+                            headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     assert opened.status_code == 200, opened.text
     first = phone.locator(f"#vote-cards [data-card='{cards[0]['id']}'] .vote-button")
     expect(first).to_be_visible(timeout=wait_ms())
@@ -124,9 +124,9 @@ def test_a_phone_votes_and_the_count_appears_after_the_reveal(server, api, open_
     expect(phone.locator("#vote-cards .dots")).to_have_count(0)
     expect(projector.locator("#board .dots")).to_have_count(0)
     screenshot(phone, "board-phone-voting")
-    revealed = httpx.patch(api_url(server, event, "/board"),  # keeps voting open
-                           json={"revealed": True, "open": True},
-                           headers=bearer(event["facilitator_token"]), timeout=seconds(10))
+    revealed = loopback.patch(api_url(server, event, "/board"),  # keeps voting open
+                              json={"revealed": True, "open": True},
+                              headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     assert revealed.status_code == 200
     count = projector.locator(f"#board [data-card='{cards[0]['id']}'] .dots")
     expect(count).to_have_attribute("data-dots", "2", timeout=wait_ms())

@@ -4,9 +4,9 @@ removes them and hides their cards."""
 
 import uuid
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, create_event, join
 from tests.fixtures.browser import screenshot
 from tests.fixtures.servers import BUDGET_ENV
@@ -15,7 +15,7 @@ from tests.fixtures.timing import seconds
 
 def test_the_console_shows_a_flood_of_cards_and_removes_its_writers(make_server, open_page):
     server = make_server(env=BUDGET_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api, title="カードの殺到に強い会")
         console = open_page(event["urls"]["console"], 1366, 1000)
         expect(console.locator("#flood")).to_be_hidden()

@@ -1,17 +1,17 @@
 """Cards in Chromium: a host's Japanese card reaches the projector, and a phone that goes
 offline keeps its cards and sends each exactly once when it is back."""
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, create_event, join
 from tests.fixtures.browser import screenshot, wait_ms
 from tests.fixtures.timing import seconds
 
 
 def stored_texts(server, event) -> list[str]:
-    response = httpx.get(f"{server.url}/api/v1/sessions/{event['id']}/cards",
-                         headers=bearer(event["facilitator_token"]), timeout=seconds(10))
+    response = loopback.get(f"{server.url}/api/v1/sessions/{event['id']}/cards",
+                            headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     return [card["text"] for card in response.json()["cards"]]
 
 
@@ -94,9 +94,9 @@ def test_the_queue_survives_a_reload_and_a_refused_card_is_explained(server, api
     expect(phone.locator("#unsent-badge")).to_have_attribute("data-unsent-count", "1")
     # the event finishes while the phone still cannot reach the server: a retry of its
     # queue (its own timer may fire as soon as the route is open) can only be refused
-    httpx.post(f"{server.url}/api/v1/sessions/{event['id']}/control",
-               headers=bearer(event["facilitator_token"]), json={"action": "finish"},
-               timeout=seconds(10))
+    loopback.post(f"{server.url}/api/v1/sessions/{event['id']}/control",
+                  headers=bearer(event["facilitator_token"]), json={"action": "finish"},
+                  timeout=seconds(10))
     phone.unroute("**/cards")
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     error = phone.locator("[data-card-error]")

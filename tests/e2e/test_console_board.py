@@ -4,9 +4,9 @@ the server is away refused visibly, and a confirmation before the event is finis
 
 import uuid
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     bearer,
     create_event,
@@ -67,7 +67,7 @@ def test_a_hundred_and_fifty_small_cards_a_keyboard_move_and_several_at_once(ser
 def test_clicks_while_the_server_is_away_are_refused_visibly(make_server, open_page):
     server = make_server()
     open_page.allowed += ["WebSocket", "ERR_CONNECTION_REFUSED", "ERR_FAILED", "[object Event]"]
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         event = create_event(api)
     console = open_page(event["urls"]["console"], 1366, 900)
     expect(console.locator("#controls")).to_be_visible()

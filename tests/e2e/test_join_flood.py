@@ -4,9 +4,9 @@ console's review removes the flood."""
 
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import create_event, join
 from tests.fixtures.browser import screenshot
 from tests.fixtures.servers import FLOOD_ENV
@@ -16,7 +16,7 @@ from tests.fixtures.timing import seconds
 def test_the_console_reviews_a_flood_and_a_phone_joins_with_the_new_code(make_server,
                                                                          open_page):
     server = make_server(env=FLOOD_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api, title="参加の殺到に強い会")
         console = open_page(event["urls"]["console"], 1366, 1000)
         projector = open_page(event["urls"]["projector"], 1920, 1080)

@@ -5,9 +5,9 @@ button whose label wraps."""
 
 import uuid
 
-import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, control, create_event, join, post_until_accepted
 from tests.fixtures.browser import ARTIFACTS, screenshot
 from tests.fixtures.timing import seconds
@@ -27,7 +27,7 @@ WRAPPED_BUTTONS = """() => [...document.querySelectorAll('button, .button')].fil
 @pytest.fixture(scope="module")
 def hall(server):
     """An event under way: six tables, eighteen people, thirty-six cards."""
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as api:
         return _hall(api)
 
 

@@ -4,9 +4,9 @@ and the board screen shows every one of 150 cards whole within a minute at 1080p
 
 import uuid
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, board, control, create_event, join, post_until_accepted
 from tests.fixtures.browser import SEEN_WHOLE, expect_screen, screenshot
 from tests.fixtures.timing import seconds
@@ -69,7 +69,7 @@ def test_the_board_screen_shows_every_one_of_150_cards_whole_within_a_minute(ser
     writers = [join(api, event, f"書き手{n}", theme=event["tables"][n % 3]["theme"]).json()
                for n in range(30)]
     sent = []
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         for n in range(150):
             text = f"{n}番: 地域の見守りの担い手が足りない" + "、若い世代にも声をかけたい" * (n % 3)
             card_id = str(uuid.uuid4())

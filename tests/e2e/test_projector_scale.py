@@ -8,10 +8,10 @@ steps the projector's pages; nobody is offered the join QR once the event has fi
 import re
 import uuid
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, board, control, create_event, join, post_until_accepted
 from tests.fixtures.browser import ARTIFACTS, SEEN_WHOLE, screenshot, wait_ms
 from tests.fixtures.timing import seconds
@@ -79,7 +79,7 @@ FIRST_ON_PAGE = """() => {
 def hall(server):
     """250 cards over three tables, twelve groups holding 180 of them (70 in none), dots
     on fourteen cards from forty voters, the results revealed."""
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as api:
         event = create_event(api)
         writers = [join(api, event, f"書き手{n}", theme=event["tables"][n % 3]["theme"]).json()
                    for n in range(40)]

@@ -5,9 +5,9 @@ hall's console keeps its filter on the cards pushed to it."""
 import time
 import uuid
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     THEMES,
     bearer,
@@ -70,7 +70,7 @@ def test_pages_kept_up_to_date_by_pushes_equal_fresh_pages(server, api, open_pag
     for page in pages.values():
         wait_until_drawn(page)
     cards = []
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         for n in range(30):
             writer = person["token"] if n % 3 == 0 else event["tables"][n % 3]["host_token"]
             card_id = str(uuid.uuid4())

@@ -6,9 +6,9 @@ import re
 import subprocess
 import sys
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import control, create_event
 from tests.fixtures.browser import screenshot
 from tests.fixtures.servers import ROOT
@@ -133,7 +133,7 @@ def test_console_says_when_a_click_came_too_late(server, api, open_page):
 
 def test_pages_recover_after_kill_9_and_restart(make_server, open_page):
     server = make_server()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         event = create_event(client)
         started = control(client, event, "start").json()
     # the server is down, or comes up while a page's socket is on its way (a reset, or a
@@ -149,7 +149,7 @@ def test_pages_recover_after_kill_9_and_restart(make_server, open_page):
         expect(page.locator("#connection-banner")).to_be_visible(timeout=seconds(5) * 1000)
     screenshot(projector, "projector-offline")
     server.start()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         control(client, event, "extend", seconds=60)
     for page in (projector, host):
         expect(page.locator("#connection-banner")).to_be_hidden(timeout=seconds(5) * 1000)

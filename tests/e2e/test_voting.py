@@ -6,9 +6,9 @@ show the result and no card form. And a run on groups."""
 
 import threading
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import api_url, bearer, control, create_event, join, write_cards
 from tests.fixtures.browser import ARTIFACTS, screenshot
 from tests.fixtures.timing import seconds
@@ -29,7 +29,7 @@ def hall(server, api, cards: int = 250, writers: int = 10):
     written: list[list[str]] = [[] for _ in people]
 
     def write(n: int) -> None:
-        with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
             written[n] = write_cards(client, event, people[n]["token"], cards // writers)
 
     threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]

@@ -3,9 +3,9 @@ say the same, asks before merging them, and the kept card shows ×4 on the conso
 the projector's ranking and the phones' voting list (pushed live); "分ける" gives the four
 back with their dots."""
 
-import httpx
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import api_url, bearer, create_event, join, post_card
 from tests.fixtures.browser import screenshot, wait_ms
 from tests.fixtures.timing import seconds
@@ -14,8 +14,8 @@ SAME = "高齢者の居場所が公民館だけでは足りない"
 
 
 def board(server, event, **fields) -> None:
-    response = httpx.patch(api_url(server, event, "/board"), json=fields,
-                           headers=bearer(event["facilitator_token"]), timeout=seconds(10))
+    response = loopback.patch(api_url(server, event, "/board"), json=fields,
+                              headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     assert response.status_code == 200, response.text
 
 
@@ -30,8 +30,8 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
     board(server, event, open=True, budget=3)
     for person, card_id in [*zip(people, ids[:4], strict=True), (people[0], ids[4]),
                             (people[1], ids[4])]:
-        voted = httpx.post(api_url(server, event, f"/cards/{card_id}/votes"),
-                           headers=bearer(person["token"]), timeout=seconds(10))
+        voted = loopback.post(api_url(server, event, f"/cards/{card_id}/votes"),
+                              headers=bearer(person["token"]), timeout=seconds(10))
         assert voted.status_code == 201, voted.text
     # the results shown while voting stays open: the phones keep their list
     board(server, event, revealed=True, open=True, screen="ranking")
@@ -72,7 +72,7 @@ def test_four_cards_merged_with_a_confirmation_weigh_four_until_unmerged(server,
     screenshot(console, "weight-console-merged")
     screenshot(phone, "weight-phone-merged")
     screenshot(projector, "weight-projector-ranking-merged")
-    stored = httpx.get(api_url(server, event, "/cards"), headers=bearer(
+    stored = loopback.get(api_url(server, event, "/cards"), headers=bearer(
         event["facilitator_token"]), timeout=seconds(10)).json()["cards"]
     assert {c["id"]: c["weight"] for c in stored}[ids[0]] == 4
 

@@ -10,10 +10,10 @@ import io
 import re
 import subprocess
 
-import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     board,
     control,
@@ -71,7 +71,7 @@ def test_headings_name_the_round_and_the_move_in_the_console_and_the_report(
     program.scroll_into_view_if_needed()
     screenshot(console, "words-console-headings", full_page=False)
 
-    with httpx.Client(base_url=server.url, timeout=seconds(240)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(240)) as client:
         report = client.get(f"/api/v1/sessions/{event['id']}/export.report.pdf",
                             headers=facilitator(event))
     assert report.status_code == 200, report.text[:300]

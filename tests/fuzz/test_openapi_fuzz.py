@@ -66,6 +66,7 @@ from schemathesis.errors import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, create_event, join
 from tests.fixtures.photos import phone_photo
 from tests.fixtures.servers import DATABASES
@@ -391,7 +392,7 @@ def make_world(client: httpx.Client) -> World:
 
 def served_schema(base_url: str):
     """The schema as served, with the documented error shape for the 422 it documents."""
-    raw = httpx.get(base_url + SCHEMA_PATH, timeout=seconds(10)).json()
+    raw = loopback.get(base_url + SCHEMA_PATH, timeout=seconds(10)).json()
     raw["components"]["schemas"]["HTTPValidationError"] = {
         **ERROR_SHAPE, "title": "HTTPValidationError"}
     schema = schemathesis.openapi.from_dict(raw)
@@ -746,7 +747,7 @@ def test_every_operation_answers_hostile_input_without_a_server_error(fuzz_serve
     failures = []
     edge_failures: dict[str, list] = {}  # what -> [first failure, labels of operations]
     spent = Counter()
-    with httpx.Client(base_url=fuzz_server.url, timeout=seconds(30)) as client:
+    with loopback.Client(base_url=fuzz_server.url, timeout=seconds(30)) as client:
         fuzzer = Fuzzer(fuzz_server.url, client, foreign=make_world(client))
         for position, operation in enumerate(operations):
             fuzzer.begin()

@@ -5,8 +5,7 @@ and an organiser passcode for creating events; against a real server and real so
 import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -48,7 +47,7 @@ def test_joining_can_be_closed_and_opened_again(server, api):
 def test_a_new_join_code_refuses_the_old_one_and_joined_phones_keep_working(server, api):
     event = create_event(api)
     person = join(api, event, "先に来た人").json()
-    phone = httpx.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True)
+    phone = loopback.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True)
     assert open_link(phone, person["url"]).status_code == 200
     with listen(server, event, event["projector_token"], view="projector") as projector:
         assert event["join_code"] in projector.recv(timeout=seconds(5))

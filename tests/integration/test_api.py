@@ -7,6 +7,7 @@ import uuid
 import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, control, create_event, join
 from tests.fixtures.timing import seconds
 
@@ -226,7 +227,7 @@ def test_token_links_become_cookies_and_clean_urls(api, server):
     assert "HttpOnly" in cookie and event["facilitator_token"] in cookie
     page = api.get(f"/f/{event['id']}")  # the client keeps the cookie, as a browser does
     assert page.status_code == 200 and "data-countdown" in page.text
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as stranger:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as stranger:
         denied = stranger.get(f"/f/{event['id']}")
         assert denied.status_code == 401 and "error-message" in denied.text
 
@@ -235,7 +236,7 @@ def test_a_link_with_another_participants_token_asks_before_the_phone_switches(a
     event = create_event(api)
     ichiro, hanako = join(api, event, "一郎").json(), join(api, event, "花子").json()
     page = f"/m/{event['id']}"
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as phone:
         assert phone.get(f"{page}?token={ichiro['token']}").status_code == 401  # sign-in step
         assert phone.get(page).status_code == 200
         asked = phone.get(f"{page}?token={hanako['token']}")
@@ -260,8 +261,8 @@ def test_a_link_with_another_participants_token_asks_before_the_phone_switches(a
         assert author_of_a_card() == hanako["id"]
         forged = phone.post(f"{page}/switch", data={"token": "x" * 32})
         assert forged.status_code == 401 and author_of_a_card() == hanako["id"]
-    with httpx.Client(base_url=server.url, timeout=seconds(10),
-                      cookies={"wc_lang": "en"}) as english_phone:
+    with loopback.Client(base_url=server.url, timeout=seconds(10),
+                         cookies={"wc_lang": "en"}) as english_phone:
         english_phone.get(f"{page}?token={ichiro['token']}")
         assert "Continue as another participant?" in english_phone.get(
             f"{page}?token={hanako['token']}").text
@@ -274,7 +275,7 @@ def test_no_page_or_answer_that_carries_a_token_is_stored_by_a_cache(api, server
              "host": event["tables"][0]["host_url"],
              "phone": f"{server.url}/m/{event['id']}?token={person['token']}"}
     for screen, link in links.items():
-        with httpx.Client(timeout=seconds(10)) as device:
+        with loopback.Client(timeout=seconds(10)) as device:
             step = device.get(link)
             assert step.status_code == 401, screen  # the sign-in step
             page = device.get(link.split("?")[0])
@@ -282,7 +283,7 @@ def test_no_page_or_answer_that_carries_a_token_is_stored_by_a_cache(api, server
             for answer in (step, page):
                 assert answer.headers["cache-control"] == "no-store", screen
     console = f"/f/{event['id']}"
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as laptop:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as laptop:
         laptop.get(f"{console}?token={event['facilitator_token']}")
         for path in (console, f"{console}/edit", f"{console}/hosts"):
             answer = laptop.get(path)

@@ -6,8 +6,7 @@ import json
 import threading
 import uuid
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     api_path,
     assert_refused,
@@ -140,8 +139,7 @@ def test_two_taps_at_once_at_the_budget_edge_place_one_dot(api, server):
     statuses = []
 
     def tap(card_id):
-        import httpx
-        with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
             barrier.wait()
             statuses.append(client.post(api_path(event, f"/cards/{card_id}/votes"),
                                         headers=bearer(person["token"])).status_code)
@@ -224,15 +222,14 @@ def test_board_changes_reach_json_sockets_without_the_author(api, server):
 
 
 def test_every_layout_renders_on_the_console_and_the_projector_without_authors(server):
-    import httpx
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         event, ids, person = board_event(api)
         post_card(api, event, person["token"], "作者は秘密")
         group = api.post(api_path(event, "/groups"), json={"name": "まとめ<1>"},
                          headers=facilitator(event)).json()
         api.patch(api_path(event, f"/cards/{ids[1]}"), json={"group_id": group["id"]},
                   headers=facilitator(event))
-    with httpx.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True) as page:
+    with loopback.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True) as page:
         page.get(event["urls"]["console"])
         page.get(event["urls"]["projector"])
         for layout in ("table", "group", "phase", "theme"):
@@ -248,10 +245,9 @@ def test_every_layout_renders_on_the_console_and_the_projector_without_authors(s
 
 
 def test_page_actions_need_the_facilitator_cookie_and_a_same_site_origin(server):
-    import httpx
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         event, ids, person = board_event(api)
-    with httpx.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True) as page:
+    with loopback.Client(base_url=server.url, timeout=seconds(10), follow_redirects=True) as page:
         page.get(person["url"])  # a participant's cookie only
         refused = page.post(f"/f/{event['id']}/groups", data={"name": "x"})
         assert refused.status_code == 403 and 'class="flash flash--error"' in refused.text
@@ -262,7 +258,7 @@ def test_page_actions_need_the_facilitator_cookie_and_a_same_site_origin(server)
         bad = page.post(f"/f/{event['id']}/board", data={"budget": "-4"},
                         headers={"Origin": server.url, "Accept-Language": "ja"})
         assert bad.status_code == 422 and "整数" in bad.text
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         groups = api.get(api_path(event, "/groups"), headers=facilitator(event))
         assert groups.json()["groups"] == []
         assert api.get(api_path(event, "/votes"), headers=facilitator(event)).json()["budget"] == 3
@@ -270,7 +266,7 @@ def test_page_actions_need_the_facilitator_cookie_and_a_same_site_origin(server)
 
 def test_the_console_merges_the_ticked_cards_into_the_first(api, server):
     event, ids, _person = board_event(api)
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         one = console.post(f"/f/{event['id']}/merge", data={"cards": [ids[0]]})
         assert one.status_code == 422 and "2枚以上" in one.text  # the event is in Japanese

@@ -7,8 +7,7 @@ import time
 import uuid
 from collections import Counter
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -158,7 +157,7 @@ def test_identical_posts_at_once_store_one_card(api, server):
     answers = []
 
     def post(token_index):
-        with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
             barrier.wait()
             answers.append(post_card(client, event, tokens[0], "同時送信", card_id))
 
@@ -181,7 +180,7 @@ def test_twenty_writers_two_hundred_cards_each_twice_reach_the_projector_once(ap
     lock = threading.Lock()
 
     def write(writer):
-        with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+        with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
             for n in range(10):
                 card_id = str(uuid.uuid4())
                 text = f"{writer['id']}-{n} <i>意見</i>"

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from app.documents.worker import NICENESS, WORKER_NAME
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, create_event
 from tests.fixtures.timing import eventually, seconds
 
@@ -97,7 +98,7 @@ def test_the_export_url_waits_for_its_document_and_the_server_keeps_answering(
         api, server, event_with_cards):
     """The old download URL starts the job and waits for it; meanwhile /healthz answers."""
     event = event_with_cards
-    with httpx.Client(base_url=server.url, timeout=seconds(READY_WITHIN)) as waiting:
+    with loopback.Client(base_url=server.url, timeout=seconds(READY_WITHIN)) as waiting:
         answers: list[httpx.Response] = []
         download = threading.Thread(target=lambda: answers.append(waiting.get(
             f"/api/v1/sessions/{event['id']}/export.pdf",
@@ -163,7 +164,7 @@ def test_a_worker_runs_in_a_session_of_its_own_below_the_server(api, server, eve
 
 def test_a_document_over_the_memory_limit_fails_with_a_message(make_server):
     server = make_server(env={"WORLDCAFE_DOCUMENT_MEMORY_MB": "40"})
-    with httpx.Client(base_url=server.url, timeout=seconds(60)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(60)) as client:
         event = create_event(client, language="en")
         _card(client, event, "Keep the neighbourhood watch going")
         assert _document(client, event, "report.pdf", "POST").status_code == 202

@@ -18,6 +18,7 @@ import pytest
 from PIL import Image
 
 from app.i18n import translate
+from tests.fixtures import loopback
 from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link
 from tests.fixtures.printed import export_command
 from tests.fixtures.servers import ROOT
@@ -36,9 +37,8 @@ def _card(client, event, token, text) -> dict:
 @pytest.fixture(scope="module")
 def harvest(server):
     """An event with a host card, a participant's card, a formula and a hidden card."""
-    import httpx
 
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as client:
         event = create_event(client)
         person = join(client, event, name="山田花子", affiliation="npo",
                       theme=event_theme(client, event)).json()
@@ -169,9 +169,8 @@ def gathering(server):
     """Five tables, fifteen people (twelve with a self-introduction), 100 cards written at
     the tables, five groups holding five cards of every six, three dots per person; the
     board in the group layout. Also the dots and group each card should show."""
-    import httpx
 
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as client:
         tables = [{"name": f"テーブル{n}", "theme": THEMES[n % 3]} for n in range(1, 6)]
         event = create_event(client, title="市民協働ワークショップ 2026", tables=tables,
                              date="2026-12-02", start_time="13:30", venue="市民会館 大会議室")

@@ -6,9 +6,9 @@ import os
 import subprocess
 import sys
 
-import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import create_event, post_card, stored
 from tests.fixtures.servers import ROOT, Server
 from tests.fixtures.timing import eventually, seconds
@@ -18,7 +18,7 @@ EVENT = {"title": "市民協働ワークショップ", "language": "ja", "tables
 
 
 def health(server) -> tuple[int, dict]:
-    answer = httpx.get(f"{server.url}/healthz", timeout=seconds(10))
+    answer = loopback.get(f"{server.url}/healthz", timeout=seconds(10))
     return answer.status_code, answer.json()
 
 
@@ -41,13 +41,13 @@ def test_a_read_only_database_degrades_and_refuses_writes_with_503(tmp_path):
         body = wait_for_health(server, 503)
         assert body["error"]["code"] == "database_unavailable"
         assert "readonly" in body["error"]["message"]
-        refused = httpx.post(f"{server.url}/api/v1/sessions", json=EVENT, timeout=seconds(10))
+        refused = loopback.post(f"{server.url}/api/v1/sessions", json=EVENT, timeout=seconds(10))
         assert refused.status_code == 503
         assert refused.json()["error"]["code"] == "database_unavailable"
-        page = httpx.post(f"{server.url}/", data={"title": "t", "language": "ja",
+        page = loopback.post(f"{server.url}/", data={"title": "t", "language": "ja",
                                                   "table_name": "A", "table_theme": "",
                                                   "program": "standard"},
-                          headers={"Accept": "text/html"}, timeout=seconds(10))
+                             headers={"Accept": "text/html"}, timeout=seconds(10))
         assert page.status_code == 503 and "<html" in page.text and "readonly" in page.text
     finally:
         server.stop()
@@ -73,7 +73,7 @@ def test_a_full_disk_refuses_writes_with_503_and_recovers_when_there_is_room(sma
     limits = {"WORLDCAFE_CARD_RATE_PER_SECOND": "1000", "WORLDCAFE_CARD_RATE_PER_MINUTE": "1000"}
     server = Server(url, small_disk.parent / "server.log", env=limits).start()
     try:
-        with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+        with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
             event = create_event(client)
             host = event["tables"][0]["host_token"]
             assert post_card(client, event, host, "まだ入る").status_code == 201

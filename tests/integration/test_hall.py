@@ -6,9 +6,9 @@ card as one card too, and the keyword charts it changed at most every few second
 import threading
 import uuid
 
-import httpx
 from lxml import html
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     THEMES,
     bearer,
@@ -26,7 +26,7 @@ WRITERS, EACH = 20, 25
 
 def post_in_turn(server, event, token: str, sent: list[str], each: int = EACH) -> None:
     """One device writing cards one after another (each after the last was answered)."""
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as client:
         for n in range(each):
             card_id = str(uuid.uuid4())
             while True:

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.frames import Frame, Opcode
 from websockets.sync.client import connect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -154,7 +155,7 @@ def test_an_event_takes_at_most_its_participants(make_app):
 
 def test_bad_frames_close_the_socket_with_a_protocol_code_and_no_traceback(make_server):
     server = make_server()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         event = create_event(client)
         client.get(event["urls"]["console"])  # a token in a page link, for the log
     url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={event['projector_token']}"
@@ -207,7 +208,7 @@ def test_a_card_id_is_a_uuid_and_the_queue_can_move_on(api):
 
 def test_a_body_over_the_limit_is_refused_with_the_error_shape_both_ways(make_server):
     server = make_server(env={"WORLDCAFE_MAX_BODY_BYTES": "4096"})
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         event = create_event(client)
         headers = {**bearer(event["facilitator_token"]), "Content-Type": "application/json"}
         huge = json.dumps({"title": "x" * 10_000}).encode()
@@ -248,7 +249,7 @@ def test_a_client_that_sends_its_whole_body_before_reading_sees_the_413(make_ser
         headers = {"Content-Type": "application/json"}
         if declared:
             headers["Content-Length"] = str(320 * 65536)
-        async with httpx.AsyncClient(base_url=server.url, timeout=seconds(20)) as client:
+        async with loopback.AsyncClient(base_url=server.url, timeout=seconds(20)) as client:
             return await client.post("/api/v1/sessions", content=body(), headers=headers)
 
     for declared in (True, False):
@@ -399,7 +400,7 @@ def test_half_sent_requests_are_cut_off_and_one_address_cannot_hold_every_connec
     finally:
         for connection in slow:
             connection.close()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         assert client.get("/healthz").status_code == 200  # the slots were given back
 
 
@@ -408,14 +409,14 @@ def test_healthz_answers_while_its_database_check_waits(make_server):
     write lock, /healthz answers at once with the last check's answer, and says the
     database does not answer once a check has waited its patience (set to 1 s here)."""
     server = make_server(env={"WORLDCAFE_HEALTH_CHECK_PATIENCE": "1"})
-    assert httpx.get(f"{server.url}/healthz", timeout=seconds(10)).status_code == 200
+    assert loopback.get(f"{server.url}/healthz", timeout=seconds(10)).status_code == 200
     holder = sqlite3.connect(server.database_url.removeprefix("sqlite:///"), timeout=30)
     holder.execute("BEGIN IMMEDIATE")
     try:
         answers = []
 
         def degraded() -> bool:
-            answer = httpx.get(f"{server.url}/healthz", timeout=seconds(3))
+            answer = loopback.get(f"{server.url}/healthz", timeout=seconds(3))
             answers.append(answer)
             return answer.status_code == 503
 
@@ -425,6 +426,6 @@ def test_healthz_answers_while_its_database_check_waits(make_server):
         holder.close()
     assert "no answer from the database" in answers[-1].json()["error"]["message"]
     assert {answer.status_code for answer in answers[:-1]} <= {200}
-    eventually(lambda: httpx.get(f"{server.url}/healthz",
-                                 timeout=seconds(10)).status_code == 200, 20,
+    eventually(lambda: loopback.get(f"{server.url}/healthz",
+                                    timeout=seconds(10)).status_code == 200, 20,
                "/healthz is ok again")

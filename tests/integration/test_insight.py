@@ -9,8 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     THEMES,
     api_path,
@@ -127,8 +126,8 @@ def test_an_unknown_or_stale_suggestion_is_refused_and_others_may_not_ask(api):
 
 def test_the_projector_never_shows_a_suggestion(api, server):
     event, _ = event_with_cards(api)
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console, \
-            httpx.Client(base_url=server.url, timeout=seconds(10)) as projector:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console, \
+            loopback.Client(base_url=server.url, timeout=seconds(10)) as projector:
         page = open_link(console, event["urls"]["console"])
         assert 'id="suggestions"' in page.text and 'class="suggestion"' not in page.text
         panel = console.get(f"/f/{event['id']}/suggestions", timeout=suggesting())
@@ -187,7 +186,7 @@ def test_who_said_what_counts_cards_by_stakeholder_never_names(api, server):
     event, topics = event_with_cards(api)
     found = suggestions(api, event)["suggestions"][0]
     api.post(api_path(event, f"/suggestions/{found['id']}/accept"), headers=facilitator(event))
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console:
         open_link(console, event["urls"]["console"])
         panel = console.get(f"/f/{event['id']}/stakeholders")
     assert panel.status_code == 200, panel.text
@@ -207,7 +206,7 @@ def test_the_server_answers_while_it_suggests_groups_for_2000_cards(make_server)
                               "WORLDCAFE_CARD_RATE_PER_MINUTE": "100000",
                               "WORLDCAFE_CARDS_PER_ADDRESS_PER_MINUTE": "100000",
                               "WORLDCAFE_HEALTH_CHECK_PATIENCE": str(seconds(30))})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
         with Path(LABELLED).open(encoding="utf-8") as source:
             texts = [row["text"] for row in csv.DictReader(source)]
@@ -223,7 +222,7 @@ def test_the_server_answers_while_it_suggests_groups_for_2000_cards(make_server)
         answer: dict = {}
 
         def ask() -> None:
-            with httpx.Client(base_url=server.url, timeout=seconds(60)) as own:
+            with loopback.Client(base_url=server.url, timeout=seconds(60)) as own:
                 answer["response"] = own.get(api_path(event, "/suggestions"),
                                              headers=facilitator(event))
 

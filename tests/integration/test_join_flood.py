@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     THEMES,
     assert_refused,
@@ -44,7 +45,7 @@ def flood(api, event: dict, count: int) -> list[httpx.Response]:
 @pytest.mark.parametrize("database", DATABASES)
 def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, database):
     server = make_server(database, env=FLOOD_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
         with listen(server, event, event["projector_token"], format="json") as projector, \
                 listen(server, event, event["facilitator_token"], format="json") as console:
@@ -86,7 +87,7 @@ def test_a_flood_gets_a_new_join_code_and_the_room_gets_in_at_once(make_server, 
 
 def test_with_the_answer_turned_off_a_flood_is_paced_and_other_events_are_not(make_server):
     server = make_server(env={**FLOOD_ENV, "WORLDCAFE_RENEW_JOIN_CODE_ON_FLOOD": "false"})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event, other = create_event(api), create_event(api, title="別の会")
         answers = flood(api, event, 8)
         assert {a.status_code for a in answers} == {201, 429}
@@ -102,7 +103,7 @@ def test_with_the_answer_turned_off_a_flood_is_paced_and_other_events_are_not(ma
 
 def test_the_facilitator_removes_the_flood_and_keeps_the_honest_one(make_server):
     server = make_server(env=FLOOD_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
         answers = flood(api, event, 10)
         people = [a.json() for a in answers if a.status_code == 201]
@@ -147,7 +148,7 @@ def test_the_facilitator_removes_the_flood_and_keeps_the_honest_one(make_server)
 def test_a_phone_with_the_replaced_code_types_the_new_one_and_keeps_its_answers(
         make_server):
     server = make_server(env=FLOOD_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
         old = event["join_code"]
         new = api.post(f"/api/v1/sessions/{event['id']}/join_code",
@@ -179,7 +180,7 @@ def test_a_venue_of_200_behind_one_address_is_no_flood(make_server):
     and pace of 60 a minute, with time twenty times faster (1200 a minute, 200 joins over
     six seconds): every join gets in at once and the code stays."""
     server = make_server(env={"WORLDCAFE_JOINS_PER_MINUTE": "1200"})
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
         start = time.monotonic()
 

@@ -4,8 +4,7 @@ counted once per card and escaped."""
 
 import re
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -110,7 +109,7 @@ def test_a_host_gives_their_own_affiliation_and_their_cards_count_under_it(api, 
                                json={"host_affiliation": "npo"},
                                headers=bearer(event["facilitator_token"]))
     assert by_facilitator.json()["host_affiliation"] == "npo"
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console:
         open_link(console, event["urls"]["console"])
         panel = console.get(f"/f/{event['id']}/stakeholders").text
     assert 'data-stakeholder="city"' in panel and 'data-stakeholder="host"' not in panel

@@ -3,10 +3,10 @@
 import contextlib
 import json
 
-import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     bearer,
     control,
@@ -119,13 +119,13 @@ def close_code(socket) -> int | None:
 
 def test_restart_keeps_the_phase_and_the_deadline(make_server):
     server = make_server()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         event = create_event(client)
         control(client, event, "next")
         started = control(client, event, "start").json()
     server.kill()
     server.start()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         state = client.get(f"/api/v1/sessions/{event['id']}/state",
                            headers=bearer(event["projector_token"])).json()
     assert state["phase_index"] == 1 and state["status"] == "running"

@@ -17,6 +17,7 @@ import pypdfium2
 import pytest
 import zxingcpp
 
+from tests.fixtures import loopback
 from tests.fixtures.api import AFFILIATIONS, bearer, create_event, join, open_link
 from tests.fixtures.servers import ROOT
 from tests.fixtures.timing import seconds
@@ -119,7 +120,7 @@ def _text(pdf: bytes, tmp_path: Path, page: int, box: tuple[float, ...] | None =
 @pytest.fixture(scope="module")
 def planned(server):
     """Twenty people at four tables, the moves planned before the first one."""
-    with httpx.Client(base_url=server.url, timeout=seconds(60)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(60)) as client:
         event, people = _event_with_people(client)
         answer = _plan(client, event)
         assert answer.status_code == 200, answer.text
@@ -215,7 +216,7 @@ def test_the_route_slips_follow_the_seating_and_the_reception_lists_every_table(
 
 
 def test_route_slips_wait_for_the_plan_and_the_other_materials_for_the_facilitator(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(60)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(60)) as client:
         event, _people = _event_with_people(client, NAMES[:5])
         refused = _export(client, event, "routes.pdf")
         assert refused.status_code == 409, refused.text
@@ -232,7 +233,7 @@ def test_route_slips_wait_for_the_plan_and_the_other_materials_for_the_facilitat
 
 
 def test_planning_now_is_for_the_facilitator_and_a_latecomer_moves_nobody(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(60)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(60)) as client:
         event, people = _event_with_people(client)
         before = _seats(_seating(client, event))
         assert all(len(set(tables)) == 1 for tables in before.values())  # all at home
@@ -264,7 +265,7 @@ def test_planning_now_is_for_the_facilitator_and_a_latecomer_moves_nobody(server
 
 
 def test_planning_now_is_refused_without_moves_or_people(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(60)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(60)) as client:
         still = [{"kind": "conversation", "title": "対話", "minutes": 20, "moves": False}]
         event, _people = _event_with_people(client, NAMES[:6], program=still)
         refused = _plan(client, event)

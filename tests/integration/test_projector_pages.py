@@ -5,8 +5,7 @@ and survives a reload; anything else, or anyone else, is refused and changes not
 
 import json
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import assert_refused, bearer, create_event, listen, open_link
 from tests.fixtures.timing import seconds
 
@@ -37,7 +36,7 @@ def test_the_facilitator_pauses_steps_and_plays_the_projectors_pages(api, server
         ("pages", "pause", 0), ("pages", "pause", 1), ("pages", "pause", 2),
         ("pages", "pause", 1), ("pages", "pause", 0), ("pages", "pause", -1),
         ("pages", "play", -1)]
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as browser:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as browser:
         open_link(browser, event["urls"]["projector"])  # a projector opened now
         assert 'data-pages="play"' in screen_of(browser, event)
         assert 'data-page-turns="-1"' in screen_of(browser, event)
@@ -45,7 +44,7 @@ def test_the_facilitator_pauses_steps_and_plays_the_projectors_pages(api, server
 
 def test_the_console_form_sends_the_same_commands(api, server):
     event = create_event(api)
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console:
         page = open_link(console, event["urls"]["console"]).text
         assert 'id="projector-pages"' in page and 'value="pause"' in page
         for command in ("pause", "next"):
@@ -57,7 +56,7 @@ def test_the_console_form_sends_the_same_commands(api, server):
         refused = console.post(f"/f/{event['id']}/board", data={"pages": "faster"},
                                headers={"Origin": server.url, "Accept-Language": "ja"})
         assert refused.status_code == 422 and "pages" in refused.text
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as projector:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as projector:
         open_link(projector, event["urls"]["projector"])
         assert 'data-pages="pause"' in screen_of(projector, event)
         assert 'data-page-turns="1"' in screen_of(projector, event)
@@ -69,7 +68,7 @@ def test_a_wrong_command_or_anyone_but_the_facilitator_changes_nothing(api, serv
     assert_refused(pages(api, event, 1), 422, "invalid")
     for token in (event["projector_token"], event["tables"][0]["host_token"]):
         assert_refused(pages(api, event, "pause", token), 403, "forbidden")
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as projector:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as projector:
         open_link(projector, event["urls"]["projector"])
         screen = screen_of(projector, event)
         assert 'data-pages="play"' in screen and 'data-page-turns="0"' in screen

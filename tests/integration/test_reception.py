@@ -6,6 +6,7 @@ import re
 
 import httpx
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -50,7 +51,7 @@ def test_the_reception_desk_adds_someone_without_a_phone_even_when_joining_is_cl
 
 
 def test_the_console_form_of_the_reception_desk_says_where_they_sit(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         event = create_event(api)
         page = open_link(api, f"{server.url}/f/{event['id']}?token="
                               f"{event['facilitator_token']}")
@@ -74,7 +75,7 @@ def test_the_console_form_of_the_reception_desk_says_where_they_sit(server):
         assert slip.status_code == 200 and "紙の人" in slip.text
         assert slip.text.count('class="slip"') == 1 and 'class="slip__route"' in slip.text
         assert api.get(f"/f/{event['id']}/participants/999999/slip").status_code == 404
-        with httpx.Client(base_url=server.url, timeout=seconds(10)) as stranger:
+        with loopback.Client(base_url=server.url, timeout=seconds(10)) as stranger:
             assert "紙の人" not in stranger.get(f"/f/{event['id']}/participants/{person}/slip").text
         empty = api.post(f"/f/{event['id']}/reception", headers={"Origin": server.url},
                          data={"name": "", "affiliation": "npo"})
@@ -88,7 +89,7 @@ def test_a_co_facilitator_link_opens_a_second_console_until_it_is_revoked(server
     assert made.status_code == 200, made.text
     co = made.json()
     assert co["url"] == f"{server.url}/f/{event['id']}?token={co['token']}"
-    second = httpx.Client(base_url=server.url, timeout=seconds(10))
+    second = loopback.Client(base_url=server.url, timeout=seconds(10))
     assert 'id="links"' in open_link(second, co["url"]).text
     state = f"/api/v1/sessions/{event['id']}/state"
     assert api.get(state, headers=bearer(co["token"])).status_code == 200
@@ -116,8 +117,8 @@ def test_the_landing_page_lists_the_events_for_the_server_s_own_computer(server,
     assert "一覧に出る会" in landing.text and "市民会館" in landing.text
     console = f"/f/{event['id']}?token={event['facilitator_token']}"
     assert console in landing.text
-    elsewhere = httpx.Client(base_url=server.url, timeout=seconds(10),
-                             transport=httpx.HTTPTransport(local_address="127.0.0.2"))
+    elsewhere = loopback.Client(base_url=server.url, timeout=seconds(10),
+                                transport=httpx.HTTPTransport(local_address="127.0.0.2"))
     other = elsewhere.get("/")
     assert "一覧に出る会" not in other.text and event["facilitator_token"] not in other.text
     asked = elsewhere.post("/events", data={"passcode": "guess"})

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import io
 
-import httpx
 import pypdfium2
 import pytest
 import zxingcpp
 from openpyxl import Workbook
 
 from app.text import reading_key
+from tests.fixtures import loopback
 from tests.fixtures.api import THEMES, assert_refused, create_event, facilitator, open_link
 from tests.fixtures.printed import pdf_text, squeeze
 from tests.fixtures.servers import ROOT
@@ -80,7 +80,7 @@ def test_a_cp932_list_of_48_is_checked_then_imported_whole(server, api):
     assert body["participants"][2]["name"] == "髙橋 花子2"  # a CP932-only character
     assert body["participants"][2]["furigana"] == "たかはし はなこ"
     assert len({p["url"] for p in body["participants"]}) == 48
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as phone:
         page = open_link(phone, body["participants"][5]["url"])
     assert page.status_code == 200 and "渡辺 花子5" in page.text
 
@@ -159,7 +159,7 @@ def test_name_tags_carry_each_persons_own_link_and_the_list_is_in_50_sound_order
     pages[0].save(ARTIFACTS / "nametags.png")
     codes = [code.text for page in pages for code in zxingcpp.read_barcodes(page)]
     assert sorted(codes) == sorted(own)
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as phone:
         person = body["participants"][0]
         tag_url = next(code for code in codes if code == person["url"])
         assert person["name"] in open_link(phone, tag_url).text

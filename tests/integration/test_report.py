@@ -17,6 +17,7 @@ import pytest
 
 from app.i18n import translate
 from app.stakeholders import AFFILIATION_LABELS
+from tests.fixtures import loopback
 from tests.fixtures.api import THEMES, bearer, control, create_event, join, open_link
 from tests.fixtures.printed import export_command, pdf_text, squeeze
 from tests.fixtures.servers import ROOT
@@ -73,7 +74,7 @@ def reported(server):
     """The event, its people by affiliation and the cards, after the clock ran rounds 1–3
     and the return, the room grouped cards and voted, and the results were revealed."""
     # WeasyPrint lays out the report in the server: a minute and more on a loaded machine
-    with httpx.Client(base_url=server.url, timeout=seconds(120)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(120)) as client:
         event = create_event(client, title="令和8年度 協働ワーキング", tables=TABLES, **DETAILS)
         facilitator = bearer(event["facilitator_token"])
         people = []

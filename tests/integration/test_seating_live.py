@@ -1,8 +1,8 @@
 """Seating in a live event: planned when people first move, latecomers placed without
 moving anyone, absences and manual moves re-plan only what lies ahead."""
 
-import httpx
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     AFFILIATIONS,
     bearer,
@@ -137,7 +137,7 @@ def test_seating_needs_the_facilitator(api):
 
 
 def test_more_tables_than_people_keeps_the_clock_going(server):
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as api:
         event, _people = event_with_people(api, 2)
         move_into_first_moving_round(api, event)
         state = control(api, event, "start").json()

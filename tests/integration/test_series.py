@@ -6,10 +6,10 @@ import re
 import subprocess
 import time
 
-import httpx
 import pytest
 
 from app import tables
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     AFFILIATIONS,
     assert_refused,
@@ -239,8 +239,8 @@ def test_the_console_makes_the_next_session_and_refuses_beside_its_box(api, serv
     htmx = {"HX-Request": "true"}
     # a follow-up plans its home tables: seconds(30) for a loaded machine (httpx's 5 s was
     # too short with two suites on two cores)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as console, \
-            httpx.Client(base_url=server.url, timeout=seconds(30)) as host:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as console, \
+            loopback.Client(base_url=server.url, timeout=seconds(30)) as host:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         page = console.get(f"/f/{event['id']}")
         assert page.status_code == 200

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     assert_refused,
     bearer,
@@ -42,7 +43,7 @@ def body(text: str = "見守りの輪", card_id: str | None = None, **fields) ->
 def test_cards_from_many_tokens_at_once_are_stored_once_and_refused_one_by_one(make_server,
                                                                              database):
     server = make_server(database, env=MANY_AT_ONCE_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api, card_max_length=40)
         people = [join(api, event, f"書き手{n}", theme=event["tables"][n % 3]["theme"]).json()
                   for n in range(WRITERS)]
@@ -63,7 +64,7 @@ def test_cards_from_many_tokens_at_once_are_stored_once_and_refused_one_by_one(m
 
         def send(item):
             person, card, _status, _code = item
-            with httpx.Client(base_url=server.url, timeout=seconds(30)) as client:
+            with loopback.Client(base_url=server.url, timeout=seconds(30)) as client:
                 start.wait(seconds(30))
                 return post(client, event, person["token"], card)
 
@@ -97,7 +98,7 @@ def test_cards_from_many_tokens_at_once_are_stored_once_and_refused_one_by_one(m
 def test_an_address_over_its_card_budget_gets_429_and_the_console_a_flood_notice(make_server,
                                                                                database):
     server = make_server(database, env=BUDGET_ENV)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event, other_event = create_event(api), create_event(api, title="別の会")
         people = [join(api, event, f"送り手{n}").json() for n in range(3)]
         honest = join(api, event, "別回線の本人").json()
@@ -126,7 +127,7 @@ def test_an_address_over_its_card_budget_gets_429_and_the_console_a_flood_notice
 
         seen = session_of(api, event, event["facilitator_token"])["card_flood"]
         assert sorted(seen["participant_ids"]) == sorted(flood["participant_ids"])
-        with httpx.Client(base_url=server.url, timeout=seconds(30)) as browser:
+        with loopback.Client(base_url=server.url, timeout=seconds(30)) as browser:
             console_page = open_link(browser, event["urls"]["console"])
         notice = console_page.text.split('id="flood"', 1)[1].split("</section>", 1)[0]
         assert "カードの殺到を止めました" in notice

@@ -11,6 +11,7 @@ import json
 import docx
 import httpx
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     api_path,
     assert_refused,
@@ -153,7 +154,7 @@ def test_a_group_dot_reaches_a_json_socket_with_the_groups_counts(api, server):
 
 def phone(server) -> httpx.Client:
     """A phone of its own (its own cookie)."""
-    return httpx.Client(base_url=server.url, timeout=seconds(10))
+    return loopback.Client(base_url=server.url, timeout=seconds(10))
 
 
 def test_the_phone_shows_the_list_then_a_closing_word_then_the_result(api, server):

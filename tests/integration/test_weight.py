@@ -8,8 +8,7 @@ import io
 import json
 import re
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     api_path,
     assert_refused,
@@ -197,7 +196,7 @@ def test_the_json_socket_carries_the_weight_of_a_merge_and_an_unmerge(api, serve
 
 def test_the_console_asks_before_merging_and_names_the_cards(api, server):
     event, ids, _people = four_and_one(api)
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as console:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as console:
         console.get(event["urls"]["console"].removeprefix(server.url))  # the cookie
         asked = console.post(f"/f/{event['id']}/merge", data={"cards": ids[:3]})
         assert asked.status_code == 200, asked.text
@@ -223,7 +222,7 @@ def test_a_phones_voting_list_shows_the_kept_cards_weight(api, server):
     event, ids, (yamada, _sato) = four_and_one(api)
     open_voting(api, event)
     merge(api, event, ids[0], *ids[1:4])
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as phone:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as phone:
         page = open_link(phone, yamada["url"]).text
     rows = dict(re.findall(r'<li id="vc-([^"]+)"(.*?)</li>', page))
     assert set(rows) == {ids[0], ids[4]}  # the merged cards are not on the list

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.fixtures import loopback
 from tests.fixtures.servers import ROOT
 from tests.fixtures.services import free_port
 from tests.fixtures.timing import eventually, seconds
@@ -69,8 +70,8 @@ def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
 
     def healthy() -> bool:
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz",
-                             timeout=seconds(10)).status_code == 200
+            return loopback.get(f"http://127.0.0.1:{port}/healthz",
+                                timeout=seconds(10)).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -79,10 +80,10 @@ def test_a_wheel_from_a_fresh_clone_serves_the_demo(tmp_path):
         printed = (folder / "demo.log").read_text()
         join = next(line.split(": ", 1)[1].split()[0] for line in printed.splitlines()
                     if "participants join" in line)
-        page = httpx.get(join.replace("localhost", "127.0.0.1"), timeout=seconds(10))
+        page = loopback.get(join.replace("localhost", "127.0.0.1"), timeout=seconds(10))
         assert page.status_code == 200 and "参加" in page.text
-        script = httpx.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js",
-                           timeout=seconds(10))
+        script = loopback.get(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js",
+                              timeout=seconds(10))
         assert script.status_code == 200 and "htmx" in script.text
         assert (folder / "worldcafe-demo.db").exists()  # the demo's own database
     finally:

@@ -9,6 +9,7 @@ import subprocess
 import httpx
 import pytest
 
+from tests.fixtures import loopback
 from tests.fixtures.api import create_event, join
 from tests.fixtures.services import free_port
 from tests.fixtures.timing import eventually, seconds
@@ -59,7 +60,7 @@ http {{
     def answers() -> bool:
         assert process.poll() is None, process.stderr.read().decode()
         try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
+            loopback.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
         except httpx.HTTPError:
             return False
         return True
@@ -71,13 +72,13 @@ http {{
 def joins_from_many_phones(proxy_url: str, phones: int) -> list[int]:
     """Each phone joins once, from an address of its own (127.0.0.x, as the hall's phones
     reach the proxy)."""
-    with httpx.Client(base_url=proxy_url, timeout=seconds(30)) as organiser:
+    with loopback.Client(base_url=proxy_url, timeout=seconds(30)) as organiser:
         event = create_event(organiser)
     statuses = []
     for phone in range(phones):
         transport = httpx.HTTPTransport(local_address=f"127.0.1.{phone + 1}")
-        with httpx.Client(base_url=proxy_url, timeout=seconds(30),
-                          transport=transport) as own:
+        with loopback.Client(base_url=proxy_url, timeout=seconds(30),
+                             transport=transport) as own:
             statuses.append(join(own, event, f"参加者{phone}").status_code)
     return statuses
 

@@ -6,21 +6,20 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-import httpx
-
 from app.settings import Settings
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, create_event
 from tests.fixtures.timing import seconds
 
 
 def test_two_workers_make_one_document_for_simultaneous_requests(make_server):
     server = make_server("postgresql", redis=True, workers=2)
-    with httpx.Client(base_url=server.url, timeout=seconds(30)) as api:
+    with loopback.Client(base_url=server.url, timeout=seconds(30)) as api:
         event = create_event(api)
     url = f"{server.url}/api/v1/sessions/{event['id']}/export.report.pdf"
 
     def download(_number: int) -> tuple[int, bytes]:
-        with httpx.Client(timeout=seconds(240)) as fresh:  # a new connection: any worker
+        with loopback.Client(timeout=seconds(240)) as fresh:  # a new connection: any worker
             answer = fresh.get(url, headers=bearer(event["facilitator_token"]))
             return answer.status_code, answer.content
 

@@ -16,6 +16,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.fixtures import loopback
 from tests.fixtures.api import (
     THEMES,
     bearer,
@@ -89,7 +90,7 @@ def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
     server = make_server("postgresql", redis=True, workers=2)
     log = server.log.read_text()
     assert log.count("is up to date") == 1  # migrated once, before the workers started
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
         for n in range(40):
             assert join(client, event, f"参加者{n}", theme=THEMES[n % 3]).status_code == 201
@@ -113,7 +114,7 @@ def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
 
 def test_twenty_nexts_at_once_advance_once_and_thirty_dots_at_once_give_three(make_server):
     server = make_server("postgresql", redis=True, workers=2)
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
         person = join(client, event).json()
         card = post_card(client, event, event["tables"][0]["host_token"], "見守り").json()
@@ -121,11 +122,11 @@ def test_twenty_nexts_at_once_advance_once_and_thirty_dots_at_once_give_three(ma
                      headers=bearer(event["facilitator_token"])).raise_for_status()
 
     def next_once(_n) -> bool:
-        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+        with loopback.Client(base_url=server.url, timeout=seconds(20)) as own:
             return control(own, event, "next", from_phase=0).json()["changed"]
 
     def dot(_n) -> int:
-        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+        with loopback.Client(base_url=server.url, timeout=seconds(20)) as own:
             return own.post(f"/api/v1/sessions/{event['id']}/cards/{card['id']}/votes",
                             headers=bearer(person["token"])).status_code
 
@@ -134,7 +135,7 @@ def test_twenty_nexts_at_once_advance_once_and_thirty_dots_at_once_give_three(ma
         dots = list(pool.map(dot, range(30)))
     assert changed.count(True) == 1
     assert dots.count(201) == 3 and set(dots) == {201, 409}
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         state = client.get(f"/api/v1/sessions/{event['id']}/state",
                            headers=bearer(event["facilitator_token"])).json()
         votes = client.get(f"/api/v1/sessions/{event['id']}/votes",
@@ -144,7 +145,7 @@ def test_twenty_nexts_at_once_advance_once_and_thirty_dots_at_once_give_three(ma
 
 def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
     server = make_server("postgresql", redis=True, workers=2)
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
         writers = [join(client, event, f"書き手{n}", theme=THEMES[n % 3]).json()["token"]
                    for n in range(6)]
@@ -159,7 +160,7 @@ def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
             card_id = str(uuid.uuid4())
             started_at[card_id] = time.monotonic()
             try:
-                with httpx.Client(base_url=server.url, timeout=seconds(10)) as own:
+                with loopback.Client(base_url=server.url, timeout=seconds(10)) as own:
                     status = post_card(own, event, token, "書いた", card_id).status_code
             except httpx.HTTPError:
                 continue  # the worker died under this request: not answered, not counted
@@ -183,7 +184,7 @@ def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
     stop.set()
     for thread in threads:
         thread.join()
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         stored = {c["id"] for c in client.get(
             f"/api/v1/sessions/{event['id']}/cards",
             headers=bearer(event["facilitator_token"])).json()["cards"]}
@@ -210,7 +211,7 @@ def own_redis():
 
 def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
     server = make_server("postgresql", redis=own_redis.url, workers=2)
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
         watchers = [Watcher(socket_url(server, event)) for _ in range(8)]
         assert workers_of(watchers, server) == 2
@@ -221,7 +222,7 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
         assert moved.status_code == 200 and moved.json()["changed"] is True
 
         def degraded() -> bool:
-            with httpx.Client(base_url=server.url, timeout=seconds(5)) as fresh:
+            with loopback.Client(base_url=server.url, timeout=seconds(5)) as fresh:
                 answer = fresh.get("/healthz")
             return answer.status_code == 503 and \
                 answer.json()["error"]["code"] == "bus_unavailable"
@@ -237,8 +238,8 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
 
         # within seconds(5) of Redis' return (a wait, never a wall-clock assertion)
         eventually(lambda: all(current(w) for w in watchers), 5, "every screen shows phase 2")
-        eventually(lambda: httpx.get(f"{server.url}/healthz",
-                                     timeout=seconds(10)).status_code == 200, 10,
+        eventually(lambda: loopback.get(f"{server.url}/healthz",
+                                        timeout=seconds(10)).status_code == 200, 10,
                    "/healthz is ok again")
     for watcher in watchers:
         watcher.close()
@@ -246,7 +247,7 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
 
 def test_a_participant_removed_on_one_worker_is_signed_out_on_both(make_server):
     server = make_server("postgresql", redis=True, workers=2)
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
         person = join(client, event, "荒らし").json()
     url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={person['token']}"
@@ -259,12 +260,12 @@ def test_a_participant_removed_on_one_worker_is_signed_out_on_both(make_server):
         """Fresh connections, so that both workers answer some (and cache the token)."""
         statuses = set()
         for _ in range(20):
-            with httpx.Client(base_url=server.url, timeout=seconds(10)) as own:
+            with loopback.Client(base_url=server.url, timeout=seconds(10)) as own:
                 statuses.add(own.get(state, headers=bearer(person["token"])).status_code)
         return statuses
 
     assert answers_with_own_connections() == {200}
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         removed = client.delete(
             f"/api/v1/sessions/{event['id']}/participants/{person['id']}",
             headers=bearer(event["facilitator_token"]))
@@ -279,7 +280,7 @@ def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_i
     server = make_server("postgresql", redis=True, workers=2,
                          env={"WORLDCAFE_JOIN_BURST": "3", "WORLDCAFE_JOINS_PER_MINUTE": "60",
                               "WORLDCAFE_JOIN_WAIT_SECONDS": "1"})
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
     consoles = [Watcher(socket_url(server, event)) for _ in range(4)]
     while workers_of(consoles, server) < 2:  # one on each worker, whoever accepts them
@@ -288,7 +289,7 @@ def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_i
 
     def join_fresh(name: str, code: str) -> httpx.Response:
         """A connection of its own, so that the joins are spread over both workers."""
-        with httpx.Client(base_url=server.url, timeout=seconds(20)) as own:
+        with loopback.Client(base_url=server.url, timeout=seconds(20)) as own:
             return join(own, {**event, "join_code": code}, name)
 
     answers = [join_fresh(f"先頭{n}", event["join_code"]) for n in range(3)]
@@ -298,7 +299,7 @@ def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_i
     assert {a.status_code for a in answers} == {201, 403}
     assert {a.json()["error"]["code"] for a in answers if a.status_code == 403} == \
         {"join_code_replaced"}
-    with httpx.Client(base_url=server.url, timeout=seconds(20)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         seen = client.get(f"/api/v1/sessions/{event['id']}",
                           headers=bearer(event["facilitator_token"])).json()
         # a later change: every console has had every earlier batch once it sees this one

@@ -3,8 +3,7 @@ a card through a server restart and show the phone its next table."""
 
 from __future__ import annotations
 
-import httpx
-
+from tests.fixtures import loopback
 from tests.fixtures.api import bearer, control, create_event, join
 from tests.fixtures.timing import eventually, seconds
 from tests.webkit.conftest import WAIT
@@ -15,8 +14,8 @@ COUNTDOWN = "#phase [data-countdown]"
 
 
 def cards(server, event) -> list[dict]:
-    response = httpx.get(f"{server.url}/api/v1/sessions/{event['id']}/cards",
-                         headers=bearer(event["facilitator_token"]), timeout=seconds(10))
+    response = loopback.get(f"{server.url}/api/v1/sessions/{event['id']}/cards",
+                            headers=bearer(event["facilitator_token"]), timeout=seconds(10))
     assert response.status_code == 200, response.text
     return response.json()["cards"]
 
@@ -147,7 +146,7 @@ def test_host_and_phone_add_cards_that_are_stored(server, api, open_device):
 
 def test_a_card_written_while_the_server_is_down_arrives_once(make_server, open_device):
     server = make_server()
-    with httpx.Client(base_url=server.url, timeout=seconds(10)) as client:
+    with loopback.Client(base_url=server.url, timeout=seconds(10)) as client:
         event = create_event(client)
         table = event["tables"][0]
         person = join(client, event, "佐藤", theme=table["theme"]).json()
