@@ -92,6 +92,17 @@ def workers_of(watchers, server) -> int:
     return len(holders)
 
 
+
+def watchers_on_both_workers(url: str, server, count: int) -> list[Watcher]:
+    """At least `count` watchers, and more until both workers hold some: the kernel hands
+    the shared listening socket's connections to whichever worker accepts first, and on an
+    idle machine that can be one worker a dozen times in a row."""
+    watchers = [Watcher(url) for _ in range(count)]
+    while workers_of(watchers, server) < 2:
+        assert len(watchers) < count + 60, "every socket landed on one worker"
+        watchers.append(Watcher(url))
+    return watchers
+
 def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
     server = make_server("postgresql", redis=True, workers=2)
     log = server.log.read_text()
@@ -100,8 +111,7 @@ def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
         event = create_event(client)
         for n in range(40):
             assert join(client, event, f"参加者{n}", theme=THEMES[n % 3]).status_code == 201
-        watchers = [Watcher(socket_url(server, event)) for _ in range(12)]
-        assert workers_of(watchers, server) == 2
+        watchers = watchers_on_both_workers(socket_url(server, event), server, 12)
         for action, extra in (("start", {}), ("extend", {"seconds": 60}), ("pause", {}),
                               ("next", {"from_phase": 0})):
             assert control(client, event, action, **extra).status_code == 200
@@ -155,8 +165,7 @@ def test_a_worker_killed_with_9_loses_no_answered_card(make_server):
         event = create_event(client)
         writers = [join(client, event, f"書き手{n}", theme=THEMES[n % 3]).json()["token"]
                    for n in range(6)]
-    watchers = [Watcher(socket_url(server, event)) for _ in range(12)]
-    assert workers_of(watchers, server) == 2
+    watchers = watchers_on_both_workers(socket_url(server, event), server, 12)
     answered: list[str] = []
     started_at: dict[str, float] = {}
     stop = threading.Event()
@@ -224,8 +233,7 @@ def test_redis_stopped_mid_event_degrades_and_recovers(make_server, own_redis):
     server = make_server("postgresql", redis=own_redis.url, workers=2)
     with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
-        watchers = [Watcher(socket_url(server, event)) for _ in range(8)]
-        assert workers_of(watchers, server) == 2
+        watchers = watchers_on_both_workers(socket_url(server, event), server, 8)
         own_redis.stop()
         host = event["tables"][0]["host_token"]
         assert post_card(client, event, host, "Redis が止まっても").status_code == 201
@@ -263,8 +271,7 @@ def test_a_participant_removed_on_one_worker_is_signed_out_on_both(make_server):
         person = join(client, event, "荒らし").json()
     url = (f"{server.ws_url}/ws/sessions/{event['id']}?token={person['token']}"
            "&format=json")
-    phones = [Watcher(url) for _ in range(12)]
-    assert workers_of(phones, server) == 2
+    phones = watchers_on_both_workers(url, server, 12)
     state = f"/api/v1/sessions/{event['id']}/state"
 
     def answers_with_own_connections() -> set[int]:
@@ -293,10 +300,7 @@ def test_a_join_flood_over_both_workers_is_answered_once_and_both_let_the_room_i
                               "WORLDCAFE_JOIN_WAIT_SECONDS": "1"})
     with loopback.Client(base_url=server.url, timeout=seconds(20)) as client:
         event = create_event(client)
-    consoles = [Watcher(socket_url(server, event)) for _ in range(4)]
-    while workers_of(consoles, server) < 2:  # one on each worker, whoever accepts them
-        assert len(consoles) < 40, "every console landed on one worker"
-        consoles.append(Watcher(socket_url(server, event)))
+    consoles = watchers_on_both_workers(socket_url(server, event), server, 4)
 
     def join_fresh(name: str, code: str) -> httpx.Response:
         """A connection of its own, so that the joins are spread over both workers."""
