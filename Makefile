@@ -22,7 +22,8 @@ install: $(STAMPS)/python $(STAMPS)/npm  ## the virtual environment from require
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
-# Python packages come from the lock file (the versions every machine gets); the project
+# Python packages come from the lock file (the versions every machine gets, each file's
+# sha256 checked by pip, which the hashes put in --require-hashes mode); the project
 # itself is installed on top of them, editable, without resolving anything again, and built
 # by the locked hatchling (no build isolation, which would fetch the newest of the day).
 $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
@@ -33,14 +34,14 @@ $(STAMPS)/python: pyproject.toml $(LOCK) | $(STAMPS)
 	touch $@
 
 # Refresh the lock file: uv resolves the newest versions pyproject.toml allows (with its
-# test and scale extras, for Python 3.11) into requirements.txt, each pin with the reason
-# it is there; uv itself lives in a throwaway virtual environment.
+# test and scale extras, for Python 3.11) into requirements.txt, each pin with its hashes
+# and the reason it is there; uv itself lives in a throwaway virtual environment.
 lock:  ## refresh requirements.txt with the newest versions pyproject.toml allows (uv pip compile)
 	rm -rf $(STAMPS)/lock-venv
 	$(PYTHON) -m venv $(STAMPS)/lock-venv
 	$(STAMPS)/lock-venv/bin/pip install --quiet --disable-pip-version-check uv
 	$(STAMPS)/lock-venv/bin/uv pip compile pyproject.toml --extra test --extra scale \
-	  --python-version 3.11 --upgrade -o $(LOCK)
+	  --python-version 3.11 --generate-hashes --upgrade -o $(LOCK)
 	rm -rf $(STAMPS)/lock-venv
 
 $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
