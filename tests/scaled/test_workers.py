@@ -92,7 +92,6 @@ def workers_of(watchers, server) -> int:
     return len(holders)
 
 
-
 def watchers_on_both_workers(url: str, server, count: int) -> list[Watcher]:
     """At least `count` watchers, and more until both workers hold some: the kernel hands
     the shared listening socket's connections to whichever worker accepts first, and on an
@@ -102,6 +101,7 @@ def watchers_on_both_workers(url: str, server, count: int) -> list[Watcher]:
         assert len(watchers) < count + 60, "every socket landed on one worker"
         watchers.append(Watcher(url))
     return watchers
+
 
 def test_two_workers_migrate_once_and_run_a_whole_event(make_server):
     server = make_server("postgresql", redis=True, workers=2)
